@@ -1,0 +1,297 @@
+//! Keys in age's X25519 format: identities `AGE-SECRET-KEY-1...`, recipients `age1...`.
+//!
+//! Strings are parsed and produced by the `age` crate, so that `age-keygen` output works as a kseal
+//! identity and a kseal recipient works with `age -r`. `age` does not hand out the raw 32-byte keys
+//! HPKE needs, so after `age` has accepted a string we read its Bech32 payload ourselves.
+
+use std::fmt;
+use std::str::FromStr;
+
+use age::secrecy::ExposeSecret;
+use bech32::primitives::decode::CheckedHrpstring;
+use sha2::{Digest, Sha256};
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
+
+/// A key id: the first 4 bytes of SHA-256 of the recipient's 32-byte X25519 public key, shown as
+/// 8 lowercase hex characters.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Kid(pub [u8; 4]);
+
+impl Kid {
+    pub fn of(public: &PublicKey) -> Kid {
+        let digest = Sha256::digest(public.as_bytes());
+        Kid([digest[0], digest[1], digest[2], digest[3]])
+    }
+
+    /// Parses exactly 8 lowercase hex characters.
+    pub fn parse(s: &str) -> Option<Kid> {
+        if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return None;
+        }
+        let mut out = [0u8; 4];
+        hex::decode_to_slice(s, &mut out).ok()?;
+        Some(Kid(out))
+    }
+}
+
+impl fmt::Display for Kid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for Kid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Kid({self})")
+    }
+}
+
+/// Reads the 32-byte payload of a Bech32 string that `age` has already validated.
+fn bech32_payload(s: &str) -> Zeroizing<[u8; 32]> {
+    let parsed = CheckedHrpstring::new::<bech32::Bech32>(s).expect("age validated this Bech32 string");
+    let mut out = Zeroizing::new([0u8; 32]);
+    let mut n = 0;
+    for (slot, byte) in out.iter_mut().zip(parsed.byte_iter()) {
+        *slot = byte;
+        n += 1;
+    }
+    assert_eq!(n, 32, "age validated a 32-byte key");
+    out
+}
+
+/// A recipient: an X25519 public key, written `age1...`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Recipient {
+    age: age::x25519::Recipient,
+    public: PublicKey,
+    kid: Kid,
+}
+
+impl Recipient {
+    pub fn from_public(public: PublicKey) -> Self {
+        let encoded = bech32::encode_lower::<bech32::Bech32>(bech32::Hrp::parse_unchecked("age"), public.as_bytes())
+            .expect("a 32-byte key fits in Bech32");
+        Recipient {
+            age: age::x25519::Recipient::from_str(&encoded).expect("a valid X25519 recipient"),
+            kid: Kid::of(&public),
+            public,
+        }
+    }
+
+    pub fn public(&self) -> &PublicKey {
+        &self.public
+    }
+
+    pub fn kid(&self) -> Kid {
+        self.kid
+    }
+}
+
+/// Why a key string was refused. Never contains the string itself (it may be a secret key).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("an SSH key is not an age X25519 recipient; kseal needs a key that starts with age1 (make one with `kseal keygen`)")]
+    SshKey,
+    #[error("an age post-quantum or plugin key is not supported; kseal needs an X25519 key (age1... / AGE-SECRET-KEY-1...)")]
+    UnsupportedAge,
+    #[error("not an age X25519 recipient (expected age1...): {0}")]
+    BadRecipient(&'static str),
+    #[error("not an age X25519 identity (expected AGE-SECRET-KEY-1...): {0}")]
+    BadIdentity(&'static str),
+}
+
+impl FromStr for Recipient {
+    type Err = KeyError;
+
+    fn from_str(s: &str) -> Result<Self, KeyError> {
+        if s.starts_with("ssh-") || s.starts_with("ecdsa-") {
+            return Err(KeyError::SshKey);
+        }
+        // Bech32 puts the human-readable part before the last '1': `age1pq1...` and
+        // `age1yubikey1...` are age keys of other types, not typos.
+        if s.starts_with("age1") && s.rfind('1') > Some(3) {
+            return Err(KeyError::UnsupportedAge);
+        }
+        let age = age::x25519::Recipient::from_str(s).map_err(KeyError::BadRecipient)?;
+        let public = PublicKey::from(*bech32_payload(s));
+        Ok(Recipient { age, kid: Kid::of(&public), public })
+    }
+}
+
+impl fmt::Display for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.age, f)
+    }
+}
+
+impl fmt::Debug for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Recipient({self}, kid {})", self.kid)
+    }
+}
+
+/// An identity: an X25519 secret key, written `AGE-SECRET-KEY-1...`. The secret is zeroized on
+/// drop (x25519-dalek's `zeroize` feature) and never shown by `Debug`.
+#[derive(Clone)]
+pub struct Identity {
+    age: age::x25519::Identity,
+    secret: StaticSecret,
+    recipient: Recipient,
+}
+
+impl Identity {
+    /// A new random identity, generated by the `age` crate.
+    pub fn generate() -> Self {
+        let age_identity = age::x25519::Identity::generate();
+        Self::from_age_str(age_identity.to_string().expose_secret()).expect("age encodes valid identities")
+    }
+
+    /// An identity from raw key bytes (test vectors derive these with HPKE's DeriveKeyPair).
+    pub fn from_secret(secret: StaticSecret) -> Self {
+        let encoded = Zeroizing::new(
+            bech32::encode_upper::<bech32::Bech32>(
+                bech32::Hrp::parse_unchecked("AGE-SECRET-KEY-"),
+                secret.as_bytes(),
+            )
+            .expect("a 32-byte key fits in Bech32"),
+        );
+        Self::from_age_str(&encoded).expect("a valid X25519 identity")
+    }
+
+    /// Parses one `AGE-SECRET-KEY-1...` string.
+    pub fn from_age_str(s: &str) -> Result<Self, KeyError> {
+        if s.starts_with("AGE-PLUGIN-") || s.starts_with("AGE-SECRET-KEY-PQ-") {
+            return Err(KeyError::UnsupportedAge);
+        }
+        let age = age::x25519::Identity::from_str(s).map_err(KeyError::BadIdentity)?;
+        let secret = StaticSecret::from(*bech32_payload(s));
+        let recipient = Recipient::from_public(PublicKey::from(&secret));
+        Ok(Identity { age, secret, recipient })
+    }
+
+    /// The `AGE-SECRET-KEY-1...` string, encoded by the `age` crate.
+    pub fn to_age_string(&self) -> Zeroizing<String> {
+        Zeroizing::new(self.age.to_string().expose_secret().to_string())
+    }
+
+    pub fn recipient(&self) -> &Recipient {
+        &self.recipient
+    }
+
+    pub fn kid(&self) -> Kid {
+        self.recipient.kid
+    }
+
+    pub(crate) fn secret(&self) -> &StaticSecret {
+        &self.secret
+    }
+}
+
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Identity(kid {}, secret redacted)", self.kid())
+    }
+}
+
+/// A problem in a key file, by 1-based line number (never the line's text: it may hold a secret).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {error}")]
+pub struct KeyFileError {
+    pub line: usize,
+    pub error: KeyError,
+}
+
+/// Lines that carry a key: not empty, not a `#` comment. Returns (1-based line, trimmed text).
+fn key_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Parses an age identity file: any number of `AGE-SECRET-KEY-1...` lines, `#` comments, blank lines.
+pub fn parse_identities(text: &str) -> Result<Vec<Identity>, KeyFileError> {
+    key_lines(text)
+        .map(|(line, l)| Identity::from_age_str(l).map_err(|error| KeyFileError { line, error }))
+        .collect()
+}
+
+/// Parses a recipients file: one `age1...` per line, `#` comments, blank lines.
+pub fn parse_recipients(text: &str) -> Result<Vec<Recipient>, KeyFileError> {
+    key_lines(text)
+        .map(|(line, l)| Recipient::from_str(l).map_err(|error| KeyFileError { line, error }))
+        .collect()
+}
+
+/// The text `kseal keygen` writes, in the layout of `age-keygen`.
+pub fn identity_file_text(identity: &Identity, created_rfc3339: &str) -> Zeroizing<String> {
+    Zeroizing::new(format!(
+        "# created: {created_rfc3339}\n# public key: {}\n{}\n",
+        identity.recipient(),
+        identity.to_age_string().as_str()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // age's own test key pair (age/src/x25519.rs tests).
+    const TEST_SK: &str = "AGE-SECRET-KEY-1GQ9778VQXMMJVE8SK7J6VT8UJ4HDQAJUVSFCWCM02D8GEWQ72PVQ2Y5J33";
+    const TEST_PK: &str = "age1t7rxyev2z3rw82stdlrrepyc39nvn86l5078zqkf5uasdy86jp6svpy7pa";
+
+    #[test]
+    fn parses_age_key_pair_and_round_trips_strings() {
+        let id = Identity::from_age_str(TEST_SK).unwrap();
+        assert_eq!(id.recipient().to_string(), TEST_PK);
+        assert_eq!(id.to_age_string().as_str(), TEST_SK);
+        let r: Recipient = TEST_PK.parse().unwrap();
+        assert_eq!(&r, id.recipient());
+        assert_eq!(r.kid(), Kid::of(r.public()));
+    }
+
+    #[test]
+    fn kid_is_first_four_bytes_of_sha256_of_public_key() {
+        let r: Recipient = TEST_PK.parse().unwrap();
+        let digest = Sha256::digest(r.public().as_bytes());
+        assert_eq!(r.kid().to_string(), hex::encode(&digest[..4]));
+        assert_eq!(Kid::parse(&r.kid().to_string()), Some(r.kid()));
+        assert_eq!(Kid::parse("ABCDEF01"), None);
+        assert_eq!(Kid::parse("abcdef0"), None);
+        assert_eq!(Kid::parse("abcdef0g"), None);
+    }
+
+    #[test]
+    fn identity_file_with_comments_and_several_keys() {
+        let other = Identity::generate();
+        let text = format!("# created: x\n# public key: y\n{TEST_SK}\n\n  {}  \n", other.to_age_string().as_str());
+        let ids = parse_identities(&text).unwrap();
+        assert_eq!(ids.len(), 2);
+        assert_eq!(ids[1].kid(), other.kid());
+    }
+
+    #[test]
+    fn bad_identity_line_is_reported_by_number_without_its_text() {
+        let mut bad = TEST_SK.to_string();
+        bad.replace_range(20..21, if &bad[20..21] == "Q" { "P" } else { "Q" });
+        let err = parse_identities(&format!("# c\n{bad}\n")).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(!err.to_string().contains(&bad[15..]));
+    }
+
+    #[test]
+    fn refuses_ssh_and_garbage_recipients() {
+        assert_eq!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI".parse::<Recipient>(), Err(KeyError::SshKey));
+        assert!(matches!("age1xyz".parse::<Recipient>(), Err(KeyError::BadRecipient(_))));
+        assert!(parse_recipients(&format!("# prod\n{TEST_PK}\n")).unwrap().len() == 1);
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let id = Identity::from_age_str(TEST_SK).unwrap();
+        let shown = format!("{id:?}");
+        assert!(!shown.contains("AGE-SECRET"));
+        assert!(shown.contains(&id.kid().to_string()));
+    }
+}

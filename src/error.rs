@@ -1,0 +1,223 @@
+//! Errors and the exit codes of DESIGN.md §2.
+//!
+//! Every error carries a [`Location`] naming as much as is known (file, document, Secret, key,
+//! line:column) and a message. Messages never contain a secret value: callers pass key names,
+//! kids and positions, never plaintext.
+
+use std::fmt;
+
+/// Process exit codes (DESIGN.md §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitCode {
+    Success = 0,
+    /// `scan` / `verify` found something.
+    Findings = 1,
+    /// Usage or input error.
+    Input = 2,
+    /// Wrong key, tampered value.
+    Crypto = 3,
+    /// Cluster or API error.
+    Cluster = 4,
+}
+
+/// Where in the input an error happened. Every part is optional; `Display` prints the known
+/// parts joined by `: `, e.g. `app.yaml: document 2: Secret prod/db: data.password (line 7, column 13)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    pub file: Option<String>,
+    /// 1-based document number in a multi-document stream.
+    pub document: Option<usize>,
+    /// `namespace/name` or `name`.
+    pub secret: Option<String>,
+    /// `data.KEY` or `stringData.KEY`.
+    pub key: Option<String>,
+    /// 1-based line and column.
+    pub line_col: Option<(usize, usize)>,
+}
+
+impl Location {
+    pub fn file(file: impl Into<String>) -> Self {
+        Location {
+            file: Some(file.into()),
+            ..Default::default()
+        }
+    }
+
+    pub fn with_document(mut self, document: usize) -> Self {
+        self.document = Some(document);
+        self
+    }
+
+    pub fn with_secret(mut self, secret: impl Into<String>) -> Self {
+        self.secret = Some(secret.into());
+        self
+    }
+
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    pub fn at(mut self, line: usize, col: usize) -> Self {
+        self.line_col = Some((line, col));
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(file) = &self.file {
+            parts.push(file.clone());
+        }
+        if let Some(doc) = self.document {
+            parts.push(format!("document {doc}"));
+        }
+        if let Some(secret) = &self.secret {
+            parts.push(format!("Secret {secret}"));
+        }
+        let mut last = self.key.clone().unwrap_or_default();
+        if let Some((line, col)) = self.line_col {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(&format!("(line {line}, column {col})"));
+        }
+        if !last.is_empty() {
+            parts.push(last);
+        }
+        f.write_str(&parts.join(": "))
+    }
+}
+
+/// What kind of failure, which decides the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Usage,
+    Input,
+    Crypto,
+    Cluster,
+}
+
+/// A kseal error: a kind, a location and a message that tells the user what to do next.
+#[derive(Debug, thiserror::Error)]
+pub struct Error {
+    pub kind: Kind,
+    pub location: Location,
+    pub message: String,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let loc = self.location.to_string();
+        if loc.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{loc}: {}", self.message)
+        }
+    }
+}
+
+impl Error {
+    pub fn new(kind: Kind, location: Location, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            location,
+            message: message.into(),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Kind::Usage, Location::default(), message)
+    }
+
+    pub fn input(location: Location, message: impl Into<String>) -> Self {
+        Self::new(Kind::Input, location, message)
+    }
+
+    pub fn crypto(location: Location, message: impl Into<String>) -> Self {
+        Self::new(Kind::Crypto, location, message)
+    }
+
+    /// An I/O error on a named path.
+    pub fn io(path: impl Into<String>, err: &std::io::Error) -> Self {
+        Self::input(Location::file(path), io_message(err))
+    }
+
+    /// Fills in the parts of the location that the error does not know yet (an error raised deep
+    /// in the manifest code learns its file name on the way up).
+    pub fn within(mut self, outer: &Location) -> Self {
+        let loc = &mut self.location;
+        if loc.file.is_none() {
+            loc.file.clone_from(&outer.file);
+        }
+        if loc.document.is_none() {
+            loc.document = outer.document;
+        }
+        if loc.secret.is_none() {
+            loc.secret.clone_from(&outer.secret);
+        }
+        if loc.key.is_none() {
+            loc.key.clone_from(&outer.key);
+        }
+        if loc.line_col.is_none() {
+            loc.line_col = outer.line_col;
+        }
+        self
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        match self.kind {
+            Kind::Usage | Kind::Input => ExitCode::Input,
+            Kind::Crypto => ExitCode::Crypto,
+            Kind::Cluster => ExitCode::Cluster,
+        }
+    }
+}
+
+/// A short, lower-case description of an I/O error without the "(os error N)" noise.
+pub fn io_message(err: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match err.kind() {
+        K::NotFound => "no such file or directory".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::AlreadyExists => "already exists".into(),
+        K::IsADirectory => "is a directory".into(),
+        _ => {
+            let s = err.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_lowercase(),
+                None => s,
+            }
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_display_names_every_known_part() {
+        let loc = Location::file("a.yaml")
+            .with_document(2)
+            .with_secret("prod/db")
+            .with_key("data.password")
+            .at(7, 13);
+        assert_eq!(
+            loc.to_string(),
+            "a.yaml: document 2: Secret prod/db: data.password (line 7, column 13)"
+        );
+        assert_eq!(Location::default().to_string(), "");
+        assert_eq!(Location::file("x").at(1, 2).to_string(), "x: (line 1, column 2)");
+    }
+
+    #[test]
+    fn within_keeps_inner_parts_and_fills_missing_ones() {
+        let e = Error::input(Location::default().at(3, 4), "bad").within(&Location::file("f.yaml").at(9, 9));
+        assert_eq!(e.to_string(), "f.yaml: (line 3, column 4): bad");
+        assert_eq!(e.exit_code(), ExitCode::Input);
+    }
+}
