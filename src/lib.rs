@@ -4,5 +4,6 @@
 
 pub mod crypto;
 pub mod error;
+pub mod manifest;
 
 pub use error::{Error, ExitCode, Kind, Location, Result};

@@ -1,0 +1,3 @@
+pub mod tree;
+pub mod edit;
+pub mod secret;

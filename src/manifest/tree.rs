@@ -1,0 +1,264 @@
+//! A small YAML node tree with byte spans, built from `granit-parser` events.
+//!
+//! kseal edits manifests by splicing new text into the original bytes, so it needs to know where
+//! every scalar is, not just what it says. `serde-saphyr` answers "what does it say" for typed
+//! configuration (`.kseal.yaml`); this tree answers "where is it" for manifests. JSON is read by
+//! the same parser (JSON is YAML flow syntax).
+
+use granit_parser::{Event, Options, Parser, ScalarStyle, Span};
+use zeroize::Zeroizing;
+
+/// A parse error with a 1-based line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub enum NodeKind {
+    /// A scalar. `value` is zeroized on drop: it may be a Secret value.
+    Scalar { value: Zeroizing<String>, style: ScalarStyle },
+    Mapping { entries: Vec<(Node, Node)>, flow: bool },
+    Sequence { items: Vec<Node>, flow: bool },
+    Alias,
+}
+
+#[derive(Debug)]
+pub struct Node {
+    /// Byte range of the node in the source. For a quoted scalar it includes the quotes; for a
+    /// block scalar (`|`, `>`) it covers only the content lines (see `edit::value_range`).
+    pub start: usize,
+    pub end: usize,
+    /// 1-based position of `start`.
+    pub line: usize,
+    pub col: usize,
+    pub kind: NodeKind,
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { value, .. } => Some(value.as_str()),
+            _ => None,
+        }
+    }
+
+    pub fn style(&self) -> Option<ScalarStyle> {
+        match &self.kind {
+            NodeKind::Scalar { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> Option<&[(Node, Node)]> {
+        match &self.kind {
+            NodeKind::Mapping { entries, .. } => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn is_flow_mapping(&self) -> bool {
+        matches!(self.kind, NodeKind::Mapping { flow: true, .. })
+    }
+
+    /// The value of a mapping entry whose key is the scalar `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The (key, value) of a mapping entry whose key is the scalar `key`.
+    pub fn entry(&self, key: &str) -> Option<&(Node, Node)> {
+        self.entries()?.iter().find(|(k, _)| k.as_str() == Some(key))
+    }
+
+    /// A plain scalar that YAML reads as null (`key:`, `~`, `null`).
+    pub fn is_null(&self) -> bool {
+        match &self.kind {
+            NodeKind::Scalar { value, style: ScalarStyle::Plain } => {
+                matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+            }
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Document {
+    /// 1-based position in the stream.
+    pub index: usize,
+    pub root: Option<Node>,
+}
+
+enum Frame {
+    Mapping { node: Node, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Sequence { node: Node, items: Vec<Node> },
+}
+
+fn position(span: &Span) -> (usize, usize, usize, usize) {
+    // StrInput always provides byte offsets.
+    let start = span.start.byte_offset().unwrap_or(0);
+    let end = span.end.byte_offset().unwrap_or(start);
+    (start, end, span.start.line(), span.start.col() + 1)
+}
+
+fn leaf(span: &Span, kind: NodeKind) -> Node {
+    let (start, end, line, col) = position(span);
+    Node { start, end, line, col, kind }
+}
+
+/// Parses every document of a YAML or JSON stream. Duplicate keys in any mapping are an error
+/// (the YAML spec requires unique keys, and a duplicate in a Secret hides which value is used).
+pub fn parse(src: &str) -> Result<Vec<Document>, ParseError> {
+    let mut options = Options::default();
+    options.set_emit_comments(false);
+    let mut parser = Parser::new_from_str_with_options(src, options);
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<Node> = None;
+
+    while let Some(item) = parser.next_event() {
+        let (event, span) = item.map_err(|e| ParseError {
+            line: e.marker().line(),
+            col: e.marker().col() + 1,
+            message: e.info().to_string(),
+        })?;
+        let finished = match event {
+            Event::DocumentStart(..) => {
+                root = None;
+                None
+            }
+            Event::DocumentEnd => {
+                docs.push(Document { index: docs.len() + 1, root: root.take() });
+                None
+            }
+            Event::Scalar(value, style, _, _) => Some(leaf(
+                &span,
+                NodeKind::Scalar { value: Zeroizing::new(value.into_owned()), style },
+            )),
+            Event::Alias(_) | Event::UnresolvedAlias(_) => Some(leaf(&span, NodeKind::Alias)),
+            Event::MappingStart(style, _, _) => {
+                let flow = style == granit_parser::StructureStyle::Flow;
+                let node = leaf(&span, NodeKind::Mapping { entries: Vec::new(), flow });
+                stack.push(Frame::Mapping { node, entries: Vec::new(), key: None });
+                None
+            }
+            Event::SequenceStart(style, _, _) => {
+                let flow = style == granit_parser::StructureStyle::Flow;
+                let node = leaf(&span, NodeKind::Sequence { items: Vec::new(), flow });
+                stack.push(Frame::Sequence { node, items: Vec::new() });
+                None
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                let (_, end_marker_end, _, _) = position(&span);
+                match stack.pop() {
+                    Some(Frame::Mapping { mut node, entries, .. }) => {
+                        let flow = node.is_flow_mapping();
+                        node.end = if flow {
+                            end_marker_end
+                        } else {
+                            entries.last().map_or(node.start, |(_, v)| v.end)
+                        };
+                        node.kind = NodeKind::Mapping { entries, flow };
+                        Some(node)
+                    }
+                    Some(Frame::Sequence { mut node, items }) => {
+                        let flow = matches!(node.kind, NodeKind::Sequence { flow: true, .. });
+                        node.end = if flow { end_marker_end } else { items.last().map_or(node.start, |v| v.end) };
+                        node.kind = NodeKind::Sequence { items, flow };
+                        Some(node)
+                    }
+                    None => None,
+                }
+            }
+            // Stream markers, anchors and comments (the event enum is non-exhaustive).
+            _ => None,
+        };
+        if let Some(node) = finished {
+            match stack.last_mut() {
+                None => root = Some(node),
+                Some(Frame::Sequence { items, .. }) => items.push(node),
+                Some(Frame::Mapping { entries, key, .. }) => match key.take() {
+                    None => {
+                        if let Some(k) = node.as_str() {
+                            if entries.iter().any(|(e, _)| e.as_str() == Some(k)) {
+                                return Err(ParseError {
+                                    line: node.line,
+                                    col: node.col,
+                                    message: format!("duplicate key `{k}` in a mapping"),
+                                });
+                            }
+                        }
+                        *key = Some(node);
+                    }
+                    Some(k) => entries.push((k, node)),
+                },
+            }
+        }
+    }
+    Ok(docs)
+}
+
+/// Checks that `bytes` are UTF-8 and returns them as a zeroizing string, or says where the first
+/// invalid byte is.
+pub fn decode_utf8(bytes: Vec<u8>) -> Result<Zeroizing<String>, ParseError> {
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(Zeroizing::new(s)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = Zeroizing::new(e.into_bytes());
+            let before = &bytes[..valid];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+            Err(ParseError { line, col, message: "not valid UTF-8 (kseal reads YAML and JSON as UTF-8)".into() })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text<'a>(src: &'a str, n: &Node) -> &'a str {
+        &src[n.start..n.end]
+    }
+
+    #[test]
+    fn spans_cover_scalars_and_flow_collections() {
+        let src = "a: 'x'\nb: {c: \"d\"}\n---\n[1, 2]\n";
+        let docs = parse(src).unwrap();
+        assert_eq!(docs.len(), 2);
+        let root = docs[0].root.as_ref().unwrap();
+        assert_eq!(text(src, root.get("a").unwrap()), "'x'");
+        let b = root.get("b").unwrap();
+        assert_eq!(text(src, b), "{c: \"d\"}");
+        assert_eq!(text(src, b.get("c").unwrap()), "\"d\"");
+        assert_eq!(b.get("c").unwrap().line, 2);
+        assert_eq!(b.get("c").unwrap().col, 8);
+        assert_eq!(docs[1].index, 2);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_with_position() {
+        let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!((err.line, err.col), (3, 1));
+        assert!(err.message.contains("duplicate key `a`"));
+        assert!(parse("{\"a\": 1, \"a\": 2}").is_err());
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = parse("a: \"unclosed\nb: 2\n").unwrap_err();
+        assert!(err.line >= 1 && !err.message.is_empty());
+        let err = parse("a:\n\tb: 1\n").unwrap_err();
+        assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let err = decode_utf8(b"a: 1\nbb: \xff\n".to_vec()).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 5));
+    }
+}
