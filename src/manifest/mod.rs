@@ -1,3 +1,74 @@
-pub mod tree;
+//! Kubernetes manifests: reading YAML/JSON streams with byte spans, finding Secrets, and the
+//! format-preserving operations on them (seal, open, verify, set). Every operation returns the
+//! new text of the whole file; only the bytes of the values it changes differ from the input.
+
 pub mod edit;
+pub mod open;
+pub mod seal;
 pub mod secret;
+pub mod tree;
+pub mod verify;
+
+use crate::crypto::{Binding, Recipient, Scope};
+use crate::error::{Error, Location};
+use secret::Secret;
+use tree::Document;
+
+/// What to seal with, resolved for one file from the command line and `.kseal.yaml`.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub recipients: Vec<Recipient>,
+    pub scope: Scope,
+    /// Namespace for Secrets without `metadata.namespace` (`-n`, else the config rule).
+    pub namespace: Option<String>,
+}
+
+/// Parses a manifest stream, turning parser errors into input errors at `file`.
+pub fn parse(src: &str, file: &Location) -> Result<Vec<Document>, Error> {
+    tree::parse(src).map_err(|e| Error::input(file.clone().at(e.line, e.col), e.message))
+}
+
+/// Decodes input bytes as UTF-8, with the position of the first bad byte.
+pub fn decode(bytes: Vec<u8>, file: &Location) -> Result<zeroize::Zeroizing<String>, Error> {
+    tree::decode_utf8(bytes).map_err(|e| Error::input(file.clone().at(e.line, e.col), e.message))
+}
+
+/// The binding of one value: the namespace is `metadata.namespace`, else `default_namespace`
+/// (from `-n` or `.kseal.yaml`), and is required by strict and namespace scope.
+/// `at` names the value in errors.
+pub fn binding<'a>(
+    secret: &'a Secret,
+    key: &'a str,
+    scope: Scope,
+    default_namespace: Option<&'a str>,
+    at: impl Fn() -> Location,
+) -> Result<Binding<'a>, Error> {
+    if let Err(msg) = secret::check_key_name(key) {
+        return Err(Error::input(at(), msg));
+    }
+    let namespace = secret.namespace.or(default_namespace).unwrap_or("");
+    if scope.needs_namespace() {
+        if namespace.is_empty() {
+            return Err(Error::input(
+                at(),
+                format!(
+                    "{scope} scope needs a namespace: set metadata.namespace, pass -n/--namespace, \
+                     or add `namespace:` to the matching rule in .kseal.yaml"
+                ),
+            ));
+        }
+        if !secret::check_dns_label(namespace) {
+            return Err(Error::input(at(), format!("namespace `{namespace}` is not a valid DNS label")));
+        }
+    }
+    let name = secret.name.unwrap_or("");
+    if scope == Scope::Strict {
+        if name.is_empty() {
+            return Err(Error::input(at(), "strict scope needs metadata.name"));
+        }
+        if !secret::check_dns_subdomain(name) {
+            return Err(Error::input(at(), format!("Secret name `{name}` is not a valid DNS subdomain")));
+        }
+    }
+    Ok(Binding { namespace, name, key })
+}

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(kseal::cli::main_with_name("kseal"));
+}

@@ -1,0 +1,238 @@
+//! Reading inputs, loading keys, writing outputs atomically.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use crate::config::{self, ConfigCache};
+use crate::crypto::{keys, Identity, Recipient, Scope};
+use crate::error::{io_message, Error, Location};
+use crate::manifest::Policy;
+
+/// Marker message for a closed stdout (`kseal open | head`), which exits quietly.
+pub const BROKEN_PIPE: &str = "broken pipe";
+
+/// One input: a file, or stdin.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// `None` for stdin.
+    pub path: Option<PathBuf>,
+}
+
+impl Input {
+    pub fn label(&self) -> String {
+        self.path.as_ref().map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string())
+    }
+
+    pub fn location(&self) -> Location {
+        Location::file(self.label())
+    }
+
+    /// Reads the whole input as UTF-8 text.
+    pub fn read(&self) -> Result<Zeroizing<String>, Error> {
+        let mut bytes = Vec::new();
+        let result = match &self.path {
+            Some(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_end(&mut bytes)),
+            None => std::io::stdin().lock().read_to_end(&mut bytes),
+        };
+        if let Err(e) = result {
+            zeroize::Zeroize::zeroize(&mut bytes);
+            return Err(Error::io(self.label(), &e));
+        }
+        crate::manifest::decode(bytes, &self.location())
+    }
+
+    /// The folder whose `.kseal.yaml` applies: the file's, or the current one for stdin.
+    pub fn dir(&self) -> PathBuf {
+        match &self.path {
+            Some(p) => p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(),
+            None => PathBuf::from("."),
+        }
+    }
+}
+
+fn is_manifest(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+}
+
+/// Expands the command-line paths: files as given, directories recursively (`*.yaml`, `*.yml`,
+/// `*.json`, sorted), `-` or nothing for stdin.
+pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
+    if paths.is_empty() {
+        return Ok(vec![Input { path: None }]);
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Input { path: None });
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|e| Error::io(p.display().to_string(), &e))?;
+        if !meta.is_dir() {
+            out.push(Input { path: Some(p.clone()) });
+            continue;
+        }
+        // walkdir follows symlinks here so linked folders count, and reports loops as errors.
+        for entry in walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name() {
+            let entry = entry.map_err(|e| {
+                let at = e.path().unwrap_or(p).display().to_string();
+                if e.loop_ancestor().is_some() {
+                    Error::input(Location::file(at), "symlink loop")
+                } else {
+                    let msg = e.io_error().map_or_else(|| e.to_string(), io_message);
+                    Error::input(Location::file(at), msg)
+                }
+            })?;
+            if entry.file_type().is_file() && is_manifest(entry.path()) {
+                out.push(Input { path: Some(entry.into_path()) });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes `text` to `target` atomically: a temporary file in the same folder, then a rename, so
+/// the target is never half-written. An existing target keeps its permissions; a new one gets `mode`.
+pub fn write_atomic(target: &Path, text: &[u8], mode: u32) -> Result<(), Error> {
+    let shown = target.display().to_string();
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let fail = |e: std::io::Error| Error::io(&shown, &e);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kseal-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(text).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(target).map(|m| m.permissions().mode() & 0o7777).unwrap_or(mode);
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(fail)?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    tmp.persist(target).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Writes to stdout, turning a closed pipe into a quiet exit.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).and_then(|()| out.flush()).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Error::usage(BROKEN_PIPE)
+        } else {
+            Error::io("<stdout>", &e)
+        }
+    })
+}
+
+/// Joins rendered files into one YAML stream, with `---` between files.
+pub fn join_stream(out: &mut Zeroizing<String>, next: &str) {
+    if !out.is_empty() {
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        if !next.starts_with("---") {
+            out.push_str("---\n");
+        }
+    }
+    out.push_str(next);
+}
+
+/// Loads identities from `-i` files (or `KSEAL_IDENTITY_FILE`), refusing files that others can read.
+pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
+    if files.is_empty() {
+        return Err(Error::usage(
+            "no identity: pass -i FILE (an age identity file, e.g. from `kseal keygen`) or set KSEAL_IDENTITY_FILE",
+        ));
+    }
+    let mut out = Vec::new();
+    for f in files {
+        let shown = f.display().to_string();
+        let meta = std::fs::metadata(f).map_err(|e| Error::io(&shown, &e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(Error::usage(format!(
+                    "identity file {shown} is accessible by group or others (mode {mode:04o}); run `chmod 600 {shown}`"
+                )));
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = meta;
+        let text = Zeroizing::new(std::fs::read_to_string(f).map_err(|e| Error::io(&shown, &e))?);
+        let ids = keys::parse_identities(&text).map_err(|e| Error::input(Location::file(&shown), e.to_string()))?;
+        if ids.is_empty() {
+            return Err(Error::input(Location::file(&shown), "no identities in this file"));
+        }
+        out.extend(ids);
+    }
+    Ok(out)
+}
+
+/// Resolves recipients, scope and default namespace for one input: the command line first, then
+/// the nearest `.kseal.yaml` rule that matches the file.
+pub fn policy_for(
+    input: &Input,
+    recipients: &RecipientArgs,
+    scope: &ScopeArgs,
+    global: &GlobalArgs,
+    cache: &mut ConfigCache,
+) -> Result<Policy, Error> {
+    let config = cache.for_dir(&input.dir())?;
+    let rule_path = input.path.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let rule = config.as_deref().and_then(|c| c.rule_for(&rule_path));
+    let mut list = explicit_recipients(recipients)?;
+    if list.is_empty() {
+        list = rule.map(|r| r.recipients.clone()).unwrap_or_default();
+    }
+    if list.is_empty() {
+        let hint = match (&config, rule) {
+            (Some(c), None) => format!("no rule in {} matches this file", c.path.display()),
+            (Some(c), Some(r)) => format!("the rule `{}` in {} lists no recipients", r.pattern, c.path.display()),
+            (None, _) => format!("no {} found in this folder or above", config::FILE_NAME),
+        };
+        return Err(Error::input(
+            input.location(),
+            format!("no recipients: pass -r age1... or -R FILE, or add a rule to {} ({hint})", config::FILE_NAME),
+        ));
+    }
+    if list.len() > crate::crypto::sealed::MAX_RECIPIENTS {
+        return Err(Error::usage(format!(
+            "{} recipients: a value can be sealed to at most {}",
+            list.len(),
+            crate::crypto::sealed::MAX_RECIPIENTS
+        )));
+    }
+    Ok(Policy {
+        recipients: list,
+        scope: scope.scope.or(rule.and_then(|r| r.scope)).unwrap_or(Scope::Strict),
+        namespace: global.namespace.clone().or_else(|| rule.and_then(|r| r.namespace.clone())),
+    })
+}
+
+/// Recipients from `-r` and `-R`, deduplicated, in order.
+pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error> {
+    let mut list: Vec<Recipient> = Vec::new();
+    for r in &args.recipients {
+        let parsed: Recipient = r.parse().map_err(|e: keys::KeyError| Error::usage(format!("-r {r}: {e}")))?;
+        list.push(parsed);
+    }
+    for f in &args.recipient_files {
+        list.extend(config::read_recipients_file(f)?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    list.retain(|r| seen.insert(r.kid()));
+    Ok(list)
+}
+
+/// Whether stdin is an interactive terminal (to print a prompt before reading a value).
+pub fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}

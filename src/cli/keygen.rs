@@ -1,0 +1,63 @@
+//! `kseal keygen`: a new identity in age-keygen's layout.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::io::write_stdout;
+use crate::crypto::{keys, Identity};
+use crate::error::{Error, ExitCode};
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+The file has the layout age-keygen writes (# created, # public key, AGE-SECRET-KEY-1...), so it
+works with `age -d -i FILE` too. It is created with mode 0600 and never overwritten.
+
+With -o the recipient (age1...) is printed on stdout; share it, or put it in keys/<cluster>.pub.
+Without -o the identity goes to stdout and the public key to stderr, as age-keygen does.")]
+pub struct KeygenArgs {
+    /// Write the identity to FILE (mode 0600; refuses to overwrite).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: KeygenArgs) -> Result<ExitCode, Error> {
+    let identity = Identity::generate();
+    let created = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let text = keys::identity_file_text(&identity, &created);
+    match args.output {
+        None => {
+            eprintln!("Public key: {}", identity.recipient());
+            write_stdout(text.as_bytes())?;
+        }
+        Some(path) => {
+            write_new_private(&path, text.as_bytes())?;
+            write_stdout(format!("{}\n", identity.recipient()).as_bytes())?;
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Creates `path` with mode 0600, refusing to replace anything. The key is written to a private
+/// temporary file first and linked into place, so a failure never leaves a partial key file.
+fn write_new_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    let fail = |e: std::io::Error| Error::io(&shown, &e);
+    if path.exists() {
+        return Err(Error::usage(format!("{shown} already exists; kseal keygen never overwrites a key file")));
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    // tempfile creates files with mode 0600 on unix.
+    let mut tmp = tempfile::Builder::new().prefix(".kseal-key-").tempfile_in(dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::usage(format!("{shown} already exists; kseal keygen never overwrites a key file"))
+        } else {
+            fail(e.error)
+        }
+    })?;
+    Ok(())
+}

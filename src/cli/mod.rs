@@ -1,0 +1,139 @@
+//! The command line: clap definitions and dispatch, one file per command. `kseal` and
+//! `kubectl-seal` share all of it; only the name in help and messages differs.
+
+mod completions;
+mod io;
+mod keygen;
+mod open;
+mod seal;
+mod set;
+mod verify;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::crypto::Scope;
+use crate::error::{Error, ExitCode};
+
+const ABOUT: &str = "Keep Kubernetes Secrets in git: seal each value to a cluster's public key, open them with its private key.";
+
+const LONG_ABOUT: &str = "\
+Keep Kubernetes Secrets in git.
+
+kseal encrypts each value of a Secret's data/stringData to a cluster's public key (X25519, age key
+format) and leaves every other byte of the file as it was, so reviews and diffs still work. Only the
+cluster's private key opens the values again.
+
+Typical use:
+  kseal keygen -o cluster.agekey              # once, by whoever holds the cluster key
+  kseal seal -r age1... -w secret.yaml        # developer, before committing
+  kseal verify -r age1... manifests/          # CI: everything sealed, to the right key
+  kseal open -i cluster.agekey manifests/ | kubectl apply -f -
+
+Exit codes: 0 success, 1 findings (verify), 2 usage or input error, 3 crypto failure (wrong key,
+tampered value), 4 cluster/API error.";
+
+#[derive(Parser, Debug)]
+#[command(version, about = ABOUT, long_about = LONG_ABOUT, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// kubectl's global flags, accepted anywhere on the command line so `kubectl seal` works as a
+/// plugin. `--kubeconfig` and `--context` are for the cluster commands.
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Path to the kubeconfig file (cluster commands).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (cluster commands).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule).
+    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Generate a new X25519 identity in age format.
+    Keygen(keygen::KeygenArgs),
+    /// Seal every plaintext Secret value, changing nothing else in the file.
+    Seal(seal::SealArgs),
+    /// Seal one value (read from stdin or a file) into a Secret of a sealed file.
+    Set(set::SetArgs),
+    /// Render plain manifests on stdout: sealed values opened with your identities.
+    Open(open::OpenArgs),
+    /// Check that every Secret value is sealed, well formed and to the right keys (no private key needed).
+    Verify(verify::VerifyArgs),
+    /// Print a shell completion script.
+    Completions(completions::CompletionsArgs),
+}
+
+/// Which keys to seal to; shared by `seal` and `set`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RecipientArgs {
+    /// Seal to this recipient (age1...). Repeatable: the value is sealed to each.
+    #[arg(short = 'r', long = "recipient", value_name = "AGE1...")]
+    pub recipients: Vec<String>,
+    /// Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable.
+    #[arg(short = 'R', long = "recipients-file", value_name = "FILE")]
+    pub recipient_files: Vec<PathBuf>,
+}
+
+/// Scope selection; shared by `seal` and `set`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ScopeArgs {
+    /// What a sealed value is bound to [default: the .kseal.yaml rule's, else strict].
+    /// strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing.
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    pub scope: Option<Scope>,
+}
+
+/// Parses the command line and runs the command; returns the process exit code.
+pub fn main_with_name(bin_name: &'static str) -> i32 {
+    use clap::{CommandFactory, FromArgMatches};
+    // kubectl runs plugins as `kubectl-seal`; help then shows `kubectl seal`, as users type it.
+    let shown = if bin_name == "kubectl-seal" { "kubectl seal" } else { bin_name };
+    let parsed = Cli::command()
+        .name(bin_name)
+        .bin_name(shown)
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::Input as i32 } else { 0 };
+        }
+    };
+    match run(cli, bin_name) {
+        Ok(code) => code as i32,
+        Err(e) if is_broken_pipe(&e) => 0,
+        Err(e) => {
+            eprintln!("{bin_name}: error: {e}");
+            e.exit_code() as i32
+        }
+    }
+}
+
+fn is_broken_pipe(e: &Error) -> bool {
+    e.message == io::BROKEN_PIPE
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Keygen(a) => keygen::run(a),
+        Command::Seal(a) => seal::run(a, g),
+        Command::Set(a) => set::run(a, g),
+        Command::Open(a) => open::run(a, g),
+        Command::Verify(a) => verify::run(a, g),
+        Command::Completions(a) => completions::run(a, bin_name),
+    }
+}

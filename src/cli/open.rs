@@ -1,0 +1,59 @@
+//! `kseal open`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use zeroize::Zeroizing;
+
+use super::io::{collect_inputs, join_stream, load_identities, write_atomic, write_stdout};
+use super::GlobalArgs;
+use crate::config::ConfigCache;
+use crate::error::{Error, ExitCode};
+use crate::manifest::open::open;
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Every sealed value is opened in memory and written as a plain (double-quoted) value in the same
+field: data values as base64, stringData values as text. Everything else passes through as it was.
+If any value fails to open, nothing at all is printed and the exit code is 3.
+
+The plain manifests go to stdout, never to a file unless you name one with -o (created mode 0600).
+
+Examples:
+  kseal open -i cluster.agekey manifests/ | kubectl apply -f -
+  KSEAL_IDENTITY_FILE=/keys/cluster.agekey kseal open app.yaml")]
+pub struct OpenArgs {
+    /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Age identity file (may hold several keys). Repeatable. Must not be readable by others.
+    #[arg(short = 'i', long = "identity", value_name = "FILE", env = "KSEAL_IDENTITY_FILE")]
+    pub identities: Vec<PathBuf>,
+    /// Write the plain manifests to FILE (mode 0600) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let identities = load_identities(&args.identities)?;
+    let inputs = collect_inputs(&args.paths)?;
+    let mut cache = ConfigCache::default();
+    let mut stream = Zeroizing::new(String::new());
+    for input in &inputs {
+        let src = input.read()?;
+        let config = cache.for_dir(&input.dir())?;
+        let rule_ns = input
+            .path
+            .as_deref()
+            .and_then(|p| config.as_deref().and_then(|c| c.rule_for(p)))
+            .and_then(|r| r.namespace.clone());
+        let namespace = global.namespace.clone().or(rule_ns);
+        let out = open(&src, &input.location(), &identities, namespace.as_deref())?;
+        join_stream(&mut stream, &out.text);
+    }
+    match &args.output {
+        Some(path) => write_atomic(path, stream.as_bytes(), 0o600)?,
+        None => write_stdout(stream.as_bytes())?,
+    }
+    Ok(ExitCode::Success)
+}

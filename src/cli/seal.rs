@@ -1,0 +1,92 @@
+//! `kseal seal`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use zeroize::Zeroizing;
+
+use super::io::{collect_inputs, join_stream, policy_for, write_atomic, write_stdout};
+use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use crate::config::ConfigCache;
+use crate::error::{Error, ExitCode};
+use crate::manifest::seal::seal;
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Every value of data/stringData of every v1 Secret (also inside a List) is encrypted in place;
+every other byte of the file stays as it was. Values already sealed are left byte-identical, so
+running seal again changes nothing. Secrets' kubectl.kubernetes.io/last-applied-configuration
+annotation, which holds the plaintext, is removed (and reported on stderr).
+
+Recipients: -r/-R, else the first rule of the nearest .kseal.yaml whose path matches the file.
+Namespace (strict and namespace scope): metadata.namespace, else -n, else the rule's namespace.
+
+Examples:
+  kseal seal -r age1... secret.yaml           # sealed manifest on stdout
+  kseal seal -w manifests/                    # seal a tree in place, recipients from .kseal.yaml
+  kubectl create secret generic db --from-literal=password=x --dry-run=client -o yaml \\
+    | kseal seal -R keys/prod.pub -n prod > db.yaml")]
+pub struct SealArgs {
+    /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub recipients: RecipientArgs,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Write each file in place (atomically: temporary file, then rename).
+    #[arg(short, long, conflicts_with = "output")]
+    pub write: bool,
+    /// Write the result to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let inputs = collect_inputs(&args.paths)?;
+    if args.write && inputs.iter().any(|i| i.path.is_none()) {
+        return Err(Error::usage("-w writes files in place and cannot be used with stdin; use -o FILE or stdout"));
+    }
+    let mut cache = ConfigCache::default();
+    let mut stream = Zeroizing::new(String::new());
+    let (mut sealed, mut unchanged, mut changed_files) = (0, 0, 0);
+    // Seal everything before writing anything: one bad file leaves every file untouched.
+    let mut results = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        let src = input.read()?;
+        let loc = input.location();
+        let policy = policy_for(input, &args.recipients, &args.scope, global, &mut cache)?;
+        let out = seal(&src, &loc, &policy)?;
+        for note in &out.notes {
+            eprintln!("kseal: {note}");
+        }
+        sealed += out.sealed;
+        unchanged += out.unchanged;
+        if out.text.as_str() != src.as_str() {
+            changed_files += 1;
+        }
+        results.push((input, src, out.text));
+    }
+    for (input, src, text) in &results {
+        match (&input.path, args.write) {
+            (Some(path), true) => {
+                if text.as_str() != src.as_str() {
+                    write_atomic(path, text.as_bytes(), 0o644)?;
+                }
+            }
+            _ => join_stream(&mut stream, text),
+        }
+    }
+    match (&args.output, args.write) {
+        (Some(path), _) => write_atomic(path, stream.as_bytes(), 0o644)?,
+        (None, false) => write_stdout(stream.as_bytes())?,
+        (None, true) => {}
+    }
+    eprintln!(
+        "kseal: sealed {sealed} value{}, {unchanged} already sealed, in {} file{} ({changed_files} changed)",
+        if sealed == 1 { "" } else { "s" },
+        inputs.len(),
+        if inputs.len() == 1 { "" } else { "s" },
+    );
+    Ok(ExitCode::Success)
+}

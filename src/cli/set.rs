@@ -1,0 +1,67 @@
+//! `kseal set`.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::Args;
+use zeroize::Zeroizing;
+
+use super::io::{policy_for, stdin_is_terminal, write_atomic, Input};
+use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use crate::config::ConfigCache;
+use crate::error::{Error, ExitCode};
+use crate::manifest::seal::{set, SetTarget};
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+The value is read from stdin (exactly as given: `printf %s` does not add a newline, `echo` does)
+or from --from-file, never from the command line, where it would land in shell history and ps.
+An existing key keeps its field; a new key goes under data (or stringData if the Secret only has
+stringData and the value is text). The file is rewritten atomically and nothing else changes.
+
+Examples:
+  printf %s \"$PASSWORD\" | kseal set db.yaml db password
+  kseal set tls.yaml web-tls tls.key --from-file server.key")]
+pub struct SetArgs {
+    /// The sealed manifest to change in place.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// metadata.name of the Secret (use -n when several Secrets share it).
+    #[arg(value_name = "SECRET")]
+    pub secret: String,
+    /// The key to add or replace.
+    #[arg(value_name = "KEY")]
+    pub key: String,
+    /// Read the value from F instead of stdin.
+    #[arg(long, value_name = "F")]
+    pub from_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub recipients: RecipientArgs,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let input = Input { path: Some(args.file.clone()) };
+    let src = input.read()?;
+    let policy = policy_for(&input, &args.recipients, &args.scope, global, &mut ConfigCache::default())?;
+    let mut value = Zeroizing::new(Vec::new());
+    match &args.from_file {
+        Some(f) => {
+            std::fs::File::open(f)
+                .and_then(|mut h| h.read_to_end(&mut value))
+                .map_err(|e| Error::io(f.display().to_string(), &e))?;
+        }
+        None => {
+            if stdin_is_terminal() {
+                eprintln!("Enter the value for {}, then press Ctrl-D:", args.key);
+            }
+            std::io::stdin().lock().read_to_end(&mut value).map_err(|e| Error::io("<stdin>", &e))?;
+        }
+    }
+    let target = SetTarget { name: &args.secret, namespace: global.namespace.as_deref(), key: &args.key };
+    let text = set(&src, &input.location(), &target, &value, &policy)?;
+    write_atomic(&args.file, text.as_bytes(), 0o644)?;
+    eprintln!("kseal: sealed {} into Secret {} in {}", args.key, args.secret, input.label());
+    Ok(ExitCode::Success)
+}

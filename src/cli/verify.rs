@@ -1,0 +1,72 @@
+//! `kseal verify`.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::io::{collect_inputs, explicit_recipients, write_stdout};
+use super::{GlobalArgs, RecipientArgs};
+use crate::config::ConfigCache;
+use crate::crypto::Recipient;
+use crate::error::{Error, ExitCode};
+use crate::manifest::verify::{verify, Expectation};
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Needs no private key. Checks every value of every Secret: it is sealed (not plaintext), well
+formed, its scope can be opened where it is (strict: namespace and name known; namespace: namespace
+known), and it is sealed to exactly the expected keys: -r/-R if given, else the matching .kseal.yaml
+rule's recipients and scope. Also flags a last-applied-configuration annotation on a Secret.
+
+Prints one line per problem on stdout and exits 1 if there is any, 0 if there is none.
+
+Example (CI):
+  kseal verify manifests/")]
+pub struct VerifyArgs {
+    /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub recipients: RecipientArgs,
+}
+
+fn kids(list: &[Recipient]) -> BTreeSet<crate::crypto::Kid> {
+    list.iter().map(Recipient::kid).collect()
+}
+
+pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let explicit = explicit_recipients(&args.recipients)?;
+    let inputs = collect_inputs(&args.paths)?;
+    let mut cache = ConfigCache::default();
+    let mut report = String::new();
+    let mut problems = 0;
+    for input in &inputs {
+        let src = input.read()?;
+        let config = cache.for_dir(&input.dir())?;
+        let rule_path = input.path.clone().unwrap_or_else(|| PathBuf::from("-"));
+        let rule = config.as_deref().and_then(|c| c.rule_for(&rule_path));
+        let expect = Expectation {
+            kids: if explicit.is_empty() {
+                rule.filter(|r| !r.recipients.is_empty()).map(|r| kids(&r.recipients))
+            } else {
+                Some(kids(&explicit))
+            },
+            scope: rule.and_then(|r| r.scope),
+            namespace: global.namespace.clone().or_else(|| rule.and_then(|r| r.namespace.clone())),
+        };
+        for p in verify(&src, &input.location(), &expect)? {
+            report.push_str(&p.to_string());
+            report.push('\n');
+            problems += 1;
+        }
+    }
+    write_stdout(report.as_bytes())?;
+    if problems > 0 {
+        eprintln!("kseal: {problems} problem{} in {} file{}", if problems == 1 { "" } else { "s" }, inputs.len(), if inputs.len() == 1 { "" } else { "s" });
+        Ok(ExitCode::Findings)
+    } else {
+        eprintln!("kseal: {} file{} verified", inputs.len(), if inputs.len() == 1 { "" } else { "s" });
+        Ok(ExitCode::Success)
+    }
+}

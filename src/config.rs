@@ -1,0 +1,171 @@
+//! `.kseal.yaml`: repository rules that say which recipients, scope and default namespace apply
+//! to which files. Found by walking up from the file being sealed; the first rule whose `path`
+//! glob matches the file (relative to the config's folder) wins.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use globset::{GlobBuilder, GlobMatcher};
+use serde::Deserialize;
+
+use crate::crypto::{keys, Recipient, Scope};
+use crate::error::{io_message, Error, Location};
+
+pub const FILE_NAME: &str = ".kseal.yaml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    rules: Vec<RuleFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    path: String,
+    #[serde(default)]
+    recipients: Vec<String>,
+    scope: Option<Scope>,
+    namespace: Option<String>,
+}
+
+/// One rule with its recipients resolved.
+#[derive(Debug)]
+pub struct Rule {
+    pub pattern: String,
+    matcher: GlobMatcher,
+    pub recipients: Vec<Recipient>,
+    pub scope: Option<Scope>,
+    pub namespace: Option<String>,
+}
+
+/// A parsed `.kseal.yaml`.
+#[derive(Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    pub dir: PathBuf,
+    pub rules: Vec<Rule>,
+}
+
+impl Config {
+    /// Parses a config file; recipient files are read relative to its folder.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, &e))?;
+        let file: ConfigFile = serde_saphyr::from_str(&text)
+            .map_err(|e| Error::input(Location::file(&shown), format!("invalid {FILE_NAME}: {e}")))?;
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let mut rules = Vec::with_capacity(file.rules.len());
+        for (i, r) in file.rules.into_iter().enumerate() {
+            let at = || Location::file(&shown).with_key(format!("rules[{i}]"));
+            let matcher = GlobBuilder::new(&r.path)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| Error::input(at(), format!("bad path glob `{}`: {}", r.path, e.kind())))?
+                .compile_matcher();
+            let mut recipients = Vec::new();
+            for entry in &r.recipients {
+                if entry.starts_with("age1") {
+                    recipients.push(
+                        Recipient::from_str(entry).map_err(|e| Error::input(at(), format!("recipient `{entry}`: {e}")))?,
+                    );
+                } else {
+                    recipients.extend(read_recipients_file(&dir.join(entry))?);
+                }
+            }
+            rules.push(Rule { pattern: r.path, matcher, recipients, scope: r.scope, namespace: r.namespace });
+        }
+        Ok(Config { path: path.to_path_buf(), dir, rules })
+    }
+
+    /// The first rule whose glob matches `file` (made relative to the config's folder).
+    pub fn rule_for(&self, file: &Path) -> Option<&Rule> {
+        let abs_dir = std::path::absolute(&self.dir).ok()?;
+        let abs_file = std::path::absolute(file).ok()?;
+        let rel = abs_file.strip_prefix(&abs_dir).ok()?;
+        self.rules.iter().find(|r| r.matcher.is_match(rel))
+    }
+}
+
+/// Reads a recipients file: one `age1...` per line, `#` comments.
+pub fn read_recipients_file(path: &Path) -> Result<Vec<Recipient>, Error> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, &e))?;
+    let recipients =
+        keys::parse_recipients(&text).map_err(|e| Error::input(Location::file(&shown), e.to_string()))?;
+    if recipients.is_empty() {
+        return Err(Error::input(Location::file(&shown), "no recipients in this file"));
+    }
+    Ok(recipients)
+}
+
+/// Finds and caches the `.kseal.yaml` that governs each folder.
+#[derive(Default)]
+pub struct ConfigCache {
+    by_dir: HashMap<PathBuf, Option<std::rc::Rc<Config>>>,
+}
+
+impl ConfigCache {
+    /// The nearest `.kseal.yaml` at or above `dir`.
+    pub fn for_dir(&mut self, dir: &Path) -> Result<Option<std::rc::Rc<Config>>, Error> {
+        let dir = std::path::absolute(dir).map_err(|e| Error::input(Location::file(dir.display().to_string()), io_message(&e)))?;
+        if let Some(hit) = self.by_dir.get(&dir) {
+            return Ok(hit.clone());
+        }
+        let candidate = dir.join(FILE_NAME);
+        let found = if candidate.is_file() {
+            Some(std::rc::Rc::new(Config::load(&candidate)?))
+        } else {
+            match dir.parent() {
+                Some(parent) => self.for_dir(parent)?,
+                None => None,
+            }
+        };
+        self.by_dir.insert(dir, found.clone());
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_matching_rule_wins_and_recipients_resolve() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = crate::crypto::Identity::generate();
+        std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+        std::fs::write(dir.path().join("keys/prod.pub"), format!("# prod\n{}\n", id.recipient())).unwrap();
+        let other = crate::crypto::Identity::generate();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            format!(
+                "rules:\n  - path: \"clusters/prod/**\"\n    recipients: [keys/prod.pub, \"{}\"]\n    scope: strict\n  - path: \"**\"\n    recipients: [keys/prod.pub]\n    scope: cluster\n    namespace: dev\n",
+                other.recipient()
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("clusters/prod/app")).unwrap();
+        let mut cache = ConfigCache::default();
+        let cfg = cache.for_dir(&dir.path().join("clusters/prod/app")).unwrap().unwrap();
+        let rule = cfg.rule_for(&dir.path().join("clusters/prod/app/s.yaml")).unwrap();
+        assert_eq!(rule.pattern, "clusters/prod/**");
+        assert_eq!(rule.recipients.len(), 2);
+        assert_eq!(rule.scope, Some(Scope::Strict));
+        let rule = cfg.rule_for(&dir.path().join("other/s.yaml")).unwrap();
+        assert_eq!(rule.namespace.as_deref(), Some("dev"));
+        assert_eq!(rule.scope, Some(Scope::Cluster));
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_scopes_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        std::fs::write(&p, "rules:\n  - path: x\n    recipent: []\n").unwrap();
+        assert!(Config::load(&p).unwrap_err().to_string().contains(".kseal.yaml"));
+        std::fs::write(&p, "rules:\n  - path: x\n    scope: global\n").unwrap();
+        assert!(Config::load(&p).is_err());
+    }
+}

@@ -1,0 +1,181 @@
+//! `seal` and `set`: encrypt Secret values in place.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use granit_parser::ScalarStyle;
+use zeroize::Zeroizing;
+
+use super::edit::{self, Edit};
+use super::secret::{self, Field, Secret, LAST_APPLIED};
+use super::{binding, parse, Policy};
+use crate::crypto::sealed::{self, SealedValue};
+use crate::error::{Error, Location};
+
+/// The result of sealing one file.
+#[derive(Debug)]
+pub struct Sealed {
+    pub text: Zeroizing<String>,
+    /// Values encrypted by this run.
+    pub sealed: usize,
+    /// Values that were already sealed and left as they were.
+    pub unchanged: usize,
+    /// Things the user should know (the stripped last-applied annotation).
+    pub notes: Vec<String>,
+}
+
+/// The bytes a value stands for: `data` is base64 (line breaks allowed, as the API server
+/// accepts), `stringData` is the string itself.
+pub fn plaintext_of(field: Field, text: &str) -> Result<Zeroizing<Vec<u8>>, &'static str> {
+    match field {
+        Field::StringData => Ok(Zeroizing::new(text.as_bytes().to_vec())),
+        Field::Data => {
+            let compact: Zeroizing<String> =
+                Zeroizing::new(text.chars().filter(|c| !c.is_ascii_whitespace()).collect());
+            STANDARD
+                .decode(compact.as_bytes())
+                .map(Zeroizing::new)
+                .map_err(|_| "`data` values must be standard base64; put plain text under `stringData` instead")
+        }
+    }
+}
+
+/// How a sealed value is written: plain, unless the original was quoted (JSON needs its quotes,
+/// and keeping the style keeps the diff to the value itself).
+fn styled(sealed: String, style: Option<ScalarStyle>) -> String {
+    match style {
+        Some(ScalarStyle::DoubleQuoted) => format!("\"{sealed}\""),
+        Some(ScalarStyle::SingleQuoted) => format!("'{sealed}'"),
+        _ => sealed,
+    }
+}
+
+/// Checks that a value which looks sealed is well formed (seal leaves it as it is).
+fn check_already_sealed(text: &str, at: impl FnOnce() -> Location) -> Result<(), Error> {
+    SealedValue::parse(text)
+        .map(drop)
+        .map_err(|e| Error::crypto(at(), format!("the value starts with `kseal:v1:` but is malformed: {e}")))
+}
+
+fn strip_last_applied(src: &str, secret: &Secret, file: &Location, edits: &mut Vec<Edit>, notes: &mut Vec<String>) {
+    let Some(annotations) = secret.annotations else { return };
+    let entries = annotations.entries().unwrap_or_default();
+    if let Some(i) = entries.iter().position(|(k, _)| k.as_str() == Some(LAST_APPLIED)) {
+        edits.push(edit::remove_entry(src, annotations, i));
+        notes.push(format!(
+            "{}: removed the {LAST_APPLIED} annotation, which holds the plaintext",
+            secret.location(file)
+        ));
+    }
+}
+
+/// Seals every plaintext value of every Secret in `src`.
+pub fn seal(src: &str, file: &Location, policy: &Policy) -> Result<Sealed, Error> {
+    let docs = parse(src, file)?;
+    let secrets = secret::find_secrets(&docs, file)?;
+    let mut edits = Vec::new();
+    let mut out = Sealed { text: Zeroizing::new(String::new()), sealed: 0, unchanged: 0, notes: Vec::new() };
+    for s in &secrets {
+        for v in &s.values {
+            let text = v.text();
+            if sealed::is_sealed(text) {
+                check_already_sealed(text, || s.value_location(file, v))?;
+                out.unchanged += 1;
+                continue;
+            }
+            let bind = binding(s, v.key, policy.scope, policy.namespace.as_deref(), || s.value_location(file, v))?;
+            let plain = plaintext_of(v.field, text).map_err(|m| Error::input(s.value_location(file, v), m))?;
+            let sealed = sealed::seal(&plain, &policy.recipients, policy.scope, &bind);
+            edits.push(edit::replace_value(src, v.key_node, v.node, styled(sealed, v.node.style())));
+            out.sealed += 1;
+        }
+        strip_last_applied(src, s, file, &mut edits, &mut out.notes);
+    }
+    out.text = edit::apply(src, edits);
+    Ok(out)
+}
+
+/// Where `set` puts a value, and the Secret it goes into.
+pub struct SetTarget<'a> {
+    pub name: &'a str,
+    /// Narrows the search when several Secrets share a name.
+    pub namespace: Option<&'a str>,
+    pub key: &'a str,
+}
+
+/// Seals `value` into one key of one Secret, adding the key or replacing its value, and changes
+/// nothing else in the file.
+pub fn set(src: &str, file: &Location, target: &SetTarget, value: &[u8], policy: &Policy) -> Result<Zeroizing<String>, Error> {
+    let docs = parse(src, file)?;
+    let secrets = secret::find_secrets(&docs, file)?;
+    let matching: Vec<&Secret> = secrets
+        .iter()
+        .filter(|s| s.name == Some(target.name) && (target.namespace.is_none() || s.namespace == target.namespace))
+        .collect();
+    let s = match matching.as_slice() {
+        [one] => *one,
+        [] => {
+            return Err(Error::input(
+                file.clone(),
+                format!("no Secret named `{}` in this file (`set` changes an existing Secret)", target.name),
+            ))
+        }
+        many => {
+            return Err(Error::input(
+                file.clone(),
+                format!(
+                    "{} Secrets are named `{}`; pass -n/--namespace to choose one",
+                    many.len(),
+                    target.name
+                ),
+            ))
+        }
+    };
+    secret::check_key_name(target.key)
+        .map_err(|m| Error::input(s.location(file).with_key(target.key), m))?;
+    let text_value = std::str::from_utf8(value).ok();
+    let existing = s.values.iter().find(|v| v.key == target.key);
+    let field = match existing {
+        Some(v) => v.field,
+        None if s.field_map(Field::Data).is_some() => Field::Data,
+        None if s.field_map(Field::StringData).is_some() && text_value.is_some() => Field::StringData,
+        None => Field::Data,
+    };
+    if field == Field::StringData && text_value.is_none() {
+        return Err(Error::input(
+            s.location(file).with_key(format!("stringData.{}", target.key)),
+            "the new value is not UTF-8 text, so it cannot go under stringData; remove the key there first and it will be added under data",
+        ));
+    }
+    let bind = binding(s, target.key, policy.scope, policy.namespace.as_deref(), || {
+        s.location(file).with_key(format!("{field}.{}", target.key))
+    })?;
+    let sealed = sealed::seal(value, &policy.recipients, policy.scope, &bind);
+
+    let json = s.root.is_flow_mapping();
+    let edit = match existing {
+        Some(v) => edit::replace_value(src, v.key_node, v.node, styled(sealed, v.node.style())),
+        None => {
+            let quote = |s: String| if json { format!("\"{s}\"") } else { s };
+            let key = edit::key_text(target.key, json);
+            match s.field_map(field) {
+                Some(map) if map.is_flow_mapping() || !map.entries().unwrap_or_default().is_empty() => {
+                    edit::insert_entry(src, map, &key, &quote(sealed))
+                }
+                _ if s.root.get(field.as_str()).is_some() => {
+                    return Err(Error::input(
+                        s.location(file).with_key(field.as_str()),
+                        format!("`{field}` is empty; write `{field}: {{}}` or add a first key by hand"),
+                    ))
+                }
+                _ if json => edit::insert_entry(src, s.root, &format!("\"{field}\""), &format!("{{{key}: {}}}", quote(sealed))),
+                _ => {
+                    let (first_key, _) = &s.root.entries().expect("a Secret is a mapping")[0];
+                    let nl = edit::line_ending(src);
+                    let indent = " ".repeat(first_key.col - 1 + 2);
+                    edit::insert_entry(src, s.root, field.as_str(), &format!("{nl}{indent}{key}: {sealed}"))
+                }
+            }
+        }
+    };
+    Ok(edit::apply(src, vec![edit]))
+}
