@@ -69,15 +69,26 @@ impl Config {
             for entry in &r.recipients {
                 if entry.starts_with("age1") {
                     recipients.push(
-                        Recipient::from_str(entry).map_err(|e| Error::input(at(), format!("recipient `{entry}`: {e}")))?,
+                        Recipient::from_str(entry)
+                            .map_err(|e| Error::input(at(), format!("recipient `{entry}`: {e}")))?,
                     );
                 } else {
                     recipients.extend(read_recipients_file(&dir.join(entry))?);
                 }
             }
-            rules.push(Rule { pattern: r.path, matcher, recipients, scope: r.scope, namespace: r.namespace });
+            rules.push(Rule {
+                pattern: r.path,
+                matcher,
+                recipients,
+                scope: r.scope,
+                namespace: r.namespace,
+            });
         }
-        Ok(Config { path: path.to_path_buf(), dir, rules })
+        Ok(Config {
+            path: path.to_path_buf(),
+            dir,
+            rules,
+        })
     }
 
     /// The first rule whose glob matches `file` (made relative to the config's folder).
@@ -110,7 +121,8 @@ pub struct ConfigCache {
 impl ConfigCache {
     /// The nearest `.kseal.yaml` at or above `dir`.
     pub fn for_dir(&mut self, dir: &Path) -> Result<Option<std::rc::Rc<Config>>, Error> {
-        let dir = std::path::absolute(dir).map_err(|e| Error::input(Location::file(dir.display().to_string()), io_message(&e)))?;
+        let dir = std::path::absolute(dir)
+            .map_err(|e| Error::input(Location::file(dir.display().to_string()), io_message(&e)))?;
         if let Some(hit) = self.by_dir.get(&dir) {
             return Ok(hit.clone());
         }
@@ -137,7 +149,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let id = crate::crypto::Identity::generate();
         std::fs::create_dir_all(dir.path().join("keys")).unwrap();
-        std::fs::write(dir.path().join("keys/prod.pub"), format!("# prod\n{}\n", id.recipient())).unwrap();
+        std::fs::write(
+            dir.path().join("keys/prod.pub"),
+            format!("# prod\n{}\n", id.recipient()),
+        )
+        .unwrap();
         let other = crate::crypto::Identity::generate();
         std::fs::write(
             dir.path().join(FILE_NAME),
@@ -149,8 +165,13 @@ mod tests {
         .unwrap();
         std::fs::create_dir_all(dir.path().join("clusters/prod/app")).unwrap();
         let mut cache = ConfigCache::default();
-        let cfg = cache.for_dir(&dir.path().join("clusters/prod/app")).unwrap().unwrap();
-        let rule = cfg.rule_for(&dir.path().join("clusters/prod/app/s.yaml")).unwrap();
+        let cfg = cache
+            .for_dir(&dir.path().join("clusters/prod/app"))
+            .unwrap()
+            .unwrap();
+        let rule = cfg
+            .rule_for(&dir.path().join("clusters/prod/app/s.yaml"))
+            .unwrap();
         assert_eq!(rule.pattern, "clusters/prod/**");
         assert_eq!(rule.recipients.len(), 2);
         assert_eq!(rule.scope, Some(Scope::Strict));

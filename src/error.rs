@@ -103,7 +103,8 @@ pub enum Kind {
 #[derive(Debug, thiserror::Error)]
 pub struct Error {
     pub kind: Kind,
-    pub location: Location,
+    /// Boxed: errors travel through every `Result` and should stay small.
+    pub location: Box<Location>,
     pub message: String,
 }
 
@@ -122,7 +123,7 @@ impl Error {
     pub fn new(kind: Kind, location: Location, message: impl Into<String>) -> Self {
         Error {
             kind,
-            location,
+            location: Box::new(location),
             message: message.into(),
         }
     }

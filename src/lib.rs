@@ -2,8 +2,8 @@
 //! key, leave every other byte of the manifest as it was, and open them again with the cluster's
 //! private key. See docs/FORMAT.md for the sealed value format.
 
-pub mod config;
 pub mod cli;
+pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod manifest;

@@ -23,7 +23,9 @@ pub struct Input {
 
 impl Input {
     pub fn label(&self) -> String {
-        self.path.as_ref().map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string())
+        self.path
+            .as_ref()
+            .map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string())
     }
 
     pub fn location(&self) -> Location {
@@ -47,14 +49,21 @@ impl Input {
     /// The folder whose `.kseal.yaml` applies: the file's, or the current one for stdin.
     pub fn dir(&self) -> PathBuf {
         match &self.path {
-            Some(p) => p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(),
+            Some(p) => p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf(),
             None => PathBuf::from("."),
         }
     }
 }
 
 fn is_manifest(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
 }
 
 /// Expands the command-line paths: files as given, directories recursively (`*.yaml`, `*.yml`,
@@ -71,7 +80,9 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
         }
         let meta = std::fs::metadata(p).map_err(|e| Error::io(p.display().to_string(), &e))?;
         if !meta.is_dir() {
-            out.push(Input { path: Some(p.clone()) });
+            out.push(Input {
+                path: Some(p.clone()),
+            });
             continue;
         }
         // walkdir follows symlinks here so linked folders count, and reports loops as errors.
@@ -86,7 +97,9 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
                 }
             })?;
             if entry.file_type().is_file() && is_manifest(entry.path()) {
-                out.push(Input { path: Some(entry.into_path()) });
+                out.push(Input {
+                    path: Some(entry.into_path()),
+                });
             }
         }
     }
@@ -97,7 +110,10 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
 /// the target is never half-written. An existing target keeps its permissions; a new one gets `mode`.
 pub fn write_atomic(target: &Path, text: &[u8], mode: u32) -> Result<(), Error> {
     let shown = target.display().to_string();
-    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let fail = |e: std::io::Error| Error::io(&shown, &e);
     let mut tmp = tempfile::Builder::new()
         .prefix(".kseal-")
@@ -109,8 +125,12 @@ pub fn write_atomic(target: &Path, text: &[u8], mode: u32) -> Result<(), Error> 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(target).map(|m| m.permissions().mode() & 0o7777).unwrap_or(mode);
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(fail)?;
+        let mode = std::fs::metadata(target)
+            .map(|m| m.permissions().mode() & 0o7777)
+            .unwrap_or(mode);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(fail)?;
     }
     #[cfg(not(unix))]
     let _ = mode;
@@ -167,7 +187,8 @@ pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
         #[cfg(not(unix))]
         let _ = meta;
         let text = Zeroizing::new(std::fs::read_to_string(f).map_err(|e| Error::io(&shown, &e))?);
-        let ids = keys::parse_identities(&text).map_err(|e| Error::input(Location::file(&shown), e.to_string()))?;
+        let ids =
+            keys::parse_identities(&text).map_err(|e| Error::input(Location::file(&shown), e.to_string()))?;
         if ids.is_empty() {
             return Err(Error::input(Location::file(&shown), "no identities in this file"));
         }
@@ -195,12 +216,19 @@ pub fn policy_for(
     if list.is_empty() {
         let hint = match (&config, rule) {
             (Some(c), None) => format!("no rule in {} matches this file", c.path.display()),
-            (Some(c), Some(r)) => format!("the rule `{}` in {} lists no recipients", r.pattern, c.path.display()),
+            (Some(c), Some(r)) => format!(
+                "the rule `{}` in {} lists no recipients",
+                r.pattern,
+                c.path.display()
+            ),
             (None, _) => format!("no {} found in this folder or above", config::FILE_NAME),
         };
         return Err(Error::input(
             input.location(),
-            format!("no recipients: pass -r age1... or -R FILE, or add a rule to {} ({hint})", config::FILE_NAME),
+            format!(
+                "no recipients: pass -r age1... or -R FILE, or add a rule to {} ({hint})",
+                config::FILE_NAME
+            ),
         ));
     }
     if list.len() > crate::crypto::sealed::MAX_RECIPIENTS {
@@ -212,8 +240,14 @@ pub fn policy_for(
     }
     Ok(Policy {
         recipients: list,
-        scope: scope.scope.or(rule.and_then(|r| r.scope)).unwrap_or(Scope::Strict),
-        namespace: global.namespace.clone().or_else(|| rule.and_then(|r| r.namespace.clone())),
+        scope: scope
+            .scope
+            .or(rule.and_then(|r| r.scope))
+            .unwrap_or(Scope::Strict),
+        namespace: global
+            .namespace
+            .clone()
+            .or_else(|| rule.and_then(|r| r.namespace.clone())),
     })
 }
 
@@ -221,7 +255,9 @@ pub fn policy_for(
 pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error> {
     let mut list: Vec<Recipient> = Vec::new();
     for r in &args.recipients {
-        let parsed: Recipient = r.parse().map_err(|e: keys::KeyError| Error::usage(format!("-r {r}: {e}")))?;
+        let parsed: Recipient = r
+            .parse()
+            .map_err(|e: keys::KeyError| Error::usage(format!("-r {r}: {e}")))?;
         list.push(parsed);
     }
     for f in &args.recipient_files {

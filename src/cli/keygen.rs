@@ -45,16 +45,26 @@ fn write_new_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> 
     let shown = path.display().to_string();
     let fail = |e: std::io::Error| Error::io(&shown, &e);
     if path.exists() {
-        return Err(Error::usage(format!("{shown} already exists; kseal keygen never overwrites a key file")));
+        return Err(Error::usage(format!(
+            "{shown} already exists; kseal keygen never overwrites a key file"
+        )));
     }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     // tempfile creates files with mode 0600 on unix.
-    let mut tmp = tempfile::Builder::new().prefix(".kseal-key-").tempfile_in(dir).map_err(fail)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kseal-key-")
+        .tempfile_in(dir)
+        .map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist_noclobber(path).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::usage(format!("{shown} already exists; kseal keygen never overwrites a key file"))
+            Error::usage(format!(
+                "{shown} already exists; kseal keygen never overwrites a key file"
+            ))
         } else {
             fail(e.error)
         }

@@ -98,7 +98,11 @@ pub struct ScopeArgs {
 pub fn main_with_name(bin_name: &'static str) -> i32 {
     use clap::{CommandFactory, FromArgMatches};
     // kubectl runs plugins as `kubectl-seal`; help then shows `kubectl seal`, as users type it.
-    let shown = if bin_name == "kubectl-seal" { "kubectl seal" } else { bin_name };
+    let shown = if bin_name == "kubectl-seal" {
+        "kubectl seal"
+    } else {
+        bin_name
+    };
     let parsed = Cli::command()
         .name(bin_name)
         .bin_name(shown)

@@ -27,7 +27,12 @@ pub struct OpenArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Age identity file (may hold several keys). Repeatable. Must not be readable by others.
-    #[arg(short = 'i', long = "identity", value_name = "FILE", env = "KSEAL_IDENTITY_FILE")]
+    #[arg(
+        short = 'i',
+        long = "identity",
+        value_name = "FILE",
+        env = "KSEAL_IDENTITY_FILE"
+    )]
     pub identities: Vec<PathBuf>,
     /// Write the plain manifests to FILE (mode 0600) instead of stdout.
     #[arg(short, long, value_name = "FILE")]

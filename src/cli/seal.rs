@@ -45,7 +45,9 @@ pub struct SealArgs {
 pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let inputs = collect_inputs(&args.paths)?;
     if args.write && inputs.iter().any(|i| i.path.is_none()) {
-        return Err(Error::usage("-w writes files in place and cannot be used with stdin; use -o FILE or stdout"));
+        return Err(Error::usage(
+            "-w writes files in place and cannot be used with stdin; use -o FILE or stdout",
+        ));
     }
     let mut cache = ConfigCache::default();
     let mut stream = Zeroizing::new(String::new());

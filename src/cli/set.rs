@@ -42,9 +42,17 @@ pub struct SetArgs {
 }
 
 pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    let input = Input { path: Some(args.file.clone()) };
+    let input = Input {
+        path: Some(args.file.clone()),
+    };
     let src = input.read()?;
-    let policy = policy_for(&input, &args.recipients, &args.scope, global, &mut ConfigCache::default())?;
+    let policy = policy_for(
+        &input,
+        &args.recipients,
+        &args.scope,
+        global,
+        &mut ConfigCache::default(),
+    )?;
     let mut value = Zeroizing::new(Vec::new());
     match &args.from_file {
         Some(f) => {
@@ -56,12 +64,24 @@ pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             if stdin_is_terminal() {
                 eprintln!("Enter the value for {}, then press Ctrl-D:", args.key);
             }
-            std::io::stdin().lock().read_to_end(&mut value).map_err(|e| Error::io("<stdin>", &e))?;
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut value)
+                .map_err(|e| Error::io("<stdin>", &e))?;
         }
     }
-    let target = SetTarget { name: &args.secret, namespace: global.namespace.as_deref(), key: &args.key };
+    let target = SetTarget {
+        name: &args.secret,
+        namespace: global.namespace.as_deref(),
+        key: &args.key,
+    };
     let text = set(&src, &input.location(), &target, &value, &policy)?;
     write_atomic(&args.file, text.as_bytes(), 0o644)?;
-    eprintln!("kseal: sealed {} into Secret {} in {}", args.key, args.secret, input.label());
+    eprintln!(
+        "kseal: sealed {} into Secret {} in {}",
+        args.key,
+        args.secret,
+        input.label()
+    );
     Ok(ExitCode::Success)
 }

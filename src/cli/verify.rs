@@ -48,12 +48,16 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let rule = config.as_deref().and_then(|c| c.rule_for(&rule_path));
         let expect = Expectation {
             kids: if explicit.is_empty() {
-                rule.filter(|r| !r.recipients.is_empty()).map(|r| kids(&r.recipients))
+                rule.filter(|r| !r.recipients.is_empty())
+                    .map(|r| kids(&r.recipients))
             } else {
                 Some(kids(&explicit))
             },
             scope: rule.and_then(|r| r.scope),
-            namespace: global.namespace.clone().or_else(|| rule.and_then(|r| r.namespace.clone())),
+            namespace: global
+                .namespace
+                .clone()
+                .or_else(|| rule.and_then(|r| r.namespace.clone())),
         };
         for p in verify(&src, &input.location(), &expect)? {
             report.push_str(&p.to_string());
@@ -63,10 +67,19 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     }
     write_stdout(report.as_bytes())?;
     if problems > 0 {
-        eprintln!("kseal: {problems} problem{} in {} file{}", if problems == 1 { "" } else { "s" }, inputs.len(), if inputs.len() == 1 { "" } else { "s" });
+        eprintln!(
+            "kseal: {problems} problem{} in {} file{}",
+            if problems == 1 { "" } else { "s" },
+            inputs.len(),
+            if inputs.len() == 1 { "" } else { "s" }
+        );
         Ok(ExitCode::Findings)
     } else {
-        eprintln!("kseal: {} file{} verified", inputs.len(), if inputs.len() == 1 { "" } else { "s" });
+        eprintln!(
+            "kseal: {} file{} verified",
+            inputs.len(),
+            if inputs.len() == 1 { "" } else { "s" }
+        );
         Ok(ExitCode::Success)
     }
 }

@@ -60,7 +60,13 @@ fn extract_and_expand(dh: &[u8; 32], enc: &[u8; 32], pk_r: &[u8; 32]) -> Zeroizi
     kem_context[..32].copy_from_slice(enc);
     kem_context[32..].copy_from_slice(pk_r);
     let mut shared = Zeroizing::new([0u8; 32]);
-    labeled_expand(&prk, KEM_SUITE_ID, b"shared_secret", &kem_context, shared.as_mut());
+    labeled_expand(
+        &prk,
+        KEM_SUITE_ID,
+        b"shared_secret",
+        &kem_context,
+        shared.as_mut(),
+    );
     shared
 }
 
@@ -73,10 +79,7 @@ pub fn derive_key_pair(ikm: &[u8]) -> StaticSecret {
 }
 
 /// DHKEM `Encap(pkR)` with a given ephemeral secret: returns (shared_secret, enc).
-pub fn encap(
-    pk_r: &PublicKey,
-    sk_e: &StaticSecret,
-) -> Result<(Zeroizing<[u8; 32]>, [u8; 32]), HpkeError> {
+pub fn encap(pk_r: &PublicKey, sk_e: &StaticSecret) -> Result<(Zeroizing<[u8; 32]>, [u8; 32]), HpkeError> {
     let dh = sk_e.diffie_hellman(pk_r);
     if !dh.was_contributory() {
         return Err(HpkeError::NonContributory);
@@ -293,6 +296,9 @@ mod tests {
         // A low-order point as enc (here the all-zero key) gives an all-zero DH output.
         let mut bad = out.clone();
         bad[..32].fill(0);
-        assert_eq!(open_base(&sk_r, &ksc, b"aad", &bad), Err(HpkeError::NonContributory));
+        assert_eq!(
+            open_base(&sk_r, &ksc, b"aad", &bad),
+            Err(HpkeError::NonContributory)
+        );
     }
 }

@@ -26,7 +26,11 @@ impl Kid {
 
     /// Parses exactly 8 lowercase hex characters.
     pub fn parse(s: &str) -> Option<Kid> {
-        if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if s.len() != 8
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             return None;
         }
         let mut out = [0u8; 4];
@@ -70,8 +74,9 @@ pub struct Recipient {
 
 impl Recipient {
     pub fn from_public(public: PublicKey) -> Self {
-        let encoded = bech32::encode_lower::<bech32::Bech32>(bech32::Hrp::parse_unchecked("age"), public.as_bytes())
-            .expect("a 32-byte key fits in Bech32");
+        let encoded =
+            bech32::encode_lower::<bech32::Bech32>(bech32::Hrp::parse_unchecked("age"), public.as_bytes())
+                .expect("a 32-byte key fits in Bech32");
         Recipient {
             age: age::x25519::Recipient::from_str(&encoded).expect("a valid X25519 recipient"),
             kid: Kid::of(&public),
@@ -115,7 +120,11 @@ impl FromStr for Recipient {
         }
         let age = age::x25519::Recipient::from_str(s).map_err(KeyError::BadRecipient)?;
         let public = PublicKey::from(*bech32_payload(s));
-        Ok(Recipient { age, kid: Kid::of(&public), public })
+        Ok(Recipient {
+            age,
+            kid: Kid::of(&public),
+            public,
+        })
     }
 }
 
@@ -167,7 +176,11 @@ impl Identity {
         let age = age::x25519::Identity::from_str(s).map_err(KeyError::BadIdentity)?;
         let secret = StaticSecret::from(*bech32_payload(s));
         let recipient = Recipient::from_public(PublicKey::from(&secret));
-        Ok(Identity { age, secret, recipient })
+        Ok(Identity {
+            age,
+            secret,
+            recipient,
+        })
     }
 
     /// The `AGE-SECRET-KEY-1...` string, encoded by the `age` crate.
@@ -265,7 +278,10 @@ mod tests {
     #[test]
     fn identity_file_with_comments_and_several_keys() {
         let other = Identity::generate();
-        let text = format!("# created: x\n# public key: y\n{TEST_SK}\n\n  {}  \n", other.to_age_string().as_str());
+        let text = format!(
+            "# created: x\n# public key: y\n{TEST_SK}\n\n  {}  \n",
+            other.to_age_string().as_str()
+        );
         let ids = parse_identities(&text).unwrap();
         assert_eq!(ids.len(), 2);
         assert_eq!(ids[1].kid(), other.kid());
@@ -282,8 +298,14 @@ mod tests {
 
     #[test]
     fn refuses_ssh_and_garbage_recipients() {
-        assert_eq!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI".parse::<Recipient>(), Err(KeyError::SshKey));
-        assert!(matches!("age1xyz".parse::<Recipient>(), Err(KeyError::BadRecipient(_))));
+        assert_eq!(
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI".parse::<Recipient>(),
+            Err(KeyError::SshKey)
+        );
+        assert!(matches!(
+            "age1xyz".parse::<Recipient>(),
+            Err(KeyError::BadRecipient(_))
+        ));
         assert!(parse_recipients(&format!("# prod\n{TEST_PK}\n")).unwrap().len() == 1);
     }
 

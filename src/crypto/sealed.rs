@@ -162,8 +162,10 @@ impl SealedValue {
             if pairs.iter().any(|(k, _)| *k == kid) {
                 return Err(FormatError::DuplicateKid(idx, kid));
             }
-            let payload = STANDARD.decode(pair[1]).map_err(|_| FormatError::BadBase64(idx, kid))?;
-            if payload.len() < MIN_PAYLOAD || (payload.len() - ENC_LEN - TAG_LEN) % PAD_BLOCK != 0 {
+            let payload = STANDARD
+                .decode(pair[1])
+                .map_err(|_| FormatError::BadBase64(idx, kid))?;
+            if payload.len() < MIN_PAYLOAD || !(payload.len() - ENC_LEN - TAG_LEN).is_multiple_of(PAD_BLOCK) {
                 return Err(FormatError::BadLength(idx, kid, payload.len()));
             }
             pairs.push((kid, payload));
@@ -201,7 +203,7 @@ pub fn pad(value: &[u8]) -> Zeroizing<Vec<u8>> {
 
 /// Strips the padding; `None` if it is malformed.
 pub fn unpad(mut padded: Zeroizing<Vec<u8>>) -> Option<Zeroizing<Vec<u8>>> {
-    if padded.is_empty() || padded.len() % PAD_BLOCK != 0 {
+    if padded.is_empty() || !padded.len().is_multiple_of(PAD_BLOCK) {
         return None;
     }
     let marker = padded.iter().rposition(|&b| b != 0)?;
@@ -214,7 +216,10 @@ pub fn unpad(mut padded: Zeroizing<Vec<u8>>) -> Option<Zeroizing<Vec<u8>>> {
 
 /// Seals `value` to each recipient with fresh ephemeral keys.
 pub fn seal(value: &[u8], recipients: &[Recipient], scope: Scope, binding: &Binding) -> String {
-    let ephemerals: Vec<StaticSecret> = recipients.iter().map(|_| StaticSecret::random_from_rng(OsRng)).collect();
+    let ephemerals: Vec<StaticSecret> = recipients
+        .iter()
+        .map(|_| StaticSecret::random_from_rng(OsRng))
+        .collect();
     seal_with_ephemerals(value, recipients, scope, binding, &ephemerals)
         .expect("a random ephemeral key is never low order")
 }
@@ -262,11 +267,12 @@ fn list(kids: &[Kid]) -> String {
 impl SealedValue {
     /// Opens with whichever identity matches a kid of the value.
     pub fn open(&self, identities: &[Identity], binding: &Binding) -> Result<Zeroizing<Vec<u8>>, OpenError> {
-        let Some((identity, payload)) = self
-            .pairs
-            .iter()
-            .find_map(|(kid, payload)| identities.iter().find(|id| id.kid() == *kid).map(|id| (id, payload)))
-        else {
+        let Some((identity, payload)) = self.pairs.iter().find_map(|(kid, payload)| {
+            identities
+                .iter()
+                .find(|id| id.kid() == *kid)
+                .map(|id| (id, payload))
+        }) else {
             return Err(OpenError::NoIdentity {
                 sealed_for: self.kids(),
                 given: identities.iter().map(Identity::kid).collect(),
@@ -284,7 +290,11 @@ mod tests {
     use super::*;
 
     fn binding() -> Binding<'static> {
-        Binding { namespace: "prod", name: "db", key: "password" }
+        Binding {
+            namespace: "prod",
+            name: "db",
+            key: "password",
+        }
     }
 
     #[test]
@@ -328,15 +338,24 @@ mod tests {
         assert!(sealed.starts_with("kseal:v1:strict:"));
         let v = SealedValue::parse(&sealed).unwrap();
         assert_eq!(v.encode(), sealed);
-        assert_eq!(v.open(std::slice::from_ref(&a), &binding()).unwrap().as_slice(), b"s3cret");
+        assert_eq!(
+            v.open(std::slice::from_ref(&a), &binding()).unwrap().as_slice(),
+            b"s3cret"
+        );
 
         let err = v.open(std::slice::from_ref(&b), &binding()).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains(&format!("sealed for key {}", a.kid())), "{msg}");
         assert!(msg.contains(&format!("you gave {}", b.kid())), "{msg}");
 
-        let moved = Binding { key: "other", ..binding() };
-        assert_eq!(v.open(&[a.clone()], &moved), Err(OpenError::BindingMismatch(a.kid())));
+        let moved = Binding {
+            key: "other",
+            ..binding()
+        };
+        assert_eq!(
+            v.open(std::slice::from_ref(&a), &moved),
+            Err(OpenError::BindingMismatch(a.kid()))
+        );
     }
 
     #[test]
@@ -347,14 +366,29 @@ mod tests {
         let kid = id.kid();
         let cases: Vec<(String, FormatError)> = vec![
             ("plain".into(), FormatError::NotSealed),
-            ("kseal:v1:global:aaaaaaaa:xx".into(), FormatError::UnknownScope("global".into())),
+            (
+                "kseal:v1:global:aaaaaaaa:xx".into(),
+                FormatError::UnknownScope("global".into()),
+            ),
             ("kseal:v1:cluster".into(), FormatError::NoRecipients),
             ("kseal:v1:cluster:".into(), FormatError::NoRecipients),
             (format!("kseal:v1:cluster:{kid}"), FormatError::MissingPayload),
-            (format!("kseal:v1:cluster:ABCDEF12:{payload}"), FormatError::BadKid(1)),
-            (format!("kseal:v1:cluster:{kid}:{payload}:{kid}:{payload}"), FormatError::DuplicateKid(2, kid)),
-            (format!("kseal:v1:cluster:{kid}:{}", &payload[..payload.len() - 1]), FormatError::BadBase64(1, kid)),
-            (format!("kseal:v1:cluster:{kid}:AAAA"), FormatError::BadLength(1, kid, 3)),
+            (
+                format!("kseal:v1:cluster:ABCDEF12:{payload}"),
+                FormatError::BadKid(1),
+            ),
+            (
+                format!("kseal:v1:cluster:{kid}:{payload}:{kid}:{payload}"),
+                FormatError::DuplicateKid(2, kid),
+            ),
+            (
+                format!("kseal:v1:cluster:{kid}:{}", &payload[..payload.len() - 1]),
+                FormatError::BadBase64(1, kid),
+            ),
+            (
+                format!("kseal:v1:cluster:{kid}:AAAA"),
+                FormatError::BadLength(1, kid, 3),
+            ),
         ];
         for (s, want) in cases {
             assert_eq!(SealedValue::parse(&s), Err(want), "{s}");
@@ -374,7 +408,10 @@ mod tests {
         let v = SealedValue::parse(&sealed).unwrap();
         assert_eq!(v.kids(), rs.iter().map(Recipient::kid).collect::<Vec<_>>());
         for id in &ids {
-            assert_eq!(v.open(std::slice::from_ref(id), &binding()).unwrap().as_slice(), b"shared");
+            assert_eq!(
+                v.open(std::slice::from_ref(id), &binding()).unwrap().as_slice(),
+                b"shared"
+            );
         }
     }
 }

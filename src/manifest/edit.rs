@@ -123,7 +123,11 @@ pub fn remove_entry(src: &str, map: &Node, index: usize) -> Edit {
             while end < src.len() && (bytes[end] == b' ' || bytes[end] == b'\t') {
                 end += 1;
             }
-            return Edit { start: key.start, end, text: String::new() };
+            return Edit {
+                start: key.start,
+                end,
+                text: String::new(),
+            };
         }
         // Last entry: take the comma before it.
         let mut start = key.start;
@@ -133,7 +137,11 @@ pub fn remove_entry(src: &str, map: &Node, index: usize) -> Edit {
                 start = prev_end + c;
             }
         }
-        return Edit { start, end, text: String::new() };
+        return Edit {
+            start,
+            end,
+            text: String::new(),
+        };
     }
     // Block: from the start of the key's line through the end of the value's line.
     let mut start = key.start;
@@ -150,13 +158,20 @@ pub fn remove_entry(src: &str, map: &Node, index: usize) -> Edit {
     if bytes.get(end) == Some(&b'\n') {
         end += 1;
     }
-    Edit { start, end, text: String::new() }
+    Edit {
+        start,
+        end,
+        text: String::new(),
+    }
 }
 
 /// Quotes a mapping key for insertion when a plain scalar could be misread.
 pub fn key_text(key: &str, json: bool) -> String {
     let plain_ok = !json
-        && key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && !matches!(
             key.to_ascii_lowercase().as_str(),
             "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
@@ -200,11 +215,21 @@ pub fn insert_entry(src: &str, map: &Node, key: &str, value: &str) -> Edit {
     };
     if *flow {
         let text = match entries.last() {
-            Some((_, v)) => return Edit { start: v.end, end: v.end, text: format!(", {key}: {value}") },
+            Some((_, v)) => {
+                return Edit {
+                    start: v.end,
+                    end: v.end,
+                    text: format!(", {key}: {value}"),
+                }
+            }
             None => format!("{key}: {value}"),
         };
         // Empty flow mapping `{}`: insert after the brace.
-        return Edit { start: map.start + 1, end: map.start + 1, text };
+        return Edit {
+            start: map.start + 1,
+            end: map.start + 1,
+            text,
+        };
     }
     let nl = line_ending(src);
     let (last_key, last_value) = entries.last().expect("a block mapping has at least one entry");
@@ -217,13 +242,21 @@ pub fn insert_entry(src: &str, map: &Node, key: &str, value: &str) -> Edit {
         at += 1;
     }
     if at == src.len() {
-        return Edit { start: at, end: at, text: format!("{nl}{indent}{key}:{sep}{value}") };
+        return Edit {
+            start: at,
+            end: at,
+            text: format!("{nl}{indent}{key}:{sep}{value}"),
+        };
     }
     if bytes[at] == b'\r' {
         at += 1;
     }
     at += 1;
-    Edit { start: at, end: at, text: format!("{indent}{key}:{sep}{value}{nl}") }
+    Edit {
+        start: at,
+        end: at,
+        text: format!("{indent}{key}:{sep}{value}{nl}"),
+    }
 }
 
 #[cfg(test)]
@@ -246,9 +279,18 @@ mod tests {
         assert_eq!(replace("a: x # c\nb: y\n", "a"), "a: NEW # c\nb: y\n");
         assert_eq!(replace("a: 'x'\n", "a"), "a: NEW\n");
         assert_eq!(replace("a: |\n  l1\n  l2\n\nb: y\n", "a"), "a: NEW\n\nb: y\n");
-        assert_eq!(replace("a: >-  # note\n  l1\n  l2\nb: y\n", "a"), "a: NEW  # note\nb: y\n");
-        assert_eq!(replace("a: !!str &x |2+\n  l1\nb: y\n", "a"), "a: !!str &x NEW\nb: y\n");
-        assert_eq!(replace("a: |\r\n  l1\r\n  l2\r\nb: y\r\n", "a"), "a: NEW\r\nb: y\r\n");
+        assert_eq!(
+            replace("a: >-  # note\n  l1\n  l2\nb: y\n", "a"),
+            "a: NEW  # note\nb: y\n"
+        );
+        assert_eq!(
+            replace("a: !!str &x |2+\n  l1\nb: y\n", "a"),
+            "a: !!str &x NEW\nb: y\n"
+        );
+        assert_eq!(
+            replace("a: |\r\n  l1\r\n  l2\r\nb: y\r\n", "a"),
+            "a: NEW\r\nb: y\r\n"
+        );
         assert_eq!(replace("a: |\n  l1", "a"), "a: NEW");
     }
 
@@ -257,12 +299,24 @@ mod tests {
         let src = "m:\n  a: 1\n  b: |\n    x\n  c: 3\n";
         let r = root(src);
         let m = r.get("m").unwrap();
-        assert_eq!(apply(src, vec![remove_entry(src, m, 1)]).as_str(), "m:\n  a: 1\n  c: 3\n");
-        assert_eq!(apply(src, vec![remove_entry(src, m, 0)]).as_str(), "m:\n  b: |\n    x\n  c: 3\n");
+        assert_eq!(
+            apply(src, vec![remove_entry(src, m, 1)]).as_str(),
+            "m:\n  a: 1\n  c: 3\n"
+        );
+        assert_eq!(
+            apply(src, vec![remove_entry(src, m, 0)]).as_str(),
+            "m:\n  b: |\n    x\n  c: 3\n"
+        );
         let src = "{\"a\": 1, \"b\": 2, \"c\": 3}";
         let r = root(src);
-        assert_eq!(apply(src, vec![remove_entry(src, &r, 1)]).as_str(), "{\"a\": 1, \"c\": 3}");
-        assert_eq!(apply(src, vec![remove_entry(src, &r, 2)]).as_str(), "{\"a\": 1, \"b\": 2}");
+        assert_eq!(
+            apply(src, vec![remove_entry(src, &r, 1)]).as_str(),
+            "{\"a\": 1, \"c\": 3}"
+        );
+        assert_eq!(
+            apply(src, vec![remove_entry(src, &r, 2)]).as_str(),
+            "{\"a\": 1, \"b\": 2}"
+        );
     }
 
     #[test]
@@ -270,7 +324,10 @@ mod tests {
         let src = "d:\n    a: 1\n    b: |\n      x\nz: 1\n";
         let r = root(src);
         let e = insert_entry(src, r.get("d").unwrap(), "k", "v");
-        assert_eq!(apply(src, vec![e]).as_str(), "d:\n    a: 1\n    b: |\n      x\n    k: v\nz: 1\n");
+        assert_eq!(
+            apply(src, vec![e]).as_str(),
+            "d:\n    a: 1\n    b: |\n      x\n    k: v\nz: 1\n"
+        );
         let src = "d:\r\n  a: 1";
         let r = root(src);
         let e = insert_entry(src, r.get("d").unwrap(), "k", "v");
@@ -283,7 +340,12 @@ mod tests {
 
     #[test]
     fn double_quoted_round_trips_through_the_parser() {
-        for s in ["plain", "with \"quotes\" and \\", "multi\nline\ttab\r", "\u{1}\u{7f}\u{85}é\u{2028}"] {
+        for s in [
+            "plain",
+            "with \"quotes\" and \\",
+            "multi\nline\ttab\r",
+            "\u{1}\u{7f}\u{85}é\u{2028}",
+        ] {
             let src = format!("k: {}\n", double_quoted(s));
             assert_eq!(root(&src).get("k").unwrap().as_str(), Some(s), "{src}");
         }

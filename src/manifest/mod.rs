@@ -58,7 +58,10 @@ pub fn binding<'a>(
             ));
         }
         if !secret::check_dns_label(namespace) {
-            return Err(Error::input(at(), format!("namespace `{namespace}` is not a valid DNS label")));
+            return Err(Error::input(
+                at(),
+                format!("namespace `{namespace}` is not a valid DNS label"),
+            ));
         }
     }
     let name = secret.name.unwrap_or("");
@@ -67,7 +70,10 @@ pub fn binding<'a>(
             return Err(Error::input(at(), "strict scope needs metadata.name"));
         }
         if !secret::check_dns_subdomain(name) {
-            return Err(Error::input(at(), format!("Secret name `{name}` is not a valid DNS subdomain")));
+            return Err(Error::input(
+                at(),
+                format!("Secret name `{name}` is not a valid DNS subdomain"),
+            ));
         }
     }
     Ok(Binding { namespace, name, key })

@@ -19,7 +19,12 @@ pub struct Opened {
 
 /// Opens every sealed value in `src`; plaintext values and other documents pass through. Fails
 /// on the first value that does not open, so that no partial output is ever produced.
-pub fn open(src: &str, file: &Location, identities: &[Identity], default_namespace: Option<&str>) -> Result<Opened, Error> {
+pub fn open(
+    src: &str,
+    file: &Location,
+    identities: &[Identity],
+    default_namespace: Option<&str>,
+) -> Result<Opened, Error> {
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
     let mut edits = Vec::new();
@@ -30,9 +35,12 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], default_namespa
                 continue;
             }
             let at = || s.value_location(file, v);
-            let value = SealedValue::parse(text).map_err(|e| Error::crypto(at(), format!("malformed sealed value: {e}")))?;
+            let value = SealedValue::parse(text)
+                .map_err(|e| Error::crypto(at(), format!("malformed sealed value: {e}")))?;
             let bind = binding(s, v.key, value.scope, default_namespace, at)?;
-            let plain = value.open(identities, &bind).map_err(|e| Error::crypto(at(), e.to_string()))?;
+            let plain = value
+                .open(identities, &bind)
+                .map_err(|e| Error::crypto(at(), e.to_string()))?;
             let rendered = match v.field {
                 Field::Data => Zeroizing::new(STANDARD.encode(plain.as_slice())),
                 Field::StringData => match std::str::from_utf8(&plain) {
@@ -40,9 +48,17 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], default_namespa
                     Err(_) => return Err(Error::crypto(at(), "the opened value is not UTF-8 text, which stringData requires; seal binary values under data")),
                 },
             };
-            edits.push(edit::replace_value(src, v.key_node, v.node, double_quoted(&rendered)));
+            edits.push(edit::replace_value(
+                src,
+                v.key_node,
+                v.node,
+                double_quoted(&rendered),
+            ));
         }
     }
     let opened = edits.len();
-    Ok(Opened { text: edit::apply(src, edits), opened })
+    Ok(Opened {
+        text: edit::apply(src, edits),
+        opened,
+    })
 }

@@ -34,7 +34,9 @@ pub fn plaintext_of(field: Field, text: &str) -> Result<Zeroizing<Vec<u8>>, &'st
             STANDARD
                 .decode(compact.as_bytes())
                 .map(Zeroizing::new)
-                .map_err(|_| "`data` values must be standard base64; put plain text under `stringData` instead")
+                .map_err(|_| {
+                    "`data` values must be standard base64; put plain text under `stringData` instead"
+                })
         }
     }
 }
@@ -51,13 +53,24 @@ fn styled(sealed: String, style: Option<ScalarStyle>) -> String {
 
 /// Checks that a value which looks sealed is well formed (seal leaves it as it is).
 fn check_already_sealed(text: &str, at: impl FnOnce() -> Location) -> Result<(), Error> {
-    SealedValue::parse(text)
-        .map(drop)
-        .map_err(|e| Error::crypto(at(), format!("the value starts with `kseal:v1:` but is malformed: {e}")))
+    SealedValue::parse(text).map(drop).map_err(|e| {
+        Error::crypto(
+            at(),
+            format!("the value starts with `kseal:v1:` but is malformed: {e}"),
+        )
+    })
 }
 
-fn strip_last_applied(src: &str, secret: &Secret, file: &Location, edits: &mut Vec<Edit>, notes: &mut Vec<String>) {
-    let Some(annotations) = secret.annotations else { return };
+fn strip_last_applied(
+    src: &str,
+    secret: &Secret,
+    file: &Location,
+    edits: &mut Vec<Edit>,
+    notes: &mut Vec<String>,
+) {
+    let Some(annotations) = secret.annotations else {
+        return;
+    };
     let entries = annotations.entries().unwrap_or_default();
     if let Some(i) = entries.iter().position(|(k, _)| k.as_str() == Some(LAST_APPLIED)) {
         edits.push(edit::remove_entry(src, annotations, i));
@@ -73,7 +86,12 @@ pub fn seal(src: &str, file: &Location, policy: &Policy) -> Result<Sealed, Error
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
     let mut edits = Vec::new();
-    let mut out = Sealed { text: Zeroizing::new(String::new()), sealed: 0, unchanged: 0, notes: Vec::new() };
+    let mut out = Sealed {
+        text: Zeroizing::new(String::new()),
+        sealed: 0,
+        unchanged: 0,
+        notes: Vec::new(),
+    };
     for s in &secrets {
         for v in &s.values {
             let text = v.text();
@@ -82,10 +100,18 @@ pub fn seal(src: &str, file: &Location, policy: &Policy) -> Result<Sealed, Error
                 out.unchanged += 1;
                 continue;
             }
-            let bind = binding(s, v.key, policy.scope, policy.namespace.as_deref(), || s.value_location(file, v))?;
-            let plain = plaintext_of(v.field, text).map_err(|m| Error::input(s.value_location(file, v), m))?;
+            let bind = binding(s, v.key, policy.scope, policy.namespace.as_deref(), || {
+                s.value_location(file, v)
+            })?;
+            let plain =
+                plaintext_of(v.field, text).map_err(|m| Error::input(s.value_location(file, v), m))?;
             let sealed = sealed::seal(&plain, &policy.recipients, policy.scope, &bind);
-            edits.push(edit::replace_value(src, v.key_node, v.node, styled(sealed, v.node.style())));
+            edits.push(edit::replace_value(
+                src,
+                v.key_node,
+                v.node,
+                styled(sealed, v.node.style()),
+            ));
             out.sealed += 1;
         }
         strip_last_applied(src, s, file, &mut edits, &mut out.notes);
@@ -104,19 +130,30 @@ pub struct SetTarget<'a> {
 
 /// Seals `value` into one key of one Secret, adding the key or replacing its value, and changes
 /// nothing else in the file.
-pub fn set(src: &str, file: &Location, target: &SetTarget, value: &[u8], policy: &Policy) -> Result<Zeroizing<String>, Error> {
+pub fn set(
+    src: &str,
+    file: &Location,
+    target: &SetTarget,
+    value: &[u8],
+    policy: &Policy,
+) -> Result<Zeroizing<String>, Error> {
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
     let matching: Vec<&Secret> = secrets
         .iter()
-        .filter(|s| s.name == Some(target.name) && (target.namespace.is_none() || s.namespace == target.namespace))
+        .filter(|s| {
+            s.name == Some(target.name) && (target.namespace.is_none() || s.namespace == target.namespace)
+        })
         .collect();
     let s = match matching.as_slice() {
         [one] => *one,
         [] => {
             return Err(Error::input(
                 file.clone(),
-                format!("no Secret named `{}` in this file (`set` changes an existing Secret)", target.name),
+                format!(
+                    "no Secret named `{}` in this file (`set` changes an existing Secret)",
+                    target.name
+                ),
             ))
         }
         many => {
@@ -130,8 +167,7 @@ pub fn set(src: &str, file: &Location, target: &SetTarget, value: &[u8], policy:
             ))
         }
     };
-    secret::check_key_name(target.key)
-        .map_err(|m| Error::input(s.location(file).with_key(target.key), m))?;
+    secret::check_key_name(target.key).map_err(|m| Error::input(s.location(file).with_key(target.key), m))?;
     let text_value = std::str::from_utf8(value).ok();
     let existing = s.values.iter().find(|v| v.key == target.key);
     let field = match existing {
@@ -167,12 +203,22 @@ pub fn set(src: &str, file: &Location, target: &SetTarget, value: &[u8], policy:
                         format!("`{field}` is empty; write `{field}: {{}}` or add a first key by hand"),
                     ))
                 }
-                _ if json => edit::insert_entry(src, s.root, &format!("\"{field}\""), &format!("{{{key}: {}}}", quote(sealed))),
+                _ if json => edit::insert_entry(
+                    src,
+                    s.root,
+                    &format!("\"{field}\""),
+                    &format!("{{{key}: {}}}", quote(sealed)),
+                ),
                 _ => {
                     let (first_key, _) = &s.root.entries().expect("a Secret is a mapping")[0];
                     let nl = edit::line_ending(src);
                     let indent = " ".repeat(first_key.col - 1 + 2);
-                    edit::insert_entry(src, s.root, field.as_str(), &format!("{nl}{indent}{key}: {sealed}"))
+                    edit::insert_entry(
+                        src,
+                        s.root,
+                        field.as_str(),
+                        &format!("{nl}{indent}{key}: {sealed}"),
+                    )
                 }
             }
         }

@@ -73,14 +73,19 @@ impl<'a> Secret<'a> {
 
     /// Location naming file, document and Secret.
     pub fn location(&self, file: &Location) -> Location {
-        let mut loc = file.clone().with_document(self.document).with_secret(self.display_name());
+        let mut loc = file
+            .clone()
+            .with_document(self.document)
+            .with_secret(self.display_name());
         loc.line_col = None;
         loc
     }
 
     /// Location of one value, with its line and column.
     pub fn value_location(&self, file: &Location, value: &SecretValue) -> Location {
-        self.location(file).with_key(value.path()).at(value.node.line, value.node.col)
+        self.location(file)
+            .with_key(value.path())
+            .at(value.node.line, value.node.col)
     }
 
     /// The `data` or `stringData` mapping node, if present and a mapping.
@@ -93,10 +98,11 @@ impl<'a> Secret<'a> {
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 fn is_kind(node: &Node, kind: &str) -> bool {
-    node.get("kind").and_then(Node::as_str) == Some(kind) && node.get("apiVersion").and_then(Node::as_str) == Some("v1")
+    node.get("kind").and_then(Node::as_str) == Some(kind)
+        && node.get("apiVersion").and_then(Node::as_str) == Some("v1")
 }
 
-fn scalar<'a>(node: Option<&'a Node>) -> Option<&'a str> {
+fn scalar(node: Option<&Node>) -> Option<&str> {
     node.and_then(Node::as_str).filter(|s| !s.is_empty())
 }
 
@@ -107,17 +113,24 @@ fn secret_from<'a>(root: &'a Node, document: usize, file: &Location) -> Result<S
         root,
         name: scalar(metadata.and_then(|m| m.get("name"))),
         namespace: scalar(metadata.and_then(|m| m.get("namespace"))),
-        annotations: metadata.and_then(|m| m.get("annotations")).filter(|a| a.entries().is_some()),
+        annotations: metadata
+            .and_then(|m| m.get("annotations"))
+            .filter(|a| a.entries().is_some()),
         values: Vec::new(),
     };
     for field in [Field::Data, Field::StringData] {
-        let Some(map) = root.get(field.as_str()) else { continue };
+        let Some(map) = root.get(field.as_str()) else {
+            continue;
+        };
         if map.is_null() {
             continue;
         }
         let Some(entries) = map.entries() else {
             return Err(Error::input(
-                secret.location(file).with_key(field.as_str()).at(map.line, map.col),
+                secret
+                    .location(file)
+                    .with_key(field.as_str())
+                    .at(map.line, map.col),
                 format!("`{field}` must be a mapping of key names to values"),
             ));
         };
@@ -128,18 +141,37 @@ fn secret_from<'a>(root: &'a Node, document: usize, file: &Location) -> Result<S
                     "keys must be strings",
                 ));
             };
-            let at = secret.location(file).with_key(format!("{field}.{key}")).at(v.line, v.col);
+            let at = secret
+                .location(file)
+                .with_key(format!("{field}.{key}"))
+                .at(v.line, v.col);
             match &v.kind {
                 NodeKind::Scalar { .. } if v.is_null() => {
-                    return Err(Error::input(at, "the value is null; give it a value or remove the key"));
+                    return Err(Error::input(
+                        at,
+                        "the value is null; give it a value or remove the key",
+                    ));
                 }
                 NodeKind::Scalar { .. } => {}
                 NodeKind::Alias => {
-                    return Err(Error::input(at, "YAML aliases are not supported in Secret values; write the value out"))
+                    return Err(Error::input(
+                        at,
+                        "YAML aliases are not supported in Secret values; write the value out",
+                    ))
                 }
-                _ => return Err(Error::input(at, "the value must be a string, not a mapping or a list")),
+                _ => {
+                    return Err(Error::input(
+                        at,
+                        "the value must be a string, not a mapping or a list",
+                    ))
+                }
             }
-            secret.values.push(SecretValue { field, key, key_node: k, node: v });
+            secret.values.push(SecretValue {
+                field,
+                key,
+                key_node: k,
+                node: v,
+            });
         }
     }
     Ok(secret)
@@ -165,8 +197,15 @@ pub fn find_secrets<'a>(docs: &'a [Document], file: &Location) -> Result<Vec<Sec
 
 /// Kubernetes' rule for Secret keys: `[-._a-zA-Z0-9]+`, at most 253 characters.
 pub fn check_key_name(key: &str) -> Result<(), String> {
-    if key.is_empty() || key.len() > 253 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
-        return Err("Kubernetes Secret keys must be 1-253 characters of letters, digits, `-`, `_` and `.`".into());
+    if key.is_empty()
+        || key.len() > 253
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+    {
+        return Err(
+            "Kubernetes Secret keys must be 1-253 characters of letters, digits, `-`, `_` and `.`".into(),
+        );
     }
     if key == "." || key == ".." {
         return Err("a Secret key cannot be `.` or `..`".into());
@@ -178,7 +217,8 @@ pub fn check_key_name(key: &str) -> Result<(), String> {
 pub fn check_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }

@@ -19,9 +19,18 @@ pub struct ParseError {
 #[derive(Debug)]
 pub enum NodeKind {
     /// A scalar. `value` is zeroized on drop: it may be a Secret value.
-    Scalar { value: Zeroizing<String>, style: ScalarStyle },
-    Mapping { entries: Vec<(Node, Node)>, flow: bool },
-    Sequence { items: Vec<Node>, flow: bool },
+    Scalar {
+        value: Zeroizing<String>,
+        style: ScalarStyle,
+    },
+    Mapping {
+        entries: Vec<(Node, Node)>,
+        flow: bool,
+    },
+    Sequence {
+        items: Vec<Node>,
+        flow: bool,
+    },
     Alias,
 }
 
@@ -76,7 +85,10 @@ impl Node {
     /// A plain scalar that YAML reads as null (`key:`, `~`, `null`).
     pub fn is_null(&self) -> bool {
         match &self.kind {
-            NodeKind::Scalar { value, style: ScalarStyle::Plain } => {
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+            } => {
                 matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL")
             }
             _ => false,
@@ -92,8 +104,15 @@ pub struct Document {
 }
 
 enum Frame {
-    Mapping { node: Node, entries: Vec<(Node, Node)>, key: Option<Node> },
-    Sequence { node: Node, items: Vec<Node> },
+    Mapping {
+        node: Node,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+    Sequence {
+        node: Node,
+        items: Vec<Node>,
+    },
 }
 
 fn position(span: &Span) -> (usize, usize, usize, usize) {
@@ -105,7 +124,13 @@ fn position(span: &Span) -> (usize, usize, usize, usize) {
 
 fn leaf(span: &Span, kind: NodeKind) -> Node {
     let (start, end, line, col) = position(span);
-    Node { start, end, line, col, kind }
+    Node {
+        start,
+        end,
+        line,
+        col,
+        kind,
+    }
 }
 
 /// Parses every document of a YAML or JSON stream. Duplicate keys in any mapping are an error
@@ -130,30 +155,57 @@ pub fn parse(src: &str) -> Result<Vec<Document>, ParseError> {
                 None
             }
             Event::DocumentEnd => {
-                docs.push(Document { index: docs.len() + 1, root: root.take() });
+                docs.push(Document {
+                    index: docs.len() + 1,
+                    root: root.take(),
+                });
                 None
             }
             Event::Scalar(value, style, _, _) => Some(leaf(
                 &span,
-                NodeKind::Scalar { value: Zeroizing::new(value.into_owned()), style },
+                NodeKind::Scalar {
+                    value: Zeroizing::new(value.into_owned()),
+                    style,
+                },
             )),
             Event::Alias(_) | Event::UnresolvedAlias(_) => Some(leaf(&span, NodeKind::Alias)),
             Event::MappingStart(style, _, _) => {
                 let flow = style == granit_parser::StructureStyle::Flow;
-                let node = leaf(&span, NodeKind::Mapping { entries: Vec::new(), flow });
-                stack.push(Frame::Mapping { node, entries: Vec::new(), key: None });
+                let node = leaf(
+                    &span,
+                    NodeKind::Mapping {
+                        entries: Vec::new(),
+                        flow,
+                    },
+                );
+                stack.push(Frame::Mapping {
+                    node,
+                    entries: Vec::new(),
+                    key: None,
+                });
                 None
             }
             Event::SequenceStart(style, _, _) => {
                 let flow = style == granit_parser::StructureStyle::Flow;
-                let node = leaf(&span, NodeKind::Sequence { items: Vec::new(), flow });
-                stack.push(Frame::Sequence { node, items: Vec::new() });
+                let node = leaf(
+                    &span,
+                    NodeKind::Sequence {
+                        items: Vec::new(),
+                        flow,
+                    },
+                );
+                stack.push(Frame::Sequence {
+                    node,
+                    items: Vec::new(),
+                });
                 None
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 let (_, end_marker_end, _, _) = position(&span);
                 match stack.pop() {
-                    Some(Frame::Mapping { mut node, entries, .. }) => {
+                    Some(Frame::Mapping {
+                        mut node, entries, ..
+                    }) => {
                         let flow = node.is_flow_mapping();
                         node.end = if flow {
                             end_marker_end
@@ -165,7 +217,11 @@ pub fn parse(src: &str) -> Result<Vec<Document>, ParseError> {
                     }
                     Some(Frame::Sequence { mut node, items }) => {
                         let flow = matches!(node.kind, NodeKind::Sequence { flow: true, .. });
-                        node.end = if flow { end_marker_end } else { items.last().map_or(node.start, |v| v.end) };
+                        node.end = if flow {
+                            end_marker_end
+                        } else {
+                            items.last().map_or(node.start, |v| v.end)
+                        };
                         node.kind = NodeKind::Sequence { items, flow };
                         Some(node)
                     }
@@ -212,7 +268,11 @@ pub fn decode_utf8(bytes: Vec<u8>) -> Result<Zeroizing<String>, ParseError> {
             let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
             let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-            Err(ParseError { line, col, message: "not valid UTF-8 (kseal reads YAML and JSON as UTF-8)".into() })
+            Err(ParseError {
+                line,
+                col,
+                message: "not valid UTF-8 (kseal reads YAML and JSON as UTF-8)".into(),
+            })
         }
     }
 }

@@ -49,12 +49,19 @@ pub fn verify(src: &str, file: &Location, expect: &Expectation) -> Result<Vec<Pr
         if has_last_applied {
             problems.push(Problem {
                 location: s.location(file),
-                message: format!("has the {LAST_APPLIED} annotation, which holds plaintext; `kseal seal` removes it"),
+                message: format!(
+                    "has the {LAST_APPLIED} annotation, which holds plaintext; `kseal seal` removes it"
+                ),
             });
         }
         for v in &s.values {
             let location = s.value_location(file, v);
-            let mut problem = |message: String| problems.push(Problem { location: location.clone(), message });
+            let mut problem = |message: String| {
+                problems.push(Problem {
+                    location: location.clone(),
+                    message,
+                })
+            };
             let text = v.text();
             if !sealed::is_sealed(text) {
                 problem("not sealed (plaintext)".into());
@@ -67,7 +74,9 @@ pub fn verify(src: &str, file: &Location, expect: &Expectation) -> Result<Vec<Pr
                     continue;
                 }
             };
-            if let Err(e) = binding(s, v.key, value.scope, expect.namespace.as_deref(), || location.clone()) {
+            if let Err(e) = binding(s, v.key, value.scope, expect.namespace.as_deref(), || {
+                location.clone()
+            }) {
                 problem(format!("{} (this value has {} scope)", e.message, value.scope));
             }
             if let Some(scope) = expect.scope {
@@ -78,7 +87,11 @@ pub fn verify(src: &str, file: &Location, expect: &Expectation) -> Result<Vec<Pr
             if let Some(want) = &expect.kids {
                 let have: BTreeSet<Kid> = value.kids().into_iter().collect();
                 if &have != want {
-                    problem(format!("sealed for key {}, expected {}", kid_list(&have), kid_list(want)));
+                    problem(format!(
+                        "sealed for key {}, expected {}",
+                        kid_list(&have),
+                        kid_list(want)
+                    ));
                 }
             }
         }
