@@ -1,0 +1,113 @@
+//! Helpers shared by the integration tests: run the real binary in a temp dir, with the TEST ONLY
+//! identities copied in at mode 0600 (git does not keep file modes).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn testdata(rel: &str) -> PathBuf {
+    repo().join("testdata").join(rel)
+}
+
+/// The `kseal` binary.
+pub fn kseal() -> Command {
+    let mut c = Command::cargo_bin("kseal").unwrap();
+    c.env_remove("KSEAL_IDENTITY_FILE");
+    c
+}
+
+/// A temp dir holding private copies of the TEST ONLY identities `a.agekey` and `b.agekey`.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for (src, dst) in [("test-a", "a"), ("test-b", "b")] {
+            let to = dir.path().join(format!("{dst}.agekey"));
+            std::fs::copy(repo().join(format!("keys/{src}.agekey")), &to).unwrap();
+            chmod(&to, 0o600);
+            std::fs::copy(
+                repo().join(format!("keys/{src}.pub")),
+                dir.path().join(format!("{dst}.pub")),
+            )
+            .unwrap();
+        }
+        Sandbox { dir }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    /// `kseal` with the sandbox as working directory.
+    pub fn kseal(&self) -> Command {
+        let mut c = kseal();
+        c.current_dir(self.dir.path());
+        c
+    }
+
+    /// Seals `file` to `a.pub` and returns stdout.
+    pub fn seal(&self, file: &str) -> String {
+        let out = self.kseal().args(["seal", "-R", "a.pub", file]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "seal {file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn recipient(&self, which: &str) -> String {
+        self.read(&format!("{which}.pub"))
+            .lines()
+            .find(|l| l.starts_with("age1"))
+            .unwrap()
+            .to_string()
+    }
+}
+
+pub fn chmod(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Every sealed value in a text.
+pub fn sealed_tokens(text: &str) -> Vec<String> {
+    sealed_re()
+        .find_iter(text)
+        .map(|m| m.as_str().to_string())
+        .collect()
+}
+
+pub fn sealed_re() -> regex::Regex {
+    regex::Regex::new(r"kseal:v1:[a-z]+(?::[0-9a-f]{8}:[A-Za-z0-9+/=]+)+").unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
