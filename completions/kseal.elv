@@ -1,0 +1,147 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kseal] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kseal'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kseal'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand keygen 'Generate a new X25519 identity in age format'
+            cand seal 'Seal every plaintext Secret value, changing nothing else in the file'
+            cand set 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
+            cand open 'Render plain manifests on stdout: sealed values opened with your identities'
+            cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kseal;keygen'= {
+            cand -o 'Write the identity to FILE (mode 0600; refuses to overwrite)'
+            cand --output 'Write the identity to FILE (mode 0600; refuses to overwrite)'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;seal'= {
+            cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --recipients-file 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --scope 'What a sealed value is bound to [default: the .kseal.yaml rule''s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing'
+            cand -o 'Write the result to FILE instead of stdout'
+            cand --output 'Write the result to FILE instead of stdout'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -w 'Write each file in place (atomically: temporary file, then rename)'
+            cand --write 'Write each file in place (atomically: temporary file, then rename)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;set'= {
+            cand --from-file 'Read the value from F instead of stdin'
+            cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --recipients-file 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --scope 'What a sealed value is bound to [default: the .kseal.yaml rule''s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;open'= {
+            cand -i 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand -o 'Write the plain manifests to FILE (mode 0600) instead of stdout'
+            cand --output 'Write the plain manifests to FILE (mode 0600) instead of stdout'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;verify'= {
+            cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --recipients-file 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;completions'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;help'= {
+            cand keygen 'Generate a new X25519 identity in age format'
+            cand seal 'Seal every plaintext Secret value, changing nothing else in the file'
+            cand set 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
+            cand open 'Render plain manifests on stdout: sealed values opened with your identities'
+            cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kseal;help;keygen'= {
+        }
+        &'kseal;help;seal'= {
+        }
+        &'kseal;help;set'= {
+        }
+        &'kseal;help;open'= {
+        }
+        &'kseal;help;verify'= {
+        }
+        &'kseal;help;completions'= {
+        }
+        &'kseal;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

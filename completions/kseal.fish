@@ -1,0 +1,93 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kseal_global_optspecs
+    string join \n kubeconfig= context= n/namespace= h/help V/version
+end
+
+function __fish_kseal_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kseal_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kseal_using_subcommand
+    set -l cmd (__fish_kseal_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kseal -n "__fish_kseal_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_needs_command" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_needs_command" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kseal -n "__fish_kseal_needs_command" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s o -l output -d 'Write the identity to FILE (mode 0600; refuses to overwrite)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -l scope -d 'What a sealed value is bound to [default: the .kseal.yaml rule\'s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing' -r -f -a "strict\t'Bound to namespace, Secret name and key: the value opens only where it was sealed'
+namespace\t'Bound to the namespace: the value may move between Secrets and keys of one namespace'
+cluster\t'Bound to nothing but the cluster key'"
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -s o -l output -d 'Write the result to FILE instead of stdout' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -s w -l write -d 'Write each file in place (atomically: temporary file, then rename)'
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand set" -l from-file -d 'Read the value from F instead of stdin' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand set" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
+complete -c kseal -n "__fish_kseal_using_subcommand set" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand set" -l scope -d 'What a sealed value is bound to [default: the .kseal.yaml rule\'s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing' -r -f -a "strict\t'Bound to namespace, Secret name and key: the value opens only where it was sealed'
+namespace\t'Bound to the namespace: the value may move between Secrets and keys of one namespace'
+cluster\t'Bound to nothing but the cluster key'"
+complete -c kseal -n "__fish_kseal_using_subcommand set" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand set" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand set" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kseal -n "__fish_kseal_using_subcommand set" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand open" -s i -l identity -d 'Age identity file (may hold several keys). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand open" -s o -l output -d 'Write the plain manifests to FILE (mode 0600) instead of stdout' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand open" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand open" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand open" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand open" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand open" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand verify" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
+complete -c kseal -n "__fish_kseal_using_subcommand verify" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand verify" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand completions" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand completions" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,582 @@
+//! The real binary on real files: keys, errors and exit codes, tampering, set, in-place writes.
+
+mod common;
+
+use common::*;
+
+const SECRET: &str = "\
+# db credentials
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: prod
+  annotations:
+    kseal.dev/allow-plaintext: \"test fixture\"
+stringData:
+  password: pl41n-t3xt-v4lue
+  user: admin
+";
+
+const PLANTED: &str = "pl41n-t3xt-v4lue";
+
+fn sealed_sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write("plain.yaml", SECRET);
+    let sealed = sb.seal("plain.yaml");
+    sb.write("sealed.yaml", &sealed);
+    sb
+}
+
+#[test]
+fn keygen_writes_a_private_age_identity_and_refuses_to_overwrite() {
+    let sb = Sandbox::new();
+    let out = sb.kseal().args(["keygen", "-o", "k.agekey"]).output().unwrap();
+    assert!(out.status.success());
+    let recipient = stdout(&out).trim().to_string();
+    assert!(recipient.starts_with("age1"));
+    let text = sb.read("k.agekey");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("# created: 20"), "{text}");
+    assert_eq!(lines[1], format!("# public key: {recipient}"));
+    assert!(lines[2].starts_with("AGE-SECRET-KEY-1"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(sb.path("k.agekey"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+
+    let again = sb.kseal().args(["keygen", "-o", "k.agekey"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already exists"));
+    assert_eq!(sb.read("k.agekey"), text);
+}
+
+#[test]
+fn open_refuses_an_identity_file_others_can_read() {
+    let sb = sealed_sandbox();
+    chmod(&sb.path("a.agekey"), 0o644);
+    let out = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "sealed.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("chmod 600 a.agekey"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn identity_from_environment_variable() {
+    let sb = sealed_sandbox();
+    let out = sb
+        .kseal()
+        .env("KSEAL_IDENTITY_FILE", sb.path("a.agekey"))
+        .args(["open", "sealed.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("password: \"{PLANTED}\"")));
+}
+
+#[test]
+fn open_with_another_key_exits_3_and_prints_nothing() {
+    let sb = sealed_sandbox();
+    let out = sb
+        .kseal()
+        .args(["open", "-i", "b.agekey", "sealed.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("sealed.yaml: document 1: Secret prod/db: stringData.password (line 10, column 13)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no identity for this value: it is sealed for key"),
+        "{err}"
+    );
+    assert!(!err.contains(PLANTED));
+}
+
+/// Replaces the value of `key` in a sealed file with `f(value)`.
+fn tamper(text: &str, key: &str, f: impl Fn(&str) -> String) -> String {
+    text.lines()
+        .map(|l| match l.trim_start().strip_prefix(&format!("{key}: ")) {
+            Some(v) => format!("{}{key}: {}", &l[..l.len() - l.trim_start().len()], f(v)),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+fn open_tampered(sb: &Sandbox, text: &str) -> std::process::Output {
+    sb.write("tampered.yaml", text);
+    sb.kseal()
+        .args(["open", "-i", "a.agekey", "tampered.yaml"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn any_changed_payload_byte_fails_with_the_binding_message() {
+    let sb = sealed_sandbox();
+    let sealed = sb.read("sealed.yaml");
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let token = sealed_tokens(&sealed)
+        .into_iter()
+        .find(|t| sealed.contains(&format!("password: {t}")))
+        .unwrap();
+    let (head, payload) = token.rsplit_once(':').unwrap();
+    let bytes = b64.decode(payload).unwrap();
+    // Every byte position, one bit flipped: enc, ciphertext and tag are all covered.
+    for i in 0..bytes.len() {
+        let mut b = bytes.clone();
+        b[i] ^= 0x01;
+        let changed = format!("{head}:{}", b64.encode(&b));
+        let out = open_tampered(&sb, &sealed.replace(&token, &changed));
+        assert_eq!(out.status.code(), Some(3), "byte {i}");
+        assert!(out.stdout.is_empty(), "byte {i}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("the binding does not match") || err.contains("padding"),
+            "byte {i}: {err}"
+        );
+        assert!(!err.contains(PLANTED));
+    }
+}
+
+#[test]
+fn changed_kid_or_scope_fail_with_matching_messages() {
+    let sb = sealed_sandbox();
+    let sealed = sb.read("sealed.yaml");
+    let kid_changed = tamper(&sealed, "password", |v| {
+        let mut parts: Vec<String> = v.split(':').map(String::from).collect();
+        parts[3] = "00000000".into();
+        parts.join(":")
+    });
+    let out = open_tampered(&sb, &kid_changed);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("sealed for key 00000000, you gave"),
+        "{}",
+        stderr(&out)
+    );
+
+    for scope in ["namespace", "cluster"] {
+        let scope_changed = tamper(&sealed, "password", |v| {
+            v.replacen(":strict:", &format!(":{scope}:"), 1)
+        });
+        let out = open_tampered(&sb, &scope_changed);
+        assert_eq!(out.status.code(), Some(3), "{scope}");
+        assert!(
+            stderr(&out).contains("the binding does not match"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let unknown = tamper(&sealed, "password", |v| v.replacen(":strict:", ":global:", 1));
+    let out = open_tampered(&sb, &unknown);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("unknown scope `global`"));
+
+    let truncated = tamper(&sealed, "password", |v| v[..v.len() - 10].to_string());
+    let out = open_tampered(&sb, &truncated);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("malformed sealed value"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn moving_a_value_to_another_key_secret_or_namespace_fails() {
+    let sb = sealed_sandbox();
+    let sealed = sb.read("sealed.yaml");
+    let password = sealed_tokens(&sealed)
+        .into_iter()
+        .find(|t| sealed.contains(&format!("password: {t}")))
+        .unwrap();
+    let moves = [
+        tamper(&sealed, "user", |_| password.clone()),
+        sealed.replace("name: db", "name: other"),
+        sealed.replace("namespace: prod", "namespace: staging"),
+    ];
+    for (i, moved) in moves.iter().enumerate() {
+        let out = open_tampered(&sb, moved);
+        assert_eq!(out.status.code(), Some(3), "move {i}");
+        assert!(
+            stderr(&out).contains("the binding does not match: the value was moved"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    // Namespace scope lets a value move between Secrets of one namespace, not across namespaces.
+    sb.write("ns.yaml", SECRET);
+    let out = sb
+        .kseal()
+        .args(["seal", "-R", "a.pub", "--scope", "namespace", "ns.yaml"])
+        .output()
+        .unwrap();
+    let ns_sealed = stdout(&out);
+    let out = open_tampered(&sb, &ns_sealed.replace("name: db", "name: other"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = open_tampered(&sb, &ns_sealed.replace("namespace: prod", "namespace: staging"));
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn strict_scope_without_namespace_names_the_three_ways_to_give_one() {
+    let sb = Sandbox::new();
+    sb.write("nons.yaml", &SECRET.replace("  namespace: prod\n", ""));
+    let out = sb
+        .kseal()
+        .args(["seal", "-R", "a.pub", "nons.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("nons.yaml: document 1: Secret db: stringData.password (line 9, column 13)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("metadata.namespace") && err.contains("-n/--namespace") && err.contains(".kseal.yaml")
+    );
+    assert!(out.stdout.is_empty());
+    // -n supplies it; the global flag works before or after the subcommand.
+    let out = sb
+        .kseal()
+        .args(["-n", "prod", "seal", "-R", "a.pub", "nons.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    sb.write("s.yaml", &stdout(&out));
+    let out = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "s.yaml", "--namespace", "prod"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "s.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn bad_inputs_name_file_document_secret_and_key() {
+    let sb = Sandbox::new();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\ndata:\n  k: not*base64\n",
+            "Secret n/s: data.k (line 5, column 6): `data` values must be standard base64",
+            "base64",
+        ),
+        ("a: 1\nb: [unclosed\n", "(line ", "yaml"),
+        ("a: 1\na: 2\n", "(line 2, column 1): duplicate key `a`", "dup"),
+        (
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\ndata:\n  k:\n",
+            "data.k (line",
+            "null",
+        ),
+    ];
+    for (text, want, name) in cases {
+        let file = format!("{name}.yaml");
+        sb.write(&file, text);
+        let out = sb.kseal().args(["seal", "-R", "a.pub", &file]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(stderr(&out).contains(want), "{name}: {}", stderr(&out));
+        assert!(stderr(&out).contains(&file), "{name}");
+        assert!(out.stdout.is_empty(), "{name}");
+    }
+    std::fs::write(sb.path("bin.yaml"), b"a: 1\nb: \xff\xfe\n").unwrap();
+    let out = sb
+        .kseal()
+        .args(["seal", "-R", "a.pub", "bin.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("bin.yaml: (line 2, column 4): not valid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = sb
+        .kseal()
+        .args(["seal", "-R", "a.pub", "missing.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing.yaml: no such file or directory"));
+}
+
+#[test]
+fn no_recipients_is_a_clear_error() {
+    let sb = Sandbox::new();
+    sb.write("plain.yaml", SECRET);
+    let out = sb.kseal().args(["seal", "plain.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no recipients: pass -r age1... or -R FILE"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sb
+        .kseal()
+        .args(["seal", "-r", "ssh-ed25519 AAAAC3Nza", "plain.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("SSH key"));
+}
+
+#[test]
+fn kseal_yaml_rules_choose_recipients_scope_and_namespace() {
+    let sb = Sandbox::new();
+    sb.write(
+        ".kseal.yaml",
+        "rules:\n  - path: \"prod/**\"\n    recipients: [a.pub]\n    scope: strict\n  - path: \"dev/**\"\n    recipients: [b.pub]\n    scope: namespace\n    namespace: dev\n",
+    );
+    sb.write("prod/app/s.yaml", SECRET);
+    sb.write("dev/s.yaml", &SECRET.replace("  namespace: prod\n", ""));
+    let out = sb.kseal().args(["seal", "-w", "prod", "dev"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let prod = sb.read("prod/app/s.yaml");
+    let dev = sb.read("dev/s.yaml");
+    assert!(sealed_tokens(&prod)
+        .iter()
+        .all(|t| t.starts_with("kseal:v1:strict:")));
+    assert!(sealed_tokens(&dev)
+        .iter()
+        .all(|t| t.starts_with("kseal:v1:namespace:")));
+    let b = sb
+        .kseal()
+        .args(["open", "-i", "b.agekey", "dev/s.yaml"])
+        .output()
+        .unwrap();
+    assert!(b.status.success(), "{}", stderr(&b));
+    let a = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "dev/s.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(a.status.code(), Some(3));
+    let v = sb.kseal().args(["verify", "prod", "dev"]).output().unwrap();
+    assert_eq!(v.status.code(), Some(0), "{}", stdout(&v));
+    // Against the other key, verify names each value and exits 1.
+    let v = sb
+        .kseal()
+        .args(["verify", "-R", "b.pub", "prod"])
+        .output()
+        .unwrap();
+    assert_eq!(v.status.code(), Some(1));
+    assert_eq!(stdout(&v).lines().filter(|l| l.contains("expected")).count(), 2);
+}
+
+#[test]
+fn seal_in_place_is_atomic_and_leaves_no_temp_files() {
+    let sb = Sandbox::new();
+    sb.write("w/one.yaml", SECRET);
+    sb.write(
+        "w/two.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+    );
+    sb.write(
+        "w/bad.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\ndata: {k: '***'}\n",
+    );
+    // One bad file: nothing is written.
+    let out = sb
+        .kseal()
+        .args(["seal", "-R", "a.pub", "-w", "w"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(sb.read("w/one.yaml"), SECRET);
+    std::fs::remove_file(sb.path("w/bad.yaml")).unwrap();
+    let out = sb
+        .kseal()
+        .args(["seal", "-R", "a.pub", "-w", "w"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(sealed_tokens(&sb.read("w/one.yaml")).len(), 2);
+    let names: Vec<String> = std::fs::read_dir(sb.path("w"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(!sb.read("w/one.yaml").contains(PLANTED));
+}
+
+#[test]
+fn set_adds_or_replaces_one_value_and_changes_nothing_else() {
+    let sb = sealed_sandbox();
+    let before = sb.read("sealed.yaml");
+    let out = sb
+        .kseal()
+        .args(["set", "-R", "a.pub", "sealed.yaml", "db", "api-token"])
+        .write_stdin("new-token-value")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = sb.read("sealed.yaml");
+    let added: Vec<&str> = after
+        .lines()
+        .filter(|l| !before.lines().any(|b| b == *l))
+        .collect();
+    assert_eq!(added.len(), 1, "{after}");
+    assert!(added[0].starts_with("  api-token: kseal:v1:strict:"));
+    assert_eq!(after.lines().count(), before.lines().count() + 1);
+
+    sb.write("value.bin", "replaced-password");
+    let out = sb
+        .kseal()
+        .args([
+            "set",
+            "-R",
+            "a.pub",
+            "sealed.yaml",
+            "db",
+            "password",
+            "--from-file",
+            "value.bin",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let replaced = sb.read("sealed.yaml");
+    let changed: Vec<(&str, &str)> = after
+        .lines()
+        .zip(replaced.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 1);
+    assert!(changed[0].1.starts_with("  password: kseal:v1:strict:"));
+
+    let opened = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "sealed.yaml"])
+        .output()
+        .unwrap();
+    let text = stdout(&opened);
+    assert!(text.contains("api-token: \"new-token-value\""), "{text}");
+    assert!(text.contains("password: \"replaced-password\""), "{text}");
+
+    let out = sb
+        .kseal()
+        .args(["set", "-R", "a.pub", "sealed.yaml", "nope", "k"])
+        .write_stdin("x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no Secret named `nope`"));
+}
+
+#[test]
+fn set_creates_a_data_field_in_json() {
+    let sb = Sandbox::new();
+    sb.write("s.json", "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"j\", \"namespace\": \"n\"}}\n");
+    let out = sb
+        .kseal()
+        .args(["set", "-R", "a.pub", "s.json", "j", "k"])
+        .write_stdin([0u8, 0x80, 1])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = sb.read("s.json");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(v["data"]["k"].as_str().unwrap().starts_with("kseal:v1:strict:"));
+    let opened = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "s.json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&opened)).unwrap();
+    assert_eq!(v["data"]["k"], "AIAB");
+}
+
+#[test]
+fn kubectl_plugin_binary_accepts_kubectl_global_flags_anywhere() {
+    let sb = Sandbox::new();
+    sb.write("s.yaml", &SECRET.replace("  namespace: prod\n", ""));
+    let mut c = assert_cmd::Command::cargo_bin("kubectl-seal").unwrap();
+    let out = c
+        .current_dir(sb.dir.path())
+        .args([
+            "--kubeconfig",
+            "/nonexistent",
+            "seal",
+            "--context",
+            "ctx",
+            "-R",
+            "a.pub",
+            "s.yaml",
+            "-n",
+            "prod",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sealed_tokens(&stdout(&out)).len(), 2);
+    let help = assert_cmd::Command::cargo_bin("kubectl-seal")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(stdout(&help).contains("Usage: kubectl seal"), "{}", stdout(&help));
+}
+
+#[test]
+fn seal_reads_stdin_and_strips_last_applied() {
+    let sb = Sandbox::new();
+    let text = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{{\"stringData\":{{\"p\":\"{PLANTED}\"}}}}'\nstringData:\n  p: {PLANTED}\n"
+    );
+    let out = sb
+        .kseal()
+        .args(["seal", "-R", "a.pub", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!stdout(&out).contains(PLANTED));
+    assert!(!stdout(&out).contains("last-applied"));
+    assert!(stderr(&out).contains("removed the kubectl.kubernetes.io/last-applied-configuration annotation"));
+    assert!(!stderr(&out).contains(PLANTED));
+}
+
+#[test]
+fn completions_in_the_repository_are_current() {
+    for (shell, file) in [
+        ("bash", "kseal.bash"),
+        ("zsh", "_kseal"),
+        ("fish", "kseal.fish"),
+        ("powershell", "_kseal.ps1"),
+        ("elvish", "kseal.elv"),
+    ] {
+        let out = kseal().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let checked_in = std::fs::read(repo().join("completions").join(file))
+            .unwrap_or_else(|_| panic!("completions/{file} is missing: run scripts/update-completions"));
+        assert!(
+            checked_in == out.stdout,
+            "completions/{file} is stale: run scripts/update-completions"
+        );
+    }
+}
