@@ -1,0 +1,111 @@
+//! kseal keys and age keys are the same thing, proven with the real `age` and `age-keygen`
+//! (Debian package `age`, installed by .ci/run).
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn tool(name: &str) -> Command {
+    let found = Command::new(name).arg("--version").output();
+    assert!(
+        found.is_ok_and(|o| o.status.success()),
+        "`{name}` is not installed: `apt-get install age` (.ci/run does this)"
+    );
+    Command::new(name)
+}
+
+#[test]
+fn age_keygen_identity_seals_and_opens_with_kseal() {
+    let sb = Sandbox::new();
+    let out = tool("age-keygen")
+        .arg("-o")
+        .arg(sb.path("age.key"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    chmod(&sb.path("age.key"), 0o600);
+    let recipient = sb
+        .read("age.key")
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_string();
+    sb.write(
+        "s.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\nstringData: {k: from-age-keygen}\n",
+    );
+    let sealed = sb
+        .kseal()
+        .args(["seal", "-r", &recipient, "s.yaml"])
+        .output()
+        .unwrap();
+    assert!(sealed.status.success(), "{}", stderr(&sealed));
+    sb.write("sealed.yaml", &stdout(&sealed));
+    let opened = sb
+        .kseal()
+        .args(["open", "-i", "age.key", "sealed.yaml"])
+        .output()
+        .unwrap();
+    assert!(opened.status.success(), "{}", stderr(&opened));
+    assert!(stdout(&opened).contains("k: \"from-age-keygen\""));
+}
+
+#[test]
+fn kseal_identity_decrypts_what_age_encrypted_to_its_recipient() {
+    let sb = Sandbox::new();
+    let out = sb.kseal().args(["keygen", "-o", "k.agekey"]).output().unwrap();
+    let recipient = stdout(&out).trim().to_string();
+    sb.write("plain.txt", "encrypted by age itself\n");
+    let enc = tool("age")
+        .args(["-r", &recipient, "-o"])
+        .arg(sb.path("msg.age"))
+        .arg(sb.path("plain.txt"))
+        .output()
+        .unwrap();
+    assert!(enc.status.success(), "{}", stderr(&enc));
+    let dec = tool("age")
+        .args(["-d", "-i"])
+        .arg(sb.path("k.agekey"))
+        .arg(sb.path("msg.age"))
+        .output()
+        .unwrap();
+    assert!(dec.status.success(), "{}", stderr(&dec));
+    assert_eq!(stdout(&dec), "encrypted by age itself\n");
+    // age derives the same recipient from the kseal identity.
+    let derived = tool("age-keygen")
+        .arg("-y")
+        .arg(sb.path("k.agekey"))
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&derived).trim(), recipient);
+}
+
+#[test]
+fn identity_files_with_several_keys_open_values_for_any_of_them() {
+    let sb = Sandbox::new();
+    // An identity file with both TEST ONLY keys, comments and blank lines, like `cat a b > ab`.
+    let both = format!("{}\n\n# second key\n{}", sb.read("a.agekey"), sb.read("b.agekey"));
+    let p = sb.write("ab.agekey", &both);
+    chmod(&p, 0o600);
+    sb.write(
+        "s.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\nstringData: {k: v}\n",
+    );
+    let sealed = sb
+        .kseal()
+        .args(["seal", "-R", "b.pub", "s.yaml"])
+        .output()
+        .unwrap();
+    sb.write("sealed.yaml", &stdout(&sealed));
+    let opened = sb
+        .kseal()
+        .args(["open", "-i", "ab.agekey", "sealed.yaml"])
+        .output()
+        .unwrap();
+    assert!(opened.status.success(), "{}", stderr(&opened));
+    // age accepts the same file.
+    let y = tool("age-keygen").arg("-y").arg(&p).output().unwrap();
+    assert_eq!(stdout(&y).lines().count(), 2);
+}
