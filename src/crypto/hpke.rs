@@ -88,14 +88,18 @@ pub fn encap(pk_r: &PublicKey, sk_e: &StaticSecret) -> Result<(Zeroizing<[u8; 32
     Ok((extract_and_expand(dh.as_bytes(), &enc, pk_r.as_bytes()), enc))
 }
 
-/// DHKEM `Decap(enc, skR)`: returns shared_secret.
-pub fn decap(enc: &[u8; 32], sk_r: &StaticSecret) -> Result<Zeroizing<[u8; 32]>, HpkeError> {
+/// DHKEM `Decap(enc, skR)`: returns shared_secret. `pk_r` is the public key of `sk_r`, which
+/// callers keep: deriving it again would double the cost of opening.
+pub fn decap(
+    enc: &[u8; 32],
+    sk_r: &StaticSecret,
+    pk_r: &PublicKey,
+) -> Result<Zeroizing<[u8; 32]>, HpkeError> {
     let pk_e = PublicKey::from(*enc);
     let dh = sk_r.diffie_hellman(&pk_e);
     if !dh.was_contributory() {
         return Err(HpkeError::NonContributory);
     }
-    let pk_r = PublicKey::from(sk_r);
     Ok(extract_and_expand(dh.as_bytes(), enc, pk_r.as_bytes()))
 }
 
@@ -191,9 +195,11 @@ pub fn seal_base(
     Ok(())
 }
 
-/// Single-shot `OpenBase(enc, skR, info, aad, ct)` on `enc || ciphertext`; `ksc` as for [`seal_base`].
+/// Single-shot `OpenBase(enc, skR, info, aad, ct)` on `enc || ciphertext`; `ksc` as for
+/// [`seal_base`], `pk_r` as for [`decap`].
 pub fn open_base(
     sk_r: &StaticSecret,
+    pk_r: &PublicKey,
     ksc: &[u8; 65],
     aad: &[u8],
     enc_and_ct: &[u8],
@@ -203,7 +209,7 @@ pub fn open_base(
     }
     let (enc, ct) = enc_and_ct.split_at(ENC_LEN);
     let enc: [u8; 32] = enc.try_into().expect("split at 32");
-    let shared = decap(&enc, sk_r)?;
+    let shared = decap(&enc, sk_r, pk_r)?;
     key_schedule(&shared, ksc).open(0, aad, ct)
 }
 
@@ -248,7 +254,7 @@ mod tests {
         assert_eq!(shared.to_vec(), v.hex("shared_secret"));
 
         let sk_r = StaticSecret::from(v.arr32("skRm"));
-        let shared_r = decap(&enc, &sk_r).unwrap();
+        let shared_r = decap(&enc, &sk_r, &pk_r).unwrap();
         assert_eq!(*shared_r, *shared);
 
         let ksc = key_schedule_context(&v.hex("info"));
@@ -288,16 +294,25 @@ mod tests {
         let mut out = Vec::new();
         seal_base(&pk_r, &sk_e, &ksc, b"aad", b"hello", &mut out).unwrap();
         assert_eq!(out.len(), ENC_LEN + 5 + TAG_LEN);
-        assert_eq!(open_base(&sk_r, &ksc, b"aad", &out).unwrap().to_vec(), b"hello");
-        assert_eq!(open_base(&sk_r, &ksc, b"aaD", &out), Err(HpkeError::Open));
+        assert_eq!(
+            open_base(&sk_r, &pk_r, &ksc, b"aad", &out).unwrap().to_vec(),
+            b"hello"
+        );
+        assert_eq!(open_base(&sk_r, &pk_r, &ksc, b"aaD", &out), Err(HpkeError::Open));
         let wrong = derive_key_pair(b"someone else");
-        assert_eq!(open_base(&wrong, &ksc, b"aad", &out), Err(HpkeError::Open));
-        assert_eq!(open_base(&sk_r, &ksc, b"aad", &out[..40]), Err(HpkeError::Open));
+        assert_eq!(
+            open_base(&wrong, &PublicKey::from(&wrong), &ksc, b"aad", &out),
+            Err(HpkeError::Open)
+        );
+        assert_eq!(
+            open_base(&sk_r, &pk_r, &ksc, b"aad", &out[..40]),
+            Err(HpkeError::Open)
+        );
         // A low-order point as enc (here the all-zero key) gives an all-zero DH output.
         let mut bad = out.clone();
         bad[..32].fill(0);
         assert_eq!(
-            open_base(&sk_r, &ksc, b"aad", &bad),
+            open_base(&sk_r, &pk_r, &ksc, b"aad", &bad),
             Err(HpkeError::NonContributory)
         );
     }

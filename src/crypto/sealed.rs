@@ -279,8 +279,14 @@ impl SealedValue {
             });
         };
         let aad = binding.aad(self.scope);
-        let padded = hpke::open_base(identity.secret(), ksc(), &aad, payload)
-            .map_err(|_| OpenError::BindingMismatch(identity.kid()))?;
+        let padded = hpke::open_base(
+            identity.secret(),
+            identity.recipient().public(),
+            ksc(),
+            &aad,
+            payload,
+        )
+        .map_err(|_| OpenError::BindingMismatch(identity.kid()))?;
         unpad(padded).ok_or(OpenError::BadPadding(identity.kid()))
     }
 }

@@ -1,0 +1,101 @@
+//! Seal and open per value, against the bare cost of the two X25519 operations a seal needs
+//! (ephemeral key generation and the Diffie-Hellman), and sealing a 1,000-Secret x 5-key file.
+//! DESIGN.md §11 targets: seal >= 10,000 values/s per core and within 1.3x of two X25519
+//! operations; open >= 20,000 values/s per core.
+
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use kseal::crypto::sealed::{seal, SealedValue};
+use kseal::crypto::{Binding, Identity, Scope};
+use kseal::manifest::{self, Policy};
+use kseal::Location;
+use rand_core::OsRng;
+use x25519_dalek::{PublicKey, StaticSecret};
+
+const BINDING: Binding<'static> = Binding {
+    namespace: "prod",
+    name: "db",
+    key: "password",
+};
+
+/// A file of `secrets` Secrets with `keys` stringData values each.
+pub fn generated_file(secrets: usize, keys: usize) -> String {
+    let mut s = String::with_capacity(secrets * (120 + keys * 40));
+    for i in 0..secrets {
+        s.push_str(&format!(
+            "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: app-{i}\n  namespace: bench\nstringData:\n"
+        ));
+        for k in 0..keys {
+            s.push_str(&format!("  key-{k}: value-{i}-{k}-0123456789abcdef\n"));
+        }
+    }
+    s
+}
+
+fn per_value(c: &mut Criterion) {
+    let id = Identity::generate();
+    let recipient = id.recipient().clone();
+    let mut g = c.benchmark_group("per_value");
+    g.throughput(Throughput::Elements(1));
+
+    g.bench_function("baseline_two_x25519", |b| {
+        let pk = *recipient.public();
+        b.iter(|| {
+            let sk_e = StaticSecret::random_from_rng(OsRng);
+            let enc = PublicKey::from(&sk_e);
+            black_box((enc, sk_e.diffie_hellman(&pk)))
+        })
+    });
+    g.bench_function("seal", |b| {
+        let rs = [recipient.clone()];
+        b.iter(|| {
+            seal(
+                black_box(b"correct horse battery staple"),
+                &rs,
+                Scope::Strict,
+                &BINDING,
+            )
+        })
+    });
+    let sealed = SealedValue::parse(&seal(
+        b"correct horse battery staple",
+        &[recipient],
+        Scope::Strict,
+        &BINDING,
+    ))
+    .unwrap();
+    let ids = [id];
+    g.bench_function("open", |b| {
+        b.iter(|| sealed.open(black_box(&ids), &BINDING).unwrap())
+    });
+    g.finish();
+}
+
+fn whole_file(c: &mut Criterion) {
+    let id = Identity::generate();
+    let text = generated_file(1000, 5);
+    let policy = Policy {
+        recipients: vec![id.recipient().clone()],
+        scope: Scope::Strict,
+        namespace: None,
+    };
+    let file = Location::file("bench.yaml");
+    let mut g = c.benchmark_group("file_1000x5");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(5000));
+    g.bench_function("seal", |b| {
+        b.iter_batched(
+            || (),
+            |()| manifest::seal::seal(&text, &file, &policy).unwrap(),
+            BatchSize::PerIteration,
+        )
+    });
+    let sealed = manifest::seal::seal(&text, &file, &policy).unwrap().text;
+    let ids = [id];
+    g.bench_function("open", |b| {
+        b.iter(|| manifest::open::open(&sealed, &file, &ids, None).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, per_value, whole_file);
+criterion_main!(benches);
