@@ -78,7 +78,7 @@ proptest! {
         let file = Location::file("gen.yaml");
         let sealed = seal(&src, &file, &policy).unwrap();
         prop_assert_eq!(sealed.sealed, entries.len());
-        for (_, (is_data, bytes, text)) in &entries {
+        for (is_data, bytes, text) in entries.values() {
             if *is_data && !bytes.is_empty() {
                 prop_assert!(!sealed.text.contains(&b64.encode(bytes)));
             }
