@@ -5,7 +5,7 @@
 //! configuration (`.kseal.yaml`); this tree answers "where is it" for manifests. JSON is read by
 //! the same parser (JSON is YAML flow syntax).
 
-use granit_parser::{Event, Options, Parser, ScalarStyle, Span};
+use granit_parser::{Event, Options, Parser, ScalarStyle, Span, StructureStyle};
 use zeroize::Zeroizing;
 
 /// A parse error with a 1-based line and column.
@@ -103,16 +103,57 @@ pub struct Document {
     pub root: Option<Node>,
 }
 
-enum Frame {
-    Mapping {
-        node: Node,
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
-    },
-    Sequence {
-        node: Node,
-        items: Vec<Node>,
-    },
+/// A collection being built; its children go straight into the node's own `kind`.
+struct Frame {
+    node: Node,
+    /// For a mapping: the key waiting for its value.
+    key: Option<Node>,
+}
+
+impl Frame {
+    fn open(span: &Span, kind: NodeKind) -> Frame {
+        Frame {
+            node: leaf(span, kind),
+            key: None,
+        }
+    }
+
+    /// Finishes the collection: a flow collection ends at its closing bracket, a block one at the
+    /// end of its last child.
+    fn close(self, end_marker_end: usize) -> Node {
+        let mut node = self.node;
+        node.end = match &node.kind {
+            NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. } => end_marker_end,
+            NodeKind::Mapping { entries, .. } => entries.last().map_or(node.start, |(_, v)| v.end),
+            NodeKind::Sequence { items, .. } => items.last().map_or(node.start, |v| v.end),
+            _ => node.end,
+        };
+        node
+    }
+
+    /// Adds a child; in a mapping, keys and values alternate and duplicate keys are refused.
+    fn push(&mut self, child: Node) -> Result<(), ParseError> {
+        match &mut self.node.kind {
+            NodeKind::Sequence { items, .. } => items.push(child),
+            NodeKind::Mapping { entries, .. } => match self.key.take() {
+                Some(k) => entries.push((k, child)),
+                None => {
+                    if let Some(k) = child.as_str() {
+                        if entries.iter().any(|(e, _)| e.as_str() == Some(k)) {
+                            return Err(ParseError {
+                                line: child.line,
+                                col: child.col,
+                                message: format!("duplicate key `{k}` in a mapping"),
+                            });
+                        }
+                    }
+                    self.key = Some(child);
+                }
+            },
+            _ => unreachable!("frames are collections"),
+        }
+        Ok(())
+    }
 }
 
 fn position(span: &Span) -> (usize, usize, usize, usize) {
@@ -170,63 +211,30 @@ pub fn parse(src: &str) -> Result<Vec<Document>, ParseError> {
             )),
             Event::Alias(_) | Event::UnresolvedAlias(_) => Some(leaf(&span, NodeKind::Alias)),
             Event::MappingStart(style, _, _) => {
-                let flow = style == granit_parser::StructureStyle::Flow;
-                let node = leaf(
+                let flow = style == StructureStyle::Flow;
+                stack.push(Frame::open(
                     &span,
                     NodeKind::Mapping {
                         entries: Vec::new(),
                         flow,
                     },
-                );
-                stack.push(Frame::Mapping {
-                    node,
-                    entries: Vec::new(),
-                    key: None,
-                });
+                ));
                 None
             }
             Event::SequenceStart(style, _, _) => {
-                let flow = style == granit_parser::StructureStyle::Flow;
-                let node = leaf(
+                let flow = style == StructureStyle::Flow;
+                stack.push(Frame::open(
                     &span,
                     NodeKind::Sequence {
                         items: Vec::new(),
                         flow,
                     },
-                );
-                stack.push(Frame::Sequence {
-                    node,
-                    items: Vec::new(),
-                });
+                ));
                 None
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 let (_, end_marker_end, _, _) = position(&span);
-                match stack.pop() {
-                    Some(Frame::Mapping {
-                        mut node, entries, ..
-                    }) => {
-                        let flow = node.is_flow_mapping();
-                        node.end = if flow {
-                            end_marker_end
-                        } else {
-                            entries.last().map_or(node.start, |(_, v)| v.end)
-                        };
-                        node.kind = NodeKind::Mapping { entries, flow };
-                        Some(node)
-                    }
-                    Some(Frame::Sequence { mut node, items }) => {
-                        let flow = matches!(node.kind, NodeKind::Sequence { flow: true, .. });
-                        node.end = if flow {
-                            end_marker_end
-                        } else {
-                            items.last().map_or(node.start, |v| v.end)
-                        };
-                        node.kind = NodeKind::Sequence { items, flow };
-                        Some(node)
-                    }
-                    None => None,
-                }
+                stack.pop().map(|frame| frame.close(end_marker_end))
             }
             // Stream markers, anchors and comments (the event enum is non-exhaustive).
             _ => None,
@@ -234,22 +242,7 @@ pub fn parse(src: &str) -> Result<Vec<Document>, ParseError> {
         if let Some(node) = finished {
             match stack.last_mut() {
                 None => root = Some(node),
-                Some(Frame::Sequence { items, .. }) => items.push(node),
-                Some(Frame::Mapping { entries, key, .. }) => match key.take() {
-                    None => {
-                        if let Some(k) = node.as_str() {
-                            if entries.iter().any(|(e, _)| e.as_str() == Some(k)) {
-                                return Err(ParseError {
-                                    line: node.line,
-                                    col: node.col,
-                                    message: format!("duplicate key `{k}` in a mapping"),
-                                });
-                            }
-                        }
-                        *key = Some(node);
-                    }
-                    Some(k) => entries.push((k, node)),
-                },
+                Some(frame) => frame.push(node)?,
             }
         }
     }
