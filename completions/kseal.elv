@@ -31,6 +31,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand set 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+            cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -109,6 +110,20 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;scan'= {
+            cand --format 'Output format'
+            cand --baseline 'Ignore values whose fingerprints are listed in FILE'
+            cand --threads 'Worker threads [default: the number of cores]'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --worktree 'Scan the files on disk (files ignored by .gitignore are skipped)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kseal;completions'= {
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
@@ -125,6 +140,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand set 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+            cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -137,6 +153,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;open'= {
         }
         &'kseal;help;verify'= {
+        }
+        &'kseal;help;scan'= {
         }
         &'kseal;help;completions'= {
         }

@@ -34,6 +34,7 @@ complete -c kseal -n "__fish_kseal_needs_command" -f -a "seal" -d 'Seal every pl
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "scan" -d 'Find plaintext Secrets in a repository\'s files, so leaks are found and rotated'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s o -l output -d 'Write the identity to FILE (mode 0600; refuses to overwrite)' -r -F
@@ -79,15 +80,26 @@ complete -c kseal -n "__fish_kseal_using_subcommand verify" -l context -d 'The k
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l format -d 'Output format' -r -f -a "text\t'Readable text grouped by Secret (colour on a terminal unless NO_COLOR is set)'
+json\t'One JSON object per finding; usable as a --baseline file'"
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l baseline -d 'Ignore values whose fingerprints are listed in FILE' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l threads -d 'Worker threads [default: the number of cores]' -r
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l worktree -d 'Scan the files on disk (files ignored by .gitignore are skipped)'
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan completions help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan completions help" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan completions help" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan completions help" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan completions help" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan completions help" -f -a "scan" -d 'Find plaintext Secrets in a repository\'s files, so leaks are found and rotated'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -7,5 +7,6 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod manifest;
+pub mod scan;
 
 pub use error::{Error, ExitCode, Kind, Location, Result};

@@ -5,6 +5,7 @@ mod completions;
 mod io;
 mod keygen;
 mod open;
+mod scan;
 mod seal;
 mod set;
 mod verify;
@@ -30,8 +31,9 @@ Typical use:
   kseal seal -r age1... -w secret.yaml        # developer, before committing
   kseal verify -r age1... manifests/          # CI: everything sealed, to the right key
   kseal open -i cluster.agekey manifests/ | kubectl apply -f -
+  kseal scan --worktree                       # plaintext Secrets in the files on disk
 
-Exit codes: 0 success, 1 findings (verify), 2 usage or input error, 3 crypto failure (wrong key,
+Exit codes: 0 success, 1 findings (verify, scan), 2 usage or input error, 3 crypto failure (wrong key,
 tampered value), 4 cluster/API error.";
 
 #[derive(Parser, Debug)]
@@ -70,6 +72,8 @@ pub enum Command {
     Open(open::OpenArgs),
     /// Check that every Secret value is sealed, well formed and to the right keys (no private key needed).
     Verify(verify::VerifyArgs),
+    /// Find plaintext Secrets in a repository's files, so leaks are found and rotated.
+    Scan(scan::ScanArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -138,6 +142,7 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Set(a) => set::run(a, g),
         Command::Open(a) => open::run(a, g),
         Command::Verify(a) => verify::run(a, g),
+        Command::Scan(a) => scan::run(a),
         Command::Completions(a) => completions::run(a, bin_name),
     }
 }

@@ -1,0 +1,45 @@
+//! `--worktree`: the files on disk, walked in parallel with ripgrep's `ignore` walker (so
+//! `.gitignore`d files, which cannot be committed, are skipped).
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use super::{scan_bytes, Finding};
+
+/// Files larger than this are not manifests anyone reviews; they are skipped.
+pub const MAX_FILE: u64 = 16 << 20;
+
+/// Scans every file under `root`; paths in findings are relative to `root`.
+pub fn scan(root: &Path, threads: usize) -> Vec<Finding> {
+    let found = Mutex::new(Vec::new());
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .threads(threads)
+        .build_parallel();
+    walker.run(|| {
+        Box::new(|entry| {
+            let Ok(entry) = entry else {
+                return ignore::WalkState::Continue;
+            };
+            let is_small_file = entry.file_type().is_some_and(|t| t.is_file())
+                && entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE);
+            if is_small_file {
+                if let Ok(bytes) = std::fs::read(entry.path()) {
+                    let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                    let hits = scan_bytes(&rel.to_string_lossy(), &bytes);
+                    if !hits.is_empty() {
+                        found
+                            .lock()
+                            .expect("no panics while holding the lock")
+                            .extend(hits);
+                    }
+                }
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut out = found.into_inner().expect("walk finished");
+    out.sort_by(|a, b| (&a.path, a.document, a.line).cmp(&(&b.path, b.document, b.line)));
+    out
+}
