@@ -1,0 +1,191 @@
+//! `kseal scan --worktree` on planted files: every positive form is found, every negative form is
+//! not, and no output ever contains a planted value.
+
+mod common;
+
+use common::*;
+
+/// Values planted in positive cases; none may appear in any output.
+const PLANTED: &[&str] = &[
+    "pl4nted-string-data",
+    "pl4nted-data-value",
+    "pl4nted-literal",
+    "pl4nted-applied",
+    "pl4nted-json",
+];
+
+fn b64(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn planted_tree() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write("positive/string-data.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: sd, namespace: a}\nstringData:\n  password: pl4nted-string-data\n");
+    sb.write(
+        "positive/multi.yaml",
+        &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\n---\napiVersion: v1\nkind: Secret\nmetadata: {{name: d, namespace: a}}\ndata:\n  token: {}\n", b64("pl4nted-data-value")),
+    );
+    sb.write(
+        "positive/list.json",
+        &format!("{{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{{\"name\":\"j\"}},\"data\":{{\"k\":\"{}\"}}}}]}}", b64("pl4nted-json")),
+    );
+    sb.write(
+        "positive/kustomization.yaml",
+        "secretGenerator:\n- name: gen\n  literals:\n  - API_KEY=pl4nted-literal\n",
+    );
+    sb.write(
+        "positive/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"la\"},\"stringData\":{\"p\":\"pl4nted-applied\"}}'\n",
+    );
+    sb.write(
+        "negative/sealed.yaml",
+        &SEALED_PLACEHOLDER.replace("VALUE", "kseal:v1:strict:0123abcd:AAAA"),
+    );
+    sb.write(
+        "negative/sops.yaml",
+        &SEALED_PLACEHOLDER.replace("VALUE", "ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]"),
+    );
+    sb.write(
+        "negative/template.yaml",
+        &SEALED_PLACEHOLDER.replace("VALUE", "{{ .Values.password }}"),
+    );
+    sb.write(
+        "negative/envsubst.yaml",
+        &SEALED_PLACEHOLDER.replace("VALUE", "${PASSWORD}"),
+    );
+    sb.write("negative/empty.yaml", &SEALED_PLACEHOLDER.replace("VALUE", ""));
+    sb.write(
+        "negative/configmap.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Secret}\ndata: {password: not-secret}\n",
+    );
+    sb.write("negative/sealedsecret.yaml", "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: s}\nspec: {encryptedData: {a: AgBxyz}}\n");
+    sb.write(
+        "negative/allowed.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: fixture\n  annotations:\n    kseal.dev/allow-plaintext: \"test fixture\"\nstringData: {a: allowed-value}\n",
+    );
+    sb
+}
+
+const SEALED_PLACEHOLDER: &str =
+    "apiVersion: v1\nkind: Secret\nmetadata: {name: n, namespace: a}\nstringData:\n  value: \"VALUE\"\n";
+
+fn scan(sb: &Sandbox, args: &[&str]) -> std::process::Output {
+    let out = sb.kseal().arg("scan").args(args).output().unwrap();
+    for p in PLANTED {
+        assert!(
+            !stdout(&out).contains(p) && !stderr(&out).contains(p),
+            "a planted value was printed"
+        );
+    }
+    out
+}
+
+#[test]
+fn finds_each_positive_form_and_no_negative_one() {
+    let sb = planted_tree();
+    let out = scan(&sb, &["--worktree", "--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut seen: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("positive/deploy.yaml", "last-applied"),
+            ("positive/kustomization.yaml", "secret-generator"),
+            ("positive/list.json", "secret"),
+            ("positive/multi.yaml", "secret"),
+            ("positive/string-data.yaml", "secret"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let sd = findings
+        .iter()
+        .find(|f| f["path"] == "positive/string-data.yaml")
+        .unwrap();
+    assert_eq!(sd["line"], 5);
+    assert_eq!(sd["keys"][0]["key"], "stringData.password");
+    let want = {
+        use sha2::Digest;
+        hex::encode(&sha2::Sha256::digest(b"pl4nted-string-data")[..4])
+    };
+    assert_eq!(sd["keys"][0]["fingerprint"], want.as_str());
+    let multi = findings
+        .iter()
+        .find(|f| f["path"] == "positive/multi.yaml")
+        .unwrap();
+    assert_eq!(
+        (multi["document"].as_u64(), multi["line"].as_u64()),
+        (Some(2), Some(9))
+    );
+}
+
+#[test]
+fn text_output_groups_keys_under_each_secret() {
+    let sb = planted_tree();
+    let out = scan(&sb, &["--worktree", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("positive/string-data.yaml:5: plaintext Secret a/sd\n    stringData.password (line 5, fingerprint "), "{text}");
+    assert!(!text.contains("\x1b["), "no colour when not a terminal");
+    assert!(stderr(&out).contains("5 plaintext Secrets"));
+}
+
+#[test]
+fn a_baseline_from_json_output_suppresses_known_values() {
+    let sb = planted_tree();
+    let out = scan(&sb, &["--worktree", "--format", "json", "."]);
+    sb.write("baseline.jsonl", &stdout(&out));
+    let again = scan(&sb, &["--worktree", "--baseline", "baseline.jsonl", "."]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    // A new value is still found.
+    sb.write(
+        "positive/new.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: new}\nstringData: {k: brand-new}\n",
+    );
+    let third = scan(&sb, &["--worktree", "--baseline", "baseline.jsonl", "."]);
+    assert_eq!(third.status.code(), Some(1));
+    assert_eq!(
+        stdout(&third).lines().filter(|l| l.contains("plaintext")).count(),
+        1
+    );
+}
+
+#[test]
+fn gitignored_files_are_skipped_and_a_clean_tree_exits_0() {
+    let sb = Sandbox::new();
+    sb.write(".gitignore", "local/\n");
+    sb.write(
+        "local/dev.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {k: v}\n",
+    );
+    // The ignore walker honours .gitignore inside a git repository.
+    std::process::Command::new("git")
+        .arg("init")
+        .arg("-q")
+        .current_dir(sb.dir.path())
+        .status()
+        .unwrap();
+    let out = scan(&sb, &["--worktree", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = scan(&sb, &["--worktree", "missing-dir"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_repository_itself_is_clean() {
+    let out = kseal().args(["scan", "--worktree"]).arg(repo()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
