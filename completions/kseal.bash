@@ -341,7 +341,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__scan)
-            opts="-n -h -V --worktree --format --baseline --threads --kubeconfig --context --namespace --help --version"
+            opts="-n -h -V --history --staged --worktree --format --baseline --threads --kubeconfig --context --namespace --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

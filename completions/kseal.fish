@@ -87,7 +87,9 @@ complete -c kseal -n "__fish_kseal_using_subcommand scan" -l threads -d 'Worker 
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand scan" -l worktree -d 'Scan the files on disk (files ignored by .gitignore are skipped)'
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l history -d 'Every commit of every ref [default inside a git repository]'
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l staged -d 'The staged files (the index), for a pre-commit hook'
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l worktree -d 'The files on disk [default outside git]; .gitignored files are skipped'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::io::write_stdout;
 use crate::error::{Error, ExitCode};
-use crate::scan::{report, worktree};
+use crate::scan::{history, report, worktree};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -29,15 +29,25 @@ the value.
 Suppress a Secret with the annotation kseal.dev/allow-plaintext: \"<reason>\", or known values with
 --baseline FILE (`kseal scan --format json > FILE` makes one).
 
-This version scans the files on disk (--worktree); history and staged modes are being built.
+Modes: --history (the default inside a git repository) reads every commit of every ref (branches,
+tags, remotes, stash, notes), each distinct blob once, and reports the commit and author date that
+first introduced each finding and whether its values are still at HEAD. --staged reads the whole
+staged files (use it in a pre-commit hook). --worktree (the default outside git) reads the files on
+disk, skipping .gitignored ones.
 
 Exit codes: 0 nothing found, 1 findings, 2 error.")]
 pub struct ScanArgs {
-    /// The folder to scan.
+    /// The folder (or repository) to scan.
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
-    /// Scan the files on disk (files ignored by .gitignore are skipped).
-    #[arg(long)]
+    /// Every commit of every ref [default inside a git repository].
+    #[arg(long, group = "mode")]
+    pub history: bool,
+    /// The staged files (the index), for a pre-commit hook.
+    #[arg(long, group = "mode")]
+    pub staged: bool,
+    /// The files on disk [default outside git]; .gitignored files are skipped.
+    #[arg(long, group = "mode")]
     pub worktree: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
@@ -50,6 +60,13 @@ pub struct ScanArgs {
     pub threads: Option<usize>,
 }
 
+fn show_progress(done: usize, total: usize) {
+    eprint!("\rkseal: reading blobs {done}/{total}");
+    if done == total {
+        eprint!("\r\x1b[K");
+    }
+}
+
 pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     let meta = std::fs::metadata(&args.path).map_err(|e| Error::io(args.path.display().to_string(), &e))?;
     if !meta.is_dir() {
@@ -58,7 +75,15 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let mut findings = worktree::scan(&args.path, threads.max(1));
+    let in_git = gix::discover(&args.path).is_ok();
+    let mut findings = if args.staged {
+        history::scan_staged(&args.path)?
+    } else if args.worktree || (!args.history && !in_git) {
+        worktree::scan(&args.path, threads.max(1))
+    } else {
+        let progress: Option<fn(usize, usize)> = std::io::stderr().is_terminal().then_some(show_progress);
+        history::scan(&args.path, &history::Options { threads, progress })?
+    };
     if let Some(file) = &args.baseline {
         let text = std::fs::read_to_string(file).map_err(|e| Error::io(file.display().to_string(), &e))?;
         report::apply_baseline(&mut findings, &report::parse_baseline(&text));

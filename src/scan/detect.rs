@@ -18,7 +18,7 @@ pub const ALLOW_ANNOTATION: &str = "kseal.dev/allow-plaintext";
 const LAST_APPLIED: &str = crate::manifest::secret::LAST_APPLIED;
 
 /// Where a finding came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     /// A `v1` Secret (or an item of a `v1` List).
@@ -66,6 +66,15 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub keys: Vec<KeyHit>,
+    /// History mode: the commit that first introduced this content (full hex id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// History mode: that commit's author date (RFC 3339, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// History mode: whether one of these values is still in HEAD's tree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_head: Option<bool>,
 }
 
 impl Finding {
@@ -194,6 +203,9 @@ fn secret_finding(
         namespace: str_at(secret, &["metadata", "namespace"]).map(String::from),
         name: str_at(secret, &["metadata", "name"]).map(String::from),
         keys: hits,
+        commit: None,
+        date: None,
+        at_head: None,
     })
 }
 
@@ -254,6 +266,9 @@ fn secret_generator(path: &str, doc: &Document, root: &Node, out: &mut Vec<Findi
                 namespace: str_at(generator, &["namespace"]).map(String::from),
                 name: str_at(generator, &["name"]).map(String::from),
                 keys: hits,
+                commit: None,
+                date: None,
+                at_head: None,
             });
         }
     }

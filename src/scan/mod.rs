@@ -2,6 +2,7 @@
 //! history, and report them without ever printing a value.
 
 pub mod detect;
+pub mod history;
 pub mod report;
 pub mod worktree;
 

@@ -27,6 +27,18 @@ pub fn text(findings: &[Finding], color: bool) -> String {
             f.line,
             f.display_name()
         );
+        if let (Some(commit), Some(date)) = (&f.commit, &f.date) {
+            let head = if f.at_head == Some(true) {
+                "still at HEAD"
+            } else {
+                "no longer at HEAD"
+            };
+            let _ = writeln!(
+                out,
+                "    introduced in {} ({date}), {head}",
+                &commit[..commit.len().min(12)]
+            );
+        }
         for k in &f.keys {
             let kind = k.kind.map(|k| format!(", {k}")).unwrap_or_default();
             let _ = writeln!(

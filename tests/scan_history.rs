@@ -1,0 +1,162 @@
+//! `kseal scan --history` and `--staged` on throwaway repositories built with the real `git`.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", "2024-01-02T03:04:05Z")
+        .env("GIT_COMMITTER_DATE", "2024-01-02T03:04:05Z")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn secret(name: &str, value: &str) -> String {
+    format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: hist\nstringData:\n  password: {value}\n")
+}
+
+const VALUES: &[&str] = &[
+    "deleted-v4lue",
+    "first-r0tation",
+    "second-r0tation",
+    "branch-0nly",
+    "tag-0nly",
+    "st4ged-only",
+];
+
+fn scan_json(dir: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    let out = kseal()
+        .arg("scan")
+        .args(args)
+        .arg("--format")
+        .arg("json")
+        .arg(dir)
+        .output()
+        .unwrap();
+    for v in VALUES {
+        assert!(
+            !stdout(&out).contains(v) && !stderr(&out).contains(v),
+            "a planted value was printed"
+        );
+    }
+    let findings = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out.status.code().unwrap(), findings)
+}
+
+#[test]
+fn history_finds_deleted_rotated_branch_and_tag_secrets() {
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    sb.write("README", "x\n");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "init"]);
+    // Added then deleted.
+    sb.write("old.yaml", &secret("old", "deleted-v4lue"));
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "add old"]);
+    git(d, &["rm", "-q", "old.yaml"]);
+    git(d, &["commit", "-q", "-m", "remove old"]);
+    // Rotated in place: two values, the second still at HEAD.
+    sb.write("app/db.yaml", &secret("db", "first-r0tation"));
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "db"]);
+    sb.write("app/db.yaml", &secret("db", "second-r0tation"));
+    git(d, &["commit", "-q", "-am", "rotate"]);
+    // Only on an unmerged branch.
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    sb.write("feature.json", "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"branch\"},\"stringData\":{\"k\":\"branch-0nly\"}}]}");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "feature"]);
+    git(d, &["checkout", "-q", "main"]);
+    // Only in a tag (its commit is on no branch).
+    git(d, &["checkout", "-q", "--detach"]);
+    sb.write("tagged.yaml", &secret("tagged", "tag-0nly"));
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "tagged"]);
+    git(d, &["tag", "-a", "-m", "t", "v1"]);
+    git(d, &["checkout", "-q", "main"]);
+
+    let (code, findings) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    let by_name =
+        |n: &str| -> Vec<&serde_json::Value> { findings.iter().filter(|f| f["name"] == n).collect() };
+    let old = by_name("old");
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0]["at_head"], false);
+    assert_eq!(old[0]["path"], "old.yaml");
+    assert_eq!(old[0]["date"], "2024-01-02T03:04:05Z");
+    assert_eq!(old[0]["commit"].as_str().unwrap().len(), 40);
+    let db = by_name("db");
+    assert_eq!(db.len(), 2, "each rotation is its own finding");
+    assert_ne!(db[0]["keys"][0]["fingerprint"], db[1]["keys"][0]["fingerprint"]);
+    let at_head: Vec<bool> = db.iter().map(|f| f["at_head"].as_bool().unwrap()).collect();
+    assert_eq!(at_head.iter().filter(|h| **h).count(), 1);
+    assert_eq!(by_name("branch").len(), 1);
+    assert_eq!(by_name("branch")[0]["path"], "feature.json");
+    assert_eq!(by_name("tagged").len(), 1);
+    assert_eq!(findings.len(), 5);
+
+    // The work tree (main) only has the current db value.
+    let (code, wt) = scan_json(d, &["--worktree"]);
+    assert_eq!(code, 1);
+    assert_eq!(wt.len(), 1);
+}
+
+#[test]
+fn staged_reads_the_index_not_the_work_tree() {
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    sb.write("s.yaml", &secret("staged", "st4ged-only"));
+    git(d, &["add", "s.yaml"]);
+    // The work tree copy is fixed after staging; the index still has the plaintext.
+    sb.write("s.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    let (code, findings) = scan_json(d, &["--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["name"], "staged");
+    let (code, _) = scan_json(d, &["--worktree"]);
+    assert_eq!(code, 0);
+    // Nothing committed yet: history is empty and clean.
+    let (code, findings) = scan_json(d, &["--history"]);
+    assert_eq!((code, findings.len()), (0, 0));
+}
+
+#[test]
+fn history_text_output_names_commit_and_head_state() {
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    sb.write("a.yaml", &secret("a", "deleted-v4lue"));
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "a"]);
+    let out = kseal().arg("scan").arg(d).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("a.yaml:7: plaintext Secret hist/a"), "{text}");
+    assert!(text.contains("(2024-01-02T03:04:05Z), still at HEAD"), "{text}");
+}
