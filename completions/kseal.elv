@@ -32,6 +32,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
+            cand hook 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -126,6 +127,36 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;hook'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand install 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kseal;hook;install'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;hook;help'= {
+            cand install 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kseal;hook;help;install'= {
+        }
+        &'kseal;hook;help;help'= {
+        }
         &'kseal;completions'= {
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
@@ -143,6 +174,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
+            cand hook 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -157,6 +189,11 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;verify'= {
         }
         &'kseal;help;scan'= {
+        }
+        &'kseal;help;hook'= {
+            cand install 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
+        }
+        &'kseal;help;hook;install'= {
         }
         &'kseal;help;completions'= {
         }

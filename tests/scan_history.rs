@@ -160,3 +160,64 @@ fn history_text_output_names_commit_and_head_state() {
     assert!(text.contains("a.yaml:7: plaintext Secret hist/a"), "{text}");
     assert!(text.contains("(2024-01-02T03:04:05Z), still at HEAD"), "{text}");
 }
+
+#[test]
+fn hook_install_writes_a_pre_commit_hook_that_blocks_plaintext() {
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    let out = sb.kseal().args(["hook", "install"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hook = d.join(".git/hooks/pre-commit");
+    let text = std::fs::read_to_string(&hook).unwrap();
+    assert!(text.contains("kseal scan --staged"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&hook).unwrap().permissions().mode() & 0o111,
+        0o111
+    );
+    // Installing again is fine; a different hook is never replaced.
+    assert!(sb
+        .kseal()
+        .args(["hook", "install"])
+        .output()
+        .unwrap()
+        .status
+        .success());
+    std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
+    let out = sb.kseal().args(["hook", "install"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), "#!/bin/sh\necho mine\n");
+
+    // The installed hook, with this kseal on PATH, refuses a commit staging plaintext.
+    std::fs::write(&hook, &text).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("kseal");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap()
+    );
+    sb.write("s.yaml", &secret("hooked", "st4ged-only"));
+    git(d, &["add", "s.yaml"]);
+    let commit = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "leak",
+        ])
+        .current_dir(d)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        !commit.status.success(),
+        "the hook let a plaintext Secret through"
+    );
+    // git runs hooks with their stdout sent to its stderr.
+    assert!(String::from_utf8_lossy(&commit.stderr).contains("s.yaml:7: plaintext Secret hist/hooked"));
+}

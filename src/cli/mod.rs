@@ -2,6 +2,7 @@
 //! `kubectl-seal` share all of it; only the name in help and messages differs.
 
 mod completions;
+mod hook;
 mod io;
 mod keygen;
 mod open;
@@ -74,6 +75,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Find plaintext Secrets in a repository's files, so leaks are found and rotated.
     Scan(scan::ScanArgs),
+    /// Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`.
+    Hook(hook::HookArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -143,6 +146,7 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Open(a) => open::run(a, g),
         Command::Verify(a) => verify::run(a, g),
         Command::Scan(a) => scan::run(a),
+        Command::Hook(a) => hook::run(a),
         Command::Completions(a) => completions::run(a, bin_name),
     }
 }
