@@ -82,7 +82,8 @@ complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l format -d 'Output format' -r -f -a "text\t'Readable text grouped by Secret (colour on a terminal unless NO_COLOR is set)'
-json\t'One JSON object per finding; usable as a --baseline file'"
+json\t'One JSON object per finding; usable as a --baseline file'
+sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'"
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l baseline -d 'Ignore values whose fingerprints are listed in FILE' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l threads -d 'Worker threads [default: the number of cores]' -r
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F

@@ -15,6 +15,8 @@ pub enum Format {
     Text,
     /// One JSON object per finding; usable as a --baseline file.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }
 
 #[derive(Args, Debug)]
@@ -90,6 +92,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     }
     let out = match args.format {
         Format::Json => report::json_lines(&findings),
+        Format::Sarif => report::sarif(&findings),
         Format::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             report::text(&findings, color)

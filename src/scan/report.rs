@@ -105,3 +105,106 @@ pub fn apply_baseline(findings: &mut Vec<Finding>, baseline: &BTreeSet<String>) 
     }
     findings.retain(|f| !f.keys.is_empty());
 }
+
+/// The rules kseal reports, in SARIF `tool.driver.rules` order.
+const RULES: [(super::Source, &str, &str); 3] = [
+    (
+        super::Source::Secret,
+        "PlaintextSecret",
+        "A Kubernetes Secret with a value that is not sealed. Seal it (`kseal seal -w FILE`) and rotate the credential: it is in the git history.",
+    ),
+    (
+        super::Source::SecretGenerator,
+        "PlaintextSecretGenerator",
+        "A kustomize secretGenerator literal holds a plaintext value. Move it into a sealed Secret and rotate the credential.",
+    ),
+    (
+        super::Source::LastApplied,
+        "PlaintextLastApplied",
+        "A kubectl.kubernetes.io/last-applied-configuration annotation holds a plaintext Secret. Remove the annotation and rotate the credential.",
+    ),
+];
+
+/// SARIF 2.1.0, as GitHub code scanning accepts it: one result per finding, located at its first
+/// plaintext key, with every key as a related location and the value fingerprints as partial
+/// fingerprints (so an alert stays the same alert while the value does).
+pub fn sarif(findings: &[Finding]) -> String {
+    use serde_json::json;
+    let rules: Vec<serde_json::Value> = RULES
+        .iter()
+        .map(|(source, name, help)| {
+            json!({
+                "id": source.rule_id(),
+                "name": name,
+                "shortDescription": {"text": format!("{name}: a plaintext credential in a Kubernetes manifest")},
+                "fullDescription": {"text": help},
+                "help": {"text": help},
+                "defaultConfiguration": {"level": "error"},
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            let rule_index = RULES.iter().position(|(s, _, _)| *s == f.source).unwrap_or(0);
+            let keys: Vec<String> = f
+                .keys
+                .iter()
+                .map(|k| format!("{} (fingerprint {})", k.key, k.fingerprint))
+                .collect();
+            let related: Vec<serde_json::Value> = f
+                .keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    json!({
+                        "id": i,
+                        "message": {"text": format!("{} (fingerprint {})", k.key, k.fingerprint)},
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": f.path},
+                            "region": {"startLine": k.line},
+                        },
+                    })
+                })
+                .collect();
+            let fingerprints: Vec<&str> = f.keys.iter().map(|k| k.fingerprint.as_str()).collect();
+            let mut properties = json!({"document": f.document});
+            if let (Some(commit), Some(date)) = (&f.commit, &f.date) {
+                properties["commit"] = json!(commit);
+                properties["authorDate"] = json!(date);
+                properties["atHead"] = json!(f.at_head == Some(true));
+            }
+            json!({
+                "ruleId": f.source.rule_id(),
+                "ruleIndex": rule_index,
+                "level": "error",
+                "message": {"text": format!("Plaintext values in {} {}: {}", match f.source {
+                    super::Source::SecretGenerator => "secretGenerator",
+                    _ => "Secret",
+                }, f.display_name(), keys.join(", "))},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.path},
+                        "region": {"startLine": f.line},
+                    },
+                }],
+                "relatedLocations": related,
+                "partialFingerprints": {"ksealValueFingerprints/v1": fingerprints.join(",")},
+                "properties": properties,
+            })
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "kseal",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&log).expect("SARIF serializes") + "\n"
+}
