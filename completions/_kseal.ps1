@@ -121,6 +121,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;scan' {
+            [CompletionResult]::new('--rev-range', '--rev-range', [CompletionResultType]::ParameterName, 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Ignore values whose fingerprints are listed in FILE')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: the number of cores]')
@@ -131,6 +132,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'Every commit of every ref [default inside a git repository]')
             [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'The staged files (the index), for a pre-commit hook')
             [CompletionResult]::new('--worktree', '--worktree', [CompletionResultType]::ParameterName, 'The files on disk [default outside git]; .gitignored files are skipped')
+            [CompletionResult]::new('--include-unreachable', '--include-unreachable', [CompletionResultType]::ParameterName, 'History mode: also read blobs no commit reaches (not yet pruned by git gc)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

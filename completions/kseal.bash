@@ -492,12 +492,16 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__scan)
-            opts="-n -h -V --history --staged --worktree --format --baseline --threads --kubeconfig --context --namespace --help --version"
+            opts="-n -h -V --history --staged --worktree --rev-range --include-unreachable --format --baseline --threads --kubeconfig --context --namespace --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --rev-range)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif" -- "${cur}"))
                     return 0

@@ -112,6 +112,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;scan'= {
+            cand --rev-range 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI)'
             cand --format 'Output format'
             cand --baseline 'Ignore values whose fingerprints are listed in FILE'
             cand --threads 'Worker threads [default: the number of cores]'
@@ -122,6 +123,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --history 'Every commit of every ref [default inside a git repository]'
             cand --staged 'The staged files (the index), for a pre-commit hook'
             cand --worktree 'The files on disk [default outside git]; .gitignored files are skipped'
+            cand --include-unreachable 'History mode: also read blobs no commit reaches (not yet pruned by git gc)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

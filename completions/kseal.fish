@@ -81,6 +81,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand verify" -l context -d 'The k
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l rev-range -d 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l format -d 'Output format' -r -f -a "text\t'Readable text grouped by Secret (colour on a terminal unless NO_COLOR is set)'
 json\t'One JSON object per finding; usable as a --baseline file'
 sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'"
@@ -92,6 +93,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand scan" -s n -l namespace -d '
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l history -d 'Every commit of every ref [default inside a git repository]'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l staged -d 'The staged files (the index), for a pre-commit hook'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l worktree -d 'The files on disk [default outside git]; .gitignored files are skipped'
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l include-unreachable -d 'History mode: also read blobs no commit reaches (not yet pruned by git gc)'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F

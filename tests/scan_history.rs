@@ -120,6 +120,60 @@ fn history_finds_deleted_rotated_branch_and_tag_secrets() {
     assert_eq!(by_name("tagged").len(), 1);
     assert_eq!(findings.len(), 5);
 
+    // Which refs would hand each value to whoever fetches them.
+    let refs = |n: &str| -> Vec<String> {
+        let mut r: Vec<String> = by_name(n)[0]["refs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        r.sort();
+        r
+    };
+    assert_eq!(refs("branch"), ["refs/heads/feature"]);
+    assert_eq!(refs("tagged"), ["refs/tags/v1"]);
+    assert_eq!(
+        refs("old"),
+        ["HEAD", "refs/heads/feature", "refs/heads/main", "refs/tags/v1"]
+    );
+
+    // A range scans only what it adds: main..feature is the branch's own commit.
+    let (code, ranged) = scan_json(d, &["--rev-range", "main..feature"]);
+    assert_eq!(code, 1);
+    let names: Vec<&str> = ranged.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["branch"]);
+    let (code, _) = scan_json(d, &["--rev-range", "feature..feature"]);
+    assert_eq!(code, 0);
+    let out = kseal()
+        .args(["scan", "--rev-range", "nope..main"])
+        .arg(d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot resolve `nope`"), "{}", stderr(&out));
+
+    // A blob no commit reaches is read only with --include-unreachable.
+    let dangling = sb.write("dangling.yaml", &secret("dangling", "st4ged-only"));
+    let out = std::process::Command::new("git")
+        .args(["hash-object", "-w"])
+        .arg(&dangling)
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::remove_file(&dangling).unwrap();
+    let (_, without) = scan_json(d, &[]);
+    assert!(without.iter().all(|f| f["name"] != "dangling"));
+    let (_, with) = scan_json(d, &["--include-unreachable"]);
+    let found: Vec<&serde_json::Value> = with.iter().filter(|f| f["name"] == "dangling").collect();
+    assert_eq!(found.len(), 1);
+    assert!(found[0]["path"]
+        .as_str()
+        .unwrap()
+        .starts_with("(unreachable blob "));
+    assert!(found[0].get("commit").is_none());
+
     // The work tree (main) only has the current db value.
     let (code, wt) = scan_json(d, &["--worktree"]);
     assert_eq!(code, 1);

@@ -51,6 +51,12 @@ pub struct ScanArgs {
     /// The files on disk [default outside git]; .gitignored files are skipped.
     #[arg(long, group = "mode")]
     pub worktree: bool,
+    /// History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI).
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["staged", "worktree"])]
+    pub rev_range: Option<String>,
+    /// History mode: also read blobs no commit reaches (not yet pruned by git gc).
+    #[arg(long, conflicts_with_all = ["staged", "worktree"])]
+    pub include_unreachable: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -78,13 +84,20 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let in_git = gix::discover(&args.path).is_ok();
+    let history_only = args.rev_range.is_some() || args.include_unreachable;
     let mut findings = if args.staged {
         history::scan_staged(&args.path)?
-    } else if args.worktree || (!args.history && !in_git) {
+    } else if args.worktree || (!args.history && !history_only && !in_git) {
         worktree::scan(&args.path, threads.max(1))
     } else {
         let progress: Option<fn(usize, usize)> = std::io::stderr().is_terminal().then_some(show_progress);
-        history::scan(&args.path, &history::Options { threads, progress })?
+        let options = history::Options {
+            threads,
+            range: args.rev_range.clone(),
+            include_unreachable: args.include_unreachable,
+            progress,
+        };
+        history::scan(&args.path, &options)?
     };
     if let Some(file) = &args.baseline {
         let text = std::fs::read_to_string(file).map_err(|e| Error::io(file.display().to_string(), &e))?;

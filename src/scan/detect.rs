@@ -75,6 +75,10 @@ pub struct Finding {
     /// History mode: whether one of these values is still in HEAD's tree.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at_head: Option<bool>,
+    /// History mode: the refs whose history contains the introducing commit (anyone who fetches
+    /// one of them gets the value).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refs: Vec<String>,
 }
 
 impl Finding {
@@ -206,6 +210,7 @@ fn secret_finding(
         commit: None,
         date: None,
         at_head: None,
+        refs: Vec::new(),
     })
 }
 
@@ -269,6 +274,7 @@ fn secret_generator(path: &str, doc: &Document, root: &Node, out: &mut Vec<Findi
                 commit: None,
                 date: None,
                 at_head: None,
+                refs: Vec::new(),
             });
         }
     }

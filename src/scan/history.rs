@@ -23,43 +23,128 @@ fn git_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::input(Location::default(), format!("{what}: {e}"))
 }
 
-/// Commit ids reachable from every ref and HEAD, oldest first.
-fn commits_oldest_first(repo: &gix::Repository) -> Result<Vec<ObjectId>, Error> {
-    let mut tips: Vec<ObjectId> = Vec::new();
+/// The commits to scan, oldest first, with the refs whose history contains each.
+struct Commits {
+    ids: Vec<ObjectId>,
+    /// Ref names; bit `i` of a commit's set stands for `ref_names[i]`.
+    ref_names: Vec<String>,
+    /// Per commit (same order as `ids`), a bit set over `ref_names`.
+    reached_by: Vec<Vec<u64>>,
+    /// Parents outside the walk (a range's boundary): their content is not new.
+    boundary: Vec<ObjectId>,
+}
+
+impl Commits {
+    fn refs_of(&self, commit: usize) -> Vec<String> {
+        let set = &self.reached_by[commit];
+        (0..self.ref_names.len())
+            .filter(|i| set[i / 64] & (1 << (i % 64)) != 0)
+            .map(|i| self.ref_names[i].clone())
+            .collect()
+    }
+}
+
+/// Every ref (branches, tags, remotes, stash, notes...) and HEAD that points, after peeling, at a commit.
+fn ref_tips(repo: &gix::Repository) -> Result<Vec<(String, ObjectId)>, Error> {
+    let mut tips = Vec::new();
     let refs = repo.references().map_err(|e| git_error("reading refs", e))?;
     for r in refs.all().map_err(|e| git_error("reading refs", e))? {
         let Ok(mut r) = r else { continue };
+        let name = r.name().as_bstr().to_string();
         let Ok(id) = r.peel_to_id() else { continue };
         // Refs may point at trees or blobs (rare); only commits start a walk.
         if repo
             .find_object(id.detach())
             .is_ok_and(|o| o.kind == gix::object::Kind::Commit)
         {
-            tips.push(id.detach());
+            tips.push((name, id.detach()));
         }
     }
     if let Ok(head) = repo.head_id() {
-        tips.push(head.detach());
+        tips.push(("HEAD".to_string(), head.detach()));
     }
-    tips.sort();
-    tips.dedup();
-    if tips.is_empty() {
-        return Ok(Vec::new());
+    Ok(tips)
+}
+
+/// Walks the commits from `tips` (minus those reachable from `hidden`), oldest first, and works
+/// out which tips reach each commit by pushing each tip's bit from children to parents.
+fn collect_commits(
+    repo: &gix::Repository,
+    tips: Vec<(String, ObjectId)>,
+    hidden: Vec<ObjectId>,
+) -> Result<Commits, Error> {
+    let ref_names: Vec<String> = tips.iter().map(|(n, _)| n.clone()).collect();
+    let words = ref_names.len().div_ceil(64).max(1);
+    let mut starts: Vec<ObjectId> = tips.iter().map(|(_, id)| *id).collect();
+    starts.sort();
+    starts.dedup();
+    if starts.is_empty() {
+        return Ok(Commits {
+            ids: Vec::new(),
+            ref_names,
+            reached_by: Vec::new(),
+            boundary: Vec::new(),
+        });
     }
     let walk = repo
-        .rev_walk(tips)
+        .rev_walk(starts)
+        .with_hidden(hidden)
         .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
         .all()
         .map_err(|e| git_error("walking commits", e))?;
-    let mut commits = Vec::new();
+    let mut found: Vec<(i64, ObjectId, Vec<ObjectId>)> = Vec::new();
     for info in walk {
         let info = info.map_err(|e| git_error("walking commits", e))?;
-        commits.push((info.commit_time(), info.id));
+        found.push((
+            info.commit_time(),
+            info.id,
+            info.parent_ids.iter().copied().collect(),
+        ));
     }
     // Oldest first; the walk's order among equal times is kept.
-    commits.reverse();
-    commits.sort_by_key(|(t, _)| *t);
-    Ok(commits.into_iter().map(|(_, id)| id).collect())
+    found.reverse();
+    found.sort_by_key(|(t, _, _)| *t);
+    let index: HashMap<ObjectId, usize> = found.iter().enumerate().map(|(i, (_, id, _))| (*id, i)).collect();
+
+    // Children before parents (Kahn's algorithm on the walked graph), so every commit's set is
+    // complete before it is pushed to its parents. Commit times alone can be skewed.
+    let mut reached_by = vec![vec![0u64; words]; found.len()];
+    for (bit, (_, id)) in tips.iter().enumerate() {
+        if let Some(&i) = index.get(id) {
+            reached_by[i][bit / 64] |= 1 << (bit % 64);
+        }
+    }
+    let mut children = vec![0usize; found.len()];
+    for (_, _, parents) in &found {
+        for p in parents.iter().filter_map(|p| index.get(p)) {
+            children[*p] += 1;
+        }
+    }
+    let mut ready: Vec<usize> = (0..found.len()).filter(|&i| children[i] == 0).collect();
+    while let Some(i) = ready.pop() {
+        for p in found[i].2.iter().filter_map(|p| index.get(p).copied()) {
+            for w in 0..words {
+                let bits = reached_by[i][w];
+                reached_by[p][w] |= bits;
+            }
+            children[p] -= 1;
+            if children[p] == 0 {
+                ready.push(p);
+            }
+        }
+    }
+    let mut boundary: Vec<ObjectId> = found
+        .iter()
+        .flat_map(|(_, _, parents)| parents.iter().filter(|p| !index.contains_key(*p)).copied())
+        .collect();
+    boundary.sort();
+    boundary.dedup();
+    Ok(Commits {
+        ids: found.into_iter().map(|(_, id, _)| id).collect(),
+        ref_names,
+        reached_by,
+        boundary,
+    })
 }
 
 /// Walks a tree, skipping subtrees in `visited`, and calls `blob(id, path)` for each blob.
@@ -96,6 +181,10 @@ fn walk_tree(
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub threads: usize,
+    /// `A..B`: only commits reachable from B and not from A.
+    pub range: Option<String>,
+    /// Also read blobs that no commit reaches (dangling objects a `git gc` has not pruned yet).
+    pub include_unreachable: bool,
     /// Called with (done, total) while blobs are read, for a progress display.
     pub progress: Option<fn(usize, usize)>,
 }
@@ -108,12 +197,40 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
             format!("not a git repository: {e}"),
         )
     })?;
-    let commits = commits_oldest_first(&repo)?;
+    let commits = match &options.range {
+        None => collect_commits(&repo, ref_tips(&repo)?, Vec::new())?,
+        Some(range) => {
+            let (from, to) = range
+                .split_once("..")
+                .ok_or_else(|| Error::usage(format!("--rev-range `{range}`: expected A..B")))?;
+            let resolve = |spec: &str| -> Result<ObjectId, Error> {
+                let spec = if spec.is_empty() { "HEAD" } else { spec };
+                repo.rev_parse_single(spec)
+                    .map(|id| id.detach())
+                    .map_err(|e| Error::usage(format!("--rev-range: cannot resolve `{spec}`: {e}")))
+            };
+            collect_commits(&repo, vec![(to.to_string(), resolve(to)?)], vec![resolve(from)?])?
+        }
+    };
 
-    // 1. Trees: first commit and path of every distinct blob.
+    // 1. Trees: first commit and path of every distinct blob. With a range, what its boundary
+    //    commits already had is not new: their trees are walked first and their blobs left out.
     let mut visited = HashSet::new();
-    let mut first_seen: HashMap<ObjectId, (u32, String)> = HashMap::new();
-    for (i, id) in commits.iter().enumerate() {
+    let mut known = HashSet::new();
+    for id in &commits.boundary {
+        let commit = repo
+            .find_commit(*id)
+            .map_err(|e| git_error("reading a commit", e))?;
+        let tree = commit
+            .tree_id()
+            .map_err(|e| git_error("reading a commit", e))?
+            .detach();
+        walk_tree(&repo, tree, &mut visited, |blob, _| {
+            known.insert(blob);
+        })?;
+    }
+    let mut first_seen: HashMap<ObjectId, (Option<u32>, String)> = HashMap::new();
+    for (i, id) in commits.ids.iter().enumerate() {
         let commit = repo
             .find_commit(*id)
             .map_err(|e| git_error("reading a commit", e))?;
@@ -122,12 +239,27 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
             .map_err(|e| git_error("reading a commit", e))?
             .detach();
         walk_tree(&repo, tree, &mut visited, |blob, path| {
-            first_seen.entry(blob).or_insert((i as u32, path));
+            if !known.contains(&blob) {
+                first_seen.entry(blob).or_insert((Some(i as u32), path));
+            }
         })?;
+    }
+    if options.include_unreachable {
+        let all = repo.objects.iter().map_err(|e| git_error("listing objects", e))?;
+        for id in all.flatten() {
+            if !first_seen.contains_key(&id)
+                && repo
+                    .find_header(id)
+                    .is_ok_and(|h| h.kind() == gix::object::Kind::Blob)
+            {
+                first_seen.insert(id, (None, format!("(unreachable blob {id})")));
+            }
+        }
     }
 
     // 2. Blobs: each read once, in parallel.
-    let blobs: Vec<(ObjectId, u32, String)> = first_seen.into_iter().map(|(id, (c, p))| (id, c, p)).collect();
+    let blobs: Vec<(ObjectId, Option<u32>, String)> =
+        first_seen.into_iter().map(|(id, (c, p))| (id, c, p)).collect();
     let total = blobs.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let sync = repo.clone().into_sync();
@@ -135,7 +267,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
         .num_threads(options.threads.max(1))
         .build()
         .map_err(|e| git_error("starting threads", e))?;
-    let found: Vec<(ObjectId, u32, Finding)> = pool.install(|| {
+    let found: Vec<(ObjectId, Option<u32>, Finding)> = pool.install(|| {
         blobs
             .par_iter()
             .map_init(
@@ -183,7 +315,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
         Option<String>,
         BTreeSet<(String, String)>,
     );
-    let mut groups: HashMap<GroupKey, (u32, Finding)> = HashMap::new();
+    let mut groups: HashMap<GroupKey, (Option<u32>, Finding)> = HashMap::new();
     for (_, commit, f) in &found {
         let values = f
             .keys
@@ -198,11 +330,18 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
             groups.insert(key, (*commit, f.clone()));
         }
     }
-    let mut out: Vec<(u32, Finding)> = groups.into_values().collect();
+    let mut out: Vec<(Option<u32>, Finding)> = groups.into_values().collect();
     out.sort_by(|(a, fa), (b, fb)| (a, &fa.path, fa.line).cmp(&(b, &fb.path, fb.line)));
     out.into_iter()
         .map(|(c, mut f)| {
-            let id = commits[c as usize];
+            f.at_head = Some(
+                f.keys
+                    .iter()
+                    .any(|k| head_fingerprints.contains(k.fingerprint.as_str())),
+            );
+            let Some(c) = c else { return Ok(f) };
+            f.refs = commits.refs_of(c as usize);
+            let id = commits.ids[c as usize];
             let commit = repo
                 .find_commit(id)
                 .map_err(|e| git_error("reading a commit", e))?;

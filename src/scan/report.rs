@@ -38,6 +38,16 @@ pub fn text(findings: &[Finding], color: bool) -> String {
                 "    introduced in {} ({date}), {head}",
                 &commit[..commit.len().min(12)]
             );
+            if !f.refs.is_empty() {
+                let shown: Vec<&str> = f.refs.iter().take(5).map(String::as_str).collect();
+                let more = f.refs.len().saturating_sub(5);
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "    reachable from {}{more}", shown.join(", "));
+            }
         }
         for k in &f.keys {
             let kind = k.kind.map(|k| format!(", {k}")).unwrap_or_default();
@@ -173,6 +183,7 @@ pub fn sarif(findings: &[Finding]) -> String {
                 properties["commit"] = json!(commit);
                 properties["authorDate"] = json!(date);
                 properties["atHead"] = json!(f.at_head == Some(true));
+                properties["refs"] = json!(f.refs);
             }
             json!({
                 "ruleId": f.source.rule_id(),
