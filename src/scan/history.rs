@@ -123,9 +123,9 @@ fn collect_commits(
     let mut ready: Vec<usize> = (0..found.len()).filter(|&i| children[i] == 0).collect();
     while let Some(i) = ready.pop() {
         for p in found[i].2.iter().filter_map(|p| index.get(p).copied()) {
-            for w in 0..words {
-                let bits = reached_by[i][w];
-                reached_by[p][w] |= bits;
+            let child = reached_by[i].clone();
+            for (dst, bits) in reached_by[p].iter_mut().zip(child) {
+                *dst |= bits;
             }
             children[p] -= 1;
             if children[p] == 0 {
