@@ -275,3 +275,64 @@ fn hook_install_writes_a_pre_commit_hook_that_blocks_plaintext() {
     // git runs hooks with their stdout sent to its stderr.
     assert!(String::from_utf8_lossy(&commit.stderr).contains("s.yaml:7: plaintext Secret hist/hooked"));
 }
+
+#[test]
+fn secret_generator_envs_and_files_are_read_where_the_kustomization_is() {
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    sb.write(
+        "base/kustomization.yaml",
+        "secretGenerator:\n- name: gen\n  envs: [app.env]\n  files: [tls.key=../certs/key.pem]\n",
+    );
+    sb.write("base/app.env", "# settings\nUSER=admin\nPASSWORD=env-pl4nted\n");
+    sb.write(
+        "certs/key.pem",
+        "-----BEGIN PRIVATE KEY-----\nfile-pl4nted\n-----END PRIVATE KEY-----\n",
+    );
+    git(d, &["add", "."]);
+    let check = |args: &[&str]| {
+        let out = kseal()
+            .arg("scan")
+            .args(args)
+            .args(["--format", "json"])
+            .arg(d)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(!stdout(&out).contains("pl4nted"));
+        let mut got: Vec<(String, String, String)> = stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .flat_map(|f| {
+                let path = f["path"].as_str().unwrap().to_string();
+                f["keys"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| {
+                        (
+                            path.clone(),
+                            k["key"].as_str().unwrap().to_string(),
+                            k["kind"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("base/app.env".into(), "PASSWORD".into(), "password".into()),
+                ("base/app.env".into(), "USER".into(), "".into()),
+                ("certs/key.pem".into(), "tls.key".into(), "PEM private key".into()),
+            ],
+            "{args:?}"
+        );
+    };
+    check(&["--staged"]);
+    check(&["--worktree"]);
+    git(d, &["commit", "-q", "-m", "kustomize"]);
+    check(&["--history"]);
+}

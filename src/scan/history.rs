@@ -16,7 +16,7 @@ use std::path::Path;
 use gix::ObjectId;
 use rayon::prelude::*;
 
-use super::{scan_bytes, Finding};
+use super::{scan_bytes, scan_with_generators, Finding};
 use crate::error::{Error, Location};
 
 fn git_error(what: &str, e: impl std::fmt::Display) -> Error {
@@ -177,6 +177,15 @@ fn walk_tree(
     Ok(())
 }
 
+/// The id and content of the blob at `path` in `commit`'s tree.
+fn blob_at(repo: &gix::Repository, commit: ObjectId, path: &str) -> Option<(ObjectId, Vec<u8>)> {
+    let tree = repo.find_commit(commit).ok()?.tree().ok()?;
+    let entry = tree.lookup_entry_by_path(path).ok()??;
+    let id = entry.object_id();
+    let obj = repo.find_object(id).ok()?;
+    (obj.kind == gix::object::Kind::Blob).then(|| (id, obj.data.clone()))
+}
+
 /// Options for a history scan.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -263,6 +272,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
     let total = blobs.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let sync = repo.clone().into_sync();
+    let commit_ids = &commits.ids;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.max(1))
         .build()
@@ -282,10 +292,21 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
                     let Ok(obj) = repo.find_object(*id) else {
                         return Vec::new();
                     };
-                    scan_bytes(path, &obj.data)
+                    let mut hits: Vec<(ObjectId, Option<u32>, Finding)> = scan_bytes(path, &obj.data)
                         .into_iter()
                         .map(|f| (*id, *commit, f))
-                        .collect::<Vec<_>>()
+                        .collect();
+                    // A kustomization's generator files are read from the same commit's tree.
+                    if let Some(c) = commit {
+                        for gf in super::detect::generator_files(&obj.data) {
+                            let target = super::detect::join_path(super::detect::dir_of(path), &gf.path);
+                            if let Some((blob, content)) = blob_at(repo, commit_ids[*c as usize], &target) {
+                                let finding = super::detect::generator_file_finding(&gf, &target, &content);
+                                hits.extend(finding.map(|f| (blob, *commit, f)));
+                            }
+                        }
+                    }
+                    hits
                 },
             )
             .flatten()
@@ -379,7 +400,14 @@ pub fn scan_staged(path: &Path) -> Result<Vec<Finding>, Error> {
             let Ok(obj) = repo.find_object(entry.id) else {
                 continue;
             };
-            out.extend(scan_bytes(&entry.path(&index).to_string(), &obj.data));
+            out.extend(scan_with_generators(
+                &entry.path(&index).to_string(),
+                &obj.data,
+                |p| {
+                    let e = index.entry_by_path(p.into())?;
+                    repo.find_object(e.id).ok().map(|o| o.data.clone())
+                },
+            ));
         }
     }
     Ok(out)

@@ -7,3 +7,20 @@ pub mod report;
 pub mod worktree;
 
 pub use detect::{scan_bytes, Finding, KeyHit, Source};
+
+/// Findings in one file, plus those in the files its `secretGenerator`s read, which `read(path)`
+/// looks up wherever the file was found (the work tree, the same commit, the index).
+pub fn scan_with_generators(
+    path: &str,
+    bytes: &[u8],
+    mut read: impl FnMut(&str) -> Option<Vec<u8>>,
+) -> Vec<Finding> {
+    let mut out = scan_bytes(path, bytes);
+    for gf in detect::generator_files(bytes) {
+        let target = detect::join_path(detect::dir_of(path), &gf.path);
+        if let Some(content) = read(&target) {
+            out.extend(detect::generator_file_finding(&gf, &target, &content));
+        }
+    }
+    out
+}

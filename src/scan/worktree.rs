@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use super::{scan_bytes, Finding};
+use super::{scan_with_generators, Finding};
 
 /// Files larger than this are not manifests anyone reviews; they are skipped.
 pub const MAX_FILE: u64 = 16 << 20;
@@ -27,7 +27,9 @@ pub fn scan(root: &Path, threads: usize) -> Vec<Finding> {
             if is_small_file {
                 if let Ok(bytes) = std::fs::read(entry.path()) {
                     let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-                    let hits = scan_bytes(&rel.to_string_lossy(), &bytes);
+                    let hits = scan_with_generators(&rel.to_string_lossy(), &bytes, |p| {
+                        std::fs::read(root.join(p)).ok()
+                    });
                     if !hits.is_empty() {
                         found
                             .lock()
