@@ -257,3 +257,52 @@ fn sarif_output_is_valid_sarif_2_1_0() {
         ]
     );
 }
+
+#[test]
+fn history_mode_finds_the_same_forms_in_a_committed_tree() {
+    let sb = planted_tree();
+    let d = sb.dir.path();
+    for args in [
+        vec!["init", "-q", "-b", "main"],
+        vec!["add", "positive", "negative"],
+        vec![
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "planted",
+        ],
+    ] {
+        assert!(std::process::Command::new("git")
+            .args(&args)
+            .current_dir(d)
+            .status()
+            .unwrap()
+            .success());
+    }
+    let history = scan(&sb, &["--history", "--format", "json", "."]);
+    assert_eq!(history.status.code(), Some(1));
+    let forms = |o: &std::process::Output| {
+        let mut v: Vec<(String, String, String)> = stdout(o)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .map(|f| {
+                (
+                    f["source"].to_string(),
+                    f["name"].to_string(),
+                    f["keys"].to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let h = forms(&history);
+    assert_eq!(h.len(), 5, "{}", stdout(&history));
+    // The same Secrets and keys as on disk; no negative form is found either way.
+    let on_disk = scan(&sb, &["--worktree", "--format", "json", "."]);
+    assert_eq!(h, forms(&on_disk));
+}
