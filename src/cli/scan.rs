@@ -83,7 +83,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let in_git = gix::discover(&args.path).is_ok();
+    let in_git = history::open_repo(&args.path).is_ok();
     let history_only = args.rev_range.is_some() || args.include_unreachable;
     let mut findings = if args.staged {
         history::scan_staged(&args.path)?

@@ -177,9 +177,30 @@ fn walk_tree(
     Ok(())
 }
 
+/// The repository containing `path`.
+pub fn open_repo(path: &Path) -> Result<gix::Repository, Error> {
+    gix::discover(path).map_err(|e| {
+        Error::input(
+            Location::file(path.display().to_string()),
+            format!("not a git repository: {e}"),
+        )
+    })
+}
+
+/// The root tree of a commit.
+fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, Error> {
+    let commit = repo
+        .find_commit(commit)
+        .map_err(|e| git_error("reading a commit", e))?;
+    Ok(commit
+        .tree_id()
+        .map_err(|e| git_error("reading a commit", e))?
+        .detach())
+}
+
 /// The id and content of the blob at `path` in `commit`'s tree.
 fn blob_at(repo: &gix::Repository, commit: ObjectId, path: &str) -> Option<(ObjectId, Vec<u8>)> {
-    let tree = repo.find_commit(commit).ok()?.tree().ok()?;
+    let tree = repo.find_tree(tree_of(repo, commit).ok()?).ok()?;
     let entry = tree.lookup_entry_by_path(path).ok()??;
     let id = entry.object_id();
     let obj = repo.find_object(id).ok()?;
@@ -200,12 +221,7 @@ pub struct Options {
 
 /// Scans the history of the repository containing `path`.
 pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
-    let repo = gix::discover(path).map_err(|e| {
-        Error::input(
-            Location::file(path.display().to_string()),
-            format!("not a git repository: {e}"),
-        )
-    })?;
+    let repo = open_repo(path)?;
     let commits = match &options.range {
         None => collect_commits(&repo, ref_tips(&repo)?, Vec::new())?,
         Some(range) => {
@@ -227,27 +243,13 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
     let mut visited = HashSet::new();
     let mut known = HashSet::new();
     for id in &commits.boundary {
-        let commit = repo
-            .find_commit(*id)
-            .map_err(|e| git_error("reading a commit", e))?;
-        let tree = commit
-            .tree_id()
-            .map_err(|e| git_error("reading a commit", e))?
-            .detach();
-        walk_tree(&repo, tree, &mut visited, |blob, _| {
+        walk_tree(&repo, tree_of(&repo, *id)?, &mut visited, |blob, _| {
             known.insert(blob);
         })?;
     }
     let mut first_seen: HashMap<ObjectId, (Option<u32>, String)> = HashMap::new();
     for (i, id) in commits.ids.iter().enumerate() {
-        let commit = repo
-            .find_commit(*id)
-            .map_err(|e| git_error("reading a commit", e))?;
-        let tree = commit
-            .tree_id()
-            .map_err(|e| git_error("reading a commit", e))?
-            .detach();
-        walk_tree(&repo, tree, &mut visited, |blob, path| {
+        walk_tree(&repo, tree_of(&repo, *id)?, &mut visited, |blob, path| {
             if !known.contains(&blob) {
                 first_seen.entry(blob).or_insert((Some(i as u32), path));
             }
@@ -387,12 +389,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
 /// `--staged`: the whole blob of every entry in the index (what the next commit will contain),
 /// as a pre-commit hook needs, not diff hunks.
 pub fn scan_staged(path: &Path) -> Result<Vec<Finding>, Error> {
-    let repo = gix::discover(path).map_err(|e| {
-        Error::input(
-            Location::file(path.display().to_string()),
-            format!("not a git repository: {e}"),
-        )
-    })?;
+    let repo = open_repo(path)?;
     let index = repo.open_index().map_err(|e| git_error("reading the index", e))?;
     let mut out = Vec::new();
     for entry in index.entries() {
