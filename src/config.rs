@@ -67,6 +67,12 @@ impl Config {
                 .compile_matcher();
             let mut recipients = Vec::new();
             for entry in &r.recipients {
+                if keys::looks_like_identity(entry) {
+                    return Err(Error::input(
+                        at(),
+                        keys::KeyError::SecretKeyAsRecipient.to_string(),
+                    ));
+                }
                 if entry.starts_with("age1") {
                     recipients.push(
                         Recipient::from_str(entry)

@@ -336,6 +336,34 @@ fn no_recipients_is_a_clear_error() {
         "{}",
         stderr(&out)
     );
+    // A secret key given by mistake is refused without being echoed.
+    let secret = sb
+        .read("a.agekey")
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap()
+        .to_string();
+    let out = sb
+        .kseal()
+        .args(["seal", "-r", &secret, "plain.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("this is a secret key (an identity), not a recipient"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains(&secret[15..]));
+    sb.write(
+        ".kseal.yaml",
+        &format!("rules:\n  - path: \"**\"\n    recipients: [\"{secret}\"]\n"),
+    );
+    let out = sb.kseal().args(["seal", "plain.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("this is a secret key"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(&secret[15..]), "{}", stderr(&out));
+    std::fs::remove_file(sb.path(".kseal.yaml")).unwrap();
     let out = sb
         .kseal()
         .args(["seal", "-r", "ssh-ed25519 AAAAC3Nza", "plain.yaml"])

@@ -255,9 +255,15 @@ pub fn policy_for(
 pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error> {
     let mut list: Vec<Recipient> = Vec::new();
     for r in &args.recipients {
-        let parsed: Recipient = r
-            .parse()
-            .map_err(|e: keys::KeyError| Error::usage(format!("-r {r}: {e}")))?;
+        let parsed: Recipient = r.parse().map_err(|e: keys::KeyError| {
+            // Never echo what looks like a secret key.
+            let shown = if keys::looks_like_identity(r) {
+                "AGE-SECRET-KEY-..."
+            } else {
+                r
+            };
+            Error::usage(format!("-r {shown}: {e}"))
+        })?;
         list.push(parsed);
     }
     for f in &args.recipient_files {

@@ -64,6 +64,11 @@ fn bech32_payload(s: &str) -> Zeroizing<[u8; 32]> {
     out
 }
 
+/// Whether a string is (or starts like) an age secret key, which must never be echoed back.
+pub fn looks_like_identity(s: &str) -> bool {
+    s.trim_start().to_ascii_uppercase().starts_with("AGE-SECRET-KEY-")
+}
+
 /// A recipient: an X25519 public key, written `age1...`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Recipient {
@@ -96,6 +101,8 @@ impl Recipient {
 /// Why a key string was refused. Never contains the string itself (it may be a secret key).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
+    #[error("this is a secret key (an identity), not a recipient: give the age1... public key instead, and keep the secret key off command lines and config files")]
+    SecretKeyAsRecipient,
     #[error("an SSH key is not an age X25519 recipient; kseal needs a key that starts with age1 (make one with `kseal keygen`)")]
     SshKey,
     #[error("an age post-quantum or plugin key is not supported; kseal needs an X25519 key (age1... / AGE-SECRET-KEY-1...)")]
@@ -110,6 +117,9 @@ impl FromStr for Recipient {
     type Err = KeyError;
 
     fn from_str(s: &str) -> Result<Self, KeyError> {
+        if looks_like_identity(s) {
+            return Err(KeyError::SecretKeyAsRecipient);
+        }
         if s.starts_with("ssh-") || s.starts_with("ecdsa-") {
             return Err(KeyError::SshKey);
         }
