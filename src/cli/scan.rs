@@ -68,9 +68,9 @@ pub struct ScanArgs {
     pub threads: Option<usize>,
 }
 
-fn show_progress(done: usize, total: usize) {
-    eprint!("\rkseal: reading blobs {done}/{total}");
-    if done == total {
+fn show_progress(phase: &str, done: usize, total: usize) {
+    eprint!("\r\x1b[Kkseal: {phase} {done}/{total}");
+    if phase == "reading blobs" && done == total {
         eprint!("\r\x1b[K");
     }
 }
@@ -90,7 +90,8 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     } else if args.worktree || (!args.history && !history_only && !in_git) {
         worktree::scan(&args.path, threads.max(1))
     } else {
-        let progress: Option<fn(usize, usize)> = std::io::stderr().is_terminal().then_some(show_progress);
+        let progress: Option<fn(&str, usize, usize)> =
+            std::io::stderr().is_terminal().then_some(show_progress);
         let options = history::Options {
             threads,
             range: args.rev_range.clone(),

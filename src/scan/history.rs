@@ -215,8 +215,8 @@ pub struct Options {
     pub range: Option<String>,
     /// Also read blobs that no commit reaches (dangling objects a `git gc` has not pruned yet).
     pub include_unreachable: bool,
-    /// Called with (done, total) while blobs are read, for a progress display.
-    pub progress: Option<fn(usize, usize)>,
+    /// Called with (phase, done, total) while commits are walked and blobs read, for a progress display.
+    pub progress: Option<fn(&str, usize, usize)>,
 }
 
 /// Scans the history of the repository containing `path`.
@@ -249,6 +249,9 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
     }
     let mut first_seen: HashMap<ObjectId, (Option<u32>, String)> = HashMap::new();
     for (i, id) in commits.ids.iter().enumerate() {
+        if let Some(progress) = options.progress.filter(|_| i.is_multiple_of(1024)) {
+            progress("walking commits", i, commits.ids.len());
+        }
         walk_tree(&repo, tree_of(&repo, *id)?, &mut visited, |blob, path| {
             if !known.contains(&blob) {
                 first_seen.entry(blob).or_insert((Some(i as u32), path));
@@ -288,7 +291,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     if let Some(progress) = options.progress {
                         if n.is_multiple_of(4096) {
-                            progress(n, total);
+                            progress("reading blobs", n, total);
                         }
                     }
                     let Ok(obj) = repo.find_object(*id) else {
@@ -315,7 +318,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
             .collect()
     });
     if let Some(progress) = options.progress {
-        progress(total, total);
+        progress("reading blobs", total, total);
     }
 
     // 3. HEAD: which fingerprints are still there.
