@@ -32,7 +32,7 @@ struct RuleFile {
 }
 
 /// One rule with its recipients resolved.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Rule {
     pub pattern: String,
     matcher: GlobMatcher,

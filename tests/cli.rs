@@ -608,3 +608,30 @@ fn completions_in_the_repository_are_current() {
         );
     }
 }
+
+/// Regression: `open` on stdin ignored the `.kseal.yaml` rule (stdin is matched as `-`), so a value
+/// that `seal` on stdin had bound to the rule's namespace could not be opened the same way.
+#[test]
+fn open_on_stdin_uses_the_same_rule_as_seal_on_stdin() {
+    let sb = Sandbox::new();
+    sb.write(
+        ".kseal.yaml",
+        "rules:\n  - path: \"**\"\n    recipients: [a.pub]\n    namespace: dev\n",
+    );
+    let plain = SECRET.replace("  namespace: prod\n", "");
+    let sealed = sb
+        .kseal()
+        .args(["seal", "-"])
+        .write_stdin(plain)
+        .output()
+        .unwrap();
+    assert!(sealed.status.success(), "{}", stderr(&sealed));
+    let opened = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "-"])
+        .write_stdin(sealed.stdout)
+        .output()
+        .unwrap();
+    assert!(opened.status.success(), "{}", stderr(&opened));
+    assert!(stdout(&opened).contains(&format!("password: \"{PLANTED}\"")));
+}

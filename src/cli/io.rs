@@ -2,11 +2,13 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use zeroize::Zeroizing;
 
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
-use crate::config::{self, ConfigCache};
+
+use crate::config::{self, Config, ConfigCache, Rule};
 use crate::crypto::{keys, Identity, Recipient, Scope};
 use crate::error::{io_message, Error, Location};
 use crate::manifest::Policy;
@@ -197,6 +199,26 @@ pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
     Ok(out)
 }
 
+/// The nearest `.kseal.yaml` for an input, and the first of its rules that matches the file
+/// (stdin is matched as `-`).
+pub fn config_rule(
+    cache: &mut ConfigCache,
+    input: &Input,
+) -> Result<(Option<Rc<Config>>, Option<Rule>), Error> {
+    let config = cache.for_dir(&input.dir())?;
+    let path = input.path.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let rule = config.as_deref().and_then(|c| c.rule_for(&path)).cloned();
+    Ok((config, rule))
+}
+
+/// Namespace for Secrets without `metadata.namespace`: `-n`, else the rule's.
+pub fn default_namespace(global: &GlobalArgs, rule: Option<&Rule>) -> Option<String> {
+    global
+        .namespace
+        .clone()
+        .or_else(|| rule.and_then(|r| r.namespace.clone()))
+}
+
 /// Resolves recipients, scope and default namespace for one input: the command line first, then
 /// the nearest `.kseal.yaml` rule that matches the file.
 pub fn policy_for(
@@ -206,9 +228,8 @@ pub fn policy_for(
     global: &GlobalArgs,
     cache: &mut ConfigCache,
 ) -> Result<Policy, Error> {
-    let config = cache.for_dir(&input.dir())?;
-    let rule_path = input.path.clone().unwrap_or_else(|| PathBuf::from("-"));
-    let rule = config.as_deref().and_then(|c| c.rule_for(&rule_path));
+    let (config, rule) = config_rule(cache, input)?;
+    let rule = rule.as_ref();
     let mut list = explicit_recipients(recipients)?;
     if list.is_empty() {
         list = rule.map(|r| r.recipients.clone()).unwrap_or_default();
@@ -244,10 +265,7 @@ pub fn policy_for(
             .scope
             .or(rule.and_then(|r| r.scope))
             .unwrap_or(Scope::Strict),
-        namespace: global
-            .namespace
-            .clone()
-            .or_else(|| rule.and_then(|r| r.namespace.clone())),
+        namespace: default_namespace(global, rule),
     })
 }
 

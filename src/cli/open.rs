@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{collect_inputs, join_stream, load_identities, write_atomic, write_stdout};
+use super::io::{
+    collect_inputs, config_rule, default_namespace, join_stream, load_identities, write_atomic, write_stdout,
+};
 use super::GlobalArgs;
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -46,13 +48,8 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let mut stream = Zeroizing::new(String::new());
     for input in &inputs {
         let src = input.read()?;
-        let config = cache.for_dir(&input.dir())?;
-        let rule_ns = input
-            .path
-            .as_deref()
-            .and_then(|p| config.as_deref().and_then(|c| c.rule_for(p)))
-            .and_then(|r| r.namespace.clone());
-        let namespace = global.namespace.clone().or(rule_ns);
+        let (_, rule) = config_rule(&mut cache, input)?;
+        let namespace = default_namespace(global, rule.as_ref());
         let out = open(&src, &input.location(), &identities, namespace.as_deref())?;
         join_stream(&mut stream, &out.text);
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{collect_inputs, explicit_recipients, write_stdout};
+use super::io::{collect_inputs, config_rule, default_namespace, explicit_recipients, write_stdout};
 use super::{GlobalArgs, RecipientArgs};
 use crate::config::ConfigCache;
 use crate::crypto::Recipient;
@@ -43,9 +43,8 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let mut problems = 0;
     for input in &inputs {
         let src = input.read()?;
-        let config = cache.for_dir(&input.dir())?;
-        let rule_path = input.path.clone().unwrap_or_else(|| PathBuf::from("-"));
-        let rule = config.as_deref().and_then(|c| c.rule_for(&rule_path));
+        let (_, rule) = config_rule(&mut cache, input)?;
+        let rule = rule.as_ref();
         let expect = Expectation {
             kids: if explicit.is_empty() {
                 rule.filter(|r| !r.recipients.is_empty())
@@ -54,10 +53,7 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                 Some(kids(&explicit))
             },
             scope: rule.and_then(|r| r.scope),
-            namespace: global
-                .namespace
-                .clone()
-                .or_else(|| rule.and_then(|r| r.namespace.clone())),
+            namespace: default_namespace(global, rule),
         };
         for p in verify(&src, &input.location(), &expect)? {
             report.push_str(&p.to_string());
