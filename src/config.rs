@@ -10,7 +10,7 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 
 use crate::crypto::{keys, Recipient, Scope};
-use crate::error::{io_message, Error, Location};
+use crate::error::{Error, Location};
 
 pub const FILE_NAME: &str = ".kseal.yaml";
 
@@ -127,8 +127,7 @@ pub struct ConfigCache {
 impl ConfigCache {
     /// The nearest `.kseal.yaml` at or above `dir`.
     pub fn for_dir(&mut self, dir: &Path) -> Result<Option<std::rc::Rc<Config>>, Error> {
-        let dir = std::path::absolute(dir)
-            .map_err(|e| Error::input(Location::file(dir.display().to_string()), io_message(&e)))?;
+        let dir = std::path::absolute(dir).map_err(|e| Error::io(dir.display().to_string(), &e))?;
         if let Some(hit) = self.by_dir.get(&dir) {
             return Ok(hit.clone());
         }

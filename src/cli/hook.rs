@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use crate::error::{Error, ExitCode, Location};
+use crate::error::{Error, ExitCode};
 
 /// The hook kseal writes; recognised on a second install so that it is not "a different hook".
 pub const HOOK: &str = "#!/bin/sh\n# Installed by `kseal hook install`: refuse commits that stage a plaintext Kubernetes Secret.\nexec kseal scan --staged\n";
@@ -39,13 +39,8 @@ pub fn run(args: HookArgs) -> Result<ExitCode, Error> {
         Err(e) => return Err(Error::io(&shown, &e)),
     }
     std::fs::create_dir_all(&hooks).map_err(|e| Error::io(hooks.display().to_string(), &e))?;
+    // A new file: write_atomic gives it this mode (executable, as git requires of hooks).
     super::io::write_atomic(&path, HOOK.as_bytes(), 0o755)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| Error::input(Location::file(&shown), crate::error::io_message(&e)))?;
-    }
     eprintln!("kseal: installed {shown}");
     Ok(ExitCode::Success)
 }

@@ -83,11 +83,12 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let in_git = history::open_repo(&args.path).is_ok();
+    // Opened once: it decides the default mode and is then scanned.
+    let repo = history::open_repo(&args.path);
     let history_only = args.rev_range.is_some() || args.include_unreachable;
     let mut findings = if args.staged {
-        history::scan_staged(&args.path)?
-    } else if args.worktree || (!args.history && !history_only && !in_git) {
+        history::scan_staged(&repo?)?
+    } else if args.worktree || (!args.history && !history_only && repo.is_err()) {
         worktree::scan(&args.path, threads.max(1))
     } else {
         let progress: Option<fn(&str, usize, usize)> =
@@ -98,7 +99,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
             include_unreachable: args.include_unreachable,
             progress,
         };
-        history::scan(&args.path, &options)?
+        history::scan(&repo?, &options)?
     };
     if let Some(file) = &args.baseline {
         let text = std::fs::read_to_string(file).map_err(|e| Error::io(file.display().to_string(), &e))?;

@@ -220,10 +220,9 @@ pub struct Options {
 }
 
 /// Scans the history of the repository containing `path`.
-pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
-    let repo = open_repo(path)?;
+pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Vec<Finding>, Error> {
     let commits = match &options.range {
-        None => collect_commits(&repo, ref_tips(&repo)?, Vec::new())?,
+        None => collect_commits(repo, ref_tips(repo)?, Vec::new())?,
         Some(range) => {
             let (from, to) = range
                 .split_once("..")
@@ -234,7 +233,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
                     .map(|id| id.detach())
                     .map_err(|e| Error::usage(format!("--rev-range: cannot resolve `{spec}`: {e}")))
             };
-            collect_commits(&repo, vec![(to.to_string(), resolve(to)?)], vec![resolve(from)?])?
+            collect_commits(repo, vec![(to.to_string(), resolve(to)?)], vec![resolve(from)?])?
         }
     };
 
@@ -243,7 +242,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
     let mut visited = HashSet::new();
     let mut known = HashSet::new();
     for id in &commits.boundary {
-        walk_tree(&repo, tree_of(&repo, *id)?, &mut visited, |blob, _| {
+        walk_tree(repo, tree_of(repo, *id)?, &mut visited, |blob, _| {
             known.insert(blob);
         })?;
     }
@@ -252,7 +251,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
         if let Some(progress) = options.progress.filter(|_| i.is_multiple_of(1024)) {
             progress("walking commits", i, commits.ids.len());
         }
-        walk_tree(&repo, tree_of(&repo, *id)?, &mut visited, |blob, path| {
+        walk_tree(repo, tree_of(repo, *id)?, &mut visited, |blob, path| {
             if !known.contains(&blob) {
                 first_seen.entry(blob).or_insert((Some(i as u32), path));
             }
@@ -324,7 +323,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
     // 3. HEAD: which fingerprints are still there.
     let mut head_blobs = HashSet::new();
     if let Ok(tree) = repo.head_tree_id() {
-        walk_tree(&repo, tree.detach(), &mut HashSet::new(), |blob, _| {
+        walk_tree(repo, tree.detach(), &mut HashSet::new(), |blob, _| {
             head_blobs.insert(blob);
         })?;
     }
@@ -391,8 +390,7 @@ pub fn scan(path: &Path, options: &Options) -> Result<Vec<Finding>, Error> {
 
 /// `--staged`: the whole blob of every entry in the index (what the next commit will contain),
 /// as a pre-commit hook needs, not diff hunks.
-pub fn scan_staged(path: &Path) -> Result<Vec<Finding>, Error> {
-    let repo = open_repo(path)?;
+pub fn scan_staged(repo: &gix::Repository) -> Result<Vec<Finding>, Error> {
     let index = repo.open_index().map_err(|e| git_error("reading the index", e))?;
     let mut out = Vec::new();
     for entry in index.entries() {
