@@ -172,12 +172,7 @@ fn gitignored_files_are_skipped_and_a_clean_tree_exits_0() {
         "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {k: v}\n",
     );
     // The ignore walker honours .gitignore inside a git repository.
-    std::process::Command::new("git")
-        .arg("init")
-        .arg("-q")
-        .current_dir(sb.dir.path())
-        .status()
-        .unwrap();
+    git(sb.dir.path(), &["init", "-q"]);
     let out = scan(&sb, &["--worktree", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let out = scan(&sb, &["--worktree", "missing-dir"]);
@@ -265,27 +260,9 @@ fn sarif_output_is_valid_sarif_2_1_0() {
 fn history_mode_finds_the_same_forms_in_a_committed_tree() {
     let sb = planted_tree();
     let d = sb.dir.path();
-    for args in [
-        vec!["init", "-q", "-b", "main"],
-        vec!["add", "positive", "negative"],
-        vec![
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "planted",
-        ],
-    ] {
-        assert!(std::process::Command::new("git")
-            .args(&args)
-            .current_dir(d)
-            .status()
-            .unwrap()
-            .success());
-    }
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["add", "positive", "negative"]);
+    git(d, &["commit", "-q", "-m", "planted"]);
     let history = scan(&sb, &["--history", "--format", "json", "."]);
     assert_eq!(history.status.code(), Some(1));
     let forms = |o: &std::process::Output| {
