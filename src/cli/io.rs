@@ -111,19 +111,27 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
 /// Writes `text` to `target` atomically: a temporary file in the same folder, then a rename, so
 /// the target is never half-written. An existing target keeps its permissions; a new one gets `mode`.
 pub fn write_atomic(target: &Path, text: &[u8], mode: u32) -> Result<(), Error> {
-    let shown = target.display().to_string();
+    write_via_temp(target, text, mode, true).map_err(|e| Error::io(target.display().to_string(), &e))
+}
+
+/// Like [`write_atomic`], but never replaces an existing file: fails with `AlreadyExists`, also
+/// when another process creates the target meanwhile (the rename is a no-clobber link).
+pub fn write_new(target: &Path, text: &[u8], mode: u32) -> std::io::Result<()> {
+    write_via_temp(target, text, mode, false)
+}
+
+fn write_via_temp(target: &Path, text: &[u8], mode: u32, replace: bool) -> std::io::Result<()> {
     let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let fail = |e: std::io::Error| Error::io(&shown, &e);
+    // tempfile creates the file with mode 0600, so content is private until the mode below is set.
     let mut tmp = tempfile::Builder::new()
         .prefix(".kseal-")
         .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    tmp.write_all(text).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
+        .tempfile_in(dir)?;
+    tmp.write_all(text)?;
+    tmp.as_file().sync_all()?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -131,12 +139,15 @@ pub fn write_atomic(target: &Path, text: &[u8], mode: u32) -> Result<(), Error> 
             .map(|m| m.permissions().mode() & 0o7777)
             .unwrap_or(mode);
         tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(fail)?;
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
     #[cfg(not(unix))]
     let _ = mode;
-    tmp.persist(target).map_err(|e| fail(e.error))?;
+    if replace {
+        tmp.persist(target).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(target).map_err(|e| e.error)?;
+    }
     Ok(())
 }
 

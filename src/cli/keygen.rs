@@ -1,11 +1,10 @@
 //! `kseal keygen`: a new identity in age-keygen's layout.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::write_stdout;
+use super::io::{write_new, write_stdout};
 use crate::crypto::{keys, Identity};
 use crate::error::{Error, ExitCode};
 
@@ -39,35 +38,20 @@ pub fn run(args: KeygenArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-/// Creates `path` with mode 0600, refusing to replace anything. The key is written to a private
-/// temporary file first and linked into place, so a failure never leaves a partial key file.
+/// Creates `path` with mode 0600, refusing to replace anything. The key goes to a private
+/// temporary file first and is linked into place, so a failure never leaves a partial key file.
 fn write_new_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
     let shown = path.display().to_string();
-    let fail = |e: std::io::Error| Error::io(&shown, &e);
-    if path.exists() {
-        return Err(Error::usage(format!(
+    let exists = || {
+        Error::usage(format!(
             "{shown} already exists; kseal keygen never overwrites a key file"
-        )));
+        ))
+    };
+    if path.exists() {
+        return Err(exists());
     }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    // tempfile creates files with mode 0600 on unix.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".kseal-key-")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist_noclobber(path).map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::usage(format!(
-                "{shown} already exists; kseal keygen never overwrites a key file"
-            ))
-        } else {
-            fail(e.error)
-        }
-    })?;
-    Ok(())
+    write_new(path, bytes, 0o600).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => exists(),
+        _ => Error::io(&shown, &e),
+    })
 }
