@@ -33,7 +33,10 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Seal every plaintext Secret value, changing nothing else in the file')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Seal one value (read from stdin or a file) into a Secret of a sealed file')
             [CompletionResult]::new('open', 'open', [CompletionResultType]::ParameterValue, 'Render plain manifests on stdout: sealed values opened with your identities')
+            [CompletionResult]::new('reseal', 'reseal', [CompletionResultType]::ParameterValue, 'Key rotation: open sealed values with the old key and seal them again to the current recipients')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)')
+            [CompletionResult]::new('textconv', 'textconv', [CompletionResultType]::ParameterValue, 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -105,11 +108,53 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kseal;reseal' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Identity file that opens the current values (may hold several keys). Repeatable')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Identity file that opens the current values (may hold several keys). Repeatable')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
+            [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
+            [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Change nothing: report what would be resealed, exit 1 if anything would')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kseal;verify' {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
             [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kseal;ls' {
+            [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Only Secrets with a value sealed to this key: a kid (8 hex) or a recipient (age1...)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: one aligned line per Secret; json: one JSON object per line')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kseal;textconv' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
@@ -190,7 +235,10 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Seal every plaintext Secret value, changing nothing else in the file')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Seal one value (read from stdin or a file) into a Secret of a sealed file')
             [CompletionResult]::new('open', 'open', [CompletionResultType]::ParameterValue, 'Render plain manifests on stdout: sealed values opened with your identities')
+            [CompletionResult]::new('reseal', 'reseal', [CompletionResultType]::ParameterValue, 'Key rotation: open sealed values with the old key and seal them again to the current recipients')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)')
+            [CompletionResult]::new('textconv', 'textconv', [CompletionResultType]::ParameterValue, 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -209,7 +257,16 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
         'kseal;help;open' {
             break
         }
+        'kseal;help;reseal' {
+            break
+        }
         'kseal;help;verify' {
+            break
+        }
+        'kseal;help;ls' {
+            break
+        }
+        'kseal;help;textconv' {
             break
         }
         'kseal;help;scan' {

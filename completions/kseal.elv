@@ -30,7 +30,10 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand seal 'Seal every plaintext Secret value, changing nothing else in the file'
             cand set 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
+            cand reseal 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+            cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
+            cand textconv 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
             cand hook 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
             cand completions 'Print a shell completion script'
@@ -97,11 +100,50 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;reseal'= {
+            cand -i 'Identity file that opens the current values (may hold several keys). Repeatable'
+            cand --identity 'Identity file that opens the current values (may hold several keys). Repeatable'
+            cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --recipients-file 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --check 'Change nothing: report what would be resealed, exit 1 if anything would'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kseal;verify'= {
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
             cand --recipients-file 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;ls'= {
+            cand --kid 'Only Secrets with a value sealed to this key: a kid (8 hex) or a recipient (age1...)'
+            cand --format 'text: one aligned line per Secret; json: one JSON object per line'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;textconv'= {
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
@@ -174,7 +216,10 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand seal 'Seal every plaintext Secret value, changing nothing else in the file'
             cand set 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
+            cand reseal 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+            cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
+            cand textconv 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
             cand hook 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
             cand completions 'Print a shell completion script'
@@ -188,7 +233,13 @@ set edit:completion:arg-completer[kseal] = {|@words|
         }
         &'kseal;help;open'= {
         }
+        &'kseal;help;reseal'= {
+        }
         &'kseal;help;verify'= {
+        }
+        &'kseal;help;ls'= {
+        }
+        &'kseal;help;textconv'= {
         }
         &'kseal;help;scan'= {
         }

@@ -33,7 +33,10 @@ complete -c kseal -n "__fish_kseal_needs_command" -f -a "keygen" -d 'Generate a 
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "reseal" -d 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "ls" -d 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "textconv" -d 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "scan" -d 'Find plaintext Secrets in a repository\'s files, so leaks are found and rotated'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "hook" -d 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -74,6 +77,15 @@ complete -c kseal -n "__fish_kseal_using_subcommand open" -l context -d 'The kub
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s i -l identity -d 'Identity file that opens the current values (may hold several keys). Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l check -d 'Change nothing: report what would be resealed, exit 1 if anything would'
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
@@ -81,6 +93,19 @@ complete -c kseal -n "__fish_kseal_using_subcommand verify" -l context -d 'The k
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand ls" -l kid -d 'Only Secrets with a value sealed to this key: a kid (8 hex) or a recipient (age1...)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand ls" -l format -d 'text: one aligned line per Secret; json: one JSON object per line' -r -f -a "text\t''
+json\t''"
+complete -c kseal -n "__fish_kseal_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand ls" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand ls" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand ls" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l rev-range -d 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l format -d 'Output format' -r -f -a "text\t'Readable text grouped by Secret (colour on a terminal unless NO_COLOR is set)'
 json\t'One JSON object per finding; usable as a --baseline file'
@@ -115,13 +140,16 @@ complete -c kseal -n "__fish_kseal_using_subcommand completions" -l context -d '
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan hook completions help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan hook completions help" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan hook completions help" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan hook completions help" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan hook completions help" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan hook completions help" -f -a "scan" -d 'Find plaintext Secrets in a repository\'s files, so leaks are found and rotated'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan hook completions help" -f -a "hook" -d 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan hook completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open verify scan hook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "reseal" -d 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "ls" -d 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "textconv" -d 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "scan" -d 'Find plaintext Secrets in a repository\'s files, so leaks are found and rotated'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "hook" -d 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'

@@ -5,10 +5,13 @@ mod completions;
 mod hook;
 mod io;
 mod keygen;
+mod ls;
 mod open;
+mod reseal;
 mod scan;
 mod seal;
 mod set;
+mod textconv;
 mod verify;
 
 use std::path::PathBuf;
@@ -71,8 +74,14 @@ pub enum Command {
     Set(set::SetArgs),
     /// Render plain manifests on stdout: sealed values opened with your identities.
     Open(open::OpenArgs),
+    /// Key rotation: open sealed values with the old key and seal them again to the current recipients.
+    Reseal(reseal::ResealArgs),
     /// Check that every Secret value is sealed, well formed and to the right keys (no private key needed).
     Verify(verify::VerifyArgs),
+    /// List sealed Secrets: file, name, scope, key ids, keys (no private key needed).
+    Ls(ls::LsArgs),
+    /// Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv).
+    Textconv(textconv::TextconvArgs),
     /// Find plaintext Secrets in a repository's files, so leaks are found and rotated.
     Scan(scan::ScanArgs),
     /// Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`.
@@ -144,7 +153,10 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Seal(a) => seal::run(a, g),
         Command::Set(a) => set::run(a, g),
         Command::Open(a) => open::run(a, g),
+        Command::Reseal(a) => reseal::run(a, g),
         Command::Verify(a) => verify::run(a, g),
+        Command::Ls(a) => ls::run(a),
+        Command::Textconv(a) => textconv::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Hook(a) => hook::run(a),
         Command::Completions(a) => completions::run(a, bin_name),

@@ -4,6 +4,8 @@
 
 pub mod edit;
 pub mod open;
+pub mod reseal;
+pub mod review;
 pub mod seal;
 pub mod secret;
 pub mod tree;

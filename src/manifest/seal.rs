@@ -43,7 +43,7 @@ pub fn plaintext_of(field: Field, text: &str) -> Result<Zeroizing<Vec<u8>>, &'st
 
 /// How a sealed value is written: plain, unless the original was quoted (JSON needs its quotes,
 /// and keeping the style keeps the diff to the value itself).
-fn styled(sealed: String, style: Option<ScalarStyle>) -> String {
+pub(super) fn styled(sealed: String, style: Option<ScalarStyle>) -> String {
     match style {
         Some(ScalarStyle::DoubleQuoted) => format!("\"{sealed}\""),
         Some(ScalarStyle::SingleQuoted) => format!("'{sealed}'"),

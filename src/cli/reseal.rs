@@ -1,0 +1,114 @@
+//! `kseal reseal`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::io::{collect_inputs, load_identities, policy_for, write_atomic, write_stdout};
+use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use crate::config::ConfigCache;
+use crate::error::{Error, ExitCode};
+use crate::manifest::reseal::reseal;
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Key rotation: every sealed value whose recipients are not exactly the current ones is opened with
+the old identities (-i) and sealed again to the current recipients (-r/-R, else the matching
+.kseal.yaml rule), keeping its scope and binding. Values already sealed to exactly the current
+recipients stay byte-identical, so running reseal twice changes nothing. Plaintext values are left
+alone (that is `kseal seal`'s job). Files are rewritten in place, atomically, and only after every
+file has been resealed: one value that does not open leaves every file untouched (exit 3).
+
+Prints one line per file with its counts. --check needs no private key: it only reports what would
+change and exits 1 if anything would.
+
+Examples:
+  kseal reseal -i old.agekey -R keys/prod.pub manifests/
+  kseal reseal --check manifests/              # CI: is every value sealed to the current key?")]
+pub struct ResealArgs {
+    /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin (result on stdout).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Identity file that opens the current values (may hold several keys). Repeatable.
+    #[arg(
+        short = 'i',
+        long = "identity",
+        value_name = "FILE",
+        env = "KSEAL_IDENTITY_FILE"
+    )]
+    pub identities: Vec<PathBuf>,
+    #[command(flatten)]
+    pub recipients: RecipientArgs,
+    /// Change nothing: report what would be resealed, exit 1 if anything would.
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let identities = if args.check {
+        None
+    } else {
+        Some(load_identities(&args.identities)?)
+    };
+    let inputs = collect_inputs(&args.paths)?;
+    let mut cache = ConfigCache::default();
+    let to_stdout = inputs.iter().any(|i| i.path.is_none());
+    if to_stdout && inputs.len() > 1 {
+        return Err(Error::usage(
+            "reseal rewrites files in place; stdin (`-`) cannot be mixed with paths",
+        ));
+    }
+    let mut report = String::new();
+    let (mut resealed, mut unchanged) = (0, 0);
+    let mut results = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        let src = input.read()?;
+        let policy = policy_for(input, &args.recipients, &ScopeArgs::default(), global, &mut cache)?;
+        let out = reseal(
+            &src,
+            &input.location(),
+            identities.as_deref(),
+            &policy.recipients,
+            policy.namespace.as_deref(),
+        )?;
+        let verb = if args.check { "to reseal" } else { "resealed" };
+        report.push_str(&format!(
+            "{}: {} {verb}, {} unchanged{}\n",
+            input.label(),
+            out.resealed,
+            out.unchanged,
+            if out.plaintext > 0 {
+                format!(", {} plaintext (not sealed; run kseal seal)", out.plaintext)
+            } else {
+                String::new()
+            }
+        ));
+        resealed += out.resealed;
+        unchanged += out.unchanged;
+        results.push((input, src, out.text));
+    }
+    if !args.check {
+        for (input, src, text) in &results {
+            match &input.path {
+                Some(path) if text.as_str() != src.as_str() => write_atomic(path, text.as_bytes(), 0o644)?,
+                Some(_) => {}
+                None => write_stdout(text.as_bytes())?,
+            }
+        }
+    }
+    if to_stdout && !args.check {
+        eprint!("{report}");
+    } else {
+        write_stdout(report.as_bytes())?;
+    }
+    eprintln!(
+        "kseal: {resealed} value{} {}, {unchanged} already sealed to the current recipients",
+        if resealed == 1 { "" } else { "s" },
+        if args.check { "to reseal" } else { "resealed" }
+    );
+    Ok(if args.check && resealed > 0 {
+        ExitCode::Findings
+    } else {
+        ExitCode::Success
+    })
+}
