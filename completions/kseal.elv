@@ -32,6 +32,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
             cand reseal 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+            cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
             cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
             cand textconv 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
@@ -95,6 +96,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --ignore-mac 'Open SOPS files even when their MAC does not match (the values may have been altered)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -128,6 +130,26 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;import-sops'= {
+            cand -i 'Age identity file that opens the SOPS data key. Repeatable'
+            cand --identity 'Age identity file that opens the SOPS data key. Repeatable'
+            cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --recipients-file 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --scope 'What a sealed value is bound to [default: the .kseal.yaml rule''s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -w 'Replace each file in place (atomically) instead of printing to stdout'
+            cand --write 'Replace each file in place (atomically) instead of printing to stdout'
+            cand --ignore-mac 'Import even when the SOPS MAC does not match (the values may have been altered)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -218,6 +240,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
             cand reseal 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+            cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
             cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
             cand textconv 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
@@ -236,6 +259,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;reseal'= {
         }
         &'kseal;help;verify'= {
+        }
+        &'kseal;help;import-sops'= {
         }
         &'kseal;help;ls'= {
         }

@@ -35,6 +35,7 @@ complete -c kseal -n "__fish_kseal_needs_command" -f -a "set" -d 'Seal one value
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "reseal" -d 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "import-sops" -d 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "ls" -d 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "textconv" -d 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "scan" -d 'Find plaintext Secrets in a repository\'s files, so leaks are found and rotated'
@@ -75,6 +76,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand open" -s o -l output -d 'Wri
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand open" -l ignore-mac -d 'Open SOPS files even when their MAC does not match (the values may have been altered)'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s i -l identity -d 'Identity file that opens the current values (may hold several keys). Repeatable' -r -F
@@ -93,6 +95,19 @@ complete -c kseal -n "__fish_kseal_using_subcommand verify" -l context -d 'The k
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s i -l identity -d 'Age identity file that opens the SOPS data key. Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l scope -d 'What a sealed value is bound to [default: the .kseal.yaml rule\'s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing' -r -f -a "strict\t'Bound to namespace, Secret name and key: the value opens only where it was sealed'
+namespace\t'Bound to the namespace: the value may move between Secrets and keys of one namespace'
+cluster\t'Bound to nothing but the cluster key'"
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s w -l write -d 'Replace each file in place (atomically) instead of printing to stdout'
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l ignore-mac -d 'Import even when the SOPS MAC does not match (the values may have been altered)'
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -l kid -d 'Only Secrets with a value sealed to this key: a kid (8 hex) or a recipient (age1...)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -l format -d 'text: one aligned line per Secret; json: one JSON object per line' -r -f -a "text\t''
 json\t''"
@@ -140,16 +155,17 @@ complete -c kseal -n "__fish_kseal_using_subcommand completions" -l context -d '
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "reseal" -d 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "ls" -d 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "textconv" -d 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "scan" -d 'Find plaintext Secrets in a repository\'s files, so leaks are found and rotated'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "hook" -d 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify ls textconv scan hook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "reseal" -d 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "import-sops" -d 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "ls" -d 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "textconv" -d 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "scan" -d 'Find plaintext Secrets in a repository\'s files, so leaks are found and rotated'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "hook" -d 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal verify import-sops ls textconv scan hook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'

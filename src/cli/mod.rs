@@ -3,6 +3,7 @@
 
 mod completions;
 mod hook;
+mod import_sops;
 mod io;
 mod keygen;
 mod ls;
@@ -78,6 +79,8 @@ pub enum Command {
     Reseal(reseal::ResealArgs),
     /// Check that every Secret value is sealed, well formed and to the right keys (no private key needed).
     Verify(verify::VerifyArgs),
+    /// Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets.
+    ImportSops(import_sops::ImportSopsArgs),
     /// List sealed Secrets: file, name, scope, key ids, keys (no private key needed).
     Ls(ls::LsArgs),
     /// Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv).
@@ -155,6 +158,7 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Open(a) => open::run(a, g),
         Command::Reseal(a) => reseal::run(a, g),
         Command::Verify(a) => verify::run(a, g),
+        Command::ImportSops(a) => import_sops::run(a, g),
         Command::Ls(a) => ls::run(a),
         Command::Textconv(a) => textconv::run(a),
         Command::Scan(a) => scan::run(a),

@@ -12,12 +12,16 @@ use super::GlobalArgs;
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
 use crate::manifest::open::open;
+use crate::manifest::sops;
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
 Every sealed value is opened in memory and written as a plain (double-quoted) value in the same
 field: data values as base64, stringData values as text. Everything else passes through as it was.
 If any value fails to open, nothing at all is printed and the exit code is 3.
+
+SOPS files (YAML or JSON, data key encrypted to age) are opened too: the MAC is checked, values
+get their types back and the `sops` block is removed. Use `kseal import-sops` to convert them.
 
 The plain manifests go to stdout, never to a file unless you name one with -o (created mode 0600).
 
@@ -36,6 +40,9 @@ pub struct OpenArgs {
         env = "KSEAL_IDENTITY_FILE"
     )]
     pub identities: Vec<PathBuf>,
+    /// Open SOPS files even when their MAC does not match (the values may have been altered).
+    #[arg(long)]
+    pub ignore_mac: bool,
     /// Write the plain manifests to FILE (mode 0600) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -50,8 +57,12 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let src = input.read()?;
         let (_, rule) = config_rule(&mut cache, input)?;
         let namespace = default_namespace(global, rule.as_ref());
-        let out = open(&src, &input.location(), &identities, namespace.as_deref())?;
-        join_stream(&mut stream, &out.text);
+        let text = if sops::is_sops(&src) {
+            sops::open(&src, &input.location(), &identities, args.ignore_mac)?.text
+        } else {
+            open(&src, &input.location(), &identities, namespace.as_deref())?.text
+        };
+        join_stream(&mut stream, &text);
     }
     match &args.output {
         Some(path) => write_atomic(path, stream.as_bytes(), 0o600)?,

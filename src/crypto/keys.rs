@@ -206,6 +206,11 @@ impl Identity {
         self.recipient.kid
     }
 
+    /// The same key as the `age` crate's identity, to open age files (SOPS data keys).
+    pub(crate) fn age(&self) -> &age::x25519::Identity {
+        &self.age
+    }
+
     pub(crate) fn secret(&self) -> &StaticSecret {
         &self.secret
     }

@@ -8,6 +8,7 @@ pub mod reseal;
 pub mod review;
 pub mod seal;
 pub mod secret;
+pub mod sops;
 pub mod tree;
 pub mod verify;
 

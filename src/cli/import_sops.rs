@@ -1,0 +1,107 @@
+//! `kseal import-sops`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::io::{collect_inputs, join_stream, load_identities, policy_for, write_atomic, write_stdout};
+use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use crate::config::ConfigCache;
+use crate::error::{Error, ExitCode};
+use crate::manifest::{parse, seal::seal, secret, sops};
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Turns SOPS-encrypted Secrets (YAML or JSON, data key encrypted to age) into kseal-sealed Secrets:
+the SOPS file is opened with your age identities (-i), its MAC checked, the `sops` block removed,
+and every data/stringData value sealed to the recipients (-r/-R, else .kseal.yaml), as `kseal seal`
+does. Every other byte stays as it was. The plaintext exists only in memory.
+
+Values that SOPS encrypted outside data/stringData (with SOPS's default rules, metadata.name too)
+come out as plain text, as everything outside data/stringData is in a kseal manifest; each one is
+named on stderr. A file without a Secret is refused.
+
+Examples:
+  kseal import-sops -i sops.agekey -R keys/prod.pub secret.enc.yaml > secret.yaml
+  kseal import-sops -i sops.agekey -w manifests/       # in place, recipients from .kseal.yaml")]
+pub struct ImportSopsArgs {
+    /// SOPS files or folders (recursively: *.yaml, *.yml, *.json); `-` reads stdin.
+    #[arg(value_name = "FILE", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Age identity file that opens the SOPS data key. Repeatable.
+    #[arg(
+        short = 'i',
+        long = "identity",
+        value_name = "FILE",
+        env = "KSEAL_IDENTITY_FILE"
+    )]
+    pub identities: Vec<PathBuf>,
+    #[command(flatten)]
+    pub recipients: RecipientArgs,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Replace each file in place (atomically) instead of printing to stdout.
+    #[arg(short, long)]
+    pub write: bool,
+    /// Import even when the SOPS MAC does not match (the values may have been altered).
+    #[arg(long)]
+    pub ignore_mac: bool,
+}
+
+pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let identities = load_identities(&args.identities)?;
+    let inputs = collect_inputs(&args.paths)?;
+    if args.write && inputs.iter().any(|i| i.path.is_none()) {
+        return Err(Error::usage(
+            "-w writes files in place and cannot be used with stdin",
+        ));
+    }
+    let mut cache = ConfigCache::default();
+    let mut results = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        let src = input.read()?;
+        let loc = input.location();
+        if !sops::is_sops(&src) {
+            return Err(Error::input(
+                loc,
+                "not a SOPS file: no top-level `sops` metadata with a `mac`",
+            ));
+        }
+        let policy = policy_for(input, &args.recipients, &args.scope, global, &mut cache)?;
+        let plain = sops::open(&src, &loc, &identities, args.ignore_mac)?;
+        let docs = parse(&plain.text, &loc)?;
+        if secret::find_secrets(&docs, &loc)?.is_empty() {
+            return Err(Error::input(
+                loc,
+                "no v1 Secret in this SOPS file: import-sops converts Secrets only (use `kseal open` to read other files)",
+            ));
+        }
+        for path in &plain.decrypted {
+            if !(path.starts_with("data.") || path.starts_with("stringData.")) {
+                eprintln!(
+                    "kseal: {}: `{path}` was encrypted by SOPS and is now plain text",
+                    input.label()
+                );
+            }
+        }
+        let out = seal(&plain.text, &loc, &policy)?;
+        eprintln!(
+            "kseal: {}: {} value{} sealed",
+            input.label(),
+            out.sealed,
+            if out.sealed == 1 { "" } else { "s" }
+        );
+        results.push((input, out.text));
+    }
+    let mut stream = zeroize::Zeroizing::new(String::new());
+    for (input, text) in &results {
+        match (&input.path, args.write) {
+            (Some(path), true) => write_atomic(path, text.as_bytes(), 0o644)?,
+            _ => join_stream(&mut stream, text),
+        }
+    }
+    if !args.write {
+        write_stdout(stream.as_bytes())?;
+    }
+    Ok(ExitCode::Success)
+}

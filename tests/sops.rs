@@ -1,0 +1,214 @@
+//! Reading real SOPS files (copied from fluxcd/kustomize-controller and jkroepke/helm-secrets into
+//! testdata/sops/, with the age keys that open them): open, tamper detection, import-sops.
+
+mod common;
+
+use common::*;
+
+/// A sandbox holding private copies of the SOPS files and their keys.
+fn sops_sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    for f in [
+        "flux_algorithms_age.yaml",
+        "flux_keys_age.txt",
+        "helmsecrets_secrets.age.yaml",
+        "helmsecrets_age_key.txt",
+    ] {
+        let to = sb.path(f);
+        std::fs::copy(testdata(&format!("sops/{f}")), &to).unwrap();
+        chmod(&to, 0o600);
+    }
+    sb
+}
+
+fn open(sb: &Sandbox, key: &str, file: &str, extra: &[&str]) -> std::process::Output {
+    sb.kseal()
+        .args(["open", "-i", key, file])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_flux_secret_opens_to_its_known_value_with_the_sops_block_removed() {
+    let sb = sops_sandbox();
+    let out = open(&sb, "flux_keys_age.txt", "flux_algorithms_age.yaml", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: age\nstringData:\n  key: \"value\"\n"
+    );
+}
+
+#[test]
+fn the_helm_values_open_with_their_types_restored() {
+    let sb = sops_sandbox();
+    let out = open(
+        &sb,
+        "helmsecrets_age_key.txt",
+        "helmsecrets_secrets.age.yaml",
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("global_secret: \"global_age\"\nkey: \"-----BEGIN PGP MESSAGE-----\\n"),
+        "{text}"
+    );
+    // `type:int` comes back as an integer, not a string, at the original indentation.
+    assert!(text.ends_with("service:\n    port: 92\n"), "{text}");
+    assert!(!text.contains("sops") && !text.contains("ENC["));
+    // An independent parser reads the same types.
+    let v: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(v["service"]["port"], serde_json::json!(92));
+    assert_eq!(v["global_secret"], serde_json::json!("global_age"));
+}
+
+fn tampered(sb: &Sandbox, name: &str, from: &str, to: &str) {
+    let text = sb.read("flux_algorithms_age.yaml");
+    assert!(text.contains(from), "{from}");
+    sb.write(name, &text.replacen(from, to, 1));
+}
+
+#[test]
+fn altered_ciphertexts_macs_and_plain_fields_are_refused() {
+    let sb = sops_sandbox();
+    let cases = [
+        // The value's ciphertext (still valid base64): AES-GCM rejects it.
+        (
+            "data:mHeXsmQ=",
+            "data:nHeXsmQ=",
+            "stringData.key (line 6, column 8): does not decrypt",
+        ),
+        // The MAC's ciphertext.
+        (
+            "mac: ENC[AES256_GCM,data:vmrF",
+            "mac: ENC[AES256_GCM,data:wmrF",
+            "sops.mac does not decrypt",
+        ),
+        // lastmodified is the MAC's AAD.
+        (
+            "2024-11-12T13:33:42Z",
+            "2024-11-12T13:33:43Z",
+            "sops.mac does not decrypt",
+        ),
+        // An unencrypted field is covered by the MAC.
+        ("name: age", "name: agf", "MAC mismatch"),
+        // A value moved to another key: its path is its AAD.
+        (
+            "  key: ENC",
+            "  kez: ENC",
+            "stringData.kez (line 6, column 8): does not decrypt",
+        ),
+    ];
+    for (i, (from, to, expect)) in cases.iter().enumerate() {
+        let name = format!("t{i}.yaml");
+        tampered(&sb, &name, from, to);
+        let out = open(&sb, "flux_keys_age.txt", &name, &[]);
+        assert_eq!(out.status.code(), Some(3), "{from}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{from}");
+        assert!(stderr(&out).contains(expect), "{from}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("value\""), "{}", stderr(&out));
+    }
+    // --ignore-mac opens a file whose MAC does not match, and says so.
+    let out = open(&sb, "flux_keys_age.txt", "t3.yaml", &["--ignore-mac"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("name: agf\nstringData:\n  key: \"value\""));
+    assert!(stderr(&out).contains("SOPS MAC not verified"));
+}
+
+#[test]
+fn a_key_that_is_not_a_recipient_is_refused() {
+    let sb = sops_sandbox();
+    let out = open(&sb, "a.agekey", "flux_algorithms_age.yaml", &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("none of your identities opens this SOPS file's data key"));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn import_sops_seals_the_secret_which_then_verifies_and_opens_to_the_same_values() {
+    let sb = sops_sandbox();
+    let out = sb
+        .kseal()
+        .args([
+            "import-sops",
+            "-i",
+            "flux_keys_age.txt",
+            "-R",
+            "a.pub",
+            "-n",
+            "apps",
+        ])
+        .arg("flux_algorithms_age.yaml")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sealed = stdout(&out);
+    assert!(!sealed.contains("sops") && !sealed.contains("ENC[") && !sealed.contains("value"));
+    assert_eq!(sealed_tokens(&sealed).len(), 1);
+    sb.write("imported.yaml", &sealed);
+    let verify = sb
+        .kseal()
+        .args(["verify", "-R", "a.pub", "-n", "apps", "imported.yaml"])
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{}", stdout(&verify));
+    let opened = open(&sb, "a.agekey", "imported.yaml", &["-n", "apps"]);
+    assert!(opened.status.success(), "{}", stderr(&opened));
+    let direct = open(&sb, "flux_keys_age.txt", "flux_algorithms_age.yaml", &[]);
+    assert_eq!(stdout(&opened), stdout(&direct));
+
+    // -w replaces the SOPS file in place.
+    let w = sb
+        .kseal()
+        .args([
+            "import-sops",
+            "-i",
+            "flux_keys_age.txt",
+            "-R",
+            "a.pub",
+            "-n",
+            "apps",
+            "-w",
+        ])
+        .arg("flux_algorithms_age.yaml")
+        .output()
+        .unwrap();
+    assert!(w.status.success(), "{}", stderr(&w));
+    assert_eq!(sealed_tokens(&sb.read("flux_algorithms_age.yaml")).len(), 1);
+}
+
+#[test]
+fn import_sops_refuses_files_without_a_secret_and_altered_files() {
+    let sb = sops_sandbox();
+    let out = sb
+        .kseal()
+        .args(["import-sops", "-i", "helmsecrets_age_key.txt", "-R", "a.pub"])
+        .arg("helmsecrets_secrets.age.yaml")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no v1 Secret in this SOPS file"));
+    assert!(stdout(&out).is_empty() && !stderr(&out).contains("global_age"));
+
+    tampered(&sb, "bad.yaml", "name: age", "name: agf");
+    let before = sb.read("bad.yaml");
+    let out = sb
+        .kseal()
+        .args([
+            "import-sops",
+            "-i",
+            "flux_keys_age.txt",
+            "-R",
+            "a.pub",
+            "-n",
+            "x",
+            "-w",
+            "bad.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(sb.read("bad.yaml"), before);
+}
