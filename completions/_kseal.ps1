@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Seal one value (read from stdin or a file) into a Secret of a sealed file')
             [CompletionResult]::new('open', 'open', [CompletionResultType]::ParameterValue, 'Render plain manifests on stdout: sealed values opened with your identities')
             [CompletionResult]::new('reseal', 'reseal', [CompletionResultType]::ParameterValue, 'Key rotation: open sealed values with the old key and seal them again to the current recipients')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit a sealed file''s values in $EDITOR; re-seals only what changed')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
             [CompletionResult]::new('import-sops', 'import-sops', [CompletionResultType]::ParameterValue, 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)')
@@ -124,6 +125,24 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Change nothing: report what would be resealed, exit 1 if anything would')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kseal;edit' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Identity file that opens the values. Repeatable')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Identity file that opens the values. Repeatable')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
+            [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
+            [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'What a sealed value is bound to [default: the .kseal.yaml rule''s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -259,6 +278,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Seal one value (read from stdin or a file) into a Secret of a sealed file')
             [CompletionResult]::new('open', 'open', [CompletionResultType]::ParameterValue, 'Render plain manifests on stdout: sealed values opened with your identities')
             [CompletionResult]::new('reseal', 'reseal', [CompletionResultType]::ParameterValue, 'Key rotation: open sealed values with the old key and seal them again to the current recipients')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit a sealed file''s values in $EDITOR; re-seals only what changed')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
             [CompletionResult]::new('import-sops', 'import-sops', [CompletionResultType]::ParameterValue, 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)')
@@ -282,6 +302,9 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;help;reseal' {
+            break
+        }
+        'kseal;help;edit' {
             break
         }
         'kseal;help;verify' {

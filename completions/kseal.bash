@@ -19,6 +19,9 @@ _kseal() {
             kseal,completions)
                 cmd="kseal__subcmd__completions"
                 ;;
+            kseal,edit)
+                cmd="kseal__subcmd__edit"
+                ;;
             kseal,help)
                 cmd="kseal__subcmd__help"
                 ;;
@@ -57,6 +60,9 @@ _kseal() {
                 ;;
             kseal__subcmd__help,completions)
                 cmd="kseal__subcmd__help__subcmd__completions"
+                ;;
+            kseal__subcmd__help,edit)
+                cmd="kseal__subcmd__help__subcmd__edit"
                 ;;
             kseal__subcmd__help,help)
                 cmd="kseal__subcmd__help__subcmd__help"
@@ -116,7 +122,7 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --namespace --help --version keygen seal set open reseal verify import-sops ls textconv scan hook completions help"
+            opts="-n -h -V --kubeconfig --context --namespace --help --version keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -175,8 +181,66 @@ _kseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kseal__subcmd__edit)
+            opts="-i -r -R -n -h -V --identity --recipient --recipients-file --scope --kubeconfig --context --namespace --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recipient)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recipients-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -R)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -W "strict namespace cluster" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kseal__subcmd__help)
-            opts="keygen seal set open reseal verify import-sops ls textconv scan hook completions help"
+            opts="keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,6 +254,20 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand set 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
             cand reseal 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
+            cand edit 'Edit a sealed file''s values in $EDITOR; re-seals only what changed'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
             cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
@@ -116,6 +117,23 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --check 'Change nothing: report what would be resealed, exit 1 if anything would'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;edit'= {
+            cand -i 'Identity file that opens the values. Repeatable'
+            cand --identity 'Identity file that opens the values. Repeatable'
+            cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --recipients-file 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --scope 'What a sealed value is bound to [default: the .kseal.yaml rule''s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -239,6 +257,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand set 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
             cand reseal 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
+            cand edit 'Edit a sealed file''s values in $EDITOR; re-seals only what changed'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
             cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
@@ -257,6 +276,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;open'= {
         }
         &'kseal;help;reseal'= {
+        }
+        &'kseal;help;edit'= {
         }
         &'kseal;help;verify'= {
         }

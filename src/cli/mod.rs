@@ -2,6 +2,7 @@
 //! `kubectl-seal` share all of it; only the name in help and messages differs.
 
 mod completions;
+mod edit;
 mod hook;
 mod import_sops;
 mod io;
@@ -77,6 +78,8 @@ pub enum Command {
     Open(open::OpenArgs),
     /// Key rotation: open sealed values with the old key and seal them again to the current recipients.
     Reseal(reseal::ResealArgs),
+    /// Edit a sealed file's values in $EDITOR; re-seals only what changed.
+    Edit(edit::EditArgs),
     /// Check that every Secret value is sealed, well formed and to the right keys (no private key needed).
     Verify(verify::VerifyArgs),
     /// Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets.
@@ -158,6 +161,7 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Open(a) => open::run(a, g),
         Command::Reseal(a) => reseal::run(a, g),
         Command::Verify(a) => verify::run(a, g),
+        Command::Edit(a) => edit::run(a, g),
         Command::ImportSops(a) => import_sops::run(a, g),
         Command::Ls(a) => ls::run(a),
         Command::Textconv(a) => textconv::run(a),

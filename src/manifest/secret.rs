@@ -7,7 +7,7 @@ use super::tree::{Document, Node, NodeKind};
 use crate::error::{Error, Location};
 
 /// Which field of a Secret a value is in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Field {
     Data,
     StringData,

@@ -1,0 +1,243 @@
+//! `kseal edit` with scripted editors: the merge keeps unchanged ciphertext byte for byte, and the
+//! plaintext scratch file never outlives the command, whatever the editor does.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+const SECRET: &str = "\
+# app credentials
+apiVersion: v1
+kind: Secret
+metadata:
+  name: app
+  namespace: prod
+  annotations:
+    kseal.dev/allow-plaintext: \"test fixture\"
+stringData:
+  password: ed1t-me-0ld   # rotate monthly
+  user: admin
+  api-token: t0ken-val
+data:
+  cert: aGVsbG8=
+";
+
+/// A sandbox with `s.yaml` sealed to key A, a scratch base folder `rt/`, and the editor script.
+fn setup(script: &str) -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write("plain.yaml", SECRET);
+    let sealed = sb.seal("plain.yaml");
+    sb.write("s.yaml", &sealed);
+    std::fs::create_dir(sb.path("rt")).unwrap();
+    let ed = sb.write("ed.sh", &format!("#!/bin/sh\nset -e\n{script}\n"));
+    chmod(&ed, 0o755);
+    sb
+}
+
+fn edit(sb: &Sandbox) -> assert_cmd::Command {
+    let mut c = sb.kseal();
+    c.args(["edit", "-i", "a.agekey", "s.yaml"])
+        .env("XDG_RUNTIME_DIR", sb.path("rt"))
+        .env_remove("VISUAL")
+        .env("EDITOR", sb.path("ed.sh"));
+    c
+}
+
+fn assert_scratch_gone(dir: &Path) {
+    let left: Vec<_> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn edit_changes_one_key_adds_one_deletes_one_and_the_diff_is_exactly_those_lines() {
+    // The editor also records where the scratch file was and its permissions.
+    let sb = setup(
+        "stat -c '%a %n' \"$1\" \"$(dirname \"$1\")\" > \"$(dirname \"$0\")/seen\"\n\
+         sed -i -e 's/password: \"ed1t-me-0ld\"/password: \"ed1t-me-n3w\"/' -e '/  user:/d' \
+         -e 's/^data:/  added: \"fr3sh-one\"\\ndata:/' \"$1\"",
+    );
+    let before = sb.read("s.yaml");
+    let out = edit(&sb).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 values sealed, 2 unchanged"),
+        "{}",
+        stderr(&out)
+    );
+    let after = sb.read("s.yaml");
+
+    let old: Vec<&str> = before.lines().collect();
+    let new: Vec<&str> = after.lines().collect();
+    let removed: Vec<&&str> = old.iter().filter(|l| !new.contains(l)).collect();
+    let added: Vec<&&str> = new.iter().filter(|l| !old.contains(l)).collect();
+    assert_eq!(removed.len(), 2, "{removed:?}");
+    assert!(
+        removed[0].starts_with("  password: kseal:v1:strict:") && removed[0].ends_with("   # rotate monthly")
+    );
+    assert!(removed[1].starts_with("  user: kseal:v1:"));
+    assert_eq!(added.len(), 2, "{added:?}");
+    assert!(
+        added[0].starts_with("  password: kseal:v1:strict:") && added[0].ends_with("   # rotate monthly")
+    );
+    assert!(added[1].starts_with("  added: kseal:v1:strict:"));
+    // Everything else, including the unchanged ciphertexts, is byte-identical and in order.
+    let kept_old: Vec<&&str> = old.iter().filter(|l| new.contains(l)).collect();
+    let kept_new: Vec<&&str> = new.iter().filter(|l| old.contains(l)).collect();
+    assert_eq!(kept_old, kept_new);
+    assert_eq!(new.len(), old.len());
+
+    let opened = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "s.yaml"])
+        .output()
+        .unwrap();
+    let text = stdout(&opened);
+    assert!(text.contains("password: \"ed1t-me-n3w\"") && text.contains("added: \"fr3sh-one\""));
+    assert!(text.contains("api-token: \"t0ken-val\"") && !text.contains("user:"));
+
+    let seen = sb.read("seen");
+    let rt = sb.path("rt").display().to_string();
+    let mut lines = seen.lines();
+    let file_line = lines.next().unwrap();
+    assert!(
+        file_line.starts_with(&format!("600 {rt}/kseal-edit-")) && file_line.ends_with("/s.yaml"),
+        "{seen}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with(&format!("700 {rt}/kseal-edit-")),
+        "{seen}"
+    );
+    assert_scratch_gone(&sb.path("rt"));
+    for secret in ["ed1t-me", "fr3sh-one", "t0ken-val", "admin"] {
+        assert!(!stderr(&out).contains(secret) && !stdout(&out).contains(secret));
+    }
+}
+
+#[test]
+fn a_failing_editor_leaves_the_file_byte_identical_and_no_scratch_file() {
+    let sb = setup("sed -i 's/ed1t-me-0ld/changed/' \"$1\"\nexit 1");
+    let before = sb.read("s.yaml");
+    let out = edit(&sb).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the editor exited with exit status: 1; s.yaml is unchanged"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sb.read("s.yaml"), before);
+    assert_scratch_gone(&sb.path("rt"));
+}
+
+#[test]
+fn an_editor_killed_by_a_signal_leaves_everything_as_it_was() {
+    let sb = setup("sed -i 's/ed1t-me-0ld/changed/' \"$1\"\nkill -INT $$\nsleep 5");
+    let before = sb.read("s.yaml");
+    let out = edit(&sb).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("s.yaml is unchanged"));
+    assert_eq!(sb.read("s.yaml"), before);
+    assert_scratch_gone(&sb.path("rt"));
+}
+
+#[test]
+fn sigterm_to_kseal_while_the_editor_runs_aborts_and_wipes_the_scratch_file() {
+    let sb = setup("sed -i 's/ed1t-me-0ld/changed/' \"$1\"\ntouch \"$(dirname \"$0\")/started\"\nsleep 1");
+    let before = sb.read("s.yaml");
+    let bin = assert_cmd::cargo::cargo_bin("kseal");
+    let child = std::process::Command::new(bin)
+        .args(["edit", "-i", "a.agekey", "s.yaml"])
+        .current_dir(sb.dir.path())
+        .env("XDG_RUNTIME_DIR", sb.path("rt"))
+        .env_remove("VISUAL")
+        .env_remove("KSEAL_IDENTITY_FILE")
+        .env("EDITOR", sb.path("ed.sh"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !sb.path("started").exists() {
+        assert!(started.elapsed().as_secs() < 20, "the editor never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("interrupted; s.yaml is unchanged"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sb.read("s.yaml"), before);
+    assert_scratch_gone(&sb.path("rt"));
+}
+
+#[test]
+fn invalid_edited_text_is_reported_with_its_position_and_changes_nothing() {
+    let sb = setup("sed -i 's/^  user: \"admin\"/  user: [unclosed/' \"$1\"");
+    let before = sb.read("s.yaml");
+    let out = edit(&sb).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("s.yaml (edited): ") && err.contains("(line "),
+        "{err}"
+    );
+    assert!(err.contains("s.yaml is unchanged"), "{err}");
+    assert!(!err.contains("ed1t-me") && !err.contains("admin"), "{err}");
+    assert_eq!(sb.read("s.yaml"), before);
+    assert_scratch_gone(&sb.path("rt"));
+
+    // Bad base64 under data: named by Secret and key.
+    let sb = setup("sed -i 's/^  cert: .*/  cert: \"not base64!\"/' \"$1\"");
+    let out = edit(&sb).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("s.yaml (edited): document 1: Secret prod/app: data.cert"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn no_change_leaves_the_file_as_it_was() {
+    let sb = setup("true");
+    let before = sb.read("s.yaml");
+    let out = edit(&sb).output().unwrap();
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("no changes"));
+    assert_eq!(sb.read("s.yaml"), before);
+    assert_scratch_gone(&sb.path("rt"));
+}
+
+#[test]
+fn without_recipients_new_values_go_to_the_keys_the_file_already_uses() {
+    // No -r and no .kseal.yaml: the file is sealed to A only and we hold A, so A is used.
+    let sb = setup("sed -i 's/ed1t-me-0ld/n3w/' \"$1\"");
+    let out = edit(&sb).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Holding B as well changes nothing: only the keys the file uses are candidates.
+    let ed = sb.write("ed.sh", "#!/bin/sh\nsed -i 's/n3w/n4w/' \"$1\"\n");
+    chmod(&ed, 0o755);
+    let out = edit(&sb).args(["-i", "b.agekey"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 value sealed"), "{}", stderr(&out));
+    let ls = sb
+        .kseal()
+        .args(["ls", "--format", "json", "s.yaml"])
+        .output()
+        .unwrap();
+    assert!(stdout(&ls).contains("\"kids\":[\"1f5a2189\"]"), "{}", stdout(&ls));
+}
