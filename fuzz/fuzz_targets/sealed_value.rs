@@ -1,0 +1,28 @@
+//! Any string as a sealed value: parsing never panics, a parsed value re-encodes to the same
+//! string, and opening it (with the TEST ONLY key A) either fails cleanly or yields a value that
+//! re-seals and opens again.
+#![no_main]
+
+use kseal::crypto::{keys, Binding, SealedValue};
+use libfuzzer_sys::fuzz_target;
+
+fn identity() -> &'static keys::Identity {
+    static ID: std::sync::OnceLock<keys::Identity> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let text = include_str!("../../keys/test-a.agekey");
+        keys::parse_identities(text).unwrap().remove(0)
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(v) = SealedValue::parse(s) else { return };
+    assert_eq!(v.encode(), s, "parse/encode round trip");
+    let bind = Binding { namespace: "ns", name: "name", key: "key" };
+    let id = identity();
+    if let Ok(plain) = v.open(std::slice::from_ref(id), &bind) {
+        let again = kseal::crypto::sealed::seal(&plain, std::slice::from_ref(id.recipient()), v.scope, &bind);
+        let reopened = SealedValue::parse(&again).unwrap().open(std::slice::from_ref(id), &bind).unwrap();
+        assert_eq!(reopened.as_slice(), plain.as_slice());
+    }
+});
