@@ -45,6 +45,14 @@ impl Input {
             zeroize::Zeroize::zeroize(&mut bytes);
             return Err(Error::io(self.label(), &e));
         }
+        // Rust reopens a closed stdin as /dev/null, so closed and empty look the same. Either way
+        // it is a mistake (a failed command before the pipe): say so rather than print nothing.
+        if self.path.is_none() && bytes.is_empty() {
+            return Err(Error::input(
+                self.location(),
+                "no input: stdin is empty or closed; pass a file, or pipe a manifest in",
+            ));
+        }
         crate::manifest::decode(bytes, &self.location())
     }
 
