@@ -176,11 +176,8 @@ fn run_case(case: &Case) -> Result<(), String> {
     }
     match case.stdout.as_deref() {
         Some("any") => {}
-        Some(frag) => {
-            if !so.contains(frag) {
-                problems.push(format!("stdout lacks {frag:?}"));
-            }
-        }
+        Some(frag) if !so.contains(frag) => problems.push(format!("stdout lacks {frag:?}")),
+        Some(_) => {}
         None if !so.is_empty() => problems.push("stdout is not empty".into()),
         None => {}
     }
