@@ -6,7 +6,7 @@ use granit_parser::ScalarStyle;
 use super::tree::{Node, NodeKind};
 
 /// Replace `src[start..end]` with `text`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Edit {
     pub start: usize,
     pub end: usize,
@@ -17,6 +17,17 @@ impl Drop for Edit {
     // Edit texts carry plaintext when `open` renders values.
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.text);
+    }
+}
+
+/// Debug shows where, never the text (it may be an opened value).
+impl std::fmt::Debug for Edit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Edit")
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .field("text_len", &self.text.len())
+            .finish()
     }
 }
 

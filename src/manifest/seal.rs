@@ -11,8 +11,7 @@ use super::{binding, parse, Policy};
 use crate::crypto::sealed::{self, SealedValue};
 use crate::error::{Error, Location};
 
-/// The result of sealing one file.
-#[derive(Debug)]
+/// The result of sealing one file. No Debug: `text` holds the file's other documents as they were.
 pub struct Sealed {
     pub text: Zeroizing<String>,
     /// Values encrypted by this run.

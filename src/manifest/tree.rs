@@ -16,7 +16,6 @@ pub struct ParseError {
     pub message: String,
 }
 
-#[derive(Debug)]
 pub enum NodeKind {
     /// A scalar. `value` is zeroized on drop: it may be a Secret value.
     Scalar {
@@ -32,6 +31,30 @@ pub enum NodeKind {
         flow: bool,
     },
     Alias,
+}
+
+/// Debug never shows a scalar's value (it may be a Secret value), only its length and style.
+impl std::fmt::Debug for NodeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NodeKind::Scalar { value, style } => f
+                .debug_struct("Scalar")
+                .field("len", &value.len())
+                .field("style", style)
+                .finish_non_exhaustive(),
+            NodeKind::Mapping { entries, flow } => f
+                .debug_struct("Mapping")
+                .field("entries", entries)
+                .field("flow", flow)
+                .finish(),
+            NodeKind::Sequence { items, flow } => f
+                .debug_struct("Sequence")
+                .field("items", items)
+                .field("flow", flow)
+                .finish(),
+            NodeKind::Alias => f.write_str("Alias"),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -313,5 +336,19 @@ mod tests {
     fn invalid_utf8_is_located() {
         let err = decode_utf8(b"a: 1\nbb: \xff\n".to_vec()).unwrap_err();
         assert_eq!((err.line, err.col), (2, 5));
+    }
+
+    #[test]
+    fn debug_output_never_shows_scalar_values() {
+        let docs = parse("stringData:\n  password: hunter2-s3cret\n").unwrap();
+        let shown = format!("{docs:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("len: 14"), "{shown}");
+        let edit = crate::manifest::edit::Edit {
+            start: 1,
+            end: 2,
+            text: "hunter2-s3cret".into(),
+        };
+        assert!(!format!("{edit:?}").contains("hunter2"));
     }
 }
