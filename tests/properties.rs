@@ -79,7 +79,9 @@ proptest! {
         let sealed = seal(&src, &file, &policy).unwrap();
         prop_assert_eq!(sealed.sealed, entries.len());
         for (is_data, bytes, text) in entries.values() {
-            if *is_data && !bytes.is_empty() {
+            // Short needles (a 1-byte value is 4 base64 characters) turn up inside random
+            // ciphertext by chance; 8 bytes or more cannot.
+            if *is_data && bytes.len() >= 8 {
                 prop_assert!(!sealed.text.contains(&b64.encode(bytes)));
             }
             if !*is_data && text.len() >= 8 {

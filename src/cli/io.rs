@@ -162,26 +162,60 @@ fn write_via_temp(target: &Path, text: &[u8], mode: u32, replace: bool) -> std::
 /// Writes to stdout, turning a closed pipe into a quiet exit.
 pub fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    out.write_all(bytes).and_then(|()| out.flush()).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            Error::usage(BROKEN_PIPE)
-        } else {
-            Error::io("<stdout>", &e)
-        }
-    })
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+fn stdout_error(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Error::usage(BROKEN_PIPE)
+    } else {
+        Error::io("<stdout>", &e)
+    }
+}
+
+/// What goes between two rendered files in one YAML stream: a `---` unless the next file
+/// starts with one, and a line break first if the stream so far does not end with one.
+fn separator(ends_with_newline: bool, next: &str) -> &'static str {
+    match (ends_with_newline, next.starts_with("---")) {
+        (true, true) => "",
+        (false, true) => "\n",
+        (true, false) => "---\n",
+        (false, false) => "\n---\n",
+    }
 }
 
 /// Joins rendered files into one YAML stream, with `---` between files.
 pub fn join_stream(out: &mut Zeroizing<String>, next: &str) {
     if !out.is_empty() {
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-        if !next.starts_with("---") {
-            out.push_str("---\n");
-        }
+        let sep = separator(out.ends_with('\n'), next);
+        out.push_str(sep);
     }
     out.push_str(next);
+}
+
+/// Writes rendered files to stdout exactly as [`join_stream`] joins them, without the joined
+/// copy (which would double peak memory on a large stream).
+pub fn write_stream<S: AsRef<str>>(pieces: &[S]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    stream_to(&mut out, pieces)
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+fn stream_to<S: AsRef<str>>(out: &mut impl Write, pieces: &[S]) -> std::io::Result<()> {
+    // None while nothing has been written; else whether the output so far ends with a newline.
+    let mut ends_with_newline: Option<bool> = None;
+    for piece in pieces.iter().map(AsRef::as_ref) {
+        let sep = ends_with_newline.map_or("", |nl| separator(nl, piece));
+        out.write_all(sep.as_bytes())?;
+        out.write_all(piece.as_bytes())?;
+        if let Some(last) = piece.chars().last().or_else(|| sep.chars().last()) {
+            ends_with_newline = Some(last == '\n');
+        }
+    }
+    Ok(())
 }
 
 /// Loads identities from `-i` files (or `KSEAL_IDENTITY_FILE`), refusing files that others can read.
@@ -314,4 +348,30 @@ pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error
 /// Whether stdin is an interactive terminal (to print a prompt before reading a value).
 pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_stream_writes_what_join_stream_joins() {
+        let cases: &[&[&str]] = &[
+            &["a: 1\n", "b: 2\n"],
+            &["a: 1", "b: 2"],
+            &["a: 1\n", "---\nb: 2\n", "c: 3"],
+            &["", "a: 1", "", "---\nb"],
+            &["a", "", "b"],
+            &[""],
+        ];
+        for pieces in cases {
+            let mut joined = Zeroizing::new(String::new());
+            for p in *pieces {
+                join_stream(&mut joined, p);
+            }
+            let mut written = Vec::new();
+            stream_to(&mut written, pieces).unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), joined.as_str(), "{pieces:?}");
+        }
+    }
 }

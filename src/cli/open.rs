@@ -6,7 +6,7 @@ use clap::Args;
 use zeroize::Zeroizing;
 
 use super::io::{
-    collect_inputs, config_rule, default_namespace, join_stream, load_identities, write_atomic, write_stdout,
+    collect_inputs, config_rule, default_namespace, join_stream, load_identities, write_atomic, write_stream,
 };
 use super::GlobalArgs;
 use crate::config::ConfigCache;
@@ -52,7 +52,7 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let identities = load_identities(&args.identities)?;
     let inputs = collect_inputs(&args.paths)?;
     let mut cache = ConfigCache::default();
-    let mut stream = Zeroizing::new(String::new());
+    let mut texts: Vec<Zeroizing<String>> = Vec::with_capacity(inputs.len());
     for input in &inputs {
         let src = input.read()?;
         let (_, rule) = config_rule(&mut cache, input)?;
@@ -62,11 +62,17 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         } else {
             open(&src, &input.location(), &identities, namespace.as_deref())?.text
         };
-        join_stream(&mut stream, &text);
+        texts.push(text);
     }
     match &args.output {
-        Some(path) => write_atomic(path, stream.as_bytes(), 0o600)?,
-        None => write_stdout(stream.as_bytes())?,
+        Some(path) => {
+            let mut stream = Zeroizing::new(String::new());
+            for text in &texts {
+                join_stream(&mut stream, text);
+            }
+            write_atomic(path, stream.as_bytes(), 0o600)?
+        }
+        None => write_stream(&texts.iter().map(|t| t.as_str()).collect::<Vec<_>>())?,
     }
     Ok(ExitCode::Success)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{collect_inputs, join_stream, policy_for, write_atomic, write_stdout};
+use super::io::{collect_inputs, join_stream, policy_for, write_atomic, write_stream};
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -50,7 +50,6 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         ));
     }
     let mut cache = ConfigCache::default();
-    let mut stream = Zeroizing::new(String::new());
     let (mut sealed, mut unchanged, mut changed_files) = (0, 0, 0);
     // Seal everything before writing anything: one bad file leaves every file untouched.
     let mut results = Vec::with_capacity(inputs.len());
@@ -64,25 +63,27 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         }
         sealed += out.sealed;
         unchanged += out.unchanged;
-        if out.text.as_str() != src.as_str() {
-            changed_files += 1;
-        }
-        results.push((input, src, out.text));
+        let changed = out.text.as_str() != src.as_str();
+        changed_files += usize::from(changed);
+        // `src` is dropped here: on a large stream, holding input and output would double memory.
+        results.push((input, changed, out.text));
     }
-    for (input, src, text) in &results {
-        match (&input.path, args.write) {
-            (Some(path), true) => {
-                if text.as_str() != src.as_str() {
-                    write_atomic(path, text.as_bytes(), 0o644)?;
-                }
+    if args.write {
+        for (input, changed, text) in &results {
+            let path = input.path.as_ref().expect("checked: -w has no stdin");
+            if *changed {
+                write_atomic(path, text.as_bytes(), 0o644)?;
             }
-            _ => join_stream(&mut stream, text),
         }
-    }
-    match (&args.output, args.write) {
-        (Some(path), _) => write_atomic(path, stream.as_bytes(), 0o644)?,
-        (None, false) => write_stdout(stream.as_bytes())?,
-        (None, true) => {}
+    } else if let Some(path) = &args.output {
+        let mut stream = Zeroizing::new(String::new());
+        for (_, _, text) in &results {
+            join_stream(&mut stream, text);
+        }
+        write_atomic(path, stream.as_bytes(), 0o644)?;
+    } else {
+        let texts: Vec<&str> = results.iter().map(|(_, _, t)| t.as_str()).collect();
+        write_stream(&texts)?;
     }
     eprintln!(
         "kseal: sealed {sealed} value{}, {unchanged} already sealed, in {} file{} ({changed_files} changed)",

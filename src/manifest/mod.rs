@@ -27,8 +27,16 @@ pub struct Policy {
     pub namespace: Option<String>,
 }
 
-/// Parses a manifest stream, turning parser errors into input errors at `file`.
+/// Parses a manifest stream for the Secret commands, turning parser errors into input errors at
+/// `file`. Every document is checked, but only Secrets and Lists keep their tree: a 100 MB stream
+/// of rendered manifests does not have to fit in memory as nodes.
 pub fn parse(src: &str, file: &Location) -> Result<Vec<Document>, Error> {
+    tree::parse_keeping(src, secret::may_hold_secrets)
+        .map_err(|e| Error::input(file.clone().at(e.line, e.col), e.message))
+}
+
+/// Like [`parse`], keeping every document's tree.
+pub fn parse_all(src: &str, file: &Location) -> Result<Vec<Document>, Error> {
     tree::parse(src).map_err(|e| Error::input(file.clone().at(e.line, e.col), e.message))
 }
 

@@ -102,6 +102,11 @@ fn is_kind(node: &Node, kind: &str) -> bool {
         && node.get("apiVersion").and_then(Node::as_str) == Some("v1")
 }
 
+/// Whether a document root can hold Secrets: a v1 Secret or a v1 List.
+pub fn may_hold_secrets(root: &Node) -> bool {
+    is_kind(root, "Secret") || is_kind(root, "List")
+}
+
 fn scalar(node: Option<&Node>) -> Option<&str> {
     node.and_then(Node::as_str).filter(|s| !s.is_empty())
 }

@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256, Sha512};
 use zeroize::Zeroizing;
 
 use super::edit::{self, double_quoted, Edit};
-use super::parse;
+use super::parse_all;
 use super::tree::{Node, NodeKind};
 use crate::crypto::Identity;
 use crate::error::{Error, Location};
@@ -421,7 +421,7 @@ pub struct Opened {
 /// Opens a SOPS file: every `ENC[...]` leaf decrypted and written back with its type, the `sops`
 /// block removed, every other byte kept. The MAC is checked unless `ignore_mac`.
 pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: bool) -> Result<Opened, Error> {
-    let docs = parse(src, file)?;
+    let docs = parse_all(src, file)?;
     let doc_count = docs.iter().filter(|d| d.root.is_some()).count();
     let Some(root) = docs.iter().find_map(|d| d.root.as_ref()) else {
         return Err(Error::input(file.clone(), "empty file"));

@@ -200,6 +200,12 @@ fn leaf(span: &Span, kind: NodeKind) -> Node {
 /// Parses every document of a YAML or JSON stream. Duplicate keys in any mapping are an error
 /// (the YAML spec requires unique keys, and a duplicate in a Secret hides which value is used).
 pub fn parse(src: &str) -> Result<Vec<Document>, ParseError> {
+    parse_keeping(src, |_| true)
+}
+
+/// Like [`parse`], but keeps the tree of a document only if `keep` accepts its root; the others
+/// are checked and then dropped (`root: None`), so that memory holds one of them at a time.
+pub fn parse_keeping(src: &str, keep: impl Fn(&Node) -> bool) -> Result<Vec<Document>, ParseError> {
     let mut options = Options::default();
     options.set_emit_comments(false);
     let mut parser = Parser::new_from_str_with_options(src, options);
@@ -221,7 +227,7 @@ pub fn parse(src: &str) -> Result<Vec<Document>, ParseError> {
             Event::DocumentEnd => {
                 docs.push(Document {
                     index: docs.len() + 1,
-                    root: root.take(),
+                    root: root.take().filter(|r| keep(r)),
                 });
                 None
             }
