@@ -112,8 +112,8 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;reseal' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Identity file that opens the current values (may hold several keys). Repeatable')
-            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Identity file that opens the current values (may hold several keys). Repeatable')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
@@ -130,8 +130,8 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;edit' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Identity file that opens the values. Repeatable')
-            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Identity file that opens the values. Repeatable')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
@@ -163,8 +163,8 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;import-sops' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file that opens the SOPS data key. Repeatable')
-            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file that opens the SOPS data key. Repeatable')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')

@@ -104,8 +104,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;reseal'= {
-            cand -i 'Identity file that opens the current values (may hold several keys). Repeatable'
-            cand --identity 'Identity file that opens the current values (may hold several keys). Repeatable'
+            cand -i 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
@@ -121,8 +121,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;edit'= {
-            cand -i 'Identity file that opens the values. Repeatable'
-            cand --identity 'Identity file that opens the values. Repeatable'
+            cand -i 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
@@ -152,8 +152,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;import-sops'= {
-            cand -i 'Age identity file that opens the SOPS data key. Repeatable'
-            cand --identity 'Age identity file that opens the SOPS data key. Repeatable'
+            cand -i 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'

@@ -80,7 +80,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand open" -s n -l namespace -d '
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l ignore-mac -d 'Open SOPS files even when their MAC does not match (the values may have been altered)'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s i -l identity -d 'Identity file that opens the current values (may hold several keys). Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s i -l identity -d 'Age identity file (may hold several keys). Repeatable. Must not be readable by others' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
@@ -89,7 +89,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s n -l namespace -d
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l check -d 'Change nothing: report what would be resealed, exit 1 if anything would'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand edit" -s i -l identity -d 'Identity file that opens the values. Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand edit" -s i -l identity -d 'Age identity file (may hold several keys). Repeatable. Must not be readable by others' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l scope -d 'What a sealed value is bound to [default: the .kseal.yaml rule\'s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing' -r -f -a "strict\t'Bound to namespace, Secret name and key: the value opens only where it was sealed'
@@ -107,7 +107,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand verify" -l context -d 'The k
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s i -l identity -d 'Age identity file that opens the SOPS data key. Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s i -l identity -d 'Age identity file (may hold several keys). Repeatable. Must not be readable by others' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l scope -d 'What a sealed value is bound to [default: the .kseal.yaml rule\'s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing' -r -f -a "strict\t'Bound to namespace, Secret name and key: the value opens only where it was sealed'

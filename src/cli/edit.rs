@@ -10,10 +10,8 @@ use std::time::Duration;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{
-    config_rule, default_namespace, load_identities, policy_for, stdin_is_terminal, write_atomic, Input,
-};
-use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use super::io::{config_rule, default_namespace, policy_for, stdin_is_terminal, write_atomic, Input};
+use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::crypto::{Identity, Kid, Scope};
 use crate::error::{Error, ExitCode, Location};
@@ -44,14 +42,8 @@ pub struct EditArgs {
     /// The sealed manifest to edit in place.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Identity file that opens the values. Repeatable.
-    #[arg(
-        short = 'i',
-        long = "identity",
-        value_name = "FILE",
-        env = "KSEAL_IDENTITY_FILE"
-    )]
-    pub identities: Vec<PathBuf>,
+    #[command(flatten)]
+    pub identities: IdentityArgs,
     #[command(flatten)]
     pub recipients: RecipientArgs,
     #[command(flatten)]
@@ -236,7 +228,7 @@ fn edit_policy(
 }
 
 pub fn run(args: EditArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    let identities = load_identities(&args.identities)?;
+    let identities = args.identities.load()?;
     let input = Input {
         path: Some(args.file.clone()),
     };

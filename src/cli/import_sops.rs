@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{collect_inputs, join_stream, load_identities, policy_for, write_atomic, write_stdout};
-use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use super::io::{collect_inputs, join_stream, policy_for, write_atomic, write_stdout};
+use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
 use crate::manifest::{parse, seal::seal, secret, sops};
@@ -28,14 +28,8 @@ pub struct ImportSopsArgs {
     /// SOPS files or folders (recursively: *.yaml, *.yml, *.json); `-` reads stdin.
     #[arg(value_name = "FILE", required = true)]
     pub paths: Vec<PathBuf>,
-    /// Age identity file that opens the SOPS data key. Repeatable.
-    #[arg(
-        short = 'i',
-        long = "identity",
-        value_name = "FILE",
-        env = "KSEAL_IDENTITY_FILE"
-    )]
-    pub identities: Vec<PathBuf>,
+    #[command(flatten)]
+    pub identities: IdentityArgs,
     #[command(flatten)]
     pub recipients: RecipientArgs,
     #[command(flatten)]
@@ -49,7 +43,7 @@ pub struct ImportSopsArgs {
 }
 
 pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    let identities = load_identities(&args.identities)?;
+    let identities = args.identities.load()?;
     let inputs = collect_inputs(&args.paths)?;
     if args.write && inputs.iter().any(|i| i.path.is_none()) {
         return Err(Error::usage(

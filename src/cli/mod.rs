@@ -107,6 +107,25 @@ pub struct RecipientArgs {
     pub recipient_files: Vec<PathBuf>,
 }
 
+/// Identity files; shared by every command that opens values.
+#[derive(Args, Debug, Clone, Default)]
+pub struct IdentityArgs {
+    /// Age identity file (may hold several keys). Repeatable. Must not be readable by others.
+    #[arg(
+        short = 'i',
+        long = "identity",
+        value_name = "FILE",
+        env = "KSEAL_IDENTITY_FILE"
+    )]
+    pub files: Vec<PathBuf>,
+}
+
+impl IdentityArgs {
+    pub fn load(&self) -> Result<Vec<crate::crypto::Identity>, Error> {
+        io::load_identities(&self.files)
+    }
+}
+
 /// Scope selection; shared by `seal` and `set`.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ScopeArgs {

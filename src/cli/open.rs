@@ -5,10 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{
-    collect_inputs, config_rule, default_namespace, join_stream, load_identities, write_atomic, write_stream,
-};
-use super::GlobalArgs;
+use super::io::{collect_inputs, config_rule, default_namespace, join_stream, write_atomic, write_stream};
+use super::{GlobalArgs, IdentityArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
 use crate::manifest::open::open;
@@ -32,14 +30,8 @@ pub struct OpenArgs {
     /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Age identity file (may hold several keys). Repeatable. Must not be readable by others.
-    #[arg(
-        short = 'i',
-        long = "identity",
-        value_name = "FILE",
-        env = "KSEAL_IDENTITY_FILE"
-    )]
-    pub identities: Vec<PathBuf>,
+    #[command(flatten)]
+    pub identities: IdentityArgs,
     /// Open SOPS files even when their MAC does not match (the values may have been altered).
     #[arg(long)]
     pub ignore_mac: bool,
@@ -49,7 +41,7 @@ pub struct OpenArgs {
 }
 
 pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    let identities = load_identities(&args.identities)?;
+    let identities = args.identities.load()?;
     let inputs = collect_inputs(&args.paths)?;
     let mut cache = ConfigCache::default();
     let mut texts: Vec<Zeroizing<String>> = Vec::with_capacity(inputs.len());

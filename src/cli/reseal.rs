@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{collect_inputs, load_identities, policy_for, write_atomic, write_stdout};
-use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use super::io::{collect_inputs, policy_for, write_atomic, write_stdout};
+use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
 use crate::manifest::reseal::reseal;
@@ -29,14 +29,8 @@ pub struct ResealArgs {
     /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin (result on stdout).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Identity file that opens the current values (may hold several keys). Repeatable.
-    #[arg(
-        short = 'i',
-        long = "identity",
-        value_name = "FILE",
-        env = "KSEAL_IDENTITY_FILE"
-    )]
-    pub identities: Vec<PathBuf>,
+    #[command(flatten)]
+    pub identities: IdentityArgs,
     #[command(flatten)]
     pub recipients: RecipientArgs,
     /// Change nothing: report what would be resealed, exit 1 if anything would.
@@ -48,7 +42,7 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let identities = if args.check {
         None
     } else {
-        Some(load_identities(&args.identities)?)
+        Some(args.identities.load()?)
     };
     let inputs = collect_inputs(&args.paths)?;
     let mut cache = ConfigCache::default();
