@@ -117,6 +117,15 @@ fn setup(sb: &Sandbox, case: &Case, cmd: &mut Command) {
             assert!(text.len() >= 50_000_000, "{}", text.len());
             std::fs::write(dir.join("big.yaml"), text).unwrap();
         }
+        Some("read-only-dir") => {
+            // Root ignores file modes, so as root the command runs as `nobody` (see run_case).
+            std::fs::create_dir(dir.join("ro")).unwrap();
+            for (_, dst) in &case.inputs {
+                std::fs::rename(dir.join(dst), dir.join("ro").join(dst)).unwrap();
+            }
+            chmod(&dir.join("ro"), 0o555);
+            chmod(dir, 0o755);
+        }
         Some("stdout-dev-full") => {
             cmd.stdout(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
         }
@@ -125,6 +134,11 @@ fn setup(sb: &Sandbox, case: &Case, cmd: &mut Command) {
         Some("stdin-closed" | "stdin-value") => {}
         Some(other) => panic!("{}: unknown setup {other}", case.name),
     }
+}
+
+fn is_root() -> bool {
+    let out = Command::new("id").arg("-u").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
 }
 
 fn run_case(case: &Case) -> Result<(), String> {
@@ -137,7 +151,13 @@ fn run_case(case: &Case) -> Result<(), String> {
     let first = case.inputs.first().map(|(_, d)| d.clone()).unwrap_or_default();
     let args: Vec<String> = case.run.iter().map(|a| a.replace("{}", &first)).collect();
     let bin = assert_cmd::cargo::cargo_bin("kseal");
-    let mut cmd = if case.setup.as_deref() == Some("stdin-closed") {
+    let mut cmd = if case.setup.as_deref() == Some("read-only-dir") && is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin)
+            .args(&args);
+        c
+    } else if case.setup.as_deref() == Some("stdin-closed") {
         let mut c = Command::new("sh");
         c.arg("-c").arg("exec \"$0\" \"$@\" <&-").arg(&bin).args(&args);
         c
@@ -197,6 +217,9 @@ fn run_case(case: &Case) -> Result<(), String> {
     }
     if snapshot(dir) != before {
         problems.push("the sandbox changed (a file was written, changed or left behind)".into());
+    }
+    if dir.join("ro").exists() {
+        chmod(&dir.join("ro"), 0o755); // so that the sandbox can be removed
     }
     if problems.is_empty() {
         Ok(())
