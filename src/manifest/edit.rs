@@ -101,7 +101,9 @@ pub fn value_range<'s>(src: &'s str, key: &Node, value: &Node) -> (usize, usize,
     while content_end > value.start && bytes[content_end - 1].is_ascii_whitespace() {
         content_end -= 1;
     }
-    if content_end <= eol {
+    // No content lines (an empty block scalar): the node's span can start on the next line, so
+    // only the header is the value; the line break after it belongs to the file.
+    if content_end <= eol || content_end <= value.start {
         (indicator, header_end, "")
     } else {
         (indicator, content_end, &src[header_end..eol])
@@ -303,6 +305,19 @@ mod tests {
             "a: NEW\r\nb: y\r\n"
         );
         assert_eq!(replace("a: |\n  l1", "a"), "a: NEW");
+    }
+
+    /// Found by the `manifest_seal` fuzz target: an empty block scalar with a comment on its
+    /// header, followed by a less indented key, lost the line break after the comment.
+    #[test]
+    fn an_empty_block_scalar_with_a_comment_keeps_its_line_break() {
+        let src = "m:\n  a: |  # c\nb: y\n";
+        let r = root(src);
+        let (k, v) = r.get("m").unwrap().entry("a").unwrap();
+        let out = apply(src, vec![replace_value(src, k, v, "NEW".into())]);
+        assert_eq!(out.as_str(), "m:\n  a: NEW  # c\nb: y\n");
+        let src = "a: >\nb: y\n";
+        assert_eq!(replace(src, "a"), "a: NEW\nb: y\n");
     }
 
     #[test]
