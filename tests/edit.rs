@@ -168,8 +168,9 @@ fn sigterm_to_kseal_while_the_editor_runs_aborts_and_wipes_the_scratch_file() {
         assert!(started.elapsed().as_secs() < 20, "the editor never started");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    // The shell's builtin kill: no procps needed.
+    let kill = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
         .status()
         .unwrap();
     assert!(kill.success());
