@@ -77,12 +77,15 @@ pub fn value_range<'s>(src: &'s str, key: &Node, value: &Node) -> (usize, usize,
     }
     i += 1;
     let (mut indicator, mut header_end) = (value.start, value.start);
-    while i < value.start {
-        while i < value.start && (bytes[i] == b' ' || bytes[i] == b'\t') {
+    // The parser may start an empty block scalar's span at its indicator (at the end of the
+    // input), so the indicator is looked for up to and including `value.start`.
+    let limit = (value.start + 1).min(src.len());
+    while i < limit {
+        while i < limit && (bytes[i] == b' ' || bytes[i] == b'\t') {
             i += 1;
         }
         let tok = i;
-        while i < value.start && !bytes[i].is_ascii_whitespace() {
+        while i < src.len() && !bytes[i].is_ascii_whitespace() {
             i += 1;
         }
         if matches!(bytes.get(tok), Some(b'|' | b'>')) {
@@ -318,6 +321,11 @@ mod tests {
         assert_eq!(out.as_str(), "m:\n  a: NEW  # c\nb: y\n");
         let src = "a: >\nb: y\n";
         assert_eq!(replace(src, "a"), "a: NEW\nb: y\n");
+        // The same at the very end of the input, with and without a final line break (the second
+        // fuzz finding: the indicator was kept and the value inserted before it).
+        assert_eq!(replace("a: |  # c\n", "a"), "a: NEW  # c\n");
+        assert_eq!(replace("a: |  # c", "a"), "a: NEW  # c");
+        assert_eq!(replace("a: |", "a"), "a: NEW");
     }
 
     #[test]
