@@ -32,6 +32,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
             cand reseal 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
             cand edit 'Edit a sealed file''s values in $EDITOR; re-seals only what changed'
+            cand apply 'Open sealed manifests and server-side apply them to the cluster'
+            cand cluster 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
             cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
@@ -97,6 +99,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --identity-from-cluster 'Read the identities from the cluster''s kseal-keys Secret (needs get on that one Secret)'
             cand --ignore-mac 'Open SOPS files even when their MAC does not match (the values may have been altered)'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -114,6 +117,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --identity-from-cluster 'Read the identities from the cluster''s kseal-keys Secret (needs get on that one Secret)'
             cand --check 'Change nothing: report what would be resealed, exit 1 if anything would'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -132,10 +136,109 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --identity-from-cluster 'Read the identities from the cluster''s kseal-keys Secret (needs get on that one Secret)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'kseal;apply'= {
+            cand -i 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand --dry-run 'Validate and merge on the server without persisting anything'
+            cand --concurrency 'Requests in flight at once'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --identity-from-cluster 'Read the identities from the cluster''s kseal-keys Secret (needs get on that one Secret)'
+            cand --diff 'Show what would change (keys of Secrets, by hash), apply nothing'
+            cand --force-conflicts 'Take over fields that another field manager owns (otherwise such a change fails with 409)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;cluster'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create the key pair in the cluster (refuses if it exists)'
+            cand fetch-key 'Print the cluster''s newest public key (age1...)'
+            cand rotate-key 'Add a newer key: sealing uses it from now on, opening still tries every key'
+            cand backup 'Write every key of the cluster, age-encrypted to offline recipients'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kseal;cluster;init'= {
+            cand --backup-to 'Also write the new private key encrypted to this age recipient (repeatable), to --backup-out'
+            cand --backup-out 'Where the encrypted backup goes (created, mode 0600, never overwritten)'
+            cand --public-key-out 'Write the public key to FILE (a recipients file for `seal -R`)'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;cluster;fetch-key'= {
+            cand -o 'Write the public key to FILE instead of stdout'
+            cand --output 'Write the public key to FILE instead of stdout'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;cluster;rotate-key'= {
+            cand --public-key-out 'Write the new public key to FILE'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;cluster;backup'= {
+            cand --to 'Encrypt to this age recipient (repeatable; at least one)'
+            cand -o 'The backup file (created, mode 0600, never overwritten)'
+            cand --output 'The backup file (created, mode 0600, never overwritten)'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;cluster;help'= {
+            cand init 'Create the key pair in the cluster (refuses if it exists)'
+            cand fetch-key 'Print the cluster''s newest public key (age1...)'
+            cand rotate-key 'Add a newer key: sealing uses it from now on, opening still tries every key'
+            cand backup 'Write every key of the cluster, age-encrypted to offline recipients'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kseal;cluster;help;init'= {
+        }
+        &'kseal;cluster;help;fetch-key'= {
+        }
+        &'kseal;cluster;help;rotate-key'= {
+        }
+        &'kseal;cluster;help;backup'= {
+        }
+        &'kseal;cluster;help;help'= {
         }
         &'kseal;verify'= {
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
@@ -163,6 +266,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --identity-from-cluster 'Read the identities from the cluster''s kseal-keys Secret (needs get on that one Secret)'
             cand -w 'Replace each file in place (atomically) instead of printing to stdout'
             cand --write 'Replace each file in place (atomically) instead of printing to stdout'
             cand --ignore-mac 'Import even when the SOPS MAC does not match (the values may have been altered)'
@@ -258,6 +362,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand open 'Render plain manifests on stdout: sealed values opened with your identities'
             cand reseal 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
             cand edit 'Edit a sealed file''s values in $EDITOR; re-seals only what changed'
+            cand apply 'Open sealed manifests and server-side apply them to the cluster'
+            cand cluster 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
             cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
@@ -278,6 +384,22 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;reseal'= {
         }
         &'kseal;help;edit'= {
+        }
+        &'kseal;help;apply'= {
+        }
+        &'kseal;help;cluster'= {
+            cand init 'Create the key pair in the cluster (refuses if it exists)'
+            cand fetch-key 'Print the cluster''s newest public key (age1...)'
+            cand rotate-key 'Add a newer key: sealing uses it from now on, opening still tries every key'
+            cand backup 'Write every key of the cluster, age-encrypted to offline recipients'
+        }
+        &'kseal;help;cluster;init'= {
+        }
+        &'kseal;help;cluster;fetch-key'= {
+        }
+        &'kseal;help;cluster;rotate-key'= {
+        }
+        &'kseal;help;cluster;backup'= {
         }
         &'kseal;help;verify'= {
         }

@@ -35,6 +35,8 @@ complete -c kseal -n "__fish_kseal_needs_command" -f -a "set" -d 'Seal one value
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "reseal" -d 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "edit" -d 'Edit a sealed file\'s values in $EDITOR; re-seals only what changed'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "apply" -d 'Open sealed manifests and server-side apply them to the cluster'
+complete -c kseal -n "__fish_kseal_needs_command" -f -a "cluster" -d 'The cluster\'s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "import-sops" -d 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "ls" -d 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
@@ -77,6 +79,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand open" -s o -l output -d 'Wri
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand open" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l ignore-mac -d 'Open SOPS files even when their MAC does not match (the values may have been altered)'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s V -l version -d 'Print version'
@@ -86,6 +89,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s R -l recipients-f
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l check -d 'Change nothing: report what would be resealed, exit 1 if anything would'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s V -l version -d 'Print version'
@@ -98,8 +102,62 @@ cluster\t'Bound to nothing but the cluster key'"
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand edit" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -s i -l identity -d 'Age identity file (may hold several keys). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l dry-run -d 'Validate and merge on the server without persisting anything' -r -f -a "server\t'Send every request with dryRun=All: the server validates and merges, and persists nothing'"
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l concurrency -d 'Requests in flight at once' -r
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l diff -d 'Show what would change (keys of Secrets, by hash), apply nothing'
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l force-conflicts -d 'Take over fields that another field manager owns (otherwise such a change fails with 409)'
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -f -a "init" -d 'Create the key pair in the cluster (refuses if it exists)'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -f -a "fetch-key" -d 'Print the cluster\'s newest public key (age1...)'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -f -a "rotate-key" -d 'Add a newer key: sealing uses it from now on, opening still tries every key'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -f -a "backup" -d 'Write every key of the cluster, age-encrypted to offline recipients'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l backup-to -d 'Also write the new private key encrypted to this age recipient (repeatable), to --backup-out' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l backup-out -d 'Where the encrypted backup goes (created, mode 0600, never overwritten)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l public-key-out -d 'Write the public key to FILE (a recipients file for `seal -R`)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s o -l output -d 'Write the public key to FILE instead of stdout' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l public-key-out -d 'Write the new public key to FILE' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l to -d 'Encrypt to this age recipient (repeatable; at least one)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s o -l output -d 'The backup file (created, mode 0600, never overwritten)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the key pair in the cluster (refuses if it exists)'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "fetch-key" -d 'Print the cluster\'s newest public key (age1...)'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "rotate-key" -d 'Add a newer key: sealing uses it from now on, opening still tries every key'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "backup" -d 'Write every key of the cluster, age-encrypted to offline recipients'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
@@ -116,6 +174,7 @@ cluster\t'Bound to nothing but the cluster key'"
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s w -l write -d 'Replace each file in place (atomically) instead of printing to stdout'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l ignore-mac -d 'Import even when the SOPS MAC does not match (the values may have been altered)'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -167,18 +226,24 @@ complete -c kseal -n "__fish_kseal_using_subcommand completions" -l context -d '
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "reseal" -d 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "edit" -d 'Edit a sealed file\'s values in $EDITOR; re-seals only what changed'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "import-sops" -d 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "ls" -d 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "textconv" -d 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "scan" -d 'Find plaintext Secrets in a repository\'s files, so leaks are found and rotated'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "hook" -d 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit verify import-sops ls textconv scan hook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "seal" -d 'Seal every plaintext Secret value, changing nothing else in the file'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "set" -d 'Seal one value (read from stdin or a file) into a Secret of a sealed file'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "open" -d 'Render plain manifests on stdout: sealed values opened with your identities'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "reseal" -d 'Key rotation: open sealed values with the old key and seal them again to the current recipients'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "edit" -d 'Edit a sealed file\'s values in $EDITOR; re-seals only what changed'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "apply" -d 'Open sealed manifests and server-side apply them to the cluster'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "cluster" -d 'The cluster\'s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "verify" -d 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "import-sops" -d 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "ls" -d 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "textconv" -d 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "scan" -d 'Find plaintext Secrets in a repository\'s files, so leaks are found and rotated'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "hook" -d 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "init" -d 'Create the key pair in the cluster (refuses if it exists)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "fetch-key" -d 'Print the cluster\'s newest public key (age1...)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "rotate-key" -d 'Add a newer key: sealing uses it from now on, opening still tries every key'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "backup" -d 'Write every key of the cluster, age-encrypted to offline recipients'
 complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'

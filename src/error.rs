@@ -140,6 +140,11 @@ impl Error {
         Self::new(Kind::Crypto, location, message)
     }
 
+    /// A cluster or API failure (exit 4).
+    pub fn cluster(message: impl Into<String>) -> Self {
+        Self::new(Kind::Cluster, Location::default(), message)
+    }
+
     /// An I/O error on a named path.
     pub fn io(path: impl Into<String>, err: &std::io::Error) -> Self {
         Self::input(Location::file(path), io_message(err))

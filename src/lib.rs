@@ -3,6 +3,7 @@
 //! private key. See docs/FORMAT.md for the sealed value format.
 
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod crypto;
 pub mod error;

@@ -228,7 +228,7 @@ fn edit_policy(
 }
 
 pub fn run(args: EditArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    let identities = args.identities.load()?;
+    let identities = args.identities.load(global)?;
     let input = Input {
         path: Some(args.file.clone()),
     };

@@ -43,7 +43,7 @@ pub struct ImportSopsArgs {
 }
 
 pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    let identities = args.identities.load()?;
+    let identities = args.identities.load(global)?;
     let inputs = collect_inputs(&args.paths)?;
     if args.write && inputs.iter().any(|i| i.path.is_none()) {
         return Err(Error::usage(

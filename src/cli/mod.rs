@@ -1,6 +1,8 @@
 //! The command line: clap definitions and dispatch, one file per command. `kseal` and
 //! `kubectl-seal` share all of it; only the name in help and messages differs.
 
+mod apply;
+mod cluster;
 mod completions;
 mod edit;
 mod hook;
@@ -80,6 +82,10 @@ pub enum Command {
     Reseal(reseal::ResealArgs),
     /// Edit a sealed file's values in $EDITOR; re-seals only what changed.
     Edit(edit::EditArgs),
+    /// Open sealed manifests and server-side apply them to the cluster.
+    Apply(apply::ApplyArgs),
+    /// The cluster's key pair, stored in the cluster: init, fetch-key, rotate-key, backup.
+    Cluster(cluster::ClusterArgs),
     /// Check that every Secret value is sealed, well formed and to the right keys (no private key needed).
     Verify(verify::VerifyArgs),
     /// Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets.
@@ -118,10 +124,20 @@ pub struct IdentityArgs {
         env = "KSEAL_IDENTITY_FILE"
     )]
     pub files: Vec<PathBuf>,
+    /// Read the identities from the cluster's kseal-keys Secret (needs get on that one Secret).
+    #[arg(long, conflicts_with = "files")]
+    pub identity_from_cluster: bool,
 }
 
 impl IdentityArgs {
-    pub fn load(&self) -> Result<Vec<crate::crypto::Identity>, Error> {
+    pub fn load(&self, global: &GlobalArgs) -> Result<Vec<crate::crypto::Identity>, Error> {
+        if self.identity_from_cluster {
+            let rt = crate::cluster::runtime()?;
+            return rt.block_on(async {
+                let c = crate::cluster::connect(&apply::target(global)).await?;
+                crate::cluster::keys::identities(&c).await
+            });
+        }
         io::load_identities(&self.files)
     }
 }
@@ -180,6 +196,8 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Open(a) => open::run(a, g),
         Command::Reseal(a) => reseal::run(a, g),
         Command::Verify(a) => verify::run(a, g),
+        Command::Apply(a) => apply::run(a, g),
+        Command::Cluster(a) => cluster::run(a, g),
         Command::Edit(a) => edit::run(a, g),
         Command::ImportSops(a) => import_sops::run(a, g),
         Command::Ls(a) => ls::run(a),

@@ -41,7 +41,7 @@ pub struct OpenArgs {
 }
 
 pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    let identities = args.identities.load()?;
+    let identities = args.identities.load(global)?;
     let inputs = collect_inputs(&args.paths)?;
     let mut cache = ConfigCache::default();
     let mut texts: Vec<Zeroizing<String>> = Vec::with_capacity(inputs.len());

@@ -42,7 +42,7 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let identities = if args.check {
         None
     } else {
-        Some(args.identities.load()?)
+        Some(args.identities.load(global)?)
     };
     let inputs = collect_inputs(&args.paths)?;
     let mut cache = ConfigCache::default();

@@ -96,6 +96,25 @@ impl Recipient {
     pub fn kid(&self) -> Kid {
         self.kid
     }
+
+    /// The same key as the `age` crate's recipient, to write age files (key backups).
+    pub fn age(&self) -> &age::x25519::Recipient {
+        &self.age
+    }
+}
+
+/// Encrypts `plaintext` to `recipients` as an ASCII-armored age file.
+pub fn age_encrypt_armored(plaintext: &[u8], recipients: &[Recipient]) -> std::io::Result<String> {
+    use std::io::Write;
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r.age() as &dyn age::Recipient))
+            .map_err(std::io::Error::other)?;
+    let mut out = Vec::new();
+    let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)?;
+    let mut writer = encryptor.wrap_output(armor)?;
+    writer.write_all(plaintext)?;
+    writer.finish()?.finish()?;
+    Ok(String::from_utf8(out).expect("armor is ASCII"))
 }
 
 /// Why a key string was refused. Never contains the string itself (it may be a secret key).

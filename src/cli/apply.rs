@@ -1,0 +1,147 @@
+//! `kseal apply`.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::io::{self, collect_inputs, config_rule};
+use super::{GlobalArgs, IdentityArgs};
+use crate::cluster::{self, apply};
+use crate::config::ConfigCache;
+use crate::crypto::sealed;
+use crate::error::{Error, ExitCode};
+use crate::manifest::{open::open, sops};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DryRun {
+    /// Send every request with dryRun=All: the server validates and merges, and persists nothing.
+    Server,
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Reads every document, opens every sealed value first (if one does not open, nothing is sent and the
+exit code is 3), resolves each kind through API discovery, then server-side applies everything with
+field manager `kseal`: namespaces first, then other cluster-scoped objects, then the rest. Prints
+one line per object as kubectl does (`secret/db created`, `configured`, `unchanged`) and a summary.
+
+Objects without metadata.namespace go to -n, else the namespace of the matching .kseal.yaml rule,
+else the context's namespace, else `default`. A Secret's stringData is folded into data before it
+is sent (as the API server would), so an unchanged Secret reports `unchanged`.
+
+--diff sends a server dry run and prints, per Secret, which keys would be added (+), changed (~) or
+removed (-), compared by hash: values are never shown. For other objects it says whether they would
+change. Nothing is applied.
+
+Exit codes: 0 all applied, 2 bad input, 3 a value does not open, 4 an API error (each one names the
+object, the verb and the server's reason; the other objects are still applied).
+
+Examples:
+  kseal apply -i cluster.agekey manifests/
+  kseal apply --identity-from-cluster --dry-run=server manifests/
+  kubectl seal apply --context prod -n shop --diff shop/")]
+pub struct ApplyArgs {
+    /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub identities: IdentityArgs,
+    /// Validate and merge on the server without persisting anything.
+    #[arg(long, value_enum, value_name = "server")]
+    pub dry_run: Option<DryRun>,
+    /// Show what would change (keys of Secrets, by hash), apply nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Take over fields that another field manager owns (otherwise such a change fails with 409).
+    #[arg(long)]
+    pub force_conflicts: bool,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+}
+
+pub fn target(global: &GlobalArgs) -> cluster::Target {
+    cluster::Target {
+        kubeconfig: global.kubeconfig.clone(),
+        context: global.context.clone(),
+        namespace: global.namespace.clone(),
+    }
+}
+
+pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let inputs = collect_inputs(&args.paths)?;
+    let mut sources = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        sources.push(input.read()?);
+    }
+    let rt = cluster::runtime()?;
+    rt.block_on(async {
+        // Connecting reads the kubeconfig only; the first request is discovery, after opening.
+        let cluster = cluster::connect(&target(global)).await?;
+        let needs_key = sources
+            .iter()
+            .any(|s| s.contains(sealed::PREFIX) || sops::is_sops(s));
+        let identities = if args.identities.identity_from_cluster {
+            cluster::keys::identities(&cluster).await?
+        } else if !args.identities.files.is_empty() || needs_key {
+            io::load_identities(&args.identities.files).map_err(|e| {
+                if args.identities.files.is_empty() {
+                    Error::usage("these manifests hold sealed values: pass -i FILE, set KSEAL_IDENTITY_FILE, or use --identity-from-cluster")
+                } else {
+                    e
+                }
+            })?
+        } else {
+            Vec::new()
+        };
+        let mut cache = ConfigCache::default();
+        let mut objects = Vec::new();
+        for (input, src) in inputs.iter().zip(&sources) {
+            let loc = input.location();
+            let (_, rule) = config_rule(&mut cache, input)?;
+            // Where objects without a namespace go, and what their sealed values are bound to.
+            let namespace = global
+                .namespace
+                .clone()
+                .or_else(|| rule.and_then(|r| r.namespace))
+                .unwrap_or_else(|| cluster.namespace.clone());
+            let text = if sops::is_sops(src) {
+                sops::open(src, &loc, &identities, false)?.text
+            } else {
+                open(src, &loc, &identities, Some(&namespace))?.text
+            };
+            for mut o in apply::objects_of(&text, &loc)? {
+                if o.value["metadata"].get("namespace").is_none() {
+                    o.default_namespace = Some(namespace.clone());
+                }
+                objects.push(o);
+            }
+        }
+        let opts = apply::Options {
+            dry_run: args.dry_run.is_some(),
+            diff: args.diff,
+            force: args.force_conflicts,
+            concurrency: usize::from(args.concurrency),
+        };
+        let report = apply::apply(&cluster, &objects, opts).await?;
+        let mut out = String::new();
+        for line in &report.lines {
+            out.push_str(line);
+            out.push('\n');
+        }
+        super::io::write_stdout(out.as_bytes())?;
+        for e in &report.errors {
+            eprintln!("kseal: error: {e}");
+        }
+        let counts: Vec<String> = report.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        eprintln!(
+            "kseal: {} object{}: {}{}{}",
+            objects.len(),
+            if objects.len() == 1 { "" } else { "s" },
+            if counts.is_empty() { "none applied".to_string() } else { counts.join(", ") },
+            if report.errors.is_empty() { String::new() } else { format!(", {} failed", report.errors.len()) },
+            if opts.diff { " (diff only, nothing applied)" } else if opts.dry_run { " (server dry run, nothing persisted)" } else { "" },
+        );
+        Ok(if report.errors.is_empty() { ExitCode::Success } else { ExitCode::Cluster })
+    })
+}

@@ -1,0 +1,176 @@
+//! `kseal cluster init|fetch-key|rotate-key|backup`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use super::apply::target;
+use super::io::{write_atomic, write_new, write_stdout};
+use super::GlobalArgs;
+use crate::cluster::{self, keys};
+use crate::crypto::Recipient;
+use crate::error::{Error, ExitCode};
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+The cluster's key pair lives in the cluster: namespace `kseal`, Secret `kseal-keys` (one
+<yyyymmdd>-<kid>.agekey entry per key, the layout Flux's SOPS age decryption reads too) and
+ConfigMap `kseal-public-key` (the newest recipient), which a Role and RoleBinding let every
+authenticated user read. Developers seal with the public key; only the cluster (and whoever may
+read that Secret) can open.
+
+Examples:
+  kseal cluster init --backup-to age1offline... --public-key-out keys/prod.pub
+  kseal cluster fetch-key -o keys/prod.pub
+  kseal cluster rotate-key && kseal reseal --identity-from-cluster ...   # then reseal the repo
+  kseal cluster backup --to age1offline... -o prod-keys.age")]
+pub struct ClusterArgs {
+    #[command(subcommand)]
+    pub command: ClusterCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClusterCommand {
+    /// Create the key pair in the cluster (refuses if it exists).
+    Init(InitArgs),
+    /// Print the cluster's newest public key (age1...).
+    FetchKey(FetchArgs),
+    /// Add a newer key: sealing uses it from now on, opening still tries every key.
+    RotateKey(RotateArgs),
+    /// Write every key of the cluster, age-encrypted to offline recipients.
+    Backup(BackupArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Also write the new private key encrypted to this age recipient (repeatable), to --backup-out.
+    #[arg(long, value_name = "AGE1...")]
+    pub backup_to: Vec<String>,
+    /// Where the encrypted backup goes (created, mode 0600, never overwritten).
+    #[arg(long, value_name = "FILE", default_value = "kseal-keys-backup.age")]
+    pub backup_out: PathBuf,
+    /// Write the public key to FILE (a recipients file for `seal -R`).
+    #[arg(long, value_name = "FILE")]
+    pub public_key_out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct FetchArgs {
+    /// Write the public key to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct RotateArgs {
+    /// Write the new public key to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub public_key_out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// Encrypt to this age recipient (repeatable; at least one).
+    #[arg(long = "to", value_name = "AGE1...", required = true)]
+    pub to: Vec<String>,
+    /// The backup file (created, mode 0600, never overwritten).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+fn recipients(list: &[String]) -> Result<Vec<Recipient>, Error> {
+    list.iter()
+        .map(|r| r.parse().map_err(|e| Error::usage(format!("{r}: {e}"))))
+        .collect()
+}
+
+fn public_key_file(path: &Path, recipient: &Recipient, context: Option<&str>) -> Result<(), Error> {
+    let text = format!(
+        "# kseal cluster public key{}\n{recipient}\n",
+        context.map(|c| format!(" (context {c})")).unwrap_or_default()
+    );
+    write_atomic(path, text.as_bytes(), 0o644)
+}
+
+fn write_backup(path: &Path, armored: &str) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    write_new(path, armored.as_bytes(), 0o600).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            Error::usage(format!("{shown} already exists; a backup is never overwritten"))
+        }
+        _ => Error::io(&shown, &e),
+    })
+}
+
+pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let rt = cluster::runtime()?;
+    let context = global.context.as_deref();
+    rt.block_on(async {
+        let c = cluster::connect(&target(global)).await?;
+        match args.command {
+            ClusterCommand::Init(a) => {
+                let backup_to = recipients(&a.backup_to)?;
+                if !backup_to.is_empty() && a.backup_out.exists() {
+                    return Err(Error::usage(format!(
+                        "{} already exists; a backup is never overwritten",
+                        a.backup_out.display()
+                    )));
+                }
+                let done = keys::init(&c, &backup_to).await?;
+                if let Some(armored) = &done.backup {
+                    write_backup(&a.backup_out, armored)?;
+                    eprintln!(
+                        "kseal: the new key, encrypted to {} recipient(s), is in {}",
+                        backup_to.len(),
+                        a.backup_out.display()
+                    );
+                }
+                if let Some(p) = &a.public_key_out {
+                    public_key_file(p, &done.recipient, context)?;
+                }
+                eprintln!(
+                    "kseal: created namespace {0}, secret {0}/{1}, configmap {0}/{2}",
+                    keys::NAMESPACE,
+                    keys::KEY_SECRET,
+                    keys::PUBLIC_CONFIGMAP
+                );
+                write_stdout(format!("{}\n", done.recipient).as_bytes())?;
+            }
+            ClusterCommand::FetchKey(a) => {
+                let r = keys::fetch_key(&c).await?;
+                match &a.output {
+                    Some(p) => public_key_file(p, &r, context)?,
+                    None => write_stdout(format!("{r}\n").as_bytes())?,
+                }
+            }
+            ClusterCommand::RotateKey(a) => {
+                let r = keys::rotate_key(&c).await?;
+                if let Some(p) = &a.public_key_out {
+                    public_key_file(p, &r, context)?;
+                }
+                eprintln!(
+                    "kseal: added key {}; seal with it from now on, then `kseal reseal` the repository",
+                    r.kid()
+                );
+                write_stdout(format!("{r}\n").as_bytes())?;
+            }
+            ClusterCommand::Backup(a) => {
+                let to = recipients(&a.to)?;
+                if a.output.exists() {
+                    return Err(Error::usage(format!(
+                        "{} already exists; a backup is never overwritten",
+                        a.output.display()
+                    )));
+                }
+                let (n, armored) = keys::backup(&c, &to).await?;
+                write_backup(&a.output, &armored)?;
+                eprintln!(
+                    "kseal: {n} key(s) written to {}, encrypted to {} recipient(s)",
+                    a.output.display(),
+                    to.len()
+                );
+            }
+        }
+        Ok(ExitCode::Success)
+    })
+}

@@ -1,0 +1,385 @@
+//! `kseal apply`: open every sealed Secret, then server-side apply every document with field
+//! manager `kseal`, kinds resolved through discovery, namespaces and other cluster-scoped objects
+//! first, with bounded concurrency.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use futures::StreamExt;
+use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
+use kube::discovery::{ApiCapabilities, Scope};
+use kube::Api;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::{api_error, Cluster};
+use crate::error::{Error, Location};
+
+/// The field manager kseal applies with.
+pub const FIELD_MANAGER: &str = "kseal";
+
+/// One document to apply, already opened.
+pub struct Object {
+    pub origin: Location,
+    pub value: Value,
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    /// Where the object goes if it is namespaced and names no namespace (else the context's).
+    pub default_namespace: Option<String>,
+}
+
+impl Object {
+    fn is_secret(&self) -> bool {
+        self.api_version == "v1" && self.kind == "Secret"
+    }
+}
+
+/// Reads the documents of one opened file (sealed values already opened) into objects: `List`
+/// items are expanded, empty documents skipped, and a Secret's `stringData` is folded into `data`
+/// the way the API server does, so that an unchanged Secret applies as unchanged.
+pub fn objects_of(text: &str, file: &Location) -> Result<Vec<Object>, Error> {
+    let docs: Vec<Value> = serde_saphyr::from_str_multiple(text).map_err(|e| {
+        // serde-saphyr's messages quote the input; say where without showing it.
+        let at = e
+            .to_string()
+            .lines()
+            .next()
+            .map(str::to_string)
+            .unwrap_or_default();
+        let at = at.split(" at ").last().unwrap_or("").to_string();
+        Error::input(file.clone(), format!("not a valid YAML/JSON stream (at {at})"))
+    })?;
+    let mut out = Vec::new();
+    for (i, doc) in docs.into_iter().enumerate() {
+        let origin = file.clone().with_document(i + 1);
+        match doc {
+            Value::Null => {}
+            Value::Object(_) if doc["kind"] == "List" && doc["apiVersion"] == "v1" => {
+                for item in doc["items"].as_array().cloned().unwrap_or_default() {
+                    out.push(object(item, &origin)?);
+                }
+            }
+            Value::Object(_) => out.push(object(doc, &origin)?),
+            _ => {
+                return Err(Error::input(
+                    origin,
+                    "a document that is not a mapping cannot be applied",
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn object(mut value: Value, origin: &Location) -> Result<Object, Error> {
+    let text = |v: &Value, field: &str| {
+        v.get(field)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (Some(api_version), Some(kind)) = (text(&value, "apiVersion"), text(&value, "kind")) else {
+        return Err(Error::input(
+            origin.clone(),
+            "every document needs apiVersion and kind",
+        ));
+    };
+    let Some(name) = value.get("metadata").and_then(|m| text(m, "name")) else {
+        return Err(Error::input(
+            origin.clone(),
+            format!("{kind} without metadata.name"),
+        ));
+    };
+    if api_version == "v1" && kind == "Secret" {
+        fold_string_data(&mut value);
+    }
+    Ok(Object {
+        origin: origin.clone(),
+        value,
+        api_version,
+        kind,
+        name,
+        default_namespace: None,
+    })
+}
+
+fn fold_string_data(secret: &mut Value) {
+    let Some(obj) = secret.as_object_mut() else { return };
+    let Some(Value::Object(sd)) = obj.remove("stringData") else {
+        return;
+    };
+    let data = obj.entry("data").or_insert_with(|| Value::Object(Map::new()));
+    if !data.is_object() {
+        *data = Value::Object(Map::new());
+    }
+    for (k, v) in sd {
+        let s = match v {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        data[k.as_str()] = Value::String(STANDARD.encode(s));
+    }
+}
+
+/// What `apply` does besides applying.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// `--dry-run=server`: every request carries `dryRun=All`.
+    pub dry_run: bool,
+    /// `--diff`: report what would change (through a server dry run), apply nothing.
+    pub diff: bool,
+    /// `--force-conflicts`: take over fields another manager owns.
+    pub force: bool,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+}
+
+/// The result of applying everything.
+#[derive(Default)]
+pub struct Report {
+    /// One line per object, in input order within each phase.
+    pub lines: Vec<String>,
+    pub errors: Vec<Error>,
+    pub counts: BTreeMap<&'static str, usize>,
+}
+
+/// `secret/db`, `deployment.apps/web`: how kubectl names an object.
+fn reference(ar: &ApiResource, name: &str) -> String {
+    let kind = ar.kind.to_lowercase();
+    if ar.group.is_empty() {
+        format!("{kind}/{name}")
+    } else {
+        format!("{kind}.{}/{name}", ar.group)
+    }
+}
+
+/// An object without what the server maintains, for "did anything change" comparisons.
+fn comparable(mut v: Value) -> Value {
+    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        for f in ["managedFields", "resourceVersion", "generation"] {
+            meta.remove(f);
+        }
+    }
+    if let Some(o) = v.as_object_mut() {
+        o.remove("status");
+    }
+    v
+}
+
+/// Hashes of a Secret's values by key (`data` is base64; the hash is of the decoded bytes).
+fn hashed_data(v: Option<&Value>) -> BTreeMap<String, [u8; 32]> {
+    let mut out = BTreeMap::new();
+    if let Some(Value::Object(data)) = v.and_then(|v| v.get("data")) {
+        for (k, val) in data {
+            let bytes = val
+                .as_str()
+                .and_then(|s| STANDARD.decode(s).ok())
+                .unwrap_or_default();
+            out.insert(k.clone(), Sha256::digest(&bytes).into());
+        }
+    }
+    out
+}
+
+/// Which keys a Secret change adds, changes and removes, compared by hash.
+fn secret_diff(before: Option<&Value>, after: &Value) -> String {
+    let (b, a) = (hashed_data(before), hashed_data(Some(after)));
+    let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+    let mut parts = Vec::new();
+    for k in keys {
+        match (b.get(k), a.get(k)) {
+            (None, Some(_)) => parts.push(format!("+{k}")),
+            (Some(_), None) => parts.push(format!("-{k}")),
+            (Some(x), Some(y)) if x != y => parts.push(format!("~{k}")),
+            _ => {}
+        }
+    }
+    if parts.is_empty() {
+        "no key changes".into()
+    } else {
+        format!("keys {}", parts.join(" "))
+    }
+}
+
+/// Resolves every kind through discovery, once per apiVersion/kind. Any unknown kind stops
+/// everything before a single write.
+async fn discover(
+    cluster: &Cluster,
+    objects: &[Object],
+) -> Result<BTreeMap<(String, String), (ApiResource, ApiCapabilities)>, Error> {
+    let mut out = BTreeMap::new();
+    for o in objects {
+        let key = (o.api_version.clone(), o.kind.clone());
+        if out.contains_key(&key) {
+            continue;
+        }
+        let (group, version) = o.api_version.split_once('/').unwrap_or(("", &o.api_version));
+        let gvk = kube::api::GroupVersionKind::gvk(group, version, &o.kind);
+        let what = format!("{} (kind {} {}, {})", o.name, o.api_version, o.kind, o.origin);
+        let found = kube::discovery::pinned_kind(&cluster.client, &gvk)
+            .await
+            .map_err(|e| match e {
+                kube::Error::Discovery(d) => Error::cluster(format!(
+                    "{what}: discovery failed: the server does not serve this kind ({d})"
+                )),
+                e => api_error(&what, "discovery", &cluster.server, e),
+            })?;
+        out.insert(key, found);
+    }
+    Ok(out)
+}
+
+/// Applies one object; returns its output line and what happened.
+async fn apply_one(
+    cluster: &Cluster,
+    o: &Object,
+    ar: &ApiResource,
+    caps: &ApiCapabilities,
+    opts: Options,
+) -> Result<(String, &'static str), Error> {
+    let namespaced = caps.scope == Scope::Namespaced;
+    let mut desired = o.value.clone();
+    let namespace = if namespaced {
+        let ns = desired["metadata"]
+            .get("namespace")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .or_else(|| o.default_namespace.clone())
+            .unwrap_or_else(|| cluster.namespace.clone());
+        desired["metadata"]["namespace"] = Value::String(ns.clone());
+        Some(ns)
+    } else {
+        if let Some(m) = desired["metadata"].as_object_mut() {
+            m.remove("namespace");
+        }
+        None
+    };
+    let api: Api<DynamicObject> = match &namespace {
+        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
+        None => Api::all_with(cluster.client.clone(), ar),
+    };
+    let reference = reference(ar, &o.name);
+    let what = match &namespace {
+        Some(ns) => format!("{reference} in namespace {ns} ({})", o.origin),
+        None => format!("{reference} ({})", o.origin),
+    };
+    let current = api
+        .get_opt(&o.name)
+        .await
+        .map_err(|e| api_error(&what, "get", &cluster.server, e))?;
+    let current = current.map(|c| serde_json::to_value(c).expect("objects serialize"));
+    let mut params = PatchParams::apply(FIELD_MANAGER);
+    params.force = opts.force;
+    params.dry_run = opts.dry_run || opts.diff;
+    let result = api
+        .patch(&o.name, &params, &Patch::Apply(&desired))
+        .await
+        .map_err(|e| api_error(&what, "apply (server-side, PATCH)", &cluster.server, e))?;
+    let result = serde_json::to_value(result).expect("objects serialize");
+    let outcome = match &current {
+        None => "created",
+        Some(c) if comparable(c.clone()) == comparable(result.clone()) => "unchanged",
+        Some(_) => "configured",
+    };
+    let line = if opts.diff {
+        let change = match outcome {
+            "created" => "would be created",
+            "configured" => "would change",
+            _ => "unchanged",
+        };
+        if o.is_secret() && outcome != "unchanged" {
+            format!(
+                "{reference}: {change}: {}",
+                secret_diff(current.as_ref(), &result)
+            )
+        } else {
+            format!("{reference}: {change}")
+        }
+    } else if opts.dry_run {
+        format!("{reference} {outcome} (server dry run)")
+    } else {
+        format!("{reference} {outcome}")
+    };
+    Ok((line, outcome))
+}
+
+/// Applies `objects`: namespaces first, then other cluster-scoped objects, then namespaced ones.
+/// Within a phase up to `concurrency` requests are in flight; lines keep the input order. A
+/// failed object is reported and the others go on; later phases still run.
+pub async fn apply(cluster: &Cluster, objects: &[Object], opts: Options) -> Result<Report, Error> {
+    let kinds = discover(cluster, objects).await?;
+    let phase = |o: &Object| {
+        let (_, caps) = &kinds[&(o.api_version.clone(), o.kind.clone())];
+        match (o.api_version.as_str(), o.kind.as_str(), &caps.scope) {
+            ("v1", "Namespace", _) => 0,
+            (_, _, Scope::Cluster) => 1,
+            _ => 2,
+        }
+    };
+    let mut report = Report::default();
+    for p in 0..3 {
+        let batch: Vec<&Object> = objects.iter().filter(|o| phase(o) == p).collect();
+        let results: Vec<_> = futures::stream::iter(batch)
+            .map(|o| {
+                let (ar, caps) = &kinds[&(o.api_version.clone(), o.kind.clone())];
+                apply_one(cluster, o, ar, caps, opts)
+            })
+            .buffered(opts.concurrency.max(1))
+            .collect()
+            .await;
+        for r in results {
+            match r {
+                Ok((line, outcome)) => {
+                    report.lines.push(line);
+                    *report.counts.entry(outcome).or_default() += 1;
+                }
+                Err(e) => report.errors.push(e),
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_data_is_folded_into_data_as_the_api_server_does() {
+        let objs = objects_of(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  a: x\ndata:\n  b: eQ==\n",
+            &Location::file("f"),
+        )
+        .unwrap();
+        assert_eq!(
+            objs[0].value["data"],
+            serde_json::json!({"a": "eA==", "b": "eQ=="})
+        );
+        assert!(objs[0].value.get("stringData").is_none());
+    }
+
+    #[test]
+    fn lists_are_expanded_and_empty_documents_skipped() {
+        let text = "---\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n";
+        let objs = objects_of(text, &Location::file("f")).unwrap();
+        assert_eq!(
+            objs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        let err = objects_of("apiVersion: v1\nkind: ConfigMap\n", &Location::file("f"))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("ConfigMap without metadata.name"));
+    }
+
+    #[test]
+    fn secret_diffs_name_keys_never_values() {
+        let before = serde_json::json!({"data": {"a": "YQ==", "b": "Yg==", "c": "Yw=="}});
+        let after = serde_json::json!({"data": {"a": "YQ==", "b": "Qg==", "d": "ZA=="}});
+        assert_eq!(secret_diff(Some(&before), &after), "keys ~b -c +d");
+        assert_eq!(secret_diff(Some(&before), &before), "no key changes");
+    }
+}

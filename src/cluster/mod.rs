@@ -1,0 +1,160 @@
+//! The cluster side: connecting with kube (kubeconfig, context, in-cluster service account),
+//! `apply`, and the cluster key pair stored in the cluster.
+
+pub mod apply;
+pub mod keys;
+
+use std::path::{Path, PathBuf};
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+use crate::error::Error;
+
+/// Where to connect: kubectl's `--kubeconfig`, `--context` and `-n`.
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+}
+
+/// A connected client and the namespace for objects that name none: `-n`, else the context's,
+/// else the service account's (in a Pod), else `default`.
+pub struct Cluster {
+    pub client: kube::Client,
+    pub namespace: String,
+    pub server: String,
+}
+
+/// The single-threaded runtime the cluster commands run on: requests are I/O bound, and
+/// concurrency comes from having many in flight, not from threads.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::cluster(format!("cannot start the async runtime: {e}")))
+}
+
+/// The service account folder of a Pod; `KSEAL_SERVICEACCOUNT_DIR` points elsewhere (tests, or a
+/// projected token mounted at another path).
+pub const SERVICEACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// In-cluster configuration, built the way kube's `Config::incluster` builds it
+/// (`KUBERNETES_SERVICE_HOST`/`_PORT`, the service account's token file, CA and namespace), but
+/// from a folder that can be moved.
+fn in_cluster() -> Result<kube::Config, Error> {
+    let dir = std::env::var_os("KSEAL_SERVICEACCOUNT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(SERVICEACCOUNT_DIR));
+    let host = std::env::var("KUBERNETES_SERVICE_HOST")
+        .map_err(|_| Error::usage("KUBERNETES_SERVICE_HOST is not set"))?;
+    let port = std::env::var("KUBERNETES_SERVICE_PORT").unwrap_or_else(|_| "443".into());
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let url = format!("https://{host}:{port}");
+    let uri = url
+        .parse()
+        .map_err(|e| Error::usage(format!("in-cluster API address {url}: {e}")))?;
+    let read = |name: &str| {
+        let p = dir.join(name);
+        std::fs::read(&p).map_err(|e| Error::io(p.display().to_string(), &e))
+    };
+    let ca = read("ca.crt")?;
+    let roots: Vec<Vec<u8>> = {
+        use rustls_pki_types::pem::PemObject;
+        rustls_pki_types::CertificateDer::pem_slice_iter(&ca)
+            .map(|c| c.map(|c| c.to_vec()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| Error::usage(format!("{}/ca.crt: {e}", dir.display())))?
+    };
+    let mut config = kube::Config::new(uri);
+    config.root_cert = Some(roots);
+    config.root_cert_file = Some(dir.join("ca.crt"));
+    config.auth_info.token_file = Some(dir.join("token").display().to_string());
+    if let Ok(ns) = read("namespace") {
+        let ns = String::from_utf8_lossy(&ns).trim().to_string();
+        if !ns.is_empty() {
+            config.default_namespace = ns;
+        }
+    }
+    Ok(config)
+}
+
+fn default_kubeconfig_exists() -> bool {
+    std::env::var_os("KUBECONFIG").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("HOME").is_some_and(|h| Path::new(&h).join(".kube/config").is_file())
+}
+
+/// Connects as kubectl would: `--kubeconfig`, else `KUBECONFIG` (colon-separated files, merged),
+/// else `~/.kube/config`, else the in-cluster service account; `--context` picks the context.
+pub async fn connect(target: &Target) -> Result<Cluster, Error> {
+    let options = KubeConfigOptions {
+        context: target.context.clone(),
+        cluster: None,
+        user: None,
+    };
+    let bad = |e: kube::config::KubeconfigError| Error::usage(format!("kubeconfig: {e}"));
+    let config = if let Some(path) = &target.kubeconfig {
+        let kc = Kubeconfig::read_from(path).map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
+        kube::Config::from_custom_kubeconfig(kc, &options)
+            .await
+            .map_err(bad)?
+    } else if default_kubeconfig_exists() {
+        kube::Config::from_kubeconfig(&options).await.map_err(bad)?
+    } else if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
+        if target.context.is_some() {
+            return Err(Error::usage(
+                "--context needs a kubeconfig; inside a Pod there is none",
+            ));
+        }
+        in_cluster()?
+    } else {
+        return Err(Error::usage(
+            "no cluster configured: pass --kubeconfig FILE, set KUBECONFIG, create ~/.kube/config, or run inside a Pod",
+        ));
+    };
+    let server = config.cluster_url.to_string();
+    let namespace = target
+        .namespace
+        .clone()
+        .unwrap_or_else(|| config.default_namespace.clone());
+    let client = kube::Client::try_from(config)
+        .map_err(|e| Error::cluster(format!("cannot set up a client for {server}: {e}")))?;
+    Ok(Cluster {
+        client,
+        namespace,
+        server,
+    })
+}
+
+/// An API error as a message that names the object, the verb and the server's reason.
+pub fn api_error(what: &str, verb: &str, server: &str, e: kube::Error) -> Error {
+    match e {
+        kube::Error::Api(status) => {
+            let reason = if status.reason.is_empty() {
+                "Failure"
+            } else {
+                status.reason.as_str()
+            };
+            Error::cluster(format!(
+                "{what}: {verb} failed: {} {reason}: {}",
+                status.code, status.message
+            ))
+        }
+        other => {
+            // The root cause (connection refused, certificate unknown) is at the end of the chain.
+            let mut msg = other.to_string();
+            let mut source = std::error::Error::source(&other);
+            while let Some(s) = source {
+                msg = format!("{msg}: {s}");
+                source = s.source();
+            }
+            Error::cluster(format!(
+                "{what}: {verb} failed: cannot reach the API server at {server}: {msg}"
+            ))
+        }
+    }
+}
