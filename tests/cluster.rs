@@ -355,3 +355,305 @@ fn diff_names_keys_by_hash_and_applies_nothing() {
         assert!(!stdout(&out).contains(v) && !stdout(&out).contains(&b64(v)));
     }
 }
+
+#[test]
+fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
+    let env = Env::new();
+    let out = env
+        .kseal()
+        .args(["cluster", "init", "--public-key-out", "keys/prod.pub"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let first = stdout(&out).trim().to_string();
+    assert!(first.starts_with("age1"), "{first}");
+    assert!(env.sb.read("keys/prod.pub").lines().any(|l| l == first));
+    // Namespace, Secret with one dated entry, public ConfigMap, and RBAC for it.
+    assert!(env.fake.get("namespaces", None, "kseal").is_some());
+    let keys = env.fake.get("secrets", Some("kseal"), "kseal-keys").unwrap();
+    let entries: Vec<String> = keys["data"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(entries.len(), 1);
+    assert!(
+        regex::Regex::new(r"^20\d{6}-[0-9a-f]{8}\.agekey$")
+            .unwrap()
+            .is_match(&entries[0]),
+        "{entries:?}"
+    );
+    assert_eq!(keys["type"], "Opaque");
+    let cm = env
+        .fake
+        .get("configmaps", Some("kseal"), "kseal-public-key")
+        .unwrap();
+    assert_eq!(cm["data"]["recipient"], json!(first));
+    let role = env
+        .fake
+        .get("roles", Some("kseal"), "kseal-public-key-reader")
+        .unwrap();
+    assert_eq!(
+        role["rules"],
+        json!([{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["kseal-public-key"], "verbs": ["get"]}])
+    );
+    let rb = env
+        .fake
+        .get("rolebindings", Some("kseal"), "kseal-public-key-reader")
+        .unwrap();
+    assert_eq!(rb["subjects"][0]["name"], "system:authenticated");
+    assert!(!stderr(&out).contains("AGE-SECRET-KEY") && !stdout(&out).contains("AGE-SECRET-KEY"));
+
+    // Twice: refused, nothing changed.
+    let before = env.fake.snapshot();
+    let again = env.kseal().args(["cluster", "init"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("already has secret/kseal-keys"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(env.fake.snapshot(), before);
+
+    // Seal with the fetched key, apply with the key read from the cluster.
+    let fetched = env.kseal().args(["cluster", "fetch-key"]).output().unwrap();
+    assert_eq!(stdout(&fetched).trim(), first);
+    env.sb.write("s.plain", &secret("db", "apps", PLANT));
+    let sealed = env
+        .sb
+        .kseal()
+        .args(["seal", "-r", &first, "s.plain"])
+        .output()
+        .unwrap();
+    env.sb.write("s.yaml", &stdout(&sealed));
+    let out = env.apply(&["--identity-from-cluster", "s.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "secret/db created\n");
+
+    // Rotate: a second entry, the ConfigMap names the new key, old values still open.
+    let rotated = env.kseal().args(["cluster", "rotate-key"]).output().unwrap();
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    let second = stdout(&rotated).trim().to_string();
+    assert_ne!(second, first);
+    let keys = env.fake.get("secrets", Some("kseal"), "kseal-keys").unwrap();
+    assert_eq!(keys["data"].as_object().unwrap().len(), 2);
+    let fetched = env.kseal().args(["cluster", "fetch-key"]).output().unwrap();
+    assert_eq!(stdout(&fetched).trim(), second);
+    let opened = env
+        .kseal()
+        .args(["open", "--identity-from-cluster", "s.yaml"])
+        .output()
+        .unwrap();
+    assert!(opened.status.success(), "{}", stderr(&opened));
+    assert!(stdout(&opened).contains(PLANT));
+
+    // Backup: both keys, encrypted to an offline key; the real age opens it.
+    let backup = env
+        .kseal()
+        .args([
+            "cluster",
+            "backup",
+            "--to",
+            &env.sb.recipient("b"),
+            "-o",
+            "backup.age",
+        ])
+        .output()
+        .unwrap();
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    let armored = env.sb.read("backup.age");
+    assert!(armored.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+    assert!(!armored.contains("AGE-SECRET-KEY"));
+    let age = std::process::Command::new("age")
+        .args(["-d", "-i", "b.agekey", "backup.age"])
+        .current_dir(env.sb.dir.path())
+        .output();
+    if let Ok(age) = age {
+        assert!(age.status.success(), "{}", String::from_utf8_lossy(&age.stderr));
+        let text = String::from_utf8(age.stdout).unwrap();
+        assert_eq!(text.matches("AGE-SECRET-KEY-1").count(), 2);
+        assert!(
+            text.contains(&format!("# public key: {first}"))
+                && text.contains(&format!("# public key: {second}"))
+        );
+    }
+    let again = env
+        .kseal()
+        .args([
+            "cluster",
+            "backup",
+            "--to",
+            &env.sb.recipient("b"),
+            "-o",
+            "backup.age",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2), "a backup is never overwritten");
+}
+
+/// The real kubectl runs `kubectl-seal` from PATH and passes its flags through; KUBECONFIG may
+/// name several files (the context lives in the second).
+#[test]
+fn kubectl_seal_apply_through_the_real_kubectl_with_context_and_namespace() {
+    let Ok(kubectl) = which("kubectl") else {
+        panic!("kubectl is not installed (.ci/run installs it)");
+    };
+    let env = Env::new();
+    env.fake.insert(
+        "namespaces",
+        None,
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}),
+    );
+    // First file: an unrelated current context. Second file: the context the test selects.
+    env.sb.write(
+        "kc-other",
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: nowhere\n  cluster:\n    server: http://127.0.0.1:9\ncontexts:\n- name: nowhere\n  context:\n    cluster: nowhere\n    user: nobody\ncurrent-context: nowhere\nusers:\n- name: nobody\n  user: {}\n",
+    );
+    env.fake
+        .kubeconfig(&env.sb.path("kc-fake"), &[("fake-ctx", Some("apps"), None)]);
+    let bin_dir = env.sb.path("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    std::fs::copy(
+        assert_cmd::cargo::cargo_bin("kubectl-seal"),
+        bin_dir.join("kubectl-seal"),
+    )
+    .unwrap();
+    chmod(&bin_dir.join("kubectl-seal"), 0o755);
+    // No metadata.namespace: -n decides, for sealing and for applying alike.
+    env.sb.write(
+        "s.plain",
+        &secret("db", "shop", PLANT).replace("  namespace: shop\n", ""),
+    );
+    let sealed = env
+        .sb
+        .kseal()
+        .args(["seal", "-R", "a.pub", "-n", "shop", "s.plain"])
+        .output()
+        .unwrap();
+    env.sb.write("s.yaml", &stdout(&sealed));
+
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let kubeconfig = format!(
+        "{}:{}",
+        env.sb.path("kc-other").display(),
+        env.sb.path("kc-fake").display()
+    );
+    let run = |args: &[&str]| {
+        std::process::Command::new(&kubectl)
+            .args(args)
+            .current_dir(env.sb.dir.path())
+            .env("PATH", &path)
+            .env("KUBECONFIG", &kubeconfig)
+            .env("HOME", env.sb.path("."))
+            .env_remove("KSEAL_IDENTITY_FILE")
+            .output()
+            .unwrap()
+    };
+    // Flags before and after the subcommand, as kubectl users type them.
+    let out = run(&[
+        "seal",
+        "--context",
+        "fake-ctx",
+        "apply",
+        "-n",
+        "shop",
+        "-i",
+        "a.agekey",
+        "s.yaml",
+    ]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&out), "secret/db created\n");
+    assert!(env.fake.get("secrets", Some("shop"), "db").is_some());
+    assert_no_plaintext(&out);
+    let out = run(&[
+        "seal",
+        "apply",
+        "-i",
+        "a.agekey",
+        "s.yaml",
+        "--namespace=shop",
+        "--context=fake-ctx",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "secret/db unchanged\n");
+    // Help shows the plugin as users invoke it.
+    let help = run(&["seal", "apply", "--help"]);
+    assert!(
+        stdout(&help).contains("Usage: kubectl seal apply"),
+        "{}",
+        stdout(&help)
+    );
+}
+
+fn which(name: &str) -> Result<std::path::PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|c| c.is_file())
+        })
+        .ok_or(())
+}
+
+/// Inside a Pod: no kubeconfig, KUBERNETES_SERVICE_HOST/PORT, and the service account's token,
+/// CA and namespace files. The fake serves HTTPS with its own CA and accepts only that token.
+#[test]
+fn in_cluster_config_uses_the_service_account_token_and_ca_over_https() {
+    let fake = FakeApiServer::start_tls();
+    fake.insert(
+        "namespaces",
+        None,
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ci"}}),
+    );
+    fake.set_token(
+        "sa-t0ken",
+        "system:serviceaccount:ci:kseal",
+        vec![Grant::new(
+            &["get", "patch"],
+            &["secrets", "configmaps"],
+            Some("ci"),
+        )],
+    );
+    let sb = Sandbox::new();
+    let sa = sb.path("serviceaccount");
+    std::fs::create_dir(&sa).unwrap();
+    std::fs::write(sa.join("token"), "sa-t0ken").unwrap();
+    std::fs::write(sa.join("ca.crt"), fake.ca_pem.as_ref().unwrap()).unwrap();
+    std::fs::write(sa.join("namespace"), "ci").unwrap();
+    sb.write("s.plain", &secret("db", "ci", PLANT));
+    let sealed = sb.seal("s.plain");
+    sb.write("s.yaml", &sealed);
+    sb.write(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: b\n",
+    );
+    let run = |sa_dir: &std::path::Path| {
+        sb.kseal()
+            .args(["apply", "-i", "a.agekey", "s.yaml", "cm.yaml"])
+            .env_remove("KUBECONFIG")
+            .env("HOME", sb.path("."))
+            .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+            .env("KUBERNETES_SERVICE_PORT", fake.addr.port().to_string())
+            .env("KSEAL_SERVICEACCOUNT_DIR", sa_dir)
+            .output()
+            .unwrap()
+    };
+    let out = run(&sa);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "secret/db created\nconfigmap/cfg created\n");
+    // The ConfigMap went to the service account's namespace.
+    assert!(fake.get("configmaps", Some("ci"), "cfg").is_some());
+    assert_no_plaintext(&out);
+
+    // A CA that did not sign the server's certificate: refused, exit 4.
+    let other = FakeApiServer::start_tls();
+    std::fs::write(sa.join("ca.crt"), other.ca_pem.as_ref().unwrap()).unwrap();
+    let out = run(&sa);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot reach the API server at https://127.0.0.1:"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -89,6 +89,9 @@ fn public_key_file(path: &Path, recipient: &Recipient, context: Option<&str>) ->
         "# kseal cluster public key{}\n{recipient}\n",
         context.map(|c| format!(" (context {c})")).unwrap_or_default()
     );
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), &e))?;
+    }
     write_atomic(path, text.as_bytes(), 0o644)
 }
 
