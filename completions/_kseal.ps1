@@ -98,8 +98,8 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;open' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
-            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the plain manifests to FILE (mode 0600) instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the plain manifests to FILE (mode 0600) instead of stdout')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
@@ -115,8 +115,8 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;reseal' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
-            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
@@ -134,8 +134,8 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;edit' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
-            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
@@ -153,8 +153,8 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;apply' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
-            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate and merge on the server without persisting anything')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
@@ -278,8 +278,8 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;import-sops' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
-            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')

@@ -91,8 +91,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;open'= {
-            cand -i 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
-            cand --identity 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand -i 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
             cand -o 'Write the plain manifests to FILE (mode 0600) instead of stdout'
             cand --output 'Write the plain manifests to FILE (mode 0600) instead of stdout'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
@@ -107,8 +107,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;reseal'= {
-            cand -i 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
-            cand --identity 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand -i 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
@@ -125,8 +125,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;edit'= {
-            cand -i 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
-            cand --identity 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand -i 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
@@ -143,8 +143,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;apply'= {
-            cand -i 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
-            cand --identity 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand -i 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
             cand --dry-run 'Validate and merge on the server without persisting anything'
             cand --concurrency 'Requests in flight at once'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
@@ -255,8 +255,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;import-sops'= {
-            cand -i 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
-            cand --identity 'Age identity file (may hold several keys). Repeatable. Must not be readable by others'
+            cand -i 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'

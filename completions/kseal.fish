@@ -74,7 +74,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand set" -l context -d 'The kube
 complete -c kseal -n "__fish_kseal_using_subcommand set" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand set" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand open" -s i -l identity -d 'Age identity file (may hold several keys). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand open" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s o -l output -d 'Write the plain manifests to FILE (mode 0600) instead of stdout' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l context -d 'The kubeconfig context to use (cluster commands)' -r
@@ -83,7 +83,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand open" -l identity-from-clust
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l ignore-mac -d 'Open SOPS files even when their MAC does not match (the values may have been altered)'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s i -l identity -d 'Age identity file (may hold several keys). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
@@ -93,7 +93,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l identity-from-clu
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l check -d 'Change nothing: report what would be resealed, exit 1 if anything would'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand edit" -s i -l identity -d 'Age identity file (may hold several keys). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand edit" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l scope -d 'What a sealed value is bound to [default: the .kseal.yaml rule\'s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing' -r -f -a "strict\t'Bound to namespace, Secret name and key: the value opens only where it was sealed'
@@ -105,7 +105,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand edit" -s n -l namespace -d '
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand apply" -s i -l identity -d 'Age identity file (may hold several keys). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l dry-run -d 'Validate and merge on the server without persisting anything' -r -f -a "server\t'Send every request with dryRun=All: the server validates and merges, and persists nothing'"
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l concurrency -d 'Requests in flight at once' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
@@ -165,7 +165,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand verify" -l context -d 'The k
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s i -l identity -d 'Age identity file (may hold several keys). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l scope -d 'What a sealed value is bound to [default: the .kseal.yaml rule\'s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing' -r -f -a "strict\t'Bound to namespace, Secret name and key: the value opens only where it was sealed'

@@ -657,3 +657,134 @@ fn in_cluster_config_uses_the_service_account_token_and_ca_over_https() {
         stderr(&out)
     );
 }
+
+/// deploy/: every file parses; the objects apply in a server dry run; the RBAC grants exactly
+/// what is listed here; the key Secret is a read-only 0400 volume and never an env var.
+#[test]
+fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
+    let env = Env::new();
+    for ns in ["kseal", "argocd"] {
+        env.fake.insert(
+            "namespaces",
+            None,
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+        );
+    }
+    let deploy = repo().join("deploy");
+    let mut files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(&deploy)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    let mut docs = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let parsed: Vec<serde_json::Value> =
+            serde_saphyr::from_str_multiple(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        for d in parsed {
+            if let Some(plugin) = d["data"]["plugin.yaml"].as_str() {
+                let p: serde_json::Value = serde_saphyr::from_str(plugin).unwrap();
+                assert_eq!(p["kind"], "ConfigManagementPlugin");
+                assert_eq!(
+                    p["spec"]["generate"]["command"],
+                    json!(["kseal", "open", "-i", "/keys", "."])
+                );
+            }
+            docs.push((f.clone(), d));
+        }
+    }
+    let appliable: Vec<String> = files
+        .iter()
+        .filter(|f| !f.to_string_lossy().ends_with(".patch.yaml"))
+        .map(|f| f.display().to_string())
+        .collect();
+    let before = env.fake.snapshot();
+    let mut args = vec!["--dry-run=server".to_string()];
+    args.extend(appliable.iter().cloned());
+    let out = env.kseal().arg("apply").args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 6, "{}", stdout(&out));
+    assert!(
+        stdout(&out)
+            .lines()
+            .all(|l| l.ends_with("created (server dry run)")),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(env.fake.snapshot(), before);
+
+    // RBAC: exactly these rules, in the target namespace only, for kseal's ServiceAccount.
+    let roles: Vec<&serde_json::Value> = docs
+        .iter()
+        .map(|(_, d)| d)
+        .filter(|d| d["kind"] == "Role" || d["kind"] == "ClusterRole")
+        .collect();
+    assert_eq!(roles.len(), 1, "one Role, no ClusterRole");
+    assert_eq!(roles[0]["kind"], "Role");
+    assert_eq!(roles[0]["metadata"]["namespace"], "apps");
+    assert_eq!(
+        roles[0]["rules"],
+        json!([{"apiGroups": [""], "resources": ["secrets", "configmaps"], "verbs": ["get", "patch"]}])
+    );
+    let bindings: Vec<&serde_json::Value> = docs
+        .iter()
+        .map(|(_, d)| d)
+        .filter(|d| d["kind"].as_str().is_some_and(|k| k.ends_with("Binding")))
+        .collect();
+    assert_eq!(bindings.len(), 1);
+    assert_eq!(bindings[0]["kind"], "RoleBinding");
+    assert_eq!(
+        bindings[0]["subjects"],
+        json!([{"kind": "ServiceAccount", "name": "kseal-apply", "namespace": "kseal"}])
+    );
+
+    // The key: a read-only volume with mode 0400 everywhere it is used, never an environment variable.
+    let mut key_volumes = 0;
+    for (f, d) in &docs {
+        let text = d.to_string();
+        assert!(
+            !text.contains("secretKeyRef") && !text.contains("envFrom"),
+            "{}: keys through env",
+            f.display()
+        );
+        let mut stack = vec![d];
+        while let Some(v) = stack.pop() {
+            if v["secret"]["secretName"] == "kseal-keys" {
+                assert_eq!(v["secret"]["defaultMode"], json!(0o400), "{}", f.display());
+                key_volumes += 1;
+            }
+            if v["name"] == "keys" || v["name"] == "kseal-keys" {
+                if let Some(ro) = v.get("readOnly") {
+                    assert_eq!(ro, &json!(true));
+                }
+            }
+            match v {
+                serde_json::Value::Object(m) => stack.extend(m.values()),
+                serde_json::Value::Array(a) => stack.extend(a.iter()),
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(key_volumes, 3, "Job, CronJob and the Argo CD sidecar");
+}
+
+/// `-i DIR` reads every *.agekey of a folder, as the Job passes a mounted key Secret.
+#[test]
+fn identities_from_a_folder_of_agekey_files_mode_0400() {
+    let env = Env::new();
+    env.sealed("s.yaml", &secret("db", "apps", PLANT));
+    let keys = env.sb.path("keys");
+    std::fs::create_dir(&keys).unwrap();
+    for (src, dst) in [
+        ("b.agekey", "20250101-old.agekey"),
+        ("a.agekey", "20260101-new.agekey"),
+    ] {
+        std::fs::copy(env.sb.path(src), keys.join(dst)).unwrap();
+        chmod(&keys.join(dst), 0o400);
+    }
+    std::fs::write(keys.join("README"), "not a key").unwrap();
+    let out = env.apply(&["-i", "keys", "s.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "secret/db created\n");
+}

@@ -218,7 +218,35 @@ fn stream_to<S: AsRef<str>>(out: &mut impl Write, pieces: &[S]) -> std::io::Resu
     Ok(())
 }
 
-/// Loads identities from `-i` files (or `KSEAL_IDENTITY_FILE`), refusing files that others can read.
+/// `-i` paths with folders expanded to their `*.agekey` files, sorted: a Secret mounted as a
+/// volume (`/keys/<yyyymmdd>-<kid>.agekey`, one per key) is passed as `-i /keys`.
+fn identity_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for p in paths {
+        if !p.is_dir() {
+            out.push(p.clone());
+            continue;
+        }
+        let shown = p.display().to_string();
+        let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+            .map_err(|e| Error::io(&shown, &e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|f| f.extension().is_some_and(|x| x == "agekey") && f.is_file())
+            .collect();
+        if found.is_empty() {
+            return Err(Error::input(
+                Location::file(&shown),
+                "no *.agekey files in this folder",
+            ));
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// Loads identities from `-i` files or folders (or `KSEAL_IDENTITY_FILE`), refusing files that
+/// others can read.
 pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
     if files.is_empty() {
         return Err(Error::usage(
@@ -226,7 +254,7 @@ pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
         ));
     }
     let mut out = Vec::new();
-    for f in files {
+    for f in &identity_files(files)? {
         let shown = f.display().to_string();
         let meta = std::fs::metadata(f).map_err(|e| Error::io(&shown, &e))?;
         #[cfg(unix)]

@@ -116,7 +116,8 @@ pub struct RecipientArgs {
 /// Identity files; shared by every command that opens values.
 #[derive(Args, Debug, Clone, Default)]
 pub struct IdentityArgs {
-    /// Age identity file (may hold several keys). Repeatable. Must not be readable by others.
+    /// Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key
+    /// Secret). Repeatable. Must not be readable by others.
     #[arg(
         short = 'i',
         long = "identity",
