@@ -39,6 +39,8 @@ Typical use:
   kseal seal -r age1... -w secret.yaml        # developer, before committing
   kseal verify -r age1... manifests/          # CI: everything sealed, to the right key
   kseal open -i cluster.agekey manifests/ | kubectl apply -f -
+  kseal apply -i cluster.agekey manifests/    # or --identity-from-cluster; server-side apply
+  kseal edit -i cluster.agekey secret.yaml    # key holders: change values in $EDITOR
   kseal scan --worktree                       # plaintext Secrets in the files on disk
 
 Exit codes: 0 success, 1 findings (verify, scan), 2 usage or input error, 3 crypto failure (wrong key,
