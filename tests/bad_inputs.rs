@@ -129,6 +129,8 @@ fn setup(sb: &Sandbox, case: &Case, cmd: &mut Command) {
         Some("stdout-dev-full") => {
             cmd.stdout(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
         }
+        // No kubeconfig anywhere and not in a Pod: HOME is the sandbox (see run_case).
+        Some("no-kubeconfig") => {}
         // Both handled where the command is built: `<&-` closes fd 0 before kseal starts (a
         // missing stdin, not an empty one); stdin-value pipes a value in.
         Some("stdin-closed" | "stdin-value") => {}
@@ -168,6 +170,9 @@ fn run_case(case: &Case) -> Result<(), String> {
     };
     cmd.current_dir(dir)
         .env_remove("KSEAL_IDENTITY_FILE")
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env("HOME", dir)
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

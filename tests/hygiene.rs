@@ -83,6 +83,11 @@ fn setup() -> Sandbox {
     let flip = if bad.ends_with("A=") { "B=" } else { "A=" };
     bad.replace_range(bad.len() - 2.., flip);
     sb.write("tampered.yaml", &sealed.replace(&tokens[1], &bad));
+    std::fs::copy(
+        testdata("bad/unreachable.kubeconfig"),
+        sb.path("unreachable.kubeconfig"),
+    )
+    .unwrap();
     for (name, script) in [
         ("fail.sh", "#!/bin/sh\ncp \"$1\" \"$1.bak\"\nexit 1\n"),
         ("invalid.sh", "#!/bin/sh\nprintf 'stringData: [\\n' >> \"$1\"\n"),
@@ -153,6 +158,51 @@ fn no_command_leaks_a_planted_value_on_any_path() {
         run(&["scan", "--worktree", "--format", "json", "."]),
         run(&["scan", "--worktree", "--format", "sarif", "."]),
         run(&["keygen", "-o", "a.agekey"]),
+        run(&[
+            "--kubeconfig",
+            "unreachable.kubeconfig",
+            "apply",
+            "-i",
+            "b.agekey",
+            "sealed.yaml",
+        ]),
+        run(&[
+            "--kubeconfig",
+            "unreachable.kubeconfig",
+            "apply",
+            "-i",
+            "a.agekey",
+            "sealed.yaml",
+        ]),
+        run(&[
+            "--kubeconfig",
+            "unreachable.kubeconfig",
+            "apply",
+            "--diff",
+            "-i",
+            "a.agekey",
+            "tampered.yaml",
+            "plain.yaml",
+        ]),
+        run(&[
+            "--kubeconfig",
+            "unreachable.kubeconfig",
+            "apply",
+            "--dry-run=server",
+            "-i",
+            "a.agekey",
+            "plain.yaml",
+        ]),
+        run(&[
+            "--kubeconfig",
+            "unreachable.kubeconfig",
+            "cluster",
+            "backup",
+            "--to",
+            "age1x",
+            "-o",
+            "b.age",
+        ]),
     ];
     let mut stdin_set = run(&["set", "-R", "a.pub", "sealed.yaml", "nosuch", "password"]);
     stdin_set.stdin = Some(PLANT.to_string());
