@@ -788,3 +788,85 @@ fn identities_from_a_folder_of_agekey_files_mode_0400() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "secret/db created\n");
 }
+
+/// The fake itself, through kube's client: the verbs and rules kseal relies on, as the real API
+/// server answers them.
+#[test]
+fn the_fake_answers_like_the_api_server() {
+    use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+    use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
+    use kube::Api;
+
+    let fake = FakeApiServer::start();
+    fake.insert(
+        "namespaces",
+        None,
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let config = kube::Config::new(fake.url().parse().unwrap());
+        let client = kube::Client::try_from(config).unwrap();
+        let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "apps");
+        let status = |e: kube::Error| match e {
+            kube::Error::Api(s) => (s.code, s.reason.clone()),
+            other => panic!("{other}"),
+        };
+
+        // create, AlreadyExists, get, list, NotFound, delete.
+        let cm: ConfigMap = serde_json::from_value(json!({"metadata": {"name": "a"}, "data": {"k": "v"}})).unwrap();
+        let created = cms.create(&PostParams::default(), &cm).await.unwrap();
+        assert_eq!(created.metadata.namespace.as_deref(), Some("apps"));
+        assert!(created.metadata.uid.is_some() && created.metadata.resource_version.is_some());
+        assert_eq!(status(cms.create(&PostParams::default(), &cm).await.unwrap_err()), (409, "AlreadyExists".into()));
+        assert_eq!(cms.get("a").await.unwrap().data.unwrap()["k"], "v");
+        assert_eq!(cms.list(&ListParams::default()).await.unwrap().items.len(), 1);
+        assert_eq!(status(cms.get("b").await.unwrap_err()), (404, "NotFound".into()));
+        cms.delete("a", &DeleteParams::default()).await.unwrap();
+        assert!(cms.get_opt("a").await.unwrap().is_none());
+
+        // Server-side apply: a field dropped from the applied configuration is removed; a field
+        // another manager set stays; no-op applies keep the resourceVersion.
+        let pp = PatchParams::apply("one");
+        let v1 = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "s"}, "data": {"x": "1", "y": "2"}});
+        let a = cms.patch("s", &pp, &Patch::Apply(&v1)).await.unwrap();
+        let b = cms.patch("s", &pp, &Patch::Apply(&v1)).await.unwrap();
+        assert_eq!(a.metadata.resource_version, b.metadata.resource_version);
+        let other = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "s"}, "data": {"z": "3"}});
+        cms.patch("s", &PatchParams::apply("two"), &Patch::Apply(&other)).await.unwrap();
+        let v2 = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "s"}, "data": {"x": "1"}});
+        let c = cms.patch("s", &pp, &Patch::Apply(&v2)).await.unwrap();
+        let data = c.data.unwrap();
+        assert_eq!(data.keys().cloned().collect::<Vec<_>>(), ["x", "z"]);
+        let managers: Vec<String> = c.metadata.managed_fields.unwrap().iter().filter_map(|m| m.manager.clone()).collect();
+        assert_eq!(managers, ["one", "two"]);
+
+        // Apply needs a field manager; only apply patches are served; dry-run creates nothing.
+        let merge = cms.patch("s", &PatchParams::default(), &Patch::Merge(&json!({"data": {"x": "9"}}))).await;
+        assert_eq!(status(merge.unwrap_err()).0, 415);
+        let dry = PatchParams::apply("one").dry_run();
+        let v3 = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new"}, "data": {"x": "1"}});
+        cms.patch("new", &dry, &Patch::Apply(&v3)).await.unwrap();
+        assert!(cms.get_opt("new").await.unwrap().is_none());
+
+        // Secrets: stringData merged into data, data must be base64, immutable holds.
+        let secrets: Api<Secret> = Api::namespaced(client.clone(), "apps");
+        let s = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "t"}, "stringData": {"a": "x"}, "immutable": true});
+        let got = secrets.patch("t", &pp, &Patch::Apply(&s)).await.unwrap();
+        assert_eq!(got.data.unwrap()["a"].0, b"x");
+        assert!(got.string_data.is_none());
+        let changed = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "t"}, "stringData": {"a": "y"}, "immutable": true});
+        assert_eq!(status(secrets.patch("t", &pp, &Patch::Apply(&changed)).await.unwrap_err()), (422, "Invalid".into()));
+        let bad = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "u"}, "data": {"a": "not base64!"}});
+        assert_eq!(status(secrets.patch("u", &pp, &Patch::Apply(&bad)).await.unwrap_err()).0, 400);
+
+        // A namespace that does not exist.
+        let nowhere: Api<ConfigMap> = Api::namespaced(client.clone(), "nowhere");
+        assert_eq!(status(nowhere.patch("s", &pp, &Patch::Apply(&v1)).await.unwrap_err()), (404, "NotFound".into()));
+    });
+    let writes = fake.writes();
+    assert!(writes.iter().any(|w| w.method == "DELETE") && writes.iter().any(|w| w.method == "POST"));
+}
