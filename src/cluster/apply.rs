@@ -146,7 +146,7 @@ pub struct Report {
 }
 
 /// `secret/db`, `deployment.apps/web`: how kubectl names an object.
-fn reference(ar: &ApiResource, name: &str) -> String {
+pub(super) fn reference(ar: &ApiResource, name: &str) -> String {
     let kind = ar.kind.to_lowercase();
     if ar.group.is_empty() {
         format!("{kind}/{name}")

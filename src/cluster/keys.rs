@@ -5,12 +5,12 @@
 
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
-use kube::api::{Patch, PatchParams};
+use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
 use kube::Api;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use super::apply::FIELD_MANAGER;
+use super::apply::{reference, FIELD_MANAGER};
 use super::{api_error, Cluster};
 use crate::crypto::{keys, Identity, Recipient};
 use crate::error::Error;
@@ -82,16 +82,22 @@ pub async fn identities(cluster: &Cluster) -> Result<Vec<Identity>, Error> {
     Ok(out)
 }
 
-async fn apply<K>(
+/// Server-side applies one of kseal's own objects (forcing: they are kseal's to manage).
+async fn apply_object<K: kube::Resource<DynamicType = ()>>(
     cluster: &Cluster,
-    api: Api<K>,
-    name: &str,
-    what: &str,
     body: serde_json::Value,
-) -> Result<(), Error>
-where
-    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
-{
+) -> Result<(), Error> {
+    let ar = ApiResource::erase::<K>(&());
+    let name = body["metadata"]["name"]
+        .as_str()
+        .expect("kseal's objects are named");
+    let (api, what) = match body["metadata"]["namespace"].as_str() {
+        Some(ns) => (
+            Api::<DynamicObject>::namespaced_with(cluster.client.clone(), ns, &ar),
+            format!("{} in namespace {ns}", reference(&ar, name)),
+        ),
+        None => (Api::all_with(cluster.client.clone(), &ar), reference(&ar, name)),
+    };
     api.patch(
         name,
         &PatchParams::apply(FIELD_MANAGER).force(),
@@ -99,7 +105,7 @@ where
     )
     .await
     .map(drop)
-    .map_err(|e| api_error(what, "apply (server-side, PATCH)", &cluster.server, e))
+    .map_err(|e| api_error(&what, "apply (server-side, PATCH)", &cluster.server, e))
 }
 
 async fn write_keys(cluster: &Cluster, entries: &[(String, Zeroizing<String>)]) -> Result<(), Error> {
@@ -119,15 +125,7 @@ async fn write_keys(cluster: &Cluster, entries: &[(String, Zeroizing<String>)]) 
         "type": "Opaque",
         "data": data,
     });
-    let what = format!("secret/{KEY_SECRET} in namespace {NAMESPACE}");
-    apply(
-        cluster,
-        Api::<Secret>::namespaced(cluster.client.clone(), NAMESPACE),
-        KEY_SECRET,
-        &what,
-        body,
-    )
-    .await
+    apply_object::<Secret>(cluster, body).await
 }
 
 async fn publish(cluster: &Cluster, recipient: &Recipient) -> Result<(), Error> {
@@ -136,9 +134,7 @@ async fn publish(cluster: &Cluster, recipient: &Recipient) -> Result<(), Error> 
         "metadata": {"name": PUBLIC_CONFIGMAP, "namespace": NAMESPACE, "labels": {MANAGED_BY: "kseal"}},
         "data": {"recipient": recipient.to_string()},
     });
-    let what = format!("configmap/{PUBLIC_CONFIGMAP} in namespace {NAMESPACE}");
-    let api = Api::<ConfigMap>::namespaced(cluster.client.clone(), NAMESPACE);
-    apply(cluster, api, PUBLIC_CONFIGMAP, &what, body).await
+    apply_object::<ConfigMap>(cluster, body).await
 }
 
 /// What `cluster init` made.
@@ -166,14 +162,7 @@ pub async fn init(cluster: &Cluster, backup_to: &[Recipient]) -> Result<Initiali
         )
     };
     let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": {MANAGED_BY: "kseal"}}});
-    apply(
-        cluster,
-        Api::<Namespace>::all(cluster.client.clone()),
-        NAMESPACE,
-        &format!("namespace/{NAMESPACE}"),
-        ns,
-    )
-    .await?;
+    apply_object::<Namespace>(cluster, ns).await?;
     write_keys(cluster, &[(entry, text)]).await?;
     publish(cluster, id.recipient()).await?;
     let role = json!({
@@ -181,30 +170,14 @@ pub async fn init(cluster: &Cluster, backup_to: &[Recipient]) -> Result<Initiali
         "metadata": {"name": READER, "namespace": NAMESPACE, "labels": {MANAGED_BY: "kseal"}},
         "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": [PUBLIC_CONFIGMAP], "verbs": ["get"]}],
     });
-    let what = format!("role.rbac.authorization.k8s.io/{READER} in namespace {NAMESPACE}");
-    apply(
-        cluster,
-        Api::<Role>::namespaced(cluster.client.clone(), NAMESPACE),
-        READER,
-        &what,
-        role,
-    )
-    .await?;
+    apply_object::<Role>(cluster, role).await?;
     let binding = json!({
         "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
         "metadata": {"name": READER, "namespace": NAMESPACE, "labels": {MANAGED_BY: "kseal"}},
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": READER},
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"}],
     });
-    let what = format!("rolebinding.rbac.authorization.k8s.io/{READER} in namespace {NAMESPACE}");
-    apply(
-        cluster,
-        Api::<RoleBinding>::namespaced(cluster.client.clone(), NAMESPACE),
-        READER,
-        &what,
-        binding,
-    )
-    .await?;
+    apply_object::<RoleBinding>(cluster, binding).await?;
     Ok(Initialised {
         recipient: id.recipient().clone(),
         backup,
