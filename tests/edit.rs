@@ -242,3 +242,54 @@ fn without_recipients_new_values_go_to_the_keys_the_file_already_uses() {
         .unwrap();
     assert!(stdout(&ls).contains("\"kids\":[\"1f5a2189\"]"), "{}", stdout(&ls));
 }
+
+/// On a terminal, invalid edited text is reported and the editor opens again on the same text.
+/// `script` (util-linux) gives kseal a pseudo-terminal; the answer `y` comes through it.
+#[test]
+fn on_a_terminal_invalid_text_offers_to_edit_again() {
+    let sb = setup(
+        "n=$(cat \"$(dirname \"$0\")/count\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"$(dirname \"$0\")/count\"\n\
+         if [ $n = 1 ]; then printf 'stringData: [\\n' >> \"$1\"; else sed -i '$d' \"$1\"; sed -i 's/ed1t-me-0ld/f1xed/' \"$1\"; fi",
+    );
+    let bin = assert_cmd::cargo::cargo_bin("kseal");
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} edit -i a.agekey s.yaml", bin.display()),
+            "/dev/null",
+        ])
+        .current_dir(sb.dir.path())
+        .env("XDG_RUNTIME_DIR", sb.path("rt"))
+        .env_remove("VISUAL")
+        .env_remove("KSEAL_IDENTITY_FILE")
+        .env("EDITOR", sb.path("ed.sh"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"y\n")?;
+            child.wait_with_output()
+        })
+        .expect("script (util-linux) runs");
+    let shown = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("s.yaml (edited): (line") && shown.contains("Edit again? [Y/n]"),
+        "{shown}"
+    );
+    assert_eq!(sb.read("count").trim(), "2", "the editor ran twice");
+    let opened = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "s.yaml"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&opened).contains("password: \"f1xed\""),
+        "{}",
+        stdout(&opened)
+    );
+    assert_scratch_gone(&sb.path("rt"));
+    assert!(!shown.contains("ed1t-me") && !shown.contains("f1xed"));
+}
