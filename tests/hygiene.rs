@@ -213,7 +213,7 @@ fn no_command_leaks_a_planted_value_on_any_path() {
     let mut opened = run(&["open", "-i", "a.agekey", "sealed.yaml"]);
     opened.stdout_may_show = true;
     runs.push(opened);
-    for (editor, _) in [("fail.sh", 0), ("invalid.sh", 0), ("change.sh", 0)] {
+    for editor in ["fail.sh", "invalid.sh", "change.sh"] {
         let mut e = run(&["edit", "-i", "a.agekey", "sealed.yaml"]);
         e.editor = Some(editor);
         runs.push(e);
