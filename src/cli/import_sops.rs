@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{collect_inputs, join_stream, policy_for, write_atomic, write_stdout};
+use super::io::{collect_inputs, policy_for, write_atomic, write_rendered};
 use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -87,15 +87,14 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
         );
         results.push((input, out.text));
     }
-    let mut stream = zeroize::Zeroizing::new(String::new());
-    for (input, text) in &results {
-        match (&input.path, args.write) {
-            (Some(path), true) => write_atomic(path, text.as_bytes(), 0o644)?,
-            _ => join_stream(&mut stream, text),
+    if args.write {
+        for (input, text) in &results {
+            let path = input.path.as_ref().expect("checked: -w has no stdin");
+            write_atomic(path, text.as_bytes(), 0o644)?;
         }
-    }
-    if !args.write {
-        write_stdout(stream.as_bytes())?;
+    } else {
+        let texts: Vec<&str> = results.iter().map(|(_, t)| t.as_str()).collect();
+        write_rendered(&texts, None, 0o644)?;
     }
     Ok(ExitCode::Success)
 }

@@ -195,9 +195,17 @@ pub fn join_stream(out: &mut Zeroizing<String>, next: &str) {
     out.push_str(next);
 }
 
-/// Writes rendered files to stdout exactly as [`join_stream`] joins them, without the joined
-/// copy (which would double peak memory on a large stream).
-pub fn write_stream<S: AsRef<str>>(pieces: &[S]) -> Result<(), Error> {
+/// Writes rendered files as one YAML stream: joined into `output` (atomically; a new file gets
+/// `mode`) when one is named, else straight to stdout exactly as [`join_stream`] would join them,
+/// without the joined copy (which would double peak memory on a large stream).
+pub fn write_rendered<S: AsRef<str>>(pieces: &[S], output: Option<&Path>, mode: u32) -> Result<(), Error> {
+    if let Some(path) = output {
+        let mut stream = Zeroizing::new(String::new());
+        for piece in pieces {
+            join_stream(&mut stream, piece.as_ref());
+        }
+        return write_atomic(path, stream.as_bytes(), mode);
+    }
     let mut out = std::io::stdout().lock();
     stream_to(&mut out, pieces)
         .and_then(|()| out.flush())
@@ -383,7 +391,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn write_stream_writes_what_join_stream_joins() {
+    fn streaming_writes_what_join_stream_joins() {
         let cases: &[&[&str]] = &[
             &["a: 1\n", "b: 2\n"],
             &["a: 1", "b: 2"],

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{collect_inputs, config_rule, default_namespace, join_stream, write_atomic, write_stream};
+use super::io::{collect_inputs, config_rule, default_namespace, write_rendered};
 use super::{GlobalArgs, IdentityArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -56,15 +56,10 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         };
         texts.push(text);
     }
-    match &args.output {
-        Some(path) => {
-            let mut stream = Zeroizing::new(String::new());
-            for text in &texts {
-                join_stream(&mut stream, text);
-            }
-            write_atomic(path, stream.as_bytes(), 0o600)?
-        }
-        None => write_stream(&texts.iter().map(|t| t.as_str()).collect::<Vec<_>>())?,
-    }
+    write_rendered(
+        &texts.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        args.output.as_deref(),
+        0o600,
+    )?;
     Ok(ExitCode::Success)
 }

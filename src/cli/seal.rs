@@ -3,9 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use zeroize::Zeroizing;
 
-use super::io::{collect_inputs, join_stream, policy_for, write_atomic, write_stream};
+use super::io::{collect_inputs, policy_for, write_atomic, write_rendered};
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -75,15 +74,9 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                 write_atomic(path, text.as_bytes(), 0o644)?;
             }
         }
-    } else if let Some(path) = &args.output {
-        let mut stream = Zeroizing::new(String::new());
-        for (_, _, text) in &results {
-            join_stream(&mut stream, text);
-        }
-        write_atomic(path, stream.as_bytes(), 0o644)?;
     } else {
         let texts: Vec<&str> = results.iter().map(|(_, _, t)| t.as_str()).collect();
-        write_stream(&texts)?;
+        write_rendered(&texts, args.output.as_deref(), 0o644)?;
     }
     eprintln!(
         "kseal: sealed {sealed} value{}, {unchanged} already sealed, in {} file{} ({changed_files} changed)",
