@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::io::{self, collect_inputs, config_rule};
+use super::io::{self, collect_inputs, config_rule, default_namespace};
 use super::{GlobalArgs, IdentityArgs};
 use crate::cluster::{self, apply};
 use crate::config::ConfigCache;
@@ -70,9 +70,12 @@ pub fn target(global: &GlobalArgs) -> cluster::Target {
 
 pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let inputs = collect_inputs(&args.paths)?;
+    // Each input with whether it is a SOPS file (decided once: it takes a parse).
     let mut sources = Vec::with_capacity(inputs.len());
     for input in &inputs {
-        sources.push(input.read()?);
+        let src = input.read()?;
+        let is_sops = sops::is_sops(&src);
+        sources.push((src, is_sops));
     }
     let rt = cluster::runtime()?;
     rt.block_on(async {
@@ -80,7 +83,7 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let cluster = cluster::connect(&target(global)).await?;
         let needs_key = sources
             .iter()
-            .any(|s| s.contains(sealed::PREFIX) || sops::is_sops(s));
+            .any(|(s, is_sops)| *is_sops || s.contains(sealed::PREFIX));
         let identities = if args.identities.identity_from_cluster {
             cluster::keys::identities(&cluster).await?
         } else if !args.identities.files.is_empty() || needs_key {
@@ -96,16 +99,13 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         };
         let mut cache = ConfigCache::default();
         let mut objects = Vec::new();
-        for (input, src) in inputs.iter().zip(&sources) {
+        for (input, (src, is_sops)) in inputs.iter().zip(&sources) {
             let loc = input.location();
             let (_, rule) = config_rule(&mut cache, input)?;
             // Where objects without a namespace go, and what their sealed values are bound to.
-            let namespace = global
-                .namespace
-                .clone()
-                .or_else(|| rule.and_then(|r| r.namespace))
-                .unwrap_or_else(|| cluster.namespace.clone());
-            let text = if sops::is_sops(src) {
+            let namespace =
+                default_namespace(global, rule.as_ref()).unwrap_or_else(|| cluster.namespace.clone());
+            let text = if *is_sops {
                 sops::open(src, &loc, &identities, false)?.text
             } else {
                 open(src, &loc, &identities, Some(&namespace))?.text
