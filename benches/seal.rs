@@ -54,14 +54,18 @@ fn per_value(c: &mut Criterion) {
                 Scope::Strict,
                 &BINDING,
             )
+            .unwrap()
         })
     });
-    let sealed = SealedValue::parse(&seal(
-        b"correct horse battery staple",
-        &[recipient],
-        Scope::Strict,
-        &BINDING,
-    ))
+    let sealed = SealedValue::parse(
+        &seal(
+            b"correct horse battery staple",
+            &[recipient],
+            Scope::Strict,
+            &BINDING,
+        )
+        .unwrap(),
+    )
     .unwrap();
     let ids = [id];
     g.bench_function("open", |b| {

@@ -388,10 +388,10 @@ fn kseal_yaml_rules_choose_recipients_scope_and_namespace() {
     let dev = sb.read("dev/s.yaml");
     assert!(sealed_tokens(&prod)
         .iter()
-        .all(|t| t.starts_with("kseal:v1:strict:")));
+        .all(|t| t.starts_with("kseal:v2:strict:")));
     assert!(sealed_tokens(&dev)
         .iter()
-        .all(|t| t.starts_with("kseal:v1:namespace:")));
+        .all(|t| t.starts_with("kseal:v2:namespace:")));
     let b = sb
         .kseal()
         .args(["open", "-i", "b.agekey", "dev/s.yaml"])
@@ -469,7 +469,7 @@ fn set_adds_or_replaces_one_value_and_changes_nothing_else() {
         .filter(|l| !before.lines().any(|b| b == *l))
         .collect();
     assert_eq!(added.len(), 1, "{after}");
-    assert!(added[0].starts_with("  api-token: kseal:v1:strict:"));
+    assert!(added[0].starts_with("  api-token: kseal:v2:strict:"));
     assert_eq!(after.lines().count(), before.lines().count() + 1);
 
     sb.write("value.bin", "replaced-password");
@@ -495,7 +495,7 @@ fn set_adds_or_replaces_one_value_and_changes_nothing_else() {
         .filter(|(a, b)| a != b)
         .collect();
     assert_eq!(changed.len(), 1);
-    assert!(changed[0].1.starts_with("  password: kseal:v1:strict:"));
+    assert!(changed[0].1.starts_with("  password: kseal:v2:strict:"));
 
     let opened = sb
         .kseal()
@@ -529,7 +529,7 @@ fn set_creates_a_data_field_in_json() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = sb.read("s.json");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert!(v["data"]["k"].as_str().unwrap().starts_with("kseal:v1:strict:"));
+    assert!(v["data"]["k"].as_str().unwrap().starts_with("kseal:v2:strict:"));
     let opened = sb
         .kseal()
         .args(["open", "-i", "a.agekey", "s.json"])

@@ -25,6 +25,30 @@ fn identities() -> Vec<Identity> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
+    /// Splicing: a stanza of one value put into another value with the same recipients. The spliced
+    /// value must be refused by every opener (v1 opened it to different plaintexts for different
+    /// keys); the untouched values still open.
+    #[test]
+    fn spliced_stanzas_never_open(
+        a_val in proptest::collection::vec(any::<u8>(), 0..64),
+        b_val in proptest::collection::vec(any::<u8>(), 0..64),
+        scope in scope(), n in 2usize..=3, which in 0usize..3,
+    ) {
+        let ids = identities();
+        let rs: Vec<Recipient> = ids[..n].iter().map(|i| i.recipient().clone()).collect();
+        let b = Binding { namespace: "ns", name: "db", key: "k" };
+        let one = kseal::crypto::sealed::seal(&a_val, &rs, scope, &b).unwrap();
+        let two = kseal::crypto::sealed::seal(&b_val, &rs, scope, &b).unwrap();
+        let (mut f1, f2): (Vec<&str>, Vec<&str>) = (one.split(':').collect(), two.split(':').collect());
+        let stanza = 4 + 2 * (which % n);
+        f1[stanza] = f2[stanza];
+        let spliced = SealedValue::parse(&f1.join(":")).unwrap();
+        for id in &ids[..n] {
+            prop_assert!(spliced.open(std::slice::from_ref(id), &b).is_err());
+        }
+        prop_assert!(spliced.open(&ids, &b).is_err());
+    }
+
     #[test]
     fn values_round_trip(
         value in proptest::collection::vec(any::<u8>(), 0..300),
@@ -34,16 +58,16 @@ proptest! {
         let ids = identities();
         let rs: Vec<Recipient> = ids[..n].iter().map(|i| i.recipient().clone()).collect();
         let b = Binding { namespace: &ns, name: &name, key: &key };
-        let sealed = kseal::crypto::sealed::seal(&value, &rs, scope, &b);
+        let sealed = kseal::crypto::sealed::seal(&value, &rs, scope, &b).unwrap();
         let parsed = SealedValue::parse(&sealed).unwrap();
-        prop_assert_eq!(parsed.pairs.len(), n);
+        prop_assert_eq!(parsed.stanzas.len(), n);
+        prop_assert_eq!(SealedValue::parse_data(&parsed.encode_data()).unwrap(), parsed.clone());
         for id in &ids[..n] {
             let opened = parsed.open(std::slice::from_ref(id), &b).unwrap();
             prop_assert_eq!(opened.as_slice(), value.as_slice());
         }
         // Ciphertext length reveals only the 32-byte bucket.
-        let (_, payload) = &parsed.pairs[0];
-        prop_assert_eq!(payload.len(), 32 + (value.len() / 32 + 1) * 32 + 16);
+        prop_assert_eq!(parsed.body.len(), (value.len() / 32 + 1) * 32 + 16);
         prop_assert!(parsed.open(&ids[n..], &b).is_err() || n == 3);
     }
 

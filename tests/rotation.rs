@@ -81,10 +81,10 @@ fn reseal_moves_a_tree_of_50_files_from_key_a_to_key_b_and_a_second_run_changes_
         assert_eq!(changed.len(), 3, "{rel}");
         assert_eq!(old.lines().count(), new.lines().count());
         for t in sealed_tokens(new) {
-            assert!(t.starts_with(&format!("kseal:v1:strict:{b_kid}:")), "{rel}: {t}");
+            assert!(t.starts_with(&format!("kseal:v2:strict:{b_kid}:")), "{rel}: {t}");
         }
         assert!(
-            new.contains("  user: kseal:v1:") && new.contains("   # login\n"),
+            new.contains("  user: kseal:v2:") && new.contains("   # login\n"),
             "{new}"
         );
     }

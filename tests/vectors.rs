@@ -1,18 +1,20 @@
-//! kseal's own test vectors (testdata/vectors/v1.json), checked both ways: each stored sealed
-//! string opens to its plaintext, and sealing the plaintext again with the stored ephemeral keys
-//! reproduces it byte for byte. `cargo test --test vectors -- --ignored regenerate` rewrites the
-//! file (only needed if the format changes, which would make it v2).
+//! kseal's own test vectors (testdata/vectors/v2.json), checked both ways: each stored sealed
+//! string opens to its plaintext, and sealing the plaintext again with the stored file key and
+//! ephemeral keys reproduces it byte for byte. An independent check rebuilds every step from the
+//! spec (docs/FORMAT.md) with the `hpke` crate and the raw primitives. `cargo test --test vectors
+//! -- --ignored regenerate` rewrites the file (only needed if the format changes, which would make
+//! it v3).
 
 mod common;
 
 use kseal::crypto::hpke::derive_key_pair;
-use kseal::crypto::sealed::{pad, seal_with_ephemerals, OpenError};
+use kseal::crypto::sealed::{pad, seal_with, OpenError, FILE_KEY_LEN};
 use kseal::crypto::{Binding, Identity, Recipient, Scope, SealedValue};
 use serde_json::{json, Value};
 use x25519_dalek::StaticSecret;
 
 fn path() -> std::path::PathBuf {
-    common::testdata("vectors/v1.json")
+    common::testdata("vectors/v2.json")
 }
 
 struct Case {
@@ -83,20 +85,38 @@ fn ephemeral(case: usize, i: usize) -> StaticSecret {
     derive_key_pair(format!("kseal test vector ephemeral {case}.{i}").as_bytes())
 }
 
+fn file_key(case: usize) -> [u8; FILE_KEY_LEN] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(format!("kseal test vector file key {case}").as_bytes())[..FILE_KEY_LEN]
+        .try_into()
+        .unwrap()
+}
+
+fn hkdf32(file_key: &[u8], info: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    hkdf::Hkdf::<sha2::Sha256>::new(Some(&[]), file_key)
+        .expand(info, &mut out)
+        .unwrap();
+    out
+}
+
 #[test]
-#[ignore = "rewrites testdata/vectors/v1.json"]
+#[ignore = "rewrites testdata/vectors/v2.json"]
 fn regenerate() {
     let mut vectors = Vec::new();
     for (ci, c) in CASES.iter().enumerate() {
         let ids: Vec<Identity> = c.recipients.iter().map(|l| identity(l)).collect();
         let rs: Vec<Recipient> = ids.iter().map(|i| i.recipient().clone()).collect();
         let eph: Vec<StaticSecret> = (0..rs.len()).map(|i| ephemeral(ci, i)).collect();
+        let fk = file_key(ci);
         let b = Binding {
             namespace: c.namespace,
             name: c.secret,
             key: c.key,
         };
-        let sealed = seal_with_ephemerals(c.plaintext, &rs, c.scope, &b, &eph).unwrap();
+        let sealed = seal_with(c.plaintext, &rs, c.scope, &b, &fk, &eph).unwrap();
+        let value = SealedValue::parse(&sealed).unwrap();
+        let header = &sealed[..header_len(&sealed)];
         vectors.push(json!({
             "name": c.name,
             "identities": ids.iter().map(|i| i.to_age_string().to_string()).collect::<Vec<_>>(),
@@ -108,16 +128,28 @@ fn regenerate() {
             "key": c.key,
             "plaintext_hex": hex::encode(c.plaintext),
             "padded_hex": hex::encode(pad(c.plaintext).as_slice()),
-            "aad_hex": hex::encode(b.aad(c.scope)),
+            "binding_hex": hex::encode(b.aad(c.scope)),
+            "file_key_hex": hex::encode(fk),
+            "mac_key_hex": hex::encode(hkdf32(&fk, b"kseal v2 header")),
+            "payload_key_hex": hex::encode(hkdf32(&fk, b"kseal v2 payload")),
             "ephemeral_secrets_hex": eph.iter().map(|e| hex::encode(e.to_bytes())).collect::<Vec<_>>(),
+            "header": header,
             "sealed": sealed,
+            "sealed_data": value.encode_data(),
         }));
     }
     let doc = json!({
-        "description": "kseal sealed value format v1 test vectors (docs/FORMAT.md). TEST ONLY keys. Each pair is HPKE base mode, DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20Poly1305, info = \"kseal v1\", with the given ephemeral secret key per recipient (in recipient order).",
+        "description": "kseal sealed value format v2 test vectors (docs/FORMAT.md). TEST ONLY keys. Each stanza is HPKE base mode, DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20Poly1305, info = \"kseal v2\", aad = the binding, plaintext = the file key, with the given ephemeral secret key per recipient (in recipient order). sealed_data is how the value is written under a Secret's data.",
         "vectors": vectors,
     });
     std::fs::write(path(), serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+}
+
+/// Length of the header: everything before the `:` that precedes the MAC.
+fn header_len(sealed: &str) -> usize {
+    let mut cuts = sealed.rmatch_indices(':');
+    cuts.next();
+    cuts.next().unwrap().0
 }
 
 fn load() -> Vec<Value> {
@@ -135,6 +167,14 @@ fn strs(v: &Value) -> Vec<String> {
         .collect()
 }
 
+fn binding(v: &Value) -> Binding<'_> {
+    Binding {
+        namespace: v["namespace"].as_str().unwrap(),
+        name: v["secret"].as_str().unwrap(),
+        key: v["key"].as_str().unwrap(),
+    }
+}
+
 #[test]
 fn stored_sealed_strings_open_to_their_plaintext() {
     for v in load() {
@@ -144,20 +184,20 @@ fn stored_sealed_strings_open_to_their_plaintext() {
             .map(|s| Identity::from_age_str(s).unwrap())
             .collect();
         let sealed = SealedValue::parse(v["sealed"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            SealedValue::parse_data(v["sealed_data"].as_str().unwrap()).unwrap(),
+            sealed
+        );
         assert_eq!(sealed.scope.as_str(), v["scope"].as_str().unwrap());
         assert_eq!(
             sealed.kids().iter().map(|k| k.to_string()).collect::<Vec<_>>(),
             strs(&v["kids"]),
             "{name}"
         );
-        let b = Binding {
-            namespace: v["namespace"].as_str().unwrap(),
-            name: v["secret"].as_str().unwrap(),
-            key: v["key"].as_str().unwrap(),
-        };
+        let b = binding(&v);
         assert_eq!(
             hex::encode(b.aad(sealed.scope)),
-            v["aad_hex"].as_str().unwrap(),
+            v["binding_hex"].as_str().unwrap(),
             "{name}"
         );
         let want = hex::decode(v["plaintext_hex"].as_str().unwrap()).unwrap();
@@ -180,7 +220,7 @@ fn stored_sealed_strings_open_to_their_plaintext() {
 }
 
 #[test]
-fn sealing_with_the_stored_ephemeral_keys_reproduces_each_vector() {
+fn sealing_with_the_stored_file_key_and_ephemeral_keys_reproduces_each_vector() {
     for v in load() {
         let name = v["name"].as_str().unwrap();
         let rs: Vec<Recipient> = strs(&v["recipients"])
@@ -200,50 +240,99 @@ fn sealing_with_the_stored_ephemeral_keys_reproduces_each_vector() {
             .iter()
             .map(|h| StaticSecret::from(<[u8; 32]>::try_from(hex::decode(h).unwrap()).unwrap()))
             .collect();
+        let fk: [u8; FILE_KEY_LEN] = hex::decode(v["file_key_hex"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
         let plaintext = hex::decode(v["plaintext_hex"].as_str().unwrap()).unwrap();
         assert_eq!(
             hex::encode(pad(&plaintext).as_slice()),
             v["padded_hex"].as_str().unwrap(),
             "{name}"
         );
-        let scope = Scope::parse(v["scope"].as_str().unwrap()).unwrap();
-        let b = Binding {
-            namespace: v["namespace"].as_str().unwrap(),
-            name: v["secret"].as_str().unwrap(),
-            key: v["key"].as_str().unwrap(),
-        };
-        let sealed = seal_with_ephemerals(&plaintext, &rs, scope, &b, &eph).unwrap();
+        let scope: Scope = v["scope"].as_str().unwrap().parse().unwrap();
+        let sealed = seal_with(&plaintext, &rs, scope, &binding(&v), &fk, &eph).unwrap();
         assert_eq!(sealed, v["sealed"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            &sealed[..header_len(&sealed)],
+            v["header"].as_str().unwrap(),
+            "{name}"
+        );
     }
 }
 
-/// An independent HPKE implementation (the `hpke` crate, which `age` itself depends on) opens
-/// every pair of every vector: kseal's hand-written suite matches RFC 9180 beyond the A.2.1 values.
+/// Every step again, from the spec, without kseal's crypto code: the independent `hpke` crate
+/// (which `age` itself depends on) unwraps each stanza to the stored file key; HKDF, HMAC and
+/// ChaCha20Poly1305 straight from their crates check the MAC and open the body.
 #[test]
-fn an_independent_hpke_implementation_opens_every_vector() {
+fn an_independent_implementation_opens_every_vector() {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    use hmac::Mac;
     use hpke::{
         aead::ChaCha20Poly1305, kdf::HkdfSha256, kem::X25519HkdfSha256, Deserializable, Kem, OpModeR,
     };
     for v in load() {
         let name = v["name"].as_str().unwrap();
-        let sealed = SealedValue::parse(v["sealed"].as_str().unwrap()).unwrap();
-        let padded = hex::decode(v["padded_hex"].as_str().unwrap()).unwrap();
-        let aad = hex::decode(v["aad_hex"].as_str().unwrap()).unwrap();
-        for (id_str, (_, payload)) in strs(&v["identities"]).iter().zip(&sealed.pairs) {
+        let sealed = v["sealed"].as_str().unwrap();
+        let fields: Vec<&str> = sealed.split(':').collect();
+        assert_eq!(&fields[..2], ["kseal", "v2"], "{name}");
+        let n = (fields.len() - 5) / 2;
+        let aad = hex::decode(v["binding_hex"].as_str().unwrap()).unwrap();
+        let file_key = hex::decode(v["file_key_hex"].as_str().unwrap()).unwrap();
+        for (i, id_str) in strs(&v["identities"]).iter().enumerate() {
+            let stanza = STANDARD.decode(fields[4 + 2 * i]).unwrap();
+            assert_eq!(stanza.len(), 64, "{name}");
             // The raw secret key is the Bech32 payload of the age identity.
             let (_, data) = bech32::decode(id_str).unwrap();
             let sk = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(&data).unwrap();
-            let enc = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(&payload[..32]).unwrap();
+            let enc = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(&stanza[..32]).unwrap();
             let pt = hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
                 &OpModeR::Base,
                 &sk,
                 &enc,
-                b"kseal v1",
-                &payload[32..],
+                b"kseal v2",
+                &stanza[32..],
                 &aad,
             )
             .unwrap();
-            assert_eq!(pt, padded, "{name}");
+            assert_eq!(pt, file_key, "{name}");
         }
+        let header = fields[..3 + 2 * n].join(":");
+        assert_eq!(header, v["header"].as_str().unwrap(), "{name}");
+        let mac_key = hkdf32(&file_key, b"kseal v2 header");
+        assert_eq!(hex::encode(mac_key), v["mac_key_hex"].as_str().unwrap(), "{name}");
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&mac_key).unwrap();
+        mac.update(header.as_bytes());
+        mac.update(&[0]);
+        mac.update(&aad);
+        assert_eq!(
+            STANDARD.encode(mac.finalize().into_bytes()),
+            fields[3 + 2 * n],
+            "{name}"
+        );
+        let payload_key = hkdf32(&file_key, b"kseal v2 payload");
+        assert_eq!(
+            hex::encode(payload_key),
+            v["payload_key_hex"].as_str().unwrap(),
+            "{name}"
+        );
+        let body = STANDARD.decode(fields[4 + 2 * n]).unwrap();
+        let padded = chacha20poly1305::ChaCha20Poly1305::new((&payload_key).into())
+            .decrypt(
+                (&[0u8; 12]).into(),
+                Payload {
+                    msg: &body,
+                    aad: &aad,
+                },
+            )
+            .unwrap();
+        assert_eq!(hex::encode(padded), v["padded_hex"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            STANDARD.encode(sealed),
+            v["sealed_data"].as_str().unwrap(),
+            "{name}"
+        );
     }
 }

@@ -66,7 +66,9 @@ fn bech32_payload(s: &str) -> Zeroizing<[u8; 32]> {
 
 /// Whether a string is (or starts like) an age secret key, which must never be echoed back.
 pub fn looks_like_identity(s: &str) -> bool {
-    s.trim_start().to_ascii_uppercase().starts_with("AGE-SECRET-KEY-")
+    s.trim_start()
+        .get(..15)
+        .is_some_and(|p| p.eq_ignore_ascii_case("AGE-SECRET-KEY-"))
 }
 
 /// A recipient: an X25519 public key, written `age1...`.
@@ -130,6 +132,35 @@ pub enum KeyError {
     BadRecipient(&'static str),
     #[error("not an age X25519 identity (expected AGE-SECRET-KEY-1...): {0}")]
     BadIdentity(&'static str),
+    #[error("this recipient is a low-order X25519 point: anything sealed to it could be opened by anyone (age refuses it too)")]
+    LowOrder,
+}
+
+/// Whether an X25519 public key is a low-order point. A clamped scalar is a multiple of the
+/// cofactor 8, so its product with a point of order 1, 2, 4 or 8 is the identity, whose encoding
+/// is all zeros: exactly the "non-contributory" case of RFC 7748 §6.1 and RFC 9180 §7.1.4.
+fn is_low_order(public: &PublicKey) -> bool {
+    !StaticSecret::from([0x55; 32])
+        .diffie_hellman(public)
+        .was_contributory()
+}
+
+/// How a key string given on a command line or in a config may be shown in a message: never a
+/// secret key, whatever else it is, and never more than a short, printable prefix.
+pub fn shown(s: &str) -> String {
+    if looks_like_identity(s) || s.to_ascii_uppercase().contains("SECRET-KEY") {
+        return "AGE-SECRET-KEY-... (redacted)".into();
+    }
+    let t: String = s
+        .chars()
+        .take(70)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if s.chars().count() > 70 {
+        format!("{t}...")
+    } else {
+        t
+    }
 }
 
 impl FromStr for Recipient {
@@ -149,6 +180,9 @@ impl FromStr for Recipient {
         }
         let age = age::x25519::Recipient::from_str(s).map_err(KeyError::BadRecipient)?;
         let public = PublicKey::from(*bech32_payload(s));
+        if is_low_order(&public) {
+            return Err(KeyError::LowOrder);
+        }
         Ok(Recipient {
             age,
             kid: Kid::of(&public),
@@ -341,6 +375,33 @@ mod tests {
             Err(KeyError::BadRecipient(_))
         ));
         assert!(parse_recipients(&format!("# prod\n{TEST_PK}\n")).unwrap().len() == 1);
+    }
+
+    #[test]
+    fn low_order_recipients_are_refused_not_a_panic() {
+        // The all-zero point and the point of order 8 from RFC 7748's list of low-order points.
+        for point in [
+            [0u8; 32],
+            hex_32("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
+        ] {
+            let encoded =
+                bech32::encode_lower::<bech32::Bech32>(bech32::Hrp::parse_unchecked("age"), &point).unwrap();
+            assert_eq!(encoded.parse::<Recipient>(), Err(KeyError::LowOrder), "{encoded}");
+        }
+        assert!(TEST_PK.parse::<Recipient>().is_ok());
+    }
+
+    fn hex_32(s: &str) -> [u8; 32] {
+        hex::decode(s).unwrap().try_into().unwrap()
+    }
+
+    #[test]
+    fn shown_never_reveals_a_secret_key() {
+        assert_eq!(shown(TEST_SK), "AGE-SECRET-KEY-... (redacted)");
+        assert_eq!(shown(&TEST_SK.to_lowercase()), "AGE-SECRET-KEY-... (redacted)");
+        assert_eq!(shown(&format!("  {TEST_SK}")), "AGE-SECRET-KEY-... (redacted)");
+        assert_eq!(shown(TEST_PK), TEST_PK);
+        assert_eq!(shown("a\u{1b}b"), "a?b");
     }
 
     #[test]

@@ -1,36 +1,64 @@
-//! The sealed value format, version 1 (docs/FORMAT.md):
+//! The sealed value format, version 2 (docs/FORMAT.md):
 //!
 //! ```text
-//! kseal:v1:<scope>:<kid>:<payload>[:<kid>:<payload>]...
+//! kseal:v2:<scope>:<kid>:<stanza>[:<kid>:<stanza>]...:<mac>:<body>
 //! ```
 //!
-//! Each `<kid>:<payload>` pair is an independent single-shot HPKE message to one recipient, whose
-//! `aad` binds the value to where it may be used ([`Binding`]) and whose plaintext is padded to a
-//! multiple of 32 bytes so that the ciphertext does not reveal a value's exact length.
+//! Every value has its own random 16-byte *file key*. Each stanza wraps the file key for one
+//! recipient with single-shot HPKE, whose `aad` is the binding ([`Binding`]). The header MAC, keyed
+//! from the file key, covers every stanza and the binding: HMAC-SHA256 under a fixed-length key
+//! commits to that key, so every recipient that accepts the MAC holds the same file key and opens
+//! the same value (version 1 had independent per-recipient messages, which a splice could make open
+//! to different plaintexts for different keys). The body is the padded value under a key derived
+//! from the file key, again with the binding as `aad`.
 
 use std::fmt;
+use std::str::FromStr;
 use std::sync::OnceLock;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use rand_core::OsRng;
+use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
+use rand_core::{OsRng, RngCore};
+use sha2::Sha256;
 use x25519_dalek::StaticSecret;
 use zeroize::Zeroizing;
 
 use super::hpke::{self, HpkeError, ENC_LEN, TAG_LEN};
 use super::keys::{Identity, Kid, Recipient};
 
-/// The prefix every sealed value starts with. A value without it is plaintext.
-pub const PREFIX: &str = "kseal:v1:";
-/// HPKE `info` for every kseal v1 message.
-pub const INFO: &[u8] = b"kseal v1";
+/// What every kseal value starts with, whatever its version. A string that starts with it is a
+/// kseal value: well formed, or an error, never plaintext.
+pub const MARKER: &str = "kseal:";
+/// The prefix of a version 2 value.
+pub const PREFIX: &str = "kseal:v2:";
+/// Standard base64 of [`MARKER`] (6 bytes, so 8 characters and no padding): a `data` value that
+/// starts with it decodes to a kseal value.
+pub const DATA_MARKER: &str = "a3NlYWw6";
+/// Standard base64 of [`PREFIX`]: how every version 2 value under `data` starts.
+pub const DATA_PREFIX: &str = "a3NlYWw6djI6";
+/// HPKE `info` of every stanza.
+pub const INFO: &[u8] = b"kseal v2";
+/// HKDF `info` of the header MAC key.
+const MAC_INFO: &[u8] = b"kseal v2 header";
+/// HKDF `info` of the payload key.
+const PAYLOAD_INFO: &[u8] = b"kseal v2 payload";
+/// Length of the per-value file key.
+pub const FILE_KEY_LEN: usize = 16;
+/// A stanza decodes to enc (32) + wrapped file key (16) + tag (16).
+pub const STANZA_LEN: usize = ENC_LEN + FILE_KEY_LEN + TAG_LEN;
+/// HMAC-SHA256 output.
+pub const MAC_LEN: usize = 32;
 /// Plaintexts are padded to a multiple of this many bytes.
 pub const PAD_BLOCK: usize = 32;
 /// At most this many recipients per value: enough for several clusters plus recovery keys, and a
 /// bound on the work a hostile value can ask of `open` and `verify`.
 pub const MAX_RECIPIENTS: usize = 16;
-/// The smallest payload: enc, one padding block, tag.
-pub const MIN_PAYLOAD: usize = ENC_LEN + PAD_BLOCK + TAG_LEN;
+/// The smallest body: one padding block and the tag.
+pub const MIN_BODY: usize = PAD_BLOCK + TAG_LEN;
 
 fn ksc() -> &'static [u8; 65] {
     static KSC: OnceLock<[u8; 65]> = OnceLock::new();
@@ -38,7 +66,7 @@ fn ksc() -> &'static [u8; 65] {
 }
 
 /// Which context a sealed value is bound to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Bound to namespace, Secret name and key: the value opens only where it was sealed.
@@ -50,20 +78,13 @@ pub enum Scope {
 }
 
 impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Strict, Scope::Namespace, Scope::Cluster];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Strict => "strict",
             Scope::Namespace => "namespace",
             Scope::Cluster => "cluster",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Scope> {
-        match s {
-            "strict" => Some(Scope::Strict),
-            "namespace" => Some(Scope::Namespace),
-            "cluster" => Some(Scope::Cluster),
-            _ => None,
         }
     }
 
@@ -73,14 +94,31 @@ impl Scope {
     }
 }
 
+/// Why a scope name was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown scope (expected strict, namespace or cluster)")]
+pub struct UnknownScope;
+
+impl FromStr for Scope {
+    type Err = UnknownScope;
+
+    fn from_str(s: &str) -> Result<Scope, UnknownScope> {
+        Scope::ALL
+            .into_iter()
+            .find(|sc| sc.as_str() == s)
+            .ok_or(UnknownScope)
+    }
+}
+
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// Where a value lives. The `aad` of its HPKE messages is built from the fields its scope names,
-/// joined by single 0x00 bytes (Kubernetes names cannot contain 0x00, so the join is unambiguous).
+/// Where a value lives. The binding is built from the fields its scope names, joined by single
+/// 0x00 bytes (Kubernetes names cannot contain 0x00, and callers validate them first, so the join
+/// is unambiguous). It is the `aad` of every stanza and of the body, and part of the MAC input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Binding<'a> {
     pub namespace: &'a str,
@@ -99,102 +137,208 @@ impl Binding<'_> {
     }
 }
 
-/// Why a string is not a well-formed sealed value.
+/// Why a string that is a kseal value is not a well-formed version 2 value. Messages never repeat
+/// the value (it could be a damaged secret).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
-    #[error("not a kseal v1 value (it does not start with `kseal:v1:`)")]
-    NotSealed,
+    #[error("not a kseal value (it does not start with `kseal:`)")]
+    NotKseal,
+    #[error("there are characters before `kseal:` (spaces or line breaks): a sealed value is written exactly as kseal wrote it")]
+    Prefixed,
+    #[error("this is a version 1 value (`kseal:v1:`), a format retired before any release: this kseal opens version 2 only; open it with the kseal that sealed it and seal it again")]
+    RetiredV1,
+    #[error("unknown format version `{0}` (this kseal reads `kseal:v2:`): it may need a newer kseal, or the value was damaged")]
+    UnknownVersion(String),
     #[error("unknown scope `{0}` (expected strict, namespace or cluster)")]
     UnknownScope(String),
-    #[error("no recipients: a sealed value needs at least one `<kid>:<payload>` pair")]
+    #[error("no recipients: a sealed value needs at least one `<kid>:<stanza>` pair")]
     NoRecipients,
     #[error("{0} recipients: at most {MAX_RECIPIENTS} are allowed per value")]
     TooManyRecipients(usize),
-    #[error("truncated: a kid has no payload after it")]
-    MissingPayload,
+    #[error("truncated or damaged: the fields after the scope must be kid:stanza pairs, then the MAC and the body")]
+    FieldCount,
     #[error("recipient {0}: the kid must be 8 lowercase hex characters")]
     BadKid(usize),
     #[error("recipient {0}: kid {1} appears twice")]
     DuplicateKid(usize, Kid),
-    #[error("recipient {0} (kid {1}): the payload is not standard base64 with padding")]
-    BadBase64(usize, Kid),
-    #[error("recipient {0} (kid {1}): the payload is {2} bytes; it must be 80 or more, and 48 plus a multiple of 32")]
-    BadLength(usize, Kid, usize),
+    #[error("recipient {0} (kid {1}): the stanza is not standard base64 of {STANZA_LEN} bytes")]
+    BadStanza(usize, Kid),
+    #[error("the MAC is not standard base64 of {MAC_LEN} bytes")]
+    BadMac,
+    #[error("the body is not standard base64 with padding")]
+    BadBodyBase64,
+    #[error("the body is {0} bytes; it must be {MIN_BODY} or more, and 16 plus a multiple of 32")]
+    BadBodyLength(usize),
+    #[error("under `data`, a sealed value is written as the base64 of the sealed string (it starts `a3NlYWw6djI6`), not as the string itself")]
+    RawInData,
 }
 
-/// A parsed sealed value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Whether a string is a kseal value (well formed or not): it starts with `kseal:`, also after
+/// leading whitespace and in any letter case, so a damaged prefix is never taken for plaintext.
+pub fn is_kseal(s: &str) -> bool {
+    let t = s.trim_start().as_bytes();
+    t.len() >= MARKER.len() && t[..MARKER.len()].eq_ignore_ascii_case(MARKER.as_bytes())
+}
+
+/// A parsed version 2 value. No `Debug` of the bytes: they are ciphertext, but there is no need
+/// to print them either.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SealedValue {
     pub scope: Scope,
-    /// (kid, enc || ciphertext) per recipient, in order.
-    pub pairs: Vec<(Kid, Vec<u8>)>,
+    /// (kid, enc || wrapped file key) per recipient, in order.
+    pub stanzas: Vec<(Kid, [u8; STANZA_LEN])>,
+    pub mac: [u8; MAC_LEN],
+    /// ChaCha20Poly1305 of the padded value, tag included.
+    pub body: Vec<u8>,
+    /// The exact bytes the MAC covers: the value up to, not including, the `:` before the MAC.
+    header: String,
 }
 
-/// Whether a string is a kseal sealed value (well formed or not).
-pub fn is_sealed(s: &str) -> bool {
-    s.starts_with(PREFIX)
+impl fmt::Debug for SealedValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SealedValue")
+            .field("scope", &self.scope)
+            .field("kids", &self.kids())
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn decode_exact<const N: usize>(s: &str) -> Option<[u8; N]> {
+    // Exact base64 lengths only: a longer string could still decode into a short buffer.
+    if s.len() != N.div_ceil(3) * 4 {
+        return None;
+    }
+    let mut out = [0u8; N];
+    match STANDARD.decode_slice(s, &mut out) {
+        Ok(n) if n == N => Some(out),
+        _ => None,
+    }
 }
 
 impl SealedValue {
+    /// Parses a value as written under `stringData` (the sealed string itself).
     pub fn parse(s: &str) -> Result<SealedValue, FormatError> {
-        let rest = s.strip_prefix(PREFIX).ok_or(FormatError::NotSealed)?;
-        let mut fields = rest.split(':');
-        let scope_str = fields.next().unwrap_or("");
-        let scope = Scope::parse(scope_str).ok_or_else(|| {
-            // A scope is a short word; anything long is shown cut so a mangled value is not echoed.
-            FormatError::UnknownScope(scope_str.chars().take(20).collect())
+        let Some(rest) = s.strip_prefix(PREFIX) else {
+            return Err(Self::why_not_v2(s));
+        };
+        let mut fields: Vec<&str> = rest.split(':').collect();
+        let scope_str = fields.remove(0);
+        let scope = Scope::from_str(scope_str).map_err(|_| {
+            // A scope is a short word; anything else is shown cut, so a mangled value is not echoed.
+            FormatError::UnknownScope(
+                scope_str
+                    .chars()
+                    .take(12)
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect(),
+            )
         })?;
-        let fields: Vec<&str> = fields.collect();
-        if fields.is_empty() || fields == [""] {
+        if fields.len() < 2 || fields.iter().all(|f| f.is_empty()) {
             return Err(FormatError::NoRecipients);
         }
         if fields.len() % 2 == 1 {
-            return Err(FormatError::MissingPayload);
+            return Err(FormatError::FieldCount);
         }
-        let n = fields.len() / 2;
+        let n = fields.len() / 2 - 1;
+        if n == 0 {
+            return Err(FormatError::NoRecipients);
+        }
         if n > MAX_RECIPIENTS {
             return Err(FormatError::TooManyRecipients(n));
         }
-        let mut pairs: Vec<(Kid, Vec<u8>)> = Vec::with_capacity(n);
-        for (i, pair) in fields.chunks(2).enumerate() {
+        let mut stanzas: Vec<(Kid, [u8; STANZA_LEN])> = Vec::with_capacity(n);
+        for (i, pair) in fields[..2 * n].chunks(2).enumerate() {
             let idx = i + 1;
             let kid = Kid::parse(pair[0]).ok_or(FormatError::BadKid(idx))?;
-            if pairs.iter().any(|(k, _)| *k == kid) {
+            if stanzas.iter().any(|(k, _)| *k == kid) {
                 return Err(FormatError::DuplicateKid(idx, kid));
             }
-            let payload = STANDARD
-                .decode(pair[1])
-                .map_err(|_| FormatError::BadBase64(idx, kid))?;
-            if payload.len() < MIN_PAYLOAD || !(payload.len() - ENC_LEN - TAG_LEN).is_multiple_of(PAD_BLOCK) {
-                return Err(FormatError::BadLength(idx, kid, payload.len()));
-            }
-            pairs.push((kid, payload));
+            let stanza = decode_exact::<STANZA_LEN>(pair[1]).ok_or(FormatError::BadStanza(idx, kid))?;
+            stanzas.push((kid, stanza));
         }
-        Ok(SealedValue { scope, pairs })
+        let mac = decode_exact::<MAC_LEN>(fields[2 * n]).ok_or(FormatError::BadMac)?;
+        let body_str = fields[2 * n + 1];
+        let body = STANDARD
+            .decode(body_str)
+            .map_err(|_| FormatError::BadBodyBase64)?;
+        if body.len() < MIN_BODY || !(body.len() - TAG_LEN).is_multiple_of(PAD_BLOCK) {
+            return Err(FormatError::BadBodyLength(body.len()));
+        }
+        // The header ends before the MAC's `:`: the whole value minus ":<mac>:<body>".
+        let header_len = s.len() - body_str.len() - 1 - fields[2 * n].len() - 1;
+        Ok(SealedValue {
+            scope,
+            stanzas,
+            mac,
+            body,
+            header: s[..header_len].to_string(),
+        })
+    }
+
+    /// Parses a value as written under `data`: standard base64 of the sealed string (line breaks
+    /// allowed, as the API server allows them).
+    pub fn parse_data(text: &str) -> Result<SealedValue, FormatError> {
+        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        if is_kseal(&compact) {
+            return Err(FormatError::RawInData);
+        }
+        let decoded = STANDARD
+            .decode(compact.as_bytes())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+        match decoded {
+            Some(s) => Self::parse(&s),
+            // Starts like base64 of `kseal:` but is not base64 of a string: damaged.
+            None => Err(FormatError::FieldCount),
+        }
+    }
+
+    /// The most helpful reason a kseal value is not version 2.
+    fn why_not_v2(s: &str) -> FormatError {
+        if !is_kseal(s) {
+            return FormatError::NotKseal;
+        }
+        if !s.starts_with(MARKER) {
+            return FormatError::Prefixed;
+        }
+        let version = s[MARKER.len()..].split(':').next().unwrap_or("");
+        if version == "v1" {
+            return FormatError::RetiredV1;
+        }
+        FormatError::UnknownVersion(
+            version
+                .chars()
+                .take(8)
+                .filter(char::is_ascii_alphanumeric)
+                .collect(),
+        )
     }
 
     pub fn kids(&self) -> Vec<Kid> {
-        self.pairs.iter().map(|(k, _)| *k).collect()
+        self.stanzas.iter().map(|(k, _)| *k).collect()
     }
 
+    /// The sealed string, byte for byte as parsed or sealed.
     pub fn encode(&self) -> String {
-        let mut out = String::with_capacity(PREFIX.len() + 10 + self.pairs.len() * 120);
-        out.push_str(PREFIX);
-        out.push_str(self.scope.as_str());
-        for (kid, payload) in &self.pairs {
-            out.push(':');
-            out.push_str(&kid.to_string());
-            out.push(':');
-            STANDARD.encode_string(payload, &mut out);
-        }
+        let mut out = self.header.clone();
+        out.push(':');
+        STANDARD.encode_string(self.mac, &mut out);
+        out.push(':');
+        STANDARD.encode_string(&self.body, &mut out);
         out
+    }
+
+    /// The sealed string as written under `data`: its standard base64.
+    pub fn encode_data(&self) -> String {
+        STANDARD.encode(self.encode())
     }
 }
 
 /// Appends `0x80` then zeros up to the next multiple of [`PAD_BLOCK`] (always at least one byte).
 pub fn pad(value: &[u8]) -> Zeroizing<Vec<u8>> {
     let len = (value.len() / PAD_BLOCK + 1) * PAD_BLOCK;
-    let mut out = Zeroizing::new(Vec::with_capacity(len));
+    let mut out = Zeroizing::new(Vec::with_capacity(len + TAG_LEN));
     out.extend_from_slice(value);
     out.push(0x80);
     out.resize(len, 0);
@@ -214,36 +358,120 @@ pub fn unpad(mut padded: Zeroizing<Vec<u8>>) -> Option<Zeroizing<Vec<u8>>> {
     Some(padded)
 }
 
-/// Seals `value` to each recipient with fresh ephemeral keys.
-pub fn seal(value: &[u8], recipients: &[Recipient], scope: Scope, binding: &Binding) -> String {
-    let ephemerals: Vec<StaticSecret> = recipients
-        .iter()
-        .map(|_| StaticSecret::random_from_rng(OsRng))
-        .collect();
-    seal_with_ephemerals(value, recipients, scope, binding, &ephemerals)
-        .expect("a random ephemeral key is never low order")
+/// The keys derived from a file key.
+struct ValueKeys {
+    mac: Zeroizing<[u8; 32]>,
+    payload: Zeroizing<[u8; 32]>,
 }
 
-/// Seals with the given ephemeral secrets, one per recipient. Deterministic: used by the test
-/// vectors, which re-derive a stored sealed string from fixed ephemeral keys.
-pub fn seal_with_ephemerals(
+impl ValueKeys {
+    fn derive(file_key: &[u8; FILE_KEY_LEN]) -> ValueKeys {
+        let hk = Hkdf::<Sha256>::new(Some(&[]), file_key);
+        let mut mac = Zeroizing::new([0u8; 32]);
+        let mut payload = Zeroizing::new([0u8; 32]);
+        hk.expand(MAC_INFO, mac.as_mut())
+            .expect("32 bytes is a valid HKDF length");
+        hk.expand(PAYLOAD_INFO, payload.as_mut())
+            .expect("32 bytes is a valid HKDF length");
+        ValueKeys { mac, payload }
+    }
+
+    fn mac(&self, header: &[u8], binding: &[u8]) -> Hmac<Sha256> {
+        let mut m =
+            <Hmac<Sha256> as Mac>::new_from_slice(self.mac.as_ref()).expect("HMAC takes any key length");
+        m.update(header);
+        m.update(&[0]);
+        m.update(binding);
+        m
+    }
+
+    fn cipher(&self) -> ChaCha20Poly1305 {
+        ChaCha20Poly1305::new(Key::from_slice(self.payload.as_ref()))
+    }
+}
+
+/// The payload key is used for exactly one message, so a fixed nonce is safe.
+const ZERO_NONCE: [u8; 12] = [0; 12];
+
+/// Why a value could not be sealed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SealError {
+    #[error("no recipients to seal to")]
+    NoRecipients,
+    #[error("{0} recipients: a value can be sealed to at most {MAX_RECIPIENTS}")]
+    TooManyRecipients(usize),
+    #[error("recipient {0} is a low-order point, which would give an all-zero shared secret")]
+    LowOrder(Kid),
+}
+
+/// Seals `value` to each recipient, with a fresh file key and fresh ephemeral keys.
+pub fn seal(
     value: &[u8],
     recipients: &[Recipient],
     scope: Scope,
     binding: &Binding,
+) -> Result<String, SealError> {
+    let mut file_key = Zeroizing::new([0u8; FILE_KEY_LEN]);
+    OsRng.fill_bytes(file_key.as_mut());
+    let ephemerals: Vec<StaticSecret> = recipients
+        .iter()
+        .map(|_| StaticSecret::random_from_rng(OsRng))
+        .collect();
+    seal_with(value, recipients, scope, binding, &file_key, &ephemerals)
+}
+
+/// Seals with a given file key and ephemeral secrets (one per recipient). Deterministic: the test
+/// vectors re-derive each stored sealed string from them.
+pub fn seal_with(
+    value: &[u8],
+    recipients: &[Recipient],
+    scope: Scope,
+    binding: &Binding,
+    file_key: &[u8; FILE_KEY_LEN],
     ephemerals: &[StaticSecret],
-) -> Result<String, HpkeError> {
-    assert!(!recipients.is_empty() && recipients.len() <= MAX_RECIPIENTS);
-    assert_eq!(recipients.len(), ephemerals.len());
-    let padded = pad(value);
-    let aad = binding.aad(scope);
-    let mut pairs = Vec::with_capacity(recipients.len());
-    for (r, sk_e) in recipients.iter().zip(ephemerals) {
-        let mut payload = Vec::with_capacity(ENC_LEN + padded.len() + TAG_LEN);
-        hpke::seal_base(r.public(), sk_e, ksc(), &aad, &padded, &mut payload)?;
-        pairs.push((r.kid(), payload));
+) -> Result<String, SealError> {
+    if recipients.is_empty() {
+        return Err(SealError::NoRecipients);
     }
-    Ok(SealedValue { scope, pairs }.encode())
+    if recipients.len() > MAX_RECIPIENTS {
+        return Err(SealError::TooManyRecipients(recipients.len()));
+    }
+    assert_eq!(
+        recipients.len(),
+        ephemerals.len(),
+        "one ephemeral key per recipient"
+    );
+    let aad = binding.aad(scope);
+    let b64_stanza = STANZA_LEN.div_ceil(3) * 4;
+    let mut header = String::with_capacity(PREFIX.len() + 10 + recipients.len() * (10 + b64_stanza));
+    header.push_str(PREFIX);
+    header.push_str(scope.as_str());
+    let mut stanza = Vec::with_capacity(STANZA_LEN);
+    for (r, sk_e) in recipients.iter().zip(ephemerals) {
+        stanza.clear();
+        hpke::seal_base(r.public(), sk_e, ksc(), &aad, file_key, &mut stanza).map_err(|e| match e {
+            HpkeError::NonContributory | HpkeError::Open => SealError::LowOrder(r.kid()),
+        })?;
+        header.push(':');
+        header.push_str(&r.kid().to_string());
+        header.push(':');
+        STANDARD.encode_string(&stanza, &mut header);
+    }
+    let keys = ValueKeys::derive(file_key);
+    let mac: [u8; MAC_LEN] = keys.mac(header.as_bytes(), &aad).finalize().into_bytes().into();
+    let mut body = pad(value);
+    let tag = keys
+        .cipher()
+        .encrypt_in_place_detached(Nonce::from_slice(&ZERO_NONCE), &aad, &mut body)
+        .expect("ChaCha20Poly1305 accepts any message below 256 GiB");
+    let mut out = header;
+    out.push(':');
+    STANDARD.encode_string(mac, &mut out);
+    out.push(':');
+    let mut ct = body.to_vec();
+    ct.extend_from_slice(&tag);
+    STANDARD.encode_string(&ct, &mut out);
+    Ok(out)
 }
 
 /// Why a well-formed sealed value did not open.
@@ -251,8 +479,12 @@ pub fn seal_with_ephemerals(
 pub enum OpenError {
     #[error("no identity for this value: it is sealed for key {}, you gave {}", list(.sealed_for), list(.given))]
     NoIdentity { sealed_for: Vec<Kid>, given: Vec<Kid> },
-    #[error("right key ({0}), but the binding does not match: the value was moved from another namespace, Secret or key, or it was altered")]
-    BindingMismatch(Kid),
+    #[error("right key ({}), but the binding does not match: the value was moved from another namespace, Secret or key, or it was altered", list(.0))]
+    BindingMismatch(Vec<Kid>),
+    #[error("key {0} unwrapped the value, but its header MAC does not verify: the value was altered (stanzas spliced or changed after sealing)")]
+    MacMismatch(Kid),
+    #[error("key {0} unwrapped the value, but its body does not decrypt: the value was altered")]
+    BodyAltered(Kid),
     #[error("key {0} opened the value but its padding is malformed: the value was not written by kseal")]
     BadPadding(Kid),
 }
@@ -265,29 +497,52 @@ fn list(kids: &[Kid]) -> String {
 }
 
 impl SealedValue {
-    /// Opens with whichever identity matches a kid of the value.
+    /// Opens with the identities: every stanza whose kid matches one of them is tried (kids are
+    /// only 32 bits, so two keys may share one); the first that unwraps gives the file key, which
+    /// must then pass the header MAC (in constant time) and open the body.
     pub fn open(&self, identities: &[Identity], binding: &Binding) -> Result<Zeroizing<Vec<u8>>, OpenError> {
-        let Some((identity, payload)) = self.pairs.iter().find_map(|(kid, payload)| {
-            identities
-                .iter()
-                .find(|id| id.kid() == *kid)
-                .map(|id| (id, payload))
-        }) else {
-            return Err(OpenError::NoIdentity {
-                sealed_for: self.kids(),
-                given: identities.iter().map(Identity::kid).collect(),
-            });
-        };
         let aad = binding.aad(self.scope);
-        let padded = hpke::open_base(
-            identity.secret(),
-            identity.recipient().public(),
-            ksc(),
-            &aad,
-            payload,
-        )
-        .map_err(|_| OpenError::BindingMismatch(identity.kid()))?;
-        unpad(padded).ok_or(OpenError::BadPadding(identity.kid()))
+        let mut tried = Vec::new();
+        let mut unwrapped = None;
+        'stanzas: for (kid, stanza) in &self.stanzas {
+            for id in identities.iter().filter(|id| id.kid() == *kid) {
+                if !tried.contains(kid) {
+                    tried.push(*kid);
+                }
+                let Ok(key) = hpke::open_base(id.secret(), id.recipient().public(), ksc(), &aad, stanza)
+                else {
+                    continue;
+                };
+                if let Ok(file_key) = <[u8; FILE_KEY_LEN]>::try_from(key.as_slice()) {
+                    unwrapped = Some((*kid, Zeroizing::new(file_key)));
+                    break 'stanzas;
+                }
+            }
+        }
+        let Some((kid, file_key)) = unwrapped else {
+            if tried.is_empty() {
+                return Err(OpenError::NoIdentity {
+                    sealed_for: self.kids(),
+                    given: identities.iter().map(Identity::kid).collect(),
+                });
+            }
+            return Err(OpenError::BindingMismatch(tried));
+        };
+        let keys = ValueKeys::derive(&file_key);
+        keys.mac(self.header.as_bytes(), &aad)
+            .verify_slice(&self.mac)
+            .map_err(|_| OpenError::MacMismatch(kid))?;
+        let (ct, tag) = self.body.split_at(self.body.len() - TAG_LEN);
+        let mut padded = Zeroizing::new(ct.to_vec());
+        keys.cipher()
+            .decrypt_in_place_detached(
+                Nonce::from_slice(&ZERO_NONCE),
+                &aad,
+                &mut padded,
+                Tag::from_slice(tag),
+            )
+            .map_err(|_| OpenError::BodyAltered(kid))?;
+        unpad(padded).ok_or(OpenError::BadPadding(kid))
     }
 }
 
@@ -303,12 +558,32 @@ mod tests {
         }
     }
 
+    fn seal1(value: &[u8], ids: &[&Identity], scope: Scope) -> String {
+        let rs: Vec<Recipient> = ids.iter().map(|i| i.recipient().clone()).collect();
+        seal(value, &rs, scope, &binding()).unwrap()
+    }
+
     #[test]
     fn aad_joins_scope_fields_with_nul() {
         let b = binding();
         assert_eq!(b.aad(Scope::Strict), b"strict\0prod\0db\0password");
         assert_eq!(b.aad(Scope::Namespace), b"namespace\0prod");
         assert_eq!(b.aad(Scope::Cluster), b"cluster");
+    }
+
+    #[test]
+    fn scope_names_round_trip() {
+        for s in Scope::ALL {
+            assert_eq!(s.as_str().parse::<Scope>(), Ok(s));
+        }
+        assert_eq!("Strict".parse::<Scope>(), Err(UnknownScope));
+    }
+
+    #[test]
+    fn data_prefixes_are_base64_of_the_markers() {
+        assert_eq!(STANDARD.encode(MARKER), DATA_MARKER);
+        assert!(STANDARD.encode(PREFIX).starts_with(DATA_PREFIX));
+        assert_eq!(DATA_PREFIX.len(), 12);
     }
 
     #[test]
@@ -320,7 +595,6 @@ mod tests {
         assert_eq!(&p[..4], b"abc\x80");
         assert!(p[4..].iter().all(|&b| b == 0));
         assert_eq!(unpad(p).unwrap().as_slice(), b"abc");
-        // Value bytes ending in 0x80 or zeros survive.
         let v = [0x80, 0, 0];
         assert_eq!(unpad(pad(&v)).unwrap().as_slice(), &v);
     }
@@ -330,18 +604,21 @@ mod tests {
         assert!(unpad(Zeroizing::new(vec![0; 32])).is_none());
         assert!(unpad(Zeroizing::new(vec![1; 32])).is_none());
         assert!(unpad(Zeroizing::new(vec![0x80; 31])).is_none());
-        // Marker more than one block from the end.
         let mut v = vec![0u8; 64];
         v[10] = 0x80;
         assert!(unpad(Zeroizing::new(v)).is_none());
     }
 
     #[test]
-    fn seal_open_and_the_two_failure_messages() {
+    fn seal_open_shape_and_the_failure_messages() {
         let a = Identity::generate();
         let b = Identity::generate();
-        let sealed = seal(b"s3cret", &[a.recipient().clone()], Scope::Strict, &binding());
-        assert!(sealed.starts_with("kseal:v1:strict:"));
+        let sealed = seal1(b"s3cret", &[&a], Scope::Strict);
+        assert!(sealed.starts_with("kseal:v2:strict:"));
+        let fields: Vec<&str> = sealed.split(':').collect();
+        assert_eq!(fields.len(), 3 + 2 + 2);
+        assert_eq!(fields[4].len(), 88, "a stanza is 64 bytes");
+        assert_eq!(fields[5].len(), 44, "the MAC is 32 bytes");
         let v = SealedValue::parse(&sealed).unwrap();
         assert_eq!(v.encode(), sealed);
         assert_eq!(
@@ -349,8 +626,10 @@ mod tests {
             b"s3cret"
         );
 
-        let err = v.open(std::slice::from_ref(&b), &binding()).unwrap_err();
-        let msg = err.to_string();
+        let msg = v
+            .open(std::slice::from_ref(&b), &binding())
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains(&format!("sealed for key {}", a.kid())), "{msg}");
         assert!(msg.contains(&format!("you gave {}", b.kid())), "{msg}");
 
@@ -360,64 +639,218 @@ mod tests {
         };
         assert_eq!(
             v.open(std::slice::from_ref(&a), &moved),
-            Err(OpenError::BindingMismatch(a.kid()))
+            Err(OpenError::BindingMismatch(vec![a.kid()]))
         );
+    }
+
+    #[test]
+    fn data_form_round_trips_and_raw_strings_in_data_are_refused() {
+        let a = Identity::generate();
+        let sealed = seal1(b"x", &[&a], Scope::Cluster);
+        let v = SealedValue::parse(&sealed).unwrap();
+        let data = v.encode_data();
+        assert!(data.starts_with(DATA_PREFIX));
+        assert_eq!(SealedValue::parse_data(&data).unwrap(), v);
+        // Line-wrapped base64 is accepted, as the API server accepts it.
+        let wrapped = format!("{}\n  {}", &data[..40], &data[40..]);
+        assert_eq!(SealedValue::parse_data(&wrapped).unwrap(), v);
+        assert_eq!(SealedValue::parse_data(&sealed), Err(FormatError::RawInData));
+    }
+
+    #[test]
+    fn damaged_prefixes_and_other_versions_are_kseal_values_that_do_not_parse() {
+        for s in [
+            "kseal:v2x:strict",
+            " kseal:v2:strict:x",
+            "kseal:v9:strict:aa",
+            "KSEAL:v2:cluster",
+            "kseal:",
+            "kseal:v1:strict:0222c381:AAAA",
+        ] {
+            assert!(is_kseal(s), "{s}");
+            assert!(SealedValue::parse(s).is_err(), "{s}");
+        }
+        assert_eq!(
+            SealedValue::parse("kseal:v1:strict:0222c381:AAAA"),
+            Err(FormatError::RetiredV1)
+        );
+        assert_eq!(
+            SealedValue::parse(" kseal:v2:cluster"),
+            Err(FormatError::Prefixed)
+        );
+        assert_eq!(
+            SealedValue::parse("kseal:v9:cluster"),
+            Err(FormatError::UnknownVersion("v9".into()))
+        );
+        assert!(SealedValue::parse("kseal:v1:x")
+            .unwrap_err()
+            .to_string()
+            .contains("version 1"));
+        for s in ["plain", "skseal:v2:", "ENC[AES256_GCM,data:x]", ""] {
+            assert!(!is_kseal(s), "{s}");
+        }
     }
 
     #[test]
     fn parse_rejects_malformed_values() {
         let id = Identity::generate();
-        let good = seal(b"x", &[id.recipient().clone()], Scope::Cluster, &binding());
-        let payload = good.rsplit(':').next().unwrap();
-        let kid = id.kid();
+        let good = seal1(b"x", &[&id], Scope::Cluster);
+        let f: Vec<&str> = good.split(':').collect();
+        let (kid, stanza, mac, body) = (f[3], f[4], f[5], f[6]);
+        let k = id.kid();
         let cases: Vec<(String, FormatError)> = vec![
-            ("plain".into(), FormatError::NotSealed),
+            ("plain".into(), FormatError::NotKseal),
             (
-                "kseal:v1:global:aaaaaaaa:xx".into(),
+                format!("kseal:v2:global:{kid}:{stanza}:{mac}:{body}"),
                 FormatError::UnknownScope("global".into()),
             ),
-            ("kseal:v1:cluster".into(), FormatError::NoRecipients),
-            ("kseal:v1:cluster:".into(), FormatError::NoRecipients),
-            (format!("kseal:v1:cluster:{kid}"), FormatError::MissingPayload),
+            ("kseal:v2:cluster".into(), FormatError::NoRecipients),
+            ("kseal:v2:cluster:".into(), FormatError::NoRecipients),
             (
-                format!("kseal:v1:cluster:ABCDEF12:{payload}"),
+                format!("kseal:v2:cluster:{mac}:{body}"),
+                FormatError::NoRecipients,
+            ),
+            (
+                format!("kseal:v2:cluster:{kid}:{stanza}:{mac}"),
+                FormatError::FieldCount,
+            ),
+            (
+                format!("kseal:v2:cluster:ABCDEF12:{stanza}:{mac}:{body}"),
                 FormatError::BadKid(1),
             ),
             (
-                format!("kseal:v1:cluster:{kid}:{payload}:{kid}:{payload}"),
-                FormatError::DuplicateKid(2, kid),
+                format!("kseal:v2:cluster:{kid}:{stanza}:{kid}:{stanza}:{mac}:{body}"),
+                FormatError::DuplicateKid(2, k),
             ),
             (
-                format!("kseal:v1:cluster:{kid}:{}", &payload[..payload.len() - 1]),
-                FormatError::BadBase64(1, kid),
+                format!("kseal:v2:cluster:{kid}:{}:{mac}:{body}", &stanza[..80]),
+                FormatError::BadStanza(1, k),
             ),
             (
-                format!("kseal:v1:cluster:{kid}:AAAA"),
-                FormatError::BadLength(1, kid, 3),
+                format!("kseal:v2:cluster:{kid}:{stanza}:{}:{body}", &mac[..40]),
+                FormatError::BadMac,
+            ),
+            (
+                format!(
+                    "kseal:v2:cluster:{kid}:{stanza}:{mac}:{}",
+                    &body[..body.len() - 1]
+                ),
+                FormatError::BadBodyBase64,
+            ),
+            (
+                format!("kseal:v2:cluster:{kid}:{stanza}:{mac}:AAAA"),
+                FormatError::BadBodyLength(3),
             ),
         ];
         for (s, want) in cases {
             assert_eq!(SealedValue::parse(&s), Err(want), "{s}");
         }
-        let many: String = (0..17u32).map(|i| format!(":{:08x}:{payload}", i)).collect();
+        let many: String = (0..17u32).map(|i| format!(":{i:08x}:{stanza}")).collect();
         assert_eq!(
-            SealedValue::parse(&format!("kseal:v1:cluster{many}")),
+            SealedValue::parse(&format!("kseal:v2:cluster{many}:{mac}:{body}")),
             Err(FormatError::TooManyRecipients(17))
         );
     }
 
     #[test]
-    fn several_recipients_each_open_independently() {
+    fn several_recipients_each_open_the_same_value() {
         let ids: Vec<Identity> = (0..3).map(|_| Identity::generate()).collect();
-        let rs: Vec<Recipient> = ids.iter().map(|i| i.recipient().clone()).collect();
-        let sealed = seal(b"shared", &rs, Scope::Namespace, &binding());
+        let sealed = seal1(b"shared", &ids.iter().collect::<Vec<_>>(), Scope::Namespace);
         let v = SealedValue::parse(&sealed).unwrap();
-        assert_eq!(v.kids(), rs.iter().map(Recipient::kid).collect::<Vec<_>>());
+        assert_eq!(v.kids(), ids.iter().map(Identity::kid).collect::<Vec<_>>());
         for id in &ids {
             assert_eq!(
                 v.open(std::slice::from_ref(id), &binding()).unwrap().as_slice(),
                 b"shared"
             );
         }
+    }
+
+    /// Version 1's flaw: B's stanza of one value spliced into another value. With one file key
+    /// per value and the header MAC, every opener refuses the result.
+    #[test]
+    fn spliced_stanzas_are_refused_by_every_opener() {
+        let a = Identity::generate();
+        let b = Identity::generate();
+        let good = seal1(b"good", &[&a, &b], Scope::Strict);
+        let evil = seal1(b"EVIL", &[&a, &b], Scope::Strict);
+        let g: Vec<&str> = good.split(':').collect();
+        let e: Vec<&str> = evil.split(':').collect();
+        // good's header with B's stanza from evil, good's MAC and body.
+        let mut spliced: Vec<&str> = g.clone();
+        spliced[6] = e[6];
+        let spliced = spliced.join(":");
+        let v = SealedValue::parse(&spliced).unwrap();
+        assert_eq!(
+            v.open(std::slice::from_ref(&a), &binding()),
+            Err(OpenError::MacMismatch(a.kid()))
+        );
+        assert_eq!(
+            v.open(std::slice::from_ref(&b), &binding()),
+            Err(OpenError::MacMismatch(b.kid()))
+        );
+        // evil's whole header and MAC with good's body: the file keys differ, so the body fails.
+        let mut mixed: Vec<&str> = e.clone();
+        mixed[8] = g[8];
+        let v = SealedValue::parse(&mixed.join(":")).unwrap();
+        for id in [&a, &b] {
+            assert_eq!(
+                v.open(std::slice::from_ref(id), &binding()),
+                Err(OpenError::BodyAltered(id.kid()))
+            );
+        }
+    }
+
+    /// Kids are 32 bits: two identities can share one. `keys/test-kid-collision.agekey` holds two
+    /// TEST ONLY keys with the same kid (found by a birthday search); a value sealed to either
+    /// opens whichever order they are given in.
+    #[test]
+    fn every_identity_with_a_matching_kid_is_tried() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/keys/test-kid-collision.agekey");
+        let ids = crate::crypto::keys::parse_identities(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(ids[0].kid(), ids[1].kid());
+        assert_ne!(ids[0].recipient(), ids[1].recipient());
+        for (first, second) in [(0, 1), (1, 0)] {
+            let sealed = seal1(b"v", &[&ids[second]], Scope::Cluster);
+            let value = SealedValue::parse(&sealed).unwrap();
+            let both = [ids[first].clone(), ids[second].clone()];
+            assert_eq!(value.open(&both, &binding()).unwrap().as_slice(), b"v");
+            assert_eq!(
+                value.open(std::slice::from_ref(&ids[first]), &binding()),
+                Err(OpenError::BindingMismatch(vec![ids[0].kid()]))
+            );
+        }
+    }
+
+    #[test]
+    fn altered_body_or_mac_is_refused() {
+        let a = Identity::generate();
+        let v = SealedValue::parse(&seal1(b"value", &[&a], Scope::Cluster)).unwrap();
+        let mut m = v.clone();
+        m.mac[0] ^= 1;
+        assert_eq!(
+            m.open(std::slice::from_ref(&a), &binding()),
+            Err(OpenError::MacMismatch(a.kid()))
+        );
+        let mut bd = v.clone();
+        bd.body[3] ^= 1;
+        assert_eq!(
+            bd.open(std::slice::from_ref(&a), &binding()),
+            Err(OpenError::BodyAltered(a.kid()))
+        );
+    }
+
+    #[test]
+    fn sealing_to_no_or_too_many_recipients_is_an_error_not_a_panic() {
+        assert_eq!(
+            seal(b"x", &[], Scope::Cluster, &binding()),
+            Err(SealError::NoRecipients)
+        );
+        let r = Identity::generate().recipient().clone();
+        let many = vec![r; 17];
+        assert_eq!(
+            seal(b"x", &many, Scope::Cluster, &binding()),
+            Err(SealError::TooManyRecipients(17))
+        );
     }
 }

@@ -8,11 +8,11 @@ use granit_parser::ScalarStyle;
 use zeroize::Zeroizing;
 
 use super::edit::{self, value_range};
-use super::open::open_value;
+use super::open::{open_value, sealed_value};
 use super::seal::{plaintext_of, styled};
-use super::secret::{self, Field, Secret};
-use super::{binding, parse, Policy};
-use crate::crypto::sealed::{self, SealedValue};
+use super::secret::{self, written_form, Field, Secret, ValueState};
+use super::{binding, parse, seal_error, Policy};
+use crate::crypto::sealed;
 use crate::crypto::{Identity, Scope};
 use crate::error::{Error, Location};
 
@@ -75,8 +75,11 @@ pub fn merge(
         let mut values = HashMap::new();
         let mut first_scope = None;
         for v in &s.values {
-            let (plain, scope) = if sealed::is_sealed(v.text()) {
-                let (value, plain) = open_value(s, v, file, identities, default_ns)?;
+            if matches!(v.state(), ValueState::Foreign(_)) {
+                continue;
+            }
+            let (plain, scope) = if let Some(value) = sealed_value(s, v, file)? {
+                let plain = open_value(s, v, &value, file, identities, default_ns)?;
                 first_scope.get_or_insert(value.scope);
                 (plain, Some(value.scope))
             } else {
@@ -119,9 +122,7 @@ pub fn merge(
         let values = matched.map(|o| &o.values);
         for v in &s.values {
             let at = || s.value_location(edited_at, v);
-            if sealed::is_sealed(v.text()) {
-                SealedValue::parse(v.text())
-                    .map_err(|e| Error::crypto(at(), format!("malformed sealed value: {e}")))?;
+            if matches!(v.state(), ValueState::Foreign(_)) || sealed_value(s, v, edited_at)?.is_some() {
                 out.kept += 1;
                 continue;
             }
@@ -137,7 +138,10 @@ pub fn merge(
                 .or(secret_scope)
                 .unwrap_or(policy.scope);
             let bind = binding(s, v.key, scope, default_ns, at)?;
-            let new = sealed::seal(&plain, &policy.recipients, scope, &bind);
+            let new = written_form(
+                v.field,
+                sealed::seal(&plain, &policy.recipients, scope, &bind).map_err(seal_error)?,
+            );
             let in_flow = s.field_map(v.field).is_some_and(|m| m.is_flow_mapping());
             let style = match before {
                 Some(o) => o.style,

@@ -40,6 +40,12 @@ pub fn parse_all(src: &str, file: &Location) -> Result<Vec<Document>, Error> {
     tree::parse(src).map_err(|e| Error::input(file.clone().at(e.line, e.col), e.message))
 }
 
+/// A value that could not be sealed: the recipients were refused (they are checked when read, so
+/// this is a usage error, never a panic).
+pub(crate) fn seal_error(e: crate::crypto::sealed::SealError) -> Error {
+    Error::usage(format!("cannot seal: {e}"))
+}
+
 /// Decodes input bytes as UTF-8, with the position of the first bad byte.
 pub fn decode(bytes: Vec<u8>, file: &Location) -> Result<zeroize::Zeroizing<String>, Error> {
     tree::decode_utf8(bytes).map_err(|e| Error::input(file.clone().at(e.line, e.col), e.message))

@@ -5,38 +5,76 @@ use base64::Engine;
 use zeroize::Zeroizing;
 
 use super::edit::{self, double_quoted};
-use super::secret::{self, Field, Secret, SecretValue};
+use super::secret::{self, Field, Secret, SecretValue, ValueState};
 use super::{binding, parse};
-use crate::crypto::sealed::{self, SealedValue};
-use crate::crypto::Identity;
+use crate::crypto::sealed::SealedValue;
+use crate::crypto::{Binding, Identity};
 use crate::error::{Error, Location};
+
+/// What one Secret was opened as: the namespace, name and keys its values were bound to. `apply`
+/// checks that the object it sends is this one (one parse, one truth).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenedSecret {
+    pub document: usize,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    /// Every key of `data` and `stringData`.
+    pub keys: std::collections::BTreeSet<String>,
+}
 
 /// The result of opening one file.
 pub struct Opened {
     pub text: Zeroizing<String>,
     pub opened: usize,
+    /// Every Secret of the file, in order (documents, then `List` items).
+    pub secrets: Vec<OpenedSecret>,
+}
+
+/// The sealed value of `v`, if it is one: `None` for plaintext, an error for a damaged kseal
+/// value (exit 3) or another tool's ciphertext where kseal cannot open it (exit 2).
+pub fn sealed_value(s: &Secret, v: &SecretValue, file: &Location) -> Result<Option<SealedValue>, Error> {
+    match v.state() {
+        ValueState::Plain => Ok(None),
+        ValueState::Sealed(value) => Ok(Some(value)),
+        ValueState::Malformed(e) => Err(Error::crypto(
+            s.value_location(file, v),
+            format!("malformed sealed value: {e}"),
+        )),
+        ValueState::Foreign(tool) => Err(Error::input(
+            s.value_location(file, v),
+            format!("the value is encrypted by {tool}, but this is not a {tool} file kseal can open (its metadata is missing)"),
+        )),
+    }
 }
 
 /// Opens one sealed value of a Secret, with errors that name where it is.
 pub fn open_value(
     s: &Secret,
     v: &SecretValue,
+    value: &SealedValue,
     file: &Location,
     identities: &[Identity],
     default_namespace: Option<&str>,
-) -> Result<(SealedValue, Zeroizing<Vec<u8>>), Error> {
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let at = || s.value_location(file, v);
-    let value = SealedValue::parse(v.text())
-        .map_err(|e| Error::crypto(at(), format!("malformed sealed value: {e}")))?;
     let bind = binding(s, v.key, value.scope, default_namespace, at)?;
-    let plain = value
+    value
         .open(identities, &bind)
-        .map_err(|e| Error::crypto(at(), e.to_string()))?;
-    Ok((value, plain))
+        .map_err(|e| Error::crypto(at(), e.to_string()))
 }
 
-/// Opens every sealed value in `src`; plaintext values and other documents pass through. Fails
-/// on the first value that does not open, so that no partial output is ever produced.
+/// A value to open, with where it is.
+struct Job<'a> {
+    secret: &'a Secret<'a>,
+    value: &'a SecretValue<'a>,
+    sealed: SealedValue,
+    binding: Binding<'a>,
+}
+
+/// Opens every sealed value in `src`; plaintext values and other documents pass through. Every
+/// value is checked before anything is opened (a `data` value must be base64), values are opened
+/// in parallel, and the first failure in file order is reported, so that no partial output is ever
+/// produced.
 pub fn open(
     src: &str,
     file: &Location,
@@ -45,32 +83,60 @@ pub fn open(
 ) -> Result<Opened, Error> {
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
-    let mut edits = Vec::new();
+    let mut jobs = Vec::new();
+    let mut shapes = Vec::with_capacity(secrets.len());
     for s in &secrets {
+        shapes.push(OpenedSecret {
+            document: s.document,
+            namespace: s.namespace.map(str::to_string),
+            name: s.name.map(str::to_string),
+            keys: s.values.iter().map(|v| v.key.to_string()).collect(),
+        });
         for v in &s.values {
-            let text = v.text();
-            if !sealed::is_sealed(text) {
+            let at = || s.value_location(file, v);
+            let Some(sealed) = sealed_value(s, v, file)? else {
+                if v.field == Field::Data {
+                    super::seal::plaintext_of(Field::Data, v.text()).map_err(|m| Error::input(at(), m))?;
+                }
                 continue;
-            }
-            let (_, plain) = open_value(s, v, file, identities, default_namespace)?;
-            let rendered = match v.field {
-                Field::Data => Zeroizing::new(STANDARD.encode(plain.as_slice())),
-                Field::StringData => match std::str::from_utf8(&plain) {
-                    Ok(s) => Zeroizing::new(s.to_string()),
-                    Err(_) => return Err(Error::crypto(s.value_location(file, v), "the opened value is not UTF-8 text, which stringData requires; seal binary values under data")),
-                },
             };
-            edits.push(edit::replace_value(
-                src,
-                v.key_node,
-                v.node,
-                double_quoted(&rendered),
-            ));
+            let bind = binding(s, v.key, sealed.scope, default_namespace, at)?;
+            jobs.push(Job {
+                secret: s,
+                value: v,
+                sealed,
+                binding: bind,
+            });
         }
+    }
+    let opened: Vec<_> = {
+        use rayon::prelude::*;
+        jobs.par_iter()
+            .map(|j| j.sealed.open(identities, &j.binding))
+            .collect()
+    };
+    let mut edits = Vec::with_capacity(jobs.len());
+    for (j, plain) in jobs.iter().zip(opened) {
+        let (s, v) = (j.secret, j.value);
+        let plain = plain.map_err(|e| Error::crypto(s.value_location(file, v), e.to_string()))?;
+        let rendered = match v.field {
+            Field::Data => Zeroizing::new(STANDARD.encode(plain.as_slice())),
+            Field::StringData => match std::str::from_utf8(&plain) {
+                Ok(s) => Zeroizing::new(s.to_string()),
+                Err(_) => return Err(Error::crypto(s.value_location(file, v), "the opened value is not UTF-8 text, which stringData requires; seal binary values under data")),
+            },
+        };
+        edits.push(edit::replace_value(
+            src,
+            v.key_node,
+            v.node,
+            double_quoted(&rendered),
+        ));
     }
     let opened = edits.len();
     Ok(Opened {
         text: edit::apply(src, edits),
         opened,
+        secrets: shapes,
     })
 }

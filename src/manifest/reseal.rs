@@ -5,11 +5,12 @@
 use std::collections::BTreeSet;
 
 use super::edit;
-use super::open::open_value;
+use super::open::sealed_value;
 use super::seal::styled;
-use super::{binding, parse, secret};
+use super::secret::{written_form, ValueState};
+use super::{binding, parse, seal_error, secret};
 use crate::crypto::sealed::{self, SealedValue};
-use crate::crypto::{Identity, Kid, Recipient};
+use crate::crypto::{Binding, Identity, Kid, Recipient};
 use crate::error::{Error, Location};
 
 /// The result of resealing one file.
@@ -41,34 +42,50 @@ pub fn reseal(
         unchanged: 0,
         plaintext: 0,
     };
-    let mut edits = Vec::new();
-    for s in &secret::find_secrets(&docs, file)? {
+    let secrets = secret::find_secrets(&docs, file)?;
+    // (value, its sealed form, its binding): opened and sealed again in parallel below.
+    let mut jobs: Vec<(&secret::SecretValue, SealedValue, Binding, &secret::Secret)> = Vec::new();
+    for s in &secrets {
         for v in &s.values {
-            if !sealed::is_sealed(v.text()) {
+            if matches!(v.state(), ValueState::Plain | ValueState::Foreign(_)) {
                 out.plaintext += 1;
                 continue;
             }
-            let at = || s.value_location(file, v);
-            let parsed = SealedValue::parse(v.text())
-                .map_err(|e| Error::crypto(at(), format!("malformed sealed value: {e}")))?;
+            let parsed = sealed_value(s, v, file)?.expect("a sealed state");
             if parsed.kids().into_iter().collect::<BTreeSet<_>>() == want {
                 out.unchanged += 1;
                 continue;
             }
             out.resealed += 1;
-            let Some(identities) = identities else {
-                continue;
-            };
-            let (value, plain) = open_value(s, v, file, identities, default_namespace)?;
-            let bind = binding(s, v.key, value.scope, default_namespace, at)?;
-            let new = sealed::seal(&plain, recipients, value.scope, &bind);
-            edits.push(edit::replace_value(
-                src,
-                v.key_node,
-                v.node,
-                styled(new, v.node.style()),
-            ));
+            let bind = binding(s, v.key, parsed.scope, default_namespace, || {
+                s.value_location(file, v)
+            })?;
+            jobs.push((v, parsed, bind, s));
         }
+    }
+    let Some(identities) = identities else {
+        out.text = zeroize::Zeroizing::new(src.to_string());
+        return Ok(out);
+    };
+    let results: Vec<Result<String, Error>> = {
+        use rayon::prelude::*;
+        jobs.par_iter()
+            .map(|(v, parsed, bind, s)| {
+                let plain = parsed
+                    .open(identities, bind)
+                    .map_err(|e| Error::crypto(s.value_location(file, v), e.to_string()))?;
+                sealed::seal(&plain, recipients, parsed.scope, bind).map_err(seal_error)
+            })
+            .collect()
+    };
+    let mut edits = Vec::with_capacity(jobs.len());
+    for ((v, ..), new) in jobs.iter().zip(results) {
+        edits.push(edit::replace_value(
+            src,
+            v.key_node,
+            v.node,
+            styled(written_form(v.field, new?), v.node.style()),
+        ));
     }
     out.text = edit::apply(src, edits);
     Ok(out)

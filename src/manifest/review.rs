@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
 
+use super::open::sealed_value;
 use super::parse;
-use super::secret;
+use super::secret::{self, ValueState};
 use crate::crypto::sealed::{self, SealedValue};
 use crate::crypto::Kid;
 use crate::error::{Error, Location};
@@ -16,12 +17,23 @@ fn is_sealed_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b':')
 }
 
-/// `<sealed kid=… scope=… sha256:…>` for one sealed value string: what changed shows as a different
-/// hash (a re-sealed value always does, because sealing is randomised), the value never shows.
-pub fn placeholder(value: &str) -> String {
-    let digest = Sha256::digest(value.as_bytes());
+/// Characters of standard base64: a sealed value as written under `data`.
+fn is_base64_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
+}
+
+/// `<sealed kid=… scope=… sha256:…>` for one sealed value as written (the string, or under `data`
+/// its base64): what changed shows as a different hash (a re-sealed value always does, because
+/// sealing is randomised), the value never shows.
+pub fn placeholder(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
     let hash = hex::encode(&digest[..4]);
-    match SealedValue::parse(value) {
+    let parsed = if sealed::is_kseal(token) {
+        SealedValue::parse(token)
+    } else {
+        SealedValue::parse_data(token)
+    };
+    match parsed {
         Ok(v) => {
             let kids: Vec<String> = v.kids().iter().map(Kid::to_string).collect();
             format!("<sealed kid={} scope={} sha256:{hash}>", kids.join(","), v.scope)
@@ -30,17 +42,27 @@ pub fn placeholder(value: &str) -> String {
     }
 }
 
-/// Replaces every sealed value in `text` by its [`placeholder`]. This works on bytes, not on a
-/// parsed manifest, because git runs textconv on whatever a `*.yaml` file holds (Helm templates,
-/// half-edited files, other encodings), and a diff must still be shown for those.
+/// Replaces every sealed value in `text` (both forms) by its [`placeholder`]. This works on bytes,
+/// not on a parsed manifest, because git runs textconv on whatever a `*.yaml` file holds (Helm
+/// templates, half-edited files, other encodings), and a diff must still be shown for those.
 pub fn textconv(text: &[u8]) -> Vec<u8> {
+    let mut starts: Vec<(usize, fn(u8) -> bool)> = memchr::memmem::find_iter(text, sealed::MARKER.as_bytes())
+        .map(|i| (i, is_sealed_char as fn(u8) -> bool))
+        .chain(
+            memchr::memmem::find_iter(text, sealed::DATA_MARKER.as_bytes())
+                // Only at the start of a token: inside other base64 it is a coincidence.
+                .filter(|&i| i == 0 || !is_base64_char(text[i - 1]))
+                .map(|i| (i, is_base64_char as fn(u8) -> bool)),
+        )
+        .collect();
+    starts.sort_by_key(|(i, _)| *i);
     let mut out = Vec::with_capacity(text.len());
     let mut copied = 0;
-    for start in memchr::memmem::find_iter(text, sealed::PREFIX.as_bytes()) {
+    for (start, in_token) in starts {
         if start < copied {
             continue;
         }
-        let end = start + text[start..].iter().take_while(|&&b| is_sealed_char(b)).count();
+        let end = start + text[start..].iter().take_while(|&&b| in_token(b)).count();
         out.extend_from_slice(&text[copied..start]);
         // The token is ASCII by construction.
         let token = std::str::from_utf8(&text[start..end]).expect("sealed characters are ASCII");
@@ -87,13 +109,13 @@ pub fn list(src: &str, file: &Location) -> Result<Vec<Listed>, Error> {
             kids: BTreeSet::new(),
         };
         for v in &s.values {
-            if !sealed::is_sealed(v.text()) {
-                item.plaintext.push(v.path());
+            if matches!(v.state(), ValueState::Foreign(_)) {
                 continue;
             }
-            let value = SealedValue::parse(v.text()).map_err(|e| {
-                Error::crypto(s.value_location(file, v), format!("malformed sealed value: {e}"))
-            })?;
+            let Some(value) = sealed_value(&s, v, file)? else {
+                item.plaintext.push(v.path());
+                continue;
+            };
             item.sealed.push(v.path());
             item.scopes.insert(value.scope.as_str().to_string());
             item.kids.extend(value.kids().iter().map(Kid::to_string));
@@ -109,6 +131,8 @@ pub fn list(src: &str, file: &Location) -> Result<Vec<Listed>, Error> {
 mod tests {
     use super::*;
     use crate::crypto::{Binding, Identity, Scope};
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
 
     fn sealed_value() -> (String, Kid) {
         let id = Identity::generate();
@@ -122,22 +146,29 @@ mod tests {
             std::slice::from_ref(id.recipient()),
             Scope::Strict,
             &bind,
-        );
+        )
+        .unwrap();
         (v, id.kid())
     }
 
     #[test]
     fn textconv_replaces_each_sealed_value_and_nothing_else() {
         let (v, kid) = sealed_value();
-        let text = format!("a: 1\nb: {v}\nc: \"{v}\"\n# kseal:v1:oops\n");
+        let d = STANDARD.encode(&v);
+        let text = format!("a: 1\nb: {v}\nc: \"{v}\"\nd: {d}\n# kseal:v1:oops\n");
         let out = String::from_utf8(textconv(text.as_bytes())).unwrap();
         let ph = placeholder(&v);
+        let phd = placeholder(&d);
         assert_eq!(
             out,
-            format!("a: 1\nb: {ph}\nc: \"{ph}\"\n# {}\n", placeholder("kseal:v1:oops"))
+            format!(
+                "a: 1\nb: {ph}\nc: \"{ph}\"\nd: {phd}\n# {}\n",
+                placeholder("kseal:v1:oops")
+            )
         );
         assert!(ph.starts_with(&format!("<sealed kid={kid} scope=strict sha256:")));
-        assert!(!out.contains(&v));
+        assert!(phd.starts_with(&format!("<sealed kid={kid} scope=strict sha256:")));
+        assert!(!out.contains(&v) && !out.contains(&d));
         assert!(placeholder("kseal:v1:oops").starts_with("<sealed malformed sha256:"));
     }
 

@@ -6,9 +6,10 @@ use granit_parser::ScalarStyle;
 use zeroize::Zeroizing;
 
 use super::edit::{self, Edit};
-use super::secret::{self, Field, Secret, LAST_APPLIED};
-use super::{binding, parse, Policy};
-use crate::crypto::sealed::{self, SealedValue};
+use super::secret::{self, written_form, Field, Secret, SecretValue, ValueState, LAST_APPLIED};
+use super::{binding, parse, seal_error, Policy};
+use crate::crypto::sealed;
+use crate::crypto::Binding;
 use crate::error::{Error, Location};
 
 /// The result of sealing one file. No Debug: `text` holds the file's other documents as they were.
@@ -50,14 +51,11 @@ pub(super) fn styled(sealed: String, style: Option<ScalarStyle>) -> String {
     }
 }
 
-/// Checks that a value which looks sealed is well formed (seal leaves it as it is).
-fn check_already_sealed(text: &str, at: impl FnOnce() -> Location) -> Result<(), Error> {
-    SealedValue::parse(text).map(drop).map_err(|e| {
-        Error::crypto(
-            at(),
-            format!("the value starts with `kseal:v1:` but is malformed: {e}"),
-        )
-    })
+/// One plaintext value to seal, with where it goes.
+struct Job<'a> {
+    value: &'a SecretValue<'a>,
+    binding: Binding<'a>,
+    plain: Zeroizing<Vec<u8>>,
 }
 
 fn strip_last_applied(
@@ -80,7 +78,8 @@ fn strip_last_applied(
     }
 }
 
-/// Seals every plaintext value of every Secret in `src`.
+/// Seals every plaintext value of every Secret in `src`. Values are sealed in parallel (each is
+/// independent); the output is the same bytes, in the same order, as a sequential run's.
 pub fn seal(src: &str, file: &Location, policy: &Policy) -> Result<Sealed, Error> {
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
@@ -91,32 +90,59 @@ pub fn seal(src: &str, file: &Location, policy: &Policy) -> Result<Sealed, Error
         unchanged: 0,
         notes: Vec::new(),
     };
+    let mut jobs: Vec<(&Secret, Job)> = Vec::new();
     for s in &secrets {
         for v in &s.values {
-            let text = v.text();
-            if sealed::is_sealed(text) {
-                check_already_sealed(text, || s.value_location(file, v))?;
-                out.unchanged += 1;
-                continue;
+            match v.state() {
+                ValueState::Sealed(_) => out.unchanged += 1,
+                ValueState::Malformed(e) => {
+                    return Err(Error::crypto(
+                        s.value_location(file, v),
+                        format!("malformed sealed value: {e}"),
+                    ))
+                }
+                ValueState::Foreign(tool) => out.notes.push(format!(
+                    "{}: encrypted by {tool}, left as it is (`kseal import-sops` converts SOPS files)",
+                    s.value_location(file, v)
+                )),
+                ValueState::Plain => {
+                    let at = || s.value_location(file, v);
+                    let bind = binding(s, v.key, policy.scope, policy.namespace.as_deref(), at)?;
+                    let plain = plaintext_of(v.field, v.text()).map_err(|m| Error::input(at(), m))?;
+                    jobs.push((
+                        s,
+                        Job {
+                            value: v,
+                            binding: bind,
+                            plain,
+                        },
+                    ));
+                }
             }
-            let bind = binding(s, v.key, policy.scope, policy.namespace.as_deref(), || {
-                s.value_location(file, v)
-            })?;
-            let plain =
-                plaintext_of(v.field, text).map_err(|m| Error::input(s.value_location(file, v), m))?;
-            let sealed = sealed::seal(&plain, &policy.recipients, policy.scope, &bind);
-            edits.push(edit::replace_value(
-                src,
-                v.key_node,
-                v.node,
-                styled(sealed, v.node.style()),
-            ));
-            out.sealed += 1;
         }
         strip_last_applied(src, s, file, &mut edits, &mut out.notes);
     }
+    let sealed = seal_all(&jobs, policy)?;
+    for ((_, job), sealed) in jobs.iter().zip(sealed) {
+        let v = job.value;
+        edits.push(edit::replace_value(
+            src,
+            v.key_node,
+            v.node,
+            styled(written_form(v.field, sealed), v.node.style()),
+        ));
+        out.sealed += 1;
+    }
     out.text = edit::apply(src, edits);
     Ok(out)
+}
+
+fn seal_all(jobs: &[(&Secret, Job)], policy: &Policy) -> Result<Vec<String>, Error> {
+    use rayon::prelude::*;
+    jobs.par_iter()
+        .map(|(_, j)| sealed::seal(&j.plain, &policy.recipients, policy.scope, &j.binding))
+        .collect::<Result<Vec<String>, _>>()
+        .map_err(seal_error)
 }
 
 /// Where `set` puts a value, and the Secret it goes into.
@@ -184,7 +210,10 @@ pub fn set(
     let bind = binding(s, target.key, policy.scope, policy.namespace.as_deref(), || {
         s.location(file).with_key(format!("{field}.{}", target.key))
     })?;
-    let sealed = sealed::seal(value, &policy.recipients, policy.scope, &bind);
+    let sealed = written_form(
+        field,
+        sealed::seal(value, &policy.recipients, policy.scope, &bind).map_err(seal_error)?,
+    );
 
     let json = s.root.is_flow_mapping();
     let edit = match existing {

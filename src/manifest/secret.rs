@@ -3,7 +3,12 @@
 
 use std::fmt;
 
-use super::tree::{Document, Node, NodeKind};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use granit_parser::ScalarStyle;
+
+use super::tree::{Document, Node, NodeKind, ANCHORED, TAGGED};
+use crate::crypto::sealed::{self, FormatError, SealedValue};
 use crate::error::{Error, Location};
 
 /// Which field of a Secret a value is in.
@@ -28,6 +33,26 @@ impl fmt::Display for Field {
     }
 }
 
+/// What a Secret value is. Every command reads values through [`SecretValue::state`], so that
+/// "is this sealed, by whom, and is it well formed" has one answer everywhere.
+#[derive(Debug)]
+pub enum ValueState {
+    /// Plaintext (for `data`, base64 of the plaintext, or not even base64).
+    Plain,
+    /// A well-formed kseal version 2 value.
+    Sealed(SealedValue),
+    /// Encrypted by another tool (the tool's name): never sealed again, never called plaintext.
+    Foreign(&'static str),
+    /// A kseal value (it starts with `kseal:`, or under `data` decodes to it) that is not a
+    /// well-formed version 2 value: always an error, never plaintext.
+    Malformed(FormatError),
+}
+
+/// SOPS writes every encrypted leaf as `ENC[AES256_GCM,data:...]`.
+fn foreign_tool(text: &str) -> Option<&'static str> {
+    text.trim_start().starts_with("ENC[AES256_GCM,").then_some("SOPS")
+}
+
 /// One value of a Secret's `data` or `stringData`.
 #[derive(Debug)]
 pub struct SecretValue<'a> {
@@ -46,6 +71,63 @@ impl SecretValue<'_> {
     /// `data.KEY` / `stringData.KEY`.
     pub fn path(&self) -> String {
         format!("{}.{}", self.field, self.key)
+    }
+
+    /// Whether the value is plaintext, sealed, another tool's or a damaged kseal value.
+    pub fn state(&self) -> ValueState {
+        state_of(self.field, self.text())
+    }
+}
+
+/// [`SecretValue::state`] of a value written as `text` under `field`.
+pub fn state_of(field: Field, text: &str) -> ValueState {
+    let parsed = |r: Result<SealedValue, FormatError>| match r {
+        Ok(v) => ValueState::Sealed(v),
+        Err(e) => ValueState::Malformed(e),
+    };
+    if let Some(tool) = foreign_tool(text) {
+        return ValueState::Foreign(tool);
+    }
+    match field {
+        Field::StringData if sealed::is_kseal(text) => parsed(SealedValue::parse(text)),
+        Field::StringData => ValueState::Plain,
+        Field::Data => {
+            let compact: zeroize::Zeroizing<String> =
+                zeroize::Zeroizing::new(text.chars().filter(|c| !c.is_ascii_whitespace()).collect());
+            if sealed::is_kseal(&compact) {
+                // A raw sealed string under `data` (how version 1 wrote it): say which it is.
+                return ValueState::Malformed(match SealedValue::parse(&compact) {
+                    Err(FormatError::RetiredV1) => FormatError::RetiredV1,
+                    _ => FormatError::RawInData,
+                });
+            }
+            if compact.starts_with(sealed::DATA_MARKER) {
+                return parsed(SealedValue::parse_data(&compact));
+            }
+            // Base64 of a damaged prefix (leading space, other case) is a kseal value too.
+            match STANDARD.decode(compact.as_bytes()) {
+                Ok(bytes) => {
+                    let bytes = zeroize::Zeroizing::new(bytes);
+                    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).into_owned();
+                    let head = zeroize::Zeroizing::new(head);
+                    if sealed::is_kseal(&head) {
+                        parsed(SealedValue::parse_data(&compact))
+                    } else {
+                        ValueState::Plain
+                    }
+                }
+                Err(_) => ValueState::Plain,
+            }
+        }
+    }
+}
+
+/// How a sealed string is written under `field`: itself under `stringData`, its standard base64
+/// under `data`, so that every sealed manifest is a valid Kubernetes object.
+pub fn written_form(field: Field, sealed: String) -> String {
+    match field {
+        Field::StringData => sealed,
+        Field::Data => STANDARD.encode(sealed),
     }
 }
 
@@ -102,9 +184,68 @@ fn is_kind(node: &Node, kind: &str) -> bool {
         && node.get("apiVersion").and_then(Node::as_str) == Some("v1")
 }
 
-/// Whether a document root can hold Secrets: a v1 Secret or a v1 List.
+/// Whether a document root can hold Secrets: a v1 Secret or a v1 List, or a document whose kind
+/// another YAML parser could read differently (see [`ambiguous_kind`]).
 pub fn may_hold_secrets(root: &Node) -> bool {
-    is_kind(root, "Secret") || is_kind(root, "List")
+    is_kind(root, "Secret") || is_kind(root, "List") || ambiguous_kind(root)
+}
+
+/// A mapping whose `apiVersion` or `kind` is not a plain written string (an alias, a tagged or
+/// anchored node) or is missing while a merge key (`<<`) could supply it. kseal's reading and a
+/// resolving parser's (kubectl, the API server, `apply`'s own) could disagree on whether such a
+/// document is a Secret.
+fn ambiguous_kind(root: &Node) -> bool {
+    let Some(entries) = root.entries() else {
+        return false;
+    };
+    let has_merge = entries.iter().any(|(k, _)| is_merge_key(k));
+    ["apiVersion", "kind"].iter().any(|f| match root.get(f) {
+        None => has_merge,
+        Some(v) => v.props != 0 || v.as_str().is_none(),
+    })
+}
+
+fn is_merge_key(k: &Node) -> bool {
+    k.as_str() == Some("<<") && k.style() == Some(ScalarStyle::Plain)
+}
+
+/// The first YAML anchor, alias, merge key or explicit tag in `node`, with its position.
+fn first_indirection(node: &Node) -> Option<(&'static str, usize, usize)> {
+    if node.props & ANCHORED != 0 {
+        return Some(("an anchor (&name)", node.line, node.col));
+    }
+    if node.props & TAGGED != 0 {
+        return Some(("an explicit tag (!tag)", node.line, node.col));
+    }
+    match &node.kind {
+        NodeKind::Alias => Some(("an alias (*name)", node.line, node.col)),
+        NodeKind::Scalar { .. } => None,
+        NodeKind::Sequence { items, .. } => items.iter().find_map(first_indirection),
+        NodeKind::Mapping { entries, .. } => entries.iter().find_map(|(k, v)| {
+            if is_merge_key(k) {
+                return Some(("a merge key (<<)", k.line, k.col));
+            }
+            first_indirection(k).or_else(|| first_indirection(v))
+        }),
+    }
+}
+
+/// One parse, one truth: the namespace, name and key a value is bound to must be what every
+/// consumer of the manifest reads. YAML anchors, aliases, merge keys and tags let two parsers
+/// disagree (kseal's span tree does not resolve them; kubectl and serde do), so a document that
+/// holds Secrets must not use them.
+fn check_one_truth(root: &Node, document: usize, file: &Location) -> Result<(), Error> {
+    match first_indirection(root) {
+        None => Ok(()),
+        Some((what, line, col)) => Err(Error::input(
+            file.clone().with_document(document).at(line, col),
+            format!(
+                "{what} in a document that holds a Secret: kseal refuses YAML anchors, aliases, merge keys \
+                 and tags there, because they let two YAML parsers disagree about which namespace, Secret \
+                 and key a value belongs to; write the document out in full"
+            ),
+        )),
+    }
 }
 
 fn scalar(node: Option<&Node>) -> Option<&str> {
@@ -157,6 +298,16 @@ fn secret_from<'a>(root: &'a Node, document: usize, file: &Location) -> Result<S
                         "the value is null; give it a value or remove the key",
                     ));
                 }
+                NodeKind::Scalar { .. } if non_string_plain(v).is_some() => {
+                    let what = non_string_plain(v).unwrap_or_default();
+                    return Err(Error::input(
+                        at,
+                        format!(
+                            "YAML reads this unquoted value as {what}, not a string, and the API server \
+                             would refuse it: put it in quotes"
+                        ),
+                    ));
+                }
                 NodeKind::Scalar { .. } => {}
                 NodeKind::Alias => {
                     return Err(Error::input(
@@ -182,11 +333,53 @@ fn secret_from<'a>(root: &'a Node, document: usize, file: &Location) -> Result<S
     Ok(secret)
 }
 
+/// What a plain scalar is to YAML if it is not a string: a number or a boolean, in YAML 1.2's core
+/// schema or YAML 1.1's (kubectl's YAML library reads `yes`/`on` as booleans).
+fn non_string_plain(v: &Node) -> Option<&'static str> {
+    if v.style() != Some(ScalarStyle::Plain) {
+        return None;
+    }
+    let t = v.as_str()?;
+    const BOOLS: &[&str] = &[
+        "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO", "on", "On",
+        "ON", "off", "Off", "OFF", "y", "Y", "n", "N",
+    ];
+    if BOOLS.contains(&t) {
+        return Some("a boolean");
+    }
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let is_int = !digits.is_empty()
+        && (digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+            || digits
+                .strip_prefix("0x")
+                .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            || digits
+                .strip_prefix("0o")
+                .is_some_and(|o| !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b))))
+        && digits.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    let is_float = matches!(digits, ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN")
+        || (digits.bytes().any(|b| b.is_ascii_digit())
+            && digits
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+' | b'_'))
+            && digits
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_digit() || b == b'.')
+            && digits.matches('.').count() <= 1
+            && digits.matches(['e', 'E']).count() <= 1
+            && (digits.contains('.') || digits.contains(['e', 'E'])));
+    (is_int || is_float).then_some("a number")
+}
+
 /// Every Secret in the documents, in order. `file` names the input in errors.
 pub fn find_secrets<'a>(docs: &'a [Document], file: &Location) -> Result<Vec<Secret<'a>>, Error> {
     let mut out = Vec::new();
     for doc in docs {
         let Some(root) = &doc.root else { continue };
+        if may_hold_secrets(root) {
+            check_one_truth(root, doc.index, file)?;
+        }
         if is_kind(root, "Secret") {
             out.push(secret_from(root, doc.index, file)?);
         } else if is_kind(root, "List") {
@@ -259,6 +452,112 @@ mod tests {
         assert_eq!(err.to_string(), "f.yaml: document 1: Secret s: data.k (line 5, column 6): the value must be a string, not a mapping or a list");
         let docs = parse("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: x\n").unwrap();
         assert!(find_secrets(&docs, &Location::file("f")).is_err());
+    }
+
+    #[test]
+    fn value_states_for_both_fields() {
+        let id = crate::crypto::Identity::generate();
+        let b = crate::crypto::Binding {
+            namespace: "n",
+            name: "s",
+            key: "k",
+        };
+        let v = sealed::seal(
+            b"x",
+            std::slice::from_ref(id.recipient()),
+            crate::crypto::Scope::Cluster,
+            &b,
+        )
+        .unwrap();
+        assert!(matches!(state_of(Field::StringData, &v), ValueState::Sealed(_)));
+        assert!(matches!(
+            state_of(Field::Data, &written_form(Field::Data, v.clone())),
+            ValueState::Sealed(_)
+        ));
+        assert!(matches!(
+            state_of(Field::Data, &v),
+            ValueState::Malformed(FormatError::RawInData)
+        ));
+        assert!(matches!(
+            state_of(Field::StringData, "hunter2"),
+            ValueState::Plain
+        ));
+        assert!(matches!(state_of(Field::Data, "aHVudGVyMg=="), ValueState::Plain));
+        assert!(matches!(state_of(Field::Data, "not base64!"), ValueState::Plain));
+        assert!(matches!(
+            state_of(Field::StringData, "ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]"),
+            ValueState::Foreign("SOPS")
+        ));
+        // Damaged prefixes: never plaintext, in either field.
+        for damaged in [
+            "kseal:v2x:strict:a",
+            " kseal:v2:strict",
+            "kseal:v9:cluster:x",
+            "Kseal:v2:cluster",
+            "kseal:v1:strict:0222c381:AAAA",
+        ] {
+            assert!(
+                matches!(state_of(Field::StringData, damaged), ValueState::Malformed(_)),
+                "{damaged}"
+            );
+            let enc = STANDARD.encode(damaged);
+            assert!(
+                matches!(state_of(Field::Data, &enc), ValueState::Malformed(_)),
+                "{damaged}"
+            );
+        }
+        assert!(matches!(
+            state_of(Field::Data, "kseal:v1:strict:0222c381:AAAA"),
+            ValueState::Malformed(FormatError::RetiredV1)
+        ));
+    }
+
+    #[test]
+    fn indirections_in_secret_documents_are_refused_with_position() {
+        let cases = [
+            ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: &ns prod\nstringData: {a: b}\n", (5, 18), "anchor"),
+            ("apiVersion: v1\nkind: Secret\nx: &ns prod\nmetadata:\n  name: db\n  namespace: *ns\n", (3, 8), "anchor"),
+            ("apiVersion: v1\nkind: Secret\nmetadata:\n  <<: {namespace: attacker}\n  name: db\n", (4, 3), "merge key"),
+            ("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  k: !!str v\n", (5, 12), "tag"),
+            ("<<: {apiVersion: v1, kind: Secret}\nmetadata: {name: db}\n", (1, 1), "merge key"),
+            ("apiVersion: v1\nkind: List\nitems:\n- &s {apiVersion: v1, kind: Secret, metadata: {name: a}}\n- *s\n", (4, 6), "anchor"),
+        ];
+        for (src, (line, col), what) in cases {
+            let docs = crate::manifest::tree::parse(src).unwrap();
+            let err = find_secrets(&docs, &Location::file("f.yaml"))
+                .err()
+                .unwrap_or_else(|| panic!("{src}"));
+            let shown = err.to_string();
+            assert!(shown.contains(what), "{shown}");
+            assert_eq!(err.location.line_col, Some((line, col)), "{src}: {shown}");
+        }
+        // Anchors elsewhere are fine: a ConfigMap may use them.
+        let ok = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: &x b, c: *x}\n";
+        assert!(
+            find_secrets(&crate::manifest::tree::parse(ok).unwrap(), &Location::file("f"))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_not_strings() {
+        for v in [
+            "1234", "-1", "0x1f", "1.5", "1e+20", ".inf", "true", "yes", "off", "N",
+        ] {
+            let src = format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\nstringData:\n  k: {v}\n");
+            let docs = crate::manifest::tree::parse(&src).unwrap();
+            let err = find_secrets(&docs, &Location::file("f")).unwrap_err().to_string();
+            assert!(
+                err.contains("put it in quotes") && !err.contains(&format!(" {v} ")),
+                "{v}: {err}"
+            );
+        }
+        for v in ["\"1234\"", "'true'", "abc", "1.2.3", "e5", "12ab", "0x", "aGk="] {
+            let src = format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\nstringData:\n  k: {v}\n");
+            let docs = crate::manifest::tree::parse(&src).unwrap();
+            assert!(find_secrets(&docs, &Location::file("f")).is_ok(), "{v}");
+        }
     }
 
     #[test]

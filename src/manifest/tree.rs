@@ -66,8 +66,16 @@ pub struct Node {
     /// 1-based position of `start`.
     pub line: usize,
     pub col: usize,
+    /// YAML properties written on the node ([`ANCHORED`], [`TAGGED`]): kseal refuses them in
+    /// Secrets, so it keeps only whether they were there.
+    pub props: u8,
     pub kind: NodeKind,
 }
+
+/// [`Node::props`]: the node defines an anchor (`&name`).
+pub const ANCHORED: u8 = 1;
+/// [`Node::props`]: the node has an explicit tag (`!!str`, `!custom`).
+pub const TAGGED: u8 = 2;
 
 impl Node {
     pub fn as_str(&self) -> Option<&str> {
@@ -193,8 +201,13 @@ fn leaf(span: &Span, kind: NodeKind) -> Node {
         end,
         line,
         col,
+        props: 0,
         kind,
     }
+}
+
+fn props(anchor: usize, tagged: bool) -> u8 {
+    (if anchor != 0 { ANCHORED } else { 0 }) | (if tagged { TAGGED } else { 0 })
 }
 
 /// Parses every document of a YAML or JSON stream. Duplicate keys in any mapping are an error
@@ -231,34 +244,42 @@ pub fn parse_keeping(src: &str, keep: impl Fn(&Node) -> bool) -> Result<Vec<Docu
                 });
                 None
             }
-            Event::Scalar(value, style, _, _) => Some(leaf(
-                &span,
-                NodeKind::Scalar {
-                    value: Zeroizing::new(value.into_owned()),
-                    style,
-                },
-            )),
+            Event::Scalar(value, style, anchor, tag) => {
+                let mut node = leaf(
+                    &span,
+                    NodeKind::Scalar {
+                        value: Zeroizing::new(value.into_owned()),
+                        style,
+                    },
+                );
+                node.props = props(anchor, tag.is_some());
+                Some(node)
+            }
             Event::Alias(_) | Event::UnresolvedAlias(_) => Some(leaf(&span, NodeKind::Alias)),
-            Event::MappingStart(style, _, _) => {
+            Event::MappingStart(style, anchor, tag) => {
                 let flow = style == StructureStyle::Flow;
-                stack.push(Frame::open(
+                let mut frame = Frame::open(
                     &span,
                     NodeKind::Mapping {
                         entries: Vec::new(),
                         flow,
                     },
-                ));
+                );
+                frame.node.props = props(anchor, tag.is_some());
+                stack.push(frame);
                 None
             }
-            Event::SequenceStart(style, _, _) => {
+            Event::SequenceStart(style, anchor, tag) => {
                 let flow = style == StructureStyle::Flow;
-                stack.push(Frame::open(
+                let mut frame = Frame::open(
                     &span,
                     NodeKind::Sequence {
                         items: Vec::new(),
                         flow,
                     },
-                ));
+                );
+                frame.node.props = props(anchor, tag.is_some());
+                stack.push(frame);
                 None
             }
             Event::MappingEnd | Event::SequenceEnd => {
@@ -336,6 +357,19 @@ mod tests {
         assert!(err.line >= 1 && !err.message.is_empty());
         let err = parse("a:\n\tb: 1\n").unwrap_err();
         assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn anchors_tags_and_aliases_are_recorded() {
+        let src = "a: &x 1\nb: *x\nc: !!str 2\nd: &m {e: f}\ng: !t [h]\ni: plain\n";
+        let docs = parse(src).unwrap();
+        let root = docs[0].root.as_ref().unwrap();
+        assert_eq!(root.get("a").unwrap().props, ANCHORED);
+        assert!(matches!(root.get("b").unwrap().kind, NodeKind::Alias));
+        assert_eq!(root.get("c").unwrap().props, TAGGED);
+        assert_eq!(root.get("d").unwrap().props, ANCHORED);
+        assert_eq!(root.get("g").unwrap().props, TAGGED);
+        assert_eq!(root.get("i").unwrap().props, 0);
     }
 
     #[test]

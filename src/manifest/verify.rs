@@ -2,9 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use super::secret::{self, LAST_APPLIED};
+use super::secret::{self, ValueState, LAST_APPLIED};
 use super::{binding, parse};
-use crate::crypto::sealed::{self, SealedValue};
 use crate::crypto::{Kid, Scope};
 use crate::error::{Error, Location};
 
@@ -62,14 +61,19 @@ pub fn verify(src: &str, file: &Location, expect: &Expectation) -> Result<Vec<Pr
                     message,
                 })
             };
-            let text = v.text();
-            if !sealed::is_sealed(text) {
-                problem("not sealed (plaintext)".into());
-                continue;
-            }
-            let value = match SealedValue::parse(text) {
-                Ok(v) => v,
-                Err(e) => {
+            let value = match v.state() {
+                ValueState::Sealed(value) => value,
+                ValueState::Plain => {
+                    problem("not sealed (plaintext)".into());
+                    continue;
+                }
+                ValueState::Foreign(tool) => {
+                    problem(format!(
+                        "encrypted by {tool}, not sealed by kseal (`kseal import-sops` converts it)"
+                    ));
+                    continue;
+                }
+                ValueState::Malformed(e) => {
                     problem(format!("malformed sealed value: {e}"));
                     continue;
                 }

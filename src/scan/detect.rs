@@ -108,7 +108,8 @@ pub fn fingerprint(value: &[u8]) -> String {
 fn is_exempt(text: &str) -> bool {
     let t = text.trim();
     t.is_empty()
-        || sealed::is_sealed(t)
+        || sealed::is_kseal(t)
+        || t.starts_with(sealed::DATA_MARKER)
         || t.starts_with("ENC[")
         || (t.contains("{{") && t.contains("}}"))
         || (t.contains("${") && t.contains('}'))
@@ -344,7 +345,7 @@ mod tests {
     #[test]
     fn sealed_sops_templates_empty_and_other_kinds_are_not_findings() {
         for text in [
-            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: \"kseal:v1:strict:00000000:AAAA\"}\n",
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: \"kseal:v2:strict:00000000:AAAA\"}\ndata: {b: a3NlYWw6djI6c3RyaWN0}\n",
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: \"ENC[AES256_GCM,data:xx,iv:yy,tag:zz,type:str]\"}\n",
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: \"{{ .Values.password }}\", b: \"${DB_PASSWORD}\", c: \"\"}\n",
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: plain}\nsops: {mac: x}\n",

@@ -92,16 +92,22 @@ pub fn chmod(p: &Path, mode: u32) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-/// Every sealed value in a text.
+/// Every sealed value in a text, as the sealed string (a `data` value, written as base64 of the
+/// string, is decoded).
 pub fn sealed_tokens(text: &str) -> Vec<String> {
+    use base64::Engine;
     sealed_re()
         .find_iter(text)
-        .map(|m| m.as_str().to_string())
+        .map(|m| match m.as_str() {
+            s if s.starts_with("kseal:") => s.to_string(),
+            b64 => String::from_utf8(base64::engine::general_purpose::STANDARD.decode(b64).unwrap()).unwrap(),
+        })
         .collect()
 }
 
+/// A sealed value in either form: the string (`stringData`) or its base64 (`data`).
 pub fn sealed_re() -> regex::Regex {
-    regex::Regex::new(r"kseal:v1:[a-z]+(?::[0-9a-f]{8}:[A-Za-z0-9+/=]+)+").unwrap()
+    regex::Regex::new(r"kseal:v2:[a-z]+(?::[A-Za-z0-9+/=]+)+|a3NlYWw6djI6[A-Za-z0-9+/=]+").unwrap()
 }
 
 pub fn stdout(o: &Output) -> String {
