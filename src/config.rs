@@ -1,10 +1,12 @@
 //! `.kseal.yaml`: repository rules that say which recipients, scope and default namespace apply
-//! to which files. Found by walking up from the file being sealed; the first rule whose `path`
-//! glob matches the file (relative to the config's folder) wins.
+//! to which files. Found by walking up from the file being sealed, stopping at the root of the git
+//! work tree (or at `/` outside git), so a file in one repository never takes a rule from a folder
+//! above it; the first rule whose `path` glob matches the file (relative to the config's folder)
+//! wins.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::sync::Arc;
 
 use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
@@ -54,8 +56,25 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, Error> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, &e))?;
-        let file: ConfigFile = serde_saphyr::from_str(&text)
-            .map_err(|e| Error::input(Location::file(&shown), format!("invalid {FILE_NAME}: {e}")))?;
+        let file: ConfigFile = serde_saphyr::from_str(&text).map_err(|e| {
+            // serde-saphyr's message quotes the source line, which may hold a key pasted by mistake:
+            // keep only its first line, redacted, and the position.
+            let first = e.to_string().lines().next().unwrap_or_default().to_string();
+            let first = first.trim_start_matches("error: ");
+            // The position is in the location already.
+            let first = match first.split_once(": ") {
+                Some((pos, rest)) if pos.starts_with("line ") && pos.contains(" column ") => rest,
+                _ => first,
+            };
+            let at = match e.location() {
+                Some(l) => Location::file(&shown).at(l.line() as usize, l.column() as usize),
+                None => Location::file(&shown),
+            };
+            Error::input(
+                at,
+                format!("invalid {FILE_NAME}: {}", keys::redact_secret_keys(first)),
+            )
+        })?;
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let mut rules = Vec::with_capacity(file.rules.len());
         for (i, r) in file.rules.into_iter().enumerate() {
@@ -75,8 +94,8 @@ impl Config {
                 }
                 if entry.starts_with("age1") {
                     recipients.push(
-                        Recipient::from_str(entry)
-                            .map_err(|e| Error::input(at(), format!("recipient `{entry}`: {e}")))?,
+                        keys::parse_recipient_arg(entry)
+                            .map_err(|e| Error::input(at(), format!("recipient {e}")))?,
                     );
                 } else {
                     recipients.extend(read_recipients_file(&dir.join(entry))?);
@@ -121,19 +140,29 @@ pub fn read_recipients_file(path: &Path) -> Result<Vec<Recipient>, Error> {
 /// Finds and caches the `.kseal.yaml` that governs each folder.
 #[derive(Default)]
 pub struct ConfigCache {
-    by_dir: HashMap<PathBuf, Option<std::rc::Rc<Config>>>,
+    by_dir: HashMap<PathBuf, Option<Arc<Config>>>,
+    /// What has been said on stderr about the rules used, so each is said once.
+    pub announced: std::collections::HashSet<String>,
+}
+
+/// Whether `dir` is the top of a git work tree: `.git` is a folder, or a file in a linked worktree
+/// or a submodule.
+fn is_work_tree_root(dir: &Path) -> bool {
+    dir.join(".git").exists()
 }
 
 impl ConfigCache {
-    /// The nearest `.kseal.yaml` at or above `dir`.
-    pub fn for_dir(&mut self, dir: &Path) -> Result<Option<std::rc::Rc<Config>>, Error> {
+    /// The nearest `.kseal.yaml` at or above `dir`, up to the root of its git work tree.
+    pub fn for_dir(&mut self, dir: &Path) -> Result<Option<Arc<Config>>, Error> {
         let dir = std::path::absolute(dir).map_err(|e| Error::io(dir.display().to_string(), &e))?;
         if let Some(hit) = self.by_dir.get(&dir) {
             return Ok(hit.clone());
         }
         let candidate = dir.join(FILE_NAME);
         let found = if candidate.is_file() {
-            Some(std::rc::Rc::new(Config::load(&candidate)?))
+            Some(Arc::new(Config::load(&candidate)?))
+        } else if is_work_tree_root(&dir) {
+            None
         } else {
             match dir.parent() {
                 Some(parent) => self.for_dir(parent)?,
@@ -183,6 +212,58 @@ mod tests {
         let rule = cfg.rule_for(&dir.path().join("other/s.yaml")).unwrap();
         assert_eq!(rule.namespace.as_deref(), Some("dev"));
         assert_eq!(rule.scope, Some(Scope::Cluster));
+    }
+
+    #[test]
+    fn discovery_stops_at_the_git_work_tree_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = crate::crypto::Identity::generate();
+        // A rule above the repository must not apply inside it.
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            format!(
+                "rules:\n  - path: \"**\"\n    recipients: [\"{}\"]\n",
+                id.recipient()
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("repo/.git")).unwrap();
+        std::fs::create_dir_all(dir.path().join("repo/app")).unwrap();
+        let mut cache = ConfigCache::default();
+        assert!(cache.for_dir(&dir.path().join("repo/app")).unwrap().is_none());
+        // Outside the repository it still applies; a worktree's `.git` file counts as a root too.
+        assert!(cache.for_dir(&dir.path().join("repo/..")).unwrap().is_some());
+        std::fs::create_dir_all(dir.path().join("wt/x")).unwrap();
+        std::fs::write(dir.path().join("wt/.git"), "gitdir: /elsewhere\n").unwrap();
+        assert!(cache.for_dir(&dir.path().join("wt/x")).unwrap().is_none());
+    }
+
+    #[test]
+    fn config_errors_never_show_a_secret_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        let sk = crate::crypto::Identity::generate().to_age_string();
+        std::fs::write(
+            &p,
+            format!("rules:\n  - path: \"**\"\n    recipients: [{}\n", sk.as_str()),
+        )
+        .unwrap();
+        let err = Config::load(&p).unwrap_err().to_string();
+        assert!(!err.contains(&sk[16..30]), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        std::fs::write(
+            &p,
+            format!(
+                "rules:\n  - path: \"**\"\n    recipients: [\"{}\"]\n",
+                sk.as_str()
+            ),
+        )
+        .unwrap();
+        let err = Config::load(&p).unwrap_err().to_string();
+        assert!(!err.contains(&sk[16..30]) && err.contains("secret key"), "{err}");
+        std::fs::write(&p, format!("rules:\n  - path: \"**\"\n    {}: x\n", sk.as_str())).unwrap();
+        let err = Config::load(&p).unwrap_err().to_string();
+        assert!(!err.to_uppercase().contains(&sk[16..30]), "{err}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod hardening;
 pub mod manifest;
 pub mod scan;
 

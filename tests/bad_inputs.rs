@@ -151,7 +151,17 @@ fn run_case(case: &Case) -> Result<(), String> {
             .map_err(|e| format!("copy {src}: {e}"))?;
     }
     let first = case.inputs.first().map(|(_, d)| d.clone()).unwrap_or_default();
-    let args: Vec<String> = case.run.iter().map(|a| a.replace("{}", &first)).collect();
+    // `{secret-a}` is the TEST ONLY secret key of a.agekey, for cases where one is given by mistake.
+    let secret_a = std::fs::read_to_string(dir.join("a.agekey")).unwrap();
+    let secret_a = secret_a
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .unwrap();
+    let args: Vec<String> = case
+        .run
+        .iter()
+        .map(|a| a.replace("{}", &first).replace("{secret-a}", secret_a))
+        .collect();
     let bin = assert_cmd::cargo::cargo_bin("kseal");
     let mut cmd = if case.setup.as_deref() == Some("read-only-dir") && is_root() {
         let mut c = Command::new("setpriv");

@@ -78,11 +78,7 @@ fn setup() -> Sandbox {
     let sealed = sb.seal("plain.yaml");
     sb.write("sealed.yaml", &sealed);
     // The password's ciphertext altered, the token's intact: open must print nothing at all.
-    let tokens = sealed_tokens(&sealed);
-    let mut bad = tokens[1].clone();
-    let flip = if bad.ends_with("A=") { "B=" } else { "A=" };
-    bad.replace_range(bad.len() - 2.., flip);
-    sb.write("tampered.yaml", &sealed.replace(&tokens[1], &bad));
+    sb.write("tampered.yaml", &tamper_nth(&sealed, 1));
     std::fs::copy(
         testdata("bad/unreachable.kubeconfig"),
         sb.path("unreachable.kubeconfig"),

@@ -105,12 +105,29 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             // Where objects without a namespace go, and what their sealed values are bound to.
             let namespace =
                 default_namespace(global, rule.as_ref()).unwrap_or_else(|| cluster.namespace.clone());
-            let text = if *is_sops {
-                sops::open(src, &loc, &identities, false)?.text
+            let (text, opened_secrets) = if *is_sops {
+                (sops::open(src, &loc, &identities, false)?.text, None)
             } else {
-                open(src, &loc, &identities, Some(&namespace))?.text
+                let opened = open(src, &loc, &identities, Some(&namespace))?;
+                (opened.text, Some(opened.secrets))
             };
-            for mut o in apply::objects_of(&text, &loc)? {
+            let objects_here = apply::objects_of(&text, &loc)?;
+            if let Some(opened) = &opened_secrets {
+                apply::check_one_truth(opened, &objects_here, &loc)?;
+            }
+            for mut o in objects_here {
+                let ns = o.value["metadata"].get("namespace").and_then(|n| n.as_str());
+                if let (Some(flag), Some(ns)) = (&global.namespace, ns) {
+                    if flag != ns {
+                        // kubectl's own words for the same mistake.
+                        return Err(Error::input(
+                            o.origin.clone(),
+                            format!(
+                                "the namespace from the provided object \"{ns}\" does not match the namespace \"{flag}\". You must pass '--namespace={ns}' to perform this operation."
+                            ),
+                        ));
+                    }
+                }
                 if o.value["metadata"].get("namespace").is_none() {
                     o.default_namespace = Some(namespace.clone());
                 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::apply::target;
-use super::io::{write_atomic, write_new, write_stdout};
+use super::io::{write_atomic, write_new, write_stdout, Perm};
 use super::GlobalArgs;
 use crate::cluster::{self, keys};
 use crate::crypto::Recipient;
@@ -80,7 +80,7 @@ pub struct BackupArgs {
 
 fn recipients(list: &[String]) -> Result<Vec<Recipient>, Error> {
     list.iter()
-        .map(|r| r.parse().map_err(|e| Error::usage(format!("{r}: {e}"))))
+        .map(|r| crate::crypto::keys::parse_recipient_arg(r).map_err(Error::usage))
         .collect()
 }
 
@@ -92,7 +92,7 @@ fn public_key_file(path: &Path, recipient: &Recipient, context: Option<&str>) ->
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), &e))?;
     }
-    write_atomic(path, text.as_bytes(), 0o644)
+    write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))
 }
 
 fn write_backup(path: &Path, armored: &str) -> Result<(), Error> {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{config_rule, default_namespace, policy_for, stdin_is_terminal, write_atomic, Input};
+use super::io::{config_rule, default_namespace, policy_for, stdin_is_terminal, write_atomic, Input, Perm};
 use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::crypto::{Identity, Kid, Scope};
@@ -72,10 +72,16 @@ impl Scratch {
         std::env::temp_dir()
     }
 
+    /// Scratch folders are named `kseal-edit-<pid>-<random>`, so that a later `edit` can tell
+    /// which ones a killed kseal (SIGKILL, a power cut) left behind.
+    const PREFIX: &'static str = "kseal-edit-";
+
     fn create(name: &std::ffi::OsStr, text: &[u8]) -> std::io::Result<Scratch> {
+        let base = Self::base();
+        wipe_abandoned(&base);
         let dir = tempfile::Builder::new()
-            .prefix("kseal-edit-")
-            .tempdir_in(Self::base())?;
+            .prefix(&format!("{}{}-", Self::PREFIX, std::process::id()))
+            .tempdir_in(base)?;
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
@@ -114,6 +120,45 @@ fn wipe(dir: &Path) {
     }
 }
 
+/// Wipes and removes the scratch folders in `base` whose kseal is gone: named with a pid that no
+/// longer runs, and owned by this user. A folder whose pid is alive (or was reused) is left alone.
+fn wipe_abandoned(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(Scratch::PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let mine = entry
+                .metadata()
+                .is_ok_and(|m| m.is_dir() && m.uid() == rustix::process::getuid().as_raw());
+            if mine && !is_alive(pid) {
+                wipe(&entry.path());
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+/// `kill(pid, 0)`: success or `EPERM` (owned by someone else) mean the process exists.
+#[cfg(unix)]
+fn is_alive(pid: i32) -> bool {
+    rustix::process::Pid::from_raw(pid).is_none_or(|p| {
+        matches!(
+            rustix::process::test_kill_process(p),
+            Ok(()) | Err(rustix::io::Errno::PERM)
+        )
+    })
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         if let Some(dir) = self.dir.take() {
@@ -123,14 +168,16 @@ impl Drop for Scratch {
     }
 }
 
-/// SIGINT, SIGTERM and SIGHUP set this flag instead of killing kseal, so the scratch file is
-/// always wiped. The editor, a child process, gets the default handlers back when it starts.
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT set this flag instead of killing kseal, so the scratch
+/// file is always wiped (SIGQUIT's default action is a core dump, with the key and the plaintext in
+/// it). The editor, a child process, gets the default handlers back when it starts.
 fn interrupt_flag() -> Result<Arc<AtomicBool>, Error> {
     let flag = Arc::new(AtomicBool::new(false));
     for sig in [
         signal_hook::consts::SIGINT,
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGQUIT,
     ] {
         signal_hook::flag::register(sig, Arc::clone(&flag))
             .map_err(|e| Error::usage(format!("cannot install a signal handler: {e}")))?;
@@ -269,7 +316,7 @@ pub fn run(args: EditArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             }
             Ok(Some(merged)) => {
                 if merged.text.as_str() != original.as_str() {
-                    write_atomic(&args.file, merged.text.as_bytes(), 0o644)?;
+                    write_atomic(&args.file, merged.text.as_bytes(), Perm::NewFile(0o644))?;
                 }
                 eprintln!(
                     "kseal: {shown}: {} value{} sealed, {} unchanged",

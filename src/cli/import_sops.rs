@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{collect_inputs, policy_for, write_atomic, write_rendered};
+use super::io::{collect_inputs, policy_for, write_atomic, write_rendered, Perm};
 use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -43,6 +43,8 @@ pub struct ImportSopsArgs {
 }
 
 pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    // Recipients first: a mistake there is reported before any file is read.
+    super::io::explicit_recipients(&args.recipients)?;
     let identities = args.identities.load(global)?;
     let inputs = collect_inputs(&args.paths)?;
     if args.write && inputs.iter().any(|i| i.path.is_none()) {
@@ -90,11 +92,11 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
     if args.write {
         for (input, text) in &results {
             let path = input.path.as_ref().expect("checked: -w has no stdin");
-            write_atomic(path, text.as_bytes(), 0o644)?;
+            write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?;
         }
     } else {
         let texts: Vec<&str> = results.iter().map(|(_, t)| t.as_str()).collect();
-        write_rendered(&texts, None, 0o644)?;
+        write_rendered(&texts, None, Perm::NewFile(0o644))?;
     }
     Ok(ExitCode::Success)
 }

@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
@@ -116,19 +116,50 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
     Ok(out)
 }
 
-/// Writes `text` to `target` atomically: a temporary file in the same folder, then a rename, so
-/// the target is never half-written. An existing target keeps its permissions; a new one gets `mode`.
-pub fn write_atomic(target: &Path, text: &[u8], mode: u32) -> Result<(), Error> {
-    write_via_temp(target, text, mode, true).map_err(|e| Error::io(target.display().to_string(), &e))
+/// The permissions of a file kseal writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Perm {
+    /// A new file gets this mode; an existing one keeps its own.
+    NewFile(u32),
+    /// Always 0600, whatever the file had: the content is plaintext.
+    Private,
+}
+
+/// Follows `target` through symlinks (a dangling one too) to the file that is really written, so
+/// that `-w` on a link replaces the file it points to, and a link is never swapped for a file
+/// while the plaintext it pointed to stays behind.
+fn resolve_links(target: &Path) -> std::io::Result<PathBuf> {
+    let mut p = target.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Writes `text` to `target` atomically: a temporary file in the same folder as the real file
+/// (symlinks followed), then a rename, so the target is never half-written.
+pub fn write_atomic(target: &Path, text: &[u8], perm: Perm) -> Result<(), Error> {
+    resolve_links(target)
+        .and_then(|real| write_via_temp(&real, text, perm, true))
+        .map_err(|e| Error::io(target.display().to_string(), &e))
 }
 
 /// Like [`write_atomic`], but never replaces an existing file: fails with `AlreadyExists`, also
 /// when another process creates the target meanwhile (the rename is a no-clobber link).
 pub fn write_new(target: &Path, text: &[u8], mode: u32) -> std::io::Result<()> {
-    write_via_temp(target, text, mode, false)
+    write_via_temp(target, text, Perm::NewFile(mode), false)
 }
 
-fn write_via_temp(target: &Path, text: &[u8], mode: u32, replace: bool) -> std::io::Result<()> {
+fn write_via_temp(target: &Path, text: &[u8], perm: Perm, replace: bool) -> std::io::Result<()> {
     let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -143,14 +174,17 @@ fn write_via_temp(target: &Path, text: &[u8], mode: u32, replace: bool) -> std::
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(target)
-            .map(|m| m.permissions().mode() & 0o7777)
-            .unwrap_or(mode);
+        let mode = match perm {
+            Perm::Private => 0o600,
+            Perm::NewFile(mode) => std::fs::metadata(target)
+                .map(|m| m.permissions().mode() & 0o7777)
+                .unwrap_or(mode),
+        };
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
     #[cfg(not(unix))]
-    let _ = mode;
+    let _ = perm;
     if replace {
         tmp.persist(target).map_err(|e| e.error)?;
     } else {
@@ -195,16 +229,15 @@ pub fn join_stream(out: &mut Zeroizing<String>, next: &str) {
     out.push_str(next);
 }
 
-/// Writes rendered files as one YAML stream: joined into `output` (atomically; a new file gets
-/// `mode`) when one is named, else straight to stdout exactly as [`join_stream`] would join them,
+/// Writes rendered files as one YAML stream: joined into `output` (atomically, with `perm`) when one is named, else straight to stdout exactly as [`join_stream`] would join them,
 /// without the joined copy (which would double peak memory on a large stream).
-pub fn write_rendered<S: AsRef<str>>(pieces: &[S], output: Option<&Path>, mode: u32) -> Result<(), Error> {
+pub fn write_rendered<S: AsRef<str>>(pieces: &[S], output: Option<&Path>, perm: Perm) -> Result<(), Error> {
     if let Some(path) = output {
         let mut stream = Zeroizing::new(String::new());
         for piece in pieces {
             join_stream(&mut stream, piece.as_ref());
         }
-        return write_atomic(path, stream.as_bytes(), mode);
+        return write_atomic(path, stream.as_bytes(), perm);
     }
     let mut out = std::io::stdout().lock();
     stream_to(&mut out, pieces)
@@ -293,7 +326,7 @@ pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
 pub fn config_rule(
     cache: &mut ConfigCache,
     input: &Input,
-) -> Result<(Option<Rc<Config>>, Option<Rule>), Error> {
+) -> Result<(Option<Arc<Config>>, Option<Rule>), Error> {
     let config = cache.for_dir(&input.dir())?;
     let path = input.path.clone().unwrap_or_else(|| PathBuf::from("-"));
     let rule = config.as_deref().and_then(|c| c.rule_for(&path)).cloned();
@@ -308,8 +341,11 @@ pub fn default_namespace(global: &GlobalArgs, rule: Option<&Rule>) -> Option<Str
         .or_else(|| rule.and_then(|r| r.namespace.clone()))
 }
 
-/// Resolves recipients, scope and default namespace for one input: the command line first, then
-/// the nearest `.kseal.yaml` rule that matches the file.
+/// Resolves recipients, scope and default namespace for one input. Explicit `-r`/`-R` replace the
+/// rule entirely (its scope and namespace too: a user who names the keys gets exactly what the
+/// flags say, strict scope unless `--scope`); otherwise the nearest `.kseal.yaml` rule that matches
+/// the file gives what `--scope` and `-n` do not. Says on stderr, once per distinct choice, which
+/// rule and which key ids were used.
 pub fn policy_for(
     input: &Input,
     recipients: &RecipientArgs,
@@ -317,12 +353,18 @@ pub fn policy_for(
     global: &GlobalArgs,
     cache: &mut ConfigCache,
 ) -> Result<Policy, Error> {
-    let (config, rule) = config_rule(cache, input)?;
+    let explicit = explicit_recipients(recipients)?;
+    let (config, rule) = if explicit.is_empty() {
+        config_rule(cache, input)?
+    } else {
+        (None, None)
+    };
     let rule = rule.as_ref();
-    let mut list = explicit_recipients(recipients)?;
-    if list.is_empty() {
-        list = rule.map(|r| r.recipients.clone()).unwrap_or_default();
-    }
+    let list = if explicit.is_empty() {
+        rule.map(|r| r.recipients.clone()).unwrap_or_default()
+    } else {
+        explicit
+    };
     if list.is_empty() {
         let hint = match (&config, rule) {
             (Some(c), None) => format!("no rule in {} matches this file", c.path.display()),
@@ -331,7 +373,10 @@ pub fn policy_for(
                 r.pattern,
                 c.path.display()
             ),
-            (None, _) => format!("no {} found in this folder or above", config::FILE_NAME),
+            (None, _) => format!(
+                "no {} found in this folder or above it in the repository",
+                config::FILE_NAME
+            ),
         };
         return Err(Error::input(
             input.location(),
@@ -348,30 +393,36 @@ pub fn policy_for(
             crate::crypto::sealed::MAX_RECIPIENTS
         )));
     }
-    Ok(Policy {
+    let policy = Policy {
         recipients: list,
         scope: scope
             .scope
             .or(rule.and_then(|r| r.scope))
             .unwrap_or(Scope::Strict),
         namespace: default_namespace(global, rule),
-    })
+    };
+    let kids: Vec<String> = policy.recipients.iter().map(|r| r.kid().to_string()).collect();
+    let source = match (&config, rule) {
+        (Some(c), Some(r)) => format!("rule `{}` of {}", r.pattern, c.path.display()),
+        _ => "the command line".to_string(),
+    };
+    let line = format!(
+        "kseal: sealing to key{} {} ({source}), {} scope",
+        if kids.len() == 1 { "" } else { "s" },
+        kids.join(", "),
+        policy.scope
+    );
+    if cache.announced.insert(line.clone()) {
+        eprintln!("{line}");
+    }
+    Ok(policy)
 }
 
 /// Recipients from `-r` and `-R`, deduplicated, in order.
 pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error> {
     let mut list: Vec<Recipient> = Vec::new();
     for r in &args.recipients {
-        let parsed: Recipient = r.parse().map_err(|e: keys::KeyError| {
-            // Never echo what looks like a secret key.
-            let shown = if keys::looks_like_identity(r) {
-                "AGE-SECRET-KEY-..."
-            } else {
-                r
-            };
-            Error::usage(format!("-r {shown}: {e}"))
-        })?;
-        list.push(parsed);
+        list.push(keys::parse_recipient_arg(r).map_err(|e| Error::usage(format!("-r {e}")))?);
     }
     for f in &args.recipient_files {
         list.extend(config::read_recipients_file(f)?);

@@ -45,7 +45,8 @@ fn parse_kid(s: &str) -> Result<Kid, Error> {
     }
     s.parse::<Recipient>().map(|r| r.kid()).map_err(|_| {
         Error::usage(format!(
-            "--kid {s}: expected 8 lowercase hex characters or an age1... recipient"
+            "--kid {}: expected 8 lowercase hex characters or an age1... recipient",
+            crate::crypto::keys::shown(s)
         ))
     })
 }

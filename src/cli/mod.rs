@@ -150,13 +150,29 @@ impl IdentityArgs {
 pub struct ScopeArgs {
     /// What a sealed value is bound to [default: the .kseal.yaml rule's, else strict].
     /// strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing.
-    #[arg(long, value_enum, value_name = "SCOPE")]
+    #[arg(long, value_name = "SCOPE", value_parser = scope_parser())]
     pub scope: Option<Scope>,
+}
+
+/// `--scope`: the three names, listed in help and completions. The crypto core's `Scope` knows
+/// nothing of clap; it parses with `FromStr`.
+fn scope_parser() -> impl clap::builder::TypedValueParser<Value = Scope> {
+    use clap::builder::PossibleValue;
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new([
+        PossibleValue::new("strict")
+            .help("Bound to namespace, Secret name and key: the value opens only where it was sealed"),
+        PossibleValue::new("namespace")
+            .help("Bound to the namespace: the value may move between Secrets and keys of one namespace"),
+        PossibleValue::new("cluster").help("Bound to nothing but the cluster key"),
+    ])
+    .map(|s| s.parse::<Scope>().expect("one of the listed names"))
 }
 
 /// Parses the command line and runs the command; returns the process exit code.
 pub fn main_with_name(bin_name: &'static str) -> i32 {
     use clap::{CommandFactory, FromArgMatches};
+    crate::hardening::no_core_dumps();
     // kubectl runs plugins as `kubectl-seal`; help then shows `kubectl seal`, as users type it.
     let shown = if bin_name == "kubectl-seal" {
         "kubectl seal"
@@ -179,7 +195,12 @@ pub fn main_with_name(bin_name: &'static str) -> i32 {
         Ok(code) => code as i32,
         Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
-            eprintln!("{bin_name}: error: {e}");
+            // Messages never hold a secret key by construction; this is the last guard anyway.
+            let shown = e.to_string();
+            eprintln!(
+                "{bin_name}: error: {}",
+                crate::crypto::keys::redact_secret_keys(&shown)
+            );
             e.exit_code() as i32
         }
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{collect_inputs, config_rule, default_namespace, write_rendered};
+use super::io::{collect_inputs, config_rule, default_namespace, write_rendered, Perm};
 use super::{GlobalArgs, IdentityArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -59,7 +59,7 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     write_rendered(
         &texts.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
         args.output.as_deref(),
-        0o600,
+        Perm::Private,
     )?;
     Ok(ExitCode::Success)
 }

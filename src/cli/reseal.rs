@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{collect_inputs, policy_for, write_atomic, write_stdout};
+use super::io::{collect_inputs, policy_for, write_atomic, write_stdout, Perm};
 use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -84,7 +84,9 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     if !args.check {
         for (input, src, text) in &results {
             match &input.path {
-                Some(path) if text.as_str() != src.as_str() => write_atomic(path, text.as_bytes(), 0o644)?,
+                Some(path) if text.as_str() != src.as_str() => {
+                    write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?
+                }
                 Some(_) => {}
                 None => write_stdout(text.as_bytes())?,
             }

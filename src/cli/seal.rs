@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{collect_inputs, policy_for, write_atomic, write_rendered};
+use super::io::{collect_inputs, policy_for, write_atomic, write_rendered, Perm};
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -71,12 +71,12 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         for (input, changed, text) in &results {
             let path = input.path.as_ref().expect("checked: -w has no stdin");
             if *changed {
-                write_atomic(path, text.as_bytes(), 0o644)?;
+                write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?;
             }
         }
     } else {
         let texts: Vec<&str> = results.iter().map(|(_, _, t)| t.as_str()).collect();
-        write_rendered(&texts, args.output.as_deref(), 0o644)?;
+        write_rendered(&texts, args.output.as_deref(), Perm::NewFile(0o644))?;
     }
     eprintln!(
         "kseal: sealed {sealed} value{}, {unchanged} already sealed, in {} file{} ({changed_files} changed)",

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{policy_for, stdin_is_terminal, write_atomic, Input};
+use super::io::{policy_for, stdin_is_terminal, write_atomic, Input, Perm};
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -76,7 +76,7 @@ pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         key: &args.key,
     };
     let text = set(&src, &input.location(), &target, &value, &policy)?;
-    write_atomic(&args.file, text.as_bytes(), 0o644)?;
+    write_atomic(&args.file, text.as_bytes(), Perm::NewFile(0o644))?;
     eprintln!(
         "kseal: sealed {} into Secret {} in {}",
         args.key,

@@ -123,6 +123,51 @@ fn fold_string_data(secret: &mut Value) {
     }
 }
 
+/// One parse, one truth: the Secrets `apply` is about to send must be exactly the Secrets whose
+/// values were opened, with the same namespace, name and keys (the bindings were checked against
+/// those). kseal refuses the YAML features that make parsers disagree, so this never fires unless a
+/// parser changes under us; it is the check that keeps a disagreement from reaching the cluster.
+pub fn check_one_truth(
+    opened: &[crate::manifest::open::OpenedSecret],
+    objects: &[Object],
+    file: &Location,
+) -> Result<(), Error> {
+    let sent: Vec<&Object> = objects.iter().filter(|o| o.is_secret()).collect();
+    let differ = |what: String| {
+        Error::input(
+            file.clone(),
+            format!(
+                "{what}: the manifest reads differently to kseal and to the YAML parser apply sends \
+                 with; refusing to apply it (write the Secrets out plainly, without YAML tricks)"
+            ),
+        )
+    };
+    if sent.len() != opened.len() {
+        return Err(differ(format!(
+            "{} Secrets were opened but {} would be sent",
+            opened.len(),
+            sent.len()
+        )));
+    }
+    for (o, s) in sent.iter().zip(opened) {
+        let namespace = o.value["metadata"]
+            .get("namespace")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty());
+        let keys: BTreeSet<String> = o
+            .value
+            .get("data")
+            .and_then(Value::as_object)
+            .map(|d| d.keys().cloned().collect())
+            .unwrap_or_default();
+        if Some(o.name.as_str()) != s.name.as_deref() || namespace != s.namespace.as_deref() || keys != s.keys
+        {
+            return Err(differ(format!("{} ({})", o.name, o.origin)));
+        }
+    }
+    Ok(())
+}
+
 /// What `apply` does besides applying.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -373,6 +418,33 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("ConfigMap without metadata.name"));
+    }
+
+    #[test]
+    fn apply_refuses_objects_that_differ_from_what_was_opened() {
+        use crate::manifest::open::OpenedSecret;
+        let file = Location::file("f");
+        let objs = objects_of(
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: prod}\nstringData: {a: x}\ndata: {b: eQ==}\n",
+            &file,
+        )
+        .unwrap();
+        let opened = |ns: &str, name: &str, keys: &[&str]| OpenedSecret {
+            document: 1,
+            namespace: Some(ns.into()),
+            name: Some(name.into()),
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+        };
+        assert!(check_one_truth(&[opened("prod", "db", &["a", "b"])], &objs, &file).is_ok());
+        for other in [
+            opened("attacker", "db", &["a", "b"]),
+            opened("prod", "web", &["a", "b"]),
+            opened("prod", "db", &["a"]),
+        ] {
+            let err = check_one_truth(&[other], &objs, &file).unwrap_err().to_string();
+            assert!(err.contains("reads differently"), "{err}");
+        }
+        assert!(check_one_truth(&[], &objs, &file).is_err());
     }
 
     #[test]

@@ -145,6 +145,20 @@ fn is_low_order(public: &PublicKey) -> bool {
         .was_contributory()
 }
 
+/// `text` with every age secret key in it (any letter case) replaced by a redacted marker: the
+/// last guard before a message reaches the terminal.
+pub fn redact_secret_keys(text: &str) -> std::borrow::Cow<'_, str> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"(?i)AGE-SECRET-KEY-[0-9A-Z]*").expect("a valid regex"));
+    re.replace_all(text, "AGE-SECRET-KEY-... (redacted)")
+}
+
+/// Parses a recipient given by a user (a flag, a config field, a file line): the error names the
+/// input only as [`shown`] does, so a secret key given by mistake is never echoed.
+pub fn parse_recipient_arg(s: &str) -> Result<Recipient, String> {
+    Recipient::from_str(s.trim()).map_err(|e| format!("{}: {e}", shown(s)))
+}
+
 /// How a key string given on a command line or in a config may be shown in a message: never a
 /// secret key, whatever else it is, and never more than a short, printable prefix.
 pub fn shown(s: &str) -> String {
@@ -393,6 +407,22 @@ mod tests {
 
     fn hex_32(s: &str) -> [u8; 32] {
         hex::decode(s).unwrap().try_into().unwrap()
+    }
+
+    #[test]
+    fn recipient_errors_and_redaction_never_show_a_secret_key() {
+        let err = parse_recipient_arg(TEST_SK).unwrap_err();
+        assert!(
+            !err.contains(&TEST_SK[15..]) && err.contains("secret key"),
+            "{err}"
+        );
+        let text = format!("a {TEST_SK} b {}", TEST_SK.to_lowercase());
+        let red = redact_secret_keys(&text);
+        assert!(!red.to_uppercase().contains(&TEST_SK[16..]), "{red}");
+        assert_eq!(
+            red,
+            "a AGE-SECRET-KEY-... (redacted) b AGE-SECRET-KEY-... (redacted)"
+        );
     }
 
     #[test]

@@ -103,6 +103,17 @@ pub fn fingerprint(value: &[u8]) -> String {
     hex::encode(&Sha256::digest(value)[..4])
 }
 
+/// Whether a `data`-style value is base64 of a kseal value, damaged prefix included (a damaged
+/// sealed value is an error for kseal's other commands, but it is not a leaked plaintext).
+fn decodes_to_kseal(t: &str) -> bool {
+    use base64::Engine;
+    // Only the first 12 characters matter: they decode to the first 9 bytes.
+    let head = t.get(..12).unwrap_or(t);
+    base64::engine::general_purpose::STANDARD
+        .decode(head)
+        .is_ok_and(|b| sealed::is_kseal(&String::from_utf8_lossy(&b)))
+}
+
 /// Values that are not plaintext secrets: empty, sealed by kseal, encrypted by SOPS, or a Helm /
 /// envsubst template.
 fn is_exempt(text: &str) -> bool {
@@ -110,6 +121,7 @@ fn is_exempt(text: &str) -> bool {
     t.is_empty()
         || sealed::is_kseal(t)
         || t.starts_with(sealed::DATA_MARKER)
+        || decodes_to_kseal(t)
         || t.starts_with("ENC[")
         || (t.contains("{{") && t.contains("}}"))
         || (t.contains("${") && t.contains('}'))

@@ -105,6 +105,34 @@ pub fn sealed_tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every sealed value in a text exactly as written (under `data`, the base64 form).
+pub fn raw_sealed_tokens(text: &str) -> Vec<String> {
+    sealed_re()
+        .find_iter(text)
+        .map(|m| m.as_str().to_string())
+        .collect()
+}
+
+/// `text` with the body of its `n`-th sealed value (0-based, either form) altered by one bit, so
+/// that it no longer opens.
+pub fn tamper_nth(text: &str, n: usize) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let raw = raw_sealed_tokens(text)[n].clone();
+    let sealed = sealed_tokens(text)[n].clone();
+    let (head, body) = sealed.rsplit_once(':').unwrap();
+    let mut bytes = b64.decode(body).unwrap();
+    bytes[0] ^= 1;
+    let bad = format!("{head}:{}", b64.encode(&bytes));
+    let written = if raw.starts_with("kseal:") {
+        bad
+    } else {
+        b64.encode(bad)
+    };
+    assert_ne!(written, raw);
+    text.replace(&raw, &written)
+}
+
 /// A sealed value in either form: the string (`stringData`) or its base64 (`data`).
 pub fn sealed_re() -> regex::Regex {
     regex::Regex::new(r"kseal:v2:[a-z]+(?::[A-Za-z0-9+/=]+)+|a3NlYWw6djI6[A-Za-z0-9+/=]+").unwrap()
