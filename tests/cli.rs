@@ -643,3 +643,116 @@ fn open_on_stdin_uses_the_same_rule_as_seal_on_stdin() {
     assert!(opened.status.success(), "{}", stderr(&opened));
     assert!(stdout(&opened).contains(&format!("password: \"{PLANTED}\"")));
 }
+
+/// Regression: a `.kseal.yaml` in a folder above the repository used to apply inside it, and an
+/// explicit `-r` still took that rule's scope. Discovery stops at the work-tree root; `-r`
+/// replaces the rule; stderr says which rule and which kids were used.
+#[test]
+fn kseal_yaml_is_found_within_the_repository_only_and_flags_replace_the_rule() {
+    let sb = Sandbox::new();
+    sb.write(
+        ".kseal.yaml",
+        "rules:\n  - path: \"**\"\n    recipients: [b.pub]\n    scope: cluster\n",
+    );
+    sb.write("repo/s.yaml", SECRET);
+    git(&sb.path("repo"), &["init", "-q"]);
+    let out = sb.kseal().args(["seal", "repo/s.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no recipients"), "{}", stderr(&out));
+    // Outside the repository, the rule applies and says so.
+    sb.write("other/s.yaml", SECRET);
+    let out = sb.kseal().args(["seal", "other/s.yaml"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("sealing to key 68ca96df (rule `**` of "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(sealed_tokens(&stdout(&out))
+        .iter()
+        .all(|t| t.starts_with("kseal:v2:cluster:")));
+    // -r replaces the rule: strict scope (the default), not the rule's cluster scope.
+    let a = sb.recipient("a");
+    let out = sb
+        .kseal()
+        .args(["seal", "-r", &a, "other/s.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(the command line), strict scope"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(sealed_tokens(&stdout(&out))
+        .iter()
+        .all(|t| t.starts_with("kseal:v2:strict:1f5a2189:")));
+}
+
+fn mode_of(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Regression: `open -o` onto an existing 0644 file kept 0644, and onto a symlink to a 0666 file
+/// wrote the plaintext 0666. Plaintext outputs are always 0600.
+#[test]
+fn open_output_is_always_private_even_over_an_existing_file_or_a_symlink() {
+    let sb = sealed_sandbox();
+    sb.write("existing.yaml", "old\n");
+    chmod(&sb.path("existing.yaml"), 0o644);
+    let out = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "-o", "existing.yaml", "sealed.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode_of(&sb.path("existing.yaml")), 0o600);
+    assert!(sb.read("existing.yaml").contains(PLANTED));
+
+    sb.write("shared.yaml", "old\n");
+    chmod(&sb.path("shared.yaml"), 0o666);
+    std::os::unix::fs::symlink("shared.yaml", sb.path("link.yaml")).unwrap();
+    let out = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "-o", "link.yaml", "sealed.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(sb.path("link.yaml"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(mode_of(&sb.path("shared.yaml")), 0o600);
+    assert!(sb.read("shared.yaml").contains(PLANTED));
+}
+
+/// Regression: `seal -w` on a symlink replaced the link with the sealed file and left the
+/// plaintext target untouched. It writes the file the link points to.
+#[test]
+fn seal_in_place_through_a_symlink_seals_the_target() {
+    let sb = Sandbox::new();
+    sb.write("real/s.yaml", SECRET);
+    std::os::unix::fs::symlink("real/s.yaml", sb.path("link.yaml")).unwrap();
+    let out = sb
+        .kseal()
+        .args(["seal", "-w", "-R", "a.pub", "link.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(sb.path("link.yaml"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let target = sb.read("real/s.yaml");
+    assert!(
+        !target.contains(PLANTED),
+        "the plaintext is still in the link's target"
+    );
+    assert_eq!(sealed_tokens(&target).len(), 2);
+    let leftovers: Vec<_> = std::fs::read_dir(sb.path("real"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}

@@ -148,8 +148,9 @@ fn an_editor_killed_by_a_signal_leaves_everything_as_it_was() {
     assert_scratch_gone(&sb.path("rt"));
 }
 
-#[test]
-fn sigterm_to_kseal_while_the_editor_runs_aborts_and_wipes_the_scratch_file() {
+/// Sends `signal` to kseal while the editor runs; kseal must abort, wipe the scratch folder and
+/// leave the file as it was.
+fn signal_to_kseal_while_the_editor_runs(signal: &str) {
     let sb = setup("sed -i 's/ed1t-me-0ld/changed/' \"$1\"\ntouch \"$(dirname \"$0\")/started\"\nsleep 1");
     let before = sb.read("s.yaml");
     let bin = assert_cmd::cargo::cargo_bin("kseal");
@@ -170,18 +171,61 @@ fn sigterm_to_kseal_while_the_editor_runs_aborts_and_wipes_the_scratch_file() {
     }
     // The shell's builtin kill: no procps needed.
     let kill = std::process::Command::new("sh")
-        .args(["-c", &format!("kill -TERM {}", child.id())])
+        .args(["-c", &format!("kill -{signal} {}", child.id())])
         .status()
         .unwrap();
     assert!(kill.success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "SIG{signal}: {}", stderr(&out));
     assert!(
         stderr(&out).contains("interrupted; s.yaml is unchanged"),
         "{}",
         stderr(&out)
     );
     assert_eq!(sb.read("s.yaml"), before);
+    assert_scratch_gone(&sb.path("rt"));
+    assert!(!sb.path("core").exists(), "SIG{signal} left a core file");
+}
+
+#[test]
+fn sigterm_to_kseal_while_the_editor_runs_aborts_and_wipes_the_scratch_file() {
+    signal_to_kseal_while_the_editor_runs("TERM");
+}
+
+/// SIGQUIT's default action is a core dump holding the key and the plaintext: kseal handles it as
+/// it handles SIGTERM (regression: it used to dump core and leave the scratch file).
+#[test]
+fn sigquit_to_kseal_is_handled_like_sigterm() {
+    signal_to_kseal_while_the_editor_runs("QUIT");
+}
+
+/// Every kseal process runs with RLIMIT_CORE 0, inherited by the editor it starts.
+#[test]
+fn kseal_and_its_editor_run_without_core_dumps() {
+    let sb = setup("grep 'Max core file size' /proc/self/limits > \"$(dirname \"$0\")/limits\"");
+    let out = edit(&sb).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let limits = sb.read("limits");
+    let fields: Vec<&str> = limits.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{limits}");
+}
+
+/// A scratch folder left by a kseal that was killed outright (its pid gone) holds plaintext: the
+/// next edit wipes it. A folder of a running process is left alone.
+#[test]
+fn the_next_edit_wipes_scratch_folders_of_dead_edits() {
+    let sb = setup("true");
+    // A pid that cannot be running (above the kernel's pid_max limit of 2^22).
+    let dead = sb.path("rt/kseal-edit-9999999-abcdef");
+    std::fs::create_dir(&dead).unwrap();
+    std::fs::write(dead.join("s.yaml"), "stringData:\n  password: ed1t-me-0ld\n").unwrap();
+    let alive = sb.path(&format!("rt/kseal-edit-{}-abcdef", std::process::id()));
+    std::fs::create_dir(&alive).unwrap();
+    let out = edit(&sb).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!dead.exists(), "the dead edit's scratch folder is still there");
+    assert!(alive.exists(), "a live process's folder was removed");
+    std::fs::remove_dir(&alive).unwrap();
     assert_scratch_gone(&sb.path("rt"));
 }
 

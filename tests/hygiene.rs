@@ -71,6 +71,27 @@ fn setup() -> Sandbox {
         &plain_secret("  name: db\n  annotations:\n    kseal.dev/allow-plaintext: \"test fixture\"\n"),
     );
     sb.write("value.txt", PLANT);
+    // The new failure paths of format v2 and one-parse-one-truth, each holding the value.
+    let meta =
+        "  name: db\n  namespace: prod\n  annotations:\n    kseal.dev/allow-plaintext: \"test fixture\"\n";
+    sb.write(
+        "alias.yaml",
+        &plain_secret(meta).replace(
+            &format!("password: {PLANT}"),
+            &format!("password: &v {PLANT}\n  again: *v"),
+        ),
+    );
+    sb.write(
+        "tagged.yaml",
+        &plain_secret(meta).replace(&format!("password: {PLANT}"), &format!("password: !!str {PLANT}")),
+    );
+    sb.write(
+        "damaged.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n{meta}stringData:\n  a: \"kseal:{PLANT}\"\n  b: \"kseal:v2:{PLANT}:x\"\n  c: \" kseal:v2:strict:{PLANT}\"\ndata:\n  d: {}\n",
+            b64(&format!("kseal:v9:{PLANT}"))
+        ),
+    );
     sb.write(
         "ssh.pub",
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl x\n",
@@ -102,7 +123,16 @@ fn setup() -> Sandbox {
 fn no_command_leaks_a_planted_value_on_any_path() {
     let sb = setup();
     // Files allowed to hold the value: the plaintext inputs, and outputs the user named.
-    let allowed = ["plain.yaml", "leak.yaml", "nons.yaml", "value.txt", "opened.yaml"];
+    let allowed = [
+        "plain.yaml",
+        "leak.yaml",
+        "nons.yaml",
+        "value.txt",
+        "opened.yaml",
+        "alias.yaml",
+        "tagged.yaml",
+        "damaged.yaml",
+    ];
     let mut runs = vec![
         run(&["seal", "-R", "a.pub", "plain.yaml"]),
         run(&["seal", "-R", "ssh.pub", "plain.yaml"]),
@@ -200,6 +230,21 @@ fn no_command_leaks_a_planted_value_on_any_path() {
             "b.age",
         ]),
     ];
+    for file in ["alias.yaml", "tagged.yaml", "damaged.yaml"] {
+        runs.push(run(&["seal", "-R", "a.pub", file]));
+        runs.push(run(&["open", "-i", "a.agekey", file]));
+        runs.push(run(&["verify", "-R", "a.pub", file]));
+        runs.push(run(&["reseal", "-i", "a.agekey", "-R", "b.pub", file]));
+        runs.push(run(&["ls", file]));
+        runs.push(run(&[
+            "--kubeconfig",
+            "unreachable.kubeconfig",
+            "apply",
+            "-i",
+            "a.agekey",
+            file,
+        ]));
+    }
     let mut stdin_set = run(&["set", "-R", "a.pub", "sealed.yaml", "nosuch", "password"]);
     stdin_set.stdin = Some(PLANT.to_string());
     runs.push(stdin_set);

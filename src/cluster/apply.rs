@@ -13,7 +13,7 @@ use kube::Api;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{api_error, Cluster};
+use super::{api_error, api_error_about_secret, Cluster};
 use crate::error::{Error, Location};
 
 /// The field manager kseal applies with.
@@ -322,7 +322,13 @@ async fn apply_one(
     let result = api
         .patch(&o.name, &params, &Patch::Apply(&desired))
         .await
-        .map_err(|e| api_error(&what, "apply (server-side, PATCH)", &cluster.server, e))?;
+        .map_err(|e| {
+            if o.is_secret() {
+                api_error_about_secret(&what, "apply (server-side, PATCH)", &cluster.server, e)
+            } else {
+                api_error(&what, "apply (server-side, PATCH)", &cluster.server, e)
+            }
+        })?;
     let result = serde_json::to_value(result).expect("objects serialize");
     let outcome = match &current {
         None => "created",

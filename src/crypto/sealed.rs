@@ -147,10 +147,10 @@ pub enum FormatError {
     Prefixed,
     #[error("this is a version 1 value (`kseal:v1:`), a format retired before any release: this kseal opens version 2 only; open it with the kseal that sealed it and seal it again")]
     RetiredV1,
-    #[error("unknown format version `{0}` (this kseal reads `kseal:v2:`): it may need a newer kseal, or the value was damaged")]
+    #[error("unknown format version{} (this kseal reads `kseal:v2:`): it may need a newer kseal, or the value was damaged", shown_version(.0))]
     UnknownVersion(String),
-    #[error("unknown scope `{0}` (expected strict, namespace or cluster)")]
-    UnknownScope(String),
+    #[error("unknown scope (expected strict, namespace or cluster)")]
+    UnknownScope,
     #[error("no recipients: a sealed value needs at least one `<kid>:<stanza>` pair")]
     NoRecipients,
     #[error("{0} recipients: at most {MAX_RECIPIENTS} are allowed per value")]
@@ -171,6 +171,18 @@ pub enum FormatError {
     BadBodyLength(usize),
     #[error("under `data`, a sealed value is written as the base64 of the sealed string (it starts `a3NlYWw6djI6`), not as the string itself")]
     RawInData,
+}
+
+/// A version is shown only if it looks like one (`v` and at most three letters or digits): the
+/// field could be the start of a plaintext that merely begins with `kseal:`.
+fn shown_version(v: &str) -> String {
+    let looks_like_one =
+        v.len() <= 4 && v.starts_with('v') && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if looks_like_one {
+        format!(" `{v}`")
+    } else {
+        String::new()
+    }
 }
 
 /// Whether a string is a kseal value (well formed or not): it starts with `kseal:`, also after
@@ -224,16 +236,8 @@ impl SealedValue {
         };
         let mut fields: Vec<&str> = rest.split(':').collect();
         let scope_str = fields.remove(0);
-        let scope = Scope::from_str(scope_str).map_err(|_| {
-            // A scope is a short word; anything else is shown cut, so a mangled value is not echoed.
-            FormatError::UnknownScope(
-                scope_str
-                    .chars()
-                    .take(12)
-                    .filter(char::is_ascii_alphanumeric)
-                    .collect(),
-            )
-        })?;
+        // Never echoed: a damaged value's fields could be anything, a plaintext included.
+        let scope = Scope::from_str(scope_str).map_err(|_| FormatError::UnknownScope)?;
         if fields.len() < 2 || fields.iter().all(|f| f.is_empty()) {
             return Err(FormatError::NoRecipients);
         }
@@ -686,6 +690,12 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("version 1"));
+        // A field that does not look like a version is not shown: it could be a plaintext.
+        let shown = SealedValue::parse("kseal:hunter2:x").unwrap_err().to_string();
+        assert!(
+            !shown.contains("hunter2") && shown.starts_with("unknown format version ("),
+            "{shown}"
+        );
         for s in ["plain", "skseal:v2:", "ENC[AES256_GCM,data:x]", ""] {
             assert!(!is_kseal(s), "{s}");
         }
@@ -702,7 +712,7 @@ mod tests {
             ("plain".into(), FormatError::NotKseal),
             (
                 format!("kseal:v2:global:{kid}:{stanza}:{mac}:{body}"),
-                FormatError::UnknownScope("global".into()),
+                FormatError::UnknownScope,
             ),
             ("kseal:v2:cluster".into(), FormatError::NoRecipients),
             ("kseal:v2:cluster:".into(), FormatError::NoRecipients),
