@@ -193,7 +193,7 @@ fn changed_kid_or_scope_fail_with_matching_messages() {
     let unknown = tamper(&sealed, "password", |v| v.replacen(":strict:", ":global:", 1));
     let out = open_tampered(&sb, &unknown);
     assert_eq!(out.status.code(), Some(3));
-    assert!(stderr(&out).contains("unknown scope `global`"));
+    assert!(stderr(&out).contains("unknown scope (expected strict, namespace or cluster)"));
 
     let truncated = tamper(&sealed, "password", |v| v[..v.len() - 10].to_string());
     let out = open_tampered(&sb, &truncated);

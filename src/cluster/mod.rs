@@ -135,16 +135,18 @@ pub fn api_error(what: &str, verb: &str, server: &str, e: kube::Error) -> Error 
     api_error_about(what, verb, server, e, false)
 }
 
-/// Like [`api_error`], for a request that carried Secret values: the server's message is not
-/// shown, because it can quote a value (a type error on `data` quotes the value it could not
-/// decode). The status code, the reason and the fields named by its causes are enough to act on.
+/// Like [`api_error`], for a request that carried Secret values. A 5xx message is not shown,
+/// because it can quote a value: the real kube-apiserver answers a type error in `data` with a 500
+/// that quotes the value it could not decode (`../shared/apiserver/` recording). Its 4xx messages
+/// name objects, keys, fields and permissions, never values, and are shown as they are. The status
+/// code, the reason and the fields named by its causes are enough to act on.
 pub fn api_error_about_secret(what: &str, verb: &str, server: &str, e: kube::Error) -> Error {
     api_error_about(what, verb, server, e, true)
 }
 
 fn api_error_about(what: &str, verb: &str, server: &str, e: kube::Error, may_quote_values: bool) -> Error {
     match e {
-        kube::Error::Api(status) if may_quote_values => {
+        kube::Error::Api(status) if may_quote_values && status.code >= 500 => {
             let reason = if status.reason.is_empty() {
                 "Failure"
             } else {
