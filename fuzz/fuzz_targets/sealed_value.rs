@@ -16,12 +16,17 @@ fn identity() -> &'static keys::Identity {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(s) = std::str::from_utf8(data) else { return };
+    // The data form (base64 of the string) must agree with the string form.
+    if let Ok(d) = SealedValue::parse_data(s) {
+        assert_eq!(SealedValue::parse(&d.encode()).unwrap(), d);
+    }
     let Ok(v) = SealedValue::parse(s) else { return };
     assert_eq!(v.encode(), s, "parse/encode round trip");
+    assert_eq!(SealedValue::parse_data(&v.encode_data()).unwrap(), v);
     let bind = Binding { namespace: "ns", name: "name", key: "key" };
     let id = identity();
     if let Ok(plain) = v.open(std::slice::from_ref(id), &bind) {
-        let again = kseal::crypto::sealed::seal(&plain, std::slice::from_ref(id.recipient()), v.scope, &bind);
+        let again = kseal::crypto::sealed::seal(&plain, std::slice::from_ref(id.recipient()), v.scope, &bind).unwrap();
         let reopened = SealedValue::parse(&again).unwrap().open(std::slice::from_ref(id), &bind).unwrap();
         assert_eq!(reopened.as_slice(), plain.as_slice());
     }
