@@ -83,7 +83,7 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let cluster = cluster::connect(&target(global)).await?;
         let needs_key = sources
             .iter()
-            .any(|(s, is_sops)| *is_sops || s.contains(sealed::PREFIX));
+            .any(|(s, is_sops)| *is_sops || s.contains(sealed::MARKER) || s.contains(sealed::DATA_MARKER));
         let identities = if args.identities.identity_from_cluster {
             cluster::keys::identities(&cluster).await?
         } else if !args.identities.files.is_empty() || needs_key {

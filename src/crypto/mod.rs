@@ -1,5 +1,5 @@
 //! The cryptographic core: RFC 9180 HPKE for one suite, age-format X25519 keys, and the sealed
-//! value format v1 (docs/FORMAT.md).
+//! value format v2 (docs/FORMAT.md).
 
 pub mod hpke;
 pub mod keys;

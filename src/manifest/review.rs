@@ -17,6 +17,9 @@ fn is_sealed_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b':')
 }
 
+/// Whether a byte can continue a token of one of the two written forms.
+type TokenChar = fn(u8) -> bool;
+
 /// Characters of standard base64: a sealed value as written under `data`.
 fn is_base64_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
@@ -46,13 +49,13 @@ pub fn placeholder(token: &str) -> String {
 /// not on a parsed manifest, because git runs textconv on whatever a `*.yaml` file holds (Helm
 /// templates, half-edited files, other encodings), and a diff must still be shown for those.
 pub fn textconv(text: &[u8]) -> Vec<u8> {
-    let mut starts: Vec<(usize, fn(u8) -> bool)> = memchr::memmem::find_iter(text, sealed::MARKER.as_bytes())
-        .map(|i| (i, is_sealed_char as fn(u8) -> bool))
+    let mut starts: Vec<(usize, TokenChar)> = memchr::memmem::find_iter(text, sealed::MARKER.as_bytes())
+        .map(|i| (i, is_sealed_char as TokenChar))
         .chain(
             memchr::memmem::find_iter(text, sealed::DATA_MARKER.as_bytes())
                 // Only at the start of a token: inside other base64 it is a coincidence.
                 .filter(|&i| i == 0 || !is_base64_char(text[i - 1]))
-                .map(|i| (i, is_base64_char as fn(u8) -> bool)),
+                .map(|i| (i, is_base64_char as TokenChar)),
         )
         .collect();
     starts.sort_by_key(|(i, _)| *i);
