@@ -8,7 +8,6 @@ use super::io::{self, collect_inputs, config_rule, default_namespace};
 use super::{GlobalArgs, IdentityArgs};
 use crate::cluster::{self, apply};
 use crate::config::ConfigCache;
-use crate::crypto::sealed;
 use crate::error::{Error, ExitCode};
 use crate::manifest::{open::open, sops};
 
@@ -83,7 +82,7 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let cluster = cluster::connect(&target(global)).await?;
         let needs_key = sources
             .iter()
-            .any(|(s, is_sops)| *is_sops || s.contains(sealed::MARKER) || s.contains(sealed::DATA_MARKER));
+            .any(|(s, is_sops)| *is_sops || crate::manifest::holds_sealed_values(s));
         let identities = if args.identities.identity_from_cluster {
             cluster::keys::identities(&cluster).await?
         } else if !args.identities.files.is_empty() || needs_key {

@@ -40,6 +40,25 @@ pub fn parse_all(src: &str, file: &Location) -> Result<Vec<Document>, Error> {
     tree::parse(src).map_err(|e| Error::input(file.clone().at(e.line, e.col), e.message))
 }
 
+/// Whether any Secret in `src` holds a kseal value (well formed or not): the commands that open
+/// ask for a key only then. A text search would not do: `image: kseal:0.1` is not a sealed value.
+/// A file that does not parse counts as holding one, so that its error is reported by the opener.
+pub fn holds_sealed_values(src: &str) -> bool {
+    let file = Location::file("-");
+    let Ok(docs) = parse(src, &file) else {
+        return true;
+    };
+    let Ok(secrets) = secret::find_secrets(&docs, &file) else {
+        return true;
+    };
+    secrets.iter().flat_map(|s| &s.values).any(|v| {
+        matches!(
+            v.state(),
+            secret::ValueState::Sealed(_) | secret::ValueState::Malformed(_)
+        )
+    })
+}
+
 /// A value that could not be sealed: the recipients were refused (they are checked when read, so
 /// this is a usage error, never a panic).
 pub(crate) fn seal_error(e: crate::crypto::sealed::SealError) -> Error {
