@@ -4,8 +4,7 @@
 //!     cargo run --example fake-apiserver -- /tmp/kubeconfig [LATENCY_MS]
 //!     kseal --kubeconfig /tmp/kubeconfig apply manifests/
 
-#[path = "../tests/fake_apiserver/mod.rs"]
-mod fake_apiserver;
+use kseal_fake_apiserver as fake_apiserver;
 
 fn main() {
     let mut args = std::env::args().skip(1);

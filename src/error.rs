@@ -1,4 +1,4 @@
-//! Errors and the exit codes of DESIGN.md §2.
+//! Errors and kseal's exit codes (README.md, "Exit codes").
 //!
 //! Every error carries a [`Location`] naming as much as is known (file, document, Secret, key,
 //! line:column) and a message. Messages never contain a secret value: callers pass key names,
@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-/// Process exit codes (DESIGN.md §2).
+/// Process exit codes: 0 success, 1 findings, 2 usage or input, 3 crypto, 4 cluster/API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitCode {
     Success = 0,

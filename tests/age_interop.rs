@@ -1,11 +1,9 @@
 //! kseal keys and age keys are the same thing, proven with the real `age` and `age-keygen`
 //! (Debian package `age`, installed by .ci/run).
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn tool(name: &str) -> Command {
     let found = Command::new(name).arg("--version").output();

@@ -6,13 +6,11 @@
 //! - every file in the sandbox is byte-identical afterwards, and no file was added (no temp files
 //!   left behind, targets untouched).
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::*;
+use crate::common::*;
 
 #[derive(Debug, Default)]
 struct Case {

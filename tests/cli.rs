@@ -1,8 +1,6 @@
 //! The real binary on real files: keys, errors and exit codes, tampering, set, in-place writes.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const SECRET: &str = "\
 # db credentials

@@ -2,11 +2,8 @@
 //! (tests/fake_apiserver): apply, dry runs, diffs, conflicts, errors, the cluster key pair, the
 //! kubectl plugin through the real kubectl, and the in-cluster path over HTTPS.
 
-mod common;
-mod fake_apiserver;
-
-use common::*;
-use fake_apiserver::{FakeApiServer, Grant};
+use crate::common::*;
+use kseal_fake_apiserver::{FakeApiServer, Grant};
 use serde_json::json;
 
 const PLANT: &str = "cl7ster-s3cret-v4lue";

@@ -3,12 +3,10 @@
 //! sealed value reads `<SEALED>`); values already sealed stay byte-identical; sealing twice equals
 //! sealing once; `open` gives back the original values (compared with an independent YAML parser).
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::*;
 use base64::Engine;
-use common::*;
 
 fn corpus() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(testdata("corpus"))

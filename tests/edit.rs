@@ -1,11 +1,9 @@
 //! `kseal edit` with scripted editors: the merge keeps unchanged ciphertext byte for byte, and the
 //! plaintext scratch file never outlives the command, whatever the editor does.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const SECRET: &str = "\
 # app credentials

@@ -4,11 +4,9 @@
 //! inputs that held it and outputs the user named; and that the temp and runtime folders are empty
 //! afterwards.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const PLANT: &str = "pl4nt-HyG13ne-9f3a";
 

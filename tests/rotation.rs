@@ -1,9 +1,7 @@
 //! The key holder's and the reviewer's commands on the real binary: reseal (key rotation),
 //! textconv (reviewable diffs through real git) and ls (inventory).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn secret(i: usize) -> String {
     format!(

@@ -1,9 +1,7 @@
 //! `kseal scan --worktree` on planted files: every positive form is found, every negative form is
 //! not, and no output ever contains a planted value.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Values planted in positive cases; none may appear in any output.
 const PLANTED: &[&str] = &[

@@ -1,10 +1,8 @@
 //! `kseal scan --history` and `--staged` on throwaway repositories built with the real `git`.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn secret(name: &str, value: &str) -> String {
     format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: hist\nstringData:\n  password: {value}\n")

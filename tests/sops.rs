@@ -1,9 +1,7 @@
 //! Reading real SOPS files (copied from fluxcd/kustomize-controller and jkroepke/helm-secrets into
 //! testdata/sops/, with the age keys that open them): open, tamper detection, import-sops.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// A sandbox holding private copies of the SOPS files and their keys.
 fn sops_sandbox() -> Sandbox {

@@ -5,8 +5,6 @@
 //! -- --ignored regenerate` rewrites the file (only needed if the format changes, which would make
 //! it v3).
 
-mod common;
-
 use kseal::crypto::hpke::derive_key_pair;
 use kseal::crypto::sealed::{pad, seal_with, OpenError, FILE_KEY_LEN};
 use kseal::crypto::{Binding, Identity, Recipient, Scope, SealedValue};
@@ -14,7 +12,7 @@ use serde_json::{json, Value};
 use x25519_dalek::StaticSecret;
 
 fn path() -> std::path::PathBuf {
-    common::testdata("vectors/v2.json")
+    crate::common::testdata("vectors/v2.json")
 }
 
 struct Case {

@@ -1,4 +1,4 @@
-//! The cluster key pair (DESIGN.md §4), stored in the cluster: namespace `kseal`, Secret
+//! The cluster key pair (README.md, "On the cluster"), stored in the cluster: namespace `kseal`, Secret
 //! `kseal-keys` with one `<yyyymmdd>-<kid>.agekey` entry per key (the layout Flux's SOPS age
 //! decryption also reads), ConfigMap `kseal-public-key` with the newest recipient, readable by
 //! every authenticated user through a Role and RoleBinding.

@@ -1,10 +1,12 @@
 //! RFC 9180 HPKE, base mode, single shot, for exactly one suite:
 //! DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20Poly1305 (kem 0x0020, kdf 0x0001, aead 0x0003).
 //!
-//! Written here on top of `x25519-dalek`, `hkdf` and `chacha20poly1305` (DESIGN.md §3) rather than
-//! taken from the `hpke` crate: one suite and one mode are ~150 lines, every step is checked
-//! against the RFC 9180 A.2.1 vectors in `testdata/hpke/`, and the binary keeps a single copy of
-//! each primitive that `age` already uses.
+//! Written here on top of `x25519-dalek`, `hkdf` and `chacha20poly1305` (the primitives the format
+//! names) rather than taken from the `hpke` crate, although that crate is compiled in through `age`:
+//! one suite and one mode are ~150 lines, every step is checked against the RFC 9180 A.2.1 vectors
+//! in `testdata/hpke/`, and it keeps the `hpke` crate an *independent* implementation, which
+//! `tests/vectors.rs` uses to open every stanza of every kseal vector. Were kseal built on that
+//! crate, the cross-check would compare it with itself.
 
 use chacha20poly1305::aead::{AeadInPlace, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};

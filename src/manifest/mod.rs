@@ -42,14 +42,15 @@ pub fn parse_all(src: &str, file: &Location) -> Result<Vec<Document>, Error> {
 
 /// Whether any Secret in `src` holds a kseal value (well formed or not): the commands that open
 /// ask for a key only then. A text search would not do: `image: kseal:0.1` is not a sealed value.
-/// A file that does not parse counts as holding one, so that its error is reported by the opener.
+/// A file that does not parse holds none: opening it reports the parse error, which is the one to
+/// fix first.
 pub fn holds_sealed_values(src: &str) -> bool {
     let file = Location::file("-");
     let Ok(docs) = parse(src, &file) else {
-        return true;
+        return false;
     };
     let Ok(secrets) = secret::find_secrets(&docs, &file) else {
-        return true;
+        return false;
     };
     secrets.iter().flat_map(|s| &s.values).any(|v| {
         matches!(

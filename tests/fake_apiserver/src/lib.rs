@@ -1,11 +1,11 @@
-//! A fake Kubernetes API server for kseal's tests and benchmarks (DESIGN.md §6): in process, on
+//! A fake Kubernetes API server for kseal's tests and benchmarks: in process, on
 //! 127.0.0.1, plain HTTP or HTTPS with a generated CA. It implements what kseal uses, the way the
 //! real kube-apiserver does: discovery, get/list/create/delete, server-side apply with managed
 //! fields and conflicts, dry runs, Secret rules, namespaces, bearer-token authorization with real
 //! `Status` bodies. Every request is recorded, so tests can assert what was and was not written.
 //!
-//! Shared by `tests/*.rs` (as a module) and `examples/fake-apiserver.rs` (for scripts/bench-apply).
-#![allow(dead_code)]
+//! A crate of the workspace (`publish = false`), used by the integration tests and by
+//! `examples/fake-apiserver.rs` (for scripts/bench-apply).
 
 mod apply;
 mod http;

@@ -1,0 +1,20 @@
+//! kseal's integration tests: one binary (each test binary links the whole program), one module
+//! per feature. They run the real `kseal` binary; `common` has the helpers, including the ones
+//! that skip a test visibly when an outside tool (age, kubectl, script, setpriv, GNU sed, git) is
+//! missing, or fail it when `KSEAL_TEST_REQUIRE_ALL=1` (as `.ci/run` sets).
+
+mod common;
+
+mod age_interop;
+mod bad_inputs;
+mod cli;
+mod cluster;
+mod corpus;
+mod edit;
+mod hygiene;
+mod properties;
+mod rotation;
+mod scan;
+mod scan_history;
+mod sops;
+mod vectors;
