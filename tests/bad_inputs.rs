@@ -142,6 +142,10 @@ fn is_root() -> bool {
 }
 
 fn run_case(case: &Case) -> Result<(), String> {
+    // Root ignores file modes, so this case runs as `nobody` through setpriv (util-linux).
+    if case.setup.as_deref() == Some("read-only-dir") && is_root() && !crate::common::have("setpriv") {
+        return Ok(());
+    }
     let sb = Sandbox::new();
     let dir = sb.dir.path();
     for (src, dst) in &case.inputs {
@@ -255,6 +259,11 @@ fn every_case_of_the_bad_input_catalogue_behaves_as_documented() {
         .collect();
     expects.sort();
     assert!(expects.len() >= 40, "only {} cases", expects.len());
+    // `KSEAL_BAD_CASE=alias cargo test bad_inputs` runs the cases whose name contains `alias`.
+    if let Ok(filter) = std::env::var("KSEAL_BAD_CASE") {
+        expects.retain(|p| p.file_stem().unwrap().to_string_lossy().contains(&filter));
+        assert!(!expects.is_empty(), "no catalogue case matches {filter:?}");
+    }
     let failures: Vec<String> = expects
         .iter()
         .map(|p| run_case(&load(p)))

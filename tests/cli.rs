@@ -647,6 +647,7 @@ fn open_on_stdin_uses_the_same_rule_as_seal_on_stdin() {
 /// replaces the rule; stderr says which rule and which kids were used.
 #[test]
 fn kseal_yaml_is_found_within_the_repository_only_and_flags_replace_the_rule() {
+    require_tools!("git");
     let sb = Sandbox::new();
     sb.write(
         ".kseal.yaml",

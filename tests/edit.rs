@@ -54,6 +54,7 @@ fn assert_scratch_gone(dir: &Path) {
 
 #[test]
 fn edit_changes_one_key_adds_one_deletes_one_and_the_diff_is_exactly_those_lines() {
+    require_tools!("gnu-sed");
     // The editor also records where the scratch file was and its permissions.
     let sb = setup(
         "stat -c '%a %n' \"$1\" \"$(dirname \"$1\")\" > \"$(dirname \"$0\")/seen\"\n\
@@ -122,6 +123,7 @@ fn edit_changes_one_key_adds_one_deletes_one_and_the_diff_is_exactly_those_lines
 
 #[test]
 fn a_failing_editor_leaves_the_file_byte_identical_and_no_scratch_file() {
+    require_tools!("gnu-sed");
     let sb = setup("sed -i 's/ed1t-me-0ld/changed/' \"$1\"\nexit 1");
     let before = sb.read("s.yaml");
     let out = edit(&sb).output().unwrap();
@@ -137,6 +139,7 @@ fn a_failing_editor_leaves_the_file_byte_identical_and_no_scratch_file() {
 
 #[test]
 fn an_editor_killed_by_a_signal_leaves_everything_as_it_was() {
+    require_tools!("gnu-sed");
     let sb = setup("sed -i 's/ed1t-me-0ld/changed/' \"$1\"\nkill -INT $$\nsleep 5");
     let before = sb.read("s.yaml");
     let out = edit(&sb).output().unwrap();
@@ -149,6 +152,7 @@ fn an_editor_killed_by_a_signal_leaves_everything_as_it_was() {
 /// Sends `signal` to kseal while the editor runs; kseal must abort, wipe the scratch folder and
 /// leave the file as it was.
 fn signal_to_kseal_while_the_editor_runs(signal: &str) {
+    require_tools!("gnu-sed");
     let sb = setup("sed -i 's/ed1t-me-0ld/changed/' \"$1\"\ntouch \"$(dirname \"$0\")/started\"\nsleep 1");
     let before = sb.read("s.yaml");
     let bin = assert_cmd::cargo::cargo_bin("kseal");
@@ -229,6 +233,7 @@ fn the_next_edit_wipes_scratch_folders_of_dead_edits() {
 
 #[test]
 fn invalid_edited_text_is_reported_with_its_position_and_changes_nothing() {
+    require_tools!("gnu-sed");
     let sb = setup("sed -i 's/^  user: \"admin\"/  user: [unclosed/' \"$1\"");
     let before = sb.read("s.yaml");
     let out = edit(&sb).output().unwrap();
@@ -267,6 +272,7 @@ fn no_change_leaves_the_file_as_it_was() {
 
 #[test]
 fn without_recipients_new_values_go_to_the_keys_the_file_already_uses() {
+    require_tools!("gnu-sed");
     // No -r and no .kseal.yaml: the file is sealed to A only and we hold A, so A is used.
     let sb = setup("sed -i 's/ed1t-me-0ld/n3w/' \"$1\"");
     let out = edit(&sb).output().unwrap();
@@ -289,6 +295,7 @@ fn without_recipients_new_values_go_to_the_keys_the_file_already_uses() {
 /// `script` (util-linux) gives kseal a pseudo-terminal; the answer `y` comes through it.
 #[test]
 fn on_a_terminal_invalid_text_offers_to_edit_again() {
+    require_tools!("gnu-sed", "script");
     let sb = setup(
         "n=$(cat \"$(dirname \"$0\")/count\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"$(dirname \"$0\")/count\"\n\
          if [ $n = 1 ]; then printf 'stringData: [\\n' >> \"$1\"; else sed -i '$d' \"$1\"; sed -i 's/ed1t-me-0ld/f1xed/' \"$1\"; fi",

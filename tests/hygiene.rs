@@ -119,6 +119,7 @@ fn setup() -> Sandbox {
 
 #[test]
 fn no_command_leaks_a_planted_value_on_any_path() {
+    require_tools!("gnu-sed");
     let sb = setup();
     // Files allowed to hold the value: the plaintext inputs, and outputs the user named.
     let allowed = [

@@ -177,6 +177,7 @@ fn reseal_needs_the_old_key_and_changes_nothing_when_one_value_does_not_open() {
 
 #[test]
 fn textconv_shows_changed_keys_in_git_diff_without_values() {
+    require_tools!("git");
     let sb = sealed_tree(1);
     let dir = sb.path("tree");
     git(&dir, &["init", "-q"]);

@@ -163,6 +163,7 @@ fn a_baseline_from_json_output_suppresses_known_values() {
 
 #[test]
 fn gitignored_files_are_skipped_and_a_clean_tree_exits_0() {
+    require_tools!("git");
     let sb = Sandbox::new();
     sb.write(".gitignore", "local/\n");
     sb.write(
@@ -256,6 +257,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
 
 #[test]
 fn history_mode_finds_the_same_forms_in_a_committed_tree() {
+    require_tools!("git");
     let sb = planted_tree();
     let d = sb.dir.path();
     git(d, &["init", "-q", "-b", "main"]);

@@ -41,6 +41,7 @@ fn scan_json(dir: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
 
 #[test]
 fn history_finds_deleted_rotated_branch_and_tag_secrets() {
+    require_tools!("git");
     let sb = Sandbox::new();
     let d = sb.dir.path();
     git(d, &["init", "-q", "-b", "main"]);
@@ -155,6 +156,7 @@ fn history_finds_deleted_rotated_branch_and_tag_secrets() {
 
 #[test]
 fn staged_reads_the_index_not_the_work_tree() {
+    require_tools!("git");
     let sb = Sandbox::new();
     let d = sb.dir.path();
     git(d, &["init", "-q", "-b", "main"]);
@@ -175,6 +177,7 @@ fn staged_reads_the_index_not_the_work_tree() {
 
 #[test]
 fn history_text_output_names_commit_and_head_state() {
+    require_tools!("git");
     let sb = Sandbox::new();
     let d = sb.dir.path();
     git(d, &["init", "-q", "-b", "main"]);
@@ -190,6 +193,7 @@ fn history_text_output_names_commit_and_head_state() {
 
 #[test]
 fn hook_install_writes_a_pre_commit_hook_that_blocks_plaintext() {
+    require_tools!("git");
     let sb = Sandbox::new();
     let d = sb.dir.path();
     git(d, &["init", "-q", "-b", "main"]);
@@ -251,6 +255,7 @@ fn hook_install_writes_a_pre_commit_hook_that_blocks_plaintext() {
 
 #[test]
 fn secret_generator_envs_and_files_are_read_where_the_kustomization_is() {
+    require_tools!("git");
     let sb = Sandbox::new();
     let d = sb.dir.path();
     git(d, &["init", "-q", "-b", "main"]);

@@ -3,6 +3,7 @@
 //! that skip a test visibly when an outside tool (age, kubectl, script, setpriv, GNU sed, git) is
 //! missing, or fail it when `KSEAL_TEST_REQUIRE_ALL=1` (as `.ci/run` sets).
 
+#[macro_use]
 mod common;
 
 mod age_interop;

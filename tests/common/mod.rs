@@ -7,6 +7,52 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
+/// Whether an outside program a test needs is installed. If not, the test is skipped with a line
+/// on the terminal (written past the test harness's capture) that names the test, the tool and how
+/// to get it; with `KSEAL_TEST_REQUIRE_ALL=1`, which `.ci/run` sets, the test fails instead, so CI
+/// never skips silently. `gnu-sed` stands for GNU sed (editor scripts use `sed -i`).
+pub fn have(tool: &str) -> bool {
+    let (program, args, how): (&str, &[&str], &str) = match tool {
+        "age" | "age-keygen" => (tool, &["--version"], "apt-get install age"),
+        "kubectl" => (
+            tool,
+            &["version", "--client"],
+            "apt-get install kubernetes-client",
+        ),
+        "script" | "setpriv" => (tool, &["--version"], "apt-get install util-linux"),
+        "git" => (tool, &["--version"], "apt-get install git"),
+        "gnu-sed" => ("sed", &["--version"], "apt-get install sed (GNU sed)"),
+        other => panic!("unknown outside tool {other}"),
+    };
+    let found = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .is_ok_and(|o| {
+            o.status.success()
+                && (tool != "gnu-sed" || String::from_utf8_lossy(&o.stdout).contains("GNU sed"))
+        });
+    if found {
+        return true;
+    }
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    if std::env::var("KSEAL_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+        panic!("{test}: needs `{tool}` ({how}), and KSEAL_TEST_REQUIRE_ALL=1 forbids skipping");
+    }
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {test}: needs `{tool}` ({how})");
+    false
+}
+
+/// Returns from the calling test, skipped visibly, unless every tool named is installed.
+macro_rules! require_tools {
+    ($($tool:expr),+) => {
+        if !($($crate::common::have($tool))&&+) {
+            return;
+        }
+    };
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
