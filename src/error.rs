@@ -93,19 +93,40 @@ impl fmt::Display for Location {
 /// What kind of failure, which decides the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// The command line or the environment is wrong: a flag, a missing key file, a kubeconfig
+    /// (exit 2).
     Usage,
+    /// An input is wrong: a manifest, a key file, a `.kseal.yaml` (exit 2).
     Input,
+    /// Reading or writing a file or a stream failed (exit 2); the `io::Error` is the source.
+    Io,
+    /// A value did not open: wrong key, moved or altered (exit 3).
     Crypto,
+    /// The cluster or its API failed (exit 4); the `kube::Error` is the source when there is one.
     Cluster,
 }
 
-/// A kseal error: a kind, a location and a message that tells the user what to do next.
-#[derive(Debug, thiserror::Error)]
+/// The error underneath a kseal error, kept for `source()` (and so for callers that need to
+/// tell, say, a closed stdout from a full disk) while the message stays kseal's own.
+type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A kseal error: a kind, a location, a message that tells the user what to do next, and the
+/// underlying error, if any, as its `source()`.
+#[derive(Debug)]
 pub struct Error {
     pub kind: Kind,
     /// Boxed: errors travel through every `Result` and should stay small.
     pub location: Box<Location>,
     pub message: String,
+    source: Option<Cause>,
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl fmt::Display for Error {
@@ -125,7 +146,29 @@ impl Error {
             kind,
             location: Box::new(location),
             message: message.into(),
+            source: None,
         }
+    }
+
+    /// Keeps `cause` as this error's `source()`. Its text is not added to the message: callers
+    /// choose what of it the user sees (a server message can quote a Secret value).
+    pub fn with_source(mut self, cause: impl Into<Cause>) -> Self {
+        self.source = Some(cause.into());
+        self
+    }
+
+    /// Whether this error, or any error under it, is an I/O error of `kind`.
+    pub fn has_io_kind(&self, kind: std::io::ErrorKind) -> bool {
+        let mut next: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(self);
+        while let Some(e) = next {
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == kind)
+            {
+                return true;
+            }
+            next = e.source();
+        }
+        false
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
@@ -145,9 +188,10 @@ impl Error {
         Self::new(Kind::Cluster, Location::default(), message)
     }
 
-    /// An I/O error on a named path.
+    /// An I/O error on a named path; the error itself (its kind and text) is kept as the source.
     pub fn io(path: impl Into<String>, err: &std::io::Error) -> Self {
-        Self::input(Location::file(path), io_message(err))
+        Self::new(Kind::Io, Location::file(path), io_message(err))
+            .with_source(std::io::Error::new(err.kind(), err.to_string()))
     }
 
     /// Fills in the parts of the location that the error does not know yet (an error raised deep
@@ -174,7 +218,7 @@ impl Error {
 
     pub fn exit_code(&self) -> ExitCode {
         match self.kind {
-            Kind::Usage | Kind::Input => ExitCode::Input,
+            Kind::Usage | Kind::Input | Kind::Io => ExitCode::Input,
             Kind::Crypto => ExitCode::Crypto,
             Kind::Cluster => ExitCode::Cluster,
         }
@@ -218,6 +262,16 @@ mod tests {
         );
         assert_eq!(Location::default().to_string(), "");
         assert_eq!(Location::file("x").at(1, 2).to_string(), "x: (line 1, column 2)");
+    }
+
+    #[test]
+    fn io_errors_keep_their_cause_and_kind() {
+        let e = Error::io("<stdout>", &std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert!(e.has_io_kind(std::io::ErrorKind::BrokenPipe));
+        assert!(!e.has_io_kind(std::io::ErrorKind::NotFound));
+        assert_eq!(e.kind, Kind::Io);
+        assert!(std::error::Error::source(&e).is_some());
+        assert!(!Error::usage("x").has_io_kind(std::io::ErrorKind::BrokenPipe));
     }
 
     #[test]

@@ -755,3 +755,57 @@ fn seal_in_place_through_a_symlink_seals_the_target() {
         .collect();
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
 }
+
+/// A reader that stops early (`kseal open | head -1`) is not an error: kseal exits 0 and says
+/// nothing. Found through the error chain (an `io::Error` of kind BrokenPipe), not by message text.
+#[test]
+fn a_closed_stdout_exits_quietly() {
+    let sb = Sandbox::new();
+    let big: String = (0..2000)
+        .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{a: b}}\n"))
+        .collect();
+    sb.write("big.yaml", &big);
+    let bin = assert_cmd::cargo::cargo_bin("kseal");
+    // `head -c 1` closes the pipe after one byte; pipefail reports kseal's own exit status.
+    let out = std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "set -o pipefail; {} open -i a.agekey big.yaml | head -c 1 >/dev/null",
+                bin.display()
+            ),
+        ])
+        .current_dir(sb.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+/// As the kubectl plugin, messages name the program as the user typed it.
+#[test]
+fn the_kubectl_plugin_says_kubectl_seal_in_its_messages() {
+    let sb = sealed_sandbox();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-seal"))
+        .args(["open", "-i", "b.agekey", "sealed.yaml"])
+        .current_dir(sb.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).starts_with("kubectl seal: error: "),
+        "{}",
+        stderr(&out)
+    );
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-seal"))
+        .args(["seal", "-R", "a.pub", "plain.yaml"])
+        .current_dir(sb.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).lines().all(|l| l.starts_with("kubectl seal: ")),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,4 +1,4 @@
 //! The kubectl plugin: `kubectl seal ...` runs this binary with the same command line.
-fn main() {
-    std::process::exit(kseal::cli::main_with_name("kubectl-seal"));
+fn main() -> std::process::ExitCode {
+    kseal::cli::main_with_name("kubectl-seal")
 }

@@ -147,11 +147,11 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         }
         super::io::write_stdout(out.as_bytes())?;
         for e in &report.errors {
-            eprintln!("kseal: error: {e}");
+            say!("error: {e}");
         }
         let counts: Vec<String> = report.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        eprintln!(
-            "kseal: {} object{}: {}{}{}",
+        say!(
+            "{} object{}: {}{}{}",
             objects.len(),
             if objects.len() == 1 { "" } else { "s" },
             if counts.is_empty() { "none applied".to_string() } else { counts.join(", ") },

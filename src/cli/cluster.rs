@@ -122,8 +122,8 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                 let done = keys::init(&c, &backup_to).await?;
                 if let Some(armored) = &done.backup {
                     write_backup(&a.backup_out, armored)?;
-                    eprintln!(
-                        "kseal: the new key, encrypted to {} recipient(s), is in {}",
+                    say!(
+                        "the new key, encrypted to {} recipient(s), is in {}",
                         backup_to.len(),
                         a.backup_out.display()
                     );
@@ -131,8 +131,8 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                 if let Some(p) = &a.public_key_out {
                     public_key_file(p, &done.recipient, context)?;
                 }
-                eprintln!(
-                    "kseal: created namespace {0}, secret {0}/{1}, configmap {0}/{2}",
+                say!(
+                    "created namespace {0}, secret {0}/{1}, configmap {0}/{2}",
                     keys::NAMESPACE,
                     keys::KEY_SECRET,
                     keys::PUBLIC_CONFIGMAP
@@ -151,8 +151,8 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                 if let Some(p) = &a.public_key_out {
                     public_key_file(p, &r, context)?;
                 }
-                eprintln!(
-                    "kseal: added key {}; seal with it from now on, then `kseal reseal` the repository",
+                say!(
+                    "added key {}; seal with it from now on, then `kseal reseal` the repository",
                     r.kid()
                 );
                 write_stdout(format!("{r}\n").as_bytes())?;
@@ -167,8 +167,8 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                 }
                 let (n, armored) = keys::backup(&c, &to).await?;
                 write_backup(&a.output, &armored)?;
-                eprintln!(
-                    "kseal: {n} key(s) written to {}, encrypted to {} recipient(s)",
+                say!(
+                    "{n} key(s) written to {}, encrypted to {} recipient(s)",
                     a.output.display(),
                     to.len()
                 );

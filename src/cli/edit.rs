@@ -311,15 +311,15 @@ pub fn run(args: EditArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         });
         match result {
             Ok(None) => {
-                eprintln!("kseal: no changes; {shown} is unchanged");
+                say!("no changes; {shown} is unchanged");
                 return Ok(ExitCode::Success);
             }
             Ok(Some(merged)) => {
                 if merged.text.as_str() != original.as_str() {
                     write_atomic(&args.file, merged.text.as_bytes(), Perm::NewFile(0o644))?;
                 }
-                eprintln!(
-                    "kseal: {shown}: {} value{} sealed, {} unchanged",
+                say!(
+                    "{shown}: {} value{} sealed, {} unchanged",
                     merged.sealed,
                     if merged.sealed == 1 { "" } else { "s" },
                     merged.kept
@@ -328,7 +328,7 @@ pub fn run(args: EditArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             }
             Err(mut e) => {
                 if stdin_is_terminal() {
-                    eprintln!("kseal: error: {e}");
+                    say!("error: {e}");
                 }
                 if !ask_again(&interrupted) {
                     e.message.push_str(&format!(" ({shown} is unchanged)"));

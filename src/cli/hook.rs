@@ -27,7 +27,7 @@ pub fn run(args: HookArgs) -> Result<ExitCode, Error> {
     let shown = path.display().to_string();
     match std::fs::read_to_string(&path) {
         Ok(existing) if existing == HOOK => {
-            eprintln!("kseal: {shown} is already installed");
+            say!("{shown} is already installed");
             return Ok(ExitCode::Success);
         }
         Ok(_) => {
@@ -41,6 +41,6 @@ pub fn run(args: HookArgs) -> Result<ExitCode, Error> {
     std::fs::create_dir_all(&hooks).map_err(|e| Error::io(hooks.display().to_string(), &e))?;
     // A new file: write_atomic gives it this mode (executable, as git requires of hooks).
     super::io::write_atomic(&path, HOOK.as_bytes(), super::io::Perm::NewFile(0o755))?;
-    eprintln!("kseal: installed {shown}");
+    say!("installed {shown}");
     Ok(ExitCode::Success)
 }

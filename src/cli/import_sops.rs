@@ -65,6 +65,9 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
         }
         let policy = policy_for(input, &args.recipients, &args.scope, global, &mut cache)?;
         let plain = sops::open(&src, &loc, &identities, args.ignore_mac)?;
+        for w in &plain.warnings {
+            say!("warning: {w}");
+        }
         let docs = parse(&plain.text, &loc)?;
         if secret::find_secrets(&docs, &loc)?.is_empty() {
             return Err(Error::input(
@@ -74,15 +77,15 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
         }
         for path in &plain.decrypted {
             if !(path.starts_with("data.") || path.starts_with("stringData.")) {
-                eprintln!(
-                    "kseal: {}: `{path}` was encrypted by SOPS and is now plain text",
+                say!(
+                    "{}: `{path}` was encrypted by SOPS and is now plain text",
                     input.label()
                 );
             }
         }
         let out = seal(&plain.text, &loc, &policy)?;
-        eprintln!(
-            "kseal: {}: {} value{} sealed",
+        say!(
+            "{}: {} value{} sealed",
             input.label(),
             out.sealed,
             if out.sealed == 1 { "" } else { "s" }

@@ -13,9 +13,6 @@ use crate::crypto::{keys, Identity, Recipient, Scope};
 use crate::error::{io_message, Error, Location};
 use crate::manifest::Policy;
 
-/// Marker message for a closed stdout (`kseal open | head`), which exits quietly.
-pub const BROKEN_PIPE: &str = "broken pipe";
-
 /// One input: a file, or stdin.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -201,12 +198,10 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
         .map_err(stdout_error)
 }
 
+/// A failed write to stdout. A closed pipe (`kseal open | head`) keeps its `io::Error` as the
+/// source, which `main` finds to exit quietly.
 fn stdout_error(e: std::io::Error) -> Error {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Error::usage(BROKEN_PIPE)
-    } else {
-        Error::io("<stdout>", &e)
-    }
+    Error::io("<stdout>", &e)
 }
 
 /// What goes between two rendered files in one YAML stream: a `---` unless the next file
@@ -407,13 +402,13 @@ pub fn policy_for(
         _ => "the command line".to_string(),
     };
     let line = format!(
-        "kseal: sealing to key{} {} ({source}), {} scope",
+        "sealing to key{} {} ({source}), {} scope",
         if kids.len() == 1 { "" } else { "s" },
         kids.join(", "),
         policy.scope
     );
     if cache.announced.insert(line.clone()) {
-        eprintln!("{line}");
+        say!("{line}");
     }
     Ok(policy)
 }

@@ -77,7 +77,7 @@ pub fn run(args: LsArgs) -> Result<ExitCode, Error> {
                     .map(|s| (input.label(), s)),
             ),
             Err(e) => {
-                eprintln!("kseal: skipped: {e}");
+                say!("skipped: {e}");
                 failed += 1;
             }
         }
@@ -136,8 +136,8 @@ pub fn run(args: LsArgs) -> Result<ExitCode, Error> {
         }
     }
     write_stdout(out.as_bytes())?;
-    eprintln!(
-        "kseal: {} sealed Secret{}{}",
+    say!(
+        "{} sealed Secret{}{}",
         rows.len(),
         if rows.len() == 1 { "" } else { "s" },
         kid.map(|k| format!(" with kid {k}")).unwrap_or_default()

@@ -1,6 +1,14 @@
 //! The command line: clap definitions and dispatch, one file per command. `kseal` and
 //! `kubectl-seal` share all of it; only the name in help and messages differs.
 
+/// A line on stderr, prefixed with the program's name as the user typed it (`kseal`, or
+/// `kubectl seal` when run as the kubectl plugin).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        eprintln!("{}: {}", $crate::cli::program(), format_args!($($arg)*))
+    };
+}
+
 mod apply;
 mod cluster;
 mod completions;
@@ -169,8 +177,19 @@ fn scope_parser() -> impl clap::builder::TypedValueParser<Value = Scope> {
     .map(|s| s.parse::<Scope>().expect("one of the listed names"))
 }
 
+static PROGRAM: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// The program's name as users type it: `kseal`, or `kubectl seal` as the kubectl plugin.
+pub fn program() -> &'static str {
+    PROGRAM.get().copied().unwrap_or("kseal")
+}
+
 /// Parses the command line and runs the command; returns the process exit code.
-pub fn main_with_name(bin_name: &'static str) -> i32 {
+pub fn main_with_name(bin_name: &'static str) -> std::process::ExitCode {
+    std::process::ExitCode::from(run_main(bin_name) as u8)
+}
+
+fn run_main(bin_name: &'static str) -> i32 {
     use clap::{CommandFactory, FromArgMatches};
     crate::hardening::no_core_dumps();
     // kubectl runs plugins as `kubectl-seal`; help then shows `kubectl seal`, as users type it.
@@ -179,6 +198,7 @@ pub fn main_with_name(bin_name: &'static str) -> i32 {
     } else {
         bin_name
     };
+    let _ = PROGRAM.set(shown);
     let parsed = Cli::command()
         .name(bin_name)
         .bin_name(shown)
@@ -197,17 +217,16 @@ pub fn main_with_name(bin_name: &'static str) -> i32 {
         Err(e) => {
             // Messages never hold a secret key by construction; this is the last guard anyway.
             let shown = e.to_string();
-            eprintln!(
-                "{bin_name}: error: {}",
-                crate::crypto::keys::redact_secret_keys(&shown)
-            );
+            say!("error: {}", crate::crypto::keys::redact_secret_keys(&shown));
             e.exit_code() as i32
         }
     }
 }
 
+/// A closed stdout (`kseal open | head`) is the reader's choice, not an error: found through the
+/// error chain, as ripgrep does.
 fn is_broken_pipe(e: &Error) -> bool {
-    e.message == io::BROKEN_PIPE
+    e.has_io_kind(std::io::ErrorKind::BrokenPipe)
 }
 
 /// Runs a parsed command line.

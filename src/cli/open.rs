@@ -50,7 +50,11 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let (_, rule) = config_rule(&mut cache, input)?;
         let namespace = default_namespace(global, rule.as_ref());
         let text = if sops::is_sops(&src) {
-            sops::open(&src, &input.location(), &identities, args.ignore_mac)?.text
+            let opened = sops::open(&src, &input.location(), &identities, args.ignore_mac)?;
+            for w in &opened.warnings {
+                say!("warning: {w}");
+            }
+            opened.text
         } else {
             open(&src, &input.location(), &identities, namespace.as_deref())?.text
         };

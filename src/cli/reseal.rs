@@ -97,8 +97,8 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     } else {
         write_stdout(report.as_bytes())?;
     }
-    eprintln!(
-        "kseal: {resealed} value{} {}, {unchanged} already sealed to the current recipients",
+    say!(
+        "{resealed} value{} {}, {unchanged} already sealed to the current recipients",
         if resealed == 1 { "" } else { "s" },
         if args.check { "to reseal" } else { "resealed" }
     );

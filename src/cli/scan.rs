@@ -116,11 +116,11 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     write_stdout(out.as_bytes())?;
     let keys: usize = findings.iter().map(|f| f.keys.len()).sum();
     if findings.is_empty() {
-        eprintln!("kseal: no plaintext Secrets found");
+        say!("no plaintext Secrets found");
         Ok(ExitCode::Success)
     } else {
-        eprintln!(
-            "kseal: {} plaintext Secret{} ({keys} key{}): seal them, and rotate any credential that was ever committed",
+        say!(
+            "{} plaintext Secret{} ({keys} key{}): seal them, and rotate any credential that was ever committed",
             findings.len(),
             if findings.len() == 1 { "" } else { "s" },
             if keys == 1 { "" } else { "s" }

@@ -58,7 +58,7 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let policy = policy_for(input, &args.recipients, &args.scope, global, &mut cache)?;
         let out = seal(&src, &loc, &policy)?;
         for note in &out.notes {
-            eprintln!("kseal: {note}");
+            say!("{note}");
         }
         sealed += out.sealed;
         unchanged += out.unchanged;
@@ -78,8 +78,8 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let texts: Vec<&str> = results.iter().map(|(_, _, t)| t.as_str()).collect();
         write_rendered(&texts, args.output.as_deref(), Perm::NewFile(0o644))?;
     }
-    eprintln!(
-        "kseal: sealed {sealed} value{}, {unchanged} already sealed, in {} file{} ({changed_files} changed)",
+    say!(
+        "sealed {sealed} value{}, {unchanged} already sealed, in {} file{} ({changed_files} changed)",
         if sealed == 1 { "" } else { "s" },
         inputs.len(),
         if inputs.len() == 1 { "" } else { "s" },

@@ -77,8 +77,8 @@ pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     };
     let text = set(&src, &input.location(), &target, &value, &policy)?;
     write_atomic(&args.file, text.as_bytes(), Perm::NewFile(0o644))?;
-    eprintln!(
-        "kseal: sealed {} into Secret {} in {}",
+    say!(
+        "sealed {} into Secret {} in {}",
         args.key,
         args.secret,
         input.label()

@@ -63,16 +63,16 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     }
     write_stdout(report.as_bytes())?;
     if problems > 0 {
-        eprintln!(
-            "kseal: {problems} problem{} in {} file{}",
+        say!(
+            "{problems} problem{} in {} file{}",
             if problems == 1 { "" } else { "s" },
             inputs.len(),
             if inputs.len() == 1 { "" } else { "s" }
         );
         Ok(ExitCode::Findings)
     } else {
-        eprintln!(
-            "kseal: {} file{} verified",
+        say!(
+            "{} file{} verified",
             inputs.len(),
             if inputs.len() == 1 { "" } else { "s" }
         );

@@ -416,6 +416,8 @@ pub struct Opened {
     pub text: Zeroizing<String>,
     /// The dotted paths of the decrypted values, in document order.
     pub decrypted: Vec<String>,
+    /// Things the user should know (the MAC was not checked); the caller says them.
+    pub warnings: Vec<String>,
 }
 
 /// Opens a SOPS file: every `ENC[...]` leaf decrypted and written back with its type, the `sops`
@@ -476,6 +478,7 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
                 )
             })
         });
+    let mut warnings = Vec::new();
     match stored {
         Ok(stored) if stored.as_slice() == computed.as_bytes() => {}
         Ok(_) if !ignore_mac => return Err(Error::crypto(
@@ -483,13 +486,14 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
             "MAC mismatch: the file was altered after SOPS wrote it (pass --ignore-mac to open it anyway)",
         )),
         Err(e) if !ignore_mac => return Err(e),
-        _ => eprintln!("kseal: warning: {}: SOPS MAC not verified (--ignore-mac)", file),
+        _ => warnings.push(format!("{file}: SOPS MAC not verified (--ignore-mac)")),
     }
     let mut edits = std::mem::take(&mut walk.edits);
     edits.push(edit::remove_entry(src, root, sops_index));
     Ok(Opened {
         text: edit::apply(src, edits),
         decrypted: std::mem::take(&mut walk.decrypted),
+        warnings,
     })
 }
 
