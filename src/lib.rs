@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod error;
 pub mod hardening;
 pub mod manifest;
+pub mod policy;
 pub mod scan;
 
 pub use error::{Error, ExitCode, Kind, Location, Result};

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::io::{self, collect_inputs, config_rule, default_namespace};
+use super::input::collect_inputs;
+use super::policy::{config_rule, default_namespace};
 use super::{GlobalArgs, IdentityArgs};
 use crate::cluster::{self, apply};
 use crate::config::ConfigCache;
@@ -59,14 +60,6 @@ pub struct ApplyArgs {
     pub concurrency: u16,
 }
 
-pub fn target(global: &GlobalArgs) -> cluster::Target {
-    cluster::Target {
-        kubeconfig: global.kubeconfig.clone(),
-        context: global.context.clone(),
-        namespace: global.namespace.clone(),
-    }
-}
-
 pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let inputs = collect_inputs(&args.paths)?;
     // Each input with whether it is a SOPS file (decided once: it takes a parse).
@@ -79,14 +72,14 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let rt = cluster::runtime()?;
     rt.block_on(async {
         // Connecting reads the kubeconfig only; the first request is discovery, after opening.
-        let cluster = cluster::connect(&target(global)).await?;
+        let cluster = cluster::connect(&global.target()).await?;
         let needs_key = sources
             .iter()
             .any(|(s, is_sops)| *is_sops || crate::manifest::holds_sealed_values(s));
         let identities = if args.identities.identity_from_cluster {
             cluster::keys::identities(&cluster).await?
         } else if !args.identities.files.is_empty() || needs_key {
-            io::load_identities(&args.identities.files).map_err(|e| {
+            super::keys::load_identities(&args.identities.files).map_err(|e| {
                 if args.identities.files.is_empty() {
                     Error::usage("these manifests hold sealed values: pass -i FILE, set KSEAL_IDENTITY_FILE, or use --identity-from-cluster")
                 } else {
@@ -145,7 +138,7 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             out.push_str(line);
             out.push('\n');
         }
-        super::io::write_stdout(out.as_bytes())?;
+        super::output::write_stdout(out.as_bytes())?;
         for e in &report.errors {
             say!("error: {e}");
         }

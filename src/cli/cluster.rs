@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use super::apply::target;
-use super::io::{write_atomic, write_new, write_stdout, Perm};
+use super::output::{write_atomic, write_new, write_stdout, Perm};
 use super::GlobalArgs;
 use crate::cluster::{self, keys};
 use crate::crypto::Recipient;
@@ -109,7 +108,7 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let rt = cluster::runtime()?;
     let context = global.context.as_deref();
     rt.block_on(async {
-        let c = cluster::connect(&target(global)).await?;
+        let c = cluster::connect(&global.target()).await?;
         match args.command {
             ClusterCommand::Init(a) => {
                 let backup_to = recipients(&a.backup_to)?;

@@ -3,7 +3,7 @@
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
-use super::io::write_stdout;
+use super::output::write_stdout;
 use super::Cli;
 use crate::error::{Error, ExitCode};
 

@@ -10,7 +10,9 @@ use std::time::Duration;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{config_rule, default_namespace, policy_for, stdin_is_terminal, write_atomic, Input, Perm};
+use super::input::{stdin_is_terminal, Input};
+use super::output::{write_atomic, Perm};
+use super::policy::{config_rule, default_namespace, policy_for};
 use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::crypto::{Identity, Kid, Scope};

@@ -40,7 +40,7 @@ pub fn run(args: HookArgs) -> Result<ExitCode, Error> {
     }
     std::fs::create_dir_all(&hooks).map_err(|e| Error::io(hooks.display().to_string(), &e))?;
     // A new file: write_atomic gives it this mode (executable, as git requires of hooks).
-    super::io::write_atomic(&path, HOOK.as_bytes(), super::io::Perm::NewFile(0o755))?;
+    super::output::write_atomic(&path, HOOK.as_bytes(), super::output::Perm::NewFile(0o755))?;
     say!("installed {shown}");
     Ok(ExitCode::Success)
 }

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{collect_inputs, policy_for, write_atomic, write_rendered, Perm};
+use super::input::collect_inputs;
+use super::output::{write_atomic, write_rendered, Perm};
+use super::policy::policy_for;
 use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -44,7 +46,7 @@ pub struct ImportSopsArgs {
 
 pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     // Recipients first: a mistake there is reported before any file is read.
-    super::io::explicit_recipients(&args.recipients)?;
+    super::keys::explicit_recipients(&args.recipients)?;
     let identities = args.identities.load(global)?;
     let inputs = collect_inputs(&args.paths)?;
     if args.write && inputs.iter().any(|i| i.path.is_none()) {

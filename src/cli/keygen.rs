@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{write_new, write_stdout};
+use super::output::{write_new, write_stdout};
 use crate::crypto::{keys, Identity};
 use crate::error::{Error, ExitCode};
 

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::io::{collect_inputs, write_stdout};
+use super::input::collect_inputs;
+use super::output::write_stdout;
 use crate::crypto::{Kid, Recipient};
 use crate::error::{Error, ExitCode};
 use crate::manifest::review::{list, Listed};

@@ -15,10 +15,13 @@ mod completions;
 mod edit;
 mod hook;
 mod import_sops;
-mod io;
+mod input;
 mod keygen;
+mod keys;
 mod ls;
 mod open;
+mod output;
+mod policy;
 mod reseal;
 mod scan;
 mod seal;
@@ -76,6 +79,17 @@ pub struct GlobalArgs {
     /// Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule).
     #[arg(short = 'n', long, global = true, value_name = "NS")]
     pub namespace: Option<String>,
+}
+
+impl GlobalArgs {
+    /// The cluster these flags name (kubeconfig, context, namespace).
+    pub fn target(&self) -> crate::cluster::Target {
+        crate::cluster::Target {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -145,11 +159,11 @@ impl IdentityArgs {
         if self.identity_from_cluster {
             let rt = crate::cluster::runtime()?;
             return rt.block_on(async {
-                let c = crate::cluster::connect(&apply::target(global)).await?;
+                let c = crate::cluster::connect(&global.target()).await?;
                 crate::cluster::keys::identities(&c).await
             });
         }
-        io::load_identities(&self.files)
+        self::keys::load_identities(&self.files)
     }
 }
 

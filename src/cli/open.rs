@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{collect_inputs, config_rule, default_namespace, write_rendered, Perm};
+use super::input::collect_inputs;
+use super::output::{write_rendered, Perm};
+use super::policy::{config_rule, default_namespace};
 use super::{GlobalArgs, IdentityArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};

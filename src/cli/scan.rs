@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::io::write_stdout;
+use super::output::write_stdout;
 use crate::error::{Error, ExitCode};
 use crate::scan::{history, report, worktree};
 

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{collect_inputs, policy_for, write_atomic, write_rendered, Perm};
+use super::input::collect_inputs;
+use super::output::{write_atomic, write_rendered, Perm};
+use super::policy::policy_for;
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};

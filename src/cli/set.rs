@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::io::{policy_for, stdin_is_terminal, write_atomic, Input, Perm};
+use super::input::{stdin_is_terminal, Input};
+use super::output::{write_atomic, Perm};
+use super::policy::policy_for;
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};

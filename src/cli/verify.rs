@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::io::{collect_inputs, config_rule, default_namespace, explicit_recipients, write_stdout};
+use super::input::collect_inputs;
+use super::keys::explicit_recipients;
+use super::output::write_stdout;
+use super::policy::{config_rule, default_namespace};
 use super::{GlobalArgs, RecipientArgs};
 use crate::config::ConfigCache;
 use crate::crypto::Recipient;

@@ -164,6 +164,7 @@ fn api_error_about(what: &str, verb: &str, server: &str, e: kube::Error, may_quo
             } else {
                 format!(": {}", fields.join(", "))
             };
+            // No source either: the status it would keep holds the message.
             Error::cluster(format!(
                 "{what}: {verb} failed: {} {reason}{fields} (the server's message is not shown: it may quote a Secret value)",
                 status.code
@@ -175,10 +176,11 @@ fn api_error_about(what: &str, verb: &str, server: &str, e: kube::Error, may_quo
             } else {
                 status.reason.as_str()
             };
-            Error::cluster(format!(
+            let message = format!(
                 "{what}: {verb} failed: {} {reason}: {}",
                 status.code, status.message
-            ))
+            );
+            Error::cluster(message).with_source(kube::Error::Api(status))
         }
         other => {
             // The root cause (connection refused, certificate unknown) is at the end of the chain.
@@ -191,6 +193,7 @@ fn api_error_about(what: &str, verb: &str, server: &str, e: kube::Error, may_quo
             Error::cluster(format!(
                 "{what}: {verb} failed: cannot reach the API server at {server}: {msg}"
             ))
+            .with_source(other)
         }
     }
 }

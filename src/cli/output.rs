@@ -1,0 +1,176 @@
+//! Writing outputs: atomically (a temporary file beside the target, then a rename), through
+//! symlinks, with the right permissions; and YAML streams to stdout.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+
+/// The permissions of a file kseal writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Perm {
+    /// A new file gets this mode; an existing one keeps its own.
+    NewFile(u32),
+    /// Always 0600, whatever the file had: the content is plaintext.
+    Private,
+}
+
+/// Follows `target` through symlinks (a dangling one too) to the file that is really written, so
+/// that `-w` on a link replaces the file it points to, and a link is never swapped for a file
+/// while the plaintext it pointed to stays behind.
+fn resolve_links(target: &Path) -> std::io::Result<PathBuf> {
+    let mut p = target.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Writes `text` to `target` atomically: a temporary file in the same folder as the real file
+/// (symlinks followed), then a rename, so the target is never half-written.
+pub fn write_atomic(target: &Path, text: &[u8], perm: Perm) -> Result<(), Error> {
+    resolve_links(target)
+        .and_then(|real| write_via_temp(&real, text, perm, true))
+        .map_err(|e| Error::io(target.display().to_string(), &e))
+}
+
+/// Like [`write_atomic`], but never replaces an existing file: fails with `AlreadyExists`, also
+/// when another process creates the target meanwhile (the rename is a no-clobber link).
+pub fn write_new(target: &Path, text: &[u8], mode: u32) -> std::io::Result<()> {
+    write_via_temp(target, text, Perm::NewFile(mode), false)
+}
+
+fn write_via_temp(target: &Path, text: &[u8], perm: Perm, replace: bool) -> std::io::Result<()> {
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // tempfile creates the file with mode 0600, so content is private until the mode below is set.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kseal-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(text)?;
+    tmp.as_file().sync_all()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = match perm {
+            Perm::Private => 0o600,
+            Perm::NewFile(mode) => std::fs::metadata(target)
+                .map(|m| m.permissions().mode() & 0o7777)
+                .unwrap_or(mode),
+        };
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = perm;
+    if replace {
+        tmp.persist(target).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(target).map_err(|e| e.error)?;
+    }
+    Ok(())
+}
+
+/// Writes to stdout, turning a closed pipe into a quiet exit.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// A failed write to stdout. A closed pipe (`kseal open | head`) keeps its `io::Error` as the
+/// source, which `main` finds to exit quietly.
+fn stdout_error(e: std::io::Error) -> Error {
+    Error::io("<stdout>", &e)
+}
+
+/// What goes between two rendered files in one YAML stream: a `---` unless the next file
+/// starts with one, and a line break first if the stream so far does not end with one.
+fn separator(ends_with_newline: bool, next: &str) -> &'static str {
+    match (ends_with_newline, next.starts_with("---")) {
+        (true, true) => "",
+        (false, true) => "\n",
+        (true, false) => "---\n",
+        (false, false) => "\n---\n",
+    }
+}
+
+/// Joins rendered files into one YAML stream, with `---` between files.
+pub fn join_stream(out: &mut Zeroizing<String>, next: &str) {
+    if !out.is_empty() {
+        let sep = separator(out.ends_with('\n'), next);
+        out.push_str(sep);
+    }
+    out.push_str(next);
+}
+
+/// Writes rendered files as one YAML stream: joined into `output` (atomically, with `perm`) when one is named, else straight to stdout exactly as [`join_stream`] would join them,
+/// without the joined copy (which would double peak memory on a large stream).
+pub fn write_rendered<S: AsRef<str>>(pieces: &[S], output: Option<&Path>, perm: Perm) -> Result<(), Error> {
+    if let Some(path) = output {
+        let mut stream = Zeroizing::new(String::new());
+        for piece in pieces {
+            join_stream(&mut stream, piece.as_ref());
+        }
+        return write_atomic(path, stream.as_bytes(), perm);
+    }
+    let mut out = std::io::stdout().lock();
+    stream_to(&mut out, pieces)
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+fn stream_to<S: AsRef<str>>(out: &mut impl Write, pieces: &[S]) -> std::io::Result<()> {
+    // None while nothing has been written; else whether the output so far ends with a newline.
+    let mut ends_with_newline: Option<bool> = None;
+    for piece in pieces.iter().map(AsRef::as_ref) {
+        let sep = ends_with_newline.map_or("", |nl| separator(nl, piece));
+        out.write_all(sep.as_bytes())?;
+        out.write_all(piece.as_bytes())?;
+        if let Some(last) = piece.chars().last().or_else(|| sep.chars().last()) {
+            ends_with_newline = Some(last == '\n');
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streaming_writes_what_join_stream_joins() {
+        let cases: &[&[&str]] = &[
+            &["a: 1\n", "b: 2\n"],
+            &["a: 1", "b: 2"],
+            &["a: 1\n", "---\nb: 2\n", "c: 3"],
+            &["", "a: 1", "", "---\nb"],
+            &["a", "", "b"],
+            &[""],
+        ];
+        for pieces in cases {
+            let mut joined = Zeroizing::new(String::new());
+            for p in *pieces {
+                join_stream(&mut joined, p);
+            }
+            let mut written = Vec::new();
+            stream_to(&mut written, pieces).unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), joined.as_str(), "{pieces:?}");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The command line's side of sealing policy: `.kseal.yaml` lookup per input, flags into
+//! [`crate::policy`], and what is said on stderr about it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::input::Input;
+use super::keys::explicit_recipients;
+use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use crate::config::{Config, ConfigCache, Rule};
+use crate::error::Error;
+use crate::manifest::Policy;
+use crate::policy;
+
+/// The nearest `.kseal.yaml` for an input, and the first of its rules that matches the file
+/// (stdin is matched as `-`).
+pub fn config_rule(
+    cache: &mut ConfigCache,
+    input: &Input,
+) -> Result<(Option<Arc<Config>>, Option<Rule>), Error> {
+    let config = cache.for_dir(&input.dir())?;
+    let path = input.path.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let rule = config.as_deref().and_then(|c| c.rule_for(&path)).cloned();
+    Ok((config, rule))
+}
+
+/// Namespace for Secrets without `metadata.namespace`: `-n`, else the rule's.
+pub fn default_namespace(global: &GlobalArgs, rule: Option<&Rule>) -> Option<String> {
+    policy::default_namespace(global.namespace.as_deref(), rule)
+}
+
+/// The policy for one input from the command line and `.kseal.yaml` (the precedence is
+/// [`crate::policy::resolve`]'s). Says on stderr, once per distinct choice, which rule and which
+/// key ids were used.
+pub fn policy_for(
+    input: &Input,
+    recipients: &RecipientArgs,
+    scope: &ScopeArgs,
+    global: &GlobalArgs,
+    cache: &mut ConfigCache,
+) -> Result<Policy, Error> {
+    let explicit = policy::Explicit {
+        recipients: explicit_recipients(recipients)?,
+        scope: scope.scope,
+        namespace: global.namespace.clone(),
+    };
+    // The rule is only looked up when the flags do not name the keys.
+    let (config, rule) = if explicit.recipients.is_empty() {
+        config_rule(cache, input)?
+    } else {
+        (None, None)
+    };
+    let resolved = policy::resolve(&input.location(), &explicit, config.as_deref(), rule.as_ref())?;
+    let line = resolved.describe();
+    if cache.announced.insert(line.clone()) {
+        say!("{line}");
+    }
+    Ok(resolved.policy)
+}
