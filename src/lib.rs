@@ -3,6 +3,7 @@
 //! private key. See docs/FORMAT.md for the sealed value format.
 
 pub mod cli;
+#[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod config;
 pub mod crypto;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod hardening;
 pub mod manifest;
 pub mod policy;
+#[cfg(feature = "scan")]
 pub mod scan;
 
 pub use error::{Error, ExitCode, Kind, Location, Result};

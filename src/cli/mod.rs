@@ -9,10 +9,13 @@ macro_rules! say {
     };
 }
 
+#[cfg(feature = "cluster")]
 mod apply;
+#[cfg(feature = "cluster")]
 mod cluster;
 mod completions;
 mod edit;
+#[cfg(feature = "scan")]
 mod hook;
 mod import_sops;
 mod input;
@@ -23,6 +26,7 @@ mod open;
 mod output;
 mod policy;
 mod reseal;
+#[cfg(feature = "scan")]
 mod scan;
 mod seal;
 mod set;
@@ -81,6 +85,7 @@ pub struct GlobalArgs {
     pub namespace: Option<String>,
 }
 
+#[cfg(feature = "cluster")]
 impl GlobalArgs {
     /// The cluster these flags name (kubeconfig, context, namespace).
     pub fn target(&self) -> crate::cluster::Target {
@@ -107,8 +112,10 @@ pub enum Command {
     /// Edit a sealed file's values in $EDITOR; re-seals only what changed.
     Edit(edit::EditArgs),
     /// Open sealed manifests and server-side apply them to the cluster.
+    #[cfg(feature = "cluster")]
     Apply(apply::ApplyArgs),
     /// The cluster's key pair, stored in the cluster: init, fetch-key, rotate-key, backup.
+    #[cfg(feature = "cluster")]
     Cluster(cluster::ClusterArgs),
     /// Check that every Secret value is sealed, well formed and to the right keys (no private key needed).
     Verify(verify::VerifyArgs),
@@ -119,8 +126,10 @@ pub enum Command {
     /// Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv).
     Textconv(textconv::TextconvArgs),
     /// Find plaintext Secrets in a repository's files, so leaks are found and rotated.
+    #[cfg(feature = "scan")]
     Scan(scan::ScanArgs),
     /// Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`.
+    #[cfg(feature = "scan")]
     Hook(hook::HookArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
@@ -157,11 +166,21 @@ pub struct IdentityArgs {
 impl IdentityArgs {
     pub fn load(&self, global: &GlobalArgs) -> Result<Vec<crate::crypto::Identity>, Error> {
         if self.identity_from_cluster {
-            let rt = crate::cluster::runtime()?;
-            return rt.block_on(async {
-                let c = crate::cluster::connect(&global.target()).await?;
-                crate::cluster::keys::identities(&c).await
-            });
+            #[cfg(feature = "cluster")]
+            {
+                let rt = crate::cluster::runtime()?;
+                return rt.block_on(async {
+                    let c = crate::cluster::connect(&global.target()).await?;
+                    crate::cluster::keys::identities(&c).await
+                });
+            }
+            #[cfg(not(feature = "cluster"))]
+            {
+                let _ = global;
+                return Err(Error::usage(
+                    "--identity-from-cluster: this kseal was built without the `cluster` feature",
+                ));
+            }
         }
         self::keys::load_identities(&self.files)
     }
@@ -253,13 +272,17 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Open(a) => open::run(a, g),
         Command::Reseal(a) => reseal::run(a, g),
         Command::Verify(a) => verify::run(a, g),
+        #[cfg(feature = "cluster")]
         Command::Apply(a) => apply::run(a, g),
+        #[cfg(feature = "cluster")]
         Command::Cluster(a) => cluster::run(a, g),
         Command::Edit(a) => edit::run(a, g),
         Command::ImportSops(a) => import_sops::run(a, g),
         Command::Ls(a) => ls::run(a),
         Command::Textconv(a) => textconv::run(a),
+        #[cfg(feature = "scan")]
         Command::Scan(a) => scan::run(a),
+        #[cfg(feature = "scan")]
         Command::Hook(a) => hook::run(a),
         Command::Completions(a) => completions::run(a, bin_name),
     }

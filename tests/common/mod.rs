@@ -22,6 +22,7 @@ pub fn have(tool: &str) -> bool {
         "script" | "setpriv" => (tool, &["--version"], "apt-get install util-linux"),
         "git" => (tool, &["--version"], "apt-get install git"),
         "gnu-sed" => ("sed", &["--version"], "apt-get install sed (GNU sed)"),
+        "python3-jsonschema" => ("python3", &["-c", "import jsonschema"], "pip install jsonschema"),
         other => panic!("unknown outside tool {other}"),
     };
     let found = std::process::Command::new(program)
