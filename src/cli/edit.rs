@@ -17,7 +17,8 @@ use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::crypto::{Identity, Kid, Scope};
 use crate::error::{Error, ExitCode, Location};
-use crate::manifest::{merge::merge, open::open, review, Policy};
+use crate::manifest::merge::{merge, prepare};
+use crate::manifest::Policy;
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -234,38 +235,29 @@ fn ask_again(interrupted: &AtomicBool) -> bool {
 }
 
 /// Recipients for new values: -r/-R or .kseal.yaml as for `seal`; else the identities' keys, if
-/// they are exactly the keys the file's values are sealed to (so that no recipient is dropped).
+/// they are exactly the keys the file's values are sealed to (`in_file`), so that no recipient is
+/// dropped.
 fn edit_policy(
     input: &Input,
     args: &EditArgs,
     global: &GlobalArgs,
     identities: &[Identity],
-    original: &str,
+    in_file: &BTreeSet<Kid>,
+    cache: &mut ConfigCache,
 ) -> Result<Policy, Error> {
-    let mut cache = ConfigCache::default();
-    let configured = policy_for(input, &args.recipients, &args.scope, global, &mut cache);
+    let configured = policy_for(input, &args.recipients, &args.scope, global, cache);
     let explicit = !args.recipients.recipients.is_empty() || !args.recipients.recipient_files.is_empty();
     let Err(err) = configured else {
         return configured;
     };
-    if explicit {
+    let held: BTreeSet<Kid> = identities.iter().map(Identity::kid).collect();
+    if explicit || in_file.is_empty() || !in_file.is_subset(&held) {
         return Err(err);
     }
-    let listed = review::list(original, &input.location())?;
-    let in_file: BTreeSet<String> = listed.iter().flat_map(|s| s.kids.iter().cloned()).collect();
-    let held: BTreeSet<String> = identities.iter().map(|i| i.kid().to_string()).collect();
-    if in_file.is_empty() || !in_file.is_subset(&held) {
-        return Err(err);
-    }
-    let (_, rule) = config_rule(&mut cache, input)?;
-    let mut recipients = Vec::new();
+    let (_, rule) = config_rule(cache, input)?;
+    let mut recipients: Vec<crate::crypto::Recipient> = Vec::new();
     for id in identities {
-        let kid: Kid = id.kid();
-        if in_file.contains(&kid.to_string())
-            && !recipients
-                .iter()
-                .any(|r: &crate::crypto::Recipient| r.kid() == kid)
-        {
+        if in_file.contains(&id.kid()) && !recipients.iter().any(|r| r.kid() == id.kid()) {
             recipients.push(id.recipient().clone());
         }
     }
@@ -284,14 +276,20 @@ pub fn run(args: EditArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let shown = input.label();
     let loc = input.location();
     let original = input.read()?;
-    let policy = edit_policy(&input, &args, global, &identities, &original)?;
-    let opened = open(&original, &loc, &identities, policy.namespace.as_deref())?;
+    // The namespace values are bound to does not depend on the recipients: -n, else the rule's.
+    let mut cache = ConfigCache::default();
+    let (_, rule) = config_rule(&mut cache, &input)?;
+    let namespace = default_namespace(global, rule.as_ref());
+    // Parsed once, every value opened once: the rendering to edit and what each value was.
+    let prepared = prepare(&original, &loc, &identities, namespace.as_deref())?;
+    let policy = edit_policy(&input, &args, global, &identities, &prepared.kids, &mut cache)?;
+    let opened = &prepared.opened;
     let name = args
         .file
         .file_name()
         .unwrap_or(std::ffi::OsStr::new("secret.yaml"));
     let interrupted = interrupt_flag()?;
-    let scratch = Scratch::create(name, opened.text.as_bytes())
+    let scratch = Scratch::create(name, opened.as_bytes())
         .map_err(|e| Error::io("the scratch file for editing", &e))?;
     let edited_at = Location::file(format!("{shown} (edited)"));
     let unchanged = |why: String| Error::usage(format!("{why}; {shown} is unchanged"));
@@ -306,10 +304,10 @@ pub fn run(args: EditArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let bytes =
             std::fs::read(&scratch.file).map_err(|e| Error::io(scratch.file.display().to_string(), &e))?;
         let result = crate::manifest::decode(bytes, &edited_at).and_then(|edited: Zeroizing<String>| {
-            if edited.as_str() == opened.text.as_str() {
+            if edited.as_str() == opened.as_str() {
                 return Ok(None);
             }
-            merge(&original, &loc, &edited, &edited_at, &identities, &policy).map(Some)
+            merge(&prepared, &edited, &edited_at, &policy).map(Some)
         });
         match result {
             Ok(None) => {

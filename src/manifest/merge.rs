@@ -1,19 +1,20 @@
-//! `edit`'s second half: merging an edited plain rendering back into the sealed file. Values the
+//! `edit`: the sealed file read once into a plain rendering ([`prepare`]), and the edited rendering
+//! merged back into it ([`merge`]). Values the
 //! user did not change get their original bytes back (the same ciphertext, so the diff shows
 //! nothing); changed and added values are sealed; removed keys stay removed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use granit_parser::ScalarStyle;
 use zeroize::Zeroizing;
 
-use super::edit::{self, value_range};
-use super::open::{open_value, sealed_value};
+use super::edit::{self, double_quoted, value_range};
+use super::open::{open_value, render, sealed_value};
 use super::seal::{plaintext_of, styled};
 use super::secret::{self, written_form, Field, Secret, ValueState};
 use super::{binding, parse, seal_error, Policy};
 use crate::crypto::sealed;
-use crate::crypto::{Identity, Scope};
+use crate::crypto::{Identity, Kid, Scope};
 use crate::error::{Error, Location};
 
 /// The result of a merge.
@@ -57,20 +58,31 @@ fn ids<'a>(secrets: &'a [Secret<'a>]) -> Vec<SecretId> {
         .collect()
 }
 
-/// Merges `edited` (the user's version of the opened file) into `original` (the sealed file).
-/// `edited_at` names the edited text in errors.
-pub fn merge(
+/// The sealed file, read once for `edit`: the plain rendering the user edits, and what every
+/// original value was (its exact bytes and its plaintext), so that the merge neither parses the
+/// original again nor decrypts any value twice.
+pub struct Prepared {
+    /// The plain rendering (what `open` prints).
+    pub opened: Zeroizing<String>,
+    /// The kids the file's values are sealed to.
+    pub kids: BTreeSet<Kid>,
+    /// The namespace the values were opened with, for Secrets without `metadata.namespace`.
+    namespace: Option<String>,
+    originals: HashMap<SecretId, OriginalSecret>,
+}
+
+/// Parses `original` once and opens each sealed value once.
+pub fn prepare(
     original: &str,
     file: &Location,
-    edited: &str,
-    edited_at: &Location,
     identities: &[Identity],
-    policy: &Policy,
-) -> Result<Merged, Error> {
-    let default_ns = policy.namespace.as_deref();
+    default_ns: Option<&str>,
+) -> Result<Prepared, Error> {
     let orig_docs = parse(original, file)?;
     let orig_secrets = secret::find_secrets(&orig_docs, file)?;
     let mut originals: HashMap<SecretId, OriginalSecret> = HashMap::new();
+    let mut kids = BTreeSet::new();
+    let mut edits = Vec::new();
     for (s, id) in orig_secrets.iter().zip(ids(&orig_secrets)) {
         let mut values = HashMap::new();
         let mut first_scope = None;
@@ -80,6 +92,15 @@ pub fn merge(
             }
             let (plain, scope) = if let Some(value) = sealed_value(s, v, file)? {
                 let plain = open_value(s, v, &value, file, identities, default_ns)?;
+                let rendered =
+                    render(v.field, &plain).map_err(|m| Error::crypto(s.value_location(file, v), m))?;
+                edits.push(edit::replace_value(
+                    original,
+                    v.key_node,
+                    v.node,
+                    double_quoted(&rendered),
+                ));
+                kids.extend(value.kids());
                 first_scope.get_or_insert(value.scope);
                 (plain, Some(value.scope))
             } else {
@@ -107,7 +128,25 @@ pub fn merge(
             },
         );
     }
+    Ok(Prepared {
+        opened: edit::apply(original, edits),
+        kids,
+        namespace: default_ns.map(str::to_string),
+        originals,
+    })
+}
 
+/// Merges `edited` (the user's version of the opened file) into the original it was prepared
+/// from. `edited_at` names the edited text in errors.
+pub fn merge(
+    prepared: &Prepared,
+    edited: &str,
+    edited_at: &Location,
+    policy: &Policy,
+) -> Result<Merged, Error> {
+    // New values are bound where the old ones were opened, unless the policy names a namespace.
+    let default_ns = policy.namespace.as_deref().or(prepared.namespace.as_deref());
+    let originals = &prepared.originals;
     let docs = parse(edited, edited_at)?;
     let secrets = secret::find_secrets(&docs, edited_at)?;
     let mut out = Merged {

@@ -63,6 +63,18 @@ pub fn open_value(
         .map_err(|e| Error::crypto(at(), e.to_string()))
 }
 
+/// How an opened value is written back: base64 under `data`, the text under `stringData`.
+pub fn render(field: Field, plain: &[u8]) -> Result<Zeroizing<String>, &'static str> {
+    match field {
+        Field::Data => Ok(Zeroizing::new(STANDARD.encode(plain))),
+        Field::StringData => std::str::from_utf8(plain)
+            .map(|s| Zeroizing::new(s.to_string()))
+            .map_err(|_| {
+                "the opened value is not UTF-8 text, which stringData requires; seal binary values under data"
+            }),
+    }
+}
+
 /// A value to open, with where it is.
 struct Job<'a> {
     secret: &'a Secret<'a>,
@@ -119,13 +131,7 @@ pub fn open(
     for (j, plain) in jobs.iter().zip(opened) {
         let (s, v) = (j.secret, j.value);
         let plain = plain.map_err(|e| Error::crypto(s.value_location(file, v), e.to_string()))?;
-        let rendered = match v.field {
-            Field::Data => Zeroizing::new(STANDARD.encode(plain.as_slice())),
-            Field::StringData => match std::str::from_utf8(&plain) {
-                Ok(s) => Zeroizing::new(s.to_string()),
-                Err(_) => return Err(Error::crypto(s.value_location(file, v), "the opened value is not UTF-8 text, which stringData requires; seal binary values under data")),
-            },
-        };
+        let rendered = render(v.field, &plain).map_err(|m| Error::crypto(s.value_location(file, v), m))?;
         edits.push(edit::replace_value(
             src,
             v.key_node,
