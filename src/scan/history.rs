@@ -219,26 +219,48 @@ pub struct Options {
     pub progress: Option<fn(&str, usize, usize)>,
 }
 
-/// Scans the history of the repository containing `path`.
-pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Vec<Finding>, Error> {
-    let commits = match &options.range {
-        None => collect_commits(repo, ref_tips(repo)?, Vec::new())?,
-        Some(range) => {
-            let (from, to) = range
-                .split_once("..")
-                .ok_or_else(|| Error::usage(format!("--rev-range `{range}`: expected A..B")))?;
-            let resolve = |spec: &str| -> Result<ObjectId, Error> {
-                let spec = if spec.is_empty() { "HEAD" } else { spec };
-                repo.rev_parse_single(spec)
-                    .map(|id| id.detach())
-                    .map_err(|e| Error::usage(format!("--rev-range: cannot resolve `{spec}`: {e}")))
-            };
-            collect_commits(repo, vec![(to.to_string(), resolve(to)?)], vec![resolve(from)?])?
-        }
-    };
+/// One blob to read: its id, the index of the commit that introduced it (`None` for an
+/// unreachable blob) and its path there.
+type Sighting = (ObjectId, Option<u32>, String);
+/// A finding with the blob it is in and the commit that introduced that blob.
+type Found = (ObjectId, Option<u32>, Finding);
 
-    // 1. Trees: first commit and path of every distinct blob. With a range, what its boundary
-    //    commits already had is not new: their trees are walked first and their blobs left out.
+/// Scans the history of the repository: the steps of the module documentation, one function each.
+pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Vec<Finding>, Error> {
+    let commits = resolve_commits(repo, options.range.as_deref())?;
+    let sightings = first_sightings(repo, &commits, options)?;
+    let found = read_blobs(repo, &commits, sightings, options)?;
+    let at_head = head_fingerprints(repo, &found)?;
+    earliest_per_secret(found)
+        .into_iter()
+        .map(|(c, f)| attribute(repo, &commits, c, f, &at_head))
+        .collect()
+}
+
+/// The commits of every ref, or of `A..B`.
+fn resolve_commits(repo: &gix::Repository, range: Option<&str>) -> Result<Commits, Error> {
+    let Some(range) = range else {
+        return collect_commits(repo, ref_tips(repo)?, Vec::new());
+    };
+    let (from, to) = range
+        .split_once("..")
+        .ok_or_else(|| Error::usage(format!("--rev-range `{range}`: expected A..B")))?;
+    let resolve = |spec: &str| -> Result<ObjectId, Error> {
+        let spec = if spec.is_empty() { "HEAD" } else { spec };
+        repo.rev_parse_single(spec)
+            .map(|id| id.detach())
+            .map_err(|e| Error::usage(format!("--rev-range: cannot resolve `{spec}`: {e}")))
+    };
+    collect_commits(repo, vec![(to.to_string(), resolve(to)?)], vec![resolve(from)?])
+}
+
+/// Step 1, trees: the first commit and path of every distinct blob. With a range, what its
+/// boundary commits already had is not new: their trees are walked first and their blobs left out.
+fn first_sightings(
+    repo: &gix::Repository,
+    commits: &Commits,
+    options: &Options,
+) -> Result<Vec<Sighting>, Error> {
     let mut visited = HashSet::new();
     let mut known = HashSet::new();
     for id in &commits.boundary {
@@ -269,10 +291,17 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Vec<Finding>, E
             }
         }
     }
+    Ok(first_seen.into_iter().map(|(id, (c, p))| (id, c, p)).collect())
+}
 
-    // 2. Blobs: each read once, in parallel.
-    let blobs: Vec<(ObjectId, Option<u32>, String)> =
-        first_seen.into_iter().map(|(id, (c, p))| (id, c, p)).collect();
+/// Step 2, blobs: each read once, in parallel, through the prefilter. A kustomization's generator
+/// files are read from the tree of the same commit.
+fn read_blobs(
+    repo: &gix::Repository,
+    commits: &Commits,
+    blobs: Vec<Sighting>,
+    options: &Options,
+) -> Result<Vec<Found>, Error> {
     let total = blobs.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let sync = repo.clone().into_sync();
@@ -281,7 +310,7 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Vec<Finding>, E
         .num_threads(options.threads.max(1))
         .build()
         .map_err(|e| git_error("starting threads", e))?;
-    let found: Vec<(ObjectId, Option<u32>, Finding)> = pool.install(|| {
+    let found: Vec<Found> = pool.install(|| {
         blobs
             .par_iter()
             .map_init(
@@ -296,11 +325,10 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Vec<Finding>, E
                     let Ok(obj) = repo.find_object(*id) else {
                         return Vec::new();
                     };
-                    let mut hits: Vec<(ObjectId, Option<u32>, Finding)> = scan_bytes(path, &obj.data)
+                    let mut hits: Vec<Found> = scan_bytes(path, &obj.data)
                         .into_iter()
                         .map(|f| (*id, *commit, f))
                         .collect();
-                    // A kustomization's generator files are read from the same commit's tree.
                     if let Some(c) = commit {
                         for gf in super::detect::generator_files(&obj.data) {
                             let target = super::detect::join_path(super::detect::dir_of(path), &gf.path);
@@ -319,21 +347,27 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Vec<Finding>, E
     if let Some(progress) = options.progress {
         progress("reading blobs", total, total);
     }
+    Ok(found)
+}
 
-    // 3. HEAD: which fingerprints are still there.
+/// Step 3a: the fingerprints of findings whose blob is in HEAD's tree.
+fn head_fingerprints(repo: &gix::Repository, found: &[Found]) -> Result<HashSet<String>, Error> {
     let mut head_blobs = HashSet::new();
     if let Ok(tree) = repo.head_tree_id() {
         walk_tree(repo, tree.detach(), &mut HashSet::new(), |blob, _| {
             head_blobs.insert(blob);
         })?;
     }
-    let head_fingerprints: HashSet<&str> = found
+    Ok(found
         .iter()
         .filter(|(blob, _, _)| head_blobs.contains(blob))
-        .flat_map(|(_, _, f)| f.keys.iter().map(|k| k.fingerprint.as_str()))
-        .collect();
+        .flat_map(|(_, _, f)| f.keys.iter().map(|k| k.fingerprint.clone()))
+        .collect())
+}
 
-    // Group by Secret and values; keep the earliest commit.
+/// Step 3b: the same Secret with the same values survives in many blobs as a file is edited;
+/// keep the earliest sighting of each, in history order.
+fn earliest_per_secret(found: Vec<Found>) -> Vec<(Option<u32>, Finding)> {
     type GroupKey = (
         super::Source,
         Option<String>,
@@ -341,7 +375,7 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Vec<Finding>, E
         BTreeSet<(String, String)>,
     );
     let mut groups: HashMap<GroupKey, (Option<u32>, Finding)> = HashMap::new();
-    for (_, commit, f) in &found {
+    for (_, commit, f) in found {
         let values = f
             .keys
             .iter()
@@ -350,42 +384,41 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Vec<Finding>, E
         let key = (f.source, f.namespace.clone(), f.name.clone(), values);
         let keep = groups
             .get(&key)
-            .is_none_or(|(c, g)| (*commit, &f.path) < (*c, &g.path));
+            .is_none_or(|(c, g)| (commit, &f.path) < (*c, &g.path));
         if keep {
-            groups.insert(key, (*commit, f.clone()));
+            groups.insert(key, (commit, f));
         }
     }
     let mut out: Vec<(Option<u32>, Finding)> = groups.into_values().collect();
     out.sort_by(|(a, fa), (b, fb)| (a, &fa.path, fa.line).cmp(&(b, &fb.path, fb.line)));
-    out.into_iter()
-        .map(|(c, mut f)| {
-            f.at_head = Some(
-                f.keys
-                    .iter()
-                    .any(|k| head_fingerprints.contains(k.fingerprint.as_str())),
-            );
-            let Some(c) = c else { return Ok(f) };
-            f.refs = commits.refs_of(c as usize);
-            let id = commits.ids[c as usize];
-            let commit = repo
-                .find_commit(id)
-                .map_err(|e| git_error("reading a commit", e))?;
-            let seconds = commit
-                .author()
-                .ok()
-                .and_then(|a| a.time().ok())
-                .map_or(0, |t| t.seconds);
-            let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds.max(0) as u64);
-            f.commit = Some(id.to_string());
-            f.date = Some(humantime::format_rfc3339_seconds(when).to_string());
-            f.at_head = Some(
-                f.keys
-                    .iter()
-                    .any(|k| head_fingerprints.contains(k.fingerprint.as_str())),
-            );
-            Ok(f)
-        })
-        .collect()
+    out
+}
+
+/// Step 3c: what a finding says about history: the introducing commit and its date, the refs that
+/// contain it, whether its values are still at HEAD.
+fn attribute(
+    repo: &gix::Repository,
+    commits: &Commits,
+    commit: Option<u32>,
+    mut f: Finding,
+    at_head: &HashSet<String>,
+) -> Result<Finding, Error> {
+    f.at_head = Some(f.keys.iter().any(|k| at_head.contains(&k.fingerprint)));
+    let Some(c) = commit else { return Ok(f) };
+    f.refs = commits.refs_of(c as usize);
+    let id = commits.ids[c as usize];
+    let commit = repo
+        .find_commit(id)
+        .map_err(|e| git_error("reading a commit", e))?;
+    let seconds = commit
+        .author()
+        .ok()
+        .and_then(|a| a.time().ok())
+        .map_or(0, |t| t.seconds);
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds.max(0) as u64);
+    f.commit = Some(id.to_string());
+    f.date = Some(humantime::format_rfc3339_seconds(when).to_string());
+    Ok(f)
 }
 
 /// `--staged`: the whole blob of every entry in the index (what the next commit will contain),
