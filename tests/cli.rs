@@ -48,8 +48,7 @@ fn keygen_writes_a_private_age_identity_and_refuses_to_overwrite() {
         0o600
     );
 
-    let again = sb.kseal().args(["keygen", "-o", "k.agekey"]).output().unwrap();
-    assert_eq!(again.status.code(), Some(2));
+    let again = sb.kseal().args(["keygen", "-o", "k.agekey"]).run_exits(2);
     assert!(stderr(&again).contains("already exists"));
     assert_eq!(sb.read("k.agekey"), text);
 }
@@ -61,9 +60,7 @@ fn open_refuses_an_identity_file_others_can_read() {
     let out = sb
         .kseal()
         .args(["open", "-i", "a.agekey", "sealed.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run_exits(2);
     assert!(stderr(&out).contains("chmod 600 a.agekey"), "{}", stderr(&out));
     assert!(stdout(&out).is_empty());
 }
@@ -75,9 +72,7 @@ fn identity_from_environment_variable() {
         .kseal()
         .env("KSEAL_IDENTITY_FILE", sb.path("a.agekey"))
         .args(["open", "sealed.yaml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     assert!(stdout(&out).contains(&format!("password: \"{PLANTED}\"")));
 }
 
@@ -87,9 +82,7 @@ fn open_with_another_key_exits_3_and_prints_nothing() {
     let out = sb
         .kseal()
         .args(["open", "-i", "b.agekey", "sealed.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
+        .run_exits(3);
     assert!(out.stdout.is_empty());
     let err = stderr(&out);
     assert!(
@@ -244,12 +237,7 @@ fn moving_a_value_to_another_key_secret_or_namespace_fails() {
 fn strict_scope_without_namespace_names_the_three_ways_to_give_one() {
     let sb = Sandbox::new();
     sb.write("nons.yaml", &SECRET.replace("  namespace: prod\n", ""));
-    let out = sb
-        .kseal()
-        .args(["seal", "-R", "a.pub", "nons.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = sb.kseal().args(["seal", "-R", "a.pub", "nons.yaml"]).run_exits(2);
     let err = stderr(&out);
     assert!(
         err.contains("nons.yaml: document 1: Secret db: stringData.password (line 9, column 13)"),
@@ -263,22 +251,12 @@ fn strict_scope_without_namespace_names_the_three_ways_to_give_one() {
     let out = sb
         .kseal()
         .args(["-n", "prod", "seal", "-R", "a.pub", "nons.yaml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     sb.write("s.yaml", &stdout(&out));
-    let out = sb
-        .kseal()
+    sb.kseal()
         .args(["open", "-i", "a.agekey", "s.yaml", "--namespace", "prod"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = sb
-        .kseal()
-        .args(["open", "-i", "a.agekey", "s.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run_ok();
+    sb.kseal().args(["open", "-i", "a.agekey", "s.yaml"]).run_exits(2);
 }
 
 #[test]
@@ -301,19 +279,13 @@ fn bad_inputs_name_file_document_secret_and_key() {
     for (text, want, name) in cases {
         let file = format!("{name}.yaml");
         sb.write(&file, text);
-        let out = sb.kseal().args(["seal", "-R", "a.pub", &file]).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{name}");
+        let out = sb.kseal().args(["seal", "-R", "a.pub", &file]).run_exits(2);
         assert!(stderr(&out).contains(want), "{name}: {}", stderr(&out));
         assert!(stderr(&out).contains(&file), "{name}");
         assert!(out.stdout.is_empty(), "{name}");
     }
     std::fs::write(sb.path("bin.yaml"), b"a: 1\nb: \xff\xfe\n").unwrap();
-    let out = sb
-        .kseal()
-        .args(["seal", "-R", "a.pub", "bin.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = sb.kseal().args(["seal", "-R", "a.pub", "bin.yaml"]).run_exits(2);
     assert!(
         stderr(&out).contains("bin.yaml: (line 2, column 4): not valid UTF-8"),
         "{}",
@@ -323,9 +295,7 @@ fn bad_inputs_name_file_document_secret_and_key() {
     let out = sb
         .kseal()
         .args(["seal", "-R", "a.pub", "missing.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run_exits(2);
     assert!(stderr(&out).contains("missing.yaml: no such file or directory"));
 }
 
@@ -333,8 +303,7 @@ fn bad_inputs_name_file_document_secret_and_key() {
 fn no_recipients_is_a_clear_error() {
     let sb = Sandbox::new();
     sb.write("plain.yaml", SECRET);
-    let out = sb.kseal().args(["seal", "plain.yaml"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = sb.kseal().args(["seal", "plain.yaml"]).run_exits(2);
     assert!(
         stderr(&out).contains("no recipients: pass -r age1... or -R FILE"),
         "{}",
@@ -350,9 +319,7 @@ fn no_recipients_is_a_clear_error() {
     let out = sb
         .kseal()
         .args(["seal", "-r", &secret, "plain.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run_exits(2);
     assert!(
         stderr(&out).contains("this is a secret key (an identity), not a recipient"),
         "{}",
@@ -363,17 +330,14 @@ fn no_recipients_is_a_clear_error() {
         ".kseal.yaml",
         &format!("rules:\n  - path: \"**\"\n    recipients: [\"{secret}\"]\n"),
     );
-    let out = sb.kseal().args(["seal", "plain.yaml"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = sb.kseal().args(["seal", "plain.yaml"]).run_exits(2);
     assert!(stderr(&out).contains("this is a secret key"), "{}", stderr(&out));
     assert!(!stderr(&out).contains(&secret[15..]), "{}", stderr(&out));
     std::fs::remove_file(sb.path(".kseal.yaml")).unwrap();
     let out = sb
         .kseal()
         .args(["seal", "-r", "ssh-ed25519 AAAAC3Nza", "plain.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run_exits(2);
     assert!(stderr(&out).contains("SSH key"));
 }
 
@@ -386,8 +350,7 @@ fn kseal_yaml_rules_choose_recipients_scope_and_namespace() {
     );
     sb.write("prod/app/s.yaml", SECRET);
     sb.write("dev/s.yaml", &SECRET.replace("  namespace: prod\n", ""));
-    let out = sb.kseal().args(["seal", "-w", "prod", "dev"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    sb.kseal().args(["seal", "-w", "prod", "dev"]).run_ok();
     let prod = sb.read("prod/app/s.yaml");
     let dev = sb.read("dev/s.yaml");
     assert!(sealed_tokens(&prod)
@@ -396,27 +359,13 @@ fn kseal_yaml_rules_choose_recipients_scope_and_namespace() {
     assert!(sealed_tokens(&dev)
         .iter()
         .all(|t| t.starts_with("kseal:v2:namespace:")));
-    let b = sb
-        .kseal()
-        .args(["open", "-i", "b.agekey", "dev/s.yaml"])
-        .output()
-        .unwrap();
-    assert!(b.status.success(), "{}", stderr(&b));
-    let a = sb
-        .kseal()
+    sb.kseal().args(["open", "-i", "b.agekey", "dev/s.yaml"]).run_ok();
+    sb.kseal()
         .args(["open", "-i", "a.agekey", "dev/s.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(a.status.code(), Some(3));
-    let v = sb.kseal().args(["verify", "prod", "dev"]).output().unwrap();
-    assert_eq!(v.status.code(), Some(0), "{}", stdout(&v));
+        .run_exits(3);
+    sb.kseal().args(["verify", "prod", "dev"]).run_exits(0);
     // Against the other key, verify names each value and exits 1.
-    let v = sb
-        .kseal()
-        .args(["verify", "-R", "b.pub", "prod"])
-        .output()
-        .unwrap();
-    assert_eq!(v.status.code(), Some(1));
+    let v = sb.kseal().args(["verify", "-R", "b.pub", "prod"]).run_exits(1);
     assert_eq!(stdout(&v).lines().filter(|l| l.contains("expected")).count(), 2);
 }
 
@@ -433,12 +382,7 @@ fn seal_in_place_is_atomic_and_leaves_no_temp_files() {
         "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\ndata: {k: '***'}\n",
     );
     // One bad file: nothing is written.
-    let out = sb
-        .kseal()
-        .args(["seal", "-R", "a.pub", "-w", "w"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    sb.kseal().args(["seal", "-R", "a.pub", "-w", "w"]).run_exits(2);
     assert_eq!(sb.read("w/one.yaml"), SECRET);
     std::fs::remove_file(sb.path("w/bad.yaml")).unwrap();
     let out = sb
@@ -460,13 +404,10 @@ fn seal_in_place_is_atomic_and_leaves_no_temp_files() {
 fn set_adds_or_replaces_one_value_and_changes_nothing_else() {
     let sb = sealed_sandbox();
     let before = sb.read("sealed.yaml");
-    let out = sb
-        .kseal()
+    sb.kseal()
         .args(["set", "-R", "a.pub", "sealed.yaml", "db", "api-token"])
         .write_stdin("new-token-value")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     let after = sb.read("sealed.yaml");
     let added: Vec<&str> = after
         .lines()
@@ -477,8 +418,7 @@ fn set_adds_or_replaces_one_value_and_changes_nothing_else() {
     assert_eq!(after.lines().count(), before.lines().count() + 1);
 
     sb.write("value.bin", "replaced-password");
-    let out = sb
-        .kseal()
+    sb.kseal()
         .args([
             "set",
             "-R",
@@ -489,9 +429,7 @@ fn set_adds_or_replaces_one_value_and_changes_nothing_else() {
             "--from-file",
             "value.bin",
         ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     let replaced = sb.read("sealed.yaml");
     let changed: Vec<(&str, &str)> = after
         .lines()
@@ -514,9 +452,7 @@ fn set_adds_or_replaces_one_value_and_changes_nothing_else() {
         .kseal()
         .args(["set", "-R", "a.pub", "sealed.yaml", "nope", "k"])
         .write_stdin("x")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run_exits(2);
     assert!(stderr(&out).contains("no Secret named `nope`"));
 }
 
@@ -524,13 +460,10 @@ fn set_adds_or_replaces_one_value_and_changes_nothing_else() {
 fn set_creates_a_data_field_in_json() {
     let sb = Sandbox::new();
     sb.write("s.json", "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"j\", \"namespace\": \"n\"}}\n");
-    let out = sb
-        .kseal()
+    sb.kseal()
         .args(["set", "-R", "a.pub", "s.json", "j", "k"])
         .write_stdin([0u8, 0x80, 1])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     let text = sb.read("s.json");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     // Under data, the sealed string is written as its base64, so the object stays valid.
@@ -564,9 +497,7 @@ fn kubectl_plugin_binary_accepts_kubectl_global_flags_anywhere() {
             "-n",
             "prod",
         ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     assert_eq!(sealed_tokens(&stdout(&out)).len(), 2);
     let help = assert_cmd::Command::cargo_bin("kubectl-seal")
         .unwrap()
@@ -625,20 +556,12 @@ fn open_on_stdin_uses_the_same_rule_as_seal_on_stdin() {
         "rules:\n  - path: \"**\"\n    recipients: [a.pub]\n    namespace: dev\n",
     );
     let plain = SECRET.replace("  namespace: prod\n", "");
-    let sealed = sb
-        .kseal()
-        .args(["seal", "-"])
-        .write_stdin(plain)
-        .output()
-        .unwrap();
-    assert!(sealed.status.success(), "{}", stderr(&sealed));
+    let sealed = sb.kseal().args(["seal", "-"]).write_stdin(plain).run_ok();
     let opened = sb
         .kseal()
         .args(["open", "-i", "a.agekey", "-"])
         .write_stdin(sealed.stdout)
-        .output()
-        .unwrap();
-    assert!(opened.status.success(), "{}", stderr(&opened));
+        .run_ok();
     assert!(stdout(&opened).contains(&format!("password: \"{PLANTED}\"")));
 }
 
@@ -655,13 +578,11 @@ fn kseal_yaml_is_found_within_the_repository_only_and_flags_replace_the_rule() {
     );
     sb.write("repo/s.yaml", SECRET);
     git(&sb.path("repo"), &["init", "-q"]);
-    let out = sb.kseal().args(["seal", "repo/s.yaml"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = sb.kseal().args(["seal", "repo/s.yaml"]).run_exits(2);
     assert!(stderr(&out).contains("no recipients"), "{}", stderr(&out));
     // Outside the repository, the rule applies and says so.
     sb.write("other/s.yaml", SECRET);
-    let out = sb.kseal().args(["seal", "other/s.yaml"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = sb.kseal().args(["seal", "other/s.yaml"]).run_ok();
     assert!(
         stderr(&out).contains("sealing to key 68ca96df (rule `**` of "),
         "{}",
@@ -672,12 +593,7 @@ fn kseal_yaml_is_found_within_the_repository_only_and_flags_replace_the_rule() {
         .all(|t| t.starts_with("kseal:v2:cluster:")));
     // -r replaces the rule: strict scope (the default), not the rule's cluster scope.
     let a = sb.recipient("a");
-    let out = sb
-        .kseal()
-        .args(["seal", "-r", &a, "other/s.yaml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = sb.kseal().args(["seal", "-r", &a, "other/s.yaml"]).run_ok();
     assert!(
         stderr(&out).contains("(the command line), strict scope"),
         "{}",
@@ -700,24 +616,18 @@ fn open_output_is_always_private_even_over_an_existing_file_or_a_symlink() {
     let sb = sealed_sandbox();
     sb.write("existing.yaml", "old\n");
     chmod(&sb.path("existing.yaml"), 0o644);
-    let out = sb
-        .kseal()
+    sb.kseal()
         .args(["open", "-i", "a.agekey", "-o", "existing.yaml", "sealed.yaml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     assert_eq!(mode_of(&sb.path("existing.yaml")), 0o600);
     assert!(sb.read("existing.yaml").contains(PLANTED));
 
     sb.write("shared.yaml", "old\n");
     chmod(&sb.path("shared.yaml"), 0o666);
     std::os::unix::fs::symlink("shared.yaml", sb.path("link.yaml")).unwrap();
-    let out = sb
-        .kseal()
+    sb.kseal()
         .args(["open", "-i", "a.agekey", "-o", "link.yaml", "sealed.yaml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     assert!(std::fs::symlink_metadata(sb.path("link.yaml"))
         .unwrap()
         .file_type()
@@ -733,12 +643,9 @@ fn seal_in_place_through_a_symlink_seals_the_target() {
     let sb = Sandbox::new();
     sb.write("real/s.yaml", SECRET);
     std::os::unix::fs::symlink("real/s.yaml", sb.path("link.yaml")).unwrap();
-    let out = sb
-        .kseal()
+    sb.kseal()
         .args(["seal", "-w", "-R", "a.pub", "link.yaml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     assert!(std::fs::symlink_metadata(sb.path("link.yaml"))
         .unwrap()
         .file_type()
@@ -776,9 +683,7 @@ fn a_closed_stdout_exits_quietly() {
             ),
         ])
         .current_dir(sb.dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        .run_exits(0);
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
 
@@ -789,9 +694,7 @@ fn the_kubectl_plugin_says_kubectl_seal_in_its_messages() {
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-seal"))
         .args(["open", "-i", "b.agekey", "sealed.yaml"])
         .current_dir(sb.dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
+        .run_exits(3);
     assert!(
         stderr(&out).starts_with("kubectl seal: error: "),
         "{}",

@@ -52,9 +52,7 @@ impl Env {
             .sb
             .kseal()
             .args(["seal", "-R", "a.pub", &format!("{rel}.plain")])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
+            .run_ok();
         self.sb.write(rel, &stdout(&out));
         std::fs::remove_file(self.sb.path(&format!("{rel}.plain"))).unwrap();
     }
@@ -359,9 +357,7 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
     let out = env
         .kseal()
         .args(["cluster", "init", "--public-key-out", "keys/prod.pub"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     let first = stdout(&out).trim().to_string();
     assert!(first.starts_with("age1"), "{first}");
     assert!(env.sb.read("keys/prod.pub").lines().any(|l| l == first));
@@ -399,8 +395,7 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
 
     // Twice: refused, nothing changed.
     let before = env.fake.snapshot();
-    let again = env.kseal().args(["cluster", "init"]).output().unwrap();
-    assert_eq!(again.status.code(), Some(2));
+    let again = env.kseal().args(["cluster", "init"]).run_exits(2);
     assert!(
         stderr(&again).contains("already has secret/kseal-keys"),
         "{}",
@@ -424,8 +419,7 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
     assert_eq!(stdout(&out), "secret/db created\n");
 
     // Rotate: a second entry, the ConfigMap names the new key, old values still open.
-    let rotated = env.kseal().args(["cluster", "rotate-key"]).output().unwrap();
-    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    let rotated = env.kseal().args(["cluster", "rotate-key"]).run_ok();
     let second = stdout(&rotated).trim().to_string();
     assert_ne!(second, first);
     let keys = env.fake.get("secrets", Some("kseal"), "kseal-keys").unwrap();
@@ -435,14 +429,11 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
     let opened = env
         .kseal()
         .args(["open", "--identity-from-cluster", "s.yaml"])
-        .output()
-        .unwrap();
-    assert!(opened.status.success(), "{}", stderr(&opened));
+        .run_ok();
     assert!(stdout(&opened).contains(PLANT));
 
     // Backup: both keys, encrypted to an offline key; the real age opens it.
-    let backup = env
-        .kseal()
+    env.kseal()
         .args([
             "cluster",
             "backup",
@@ -451,9 +442,7 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
             "-o",
             "backup.age",
         ])
-        .output()
-        .unwrap();
-    assert!(backup.status.success(), "{}", stderr(&backup));
+        .run_ok();
     let armored = env.sb.read("backup.age");
     assert!(armored.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
     assert!(!armored.contains("AGE-SECRET-KEY"));
@@ -472,8 +461,7 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
                 && text.contains(&format!("# public key: {second}"))
         );
     }
-    let again = env
-        .kseal()
+    env.kseal()
         .args([
             "cluster",
             "backup",
@@ -482,9 +470,7 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
             "-o",
             "backup.age",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(again.status.code(), Some(2), "a backup is never overwritten");
+        .run_exits(2);
 }
 
 /// The real kubectl runs `kubectl-seal` from PATH and passes its flags through; KUBECONFIG may
@@ -702,8 +688,7 @@ fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
     let before = env.fake.snapshot();
     let mut args = vec!["--dry-run=server".to_string()];
     args.extend(appliable.iter().cloned());
-    let out = env.kseal().arg("apply").args(&args).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.kseal().arg("apply").args(&args).run_ok();
     assert_eq!(stdout(&out).lines().count(), 6, "{}", stdout(&out));
     assert!(
         stdout(&out)

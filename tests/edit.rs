@@ -62,8 +62,7 @@ fn edit_changes_one_key_adds_one_deletes_one_and_the_diff_is_exactly_those_lines
          -e 's/^data:/  added: \"fr3sh-one\"\\ndata:/' \"$1\"",
     );
     let before = sb.read("s.yaml");
-    let out = edit(&sb).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = edit(&sb).run_ok();
     assert!(
         stderr(&out).contains("2 values sealed, 2 unchanged"),
         "{}",
@@ -126,8 +125,7 @@ fn a_failing_editor_leaves_the_file_byte_identical_and_no_scratch_file() {
     require_tools!("gnu-sed");
     let sb = setup("sed -i 's/ed1t-me-0ld/changed/' \"$1\"\nexit 1");
     let before = sb.read("s.yaml");
-    let out = edit(&sb).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = edit(&sb).run_exits(2);
     assert!(
         stderr(&out).contains("the editor exited with exit status: 1; s.yaml is unchanged"),
         "{}",
@@ -142,8 +140,7 @@ fn an_editor_killed_by_a_signal_leaves_everything_as_it_was() {
     require_tools!("gnu-sed");
     let sb = setup("sed -i 's/ed1t-me-0ld/changed/' \"$1\"\nkill -INT $$\nsleep 5");
     let before = sb.read("s.yaml");
-    let out = edit(&sb).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = edit(&sb).run_exits(2);
     assert!(stderr(&out).contains("s.yaml is unchanged"));
     assert_eq!(sb.read("s.yaml"), before);
     assert_scratch_gone(&sb.path("rt"));
@@ -205,8 +202,7 @@ fn sigquit_to_kseal_is_handled_like_sigterm() {
 #[test]
 fn kseal_and_its_editor_run_without_core_dumps() {
     let sb = setup("grep 'Max core file size' /proc/self/limits > \"$(dirname \"$0\")/limits\"");
-    let out = edit(&sb).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    edit(&sb).run_ok();
     let limits = sb.read("limits");
     let fields: Vec<&str> = limits.split_whitespace().collect();
     assert_eq!(&fields[4..6], ["0", "0"], "{limits}");
@@ -223,8 +219,7 @@ fn the_next_edit_wipes_scratch_folders_of_dead_edits() {
     std::fs::write(dead.join("s.yaml"), "stringData:\n  password: ed1t-me-0ld\n").unwrap();
     let alive = sb.path(&format!("rt/kseal-edit-{}-abcdef", std::process::id()));
     std::fs::create_dir(&alive).unwrap();
-    let out = edit(&sb).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    edit(&sb).run_ok();
     assert!(!dead.exists(), "the dead edit's scratch folder is still there");
     assert!(alive.exists(), "a live process's folder was removed");
     std::fs::remove_dir(&alive).unwrap();
@@ -236,8 +231,7 @@ fn invalid_edited_text_is_reported_with_its_position_and_changes_nothing() {
     require_tools!("gnu-sed");
     let sb = setup("sed -i 's/^  user: \"admin\"/  user: [unclosed/' \"$1\"");
     let before = sb.read("s.yaml");
-    let out = edit(&sb).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = edit(&sb).run_exits(2);
     let err = stderr(&out);
     assert!(
         err.contains("s.yaml (edited): ") && err.contains("(line "),
@@ -250,8 +244,7 @@ fn invalid_edited_text_is_reported_with_its_position_and_changes_nothing() {
 
     // Bad base64 under data: named by Secret and key.
     let sb = setup("sed -i 's/^  cert: .*/  cert: \"not base64!\"/' \"$1\"");
-    let out = edit(&sb).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = edit(&sb).run_exits(2);
     assert!(
         stderr(&out).contains("s.yaml (edited): document 1: Secret prod/app: data.cert"),
         "{}",
@@ -275,13 +268,11 @@ fn without_recipients_new_values_go_to_the_keys_the_file_already_uses() {
     require_tools!("gnu-sed");
     // No -r and no .kseal.yaml: the file is sealed to A only and we hold A, so A is used.
     let sb = setup("sed -i 's/ed1t-me-0ld/n3w/' \"$1\"");
-    let out = edit(&sb).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    edit(&sb).run_ok();
     // Holding B as well changes nothing: only the keys the file uses are candidates.
     let ed = sb.write("ed.sh", "#!/bin/sh\nsed -i 's/n3w/n4w/' \"$1\"\n");
     chmod(&ed, 0o755);
-    let out = edit(&sb).args(["-i", "b.agekey"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = edit(&sb).args(["-i", "b.agekey"]).run_ok();
     assert!(stderr(&out).contains("1 value sealed"), "{}", stderr(&out));
     let ls = sb
         .kseal()

@@ -22,12 +22,7 @@ fn sealed_tree(n: usize) -> Sandbox {
     for i in 0..n {
         sb.write(&format!("tree/d{}/s{i}.yaml", i % 5), &secret(i));
     }
-    let out = sb
-        .kseal()
-        .args(["seal", "-R", "a.pub", "-w", "tree"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    sb.kseal().args(["seal", "-R", "a.pub", "-w", "tree"]).run_ok();
     sb
 }
 
@@ -49,9 +44,7 @@ fn reseal_moves_a_tree_of_50_files_from_key_a_to_key_b_and_a_second_run_changes_
     let check = sb
         .kseal()
         .args(["reseal", "--check", "-R", "b.pub", "tree"])
-        .output()
-        .unwrap();
-    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+        .run_exits(1);
     assert_eq!(stdout(&check).lines().count(), 50);
     assert!(
         stdout(&check).contains("tree/d0/s0.yaml: 3 to reseal, 0 unchanged"),
@@ -63,9 +56,7 @@ fn reseal_moves_a_tree_of_50_files_from_key_a_to_key_b_and_a_second_run_changes_
     let out = sb
         .kseal()
         .args(["reseal", "-i", "a.agekey", "-R", "b.pub", "tree"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     assert!(
         stderr(&out).contains("150 values resealed, 0 already"),
         "{}",
@@ -87,21 +78,11 @@ fn reseal_moves_a_tree_of_50_files_from_key_a_to_key_b_and_a_second_run_changes_
         );
     }
 
-    let open_b = sb
-        .kseal()
-        .args(["open", "-i", "b.agekey", "tree"])
-        .output()
-        .unwrap();
-    assert!(open_b.status.success(), "{}", stderr(&open_b));
+    let open_b = sb.kseal().args(["open", "-i", "b.agekey", "tree"]).run_ok();
     for i in 0..50 {
         assert!(stdout(&open_b).contains(&format!("password: \"rot4te-me-{i}\"")));
     }
-    let open_a = sb
-        .kseal()
-        .args(["open", "-i", "a.agekey", "tree"])
-        .output()
-        .unwrap();
-    assert_eq!(open_a.status.code(), Some(3));
+    let open_a = sb.kseal().args(["open", "-i", "a.agekey", "tree"]).run_exits(3);
     assert!(stdout(&open_a).is_empty());
     assert!(
         stderr(&open_a).contains("no identity for this value"),
@@ -123,12 +104,9 @@ fn reseal_moves_a_tree_of_50_files_from_key_a_to_key_b_and_a_second_run_changes_
         stderr(&again)
     );
     assert_eq!(files(&sb, 50), after);
-    let check = sb
-        .kseal()
+    sb.kseal()
         .args(["reseal", "--check", "-R", "b.pub", "tree"])
-        .output()
-        .unwrap();
-    assert_eq!(check.status.code(), Some(0));
+        .run_exits(0);
 }
 
 fn kid_of(sb: &Sandbox, which: &str) -> String {
@@ -167,9 +145,7 @@ fn reseal_needs_the_old_key_and_changes_nothing_when_one_value_does_not_open() {
             "b.pub",
             "tree",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        .run_exits(3);
     assert!(stderr(&out).contains("tree/d9/other.yaml: document 1: Secret team-2/app-77: data.token (line 13, column 10): no identity for this value"), "{}", stderr(&out));
     assert_eq!(files(&sb, 4), before);
     assert!(!stderr(&out).contains("rot4te-me"));
@@ -239,8 +215,7 @@ fn ls_lists_sealed_secrets_and_filters_by_kid() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: b\n",
     );
 
-    let all = sb.kseal().args(["ls", "tree"]).output().unwrap();
-    assert!(all.status.success(), "{}", stderr(&all));
+    let all = sb.kseal().args(["ls", "tree"]).run_ok();
     let text = stdout(&all);
     assert_eq!(text.lines().count(), 1 + 7, "{text}");
     assert!(text.lines().next().unwrap().starts_with("FILE:DOC"));
@@ -271,8 +246,7 @@ fn ls_lists_sealed_secrets_and_filters_by_kid() {
 
     // A file that does not parse is reported and skipped, with exit 2.
     sb.write("tree/broken.yaml", "a: [\n");
-    let out = sb.kseal().args(["ls", "tree"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = sb.kseal().args(["ls", "tree"]).run_exits(2);
     assert!(stderr(&out).contains("tree/broken.yaml"));
     assert_eq!(stdout(&out).lines().count(), 8);
 }

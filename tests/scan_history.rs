@@ -122,9 +122,7 @@ fn history_finds_deleted_rotated_branch_and_tag_secrets() {
     let out = kseal()
         .args(["scan", "--rev-range", "nope..main"])
         .arg(d)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run_exits(2);
     assert!(stderr(&out).contains("cannot resolve `nope`"), "{}", stderr(&out));
 
     // A blob no commit reaches is read only with --include-unreachable.
@@ -184,8 +182,7 @@ fn history_text_output_names_commit_and_head_state() {
     sb.write("a.yaml", &secret("a", "deleted-v4lue"));
     git(d, &["add", "."]);
     git(d, &["commit", "-q", "-m", "a"]);
-    let out = kseal().arg("scan").arg(d).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = kseal().arg("scan").arg(d).run_exits(1);
     let text = stdout(&out);
     assert!(text.contains("a.yaml:7: plaintext Secret hist/a"), "{text}");
     assert!(text.contains("(2024-01-02T03:04:05Z), still at HEAD"), "{text}");
@@ -197,8 +194,7 @@ fn hook_install_writes_a_pre_commit_hook_that_blocks_plaintext() {
     let sb = Sandbox::new();
     let d = sb.dir.path();
     git(d, &["init", "-q", "-b", "main"]);
-    let out = sb.kseal().args(["hook", "install"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    sb.kseal().args(["hook", "install"]).run_ok();
     let hook = d.join(".git/hooks/pre-commit");
     let text = std::fs::read_to_string(&hook).unwrap();
     assert!(text.contains("kseal scan --staged"));
@@ -216,8 +212,7 @@ fn hook_install_writes_a_pre_commit_hook_that_blocks_plaintext() {
         .status
         .success());
     std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
-    let out = sb.kseal().args(["hook", "install"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    sb.kseal().args(["hook", "install"]).run_exits(2);
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), "#!/bin/sh\necho mine\n");
 
     // The installed hook, with this kseal on PATH, refuses a commit staging plaintext.
@@ -275,9 +270,7 @@ fn secret_generator_envs_and_files_are_read_where_the_kustomization_is() {
             .args(args)
             .args(["--format", "json"])
             .arg(d)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+            .run_exits(1);
         assert!(!stdout(&out).contains("pl4nted"));
         let mut got: Vec<(String, String, String)> = stdout(&out)
             .lines()

@@ -139,9 +139,7 @@ fn import_sops_seals_the_secret_which_then_verifies_and_opens_to_the_same_values
             "apps",
         ])
         .arg("flux_algorithms_age.yaml")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .run_ok();
     let sealed = stdout(&out);
     assert!(!sealed.contains("sops") && !sealed.contains("ENC[") && !sealed.contains("value"));
     assert_eq!(sealed_tokens(&sealed).len(), 1);
@@ -158,8 +156,7 @@ fn import_sops_seals_the_secret_which_then_verifies_and_opens_to_the_same_values
     assert_eq!(stdout(&opened), stdout(&direct));
 
     // -w replaces the SOPS file in place.
-    let w = sb
-        .kseal()
+    sb.kseal()
         .args([
             "import-sops",
             "-i",
@@ -171,9 +168,7 @@ fn import_sops_seals_the_secret_which_then_verifies_and_opens_to_the_same_values
             "-w",
         ])
         .arg("flux_algorithms_age.yaml")
-        .output()
-        .unwrap();
-    assert!(w.status.success(), "{}", stderr(&w));
+        .run_ok();
     assert_eq!(sealed_tokens(&sb.read("flux_algorithms_age.yaml")).len(), 1);
 }
 
@@ -184,16 +179,13 @@ fn import_sops_refuses_files_without_a_secret_and_altered_files() {
         .kseal()
         .args(["import-sops", "-i", "helmsecrets_age_key.txt", "-R", "a.pub"])
         .arg("helmsecrets_secrets.age.yaml")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run_exits(2);
     assert!(stderr(&out).contains("no v1 Secret in this SOPS file"));
     assert!(stdout(&out).is_empty() && !stderr(&out).contains("global_age"));
 
     tampered(&sb, "bad.yaml", "name: age", "name: agf");
     let before = sb.read("bad.yaml");
-    let out = sb
-        .kseal()
+    sb.kseal()
         .args([
             "import-sops",
             "-i",
@@ -205,8 +197,6 @@ fn import_sops_refuses_files_without_a_secret_and_altered_files() {
             "-w",
             "bad.yaml",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
+        .run_exits(3);
     assert_eq!(sb.read("bad.yaml"), before);
 }

@@ -185,6 +185,50 @@ pub fn sealed_re() -> regex::Regex {
     regex::Regex::new(r"kseal:v2:[a-z]+(?::[A-Za-z0-9+/=]+)+|a3NlYWw6djI6[A-Za-z0-9+/=]+").unwrap()
 }
 
+/// Run a command and check its exit status in one step (ripgrep's `TestCommand` idea): on a
+/// surprise the panic shows the command line, the status, stderr and stdout, so a failing test
+/// says why without a rerun.
+pub trait RunExt {
+    /// Runs the command and asserts that it succeeded.
+    fn run_ok(&mut self) -> Output;
+    /// Runs the command and asserts that it exited with `code`.
+    fn run_exits(&mut self, code: i32) -> Output;
+}
+
+fn check(what: String, out: Output, code: i32) -> Output {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what}: exit {:?}, expected {code}\n--- stderr\n{}--- stdout\n{}",
+        out.status.code(),
+        stderr(&out),
+        stdout(&out)
+    );
+    out
+}
+
+impl RunExt for Command {
+    fn run_ok(&mut self) -> Output {
+        self.run_exits(0)
+    }
+
+    fn run_exits(&mut self, code: i32) -> Output {
+        let what = format!("{self:?}");
+        check(what, self.output().unwrap(), code)
+    }
+}
+
+impl RunExt for std::process::Command {
+    fn run_ok(&mut self) -> Output {
+        self.run_exits(0)
+    }
+
+    fn run_exits(&mut self, code: i32) -> Output {
+        let what = format!("{self:?}");
+        check(what, self.output().unwrap(), code)
+    }
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
