@@ -712,3 +712,26 @@ fn the_kubectl_plugin_says_kubectl_seal_in_its_messages() {
         stderr(&out)
     );
 }
+
+/// Format v2 writes a sealed `data` value as base64 of the sealed string, so a sealed manifest is a
+/// valid Secret object: it decodes into the Kubernetes API type (`k8s-openapi`'s Secret, whose
+/// `data` is base64 as the API server requires), which a raw sealed string (version 1's way) does not.
+#[test]
+fn a_sealed_manifest_is_a_valid_kubernetes_secret() {
+    let sb = Sandbox::new();
+    sb.write(
+        "s.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: prod}\ndata:\n  cert: aGVsbG8=\nstringData:\n  password: pl41n-t3xt-v4lue\n",
+    );
+    let out = sb.kseal().args(["seal", "-R", "a.pub", "s.yaml"]).run_ok();
+    let sealed: k8s_openapi::api::core::v1::Secret = serde_saphyr::from_str(&stdout(&out)).unwrap();
+    let data = sealed.data.unwrap();
+    assert!(String::from_utf8(data["cert"].0.clone())
+        .unwrap()
+        .starts_with("kseal:v2:strict:"));
+    let raw = stdout(&out).replace(
+        &raw_sealed_tokens(&stdout(&out))[0],
+        &sealed_tokens(&stdout(&out))[0],
+    );
+    assert!(serde_saphyr::from_str::<k8s_openapi::api::core::v1::Secret>(&raw).is_err());
+}
