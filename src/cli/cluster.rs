@@ -112,31 +112,75 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         match args.command {
             ClusterCommand::Init(a) => {
                 let backup_to = recipients(&a.backup_to)?;
-                if !backup_to.is_empty() && a.backup_out.exists() {
-                    return Err(Error::usage(format!(
-                        "{} already exists; a backup is never overwritten",
-                        a.backup_out.display()
-                    )));
-                }
-                let done = keys::init(&c, &backup_to).await?;
-                if let Some(armored) = &done.backup {
-                    write_backup(&a.backup_out, armored)?;
-                    say!(
-                        "the new key, encrypted to {} recipient(s), is in {}",
-                        backup_to.len(),
-                        a.backup_out.display()
-                    );
-                }
-                if let Some(p) = &a.public_key_out {
-                    public_key_file(p, &done.recipient, context)?;
-                }
-                say!(
-                    "created namespace {0}, secret {0}/{1}, configmap {0}/{2}",
-                    keys::NAMESPACE,
-                    keys::KEY_SECRET,
-                    keys::PUBLIC_CONFIGMAP
-                );
-                write_stdout(format!("{}\n", done.recipient).as_bytes())?;
+                let recipient = match keys::init_state(&c).await? {
+                    keys::InitState::Complete => {
+                        return Err(Error::usage(format!(
+                            "this cluster already has secret/{} in namespace {}; `kseal cluster rotate-key` adds a key, `kseal cluster fetch-key` prints the public one",
+                            keys::KEY_SECRET,
+                            keys::NAMESPACE
+                        )))
+                    }
+                    keys::InitState::Partial(existing) => {
+                        // An earlier init stopped after storing the key: finish around that key.
+                        keys::complete(&c, &existing).await?;
+                        if let Some(p) = &a.public_key_out {
+                            public_key_file(p, &existing, context)?;
+                        }
+                        say!(
+                            "completed an earlier, partial install around the existing key {} (no new key was made)",
+                            existing.kid()
+                        );
+                        existing
+                    }
+                    keys::InitState::Fresh => {
+                        if !backup_to.is_empty() && a.backup_out.exists() {
+                            return Err(Error::usage(format!(
+                                "{} already exists; a backup is never overwritten",
+                                a.backup_out.display()
+                            )));
+                        }
+                        let key = keys::new_install_key(&backup_to)?;
+                        // The offline backup and the public key file first: a key is never in
+                        // the cluster without them.
+                        let mut written = Vec::new();
+                        if let Some(armored) = &key.backup {
+                            write_backup(&a.backup_out, armored)?;
+                            written.push(a.backup_out.clone());
+                        }
+                        if let Some(p) = &a.public_key_out {
+                            public_key_file(p, key.recipient(), context)?;
+                            written.push(p.clone());
+                        }
+                        if let Err(e) = keys::create_key_secret(&c, &key).await {
+                            // The key never reached the cluster: its backup would only confuse.
+                            for f in &written {
+                                let _ = std::fs::remove_file(f);
+                            }
+                            return Err(e);
+                        }
+                        if let Some(p) = written.first().filter(|_| key.backup.is_some()) {
+                            say!(
+                                "the new key, encrypted to {} recipient(s), is in {}",
+                                backup_to.len(),
+                                p.display()
+                            );
+                        }
+                        keys::complete(&c, key.recipient()).await.map_err(|mut e| {
+                            e.message.push_str(
+                                "; the key is stored (and backed up if asked): run `kseal cluster init` again to finish",
+                            );
+                            e
+                        })?;
+                        say!(
+                            "created namespace {0}, secret {0}/{1}, configmap {0}/{2}",
+                            keys::NAMESPACE,
+                            keys::KEY_SECRET,
+                            keys::PUBLIC_CONFIGMAP
+                        );
+                        key.recipient().clone()
+                    }
+                };
+                write_stdout(format!("{recipient}\n").as_bytes())?;
             }
             ClusterCommand::FetchKey(a) => {
                 let r = keys::fetch_key(&c).await?;

@@ -5,7 +5,7 @@
 
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
-use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
+use kube::api::{ApiResource, DynamicObject, Patch, PatchParams, PostParams};
 use kube::Api;
 use serde_json::json;
 use zeroize::Zeroizing;
@@ -108,24 +108,24 @@ async fn apply_object<K: kube::Resource<DynamicType = ()>>(
     .map_err(|e| api_error(&what, "apply (server-side, PATCH)", &cluster.server, e))
 }
 
-async fn write_keys(cluster: &Cluster, entries: &[(String, Zeroizing<String>)]) -> Result<(), Error> {
-    use base64::Engine;
-    let data: serde_json::Map<String, serde_json::Value> = entries
+/// The key Secret with these entries (and, for an update, the resourceVersion it replaces).
+fn key_secret(entries: &[(String, Zeroizing<String>)], resource_version: Option<String>) -> Secret {
+    let data = entries
         .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                json!(base64::engine::general_purpose::STANDARD.encode(v.as_bytes())),
-            )
-        })
+        .map(|(k, v)| (k.clone(), k8s_openapi::ByteString(v.as_bytes().to_vec())))
         .collect();
-    let body = json!({
-        "apiVersion": "v1", "kind": "Secret",
-        "metadata": {"name": KEY_SECRET, "namespace": NAMESPACE, "labels": {MANAGED_BY: "kseal"}},
-        "type": "Opaque",
-        "data": data,
-    });
-    apply_object::<Secret>(cluster, body).await
+    Secret {
+        metadata: kube::api::ObjectMeta {
+            name: Some(KEY_SECRET.into()),
+            namespace: Some(NAMESPACE.into()),
+            labels: Some([(MANAGED_BY.to_string(), "kseal".to_string())].into()),
+            resource_version,
+            ..Default::default()
+        },
+        type_: Some("Opaque".into()),
+        data: Some(data),
+        ..Default::default()
+    }
 }
 
 async fn publish(cluster: &Cluster, recipient: &Recipient) -> Result<(), Error> {
@@ -137,22 +137,25 @@ async fn publish(cluster: &Cluster, recipient: &Recipient) -> Result<(), Error> 
     apply_object::<ConfigMap>(cluster, body).await
 }
 
-/// What `cluster init` made.
-pub struct Initialised {
-    pub recipient: Recipient,
-    /// The new identity file, age-encrypted to the `--backup-to` recipients (if any).
+/// A key made by `cluster init` before anything is written to the cluster, so that its offline
+/// backup and public key file can be written first: a key is never in the cluster without them.
+pub struct NewKey {
+    entry: String,
+    identity: Identity,
+    text: Zeroizing<String>,
+    /// The identity file, age-encrypted to the `--backup-to` recipients (if any).
     pub backup: Option<String>,
 }
 
-/// `cluster init`: refuses if the key Secret exists; else creates the namespace, the key, the
-/// public ConfigMap and the Role and RoleBinding that let every authenticated user read it.
-pub async fn init(cluster: &Cluster, backup_to: &[Recipient]) -> Result<Initialised, Error> {
-    if key_entries(cluster).await?.is_some() {
-        return Err(Error::usage(format!(
-            "this cluster already has secret/{KEY_SECRET} in namespace {NAMESPACE}; `kseal cluster rotate-key` adds a key, `kseal cluster fetch-key` prints the public one"
-        )));
+impl NewKey {
+    pub fn recipient(&self) -> &Recipient {
+        self.identity.recipient()
     }
-    let (entry, id, text) = new_key();
+}
+
+/// Makes the key `cluster init` will install.
+pub fn new_install_key(backup_to: &[Recipient]) -> Result<NewKey, Error> {
+    let (entry, identity, text) = new_key();
     let backup = if backup_to.is_empty() {
         None
     } else {
@@ -161,10 +164,113 @@ pub async fn init(cluster: &Cluster, backup_to: &[Recipient]) -> Result<Initiali
                 .map_err(|e| Error::usage(format!("backup: {e}")))?,
         )
     };
+    Ok(NewKey {
+        entry,
+        identity,
+        text,
+        backup,
+    })
+}
+
+/// What `cluster init` found in the cluster before writing.
+pub enum InitState {
+    /// No key Secret: a fresh install.
+    Fresh,
+    /// The key Secret exists but a later object is missing (an earlier init stopped part way):
+    /// init completes it around the existing key, never replacing it.
+    Partial(Recipient),
+    /// Everything is there.
+    Complete,
+}
+
+/// Looks at what an earlier `cluster init` left.
+pub async fn init_state(cluster: &Cluster) -> Result<InitState, Error> {
+    let Some(entries) = key_entries(cluster).await? else {
+        return Ok(InitState::Fresh);
+    };
+    let newest = newest_recipient(&entries)?;
+    let cm: Api<ConfigMap> = Api::namespaced(cluster.client.clone(), NAMESPACE);
+    let roles: Api<Role> = Api::namespaced(cluster.client.clone(), NAMESPACE);
+    let bindings: Api<RoleBinding> = Api::namespaced(cluster.client.clone(), NAMESPACE);
+    let get = |what: &str| format!("{what} in namespace {NAMESPACE}");
+    let has_cm = cm
+        .get_opt(PUBLIC_CONFIGMAP)
+        .await
+        .map_err(|e| {
+            api_error(
+                &get(&format!("configmap/{PUBLIC_CONFIGMAP}")),
+                "get",
+                &cluster.server,
+                e,
+            )
+        })?
+        .is_some();
+    let has_role = roles
+        .get_opt(READER)
+        .await
+        .map_err(|e| api_error(&get(&format!("role/{READER}")), "get", &cluster.server, e))?
+        .is_some();
+    let has_binding = bindings
+        .get_opt(READER)
+        .await
+        .map_err(|e| api_error(&get(&format!("rolebinding/{READER}")), "get", &cluster.server, e))?
+        .is_some();
+    Ok(if has_cm && has_role && has_binding {
+        InitState::Complete
+    } else {
+        InitState::Partial(newest)
+    })
+}
+
+fn newest_recipient(entries: &[(String, Zeroizing<String>)]) -> Result<Recipient, Error> {
+    let (name, text) = entries.last().ok_or_else(|| {
+        Error::cluster(format!(
+            "secret/{KEY_SECRET} in namespace {NAMESPACE} holds no key"
+        ))
+    })?;
+    let ids = keys::parse_identities(text).map_err(|e| {
+        Error::cluster(format!(
+            "secret/{KEY_SECRET} in namespace {NAMESPACE}: entry {name}: {e}"
+        ))
+    })?;
+    ids.last().map(|i| i.recipient().clone()).ok_or_else(|| {
+        Error::cluster(format!(
+            "secret/{KEY_SECRET} in namespace {NAMESPACE}: entry {name} holds no key"
+        ))
+    })
+}
+
+/// `cluster init` on a fresh cluster, first half: the namespace, then the key Secret created with
+/// POST, so a second, concurrent init gets 409 AlreadyExists instead of overwriting the key. The
+/// second half is [`complete`]: the public ConfigMap (only once the Secret holds the key it names),
+/// the Role and the RoleBinding.
+pub async fn create_key_secret(cluster: &Cluster, key: &NewKey) -> Result<(), Error> {
     let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": {MANAGED_BY: "kseal"}}});
     apply_object::<Namespace>(cluster, ns).await?;
-    write_keys(cluster, &[(entry, text)]).await?;
-    publish(cluster, id.recipient()).await?;
+    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), NAMESPACE);
+    let what = format!("secret/{KEY_SECRET} in namespace {NAMESPACE}");
+    api.create(
+        &PostParams {
+            field_manager: Some(FIELD_MANAGER.into()),
+            ..Default::default()
+        },
+        &key_secret(&[(key.entry.clone(), key.text.clone())], None),
+    )
+    .await
+    .map_err(|e| match e {
+        kube::Error::Api(s) if s.code == 409 => Error::cluster(format!(
+            "{what} was created meanwhile by another `kseal cluster init`: this one installed nothing; `kseal cluster fetch-key` prints the cluster's key"
+        )),
+        e => api_error(&what, "create (POST)", &cluster.server, e),
+    })
+    .map(drop)
+}
+
+/// The objects after the key Secret: the public ConfigMap naming `recipient`, the Role and the
+/// RoleBinding. Idempotent (server-side apply of kseal's own objects), so an interrupted init
+/// is finished by running it again.
+pub async fn complete(cluster: &Cluster, recipient: &Recipient) -> Result<(), Error> {
+    publish(cluster, recipient).await?;
     let role = json!({
         "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
         "metadata": {"name": READER, "namespace": NAMESPACE, "labels": {MANAGED_BY: "kseal"}},
@@ -177,11 +283,7 @@ pub async fn init(cluster: &Cluster, backup_to: &[Recipient]) -> Result<Initiali
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": READER},
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"}],
     });
-    apply_object::<RoleBinding>(cluster, binding).await?;
-    Ok(Initialised {
-        recipient: id.recipient().clone(),
-        backup,
-    })
+    apply_object::<RoleBinding>(cluster, binding).await
 }
 
 /// `cluster fetch-key`: the newest public key, from the ConfigMap (no access to the Secret needed).
@@ -203,16 +305,49 @@ pub async fn fetch_key(cluster: &Cluster) -> Result<Recipient, Error> {
 }
 
 /// `cluster rotate-key`: adds a newer key; the ConfigMap then names it, so sealing uses it, and
-/// opening still tries every key in the Secret.
+/// opening still tries every key in the Secret. The Secret is updated with its resourceVersion as
+/// a precondition and the update retried on conflict, so two concurrent rotations both keep their
+/// key; the ConfigMap is written only after the Secret holds the key it names.
 pub async fn rotate_key(cluster: &Cluster) -> Result<Recipient, Error> {
-    let Some(mut entries) = key_entries(cluster).await? else {
-        return Err(Error::cluster(format!(
-            "secret/{KEY_SECRET} in namespace {NAMESPACE} does not exist: run `kseal cluster init` first"
-        )));
-    };
     let (entry, id, text) = new_key();
-    entries.push((entry, text));
-    write_keys(cluster, &entries).await?;
+    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), NAMESPACE);
+    let what = format!("secret/{KEY_SECRET} in namespace {NAMESPACE}");
+    for attempt in 0.. {
+        let current = api
+            .get_opt(KEY_SECRET)
+            .await
+            .map_err(|e| api_error(&what, "get", &cluster.server, e))?
+            .ok_or_else(|| {
+                Error::cluster(format!("{what} does not exist: run `kseal cluster init` first"))
+            })?;
+        let mut entries: Vec<(String, Zeroizing<String>)> = current
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, Zeroizing::new(String::from_utf8_lossy(&v.0).into_owned())))
+            .collect();
+        entries.push((entry.clone(), text.clone()));
+        let updated = key_secret(&entries, current.metadata.resource_version);
+        let params = PostParams {
+            field_manager: Some(FIELD_MANAGER.into()),
+            ..Default::default()
+        };
+        match api.replace(KEY_SECRET, &params, &updated).await {
+            Ok(_) => break,
+            // Someone else changed the Secret since we read it: read it again, keep their change.
+            Err(kube::Error::Api(s)) if s.code == 409 && attempt < 20 => {
+                tokio::time::sleep(std::time::Duration::from_millis(10 * (attempt + 1))).await;
+            }
+            Err(e) => {
+                return Err(api_error(
+                    &what,
+                    "update (PUT, with resourceVersion)",
+                    &cluster.server,
+                    e,
+                ))
+            }
+        }
+    }
     publish(cluster, id.recipient()).await?;
     Ok(id.recipient().clone())
 }

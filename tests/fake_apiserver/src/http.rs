@@ -314,6 +314,9 @@ fn route(
         ("GET", None) => Ok((200, apply::list(s, t.res, ns))),
         ("POST", None) => parse_body(body).and_then(|b| apply::create(s, t.res, ns, b, &manager, dry_run)),
         ("DELETE", Some(name)) => apply::delete(s, t.res, ns, name, dry_run).map(|v| (200, v)),
+        ("PUT", Some(name)) => {
+            parse_body(body).and_then(|b| apply::update(s, t.res, ns, name, b, &manager, dry_run))
+        }
         ("PATCH", Some(name)) => {
             if content_type != "application/apply-patch+yaml" {
                 Err(Failure::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml (this fake serves no {content_type})")))
