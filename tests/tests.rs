@@ -14,6 +14,7 @@ mod corpus;
 mod edit;
 mod hygiene;
 mod properties;
+mod real_cluster;
 mod rotation;
 mod scan;
 mod scan_history;

@@ -263,3 +263,6 @@ pub fn git(dir: &Path, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[macro_use]
+pub mod real_apiserver;

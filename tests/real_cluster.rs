@@ -1,0 +1,262 @@
+//! Against a real kube-apiserver 1.36 (`tests/common/real_apiserver.rs`): the behaviour whose truth
+//! is the real server's. Skipped, visibly, where the binary or etcd is absent; `.ci/run` provides both.
+
+use std::collections::BTreeSet;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+use crate::common::real_apiserver::{RealApiServer, ADMIN_TOKEN, DEV_TOKEN};
+use crate::common::*;
+
+/// The key tests share the cluster-wide `kseal` namespace: one at a time.
+static KEYS: Mutex<()> = Mutex::new(());
+
+fn reset_keys(s: &RealApiServer) {
+    s.kubectl(&["create", "namespace", "kseal"]);
+    let out = s.kubectl(&[
+        "delete",
+        "-n",
+        "kseal",
+        "secret/kseal-keys",
+        "configmap/kseal-public-key",
+        "role/kseal-public-key-reader",
+        "rolebinding/kseal-public-key-reader",
+        "--ignore-not-found",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// The recipients of every key in the cluster's key Secret (from the identity files' comments).
+fn stored_recipients(s: &RealApiServer) -> BTreeSet<String> {
+    use base64::Engine;
+    let out = s.kubectl(&["get", "-n", "kseal", "secret/kseal-keys", "-o", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["data"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|b64| {
+            let text = base64::engine::general_purpose::STANDARD
+                .decode(b64.as_str().unwrap())
+                .unwrap();
+            let text = String::from_utf8(text).unwrap();
+            text.lines()
+                .find_map(|l| l.strip_prefix("# public key: "))
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+fn published_recipient(s: &RealApiServer) -> String {
+    let out = s.kubectl(&[
+        "get",
+        "-n",
+        "kseal",
+        "configmap/kseal-public-key",
+        "-o",
+        "jsonpath={.data.recipient}",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+fn spawn_kseal(sb: &Sandbox, args: &[&str]) -> std::process::Child {
+    Command::new(assert_cmd::cargo::cargo_bin("kseal"))
+        .args(args)
+        .current_dir(sb.dir.path())
+        .env_remove("KUBECONFIG")
+        .env_remove("KSEAL_IDENTITY_FILE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Regression: two concurrent `rotate-key` lost a private key (2 of 3 trials), and the ConfigMap
+/// could name the lost key. 25 rounds of two concurrent rotations: every key ever printed is in
+/// the Secret, the ConfigMap names one of them, and a value sealed to it opens from the cluster.
+#[test]
+fn concurrent_rotate_keys_never_lose_a_key() {
+    let s = require_real_apiserver!();
+    let _one_at_a_time = KEYS.lock().unwrap_or_else(|e| e.into_inner());
+    reset_keys(s);
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some("apps"));
+    let init = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "cluster", "init"])
+        .run_ok();
+    let mut printed = vec![stdout(&init).trim().to_string()];
+    for round in 0..25 {
+        let a = spawn_kseal(&sb, &["--kubeconfig", "kc", "cluster", "rotate-key"]);
+        let b = spawn_kseal(&sb, &["--kubeconfig", "kc", "cluster", "rotate-key"]);
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", stderr(&out));
+            printed.push(stdout(&out).trim().to_string());
+        }
+    }
+    let stored = stored_recipients(s);
+    assert_eq!(printed.len(), 51);
+    for r in &printed {
+        assert!(stored.contains(r), "key {r} was printed but is not in the Secret");
+    }
+    assert_eq!(stored.len(), 51);
+    let published = published_recipient(s);
+    assert!(
+        stored.contains(&published),
+        "the ConfigMap names a key the Secret does not hold"
+    );
+    // A value sealed to the published key opens with the cluster's keys.
+    sb.write(
+        "s.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: apps}\nstringData: {password: r0tated}\n",
+    );
+    let fetched = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "cluster", "fetch-key"])
+        .run_ok();
+    assert_eq!(stdout(&fetched).trim(), published);
+    let sealed = sb.kseal().args(["seal", "-r", &published, "s.yaml"]).run_ok();
+    sb.write("sealed.yaml", &stdout(&sealed));
+    let opened = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "open",
+            "--identity-from-cluster",
+            "sealed.yaml",
+        ])
+        .run_ok();
+    assert!(stdout(&opened).contains("r0tated"));
+}
+
+/// Regression: two concurrent `init` both printed "created" and the Secret held one key. Now the
+/// key Secret is created with POST: one init creates it; the other finds it (refused, or it
+/// completes the install around the same key), and the Secret holds exactly one key, the one
+/// every successful init printed.
+#[test]
+fn concurrent_inits_install_one_key() {
+    let s = require_real_apiserver!();
+    let _one_at_a_time = KEYS.lock().unwrap_or_else(|e| e.into_inner());
+    for round in 0..5 {
+        reset_keys(s);
+        let sb = Sandbox::new();
+        s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, None);
+        let a = spawn_kseal(&sb, &["--kubeconfig", "kc", "cluster", "init"]);
+        let b = spawn_kseal(&sb, &["--kubeconfig", "kc", "cluster", "init"]);
+        let outs: Vec<_> = [a, b]
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect();
+        let created = outs
+            .iter()
+            .filter(|o| stderr(o).contains("created namespace"))
+            .count();
+        assert_eq!(
+            created,
+            1,
+            "round {round}: {:?}",
+            outs.iter().map(stderr).collect::<Vec<_>>()
+        );
+        let stored = stored_recipients(s);
+        assert_eq!(stored.len(), 1, "round {round}");
+        for o in &outs {
+            if o.status.success() {
+                assert!(
+                    stored.contains(stdout(o).trim()),
+                    "round {round}: printed a key not stored"
+                );
+            } else {
+                assert!(
+                    matches!(o.status.code(), Some(2 | 4)),
+                    "round {round}: {}",
+                    stderr(o)
+                );
+            }
+        }
+        assert!(stored.contains(&published_recipient(s)));
+    }
+}
+
+/// Regression: with RBAC that allows Secrets and ConfigMaps but not Roles, init stopped after
+/// writing the key Secret and before the backup and `--public-key-out`, and a second init was
+/// refused. Now the backup and public key come first, and init completes a partial install
+/// without replacing the key.
+#[test]
+fn a_partial_init_keeps_its_backup_and_can_be_completed() {
+    let s = require_real_apiserver!();
+    require_tools!("age");
+    let _one_at_a_time = KEYS.lock().unwrap_or_else(|e| e.into_inner());
+    reset_keys(s);
+    s.kubectl(&[
+        "delete",
+        "clusterrolebinding",
+        "kseal-test-dev-partial",
+        "--ignore-not-found",
+    ]);
+    s.admin_apply(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: kseal-test-no-roles}\nrules:\n\
+         - apiGroups: [\"\"]\n  resources: [namespaces, secrets, configmaps]\n  verbs: [get, list, create, patch, update]\n\
+         ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: kseal-test-dev-partial}\n\
+         roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kseal-test-no-roles}\n\
+         subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: dev}]\n",
+    );
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("dev.kc"), DEV_TOKEN, None);
+    s.kubeconfig(&sb.path("admin.kc"), ADMIN_TOKEN, None);
+    let b = sb.recipient("b");
+    let first = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "dev.kc",
+            "cluster",
+            "init",
+            "--backup-to",
+            &b,
+            "--backup-out",
+            "backup.age",
+            "--public-key-out",
+            "keys/prod.pub",
+        ])
+        .run_exits(4);
+    assert!(stderr(&first).contains("forbidden"), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("run `kseal cluster init` again to finish"),
+        "{}",
+        stderr(&first)
+    );
+    // The key is stored, and its offline backup and public key were written before that.
+    let stored = stored_recipients(s);
+    assert_eq!(stored.len(), 1);
+    let key = stored.iter().next().unwrap().clone();
+    assert!(sb.read("keys/prod.pub").contains(&key));
+    let age = Command::new("age")
+        .args(["-d", "-i", "b.agekey", "backup.age"])
+        .current_dir(sb.dir.path())
+        .output()
+        .unwrap();
+    assert!(age.status.success(), "{}", stderr(&age));
+    assert!(String::from_utf8_lossy(&age.stdout).contains(&format!("# public key: {key}")));
+    // With the rights, a second init completes around the same key.
+    let second = sb
+        .kseal()
+        .args(["--kubeconfig", "admin.kc", "cluster", "init"])
+        .run_ok();
+    assert_eq!(stdout(&second).trim(), key);
+    assert!(
+        stderr(&second).contains("completed an earlier, partial install"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(stored_recipients(s), BTreeSet::from([key.clone()]));
+    assert_eq!(published_recipient(s), key);
+    // And a third says it is done.
+    sb.kseal()
+        .args(["--kubeconfig", "admin.kc", "cluster", "init"])
+        .run_exits(2);
+}
