@@ -72,11 +72,6 @@ fn assert_no_plaintext(out: &std::process::Output) {
     }
 }
 
-fn b64(s: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(s)
-}
-
 #[test]
 fn apply_creates_then_reports_unchanged_then_configured() {
     let env = Env::new();
@@ -313,8 +308,9 @@ fn a_missing_namespace_and_an_immutable_secret_are_reported_clearly() {
 fn diff_names_keys_by_hash_and_applies_nothing() {
     let env = Env::new();
     env.sealed("s.yaml", &secret("db", "apps", PLANT));
+    // Something would change: exit 1, as `kubectl diff`.
     let out = env.apply(&["-i", "a.agekey", "--diff", "s.yaml"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
         "secret/db: would be created: keys +password +user\n"
@@ -339,12 +335,18 @@ fn diff_names_keys_by_hash_and_applies_nothing() {
     }
     let before = env.fake.snapshot();
     let out = env.apply(&["-i", "a.agekey", "--diff", "s.yaml"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
         "secret/db: would change: keys ~password +token -user\n"
     );
     assert_eq!(env.fake.snapshot(), before);
+    // Applied, the same diff finds nothing: exit 0.
+    let applied = env.apply(&["-i", "a.agekey", "s.yaml"]);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    let out = env.apply(&["-i", "a.agekey", "--diff", "s.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "secret/db: unchanged\n");
     assert_no_plaintext(&out);
     for v in ["chang3d", "fr3sh"] {
         assert!(!stdout(&out).contains(v) && !stdout(&out).contains(&b64(v)));
@@ -595,8 +597,9 @@ fn in_cluster_config_uses_the_service_account_token_and_ca_over_https() {
     fake.set_token(
         "sa-t0ken",
         "system:serviceaccount:ci:kseal",
+        // What deploy/rbac.yaml grants: a server-side apply that creates needs `create`.
         vec![Grant::new(
-            &["get", "patch"],
+            &["get", "create", "patch"],
             &["secrets", "configmaps"],
             Some("ci"),
         )],
@@ -710,7 +713,7 @@ fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
     assert_eq!(roles[0]["metadata"]["namespace"], "apps");
     assert_eq!(
         roles[0]["rules"],
-        json!([{"apiGroups": [""], "resources": ["secrets", "configmaps"], "verbs": ["get", "patch"]}])
+        json!([{"apiGroups": [""], "resources": ["secrets", "configmaps"], "verbs": ["get", "create", "patch"]}])
     );
     let bindings: Vec<&serde_json::Value> = docs
         .iter()
@@ -829,9 +832,16 @@ fn the_fake_answers_like_the_api_server() {
         let managers: Vec<String> = c.metadata.managed_fields.unwrap().iter().filter_map(|m| m.manager.clone()).collect();
         assert_eq!(managers, ["one", "two"]);
 
-        // Apply needs a field manager; only apply patches are served; dry-run creates nothing.
-        let merge = cms.patch("s", &PatchParams::default(), &Patch::Merge(&json!({"data": {"x": "9"}}))).await;
-        assert_eq!(status(merge.unwrap_err()).0, 415);
+        // Apply and merge patches are served (other patch types are not); null removes a field, and the
+        // removed field leaves its manager's set, as on the real server. Dry-run creates nothing.
+        let merged = cms
+            .patch("s", &PatchParams::default(), &Patch::Merge(&json!({"data": {"z": null}})))
+            .await
+            .unwrap();
+        assert_eq!(merged.data.unwrap().keys().cloned().collect::<Vec<_>>(), ["x"]);
+        let managers: Vec<String> = merged.metadata.managed_fields.unwrap().iter().filter_map(|m| m.manager.clone()).collect();
+        assert_eq!(managers, ["one"]);
+
         let dry = PatchParams::apply("one").dry_run();
         let v3 = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new"}, "data": {"x": "1"}});
         cms.patch("new", &dry, &Patch::Apply(&v3)).await.unwrap();

@@ -10,11 +10,6 @@ use crate::common::*;
 
 const PLANT: &str = "pl4nt-HyG13ne-9f3a";
 
-fn b64(s: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(s)
-}
-
 fn plain_secret(meta: &str) -> String {
     format!(
         "apiVersion: v1\nkind: Secret\nmetadata:\n{meta}stringData:\n  password: {PLANT}\ndata:\n  token: {}\n",

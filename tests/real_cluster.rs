@@ -260,3 +260,183 @@ fn a_partial_init_keeps_its_backup_and_can_be_completed() {
         .args(["--kubeconfig", "admin.kc", "cluster", "init"])
         .run_exits(2);
 }
+
+fn fresh_namespace(s: &RealApiServer, name: &str) {
+    s.kubectl(&["create", "namespace", name]);
+}
+
+/// Seals `plain` (a Secret manifest) to key A in the sandbox as `file`.
+fn sealed(sb: &Sandbox, file: &str, plain: &str) {
+    sb.write("plain.yaml", plain);
+    let out = sb.kseal().args(["seal", "-R", "a.pub", "plain.yaml"]).run_ok();
+    sb.write(file, &stdout(&out));
+}
+
+/// Regression: kseal folded stringData into data, so a key another manager owned under stringData
+/// (kubectl apply --server-side) was overwritten with exit 0, and the two tools flip-flopped.
+/// kseal sends what the manifest says: the same 409 as `kubectl apply --server-side
+/// --field-manager=kseal`, with a hint; `--force-conflicts` takes the key over.
+#[test]
+fn string_data_another_manager_owns_is_a_conflict_as_with_kubectl() {
+    let s = require_real_apiserver!();
+    fresh_namespace(s, "sd-conflict");
+    s.admin_apply(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: sd-conflict}\nstringData: {password: from-kubectl}\n",
+    );
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some("sd-conflict"));
+    let manifest = "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: sd-conflict}\nstringData: {password: from-kseal}\n";
+    // What kubectl itself does with the same input under kseal's field manager.
+    sb.write("plain-kubectl.yaml", manifest);
+    let kubectl = Command::new("kubectl")
+        .args([
+            "--kubeconfig",
+            "kc",
+            "apply",
+            "--server-side",
+            "--field-manager=kseal",
+            "-f",
+            "plain-kubectl.yaml",
+        ])
+        .current_dir(sb.dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        !kubectl.status.success() && stderr(&kubectl).contains("conflict"),
+        "{}",
+        stderr(&kubectl)
+    );
+    sealed(&sb, "s.yaml", manifest);
+    let out = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "s.yaml"])
+        .run_exits(4);
+    assert!(
+        stderr(&out).contains("409 Conflict") && stderr(&out).contains("--force-conflicts"),
+        "{}",
+        stderr(&out)
+    );
+    let value = s.kubectl(&[
+        "get",
+        "-n",
+        "sd-conflict",
+        "secret/db",
+        "-o",
+        "jsonpath={.data.password}",
+    ]);
+    assert_eq!(
+        stdout(&value),
+        b64("from-kubectl"),
+        "the other manager's value was overwritten"
+    );
+    sb.kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "apply",
+            "-i",
+            "a.agekey",
+            "--force-conflicts",
+            "s.yaml",
+        ])
+        .run_ok();
+    let value = s.kubectl(&[
+        "get",
+        "-n",
+        "sd-conflict",
+        "secret/db",
+        "-o",
+        "jsonpath={.data.password}",
+    ]);
+    assert_eq!(stdout(&value), b64("from-kseal"));
+}
+
+/// With stringData sent as it is, an unchanged Secret still reports `unchanged`, and a key dropped
+/// from the manifest is removed, also one that was applied under stringData (which the server
+/// keeps only under data, owned by nobody).
+#[test]
+fn unchanged_and_dropped_keys_are_right_on_the_real_server() {
+    let s = require_real_apiserver!();
+    fresh_namespace(s, "sd-keys");
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some("sd-keys"));
+    let both = "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: sd-keys}\ndata: {a: YQ==}\nstringData: {b: bee, c: sea}\n";
+    sealed(&sb, "s.yaml", both);
+    let apply = |expect: &str| {
+        let out = sb
+            .kseal()
+            .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "s.yaml"])
+            .run_ok();
+        assert_eq!(stdout(&out), format!("secret/db {expect}\n"), "{}", stderr(&out));
+    };
+    apply("created");
+    apply("unchanged");
+    let keys = || {
+        let out = s.kubectl(&["get", "-n", "sd-keys", "secret/db", "-o", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["data"].as_object().unwrap().keys().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(keys(), ["a", "b", "c"]);
+    // Drop the stringData key b: --diff shows it, apply removes it.
+    sealed(&sb, "s.yaml", &both.replace("b: bee, ", ""));
+    let diff = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "apply",
+            "-i",
+            "a.agekey",
+            "--diff",
+            "s.yaml",
+        ])
+        .run_exits(1);
+    assert_eq!(stdout(&diff), "secret/db: would change: keys -b\n");
+    apply("configured");
+    assert_eq!(keys(), ["a", "c"]);
+    // Drop the data key a: server-side apply removes it itself.
+    sealed(
+        &sb,
+        "s.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: sd-keys}\nstringData: {c: sea}\n",
+    );
+    apply("configured");
+    assert_eq!(keys(), ["c"]);
+    apply("unchanged");
+}
+
+/// Regression: `deploy/rbac.yaml` granted get and patch, but a server-side apply that creates an
+/// object needs `create`: the shipped Job got 403 on every new Secret. As the Job's own
+/// ServiceAccount (a real token from the TokenRequest API), kseal creates and then updates one.
+#[test]
+fn the_shipped_rbac_lets_the_job_create_and_update_secrets() {
+    let s = require_real_apiserver!();
+    fresh_namespace(s, "kseal");
+    fresh_namespace(s, "apps");
+    let rbac = std::fs::read_to_string(repo().join("deploy/rbac.yaml")).unwrap();
+    s.admin_apply(&rbac);
+    let token = s.kubectl(&["create", "token", "kseal-apply", "-n", "kseal"]);
+    assert!(token.status.success(), "{}", stderr(&token));
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), stdout(&token).trim(), Some("apps"));
+    sealed(
+        &sb,
+        "s.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: job-made, namespace: apps}\nstringData: {password: fr0m-the-job}\n",
+    );
+    let out = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "s.yaml"])
+        .run_ok();
+    assert_eq!(stdout(&out), "secret/job-made created\n");
+    sealed(
+        &sb,
+        "s.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: job-made, namespace: apps}\nstringData: {password: upd4ted}\n",
+    );
+    let out = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "s.yaml"])
+        .run_ok();
+    assert_eq!(stdout(&out), "secret/job-made configured\n");
+}

@@ -12,11 +12,6 @@ const PLANTED: &[&str] = &[
     "pl4nted-json",
 ];
 
-fn b64(s: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(s)
-}
-
 fn planted_tree() -> Sandbox {
     let sb = Sandbox::new();
     sb.write("positive/string-data.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: sd, namespace: a}\nstringData:\n  password: pl4nted-string-data\n");

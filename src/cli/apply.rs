@@ -26,15 +26,20 @@ field manager `kseal`: namespaces first, then other cluster-scoped objects, then
 one line per object as kubectl does (`secret/db created`, `configured`, `unchanged`) and a summary.
 
 Objects without metadata.namespace go to -n, else the namespace of the matching .kseal.yaml rule,
-else the context's namespace, else `default`. A Secret's stringData is folded into data before it
-is sent (as the API server would), so an unchanged Secret reports `unchanged`.
+else the context's namespace, else `default`.
 
 --diff sends a server dry run and prints, per Secret, which keys would be added (+), changed (~) or
 removed (-), compared by hash: values are never shown. For other objects it says whether they would
-change. Nothing is applied.
+change. Nothing is applied; the exit code is 1 when something would change, as with kubectl diff.
 
-Exit codes: 0 all applied, 2 bad input, 3 a value does not open, 4 an API error (each one names the
-object, the verb and the server's reason; the other objects are still applied).
+Objects are sent as the manifests say (a Secret's stringData stays stringData), as `kubectl apply
+--server-side --field-manager=kseal` would send them: a field another manager owns is a conflict
+(409) unless --force-conflicts. A key kseal applied before and the manifest no longer has is
+removed, also one applied under stringData (which the API server keeps only under data).
+
+Exit codes: 0 all applied, 1 --diff found changes, 2 bad input, 3 a value does not open, 4 an API
+error (each one names the object, the verb and the server's reason; the other objects are still
+applied).
 
 Examples:
   kseal apply -i cluster.agekey manifests/
@@ -151,6 +156,14 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             if report.errors.is_empty() { String::new() } else { format!(", {} failed", report.errors.len()) },
             if opts.diff { " (diff only, nothing applied)" } else if opts.dry_run { " (server dry run, nothing persisted)" } else { "" },
         );
-        Ok(if report.errors.is_empty() { ExitCode::Success } else { ExitCode::Cluster })
+        let would_change = report.counts.iter().any(|(k, n)| *n > 0 && *k != "unchanged");
+        Ok(if !report.errors.is_empty() {
+            ExitCode::Cluster
+        } else if opts.diff && would_change {
+            // As `kubectl diff`: 1 when something would change.
+            ExitCode::Findings
+        } else {
+            ExitCode::Success
+        })
     })
 }

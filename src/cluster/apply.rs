@@ -37,8 +37,9 @@ impl Object {
 }
 
 /// Reads the documents of one opened file (sealed values already opened) into objects: `List`
-/// items are expanded, empty documents skipped, and a Secret's `stringData` is folded into `data`
-/// the way the API server does, so that an unchanged Secret applies as unchanged.
+/// items are expanded and empty documents skipped. Each object is sent as the manifest says, as
+/// `kubectl apply --server-side` does: a Secret's `stringData` stays `stringData`, so a key another
+/// field manager owns there is a conflict, not silently overwritten.
 pub fn objects_of(text: &str, file: &Location) -> Result<Vec<Object>, Error> {
     let docs: Vec<Value> = serde_saphyr::from_str_multiple(text).map_err(|e| {
         // serde-saphyr's messages quote the input; say where without showing it.
@@ -73,7 +74,7 @@ pub fn objects_of(text: &str, file: &Location) -> Result<Vec<Object>, Error> {
     Ok(out)
 }
 
-fn object(mut value: Value, origin: &Location) -> Result<Object, Error> {
+fn object(value: Value, origin: &Location) -> Result<Object, Error> {
     let text = |v: &Value, field: &str| {
         v.get(field)
             .and_then(Value::as_str)
@@ -92,9 +93,6 @@ fn object(mut value: Value, origin: &Location) -> Result<Object, Error> {
             format!("{kind} without metadata.name"),
         ));
     };
-    if api_version == "v1" && kind == "Secret" {
-        fold_string_data(&mut value);
-    }
     Ok(Object {
         origin: origin.clone(),
         value,
@@ -105,22 +103,57 @@ fn object(mut value: Value, origin: &Location) -> Result<Object, Error> {
     })
 }
 
-fn fold_string_data(secret: &mut Value) {
-    let Some(obj) = secret.as_object_mut() else { return };
-    let Some(Value::Object(sd)) = obj.remove("stringData") else {
-        return;
-    };
-    let data = obj.entry("data").or_insert_with(|| Value::Object(Map::new()));
-    if !data.is_object() {
-        *data = Value::Object(Map::new());
+/// The keys of a Secret's `data` and `stringData`.
+fn secret_keys(v: &Value) -> BTreeSet<String> {
+    ["data", "stringData"]
+        .iter()
+        .filter_map(|f| v.get(*f).and_then(Value::as_object))
+        .flat_map(|m| m.keys().cloned())
+        .collect()
+}
+
+/// The Secret keys (under `f:data` or `f:stringData`) that the managers selected by `mine` own.
+fn owned_keys(object: &Value, mine: impl Fn(&str, &str) -> bool) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for entry in object["metadata"]["managedFields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let manager = entry["manager"].as_str().unwrap_or("");
+        let operation = entry["operation"].as_str().unwrap_or("");
+        if !mine(manager, operation) {
+            continue;
+        }
+        for field in ["f:data", "f:stringData"] {
+            if let Some(keys) = entry["fieldsV1"][field].as_object() {
+                out.extend(
+                    keys.keys()
+                        .filter_map(|k| k.strip_prefix("f:"))
+                        .map(str::to_string),
+                );
+            }
+        }
     }
-    for (k, v) in sd {
-        let s = match v {
-            Value::String(s) => s,
-            other => other.to_string(),
-        };
-        data[k.as_str()] = Value::String(STANDARD.encode(s));
-    }
+    out
+}
+
+/// Keys kseal applied before (as `data` or `stringData`), no longer in the manifest, and owned by
+/// no other manager. Server-side apply removes a dropped `data` key itself; a dropped
+/// `stringData` key it cannot (`stringData` is never stored: the value lives on in `data`, owned
+/// by nobody), so `apply` removes those with a merge patch. Also the keys `--diff` reports as removed.
+fn orphaned_keys(current: &Value, desired: &Value) -> BTreeSet<String> {
+    let mine = owned_keys(current, |m, op| m == FIELD_MANAGER && op == "Apply");
+    let others = owned_keys(current, |m, op| !(m == FIELD_MANAGER && op == "Apply"));
+    let wanted = secret_keys(desired);
+    let stored: BTreeSet<String> = current
+        .get("data")
+        .and_then(Value::as_object)
+        .map(|d| d.keys().cloned().collect())
+        .unwrap_or_default();
+    mine.into_iter()
+        .filter(|k| !wanted.contains(k) && !others.contains(k) && stored.contains(k))
+        .collect()
 }
 
 /// One parse, one truth: the Secrets `apply` is about to send must be exactly the Secrets whose
@@ -154,12 +187,7 @@ pub fn check_one_truth(
             .get("namespace")
             .and_then(Value::as_str)
             .filter(|n| !n.is_empty());
-        let keys: BTreeSet<String> = o
-            .value
-            .get("data")
-            .and_then(Value::as_object)
-            .map(|d| d.keys().cloned().collect())
-            .unwrap_or_default();
+        let keys = secret_keys(&o.value);
         if Some(o.name.as_str()) != s.name.as_deref() || namespace != s.namespace.as_deref() || keys != s.keys
         {
             return Err(differ(format!("{} ({})", o.name, o.origin)));
@@ -323,13 +351,46 @@ async fn apply_one(
         .patch(&o.name, &params, &Patch::Apply(&desired))
         .await
         .map_err(|e| {
-            if o.is_secret() {
+            let conflict = matches!(&e, kube::Error::Api(s) if s.code == 409);
+            let mut err = if o.is_secret() {
                 api_error_about_secret(&what, "apply (server-side, PATCH)", &cluster.server, e)
             } else {
                 api_error(&what, "apply (server-side, PATCH)", &cluster.server, e)
+            };
+            if conflict && !opts.force {
+                err.message.push_str(
+                    " (another field manager owns these fields: make sure kseal should own them, then pass \
+                     --force-conflicts to take them over, as with kubectl apply --server-side --force-conflicts)",
+                );
             }
+            err
         })?;
-    let result = serde_json::to_value(result).expect("objects serialize");
+    let mut result = serde_json::to_value(result).expect("objects serialize");
+    let orphans = match (&current, o.is_secret()) {
+        (Some(c), true) => orphaned_keys(c, &desired),
+        _ => BTreeSet::new(),
+    };
+    if !orphans.is_empty() {
+        if params.dry_run {
+            if let Some(data) = result.get_mut("data").and_then(Value::as_object_mut) {
+                data.retain(|k, _| !orphans.contains(k));
+            }
+        } else {
+            let patch = serde_json::json!({"data": orphans.iter().map(|k| (k.clone(), Value::Null)).collect::<Map<String, Value>>()});
+            let removed = api
+                .patch(&o.name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+                .map_err(|e| {
+                    api_error_about_secret(
+                        &what,
+                        "remove keys dropped from stringData (merge PATCH)",
+                        &cluster.server,
+                        e,
+                    )
+                })?;
+            result = serde_json::to_value(removed).expect("objects serialize");
+        }
+    }
     let outcome = match &current {
         None => "created",
         Some(c) if comparable(c.clone()) == comparable(result.clone()) => "unchanged",
@@ -399,17 +460,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn string_data_is_folded_into_data_as_the_api_server_does() {
+    fn string_data_is_sent_as_the_manifest_says() {
         let objs = objects_of(
             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  a: x\ndata:\n  b: eQ==\n",
             &Location::file("f"),
         )
         .unwrap();
+        assert_eq!(objs[0].value["data"], serde_json::json!({"b": "eQ=="}));
+        assert_eq!(objs[0].value["stringData"], serde_json::json!({"a": "x"}));
+    }
+
+    #[test]
+    fn keys_dropped_from_the_manifest_that_only_kseal_owned_are_orphans() {
+        // As the real server records them: kseal applied stringData.a and data.b; kubectl owns c.
+        let current = serde_json::json!({
+            "metadata": {"managedFields": [
+                {"manager": "kseal", "operation": "Apply", "fieldsV1": {"f:data": {"f:b": {}}, "f:stringData": {"f:a": {}}}},
+                {"manager": "kubectl", "operation": "Apply", "fieldsV1": {"f:data": {"f:c": {}}}},
+            ]},
+            "data": {"a": "eA==", "b": "eQ==", "c": "eg=="},
+        });
         assert_eq!(
-            objs[0].value["data"],
-            serde_json::json!({"a": "eA==", "b": "eQ=="})
+            orphaned_keys(&current, &serde_json::json!({"data": {"b": "eQ=="}})),
+            BTreeSet::from(["a".to_string()])
         );
-        assert!(objs[0].value.get("stringData").is_none());
+        assert!(orphaned_keys(
+            &current,
+            &serde_json::json!({"stringData": {"a": "x"}, "data": {"b": "eQ=="}})
+        )
+        .is_empty());
+        // A key another manager also owns is left to it.
+        let shared = serde_json::json!({
+            "metadata": {"managedFields": [
+                {"manager": "kseal", "operation": "Apply", "fieldsV1": {"f:stringData": {"f:a": {}}}},
+                {"manager": "kubectl", "operation": "Apply", "fieldsV1": {"f:stringData": {"f:a": {}}}},
+            ]},
+            "data": {"a": "eA=="},
+        });
+        assert!(orphaned_keys(&shared, &serde_json::json!({})).is_empty());
     }
 
     #[test]

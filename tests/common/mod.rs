@@ -229,6 +229,12 @@ impl RunExt for std::process::Command {
     }
 }
 
+/// Standard base64, as `data` values are written.
+pub fn b64(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

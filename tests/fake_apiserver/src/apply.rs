@@ -593,6 +593,60 @@ pub fn update(
     Ok((200, out))
 }
 
+/// RFC 7386 JSON merge patch: `null` removes a field, objects merge, anything else replaces.
+fn merge_patch_value(target: &mut Value, patch: &Value) {
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    let t = target.as_object_mut().expect("made an object above");
+    for (k, v) in p {
+        if v.is_null() {
+            t.remove(k);
+        } else {
+            merge_patch_value(t.entry(k.clone()).or_insert(Value::Null), v);
+        }
+    }
+}
+
+/// `PATCH` with `application/merge-patch+json` (what kseal sends to remove Secret keys that only
+/// stringData held). Fields it removes leave every manager's set, as on the real server.
+pub fn merge_patch(
+    state: &mut State,
+    res: &'static Resource,
+    ns: Option<&str>,
+    name: &str,
+    patch: &Value,
+    dry_run: bool,
+) -> Result<(u16, Value), Failure> {
+    check_namespace(state, res, ns)?;
+    let k = key(res, ns, name);
+    let Some(old) = state.objects.get(&k) else {
+        return Err(not_found(res, name));
+    };
+    let mut stored = Stored {
+        object: old.object.clone(),
+        managers: old.managers.clone(),
+    };
+    merge_patch_value(&mut stored.object, patch);
+    let object = stored.object.clone();
+    for (_, (_, paths)) in stored.managers.iter_mut() {
+        paths.retain(|p| get_path(&object, p).is_some());
+    }
+    stored.managers.retain(|_, (_, paths)| !paths.is_empty());
+    if !dry_run {
+        stored.object["metadata"]["resourceVersion"] = Value::String(state.next_rv());
+    }
+    let out = render(&stored);
+    if !dry_run {
+        state.objects.insert(k, stored);
+    }
+    Ok((200, out))
+}
+
 pub fn get(state: &State, res: &'static Resource, ns: Option<&str>, name: &str) -> Result<Value, Failure> {
     state
         .objects

@@ -206,6 +206,25 @@ fn verb(method: &Method, named: bool) -> &'static str {
 
 /// Authentication and RBAC-style authorization, with the real server's messages.
 fn authorize(s: &State, auth: &str, method: &Method, target: Option<&Target>) -> Result<(), Failure> {
+    let verb = target.map_or("get", |t| verb(method, t.name.is_some()));
+    authorize_verb(s, auth, verb, target)
+}
+
+/// Like the real server: a server-side apply (PATCH) of an object that does not exist yet also
+/// needs `create` (the recording's `auth.403.apply`; `deploy/rbac.yaml` grants it).
+fn authorize_apply_create(s: &State, auth: &str, t: &Target) -> Result<(), Failure> {
+    let exists = match (&t.name, t.res.namespaced) {
+        (Some(name), _) => apply::get(s, t.res, t.namespace.as_deref(), name).is_ok(),
+        (None, _) => true,
+    };
+    if exists {
+        Ok(())
+    } else {
+        authorize_verb(s, auth, "create", Some(t))
+    }
+}
+
+fn authorize_verb(s: &State, auth: &str, verb: &str, target: Option<&Target>) -> Result<(), Failure> {
     let Some(tokens) = &s.tokens else {
         return Ok(());
     };
@@ -216,7 +235,6 @@ fn authorize(s: &State, auth: &str, method: &Method, target: Option<&Target>) ->
     let Some(t) = target else {
         return Ok(()); // discovery: every authenticated user
     };
-    let verb = verb(method, t.name.is_some());
     let (ns, name) = (t.namespace.as_deref(), t.name.as_deref());
     if grants.iter().any(|g| g.allows(verb, t.res.plural, ns, name)) {
         return Ok(());
@@ -285,6 +303,14 @@ fn route(
     if let Err(f) = authorize(s, auth, method, target.as_ref()) {
         return failure(f);
     }
+    if let Some(t) = target
+        .as_ref()
+        .filter(|_| method == Method::PATCH && content_type == "application/apply-patch+yaml")
+    {
+        if let Err(f) = authorize_apply_create(s, auth, t) {
+            return failure(f);
+        }
+    }
     let Some(t) = target else {
         let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let found = match (method.as_str(), segs.as_slice()) {
@@ -316,6 +342,9 @@ fn route(
         ("DELETE", Some(name)) => apply::delete(s, t.res, ns, name, dry_run).map(|v| (200, v)),
         ("PUT", Some(name)) => {
             parse_body(body).and_then(|b| apply::update(s, t.res, ns, name, b, &manager, dry_run))
+        }
+        ("PATCH", Some(name)) if content_type == "application/merge-patch+json" => {
+            parse_body(body).and_then(|b| apply::merge_patch(s, t.res, ns, name, &b, dry_run))
         }
         ("PATCH", Some(name)) => {
             if content_type != "application/apply-patch+yaml" {
