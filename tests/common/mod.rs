@@ -23,6 +23,7 @@ pub fn have(tool: &str) -> bool {
         "git" => (tool, &["--version"], "apt-get install git"),
         "gnu-sed" => ("sed", &["--version"], "apt-get install sed (GNU sed)"),
         "python3-jsonschema" => ("python3", &["-c", "import jsonschema"], "pip install jsonschema"),
+        "python3" => ("python3", &["--version"], "apt-get install python3"),
         other => panic!("unknown outside tool {other}"),
     };
     let found = std::process::Command::new(program)
@@ -33,16 +34,21 @@ pub fn have(tool: &str) -> bool {
             o.status.success()
                 && (tool != "gnu-sed" || String::from_utf8_lossy(&o.stdout).contains("GNU sed"))
         });
-    if found {
-        return true;
+    if !found {
+        skip(&format!("needs `{tool}` ({how})"));
     }
+    found
+}
+
+/// Says on the terminal (past the harness's capture) that the running test is skipped and why;
+/// under `KSEAL_TEST_REQUIRE_ALL=1` fails it instead.
+pub fn skip(why: &str) {
     let test = std::thread::current().name().unwrap_or("?").to_string();
     if std::env::var("KSEAL_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
-        panic!("{test}: needs `{tool}` ({how}), and KSEAL_TEST_REQUIRE_ALL=1 forbids skipping");
+        panic!("{test}: {why}, and KSEAL_TEST_REQUIRE_ALL=1 forbids skipping");
     }
     use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "skipped: {test}: needs `{tool}` ({how})");
-    false
+    let _ = writeln!(std::io::stderr(), "skipped: {test}: {why}");
 }
 
 /// Returns from the calling test, skipped visibly, unless every tool named is installed.

@@ -90,14 +90,22 @@ fn tls_acceptor() -> (tokio_rustls::TlsAcceptor, String) {
 }
 
 fn respond((status, body): Reply) -> Response<Full<Bytes>> {
+    // A bare string is a plain-text answer, as the real server's 404 for an unknown API group.
+    let (content_type, text) = match body {
+        Value::String(s) => ("text/plain; charset=utf-8", s),
+        other => ("application/json", other.to_string()),
+    };
     Response::builder()
         .status(status)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body.to_string())))
+        .header("content-type", content_type)
+        .body(Full::new(Bytes::from(text)))
         .unwrap()
 }
 
 fn failure(f: Failure) -> Reply {
+    if f.code == 404 && f.reason.is_empty() {
+        return (404, Value::String(f.message));
+    }
     (f.code, f.body())
 }
 
@@ -172,7 +180,13 @@ fn parse_target(path: &str) -> Result<Option<Target>, Failure> {
             "the server could not find the requested resource",
         )
     };
-    let res = resources::find(group, version, plural).ok_or_else(not_found)?;
+    let Some(res) = resources::find(group, version, plural) else {
+        // An API group/version the server does not serve at all: plain text, like the real one.
+        if !resources::serves(group, version) {
+            return Err(Failure::new(404, "", "404 page not found\n"));
+        }
+        return Err(not_found());
+    };
     if namespace.is_some() && !res.namespaced {
         return Err(not_found());
     }
@@ -229,7 +243,13 @@ fn authorize_verb(s: &State, auth: &str, verb: &str, target: Option<&Target>) ->
         return Ok(());
     };
     let token = auth.strip_prefix("Bearer ").unwrap_or("");
-    let Some((user, grants)) = tokens.get(token) else {
+    // No credentials at all is the anonymous user, who may do nothing here (403, not 401).
+    let anonymous = ("system:anonymous".to_string(), Vec::new());
+    let Some((user, grants)) = (if auth.is_empty() {
+        Some(&anonymous)
+    } else {
+        tokens.get(token)
+    }) else {
         return Err(Failure::new(401, "Unauthorized", "Unauthorized"));
     };
     let Some(t) = target else {
@@ -325,6 +345,8 @@ fn route(
         };
         return match found {
             Some(v) => (200, v),
+            // An unserved group/version: plain text, as the real server answers it.
+            None if segs.first() == Some(&"apis") => (404, Value::String("404 page not found\n".into())),
             None => failure(Failure::new(
                 404,
                 "NotFound",
@@ -351,10 +373,11 @@ fn route(
                 Err(Failure::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml (this fake serves no {content_type})")))
             } else if param(query, "fieldManager").is_none() {
                 Err(Failure::new(
-                    400,
-                    "BadRequest",
-                    "PATCH, application/apply-patch+yaml: fieldManager is required for apply requests",
-                ))
+                    422,
+                    "Invalid",
+                    "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+                )
+                .with_details(serde_json::json!({"group": "meta.k8s.io", "kind": "PatchOptions", "causes": [{"reason": "FieldValueRequired", "message": "Required value: is required for apply patch", "field": "fieldManager"}]})))
             } else {
                 let force = param(query, "force") == Some("true");
                 parse_body(body).and_then(|b| apply::apply(s, t.res, ns, name, b, &manager, force, dry_run))

@@ -110,6 +110,11 @@ const VERBS: &[&str] = &[
     "watch",
 ];
 
+/// Whether any resource is served under this API group and version.
+pub fn serves(group: &str, version: &str) -> bool {
+    RESOURCES.iter().any(|r| r.group == group && r.version == version)
+}
+
 pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static Resource> {
     RESOURCES
         .iter()
