@@ -176,7 +176,7 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --namespace --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help"
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,6 +198,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -206,7 +210,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__apply)
-            opts="-i -n -h -V --identity --identity-from-cluster --dry-run --diff --force-conflicts --concurrency --kubeconfig --context --namespace --help --version"
+            opts="-i -n -h -V --identity --identity-from-cluster --dry-run --diff --force-conflicts --concurrency --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -244,6 +248,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -252,7 +260,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster)
-            opts="-n -h -V --kubeconfig --context --namespace --help --version init fetch-key rotate-key backup help"
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version init fetch-key rotate-key backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +282,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -282,7 +294,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__backup)
-            opts="-o -n -h -V --to --output --kubeconfig --context --namespace --help --version"
+            opts="-o -n -h -V --to --output --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -316,6 +328,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -324,7 +340,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__fetch__subcmd__key)
-            opts="-o -n -h -V --output --kubeconfig --context --namespace --help --version"
+            opts="-o -n -h -V --output --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,6 +367,10 @@ _kseal() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -446,7 +466,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__init)
-            opts="-n -h -V --backup-to --backup-out --public-key-out --kubeconfig --context --namespace --help --version"
+            opts="-n -h -V --backup-to --backup-out --public-key-out --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +500,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -488,7 +512,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__rotate__subcmd__key)
-            opts="-n -h -V --public-key-out --kubeconfig --context --namespace --help --version"
+            opts="-n -h -V --public-key-out --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,6 +538,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -522,7 +550,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__completions)
-            opts="-n -h -V --kubeconfig --context --namespace --help --version bash elvish fish powershell zsh"
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -544,6 +572,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -552,7 +584,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__edit)
-            opts="-i -r -R -n -h -V --identity --identity-from-cluster --recipient --recipients-file --scope --kubeconfig --context --namespace --help --version"
+            opts="-i -r -R -n -h -V --identity --identity-from-cluster --recipient --recipients-file --scope --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,6 +631,10 @@ _kseal() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -918,7 +954,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__hook)
-            opts="-n -h -V --kubeconfig --context --namespace --help --version install help"
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -937,6 +973,10 @@ _kseal() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -990,7 +1030,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__hook__subcmd__install)
-            opts="-n -h -V --kubeconfig --context --namespace --help --version"
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1012,6 +1052,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1020,7 +1064,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__import__subcmd__sops)
-            opts="-i -r -R -w -n -h -V --identity --identity-from-cluster --recipient --recipients-file --scope --write --ignore-mac --kubeconfig --context --namespace --help --version"
+            opts="-i -r -R -w -n -h -V --identity --identity-from-cluster --recipient --recipients-file --scope --write --ignore-mac --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1070,6 +1114,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1078,7 +1126,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__keygen)
-            opts="-o -n -h -V --output --kubeconfig --context --namespace --help --version"
+            opts="-o -n -h -V --output --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1108,6 +1156,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1116,7 +1168,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__ls)
-            opts="-n -h -V --kid --format --kubeconfig --context --namespace --help --version"
+            opts="-n -h -V --kid --format --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1146,6 +1198,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1154,7 +1210,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__open)
-            opts="-i -o -n -h -V --identity --identity-from-cluster --ignore-mac --output --kubeconfig --context --namespace --help --version"
+            opts="-i -o -n -h -V --identity --identity-from-cluster --ignore-mac --output --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1192,6 +1248,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1200,7 +1260,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__reseal)
-            opts="-i -r -R -n -h -V --identity --identity-from-cluster --recipient --recipients-file --check --kubeconfig --context --namespace --help --version"
+            opts="-i -r -R -n -h -V --identity --identity-from-cluster --recipient --recipients-file --check --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1246,6 +1306,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1254,7 +1318,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__scan)
-            opts="-n -h -V --history --staged --worktree --rev-range --include-unreachable --format --baseline --threads --kubeconfig --context --namespace --help --version"
+            opts="-n -h -V --history --staged --worktree --rev-range --include-unreachable --format --baseline --threads --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1292,6 +1356,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1300,7 +1368,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__seal)
-            opts="-r -R -w -o -n -h -V --recipient --recipients-file --scope --write --output --kubeconfig --context --namespace --help --version"
+            opts="-r -R -w -o -n -h -V --recipient --recipients-file --scope --write --output --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1350,6 +1418,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1358,7 +1430,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__set)
-            opts="-r -R -n -h -V --from-file --recipient --recipients-file --scope --kubeconfig --context --namespace --help --version"
+            opts="-r -R -n -h -V --from-file --recipient --recipients-file --scope --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1404,6 +1476,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1412,7 +1488,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__textconv)
-            opts="-n -h -V --kubeconfig --context --namespace --help --version"
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1434,6 +1510,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1442,7 +1522,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__verify)
-            opts="-r -R -n -h -V --recipient --recipients-file --kubeconfig --context --namespace --help --version"
+            opts="-r -R -n -h -V --recipient --recipients-file --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1477,6 +1557,10 @@ _kseal() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kseal_global_optspecs
-    string join \n kubeconfig= context= n/namespace= h/help V/version
+    string join \n kubeconfig= context= n/namespace= request-timeout= h/help V/version
 end
 
 function __fish_kseal_needs_command
@@ -27,6 +27,7 @@ end
 complete -c kseal -n "__fish_kseal_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_needs_command" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_needs_command" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_needs_command" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_needs_command" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
@@ -49,6 +50,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s o -l output -d 'W
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
@@ -60,6 +62,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand seal" -s o -l output -d 'Wri
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s w -l write -d 'Write each file in place (atomically: temporary file, then rename)'
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s V -l version -d 'Print version'
@@ -72,6 +75,7 @@ cluster\t'Bound to nothing but the cluster key'"
 complete -c kseal -n "__fish_kseal_using_subcommand set" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand set" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand set" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand set" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand set" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
@@ -79,6 +83,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand open" -s o -l output -d 'Wri
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand open" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l ignore-mac -d 'Open SOPS files even when their MAC does not match (the values may have been altered)'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s h -l help -d 'Print help'
@@ -89,6 +94,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s R -l recipients-f
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l check -d 'Change nothing: report what would be resealed, exit 1 if anything would'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s h -l help -d 'Print help'
@@ -102,6 +108,7 @@ cluster\t'Bound to nothing but the cluster key'"
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand edit" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s V -l version -d 'Print version'
@@ -111,6 +118,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand apply" -l concurrency -d 'Re
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l diff -d 'Show what would change (keys of Secrets, by hash), apply nothing'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l force-conflicts -d 'Take over fields that another field manager owns (otherwise such a change fails with 409)'
@@ -119,6 +127,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand apply" -s V -l version -d 'P
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -f -a "init" -d 'Create the key pair in the cluster (refuses if it exists)'
@@ -132,18 +141,21 @@ complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_sub
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s o -l output -d 'Write the public key to FILE instead of stdout' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l public-key-out -d 'Write the new public key to FILE' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l to -d 'Encrypt to this age recipient (repeatable; at least one)' -r
@@ -151,6 +163,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_sub
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the key pair in the cluster (refuses if it exists)'
@@ -163,6 +176,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand verify" -s R -l recipients-f
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand verify" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
@@ -174,6 +188,7 @@ cluster\t'Bound to nothing but the cluster key'"
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s w -l write -d 'Replace each file in place (atomically) instead of printing to stdout'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l ignore-mac -d 'Import even when the SOPS MAC does not match (the values may have been altered)'
@@ -185,11 +200,13 @@ json\t''"
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand ls" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l rev-range -d 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI)' -r
@@ -201,6 +218,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand scan" -l threads -d 'Worker 
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l history -d 'Every commit of every ref [default inside a git repository]'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l staged -d 'The staged files (the index), for a pre-commit hook'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l worktree -d 'The files on disk [default outside git]; .gitignored files are skipped'
@@ -210,6 +228,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand scan" -s V -l version -d 'Pr
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "install" -d 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
@@ -217,6 +236,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_su
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
@@ -224,6 +244,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcom
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand completions" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'

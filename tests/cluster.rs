@@ -925,3 +925,41 @@ fn the_fake_answers_the_probe_like_the_recorded_real_server() {
         differences.join("\n")
     );
 }
+
+/// Regression: against an API server that accepts the connection and does not answer, apply hung
+/// forever. `--request-timeout` (kubectl's flag; 30s by default) fails the request instead.
+#[test]
+fn a_server_that_never_answers_fails_after_the_request_timeout() {
+    let env = Env::new();
+    env.sealed("s.yaml", &secret("db", "apps", PLANT));
+    env.fake.set_latency_ms(20_000);
+    let started = std::time::Instant::now();
+    let out = env.apply(&["-i", "a.agekey", "--request-timeout", "1s", "s.yaml"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(stderr(&out).contains("secret/db"), "{}", stderr(&out));
+    env.fake.set_latency_ms(0);
+}
+
+/// Regression: an apiVersion the server does not serve (a CRD not installed) was reported as
+/// "Failed to parse error data" (the real server answers it with a plain-text 404).
+#[test]
+fn an_unserved_api_group_says_the_crd_may_be_missing() {
+    let env = Env::new();
+    env.sb.write(
+        "w.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {a: 1}\n",
+    );
+    let out = env.apply(&["w.yaml"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        stderr(&out)
+            .contains("the server does not serve example.com/v1: is the CustomResourceDefinition installed?"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -440,3 +440,105 @@ fn the_shipped_rbac_lets_the_job_create_and_update_secrets() {
         .run_ok();
     assert_eq!(stdout(&out), "secret/job-made configured\n");
 }
+
+/// Regression: applying over a Secret that a client-side `kubectl apply` created left its
+/// last-applied-configuration annotation (the old values, in plain text) without a word. kseal
+/// warns; `--remove-last-applied` drops it.
+#[test]
+fn a_plaintext_last_applied_annotation_is_reported_and_can_be_removed() {
+    let s = require_real_apiserver!();
+    fresh_namespace(s, "last-applied");
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some("last-applied"));
+    sb.write(
+        "client-side.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: last-applied}\nstringData: {password: 0ld-plain}\n",
+    );
+    Command::new("kubectl")
+        .args(["--kubeconfig", "kc", "apply", "-f", "client-side.yaml"])
+        .current_dir(sb.dir.path())
+        .run_ok();
+    sealed(
+        &sb,
+        "s.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: last-applied}\nstringData: {password: n3w-sealed}\n",
+    );
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "apply",
+            "-i",
+            "a.agekey",
+            "--force-conflicts",
+            "s.yaml",
+        ])
+        .run_ok();
+    assert!(
+        stderr(&out).contains("warning: secret/db in namespace last-applied"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("--remove-last-applied"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("0ld-plain"));
+    sb.kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "apply",
+            "-i",
+            "a.agekey",
+            "--force-conflicts",
+            "--remove-last-applied",
+            "s.yaml",
+        ])
+        .run_ok();
+    let ann = s.kubectl(&[
+        "get",
+        "-n",
+        "last-applied",
+        "secret/db",
+        "-o",
+        "jsonpath={.metadata.annotations}",
+    ]);
+    assert!(
+        !stdout(&ann).contains("last-applied-configuration"),
+        "{}",
+        stdout(&ann)
+    );
+}
+
+/// Regression: `kind: SecretList` (and other typed lists) was refused; kubectl applies them. Its
+/// sealed items are opened, and applied one by one.
+#[test]
+fn a_typed_secret_list_is_opened_and_applied() {
+    let s = require_real_apiserver!();
+    fresh_namespace(s, "typed-list");
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some("typed-list"));
+    sealed(
+        &sb,
+        "list.yaml",
+        "apiVersion: v1\nkind: SecretList\nitems:\n- metadata: {name: one, namespace: typed-list}\n  stringData: {k: f1rst}\n- metadata: {name: two, namespace: typed-list}\n  stringData: {k: s3cond}\n",
+    );
+    assert_eq!(
+        sealed_tokens(&sb.read("list.yaml")).len(),
+        2,
+        "the items were sealed"
+    );
+    let out = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "list.yaml"])
+        .run_ok();
+    assert_eq!(stdout(&out), "secret/one created\nsecret/two created\n");
+    let v = s.kubectl(&[
+        "get",
+        "-n",
+        "typed-list",
+        "secret/two",
+        "-o",
+        "jsonpath={.data.k}",
+    ]);
+    assert_eq!(stdout(&v), b64("s3cond"));
+}

@@ -60,6 +60,10 @@ pub struct ApplyArgs {
     /// Take over fields that another field manager owns (otherwise such a change fails with 409).
     #[arg(long)]
     pub force_conflicts: bool,
+    /// Drop a Secret's kubectl.kubernetes.io/last-applied-configuration annotation, left by an
+    /// earlier client-side `kubectl apply` (it holds that apply's values in plain text).
+    #[arg(long)]
+    pub remove_last_applied: bool,
     /// Requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
@@ -136,6 +140,7 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             diff: args.diff,
             force: args.force_conflicts,
             concurrency: usize::from(args.concurrency),
+            remove_last_applied: args.remove_last_applied,
         };
         let report = apply::apply(&cluster, &objects, opts).await?;
         let mut out = String::new();
@@ -144,6 +149,9 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             out.push('\n');
         }
         super::output::write_stdout(out.as_bytes())?;
+        for w in &report.warnings {
+            say!("warning: {w}");
+        }
         for e in &report.errors {
             say!("error: {e}");
         }

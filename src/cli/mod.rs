@@ -83,6 +83,18 @@ pub struct GlobalArgs {
     /// Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule).
     #[arg(short = 'n', long, global = true, value_name = "NS")]
     pub namespace: Option<String>,
+    /// How long one API request may take before it fails (cluster commands), as kubectl's flag:
+    /// `30s`, `2m`; `0` waits forever.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    pub request_timeout: std::time::Duration,
+}
+
+/// kubectl's `--request-timeout` values: a bare number is seconds, else a duration (`30s`, `2m`).
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s).map_err(|e| format!("{e} (expected e.g. 30s, 2m or 0)"))
 }
 
 #[cfg(feature = "cluster")]
@@ -93,6 +105,7 @@ impl GlobalArgs {
             kubeconfig: self.kubeconfig.clone(),
             context: self.context.clone(),
             namespace: self.namespace.clone(),
+            request_timeout: Some(self.request_timeout).filter(|d| !d.is_zero()),
         }
     }
 }

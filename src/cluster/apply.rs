@@ -57,8 +57,20 @@ pub fn objects_of(text: &str, file: &Location) -> Result<Vec<Object>, Error> {
         let origin = file.clone().with_document(i + 1);
         match doc {
             Value::Null => {}
-            Value::Object(_) if doc["kind"] == "List" && doc["apiVersion"] == "v1" => {
-                for item in doc["items"].as_array().cloned().unwrap_or_default() {
+            // `List`, and typed lists (`SecretList`, `apps/v1` `DeploymentList`): kubectl applies
+            // their items one by one; items of a typed list may leave out apiVersion and kind.
+            Value::Object(_)
+                if doc["kind"].as_str().is_some_and(|k| k.ends_with("List")) && doc["items"].is_array() =>
+            {
+                let list_kind = doc["kind"].as_str().unwrap_or_default();
+                let item_kind = list_kind.strip_suffix("List").filter(|k| !k.is_empty());
+                for mut item in doc["items"].as_array().cloned().unwrap_or_default() {
+                    if let (Some(kind), Some(obj)) = (item_kind, item.as_object_mut()) {
+                        if !obj.contains_key("kind") && !obj.contains_key("apiVersion") {
+                            obj.insert("kind".into(), Value::String(kind.into()));
+                            obj.insert("apiVersion".into(), doc["apiVersion"].clone());
+                        }
+                    }
                     out.push(object(item, &origin)?);
                 }
             }
@@ -207,6 +219,9 @@ pub struct Options {
     pub force: bool,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// `--remove-last-applied`: drop a Secret's client-side `last-applied-configuration`
+    /// annotation (it holds the values of the last `kubectl apply` in plain text).
+    pub remove_last_applied: bool,
 }
 
 /// The result of applying everything.
@@ -216,7 +231,12 @@ pub struct Report {
     pub lines: Vec<String>,
     pub errors: Vec<Error>,
     pub counts: BTreeMap<&'static str, usize>,
+    /// Things the user should know (a plaintext last-applied annotation left on a Secret).
+    pub warnings: Vec<String>,
 }
+
+/// What `apply_one` reports: the output line, what happened, and a warning if any.
+type Applied = (String, &'static str, Option<String>);
 
 /// `secret/db`, `deployment.apps/web`: how kubectl names an object.
 pub(super) fn reference(ar: &ApiResource, name: &str) -> String {
@@ -297,6 +317,13 @@ async fn discover(
                 kube::Error::Discovery(d) => Error::cluster(format!(
                     "{what}: discovery failed: the server does not serve this kind ({d})"
                 )),
+                // The real server answers an unserved group with a plain-text 404, which kube
+                // reports as "Failed to parse error data": say what it means.
+                kube::Error::Api(s) if s.code == 404 => Error::cluster(format!(
+                    "{what}: the server does not serve {}: is the CustomResourceDefinition installed?",
+                    o.api_version
+                ))
+                .with_source(kube::Error::Api(s)),
                 e => api_error(&what, "discovery", &cluster.server, e),
             })?;
         out.insert(key, found);
@@ -311,7 +338,7 @@ async fn apply_one(
     ar: &ApiResource,
     caps: &ApiCapabilities,
     opts: Options,
-) -> Result<(String, &'static str), Error> {
+) -> Result<Applied, Error> {
     let namespaced = caps.scope == Scope::Namespaced;
     let mut desired = o.value.clone();
     let namespace = if namespaced {
@@ -391,8 +418,41 @@ async fn apply_one(
             result = serde_json::to_value(removed).expect("objects serialize");
         }
     }
+    // A Secret once applied client-side keeps its old values, in plain text, in this annotation.
+    let has_last_applied = |v: &Value| {
+        v["metadata"]["annotations"]
+            .get(crate::manifest::secret::LAST_APPLIED)
+            .is_some()
+    };
+    let mut warning = None;
+    if o.is_secret() && has_last_applied(&result) {
+        if opts.remove_last_applied && !params.dry_run {
+            let patch = serde_json::json!({"metadata": {"annotations": {crate::manifest::secret::LAST_APPLIED: null}}});
+            let cleaned = api
+                .patch(&o.name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+                .map_err(|e| {
+                    api_error_about_secret(
+                        &what,
+                        "remove the last-applied annotation (merge PATCH)",
+                        &cluster.server,
+                        e,
+                    )
+                })?;
+            result = serde_json::to_value(cleaned).expect("objects serialize");
+        } else {
+            warning = Some(format!(
+                "{what} carries the {} annotation of an earlier client-side `kubectl apply`, which holds its values in plain text: rerun with --remove-last-applied to drop it",
+                crate::manifest::secret::LAST_APPLIED
+            ));
+        }
+    }
+    // A real write that changed anything (managed fields included) moves the resourceVersion; a
+    // dry run does not, so there the content decides.
+    let rv = |v: &Value| v["metadata"]["resourceVersion"].clone();
     let outcome = match &current {
         None => "created",
+        Some(c) if !params.dry_run && rv(c) != rv(&result) => "configured",
         Some(c) if comparable(c.clone()) == comparable(result.clone()) => "unchanged",
         Some(_) => "configured",
     };
@@ -415,7 +475,7 @@ async fn apply_one(
     } else {
         format!("{reference} {outcome}")
     };
-    Ok((line, outcome))
+    Ok((line, outcome, warning))
 }
 
 /// Applies `objects`: namespaces first, then other cluster-scoped objects, then namespaced ones.
@@ -444,8 +504,9 @@ pub async fn apply(cluster: &Cluster, objects: &[Object], opts: Options) -> Resu
             .await;
         for r in results {
             match r {
-                Ok((line, outcome)) => {
+                Ok((line, outcome, warning)) => {
                     report.lines.push(line);
+                    report.warnings.extend(warning);
                     *report.counts.entry(outcome).or_default() += 1;
                 }
                 Err(e) => report.errors.push(e),
@@ -498,6 +559,23 @@ mod tests {
             "data": {"a": "eA=="},
         });
         assert!(orphaned_keys(&shared, &serde_json::json!({})).is_empty());
+    }
+
+    #[test]
+    fn typed_lists_are_expanded_as_kubectl_does() {
+        let text = "apiVersion: v1\nkind: SecretList\nitems:\n- metadata: {name: a}\n  stringData: {k: v}\n---\napiVersion: apps/v1\nkind: DeploymentList\nitems:\n- metadata: {name: d}\n  spec: {}\n";
+        let objs = objects_of(text, &Location::file("f")).unwrap();
+        let kinds: Vec<(String, String, String)> = objs
+            .iter()
+            .map(|o| (o.api_version.clone(), o.kind.clone(), o.name.clone()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("v1".into(), "Secret".into(), "a".into()),
+                ("apps/v1".into(), "Deployment".into(), "d".into())
+            ]
+        );
     }
 
     #[test]

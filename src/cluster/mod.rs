@@ -10,12 +10,15 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use crate::error::Error;
 
-/// Where to connect: kubectl's `--kubeconfig`, `--context` and `-n`.
+/// Where to connect: kubectl's `--kubeconfig`, `--context`, `-n` and `--request-timeout`.
 #[derive(Clone, Debug, Default)]
 pub struct Target {
     pub kubeconfig: Option<PathBuf>,
     pub context: Option<String>,
     pub namespace: Option<String>,
+    /// How long one request may take (connecting, sending, reading the answer); `None` waits
+    /// forever. A server that accepts the connection and never answers then fails the request.
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 /// A connected client and the namespace for objects that name none: `-n`, else the context's,
@@ -116,6 +119,10 @@ pub async fn connect(target: &Target) -> Result<Cluster, Error> {
             "no cluster configured: pass --kubeconfig FILE, set KUBECONFIG, create ~/.kube/config, or run inside a Pod",
         ));
     };
+    let mut config = config;
+    config.connect_timeout = target.request_timeout;
+    config.read_timeout = target.request_timeout;
+    config.write_timeout = target.request_timeout;
     let server = config.cluster_url.to_string();
     let namespace = target
         .namespace

@@ -187,7 +187,20 @@ fn is_kind(node: &Node, kind: &str) -> bool {
 /// Whether a document root can hold Secrets: a v1 Secret or a v1 List, or a document whose kind
 /// another YAML parser could read differently (see [`ambiguous_kind`]).
 pub fn may_hold_secrets(root: &Node) -> bool {
-    is_kind(root, "Secret") || is_kind(root, "List") || ambiguous_kind(root)
+    is_kind(root, "Secret") || is_list(root) || ambiguous_kind(root)
+}
+
+/// A `v1` `List`, or a typed `SecretList` (whose items may leave out apiVersion and kind), both of
+/// which kubectl applies item by item.
+fn is_list(root: &Node) -> bool {
+    is_kind(root, "List") || is_kind(root, "SecretList")
+}
+
+/// Whether an item of the list `list` is a Secret: it says so, or the list is a `SecretList`
+/// and the item names no other kind.
+fn is_secret_item(list: &Node, item: &Node) -> bool {
+    is_kind(item, "Secret")
+        || (is_kind(list, "SecretList") && item.get("kind").is_none() && item.get("apiVersion").is_none())
 }
 
 /// A mapping whose `apiVersion` or `kind` is not a plain written string (an alias, a tagged or
@@ -382,9 +395,9 @@ pub fn find_secrets<'a>(docs: &'a [Document], file: &Location) -> Result<Vec<Sec
         }
         if is_kind(root, "Secret") {
             out.push(secret_from(root, doc.index, file)?);
-        } else if is_kind(root, "List") {
+        } else if is_list(root) {
             if let Some(NodeKind::Sequence { items, .. }) = root.get("items").map(|n| &n.kind) {
-                for item in items.iter().filter(|i| is_kind(i, "Secret")) {
+                for item in items.iter().filter(|i| is_secret_item(root, i)) {
                     out.push(secret_from(item, doc.index, file)?);
                 }
             }
@@ -443,6 +456,17 @@ mod tests {
         assert_eq!(keys, ["data.c", "stringData.a"]);
         assert_eq!(s[1].display_name(), "t");
         assert_eq!(s[1].document, 3);
+    }
+
+    #[test]
+    fn items_of_a_typed_secret_list_are_secrets() {
+        let src = "apiVersion: v1\nkind: SecretList\nitems:\n- metadata: {name: a, namespace: n}\n  stringData: {k: v}\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: b, namespace: n}\n  data: {k: dg==}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {k: v}}\n";
+        let docs = parse(src).unwrap();
+        let s = find_secrets(&docs, &Location::file("f")).unwrap();
+        assert_eq!(
+            s.iter().map(Secret::display_name).collect::<Vec<_>>(),
+            ["n/a", "n/b"]
+        );
     }
 
     #[test]
