@@ -172,6 +172,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--identity-from-cluster', '--identity-from-cluster', [CompletionResultType]::ParameterName, 'Read the identities from the cluster''s kseal-keys Secret (needs get on that one Secret)')
             [CompletionResult]::new('--diff', '--diff', [CompletionResultType]::ParameterName, 'Show what would change (keys of Secrets, by hash), apply nothing')
             [CompletionResult]::new('--force-conflicts', '--force-conflicts', [CompletionResultType]::ParameterName, 'Take over fields that another field manager owns (otherwise such a change fails with 409)')
+            [CompletionResult]::new('--remove-last-applied', '--remove-last-applied', [CompletionResultType]::ParameterName, 'Drop a Secret''s kubectl.kubernetes.io/last-applied-configuration annotation, left by an earlier client-side `kubectl apply` (it holds that apply''s values in plain text)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -210,7 +210,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__apply)
-            opts="-i -n -h -V --identity --identity-from-cluster --dry-run --diff --force-conflicts --concurrency --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-i -n -h -V --identity --identity-from-cluster --dry-run --diff --force-conflicts --remove-last-applied --concurrency --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

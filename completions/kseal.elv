@@ -162,6 +162,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --identity-from-cluster 'Read the identities from the cluster''s kseal-keys Secret (needs get on that one Secret)'
             cand --diff 'Show what would change (keys of Secrets, by hash), apply nothing'
             cand --force-conflicts 'Take over fields that another field manager owns (otherwise such a change fails with 409)'
+            cand --remove-last-applied 'Drop a Secret''s kubectl.kubernetes.io/last-applied-configuration annotation, left by an earlier client-side `kubectl apply` (it holds that apply''s values in plain text)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -122,6 +122,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand apply" -l request-timeout -d
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l diff -d 'Show what would change (keys of Secrets, by hash), apply nothing'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l force-conflicts -d 'Take over fields that another field manager owns (otherwise such a change fails with 409)'
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l remove-last-applied -d 'Drop a Secret\'s kubectl.kubernetes.io/last-applied-configuration annotation, left by an earlier client-side `kubectl apply` (it holds that apply\'s values in plain text)'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup help" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
