@@ -542,3 +542,44 @@ fn a_typed_secret_list_is_opened_and_applied() {
     ]);
     assert_eq!(stdout(&v), b64("s3cond"));
 }
+
+/// Regression: the API server's `Warning` headers were dropped. A Deployment whose pod template
+/// uses a deprecated node label makes the real server warn; kseal prints it as kubectl does.
+#[test]
+fn the_servers_warnings_are_shown_as_kubectl_shows_them() {
+    let s = require_real_apiserver!();
+    fresh_namespace(s, "warned");
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some("warned"));
+    sb.write(
+        "d.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: warned}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      nodeSelector: {beta.kubernetes.io/os: linux}\n      containers: [{name: c, image: busybox}]\n",
+    );
+    let kubectl = Command::new("kubectl")
+        .args([
+            "--kubeconfig",
+            "kc",
+            "apply",
+            "--server-side",
+            "--dry-run=server",
+            "-f",
+            "d.yaml",
+        ])
+        .current_dir(sb.dir.path())
+        .run_ok();
+    let theirs = stderr(&kubectl);
+    assert!(
+        theirs.contains("Warning: ") && theirs.contains("beta.kubernetes.io/os"),
+        "{theirs}"
+    );
+    let out = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "apply", "d.yaml"])
+        .run_ok();
+    let ours = stderr(&out);
+    let warning = theirs.lines().find(|l| l.starts_with("Warning: ")).unwrap();
+    assert!(
+        ours.lines().any(|l| l == warning),
+        "kubectl: {theirs}\nkseal: {ours}"
+    );
+}

@@ -149,6 +149,10 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             out.push('\n');
         }
         super::output::write_stdout(out.as_bytes())?;
+        // The API server's own warnings, as kubectl prints them.
+        for w in cluster.take_warnings() {
+            eprintln!("Warning: {w}");
+        }
         for w in &report.warnings {
             say!("warning: {w}");
         }

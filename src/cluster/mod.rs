@@ -27,6 +27,26 @@ pub struct Cluster {
     pub client: kube::Client,
     pub namespace: String,
     pub server: String,
+    /// The API server's `Warning` headers seen so far (deprecations, field problems), each once.
+    pub warnings: std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
+}
+
+impl Cluster {
+    /// The warnings collected so far, in the order of their text, and forgets them.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
+            .into_iter()
+            .collect()
+    }
+}
+
+/// The text of a `Warning` header as kubectl shows it: `299 - "text"` is `text`.
+fn warning_text(header: &str) -> String {
+    let rest = header.splitn(3, ' ').nth(2).unwrap_or(header).trim();
+    rest.strip_prefix('"')
+        .and_then(|r| r.rsplit_once('"').map(|(t, _)| t))
+        .unwrap_or(rest)
+        .replace("\\\"", "\"")
 }
 
 /// The single-threaded runtime the cluster commands run on: requests are I/O bound, and
@@ -128,12 +148,28 @@ pub async fn connect(target: &Target) -> Result<Cluster, Error> {
         .namespace
         .clone()
         .unwrap_or_else(|| config.default_namespace.clone());
-    let client = kube::Client::try_from(config)
-        .map_err(|e| Error::cluster(format!("cannot set up a client for {server}: {e}")))?;
+    let warnings = std::sync::Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+    let seen = warnings.clone();
+    let collect =
+        tower::util::MapResponseLayer::new(move |res: http::Response<Box<kube::client::DynBody>>| {
+            for v in res.headers().get_all("warning") {
+                if let Ok(text) = v.to_str() {
+                    seen.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(warning_text(text));
+                }
+            }
+            res
+        });
+    let client = kube::client::ClientBuilder::try_from(config)
+        .map_err(|e| Error::cluster(format!("cannot set up a client for {server}: {e}")))?
+        .with_layer(&collect)
+        .build();
     Ok(Cluster {
         client,
         namespace,
         server,
+        warnings,
     })
 }
 
@@ -212,6 +248,17 @@ mod tests {
     /// The real kube-apiserver 1.36 answers `data: {k: 5}` with a 500 whose message quotes the value
     /// (`../shared/apiserver/` recording, probe `secret.apply.data_number`). For Secrets, kseal
     /// shows the code and reason, never the message.
+    #[test]
+    fn warning_headers_read_as_kubectl_shows_them() {
+        assert_eq!(
+            warning_text(
+                r#"299 - "spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use \"kubernetes.io/os\" instead""#
+            ),
+            r#"spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use "kubernetes.io/os" instead"#
+        );
+        assert_eq!(warning_text("plain"), "plain");
+    }
+
     #[test]
     fn secret_errors_never_show_the_servers_message() {
         let status = |message: &str| {
