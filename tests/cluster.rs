@@ -963,3 +963,54 @@ fn an_unserved_api_group_says_the_crd_may_be_missing() {
         stderr(&out)
     );
 }
+
+/// Regression: a kubeconfig whose client certificate is X.509 version 1 (what `openssl x509 -req`
+/// makes) failed with rustls's misleading "invalid private key". kseal now says what is wrong.
+#[test]
+fn an_x509_v1_client_certificate_is_named_as_the_problem() {
+    require_tools!("openssl");
+    let fake = FakeApiServer::start_tls();
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    let sh = |cmd: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .current_dir(d)
+            .run_ok();
+    };
+    sh("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout c.key -subj /CN=dev -out c.csr 2>/dev/null");
+    sh("openssl x509 -req -in c.csr -signkey c.key -out c.crt -days 1 2>/dev/null");
+    let text = sh_out(d, "openssl x509 -in c.crt -noout -text");
+    assert!(text.contains("Version: 1 (0x0)"), "{text}");
+    fake.kubeconfig(&sb.path("kc"), &[("fake", Some("apps"), None)]);
+    let kc = sb.read("kc").replace(
+        "  user:\n    {}\n",
+        &format!(
+            "  user:\n    client-certificate: {}\n    client-key: {}\n",
+            d.join("c.crt").display(),
+            d.join("c.key").display()
+        ),
+    );
+    sb.write("kc", &kc);
+    sb.write(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n",
+    );
+    let out = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "apply", "cm.yaml"])
+        .run_exits(2);
+    assert!(stderr(&out).contains("X.509 version 1"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("invalid private key"), "{}", stderr(&out));
+}
+
+fn sh_out(dir: &std::path::Path, cmd: &str) -> String {
+    stdout(
+        &std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .current_dir(dir)
+            .run_ok(),
+    )
+}

@@ -331,6 +331,22 @@ async fn discover(
     Ok(out)
 }
 
+/// A JSON merge patch of one Secret (removing keys or an annotation); returns the object after it.
+async fn merge_patch_secret(
+    cluster: &Cluster,
+    api: &Api<DynamicObject>,
+    name: &str,
+    patch: &Value,
+    what: &str,
+    verb: &str,
+) -> Result<Value, Error> {
+    let patched = api
+        .patch(name, &PatchParams::default(), &Patch::Merge(patch))
+        .await
+        .map_err(|e| api_error_about_secret(what, verb, &cluster.server, e))?;
+    Ok(serde_json::to_value(patched).expect("objects serialize"))
+}
+
 /// Applies one object; returns its output line and what happened.
 async fn apply_one(
     cluster: &Cluster,
@@ -404,18 +420,8 @@ async fn apply_one(
             }
         } else {
             let patch = serde_json::json!({"data": orphans.iter().map(|k| (k.clone(), Value::Null)).collect::<Map<String, Value>>()});
-            let removed = api
-                .patch(&o.name, &PatchParams::default(), &Patch::Merge(&patch))
-                .await
-                .map_err(|e| {
-                    api_error_about_secret(
-                        &what,
-                        "remove keys dropped from stringData (merge PATCH)",
-                        &cluster.server,
-                        e,
-                    )
-                })?;
-            result = serde_json::to_value(removed).expect("objects serialize");
+            let verb = "remove keys dropped from stringData (merge PATCH)";
+            result = merge_patch_secret(cluster, &api, &o.name, &patch, &what, verb).await?;
         }
     }
     // A Secret once applied client-side keeps its old values, in plain text, in this annotation.
@@ -428,18 +434,8 @@ async fn apply_one(
     if o.is_secret() && has_last_applied(&result) {
         if opts.remove_last_applied && !params.dry_run {
             let patch = serde_json::json!({"metadata": {"annotations": {crate::manifest::secret::LAST_APPLIED: null}}});
-            let cleaned = api
-                .patch(&o.name, &PatchParams::default(), &Patch::Merge(&patch))
-                .await
-                .map_err(|e| {
-                    api_error_about_secret(
-                        &what,
-                        "remove the last-applied annotation (merge PATCH)",
-                        &cluster.server,
-                        e,
-                    )
-                })?;
-            result = serde_json::to_value(cleaned).expect("objects serialize");
+            let verb = "remove the last-applied annotation (merge PATCH)";
+            result = merge_patch_secret(cluster, &api, &o.name, &patch, &what, verb).await?;
         } else {
             warning = Some(format!(
                 "{what} carries the {} annotation of an earlier client-side `kubectl apply`, which holds its values in plain text: rerun with --remove-last-applied to drop it",

@@ -40,6 +40,56 @@ impl Cluster {
     }
 }
 
+/// Whether the kubeconfig user's client certificate (inline or a file) is X.509 version 1.
+fn client_certificate_is_x509_v1(auth: &kube::config::AuthInfo) -> bool {
+    use base64::Engine;
+    let pem = match (&auth.client_certificate_data, &auth.client_certificate) {
+        (Some(data), _) => base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok()),
+        (None, Some(path)) => std::fs::read_to_string(path).ok(),
+        _ => None,
+    };
+    pem.as_deref()
+        .and_then(first_pem_der)
+        .is_some_and(|der| is_x509_v1(&der))
+}
+
+/// The DER bytes of the first PEM block of `text`.
+fn first_pem_der(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    base64::engine::general_purpose::STANDARD.decode(body).ok()
+}
+
+/// Whether a DER certificate is version 1: in `Certificate ::= SEQUENCE { tbsCertificate SEQUENCE
+/// { [0] EXPLICIT version DEFAULT v1, ...` the `[0]` tag (0xA0) is absent. Read by hand: two DER
+/// headers are all it takes, and no X.509 crate is otherwise needed.
+fn is_x509_v1(der: &[u8]) -> bool {
+    /// Skips one DER tag and length; returns the offset of the contents.
+    fn header(der: &[u8], at: usize) -> Option<usize> {
+        let len = *der.get(at + 1)?;
+        Some(if len < 0x80 {
+            at + 2
+        } else {
+            at + 2 + usize::from(len & 0x7f)
+        })
+    }
+    let (Some(&0x30), Some(tbs)) = (der.first(), header(der, 0)) else {
+        return false;
+    };
+    match (der.get(tbs), header(der, tbs)) {
+        (Some(0x30), Some(first)) => der.get(first) != Some(&0xa0),
+        _ => false,
+    }
+}
+
 /// The text of a `Warning` header as kubectl shows it: `299 - "text"` is `text`.
 fn warning_text(header: &str) -> String {
     let rest = header.splitn(3, ' ').nth(2).unwrap_or(header).trim();
@@ -161,8 +211,18 @@ pub async fn connect(target: &Target) -> Result<Cluster, Error> {
             }
             res
         });
+    let v1_cert = client_certificate_is_x509_v1(&config.auth_info);
     let client = kube::client::ClientBuilder::try_from(config)
-        .map_err(|e| Error::cluster(format!("cannot set up a client for {server}: {e}")))?
+        .map_err(|e| match v1_cert {
+            // rustls reports this as "invalid private key": say what is really wrong.
+            true => Error::usage(format!(
+                "the kubeconfig's client certificate for {server} is an X.509 version 1 certificate, which \
+                 kseal's TLS library (rustls) does not accept; issue a version 3 certificate (any v3 \
+                 extension, e.g. `openssl x509 -req ... -extfile <(echo extendedKeyUsage=clientAuth)`)"
+            ))
+            .with_source(e),
+            false => Error::cluster(format!("cannot set up a client for {server}: {e}")).with_source(e),
+        })?
         .with_layer(&collect)
         .build();
     Ok(Cluster {
@@ -248,6 +308,23 @@ mod tests {
     /// The real kube-apiserver 1.36 answers `data: {k: 5}` with a 500 whose message quotes the value
     /// (`../shared/apiserver/` recording, probe `secret.apply.data_number`). For Secrets, kseal
     /// shows the code and reason, never the message.
+    #[test]
+    fn x509_versions_are_told_apart() {
+        // The DER openings of a v3 certificate (rcgen's) and of a v1 one (`openssl x509 -req`).
+        let v3 = rcgen_like_v3();
+        assert!(!is_x509_v1(&v3));
+        let v1 = [0x30, 0x82, 0x01, 0x00, 0x30, 0x81, 0xa0, 0x02, 0x14, 0x01];
+        assert!(is_x509_v1(&v1));
+        assert!(!is_x509_v1(&[]));
+        assert!(!is_x509_v1(&[0x31, 0x00]));
+    }
+
+    fn rcgen_like_v3() -> Vec<u8> {
+        vec![
+            0x30, 0x82, 0x01, 0x00, 0x30, 0x81, 0xa5, 0xa0, 0x03, 0x02, 0x01, 0x02,
+        ]
+    }
+
     #[test]
     fn warning_headers_read_as_kubectl_shows_them() {
         assert_eq!(

@@ -142,11 +142,10 @@ struct Frame {
 }
 
 impl Frame {
-    fn open(span: &Span, kind: NodeKind) -> Frame {
-        Frame {
-            node: leaf(span, kind),
-            key: None,
-        }
+    fn open(span: &Span, kind: NodeKind, props: u8) -> Frame {
+        let mut node = leaf(span, kind);
+        node.props = props;
+        Frame { node, key: None }
     }
 
     /// Finishes the collection: a flow collection ends at its closing bracket, a block one at the
@@ -257,29 +256,19 @@ pub fn parse_keeping(src: &str, keep: impl Fn(&Node) -> bool) -> Result<Vec<Docu
             }
             Event::Alias(_) | Event::UnresolvedAlias(_) => Some(leaf(&span, NodeKind::Alias)),
             Event::MappingStart(style, anchor, tag) => {
-                let flow = style == StructureStyle::Flow;
-                let mut frame = Frame::open(
-                    &span,
-                    NodeKind::Mapping {
-                        entries: Vec::new(),
-                        flow,
-                    },
-                );
-                frame.node.props = props(anchor, tag.is_some());
-                stack.push(frame);
+                let kind = NodeKind::Mapping {
+                    entries: Vec::new(),
+                    flow: style == StructureStyle::Flow,
+                };
+                stack.push(Frame::open(&span, kind, props(anchor, tag.is_some())));
                 None
             }
             Event::SequenceStart(style, anchor, tag) => {
-                let flow = style == StructureStyle::Flow;
-                let mut frame = Frame::open(
-                    &span,
-                    NodeKind::Sequence {
-                        items: Vec::new(),
-                        flow,
-                    },
-                );
-                frame.node.props = props(anchor, tag.is_some());
-                stack.push(frame);
+                let kind = NodeKind::Sequence {
+                    items: Vec::new(),
+                    flow: style == StructureStyle::Flow,
+                };
+                stack.push(Frame::open(&span, kind, props(anchor, tag.is_some())));
                 None
             }
             Event::MappingEnd | Event::SequenceEnd => {

@@ -24,6 +24,7 @@ pub fn have(tool: &str) -> bool {
         "gnu-sed" => ("sed", &["--version"], "apt-get install sed (GNU sed)"),
         "python3-jsonschema" => ("python3", &["-c", "import jsonschema"], "pip install jsonschema"),
         "python3" => ("python3", &["--version"], "apt-get install python3"),
+        "openssl" => ("openssl", &["version"], "apt-get install openssl"),
         other => panic!("unknown outside tool {other}"),
     };
     let found = std::process::Command::new(program)
