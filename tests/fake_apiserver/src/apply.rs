@@ -154,6 +154,17 @@ fn fields_v1(paths: &BTreeSet<Vec<String>>) -> Value {
     root
 }
 
+/// Now, as the API server writes a managedFields `time`.
+fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// `times` with `manager` stamped now.
+fn stamped(mut times: BTreeMap<String, String>, manager: &str) -> BTreeMap<String, String> {
+    times.insert(manager.to_string(), now());
+    times
+}
+
 /// The object as the API returns it, with `metadata.managedFields`.
 pub fn render(stored: &Stored) -> Value {
     let mut obj = stored.object.clone();
@@ -166,7 +177,7 @@ pub fn render(stored: &Stored) -> Value {
                 "manager": m,
                 "operation": op,
                 "apiVersion": api_version,
-                "time": "2026-01-01T00:00:00Z",
+                "time": stored.times.get(m).cloned().unwrap_or_else(|| "2026-01-01T00:00:00Z".into()),
                 "fieldsType": "FieldsV1",
                 "fieldsV1": fields_v1(paths),
             })
@@ -551,11 +562,16 @@ pub fn apply(
         if let Some(s) = &existing {
             obj["metadata"]["resourceVersion"] = s.object["metadata"]["resourceVersion"].clone();
         }
+        let times = stamped(
+            existing.as_ref().map(|s| s.times.clone()).unwrap_or_default(),
+            manager,
+        );
         return Ok((
             status,
             render(&Stored {
                 object: obj,
                 managers,
+                times,
             }),
         ));
     }
@@ -563,6 +579,10 @@ pub fn apply(
     let stored = Stored {
         object: obj,
         managers,
+        times: stamped(
+            existing.as_ref().map(|s| s.times.clone()).unwrap_or_default(),
+            manager,
+        ),
     };
     let out = render(&stored);
     state.objects.insert(k, stored);
@@ -618,6 +638,7 @@ pub fn create(
     let stored = Stored {
         object: body,
         managers,
+        times: stamped(BTreeMap::new(), manager),
     };
     let out = render(&stored);
     if !dry_run {
@@ -661,6 +682,7 @@ pub fn update(
     }
     let old_object = old.object.clone();
     let mut managers = old.managers.clone();
+    let times = stamped(old.times.clone(), manager);
     strip_server_fields(&mut body);
     if res.namespaced {
         body["metadata"]["namespace"] = Value::String(ns.unwrap_or_default().into());
@@ -684,6 +706,7 @@ pub fn update(
     let stored = Stored {
         object: body,
         managers,
+        times,
     };
     let out = render(&stored);
     if !dry_run {
@@ -729,6 +752,7 @@ pub fn merge_patch(
     let mut stored = Stored {
         object: old.object.clone(),
         managers: old.managers.clone(),
+        times: old.times.clone(),
     };
     merge_patch_value(&mut stored.object, patch);
     let object = stored.object.clone();

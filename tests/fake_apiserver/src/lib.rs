@@ -86,6 +86,9 @@ pub struct Stored {
     pub object: Value,
     /// manager -> (operation, owned leaf paths)
     pub managers: BTreeMap<String, (String, BTreeSet<Vec<String>>)>,
+    /// manager -> when it last changed the object (its managedFields `time`), as the real server
+    /// stamps it: a no-op apply leaves it as it was.
+    pub times: BTreeMap<String, String>,
 }
 
 #[derive(Default)]
