@@ -91,6 +91,10 @@ fn setup(sb: &Sandbox, case: &Case, cmd: &mut Command) {
                 }
             }
         }
+        Some("group-readable-identity") => {
+            std::fs::copy(dir.join("a.agekey"), dir.join("group.agekey")).unwrap();
+            chmod(&dir.join("group.agekey"), 0o640);
+        }
         Some("loose-identity") => {
             std::fs::copy(dir.join("a.agekey"), dir.join("loose.agekey")).unwrap();
             chmod(&dir.join("loose.agekey"), 0o644);

@@ -735,3 +735,74 @@ fn a_sealed_manifest_is_a_valid_kubernetes_secret() {
     );
     assert!(serde_saphyr::from_str::<k8s_openapi::api::core::v1::Secret>(&raw).is_err());
 }
+
+/// The kubelet's atomic-writer layout, as a Secret or ConfigMap volume looks inside a Pod: files in a
+/// timestamped `..<time>` folder, `..data` pointing at it, and one link per key through `..data`.
+fn kubelet_volume(dir: &std::path::Path, files: &[(&str, &str, u32)]) {
+    let stamp = dir.join("..2026_11_23_16_00_00.000000001");
+    std::fs::create_dir_all(&stamp).unwrap();
+    for (name, text, mode) in files {
+        std::fs::write(stamp.join(name), text).unwrap();
+        chmod(&stamp.join(name), *mode);
+        std::os::unix::fs::symlink(format!("..data/{name}"), dir.join(name)).unwrap();
+    }
+    std::os::unix::fs::symlink("..2026_11_23_16_00_00.000000001", dir.join("..data")).unwrap();
+}
+
+/// Regression: with `fsGroup` the kubelet makes a mounted key file 0440 (group = fsGroup); kseal
+/// refused it and advised `chmod 600` on a read-only volume, so the shipped Job could not read its
+/// key. Group-read is accepted on a kubelet volume (never others-read), for a non-root user whose
+/// group is the fsGroup; elsewhere the ssh rule stays.
+#[test]
+fn a_key_from_a_kubelet_secret_volume_with_fs_group_is_read_by_a_non_root_user() {
+    require_tools!("setpriv");
+    let sb = sealed_sandbox();
+    let key = std::fs::read_to_string(sb.path("a.agekey")).unwrap();
+    kubelet_volume(&sb.path("keys"), &[("20261123-1f5a2189.agekey", &key, 0o440)]);
+    let fs_group = 2000;
+    let chown = |p: &std::path::Path| std::os::unix::fs::lchown(p, Some(0), Some(fs_group)).unwrap();
+    for e in walkdir::WalkDir::new(sb.path("keys")) {
+        chown(e.unwrap().path());
+    }
+    chmod(sb.dir.path(), 0o755);
+    chmod(&sb.path("sealed.yaml"), 0o644);
+    let run = |args: &[&str]| {
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", &format!("--regid={fs_group}"), "--clear-groups"])
+            .arg(assert_cmd::cargo::cargo_bin("kseal"))
+            .args(args)
+            .current_dir(sb.dir.path())
+            .env_remove("KSEAL_IDENTITY_FILE")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["open", "-i", "keys", "sealed.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(PLANTED));
+    // Others may never read it, volume or not.
+    chmod(
+        &sb.path("keys/..2026_11_23_16_00_00.000000001/20261123-1f5a2189.agekey"),
+        0o444,
+    );
+    let out = run(&["open", "-i", "keys", "sealed.yaml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("accessible by others"), "{}", stderr(&out));
+}
+
+/// Regression: a ConfigMap or git-sync volume was read three times (the file's link, `..data/` and
+/// `..<time>/`), so `open` printed every document three times. Each file is read once.
+#[test]
+fn a_kubelet_volume_of_manifests_is_read_once() {
+    let sb = sealed_sandbox();
+    let sealed = sb.read("sealed.yaml");
+    kubelet_volume(&sb.path("manifests"), &[("app.yaml", &sealed, 0o644)]);
+    let out = sb.kseal().args(["open", "-i", "a.agekey", "manifests"]).run_ok();
+    assert_eq!(
+        stdout(&out).matches("kind: Secret").count(),
+        1,
+        "{}",
+        stdout(&out)
+    );
+    let out = sb.kseal().args(["verify", "-R", "a.pub", "manifests"]).run_ok();
+    assert!(stderr(&out).contains("1 file verified"), "{}", stderr(&out));
+}

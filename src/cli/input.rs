@@ -74,6 +74,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
         return Ok(vec![Input { path: None }]);
     }
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
         if p.as_os_str() == "-" {
             out.push(Input { path: None });
@@ -86,8 +87,15 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
             });
             continue;
         }
-        // walkdir follows symlinks here so linked folders count, and reports loops as errors.
-        for entry in walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name() {
+        // walkdir follows symlinks here so linked folders count, and reports loops as errors. The
+        // kubelet's `..data` and `..<time>` entries (ConfigMap and git-sync volumes) are skipped,
+        // and each file is read once, by its real path, however many links lead to it.
+        let walk = walkdir::WalkDir::new(p)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with(".."));
+        for entry in walk {
             let entry = entry.map_err(|e| {
                 let at = e.path().unwrap_or(p).display().to_string();
                 if e.loop_ancestor().is_some() {
@@ -98,9 +106,12 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
                 }
             })?;
             if entry.file_type().is_file() && is_manifest(entry.path()) {
-                out.push(Input {
-                    path: Some(entry.into_path()),
-                });
+                let real = std::fs::canonicalize(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
+                if seen.insert(real) {
+                    out.push(Input {
+                        path: Some(entry.into_path()),
+                    });
+                }
             }
         }
     }
