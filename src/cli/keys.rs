@@ -99,6 +99,20 @@ fn key_mode_problem(mode: u32, in_kubelet_volume: bool) -> Option<String> {
     None
 }
 
+/// Recipients from `-r` and `-R`, deduplicated, in order.
+pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error> {
+    let mut list: Vec<Recipient> = Vec::new();
+    for r in &args.recipients {
+        list.push(keys::parse_recipient_arg(r).map_err(|e| Error::usage(format!("-r {e}")))?);
+    }
+    for f in &args.recipient_files {
+        list.extend(config::read_recipients_file(f)?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    list.retain(|r| seen.insert(r.kid()));
+    Ok(list)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,18 +137,4 @@ mod tests {
             );
         }
     }
-}
-
-/// Recipients from `-r` and `-R`, deduplicated, in order.
-pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error> {
-    let mut list: Vec<Recipient> = Vec::new();
-    for r in &args.recipients {
-        list.push(keys::parse_recipient_arg(r).map_err(|e| Error::usage(format!("-r {e}")))?);
-    }
-    for f in &args.recipient_files {
-        list.extend(config::read_recipients_file(f)?);
-    }
-    let mut seen = std::collections::HashSet::new();
-    list.retain(|r| seen.insert(r.kid()));
-    Ok(list)
 }
