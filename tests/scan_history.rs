@@ -307,3 +307,63 @@ fn secret_generator_envs_and_files_are_read_where_the_kustomization_is() {
     git(d, &["commit", "-q", "-m", "kustomize"]);
     check(&["--history"]);
 }
+
+/// Regression: `hook install` wrote to `.git/hooks` even when `core.hooksPath` was set, and to the
+/// wrong place in a linked worktree; both let a plaintext Secret be committed. It installs where
+/// git reads hooks, and the hook says so clearly (and stops the commit) when kseal is not on PATH.
+#[test]
+fn hook_install_writes_where_git_reads_hooks() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["config", "core.hooksPath", "team-hooks"]);
+    std::fs::create_dir(d.join("sub")).unwrap();
+    sb.kseal()
+        .args(["hook", "install"])
+        .current_dir(d.join("sub"))
+        .run_ok();
+    assert!(
+        d.join("team-hooks/pre-commit").is_file(),
+        "not installed where core.hooksPath points"
+    );
+    assert!(!d.join(".git/hooks/pre-commit").exists());
+
+    // A linked worktree: git reads the main repository's hooks.
+    let main = sb.path("main");
+    std::fs::create_dir(&main).unwrap();
+    git(&main, &["init", "-q", "-b", "main"]);
+    git(&main, &["commit", "-q", "--allow-empty", "-m", "root"]);
+    git(&main, &["worktree", "add", "-q", "../wt", "-b", "topic"]);
+    sb.kseal()
+        .args(["hook", "install"])
+        .current_dir(sb.path("wt"))
+        .run_ok();
+    let hook = main.join(".git/hooks/pre-commit");
+    assert!(hook.is_file(), "not installed in the main repository's hooks");
+
+    // Without kseal on PATH, the commit is stopped with a message, never waved through.
+    std::fs::write(sb.path("wt/s.yaml"), secret("hooked", "n0t-scanned")).unwrap();
+    git(&sb.path("wt"), &["add", "s.yaml"]);
+    let commit = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "leak",
+        ])
+        .current_dir(sb.path("wt"))
+        .env("PATH", "/usr/bin:/bin:/usr/local/bin")
+        .output()
+        .unwrap();
+    assert!(!commit.status.success());
+    assert!(
+        stderr(&commit).contains("kseal is not on PATH"),
+        "{}",
+        stderr(&commit)
+    );
+}
