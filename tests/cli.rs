@@ -806,3 +806,54 @@ fn a_kubelet_volume_of_manifests_is_read_once() {
     let out = sb.kseal().args(["verify", "-R", "a.pub", "manifests"]).run_ok();
     assert!(stderr(&out).contains("1 file verified"), "{}", stderr(&out));
 }
+
+/// Regression: `seal -w .`, `reseal .` and `reseal --check .` at a repository root exited 2 on
+/// `./.kseal.yaml` itself and on any Secret-free YAML outside the rules. A file with nothing to seal
+/// needs no recipients, and `.kseal.yaml` is never an input.
+#[test]
+fn repository_wide_commands_skip_files_with_nothing_to_seal() {
+    let sb = Sandbox::new();
+    sb.write(
+        ".kseal.yaml",
+        "rules:\n  - path: \"clusters/prod/**\"\n    recipients: [a.pub]\n",
+    );
+    sb.write("clusters/prod/db.yaml", SECRET);
+    sb.write(
+        "apps/web.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}\n",
+    );
+    let out = sb.kseal().args(["seal", "-w", "."]).run_ok();
+    assert!(stderr(&out).contains("sealed 2 values"), "{}", stderr(&out));
+    assert!(!sb.read("clusters/prod/db.yaml").contains(PLANTED));
+    assert_eq!(
+        sb.read(".kseal.yaml").lines().count(),
+        3,
+        ".kseal.yaml was touched"
+    );
+    sb.kseal().args(["reseal", "--check", "."]).run_ok();
+    sb.kseal().args(["reseal", "-i", "a.agekey", "."]).run_ok();
+}
+
+/// Regression: sealing a file with no Secret said "sealed 0 values"; a misspelled kind (`kind:
+/// secret`) holding values was passed over in silence.
+#[test]
+fn no_secret_and_a_misspelled_kind_are_said() {
+    let sb = Sandbox::new();
+    sb.write(
+        "web.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: b}\n",
+    );
+    let out = sb.kseal().args(["seal", "-R", "a.pub", "web.yaml"]).run_ok();
+    assert!(
+        stderr(&out).contains("no Secret found in 1 file"),
+        "{}",
+        stderr(&out)
+    );
+    sb.write("typo.yaml", &SECRET.replace("kind: Secret", "kind: secret"));
+    let out = sb.kseal().args(["seal", "-R", "a.pub", "typo.yaml"]).run_ok();
+    assert!(
+        stderr(&out).contains("typo.yaml: document 1: `kind` is not spelled `Secret`"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -61,6 +61,10 @@ impl Input {
 }
 
 fn is_manifest(path: &Path) -> bool {
+    // `.kseal.yaml` is configuration, never an input of a folder walk.
+    if path.file_name().is_some_and(|n| n == crate::config::FILE_NAME) {
+        return false;
+    }
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml" | "json")

@@ -59,13 +59,24 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let mut results = Vec::with_capacity(inputs.len());
     for input in &inputs {
         let src = input.read()?;
-        let policy = policy_for(input, &args.recipients, &ScopeArgs::default(), global, &mut cache)?;
+        // A file without a sealed value (a Deployment, `.kseal.yaml` itself) needs no recipients.
+        let policy = if crate::manifest::holds_sealed_values(&src) {
+            Some(policy_for(
+                input,
+                &args.recipients,
+                &ScopeArgs::default(),
+                global,
+                &mut cache,
+            )?)
+        } else {
+            None
+        };
         let out = reseal(
             &src,
             &input.location(),
             identities.as_deref(),
-            &policy.recipients,
-            policy.namespace.as_deref(),
+            policy.as_ref().map_or(&[][..], |p| &p.recipients),
+            policy.as_ref().and_then(|p| p.namespace.as_deref()),
         )?;
         let verb = if args.check { "to reseal" } else { "resealed" };
         report.push_str(&format!(

@@ -10,7 +10,7 @@ use super::policy::policy_for;
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
-use crate::manifest::seal::seal;
+use crate::manifest::seal::seal_with;
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -51,14 +51,16 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         ));
     }
     let mut cache = ConfigCache::default();
-    let (mut sealed, mut unchanged, mut changed_files) = (0, 0, 0);
+    let (mut sealed, mut unchanged, mut changed_files, mut secrets) = (0, 0, 0, 0);
     // Seal everything before writing anything: one bad file leaves every file untouched.
     let mut results = Vec::with_capacity(inputs.len());
     for input in &inputs {
         let src = input.read()?;
         let loc = input.location();
-        let policy = policy_for(input, &args.recipients, &args.scope, global, &mut cache)?;
-        let out = seal(&src, &loc, &policy)?;
+        let out = seal_with(&src, &loc, &mut || {
+            policy_for(input, &args.recipients, &args.scope, global, &mut cache)
+        })?;
+        secrets += out.secrets;
         for note in &out.notes {
             say!("{note}");
         }
@@ -79,6 +81,15 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     } else {
         let texts: Vec<&str> = results.iter().map(|(_, _, t)| t.as_str()).collect();
         write_rendered(&texts, args.output.as_deref(), Perm::NewFile(0o644))?;
+    }
+    if secrets == 0 {
+        // Nothing to do is fine (a folder of Deployments), but say so rather than "sealed 0".
+        say!(
+            "no Secret found in {} file{}: nothing to seal (kseal seals `kind: Secret`, `apiVersion: v1`)",
+            inputs.len(),
+            if inputs.len() == 1 { "" } else { "s" },
+        );
+        return Ok(ExitCode::Success);
     }
     say!(
         "sealed {sealed} value{}, {unchanged} already sealed, in {} file{} ({changed_files} changed)",

@@ -21,6 +21,8 @@ pub struct Sealed {
     pub unchanged: usize,
     /// Things the user should know (the stripped last-applied annotation).
     pub notes: Vec<String>,
+    /// Secrets found in the file.
+    pub secrets: usize,
 }
 
 /// The bytes a value stands for: `data` is base64 (line breaks allowed, as the API server
@@ -81,6 +83,16 @@ fn strip_last_applied(
 /// Seals every plaintext value of every Secret in `src`. Values are sealed in parallel (each is
 /// independent); the output is the same bytes, in the same order, as a sequential run's.
 pub fn seal(src: &str, file: &Location, policy: &Policy) -> Result<Sealed, Error> {
+    seal_with(src, file, &mut || Ok(policy.clone()))
+}
+
+/// Like [`seal`], resolving the policy only when the file holds a value to seal: a file without
+/// one (a Deployment, a sealed Secret, `.kseal.yaml` itself) needs no recipients.
+pub fn seal_with(
+    src: &str,
+    file: &Location,
+    resolve: &mut dyn FnMut() -> Result<Policy, Error>,
+) -> Result<Sealed, Error> {
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
     let mut edits = Vec::new();
@@ -89,7 +101,20 @@ pub fn seal(src: &str, file: &Location, policy: &Policy) -> Result<Sealed, Error
         sealed: 0,
         unchanged: 0,
         notes: Vec::new(),
+        secrets: secrets.len(),
     };
+    for d in secret::misspelled_secret_documents(&docs) {
+        out.notes.push(format!(
+            "{}: `kind` is not spelled `Secret`, so its values are not sealed (and Kubernetes would refuse it)",
+            file.clone().with_document(d)
+        ));
+    }
+    // Only a value to seal needs recipients: resolved once, before the walk.
+    let needs_policy = secrets
+        .iter()
+        .flat_map(|s| &s.values)
+        .any(|v| matches!(v.state(), ValueState::Plain));
+    let policy = if needs_policy { Some(resolve()?) } else { None };
     let mut jobs: Vec<(&Secret, Job)> = Vec::new();
     for s in &secrets {
         for v in &s.values {
@@ -107,6 +132,7 @@ pub fn seal(src: &str, file: &Location, policy: &Policy) -> Result<Sealed, Error
                 )),
                 ValueState::Plain => {
                     let at = || s.value_location(file, v);
+                    let policy = policy.as_ref().expect("resolved above: a plaintext value exists");
                     let bind = binding(s, v.key, policy.scope, policy.namespace.as_deref(), at)?;
                     let plain = plaintext_of(v.field, v.text()).map_err(|m| Error::input(at(), m))?;
                     jobs.push((
@@ -122,7 +148,10 @@ pub fn seal(src: &str, file: &Location, policy: &Policy) -> Result<Sealed, Error
         }
         strip_last_applied(src, s, file, &mut edits, &mut out.notes);
     }
-    let sealed = seal_all(&jobs, policy)?;
+    let sealed = match &policy {
+        Some(p) => seal_all(&jobs, p)?,
+        None => Vec::new(),
+    };
     for ((_, job), sealed) in jobs.iter().zip(sealed) {
         let v = job.value;
         edits.push(edit::replace_value(

@@ -187,7 +187,25 @@ fn is_kind(node: &Node, kind: &str) -> bool {
 /// Whether a document root can hold Secrets: a v1 Secret or a v1 List, or a document whose kind
 /// another YAML parser could read differently (see [`ambiguous_kind`]).
 pub fn may_hold_secrets(root: &Node) -> bool {
-    is_kind(root, "Secret") || is_list(root) || ambiguous_kind(root)
+    is_kind(root, "Secret") || is_list(root) || ambiguous_kind(root) || misspelled_secret(root)
+}
+
+/// A document that reads like a Secret but whose kind is spelled in another case (`kind: secret`):
+/// Kubernetes would refuse it, and kseal does not treat it as a Secret, so its values would stay
+/// plaintext. Commands say so.
+pub fn misspelled_secret(root: &Node) -> bool {
+    root.get("kind")
+        .and_then(Node::as_str)
+        .is_some_and(|k| k != "Secret" && k.eq_ignore_ascii_case("secret"))
+        && (root.get("data").is_some() || root.get("stringData").is_some())
+}
+
+/// The 1-based numbers of the documents that [`misspelled_secret`] finds.
+pub fn misspelled_secret_documents(docs: &[Document]) -> Vec<usize> {
+    docs.iter()
+        .filter(|d| d.root.as_ref().is_some_and(misspelled_secret))
+        .map(|d| d.index)
+        .collect()
 }
 
 /// A `v1` `List`, or a typed `SecretList` (whose items may leave out apiVersion and kind), both of
