@@ -344,7 +344,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand install 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
+            cand install 'Write a pre-commit hook running `kseal scan --staged` where git reads hooks (core.hooksPath, linked worktrees); never replaces a different hook'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kseal;hook;install'= {
@@ -359,7 +359,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;hook;help'= {
-            cand install 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
+            cand install 'Write a pre-commit hook running `kseal scan --staged` where git reads hooks (core.hooksPath, linked worktrees); never replaces a different hook'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kseal;hook;help;install'= {
@@ -434,7 +434,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;scan'= {
         }
         &'kseal;help;hook'= {
-            cand install 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
+            cand install 'Write a pre-commit hook running `kseal scan --staged` where git reads hooks (core.hooksPath, linked worktrees); never replaces a different hook'
         }
         &'kseal;help;hook;install'= {
         }

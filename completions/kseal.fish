@@ -232,7 +232,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_su
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "install" -d 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
+complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "install" -d 'Write a pre-commit hook running `kseal scan --staged` where git reads hooks (core.hooksPath, linked worktrees); never replaces a different hook'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -l context -d 'The kubeconfig context to use (cluster commands)' -r
@@ -240,7 +240,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcom
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
+complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write a pre-commit hook running `kseal scan --staged` where git reads hooks (core.hooksPath, linked worktrees); never replaces a different hook'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -l context -d 'The kubeconfig context to use (cluster commands)' -r
@@ -268,4 +268,4 @@ complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcom
 complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "fetch-key" -d 'Print the cluster\'s newest public key (age1...)'
 complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "rotate-key" -d 'Add a newer key: sealing uses it from now on, opening still tries every key'
 complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "backup" -d 'Write every key of the cluster, age-encrypted to offline recipients'
-complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write .git/hooks/pre-commit running `kseal scan --staged` (never replaces a different hook)'
+complete -c kseal -n "__fish_kseal_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write a pre-commit hook running `kseal scan --staged` where git reads hooks (core.hooksPath, linked worktrees); never replaces a different hook'

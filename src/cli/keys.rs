@@ -62,7 +62,7 @@ pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
             use std::os::unix::fs::PermissionsExt;
             let mode = meta.permissions().mode() & 0o777;
             let in_volume = f.parent().is_some_and(is_kubelet_volume);
-            if let Some(why) = key_mode_problem(mode, in_volume) {
+            if let Some(why) = key_mode_problem(mode, in_volume, &shown) {
                 return Err(Error::usage(format!("identity file {shown} {why}")));
             }
         }
@@ -84,16 +84,18 @@ pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
 /// volume (the kubelet's atomic-writer layout, read-only by construction): the group may read,
 /// because that is how a non-root Pod reads its Secret (`defaultMode: 0440` with `fsGroup`, which
 /// the kubelet applies as the file's group), and the volume cannot be written through anyway.
-fn key_mode_problem(mode: u32, in_kubelet_volume: bool) -> Option<String> {
+fn key_mode_problem(mode: u32, in_kubelet_volume: bool, shown: &str) -> Option<String> {
     let group_ok = if in_kubelet_volume { 0o040 } else { 0 };
     if mode & 0o007 != 0 {
-        return Some(format!("is accessible by others (mode {mode:04o}); run `chmod 600` on it (in a Pod: defaultMode 0400, or 0440 with fsGroup)"));
+        return Some(format!(
+            "is accessible by others (mode {mode:04o}); run `chmod 600 {shown}` (in a Pod: defaultMode 0400, or 0440 with fsGroup)"
+        ));
     }
     if mode & 0o070 & !group_ok != 0 {
         return Some(if in_kubelet_volume {
             format!("is writable or executable by its group (mode {mode:04o}); mount it with defaultMode 0400, or 0440 with fsGroup")
         } else {
-            format!("is accessible by group (mode {mode:04o}); run `chmod 600` on it (a Kubernetes Secret volume may be 0440)")
+            format!("is accessible by group (mode {mode:04o}); run `chmod 600 {shown}` (a Kubernetes Secret volume may be 0440)")
         });
     }
     None
@@ -131,7 +133,7 @@ mod tests {
             (0o604, false, false),
         ] {
             assert_eq!(
-                key_mode_problem(mode, in_volume).is_none(),
+                key_mode_problem(mode, in_volume, "k").is_none(),
                 ok,
                 "{mode:o} in volume {in_volume}"
             );
