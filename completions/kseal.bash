@@ -43,6 +43,9 @@ _kseal() {
             kseal,ls)
                 cmd="kseal__subcmd__ls"
                 ;;
+            kseal,man)
+                cmd="kseal__subcmd__man"
+                ;;
             kseal,open)
                 cmd="kseal__subcmd__open"
                 ;;
@@ -63,6 +66,9 @@ _kseal() {
                 ;;
             kseal,verify)
                 cmd="kseal__subcmd__verify"
+                ;;
+            kseal,version)
+                cmd="kseal__subcmd__version"
                 ;;
             kseal__subcmd__cluster,backup)
                 cmd="kseal__subcmd__cluster__subcmd__backup"
@@ -121,6 +127,9 @@ _kseal() {
             kseal__subcmd__help,ls)
                 cmd="kseal__subcmd__help__subcmd__ls"
                 ;;
+            kseal__subcmd__help,man)
+                cmd="kseal__subcmd__help__subcmd__man"
+                ;;
             kseal__subcmd__help,open)
                 cmd="kseal__subcmd__help__subcmd__open"
                 ;;
@@ -141,6 +150,9 @@ _kseal() {
                 ;;
             kseal__subcmd__help,verify)
                 cmd="kseal__subcmd__help__subcmd__verify"
+                ;;
+            kseal__subcmd__help,version)
+                cmd="kseal__subcmd__help__subcmd__version"
                 ;;
             kseal__subcmd__help__subcmd__cluster,backup)
                 cmd="kseal__subcmd__help__subcmd__cluster__subcmd__backup"
@@ -176,7 +188,7 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help"
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions version man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -646,7 +658,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help)
-            opts="keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions help"
+            opts="keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions version man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,6 +867,20 @@ _kseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kseal__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kseal__subcmd__help__subcmd__open)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -940,6 +966,20 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1126,7 +1166,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__keygen)
-            opts="-o -n -h -V --output --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-o -y -n -h -V --output --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1137,6 +1177,10 @@ _kseal() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1182,6 +1226,40 @@ _kseal() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__man)
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1544,6 +1622,40 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__version)
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

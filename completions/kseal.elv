@@ -42,11 +42,14 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
             cand hook 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
             cand completions 'Print a shell completion script'
+            cand version 'Print kseal''s version and the sealed value format it writes'
+            cand man 'Write a man page per command into DIR (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kseal;keygen'= {
             cand -o 'Write the identity to FILE (mode 0600; refuses to overwrite)'
             cand --output 'Write the identity to FILE (mode 0600; refuses to overwrite)'
+            cand -y 'Print the recipient (age1...) of each identity in FILE instead of making one'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
@@ -377,6 +380,28 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;version'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;man'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kseal;help'= {
             cand keygen 'Generate a new X25519 identity in age format'
             cand seal 'Seal every plaintext Secret value, changing nothing else in the file'
@@ -393,6 +418,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
             cand hook 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
             cand completions 'Print a shell completion script'
+            cand version 'Print kseal''s version and the sealed value format it writes'
+            cand man 'Write a man page per command into DIR (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kseal;help;keygen'= {
@@ -439,6 +466,10 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;hook;install'= {
         }
         &'kseal;help;completions'= {
+        }
+        &'kseal;help;version'= {
+        }
+        &'kseal;help;man'= {
         }
         &'kseal;help;help'= {
         }

@@ -544,6 +544,31 @@ fn completions_in_the_repository_are_current() {
             "completions/{file} is stale: run scripts/update-completions"
         );
     }
+    // The man pages too: generated afresh, they must equal man/ file for file.
+    let fresh = tempfile::tempdir().unwrap();
+    kseal().arg("man").arg(fresh.path()).run_ok();
+    let names = |d: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let checked_in = repo().join("man");
+    assert_eq!(
+        names(fresh.path()),
+        names(&checked_in),
+        "man/ is stale: run scripts/update-completions"
+    );
+    for name in names(fresh.path()) {
+        assert!(
+            std::fs::read(fresh.path().join(&name)).unwrap()
+                == std::fs::read(checked_in.join(&name)).unwrap(),
+            "man/{name} is stale: run scripts/update-completions"
+        );
+    }
+    assert!(names(&checked_in).contains(&"kseal-seal.1".to_string()));
 }
 
 /// Regression: `open` on stdin ignored the `.kseal.yaml` rule (stdin is matched as `-`), so a value
@@ -856,4 +881,55 @@ fn no_secret_and_a_misspelled_kind_are_said() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Regression: `kubectl create secret ... | kseal seal -o clusters/prod/x.yaml` never matched a
+/// path rule (stdin is `-`). With `-o`, the rule of the destination applies.
+#[test]
+fn stdin_takes_the_rule_of_the_output_file() {
+    let sb = Sandbox::new();
+    sb.write(
+        ".kseal.yaml",
+        "rules:\n  - path: \"clusters/prod/**\"\n    recipients: [b.pub]\n    scope: namespace\n",
+    );
+    std::fs::create_dir_all(sb.path("clusters/prod")).unwrap();
+    let out = sb
+        .kseal()
+        .args(["seal", "-o", "clusters/prod/db.yaml"])
+        .write_stdin(SECRET)
+        .run_ok();
+    assert!(
+        stderr(&out).contains("(rule `clusters/prod/**` of "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(sealed_tokens(&sb.read("clusters/prod/db.yaml"))
+        .iter()
+        .all(|t| t.starts_with("kseal:v2:namespace:68ca96df:")));
+}
+
+/// kubectl's and kubeseal's habits: `kseal version`; `-o yaml` is refused instead of writing a
+/// file named `yaml`; `keygen -y` prints an identity's recipient as `age-keygen -y` does.
+#[test]
+fn kubectl_and_age_habits() {
+    let sb = sealed_sandbox();
+    let out = sb.kseal().arg("version").run_ok();
+    assert!(stdout(&out).starts_with(&format!(
+        "kseal {} (sealed value format v2",
+        env!("CARGO_PKG_VERSION")
+    )));
+    for fmt in ["yaml", "json"] {
+        let out = sb
+            .kseal()
+            .args(["seal", "-R", "a.pub", "-o", fmt, "plain.yaml"])
+            .run_exits(2);
+        assert!(
+            stderr(&out).contains("-o names an output FILE"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!sb.path(fmt).exists());
+    }
+    let out = sb.kseal().args(["keygen", "-y", "a.agekey"]).run_ok();
+    assert_eq!(stdout(&out).trim(), sb.recipient("a"));
 }

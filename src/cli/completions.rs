@@ -28,6 +28,45 @@ pub fn script(shell: Shell, bin_name: &str) -> Vec<u8> {
     out
 }
 
+/// `kseal man DIR`: one man page per command (`kseal.1`, `kseal-seal.1`, ...), rendered by
+/// clap_mangen from the same definitions as `--help`. Hidden: it is for packagers and for
+/// `scripts/update-completions`, which checks the pages in under `man/`.
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// The folder to write the pages into (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: std::path::PathBuf,
+}
+
+/// The man pages: (file name, roff text), the top command first, then each subcommand.
+pub fn man_pages() -> Vec<(String, Vec<u8>)> {
+    let cmd = Cli::command().name("kseal");
+    let mut pages = Vec::new();
+    let mut render = |name: String, c: clap::Command| {
+        let mut out = Vec::new();
+        clap_mangen::Man::new(c)
+            .render(&mut out)
+            .expect("rendering into memory cannot fail");
+        pages.push((format!("{name}.1"), out));
+    };
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("kseal-{}", sub.get_name());
+        render(name.clone(), sub.clone().name(name));
+    }
+    render("kseal".into(), cmd);
+    pages.rotate_right(1);
+    pages
+}
+
+pub fn run_man(args: ManArgs) -> Result<ExitCode, Error> {
+    let shown = args.dir.display().to_string();
+    std::fs::create_dir_all(&args.dir).map_err(|e| Error::io(&shown, &e))?;
+    for (name, text) in man_pages() {
+        super::output::write_atomic(&args.dir.join(&name), &text, super::output::Perm::NewFile(0o644))?;
+    }
+    Ok(ExitCode::Success)
+}
+
 pub fn run(args: CompletionsArgs, bin_name: &'static str) -> Result<ExitCode, Error> {
     write_stdout(&script(args.shell, bin_name))?;
     Ok(ExitCode::Success)

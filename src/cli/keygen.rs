@@ -14,14 +14,25 @@ The file has the layout age-keygen writes (# created, # public key, AGE-SECRET-K
 works with `age -d -i FILE` too. It is created with mode 0600 and never overwritten.
 
 With -o the recipient (age1...) is printed on stdout; share it, or put it in keys/<cluster>.pub.
-Without -o the identity goes to stdout and the public key to stderr, as age-keygen does.")]
+Without -o the identity goes to stdout and the public key to stderr, as age-keygen does.
+
+`kseal keygen -y FILE` prints the recipient of each identity in FILE, as `age-keygen -y` does.")]
 pub struct KeygenArgs {
     /// Write the identity to FILE (mode 0600; refuses to overwrite).
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE", conflicts_with = "recipients_of")]
     pub output: Option<PathBuf>,
+    /// Print the recipient (age1...) of each identity in FILE instead of making one.
+    #[arg(short = 'y', value_name = "FILE")]
+    pub recipients_of: Option<PathBuf>,
 }
 
 pub fn run(args: KeygenArgs) -> Result<ExitCode, Error> {
+    if let Some(file) = &args.recipients_of {
+        let ids = super::keys::load_identities(std::slice::from_ref(file))?;
+        let text: String = ids.iter().map(|i| format!("{}\n", i.recipient())).collect();
+        write_stdout(text.as_bytes())?;
+        return Ok(ExitCode::Success);
+    }
     let identity = Identity::generate();
     let created = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let text = keys::identity_file_text(&identity, &created);

@@ -146,6 +146,11 @@ pub enum Command {
     Hook(hook::HookArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
+    /// Print kseal's version and the sealed value format it writes.
+    Version,
+    /// Write a man page per command into DIR (for packagers).
+    #[command(hide = true)]
+    Man(completions::ManArgs),
 }
 
 /// Which keys to seal to; shared by `seal` and `set`.
@@ -230,6 +235,20 @@ pub fn program() -> &'static str {
     PROGRAM.get().copied().unwrap_or("kseal")
 }
 
+/// `-o yaml` / `-o json` is kubectl's and kubeseal's output *format* flag; in kseal `-o` names a
+/// file. A bare format name would silently become a file called `yaml`: refuse it.
+pub fn output_file(path: &std::path::Path) -> Result<(), Error> {
+    let name = path.as_os_str().to_string_lossy();
+    if ["yaml", "json", "wide", "name"].contains(&name.as_ref()) {
+        return Err(Error::usage(format!(
+            "-o {name}: in kseal, -o names an output FILE (kseal always writes YAML, or JSON for JSON input); \
+             write `-o {name}.{}` or redirect stdout",
+            if name == "json" { "json" } else { "yaml" }
+        )));
+    }
+    Ok(())
+}
+
 /// Parses the command line and runs the command; returns the process exit code.
 pub fn main_with_name(bin_name: &'static str) -> std::process::ExitCode {
     std::process::ExitCode::from(run_main(bin_name) as u8)
@@ -298,5 +317,16 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         #[cfg(feature = "scan")]
         Command::Hook(a) => hook::run(a),
         Command::Completions(a) => completions::run(a, bin_name),
+        Command::Man(a) => completions::run_man(a),
+        Command::Version => {
+            let text = format!(
+                "kseal {} (sealed value format v2; features:{}{})\n",
+                env!("CARGO_PKG_VERSION"),
+                if cfg!(feature = "cluster") { " cluster" } else { "" },
+                if cfg!(feature = "scan") { " scan" } else { "" },
+            );
+            output::write_stdout(text.as_bytes())?;
+            Ok(ExitCode::Success)
+        }
     }
 }

@@ -43,6 +43,9 @@ pub struct OpenArgs {
 }
 
 pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    if let Some(o) = &args.output {
+        super::output_file(o)?;
+    }
     let identities = args.identities.load(global)?;
     let inputs = collect_inputs(&args.paths)?;
     let mut cache = ConfigCache::default();

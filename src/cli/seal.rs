@@ -19,7 +19,9 @@ every other byte of the file stays as it was. Values already sealed are left byt
 running seal again changes nothing. Secrets' kubectl.kubernetes.io/last-applied-configuration
 annotation, which holds the plaintext, is removed (and reported on stderr).
 
-Recipients: -r/-R, else the first rule of the nearest .kseal.yaml whose path matches the file.
+Recipients: -r/-R, else the first rule of the nearest .kseal.yaml whose path matches the file (for
+stdin, the -o file, so `kubectl create secret ... | kseal seal -o clusters/prod/db.yaml` takes the
+prod rule).
 Namespace (strict and namespace scope): metadata.namespace, else -n, else the rule's namespace.
 
 Examples:
@@ -44,6 +46,9 @@ pub struct SealArgs {
 }
 
 pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    if let Some(o) = &args.output {
+        super::output_file(o)?;
+    }
     let inputs = collect_inputs(&args.paths)?;
     if args.write && inputs.iter().any(|i| i.path.is_none()) {
         return Err(Error::usage(
@@ -57,8 +62,15 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     for input in &inputs {
         let src = input.read()?;
         let loc = input.location();
+        // Stdin has no path for a rule to match: `-o` names where the result goes, so its rule applies.
+        let rule_input = match (&input.path, &args.output) {
+            (None, Some(o)) => super::input::Input {
+                path: Some(o.clone()),
+            },
+            _ => input.clone(),
+        };
         let out = seal_with(&src, &loc, &mut || {
-            policy_for(input, &args.recipients, &args.scope, global, &mut cache)
+            policy_for(&rule_input, &args.recipients, &args.scope, global, &mut cache)
         })?;
         secrets += out.secrets;
         for note in &out.notes {
