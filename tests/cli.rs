@@ -933,3 +933,49 @@ fn kubectl_and_age_habits() {
     let out = sb.kseal().args(["keygen", "-y", "a.agekey"]).run_ok();
     assert_eq!(stdout(&out).trim(), sb.recipient("a"));
 }
+
+/// Regression: a Helm chart's `templates/secret.yaml` (not YAML until rendered) aborted `seal` and
+/// `verify` of the whole folder, and a value `{{ .Values.db.password }}` or `${VAR}` got sealed,
+/// destroying the template. Templates are never sealed (and said so); an unparseable file in a
+/// folder is skipped by seal with a warning, and reported by verify as not checked (exit 1).
+#[test]
+fn helm_templates_are_never_sealed_and_never_called_clean() {
+    let sb = Sandbox::new();
+    sb.write(
+        "chart/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include \"app.fullname\" . }}\n{{- if .Values.tls }}\ntype: kubernetes.io/tls\n{{- end }}\nstringData:\n  password: {{ .Values.db.password | quote }}\n",
+    );
+    sb.write(
+        "chart/templates/env.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: env, namespace: prod}\nstringData:\n  password: \"{{ .Values.db.password }}\"\n  token: ${API_TOKEN}\n  plain: pl41n-t3xt-v4lue\n",
+    );
+    let before = sb.read("chart/templates/secret.yaml");
+    let out = sb.kseal().args(["seal", "-w", "-R", "a.pub", "chart"]).run_ok();
+    let err = stderr(&out);
+    assert!(
+        err.contains("skipped 1 file that does not parse") && err.contains("chart/templates/secret.yaml"),
+        "{err}"
+    );
+    assert!(err.contains("2 template expressions"), "{err}");
+    assert_eq!(sb.read("chart/templates/secret.yaml"), before);
+    let env = sb.read("chart/templates/env.yaml");
+    assert!(
+        env.contains("\"{{ .Values.db.password }}\"") && env.contains("${API_TOKEN}"),
+        "{env}"
+    );
+    assert!(!env.contains("pl41n-t3xt-v4lue") && sealed_tokens(&env).len() == 1);
+    let out = sb.kseal().args(["verify", "-R", "a.pub", "chart"]).run_exits(1);
+    let report = stdout(&out);
+    assert!(
+        report.contains("chart/templates/secret.yaml: not checked"),
+        "{report}"
+    );
+    assert!(
+        report.contains("a template expression: not checked here"),
+        "{report}"
+    );
+    // Named on the command line, an unparseable file is still an error.
+    sb.kseal()
+        .args(["seal", "-R", "a.pub", "chart/templates/secret.yaml"])
+        .run_exits(2);
+}

@@ -272,6 +272,7 @@ pub fn run(args: EditArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let identities = args.identities.load(global)?;
     let input = Input {
         path: Some(args.file.clone()),
+        walked: false,
     };
     let shown = input.label();
     let loc = input.location();

@@ -12,9 +12,17 @@ use crate::error::{io_message, Error, Location};
 pub struct Input {
     /// `None` for stdin.
     pub path: Option<PathBuf>,
+    /// Found by walking a folder (not named on the command line): a file there that does not
+    /// parse (a Helm template) is skipped with a warning instead of stopping everything.
+    pub walked: bool,
 }
 
 impl Input {
+    /// Whether this input, read as `src`, is a walked file that does not parse as manifests.
+    pub fn is_unparseable_walked(&self, src: &str) -> bool {
+        self.walked && crate::manifest::parse(src, &self.location()).is_err()
+    }
+
     pub fn label(&self) -> String {
         self.path
             .as_ref()
@@ -75,19 +83,26 @@ fn is_manifest(path: &Path) -> bool {
 /// `*.json`, sorted), `-` or nothing for stdin.
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
     if paths.is_empty() {
-        return Ok(vec![Input { path: None }]);
+        return Ok(vec![Input {
+            path: None,
+            walked: false,
+        }]);
     }
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for p in paths {
         if p.as_os_str() == "-" {
-            out.push(Input { path: None });
+            out.push(Input {
+                path: None,
+                walked: false,
+            });
             continue;
         }
         let meta = std::fs::metadata(p).map_err(|e| Error::io(p.display().to_string(), &e))?;
         if !meta.is_dir() {
             out.push(Input {
                 path: Some(p.clone()),
+                walked: false,
             });
             continue;
         }
@@ -114,6 +129,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
                 if seen.insert(real) {
                     out.push(Input {
                         path: Some(entry.into_path()),
+                        walked: true,
                     });
                 }
             }

@@ -57,6 +57,7 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     }
     let mut cache = ConfigCache::default();
     let (mut sealed, mut unchanged, mut changed_files, mut secrets) = (0, 0, 0, 0);
+    let mut skipped = Vec::new();
     // Seal everything before writing anything: one bad file leaves every file untouched.
     let mut results = Vec::with_capacity(inputs.len());
     for input in &inputs {
@@ -66,12 +67,21 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let rule_input = match (&input.path, &args.output) {
             (None, Some(o)) => super::input::Input {
                 path: Some(o.clone()),
+                walked: false,
             },
             _ => input.clone(),
         };
-        let out = seal_with(&src, &loc, &mut || {
+        let out = match seal_with(&src, &loc, &mut || {
             policy_for(&rule_input, &args.recipients, &args.scope, global, &mut cache)
-        })?;
+        }) {
+            Ok(out) => out,
+            // A file of a folder that is not YAML (a Helm template): skipped, and listed below.
+            Err(_) if input.is_unparseable_walked(&src) => {
+                skipped.push(input.label());
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         secrets += out.secrets;
         for note in &out.notes {
             say!("{note}");
@@ -93,6 +103,15 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     } else {
         let texts: Vec<&str> = results.iter().map(|(_, _, t)| t.as_str()).collect();
         write_rendered(&texts, args.output.as_deref(), Perm::NewFile(0o644))?;
+    }
+    if !skipped.is_empty() {
+        say!(
+            "warning: skipped {} file{} that do{} not parse as YAML or JSON (templates?), nothing sealed in them: {}",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            if skipped.len() == 1 { "es" } else { "" },
+            skipped.join(", ")
+        );
     }
     if secrets == 0 {
         // Nothing to do is fine (a folder of Deployments), but say so rather than "sealed 0".

@@ -46,6 +46,7 @@ pub struct SetArgs {
 pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let input = Input {
         path: Some(args.file.clone()),
+        walked: false,
     };
     let src = input.read()?;
     let policy = policy_for(

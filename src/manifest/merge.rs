@@ -87,7 +87,7 @@ pub fn prepare(
         let mut values = HashMap::new();
         let mut first_scope = None;
         for v in &s.values {
-            if matches!(v.state(), ValueState::Foreign(_)) {
+            if matches!(v.state(), ValueState::Foreign(_) | ValueState::Template) {
                 continue;
             }
             let (plain, scope) = if let Some(value) = sealed_value(s, v, file)? {
@@ -161,7 +161,9 @@ pub fn merge(
         let values = matched.map(|o| &o.values);
         for v in &s.values {
             let at = || s.value_location(edited_at, v);
-            if matches!(v.state(), ValueState::Foreign(_)) || sealed_value(s, v, edited_at)?.is_some() {
+            if matches!(v.state(), ValueState::Foreign(_) | ValueState::Template)
+                || sealed_value(s, v, edited_at)?.is_some()
+            {
                 out.kept += 1;
                 continue;
             }

@@ -34,7 +34,7 @@ pub struct Opened {
 /// value (exit 3) or another tool's ciphertext where kseal cannot open it (exit 2).
 pub fn sealed_value(s: &Secret, v: &SecretValue, file: &Location) -> Result<Option<SealedValue>, Error> {
     match v.state() {
-        ValueState::Plain => Ok(None),
+        ValueState::Plain | ValueState::Template => Ok(None),
         ValueState::Sealed(value) => Ok(Some(value)),
         ValueState::Malformed(e) => Err(Error::crypto(
             s.value_location(file, v),
@@ -107,7 +107,7 @@ pub fn open(
         for v in &s.values {
             let at = || s.value_location(file, v);
             let Some(sealed) = sealed_value(s, v, file)? else {
-                if v.field == Field::Data {
+                if v.field == Field::Data && !matches!(v.state(), ValueState::Template) {
                     super::seal::plaintext_of(Field::Data, v.text()).map_err(|m| Error::input(at(), m))?;
                 }
                 continue;

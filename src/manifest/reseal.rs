@@ -47,7 +47,10 @@ pub fn reseal(
     let mut jobs: Vec<(&secret::SecretValue, SealedValue, Binding, &secret::Secret)> = Vec::new();
     for s in &secrets {
         for v in &s.values {
-            if matches!(v.state(), ValueState::Plain | ValueState::Foreign(_)) {
+            if matches!(
+                v.state(),
+                ValueState::Plain | ValueState::Foreign(_) | ValueState::Template
+            ) {
                 out.plaintext += 1;
                 continue;
             }

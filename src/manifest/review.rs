@@ -112,7 +112,7 @@ pub fn list(src: &str, file: &Location) -> Result<Vec<Listed>, Error> {
             kids: BTreeSet::new(),
         };
         for v in &s.values {
-            if matches!(v.state(), ValueState::Foreign(_)) {
+            if matches!(v.state(), ValueState::Foreign(_) | ValueState::Template) {
                 continue;
             }
             let Some(value) = sealed_value(&s, v, file)? else {

@@ -115,6 +115,7 @@ pub fn seal_with(
         .flat_map(|s| &s.values)
         .any(|v| matches!(v.state(), ValueState::Plain));
     let policy = if needs_policy { Some(resolve()?) } else { None };
+    let mut templates = 0;
     let mut jobs: Vec<(&Secret, Job)> = Vec::new();
     for s in &secrets {
         for v in &s.values {
@@ -126,6 +127,7 @@ pub fn seal_with(
                         format!("malformed sealed value: {e}"),
                     ))
                 }
+                ValueState::Template => templates += 1,
                 ValueState::Foreign(tool) => out.notes.push(format!(
                     "{}: encrypted by {tool}, left as it is (`kseal import-sops` converts SOPS files)",
                     s.value_location(file, v)
@@ -147,6 +149,14 @@ pub fn seal_with(
             }
         }
         strip_last_applied(src, s, file, &mut edits, &mut out.notes);
+    }
+    if templates > 0 {
+        out.notes.push(format!(
+            "{file}: {templates} template expression{} ({{{{ ... }}}} or ${{...}}) left as {}: the value comes at render time, \
+             so seal the rendered output or the chart's values, never the template",
+            if templates == 1 { "" } else { "s" },
+            if templates == 1 { "it is" } else { "they are" }
+        ));
     }
     let sealed = match &policy {
         Some(p) => seal_all(&jobs, p)?,

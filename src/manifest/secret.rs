@@ -43,9 +43,17 @@ pub enum ValueState {
     Sealed(SealedValue),
     /// Encrypted by another tool (the tool's name): never sealed again, never called plaintext.
     Foreign(&'static str),
+    /// A template expression (`{{ .Values.db.password }}`, `${DB_PASSWORD}`): the value comes
+    /// when the template is rendered, so it is never sealed (that would destroy the template).
+    Template,
     /// A kseal value (it starts with `kseal:`, or under `data` decodes to it) that is not a
     /// well-formed version 2 value: always an error, never plaintext.
     Malformed(FormatError),
+}
+
+/// A Helm/Go template (`{{ ... }}`) or an envsubst/Flux variable (`${VAR}`) in a value.
+pub fn is_template(text: &str) -> bool {
+    (text.contains("{{") && text.contains("}}")) || text.find("${").is_some_and(|i| text[i..].contains('}'))
 }
 
 /// SOPS writes every encrypted leaf as `ENC[AES256_GCM,data:...]`.
@@ -87,6 +95,9 @@ pub fn state_of(field: Field, text: &str) -> ValueState {
     };
     if let Some(tool) = foreign_tool(text) {
         return ValueState::Foreign(tool);
+    }
+    if is_template(text) {
+        return ValueState::Template;
     }
     match field {
         Field::StringData if sealed::is_kseal(text) => parsed(SealedValue::parse(text)),

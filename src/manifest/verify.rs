@@ -67,6 +67,12 @@ pub fn verify(src: &str, file: &Location, expect: &Expectation) -> Result<Vec<Pr
                     problem("not sealed (plaintext)".into());
                     continue;
                 }
+                ValueState::Template => {
+                    problem(
+                        "a template expression: not checked here; verify the rendered output (helm template ... | kseal verify)".into(),
+                    );
+                    continue;
+                }
                 ValueState::Foreign(tool) => {
                     problem(format!(
                         "encrypted by {tool}, not sealed by kseal (`kseal import-sops` converts it)"
