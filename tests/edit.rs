@@ -333,3 +333,29 @@ fn on_a_terminal_invalid_text_offers_to_edit_again() {
     assert_scratch_gone(&sb.path("rt"));
     assert!(!shown.contains("ed1t-me") && !shown.contains("f1xed"));
 }
+
+/// `seal`, `open` and `verify` with no path on a terminal explain instead of waiting for a manifest
+/// to be typed. `script` (util-linux) gives kseal a real pseudo-terminal.
+#[test]
+fn no_path_on_a_terminal_explains_instead_of_waiting() {
+    require_tools!("script");
+    let sb = Sandbox::new();
+    let bin = assert_cmd::cargo::cargo_bin("kseal");
+    for cmd in ["seal -R a.pub", "open -i a.agekey", "verify"] {
+        let out = std::process::Command::new("timeout")
+            .args([
+                "10",
+                "script",
+                "-qec",
+                &format!("{} {cmd}", bin.display()),
+                "/dev/null",
+            ])
+            .current_dir(sb.dir.path())
+            .env_remove("KSEAL_IDENTITY_FILE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let text = stdout(&out);
+        assert!(text.contains("no input: name files or folders"), "{cmd}: {text}");
+    }
+}

@@ -83,6 +83,13 @@ fn is_manifest(path: &Path) -> bool {
 /// `*.json`, sorted), `-` or nothing for stdin.
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
     if paths.is_empty() {
+        // Waiting for a manifest typed on a terminal is never what the user meant.
+        if std::io::stdin().is_terminal() {
+            return Err(Error::usage(
+                "no input: name files or folders (e.g. `kseal seal -w manifests/`), or pipe a manifest in \
+                 (`kubectl create secret ... --dry-run=client -o yaml | kseal seal -r age1...`); `-` reads a terminal anyway",
+            ));
+        }
         return Ok(vec![Input {
             path: None,
             walked: false,
