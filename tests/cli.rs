@@ -979,3 +979,32 @@ fn helm_templates_are_never_sealed_and_never_called_clean() {
         .args(["seal", "-R", "a.pub", "chart/templates/secret.yaml"])
         .run_exits(2);
 }
+
+/// Regression: kustomize `secretGenerator` literals/envs/files were passed over: `seal` skipped them
+/// in silence and `verify` said "1 file verified" (while `scan` said to seal them). `verify` flags
+/// them; `seal` says what to do instead.
+#[test]
+fn secret_generators_with_plaintext_are_flagged() {
+    let sb = Sandbox::new();
+    sb.write(
+        "app/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [deploy.yaml]\nsecretGenerator:\n- name: db\n  literals:\n  - password=pl41n-t3xt-v4lue\n- name: tls\n  files: [tls.crt]\n",
+    );
+    let out = sb.kseal().args(["verify", "-R", "a.pub", "app"]).run_exits(1);
+    let report = stdout(&out);
+    assert!(
+        report.contains("secretGenerator `db` holds plaintext") && report.contains("secretGenerator `tls`"),
+        "{report}"
+    );
+    assert!(report.contains("(line 5, column 3)"), "{report}");
+    assert!(!report.contains("pl41n"), "{report}");
+    let out = sb
+        .kseal()
+        .args(["seal", "-R", "a.pub", "app/kustomization.yaml"])
+        .run_ok();
+    assert!(
+        stderr(&out).contains("kubectl create secret generic db"),
+        "{}",
+        stderr(&out)
+    );
+}

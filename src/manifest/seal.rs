@@ -103,6 +103,14 @@ pub fn seal_with(
         notes: Vec::new(),
         secrets: secrets.len(),
     };
+    for (document, name, line, col) in secret::plaintext_generators(&docs) {
+        out.notes.push(format!(
+            "{}: kustomize secretGenerator `{name}` holds plaintext that kseal cannot seal in place: \
+             write it as a Secret manifest (`kubectl create secret generic {name} --from-... --dry-run=client -o yaml \
+             | kseal seal -o {name}.yaml`) and list that file under `resources:` instead",
+            file.clone().with_document(document).at(line, col)
+        ));
+    }
     for d in secret::misspelled_secret_documents(&docs) {
         out.notes.push(format!(
             "{}: `kind` is not spelled `Secret`, so its values are not sealed (and Kubernetes would refuse it)",

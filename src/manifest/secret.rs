@@ -198,7 +198,43 @@ fn is_kind(node: &Node, kind: &str) -> bool {
 /// Whether a document root can hold Secrets: a v1 Secret or a v1 List, or a document whose kind
 /// another YAML parser could read differently (see [`ambiguous_kind`]).
 pub fn may_hold_secrets(root: &Node) -> bool {
-    is_kind(root, "Secret") || is_list(root) || ambiguous_kind(root) || misspelled_secret(root)
+    is_kind(root, "Secret")
+        || is_list(root)
+        || ambiguous_kind(root)
+        || misspelled_secret(root)
+        || root.get("secretGenerator").is_some()
+}
+
+/// The kustomize `secretGenerator` entries of `docs` that carry values in plain text (`literals`,
+/// `envs`, `files`): (document, generator name, line, column). kseal cannot seal them in place
+/// (kustomize reads them at build time), so `verify` flags them and `seal` says what to do.
+pub fn plaintext_generators(docs: &[Document]) -> Vec<(usize, String, usize, usize)> {
+    let mut out = Vec::new();
+    for d in docs {
+        let Some(NodeKind::Sequence { items, .. }) = d
+            .root
+            .as_ref()
+            .and_then(|r| r.get("secretGenerator"))
+            .map(|n| &n.kind)
+        else {
+            continue;
+        };
+        for g in items {
+            let holds = ["literals", "envs", "files"].iter().any(|f| {
+                g.get(f)
+                    .is_some_and(|v| matches!(&v.kind, NodeKind::Sequence { items, .. } if !items.is_empty()))
+            });
+            if holds {
+                let name = g
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .unwrap_or("(unnamed)")
+                    .to_string();
+                out.push((d.index, name, g.line, g.col));
+            }
+        }
+    }
+    out
 }
 
 /// A document that reads like a Secret but whose kind is spelled in another case (`kind: secret`):

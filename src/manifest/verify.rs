@@ -40,6 +40,15 @@ pub fn verify(src: &str, file: &Location, expect: &Expectation) -> Result<Vec<Pr
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
     let mut problems = Vec::new();
+    for (document, name, line, col) in secret::plaintext_generators(&docs) {
+        problems.push(Problem {
+            location: file.clone().with_document(document).at(line, col),
+            message: format!(
+                "kustomize secretGenerator `{name}` holds plaintext (literals, envs or files): replace it with a \
+                 sealed Secret manifest (`kseal seal`), or open sealed Secrets with kseal's KRM function"
+            ),
+        });
+    }
     for s in &secrets {
         let has_last_applied = s
             .annotations
