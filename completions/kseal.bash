@@ -40,6 +40,9 @@ _kseal() {
             kseal,keygen)
                 cmd="kseal__subcmd__keygen"
                 ;;
+            kseal,krm)
+                cmd="kseal__subcmd__krm"
+                ;;
             kseal,ls)
                 cmd="kseal__subcmd__ls"
                 ;;
@@ -124,6 +127,9 @@ _kseal() {
             kseal__subcmd__help,keygen)
                 cmd="kseal__subcmd__help__subcmd__keygen"
                 ;;
+            kseal__subcmd__help,krm)
+                cmd="kseal__subcmd__help__subcmd__krm"
+                ;;
             kseal__subcmd__help,ls)
                 cmd="kseal__subcmd__help__subcmd__ls"
                 ;;
@@ -188,7 +194,7 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions version man help"
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions krm version man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,7 +664,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help)
-            opts="keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions version man help"
+            opts="keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions krm version man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,6 +846,20 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__keygen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__krm)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1181,6 +1201,48 @@ _kseal() {
                     return 0
                     ;;
                 -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__krm)
+            opts="-i -n -h -V --identity --identity-from-cluster --kubeconfig --context --namespace --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
             cand hook 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
             cand completions 'Print a shell completion script'
+            cand krm 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin'
             cand version 'Print kseal''s version and the sealed value format it writes'
             cand man 'Write a man page per command into DIR (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -380,6 +381,20 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;krm'= {
+            cand -i 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand --identity-from-cluster 'Read the identities from the cluster''s kseal-keys Secret (needs get on that one Secret)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kseal;version'= {
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
@@ -418,6 +433,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
             cand hook 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
             cand completions 'Print a shell completion script'
+            cand krm 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin'
             cand version 'Print kseal''s version and the sealed value format it writes'
             cand man 'Write a man page per command into DIR (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -466,6 +482,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;hook;install'= {
         }
         &'kseal;help;completions'= {
+        }
+        &'kseal;help;krm'= {
         }
         &'kseal;help;version'= {
         }

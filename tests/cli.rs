@@ -1008,3 +1008,95 @@ fn secret_generators_with_plaintext_are_flagged() {
         stderr(&out)
     );
 }
+
+/// kseal inside the real `kubectl kustomize --enable-alpha-plugins`, as the exec plugin kubectl's
+/// kustomize 5.5 runs (an exec KRM function needs `--enable-exec`, which kubectl does not have):
+/// the sealed Secret of a kustomization comes out opened, in the namespace kustomize gave it; the
+/// other resources pass through. Then the KRM function protocol (a ResourceList) on its own.
+#[test]
+fn kseal_opens_sealed_secrets_inside_kubectl_kustomize() {
+    require_tools!("kubectl");
+    let sb = Sandbox::new();
+    // Sealed for the namespace kustomize will set, as the value's binding requires.
+    sb.write(
+        "plain.yaml",
+        &SECRET.replace("namespace: prod", "namespace: shop"),
+    );
+    let sealed = sb.kseal().args(["seal", "-R", "a.pub", "plain.yaml"]).run_ok();
+    sb.write("app/secret.yaml", &stdout(&sealed));
+    sb.write(
+        "app/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: b}\n",
+    );
+    let bin_dir = sb.path("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    std::fs::copy(assert_cmd::cargo::cargo_bin("kseal"), bin_dir.join("kseal")).unwrap();
+    let plugin = sb.path("xdg/kustomize/plugin/kseal.dev/v1/open");
+    std::fs::create_dir_all(&plugin).unwrap();
+    std::fs::copy(
+        repo().join("deploy/kustomize/plugin/kseal.dev/v1/open/Open"),
+        plugin.join("Open"),
+    )
+    .unwrap();
+    chmod(&plugin.join("Open"), 0o755);
+    sb.write(
+        "app/open.yaml",
+        &format!(
+            "apiVersion: kseal.dev/v1\nkind: Open\nmetadata:\n  name: open-sealed-secrets\nspec:\n  identities: [{}]\n",
+            sb.path("a.agekey").display()
+        ),
+    );
+    sb.write(
+        "app/kustomization.yaml",
+        "namespace: shop\nresources: [secret.yaml, cm.yaml]\ntransformers: [open.yaml]\n",
+    );
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+    let out = std::process::Command::new("kubectl")
+        .args(["kustomize", "--enable-alpha-plugins", "app"])
+        .current_dir(sb.dir.path())
+        .env("PATH", path)
+        .env("XDG_CONFIG_HOME", sb.path("xdg"))
+        .run_ok();
+    let rendered = stdout(&out);
+    assert!(rendered.contains(PLANTED), "{rendered}");
+    assert!(sealed_tokens(&rendered).is_empty(), "{rendered}");
+    assert!(
+        rendered.contains("kind: ConfigMap") && rendered.contains("namespace: shop"),
+        "{rendered}"
+    );
+
+    // The KRM function protocol: a ResourceList in, the same list with the values opened out.
+    let secret: serde_json::Value = serde_saphyr::from_str(&sb.read("app/secret.yaml")).unwrap();
+    let list = serde_json::json!({
+        "apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",
+        "items": [secret, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}}],
+        "functionConfig": {"apiVersion": "kseal.dev/v1", "kind": "Open", "spec": {"identities": [sb.path("a.agekey")]}},
+    });
+    let out = sb.kseal().arg("krm").write_stdin(list.to_string()).run_ok();
+    let back: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(back["items"][0]["stringData"]["password"], PLANTED);
+    assert_eq!(back["items"][1]["kind"], "ConfigMap");
+}
+
+/// `kseal open` as a Helm post-renderer: the rendered stream on stdin, the same stream on stdout
+/// with every sealed value opened and every other byte as it was (`helm install --post-renderer
+/// kseal --post-renderer-args open`, identity from KSEAL_IDENTITY_FILE).
+#[test]
+fn open_works_as_a_helm_post_renderer() {
+    let sb = sealed_sandbox();
+    let stream = format!(
+        "---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: b\n---\n# Source: app/templates/secret.yaml\n{}",
+        sb.read("sealed.yaml")
+    );
+    let out = kseal()
+        .arg("open")
+        .env("KSEAL_IDENTITY_FILE", sb.path("a.agekey"))
+        .write_stdin(stream.clone())
+        .run_ok();
+    let opened = stdout(&out);
+    assert!(
+        opened.starts_with("---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\n"),
+        "{opened}"
+    );
+    assert!(opened.contains(PLANTED) && sealed_tokens(&opened).is_empty());
+}

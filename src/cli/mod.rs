@@ -21,6 +21,7 @@ mod import_sops;
 mod input;
 mod keygen;
 mod keys;
+mod krm;
 mod ls;
 mod open;
 mod output;
@@ -146,6 +147,8 @@ pub enum Command {
     Hook(hook::HookArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
+    /// Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin.
+    Krm(krm::KrmArgs),
     /// Print kseal's version and the sealed value format it writes.
     Version,
     /// Write a man page per command into DIR (for packagers).
@@ -318,6 +321,7 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Hook(a) => hook::run(a),
         Command::Completions(a) => completions::run(a, bin_name),
         Command::Man(a) => completions::run_man(a),
+        Command::Krm(a) => krm::run(a, g),
         Command::Version => {
             let text = format!(
                 "kseal {} (sealed value format v2; features:{}{})\n",

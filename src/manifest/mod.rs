@@ -3,6 +3,7 @@
 //! new text of the whole file; only the bytes of the values it changes differ from the input.
 
 pub mod edit;
+pub mod krm;
 pub mod merge;
 pub mod open;
 pub mod reseal;
