@@ -25,6 +25,9 @@ _kseal() {
             kseal,completions)
                 cmd="kseal__subcmd__completions"
                 ;;
+            kseal,copy-self)
+                cmd="kseal__subcmd__copy__subcmd__self"
+                ;;
             kseal,edit)
                 cmd="kseal__subcmd__edit"
                 ;;
@@ -51,6 +54,9 @@ _kseal() {
                 ;;
             kseal,open)
                 cmd="kseal__subcmd__open"
+                ;;
+            kseal,render)
+                cmd="kseal__subcmd__render"
                 ;;
             kseal,reseal)
                 cmd="kseal__subcmd__reseal"
@@ -112,6 +118,9 @@ _kseal() {
             kseal__subcmd__help,completions)
                 cmd="kseal__subcmd__help__subcmd__completions"
                 ;;
+            kseal__subcmd__help,copy-self)
+                cmd="kseal__subcmd__help__subcmd__copy__subcmd__self"
+                ;;
             kseal__subcmd__help,edit)
                 cmd="kseal__subcmd__help__subcmd__edit"
                 ;;
@@ -138,6 +147,9 @@ _kseal() {
                 ;;
             kseal__subcmd__help,open)
                 cmd="kseal__subcmd__help__subcmd__open"
+                ;;
+            kseal__subcmd__help,render)
+                cmd="kseal__subcmd__help__subcmd__render"
                 ;;
             kseal__subcmd__help,reseal)
                 cmd="kseal__subcmd__help__subcmd__reseal"
@@ -194,7 +206,7 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions krm version man help"
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions render krm version man copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -601,6 +613,40 @@ _kseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kseal__subcmd__copy__subcmd__self)
+            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kseal__subcmd__edit)
             opts="-i -r -R -n -h -V --identity --identity-from-cluster --recipient --recipients-file --scope --kubeconfig --context --namespace --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -664,7 +710,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help)
-            opts="keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions krm version man help"
+            opts="keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions render krm version man copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -762,6 +808,20 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__copy__subcmd__self)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -902,6 +962,20 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__open)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__render)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1369,6 +1443,48 @@ _kseal() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__render)
+            opts="-i -n -h -V --identity --identity-from-cluster --kubeconfig --context --namespace --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,9 +42,11 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
             cand hook 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
             cand completions 'Print a shell completion script'
+            cand render 'Render an app (Kustomize, Helm or plain YAML) and open its sealed values: the Argo CD plugin'
             cand krm 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin'
             cand version 'Print kseal''s version and the sealed value format it writes'
             cand man 'Write a man page per command into DIR (for packagers)'
+            cand copy-self 'Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kseal;keygen'= {
@@ -381,6 +383,20 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;render'= {
+            cand -i 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
+            cand --identity 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand --identity-from-cluster 'Read the identities from the cluster''s kseal-keys Secret (needs get on that one Secret)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kseal;krm'= {
             cand -i 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
             cand --identity 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
@@ -417,6 +433,17 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;copy-self'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kseal;help'= {
             cand keygen 'Generate a new X25519 identity in age format'
             cand seal 'Seal every plaintext Secret value, changing nothing else in the file'
@@ -433,9 +460,11 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
             cand hook 'Git hooks: `kseal hook install` adds a pre-commit hook running `kseal scan --staged`'
             cand completions 'Print a shell completion script'
+            cand render 'Render an app (Kustomize, Helm or plain YAML) and open its sealed values: the Argo CD plugin'
             cand krm 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin'
             cand version 'Print kseal''s version and the sealed value format it writes'
             cand man 'Write a man page per command into DIR (for packagers)'
+            cand copy-self 'Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kseal;help;keygen'= {
@@ -483,11 +512,15 @@ set edit:completion:arg-completer[kseal] = {|@words|
         }
         &'kseal;help;completions'= {
         }
+        &'kseal;help;render'= {
+        }
         &'kseal;help;krm'= {
         }
         &'kseal;help;version'= {
         }
         &'kseal;help;man'= {
+        }
+        &'kseal;help;copy-self'= {
         }
         &'kseal;help;help'= {
         }

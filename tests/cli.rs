@@ -1100,3 +1100,58 @@ fn open_works_as_a_helm_post_renderer() {
     );
     assert!(opened.contains(PLANTED) && sealed_tokens(&opened).is_empty());
 }
+
+/// Regression: the Argo CD plugin rendered only plain YAML: on a Kustomize app it printed the
+/// Kustomization and raw patches. `kseal render` follows the plugin contract (run in the app's
+/// folder, ARGOCD_APP_* in the environment, manifests on stdout): a Kustomize app is built with the
+/// real `kubectl kustomize`, a plain app read as files, and both opened; Secrets without a
+/// namespace take ARGOCD_APP_NAMESPACE.
+#[test]
+fn the_argocd_plugin_renders_kustomize_and_plain_apps() {
+    require_tools!("kubectl");
+    let sb = Sandbox::new();
+    sb.write(
+        "plain.yaml",
+        &SECRET.replace("namespace: prod", "namespace: shop"),
+    );
+    let sealed = stdout(&sb.kseal().args(["seal", "-R", "a.pub", "plain.yaml"]).run_ok());
+    sb.write("kapp/secret.yaml", &sealed);
+    sb.write(
+        "kapp/patch.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: patched}\n",
+    );
+    sb.write(
+        "kapp/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: b}\n",
+    );
+    sb.write(
+        "kapp/kustomization.yaml",
+        "namespace: shop\nresources: [secret.yaml, cm.yaml]\npatches: [{path: patch.yaml}]\n",
+    );
+    let render = |dir: &str| {
+        sb.kseal()
+            .args(["render", "-i"])
+            .arg(sb.path("a.agekey"))
+            .current_dir(sb.path(dir))
+            .env("ARGOCD_APP_NAME", "shop")
+            .env("ARGOCD_APP_NAMESPACE", "shop")
+            .run_ok()
+    };
+    let out = stdout(&render("kapp"));
+    assert!(
+        !out.contains("kind: Kustomization") && !out.contains("patches"),
+        "{out}"
+    );
+    assert!(out.contains("a: patched") && out.contains(PLANTED), "{out}");
+    assert!(sealed_tokens(&out).is_empty(), "{out}");
+    // A plain app whose Secret names no namespace: bound to the app's namespace.
+    sb.write("plain2.yaml", &SECRET.replace("  namespace: prod\n", ""));
+    let sealed = stdout(
+        &sb.kseal()
+            .args(["seal", "-R", "a.pub", "-n", "shop", "plain2.yaml"])
+            .run_ok(),
+    );
+    sb.write("papp/secret.yaml", &sealed);
+    let out = stdout(&render("papp"));
+    assert!(out.contains(PLANTED) && sealed_tokens(&out).is_empty(), "{out}");
+}

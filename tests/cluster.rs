@@ -675,9 +675,10 @@ fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
             if let Some(plugin) = d["data"]["plugin.yaml"].as_str() {
                 let p: serde_json::Value = serde_saphyr::from_str(plugin).unwrap();
                 assert_eq!(p["kind"], "ConfigManagementPlugin");
+                // `kseal render` (Kustomize, Helm or plain), the binary the init container copied in.
                 assert_eq!(
                     p["spec"]["generate"]["command"],
-                    json!(["kseal", "open", "-i", "/keys", "."])
+                    json!(["/custom-tools/kseal", "render", "-i", "/keys"])
                 );
             }
             docs.push((f.clone(), d));

@@ -26,6 +26,7 @@ mod ls;
 mod open;
 mod output;
 mod policy;
+mod render;
 mod reseal;
 #[cfg(feature = "scan")]
 mod scan;
@@ -147,6 +148,8 @@ pub enum Command {
     Hook(hook::HookArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
+    /// Render an app (Kustomize, Helm or plain YAML) and open its sealed values: the Argo CD plugin.
+    Render(render::RenderArgs),
     /// Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin.
     Krm(krm::KrmArgs),
     /// Print kseal's version and the sealed value format it writes.
@@ -154,6 +157,12 @@ pub enum Command {
     /// Write a man page per command into DIR (for packagers).
     #[command(hide = true)]
     Man(completions::ManArgs),
+    /// Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar).
+    #[command(hide = true)]
+    CopySelf {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// Which keys to seal to; shared by `seal` and `set`.
@@ -321,7 +330,14 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Hook(a) => hook::run(a),
         Command::Completions(a) => completions::run(a, bin_name),
         Command::Man(a) => completions::run_man(a),
+        Command::CopySelf { dir } => {
+            let me = std::env::current_exe().map_err(|e| Error::io("the kseal binary", &e))?;
+            let bytes = std::fs::read(&me).map_err(|e| Error::io(me.display().to_string(), &e))?;
+            output::write_atomic(&dir.join("kseal"), &bytes, output::Perm::NewFile(0o755))?;
+            Ok(ExitCode::Success)
+        }
         Command::Krm(a) => krm::run(a, g),
+        Command::Render(a) => render::run(a, g),
         Command::Version => {
             let text = format!(
                 "kseal {} (sealed value format v2; features:{}{})\n",
