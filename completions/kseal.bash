@@ -206,7 +206,7 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions render krm version man copy-self help"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions render krm version man copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,6 +228,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -240,7 +244,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__apply)
-            opts="-i -n -h -V --identity --identity-from-cluster --dry-run --diff --force-conflicts --remove-last-applied --concurrency --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-i -n -h -V --identity --identity-from-cluster --dry-run --diff --force-conflicts --remove-last-applied --concurrency --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,6 +282,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -290,7 +298,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version init fetch-key rotate-key backup help"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version init fetch-key rotate-key backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,6 +320,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -324,7 +336,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__backup)
-            opts="-o -n -h -V --to --output --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-o -n -h -V --to --output --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -358,6 +370,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -370,7 +386,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__fetch__subcmd__key)
-            opts="-o -n -h -V --output --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-o -n -h -V --output --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,6 +413,10 @@ _kseal() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -496,7 +516,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__init)
-            opts="-n -h -V --backup-to --backup-out --public-key-out --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-n -h -V --backup-to --backup-out --public-key-out --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -530,6 +550,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -542,7 +566,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__rotate__subcmd__key)
-            opts="-n -h -V --public-key-out --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-n -h -V --public-key-out --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -568,6 +592,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -580,7 +608,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__completions)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version bash elvish fish powershell zsh"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,6 +627,10 @@ _kseal() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -614,7 +646,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__copy__subcmd__self)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -636,6 +668,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -648,7 +684,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__edit)
-            opts="-i -r -R -n -h -V --identity --identity-from-cluster --recipient --recipients-file --scope --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-i -r -R -n -h -V --identity --identity-from-cluster --recipient --recipients-file --scope --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -695,6 +731,10 @@ _kseal() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1088,7 +1128,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__hook)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version install help"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1107,6 +1147,10 @@ _kseal() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1164,7 +1208,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__hook__subcmd__install)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1186,6 +1230,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1198,7 +1246,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__import__subcmd__sops)
-            opts="-i -r -R -w -n -h -V --identity --identity-from-cluster --recipient --recipients-file --scope --write --ignore-mac --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-i -r -R -w -n -h -V --identity --identity-from-cluster --recipient --recipients-file --scope --write --ignore-mac --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1248,6 +1296,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1260,7 +1312,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__keygen)
-            opts="-o -y -n -h -V --output --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-o -y -n -h -V --output --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1294,6 +1346,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1306,7 +1362,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__krm)
-            opts="-i -n -h -V --identity --identity-from-cluster --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-i -n -h -V --identity --identity-from-cluster --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1336,6 +1392,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1348,7 +1408,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__ls)
-            opts="-n -h -V --kid --format --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-n -h -V --kid --format --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1378,6 +1438,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1390,7 +1454,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__man)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1412,6 +1476,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1424,7 +1492,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__open)
-            opts="-i -o -n -h -V --identity --identity-from-cluster --ignore-mac --output --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-i -o -n -h -V --identity --identity-from-cluster --ignore-mac --output --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1462,6 +1530,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1474,7 +1546,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__render)
-            opts="-i -n -h -V --identity --identity-from-cluster --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-i -n -h -V --identity --identity-from-cluster --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1504,6 +1576,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1516,7 +1592,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__reseal)
-            opts="-i -r -R -n -h -V --identity --identity-from-cluster --recipient --recipients-file --check --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-i -r -R -n -h -V --identity --identity-from-cluster --recipient --recipients-file --check --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1562,6 +1638,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1574,7 +1654,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__scan)
-            opts="-n -h -V --history --staged --worktree --rev-range --include-unreachable --format --baseline --threads --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-n -h -V --history --staged --worktree --rev-range --include-unreachable --format --baseline --threads --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1612,6 +1692,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1624,7 +1708,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__seal)
-            opts="-r -R -w -o -n -h -V --recipient --recipients-file --scope --write --output --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-r -R -w -o -n -h -V --recipient --recipients-file --scope --write --output --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1674,6 +1758,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1686,7 +1774,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__set)
-            opts="-r -R -n -h -V --from-file --recipient --recipients-file --scope --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-r -R -n -h -V --from-file --recipient --recipients-file --scope --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1732,6 +1820,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1744,7 +1836,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__textconv)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1766,6 +1858,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1778,7 +1874,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__verify)
-            opts="-r -R -n -h -V --recipient --recipients-file --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-r -R -n -h -V --recipient --recipients-file --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1816,6 +1912,10 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1828,7 +1928,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__version)
-            opts="-n -h -V --kubeconfig --context --namespace --request-timeout --help --version"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1847,6 +1947,10 @@ _kseal() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

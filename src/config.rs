@@ -21,6 +21,10 @@ pub const FILE_NAME: &str = ".kseal.yaml";
 struct ConfigFile {
     #[serde(default)]
     rules: Vec<RuleFile>,
+    /// Globs (relative to this file's folder) that folder walks leave out: Helm charts, vendored
+    /// manifests, rendered output.
+    #[serde(default)]
+    ignore: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +53,8 @@ pub struct Config {
     pub path: PathBuf,
     pub dir: PathBuf,
     pub rules: Vec<Rule>,
+    /// `ignore:` globs, relative to `dir`.
+    pub ignore: Vec<String>,
 }
 
 impl Config {
@@ -113,6 +119,7 @@ impl Config {
             path: path.to_path_buf(),
             dir,
             rules,
+            ignore: file.ignore,
         })
     }
 

@@ -1155,3 +1155,43 @@ fn the_argocd_plugin_renders_kustomize_and_plain_apps() {
     let out = stdout(&render("papp"));
     assert!(out.contains(PLANTED) && sealed_tokens(&out).is_empty(), "{out}");
 }
+
+/// Folder walks honour `.gitignore` (also outside a git work tree), the `ignore:` list of
+/// `.kseal.yaml` and `--exclude GLOB`: a chart or rendered output left out is neither sealed nor
+/// reported by verify.
+#[test]
+fn folder_walks_honour_gitignore_kseal_ignore_and_exclude() {
+    let sb = Sandbox::new();
+    sb.write(
+        ".kseal.yaml",
+        "ignore: [\"charts/**\"]\nrules:\n  - path: \"**\"\n    recipients: [a.pub]\n",
+    );
+    sb.write(".gitignore", "rendered/\n");
+    for f in [
+        "apps/db.yaml",
+        "charts/app/templates/s.yaml",
+        "rendered/out.yaml",
+        "vendor/x.yaml",
+    ] {
+        sb.write(f, SECRET);
+    }
+    let out = sb
+        .kseal()
+        .args(["seal", "-w", "--exclude", "vendor/**", "."])
+        .run_ok();
+    assert!(stderr(&out).contains("in 1 file"), "{}", stderr(&out));
+    assert!(!sb.read("apps/db.yaml").contains(PLANTED));
+    for f in [
+        "charts/app/templates/s.yaml",
+        "rendered/out.yaml",
+        "vendor/x.yaml",
+    ] {
+        assert!(sb.read(f).contains(PLANTED), "{f} was sealed");
+    }
+    let out = sb
+        .kseal()
+        .args(["verify", "--exclude", "vendor/**", "."])
+        .run_ok();
+    assert!(stderr(&out).contains("1 file verified"), "{}", stderr(&out));
+    sb.kseal().args(["verify", "."]).run_exits(1);
+}

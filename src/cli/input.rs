@@ -79,8 +79,90 @@ fn is_manifest(path: &Path) -> bool {
     )
 }
 
+/// `--exclude` globs, set once from the command line (they apply to every folder walk of a run).
+pub static EXCLUDES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// What a folder walk leaves out: `--exclude` globs (matched against the path below the folder
+/// named on the command line, and against the file name), and the `ignore:` globs of the nearest
+/// `.kseal.yaml` (matched against the path below that file's folder).
+struct Skips {
+    exclude: globset::GlobSet,
+    config: Option<(PathBuf, globset::GlobSet)>,
+}
+
+fn glob_set<'a>(globs: impl IntoIterator<Item = &'a String>, what: &str) -> Result<globset::GlobSet, Error> {
+    let mut b = globset::GlobSetBuilder::new();
+    for g in globs {
+        let glob = globset::GlobBuilder::new(g)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| Error::usage(format!("{what} `{g}`: {}", e.kind())))?;
+        b.add(glob);
+    }
+    b.build().map_err(|e| Error::usage(format!("{what}: {e}")))
+}
+
+impl Skips {
+    fn for_root(root: &Path) -> Result<Skips, Error> {
+        let exclude = glob_set(EXCLUDES.get().into_iter().flatten(), "--exclude")?;
+        let config = crate::config::ConfigCache::default().for_dir(root)?;
+        let config = match config {
+            Some(c) if !c.ignore.is_empty() => {
+                let dir =
+                    std::path::absolute(&c.dir).map_err(|e| Error::io(c.dir.display().to_string(), &e))?;
+                Some((dir, glob_set(&c.ignore, "ignore")?))
+            }
+            _ => None,
+        };
+        Ok(Skips { exclude, config })
+    }
+
+    fn skips(&self, root: &Path, file: &Path) -> bool {
+        let below_root = file.strip_prefix(root).unwrap_or(file);
+        if self.exclude.is_match(below_root) || file.file_name().is_some_and(|n| self.exclude.is_match(n)) {
+            return true;
+        }
+        match (&self.config, std::path::absolute(file)) {
+            (Some((dir, set)), Ok(abs)) => abs.strip_prefix(dir).is_ok_and(|rel| set.is_match(rel)),
+            _ => false,
+        }
+    }
+}
+
+/// A file found by a folder walk.
+struct WalkedFile(ignore::DirEntry);
+
+impl WalkedFile {
+    fn is_file(&self) -> bool {
+        self.0.file_type().is_some_and(|t| t.is_file())
+    }
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+    fn into_path(self) -> PathBuf {
+        self.0.into_path()
+    }
+}
+
+fn walk_error(root: &Path, e: ignore::Error) -> Error {
+    fn inner(e: &ignore::Error) -> Option<(Option<&Path>, String)> {
+        match e {
+            ignore::Error::Loop { child, .. } => Some((Some(child.as_path()), "symlink loop".into())),
+            ignore::Error::WithPath { path, err } => inner(err).map(|(p, m)| (p.or(Some(path.as_path())), m)),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => inner(err),
+            ignore::Error::Io(io) => Some((None, io_message(io))),
+            _ => None,
+        }
+    }
+    let (path, message) = inner(&e).unwrap_or((None, e.to_string()));
+    Error::input(
+        Location::file(path.unwrap_or(root).display().to_string()),
+        message,
+    )
+}
+
 /// Expands the command-line paths: files as given, directories recursively (`*.yaml`, `*.yml`,
-/// `*.json`, sorted), `-` or nothing for stdin.
+/// `*.json`, sorted, see [`Skips`]), `-` or nothing for stdin.
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
     if paths.is_empty() {
         // Waiting for a manifest typed on a terminal is never what the user meant.
@@ -113,25 +195,30 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
             });
             continue;
         }
-        // walkdir follows symlinks here so linked folders count, and reports loops as errors. The
-        // kubelet's `..data` and `..<time>` entries (ConfigMap and git-sync volumes) are skipped,
-        // and each file is read once, by its real path, however many links lead to it.
-        let walk = walkdir::WalkDir::new(p)
+        // Folder walks follow symlinks (linked folders count; loops are errors), honour .gitignore
+        // (also outside a git work tree), skip the kubelet's `..data` / `..<time>` entries and
+        // `.git`, and leave out what `--exclude` and the `.kseal.yaml` `ignore:` list name. Each
+        // file is read once, by its real path, however many links lead to it.
+        let skip = Skips::for_root(p)?;
+        let walk = ignore::WalkBuilder::new(p)
             .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with(".."));
+            .hidden(false)
+            .ignore(false)
+            .git_global(false)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                e.depth() == 0 || !(name.starts_with("..") || name == ".git")
+            })
+            .build();
         for entry in walk {
-            let entry = entry.map_err(|e| {
-                let at = e.path().unwrap_or(p).display().to_string();
-                if e.loop_ancestor().is_some() {
-                    Error::input(Location::file(at), "symlink loop")
-                } else {
-                    let msg = e.io_error().map_or_else(|| e.to_string(), io_message);
-                    Error::input(Location::file(at), msg)
-                }
-            })?;
-            if entry.file_type().is_file() && is_manifest(entry.path()) {
+            let entry = entry.map_err(|e| walk_error(p, e))?;
+            if entry.file_type().is_some_and(|t| t.is_file()) && skip.skips(p, entry.path()) {
+                continue;
+            }
+            let entry = WalkedFile(entry);
+            if entry.is_file() && is_manifest(entry.path()) {
                 let real = std::fs::canonicalize(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
                 if seen.insert(real) {
                     out.push(Input {

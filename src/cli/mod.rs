@@ -85,6 +85,10 @@ pub struct GlobalArgs {
     /// Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule).
     #[arg(short = 'n', long, global = true, value_name = "NS")]
     pub namespace: Option<String>,
+    /// Leave out of folder walks the files matching GLOB (below the folder named, or by file
+    /// name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too.
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// How long one API request may take before it fails (cluster commands), as kubectl's flag:
     /// `30s`, `2m`; `0` waits forever.
     #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
@@ -309,6 +313,7 @@ fn is_broken_pipe(e: &Error) -> bool {
 /// Runs a parsed command line.
 pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
     let g = &cli.global;
+    let _ = input::EXCLUDES.set(g.exclude.clone());
     match cli.command {
         Command::Keygen(a) => keygen::run(a),
         Command::Seal(a) => seal::run(a, g),
