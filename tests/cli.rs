@@ -1195,3 +1195,18 @@ fn folder_walks_honour_gitignore_kseal_ignore_and_exclude() {
     assert!(stderr(&out).contains("1 file verified"), "{}", stderr(&out));
     sb.kseal().args(["verify", "."]).run_exits(1);
 }
+
+/// As the kubectl plugin, help examples and suggested commands say `kubectl seal`.
+#[test]
+fn the_kubectl_plugin_help_says_kubectl_seal() {
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-seal"))
+        .args(["seal", "--help"])
+        .run_ok();
+    let help = stdout(&out);
+    assert!(
+        help.contains("  kubectl seal seal -r age1...") && help.contains("| kubectl seal seal -R"),
+        "{help}"
+    );
+    assert!(!help.contains("  kseal ") && !help.contains("| kseal "), "{help}");
+    assert!(help.lines().all(|l| l.chars().count() <= 100), "{help}");
+}

@@ -359,3 +359,41 @@ fn no_path_on_a_terminal_explains_instead_of_waiting() {
         assert!(text.contains("no input: name files or folders"), "{cmd}: {text}");
     }
 }
+
+/// Regression: `set` on a terminal echoed the value and stored the Enter key's line break. On a
+/// real pseudo-terminal, it now reads one line without echo and stores exactly what was typed.
+#[test]
+fn set_on_a_terminal_hides_the_value_and_drops_the_line_break() {
+    require_tools!("script");
+    let sb = setup("true");
+    let bin = assert_cmd::cargo::cargo_bin("kseal");
+    let mut child = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} set -R a.pub s.yaml app typed", bin.display()),
+            "/dev/null",
+        ])
+        .current_dir(sb.dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"t3rm-v4lue\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let screen = stdout(&out);
+    assert!(screen.contains("(not shown)"), "{screen}");
+    assert!(!screen.contains("t3rm-v4lue"), "the value was echoed: {screen}");
+    let opened = sb.kseal().args(["open", "-i", "a.agekey", "s.yaml"]).run_ok();
+    // Under data (the Secret has a data field): the base64 of exactly the typed characters.
+    assert!(
+        stdout(&opened).contains(&format!("typed: \"{}\"", b64("t3rm-v4lue"))),
+        "{}",
+        stdout(&opened)
+    );
+}

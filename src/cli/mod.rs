@@ -5,7 +5,7 @@
 /// `kubectl seal` when run as the kubectl plugin).
 macro_rules! say {
     ($($arg:tt)*) => {
-        eprintln!("{}: {}", $crate::cli::program(), format_args!($($arg)*))
+        eprintln!("{}: {}", $crate::cli::program(), $crate::cli::as_typed(&format!($($arg)*)))
     };
 }
 
@@ -265,6 +265,40 @@ pub fn output_file(path: &std::path::Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// `text` with the commands it suggests (`` `kseal reseal` ``) written as the user types them: as
+/// the kubectl plugin, `` `kubectl seal reseal` ``.
+pub fn as_typed(text: &str) -> std::borrow::Cow<'_, str> {
+    if program() == "kseal" {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.replace("`kseal ", &format!("`{} ", program())))
+    }
+}
+
+/// `cmd` with every `kseal ` in help texts and examples written as `prefix `.
+fn rename_in_help(cmd: clap::Command, prefix: &'static str) -> clap::Command {
+    let fix = |t: &clap::builder::StyledStr| {
+        let plain = t.to_string();
+        let fixed = plain
+            .replace("  kseal ", &format!("  {prefix} "))
+            .replace("| kseal ", &format!("| {prefix} "))
+            .replace("`kseal ", &format!("`{prefix} "));
+        clap::builder::StyledStr::from(fixed)
+    };
+    let mut cmd = cmd;
+    if let Some(t) = cmd.get_after_help().map(fix) {
+        cmd = cmd.after_help(t);
+    }
+    if let Some(t) = cmd.get_long_about().map(fix) {
+        cmd = cmd.long_about(t);
+    }
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, |c| rename_in_help(c, prefix));
+    }
+    cmd
+}
+
 /// Parses the command line and runs the command; returns the process exit code.
 pub fn main_with_name(bin_name: &'static str) -> std::process::ExitCode {
     std::process::ExitCode::from(run_main(bin_name) as u8)
@@ -280,7 +314,12 @@ fn run_main(bin_name: &'static str) -> i32 {
         bin_name
     };
     let _ = PROGRAM.set(shown);
-    let parsed = Cli::command()
+    let command = if bin_name == "kubectl-seal" {
+        rename_in_help(Cli::command(), "kubectl seal")
+    } else {
+        Cli::command()
+    };
+    let parsed = command
         .name(bin_name)
         .bin_name(shown)
         .try_get_matches()

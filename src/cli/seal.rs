@@ -26,7 +26,7 @@ Namespace (strict and namespace scope): metadata.namespace, else -n, else the ru
 
 Examples:
   kseal seal -r age1... secret.yaml           # sealed manifest on stdout
-  kseal seal -w manifests/                    # seal a tree in place, recipients from .kseal.yaml
+  kseal seal -w manifests/                    # in place, recipients from .kseal.yaml
   kubectl create secret generic db --from-literal=password=x --dry-run=client -o yaml \\
     | kseal seal -R keys/prod.pub -n prod > db.yaml")]
 pub struct SealArgs {

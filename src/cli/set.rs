@@ -43,6 +43,25 @@ pub struct SetArgs {
     pub scope: ScopeArgs,
 }
 
+/// One line from the terminal with echo turned off (restored afterwards, also on error), without
+/// its line break: what a person types is the value, the Enter key is not. Piped input is read
+/// byte for byte instead (see `run`).
+fn read_hidden_line() -> std::io::Result<Zeroizing<Vec<u8>>> {
+    use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
+    let stdin = std::io::stdin();
+    let saved = tcgetattr(&stdin)?;
+    let mut quiet = saved.clone();
+    quiet.local_modes.remove(LocalModes::ECHO);
+    tcsetattr(&stdin, OptionalActions::Now, &quiet)?;
+    let mut line = Zeroizing::new(String::new());
+    let read = std::io::BufRead::read_line(&mut stdin.lock(), &mut line);
+    tcsetattr(&stdin, OptionalActions::Now, &saved)?;
+    read?;
+    let trimmed = line.strip_suffix('\n').unwrap_or(&line);
+    let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+    Ok(Zeroizing::new(trimmed.as_bytes().to_vec()))
+}
+
 pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let input = Input {
         path: Some(args.file.clone()),
@@ -63,10 +82,12 @@ pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                 .and_then(|mut h| h.read_to_end(&mut value))
                 .map_err(|e| Error::io(f.display().to_string(), &e))?;
         }
+        None if stdin_is_terminal() => {
+            eprint!("Value for {} (not shown): ", args.key);
+            value = read_hidden_line().map_err(|e| Error::io("<terminal>", &e))?;
+            eprintln!();
+        }
         None => {
-            if stdin_is_terminal() {
-                eprintln!("Enter the value for {}, then press Ctrl-D:", args.key);
-            }
             std::io::stdin()
                 .lock()
                 .read_to_end(&mut value)
