@@ -1210,3 +1210,42 @@ fn the_kubectl_plugin_help_says_kubectl_seal() {
     assert!(!help.contains("  kseal ") && !help.contains("| kseal "), "{help}");
     assert!(help.lines().all(|l| l.chars().count() <= 100), "{help}");
 }
+
+/// The krew manifest is filled by a script, never by hand: every platform gets its archive's
+/// sha256, and a missing archive is refused rather than left as a placeholder.
+#[test]
+fn the_krew_manifest_gets_each_archives_checksum() {
+    use sha2::Digest;
+    let sb = Sandbox::new();
+    let mut archives = Vec::new();
+    for p in ["linux-amd64", "linux-arm64", "darwin-arm64"] {
+        let f = sb.write(
+            &format!("kubectl-seal-v1.2.3-{p}.tar.gz"),
+            &format!("archive for {p}"),
+        );
+        archives.push((p, f));
+    }
+    let script = repo().join("scripts/krew-manifest");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("1.2.3")
+        .args(archives.iter().map(|(_, f)| f))
+        .run_ok();
+    let manifest: serde_json::Value = serde_saphyr::from_str(&stdout(&out)).unwrap();
+    assert_eq!(manifest["spec"]["version"], "v1.2.3");
+    for (i, (p, f)) in archives.iter().enumerate() {
+        let platform = &manifest["spec"]["platforms"][i];
+        let sum = hex::encode(sha2::Sha256::digest(std::fs::read(f).unwrap()));
+        assert_eq!(platform["sha256"], sum, "{p}");
+        assert!(platform["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("kubectl-seal-v1.2.3-{p}.tar.gz")));
+    }
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("1.2.3")
+        .arg(&archives[0].1)
+        .run_exits(2);
+    assert!(stderr(&out).contains("no archive for"), "{}", stderr(&out));
+}
