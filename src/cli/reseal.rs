@@ -18,8 +18,11 @@ Key rotation: every sealed value whose recipients are not exactly the current on
 the old identities (-i) and sealed again to the current recipients (-r/-R, else the matching
 .kseal.yaml rule), keeping its scope and binding. Values already sealed to exactly the current
 recipients stay byte-identical, so running reseal twice changes nothing. Plaintext values are left
-alone (that is `kseal seal`'s job). Files are rewritten in place, atomically, and only after every
-file has been resealed: one value that does not open leaves every file untouched (exit 3).
+alone (that is `kseal seal`'s job). Unlike `seal`, files are rewritten in place (no -w needed): a
+rotation is a change to the repository, usually of many files, and printing them all to stdout
+would be a joined stream nobody can write back. Writes are atomic, and happen only after every file
+has been resealed: one value that does not open leaves every file untouched (exit 3). `-` reads
+stdin and writes stdout, for a pipeline.
 
 Prints one line per file with its counts. --check needs no private key: it only reports what would
 change and exits 1 if anything would.
