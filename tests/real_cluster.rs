@@ -50,16 +50,9 @@ fn stored_recipients(s: &RealApiServer) -> BTreeSet<String> {
 }
 
 fn published_recipient(s: &RealApiServer) -> String {
-    let out = s.kubectl(&[
-        "get",
-        "-n",
-        "kseal",
-        "configmap/kseal-public-key",
-        "-o",
-        "jsonpath={.data.recipient}",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    stdout(&out).trim().to_string()
+    field(s, "kseal", "configmap/kseal-public-key", "{.data.recipient}")
+        .trim()
+        .to_string()
 }
 
 fn spawn_kseal(sb: &Sandbox, args: &[&str]) -> std::process::Child {
@@ -265,6 +258,28 @@ fn fresh_namespace(s: &RealApiServer, name: &str) {
     s.kubectl(&["create", "namespace", name]);
 }
 
+/// A namespace of its own and a sandbox whose `kc` is the admin's kubeconfig defaulting to it.
+fn admin_in(s: &RealApiServer, namespace: &str) -> Sandbox {
+    fresh_namespace(s, namespace);
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some(namespace));
+    sb
+}
+
+/// One field of one object, through kubectl's jsonpath.
+fn field(s: &RealApiServer, namespace: &str, object: &str, jsonpath: &str) -> String {
+    let out = s.kubectl(&[
+        "get",
+        "-n",
+        namespace,
+        object,
+        "-o",
+        &format!("jsonpath={jsonpath}"),
+    ]);
+    assert!(out.status.success(), "kubectl get {object}: {}", stderr(&out));
+    stdout(&out)
+}
+
 /// Seals `plain` (a Secret manifest) to key A in the sandbox as `file`.
 fn sealed(sb: &Sandbox, file: &str, plain: &str) {
     sb.write("plain.yaml", plain);
@@ -316,16 +331,9 @@ fn string_data_another_manager_owns_is_a_conflict_as_with_kubectl() {
         "{}",
         stderr(&out)
     );
-    let value = s.kubectl(&[
-        "get",
-        "-n",
-        "sd-conflict",
-        "secret/db",
-        "-o",
-        "jsonpath={.data.password}",
-    ]);
+    let value = field(s, "sd-conflict", "secret/db", "{.data.password}");
     assert_eq!(
-        stdout(&value),
+        value,
         b64("from-kubectl"),
         "the other manager's value was overwritten"
     );
@@ -340,15 +348,8 @@ fn string_data_another_manager_owns_is_a_conflict_as_with_kubectl() {
             "s.yaml",
         ])
         .run_ok();
-    let value = s.kubectl(&[
-        "get",
-        "-n",
-        "sd-conflict",
-        "secret/db",
-        "-o",
-        "jsonpath={.data.password}",
-    ]);
-    assert_eq!(stdout(&value), b64("from-kseal"));
+    let value = field(s, "sd-conflict", "secret/db", "{.data.password}");
+    assert_eq!(value, b64("from-kseal"));
 }
 
 /// With stringData sent as it is, an unchanged Secret still reports `unchanged`, and a key dropped
@@ -357,9 +358,7 @@ fn string_data_another_manager_owns_is_a_conflict_as_with_kubectl() {
 #[test]
 fn unchanged_and_dropped_keys_are_right_on_the_real_server() {
     let s = require_real_apiserver!();
-    fresh_namespace(s, "sd-keys");
-    let sb = Sandbox::new();
-    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some("sd-keys"));
+    let sb = admin_in(s, "sd-keys");
     let both = "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: sd-keys}\ndata: {a: YQ==}\nstringData: {b: bee, c: sea}\n";
     sealed(&sb, "s.yaml", both);
     let apply = |expect: &str| {
@@ -447,9 +446,7 @@ fn the_shipped_rbac_lets_the_job_create_and_update_secrets() {
 #[test]
 fn a_plaintext_last_applied_annotation_is_reported_and_can_be_removed() {
     let s = require_real_apiserver!();
-    fresh_namespace(s, "last-applied");
-    let sb = Sandbox::new();
-    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some("last-applied"));
+    let sb = admin_in(s, "last-applied");
     sb.write(
         "client-side.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: last-applied}\nstringData: {password: 0ld-plain}\n",
@@ -494,19 +491,8 @@ fn a_plaintext_last_applied_annotation_is_reported_and_can_be_removed() {
             "s.yaml",
         ])
         .run_ok();
-    let ann = s.kubectl(&[
-        "get",
-        "-n",
-        "last-applied",
-        "secret/db",
-        "-o",
-        "jsonpath={.metadata.annotations}",
-    ]);
-    assert!(
-        !stdout(&ann).contains("last-applied-configuration"),
-        "{}",
-        stdout(&ann)
-    );
+    let ann = field(s, "last-applied", "secret/db", "{.metadata.annotations}");
+    assert!(!ann.contains("last-applied-configuration"), "{}", ann);
 }
 
 /// Regression: `kind: SecretList` (and other typed lists) was refused; kubectl applies them. Its
@@ -514,9 +500,7 @@ fn a_plaintext_last_applied_annotation_is_reported_and_can_be_removed() {
 #[test]
 fn a_typed_secret_list_is_opened_and_applied() {
     let s = require_real_apiserver!();
-    fresh_namespace(s, "typed-list");
-    let sb = Sandbox::new();
-    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some("typed-list"));
+    let sb = admin_in(s, "typed-list");
     sealed(
         &sb,
         "list.yaml",
@@ -532,15 +516,8 @@ fn a_typed_secret_list_is_opened_and_applied() {
         .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "list.yaml"])
         .run_ok();
     assert_eq!(stdout(&out), "secret/one created\nsecret/two created\n");
-    let v = s.kubectl(&[
-        "get",
-        "-n",
-        "typed-list",
-        "secret/two",
-        "-o",
-        "jsonpath={.data.k}",
-    ]);
-    assert_eq!(stdout(&v), b64("s3cond"));
+    let v = field(s, "typed-list", "secret/two", "{.data.k}");
+    assert_eq!(v, b64("s3cond"));
 }
 
 /// Regression: the API server's `Warning` headers were dropped. A Deployment whose pod template
@@ -548,9 +525,7 @@ fn a_typed_secret_list_is_opened_and_applied() {
 #[test]
 fn the_servers_warnings_are_shown_as_kubectl_shows_them() {
     let s = require_real_apiserver!();
-    fresh_namespace(s, "warned");
-    let sb = Sandbox::new();
-    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some("warned"));
+    let sb = admin_in(s, "warned");
     sb.write(
         "d.yaml",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: warned}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      nodeSelector: {beta.kubernetes.io/os: linux}\n      containers: [{name: c, image: busybox}]\n",
