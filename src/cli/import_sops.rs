@@ -59,6 +59,7 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
     for input in &inputs {
         let src = input.read()?;
         let loc = input.location();
+        sops::refuse_other_formats(&src, &loc)?;
         if !sops::is_sops(&src) {
             return Err(Error::input(
                 loc,

