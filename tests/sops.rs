@@ -340,4 +340,57 @@ mod real_sops {
                 .run_exits(2);
         }
     }
+
+    #[test]
+    fn multi_document_files_open_document_by_document_as_sops_d_does() {
+        require_tools!("sops");
+        let sb = Sandbox::new();
+        let plain = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\nstringData:\n  k: one\n---\n\
+                     apiVersion: v1\nkind: Secret\nmetadata:\n  name: b\nstringData:\n  k: two\n";
+        encrypt(
+            &sb,
+            "two.yaml",
+            plain,
+            &["--encrypted-regex", "^(data|stringData)$"],
+            "two.enc.yaml",
+        );
+        let (s, k) = both(&sb, "two.enc.yaml");
+        assert!(s.status.success(), "{}", stderr(&s));
+        assert!(k.status.success(), "{}", stderr(&k));
+        // The same documents; kseal quotes the strings it decrypted, sops -d does not.
+        assert_eq!(stdout(&k).replace('"', ""), stdout(&s));
+        // One MAC covers both documents: a value of the second moved into the first is refused.
+        let enc = sb.read("two.enc.yaml");
+        let values: Vec<&str> = enc
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("k: "))
+            .collect();
+        assert_eq!(values.len(), 2);
+        sb.write("swapped.yaml", &enc.replacen(values[0], values[1], 1));
+        let out = sb
+            .kseal()
+            .args(["open", "-i", "a.agekey", "swapped.yaml"])
+            .run_exits(3);
+        assert!(stderr(&out).contains("document 1"), "{}", stderr(&out));
+        // import-sops seals both Secrets.
+        let out = sb
+            .kseal()
+            .args([
+                "import-sops",
+                "-n",
+                "prod",
+                "-i",
+                "a.agekey",
+                "-R",
+                "a.pub",
+                "two.enc.yaml",
+            ])
+            .run_ok();
+        sb.write("sealed.yaml", &stdout(&out));
+        let out = sb
+            .kseal()
+            .args(["open", "-n", "prod", "-i", "a.agekey", "sealed.yaml"])
+            .run_ok();
+        assert!(stdout(&out).contains("k: \"one\"") && stdout(&out).contains("k: \"two\""));
+    }
 }

@@ -415,11 +415,13 @@ struct Walk<'a> {
     decrypted: Vec<String>,
     /// A JSON file: numbers are printed as Go's encoding/json prints them.
     json: bool,
+    /// The document being walked, 1-based, for error locations.
+    document: usize,
 }
 
 impl Walk<'_> {
     fn at(&self, node: &Node, path: &[&str]) -> Location {
-        let loc = self.file.clone().with_document(1);
+        let loc = self.file.clone().with_document(self.document);
         let loc = if path.is_empty() {
             loc
         } else {
@@ -520,30 +522,37 @@ pub struct Opened {
     pub warnings: Vec<String>,
 }
 
+/// The index and value of a document's top-level `sops` entry.
+fn sops_entry(root: &Node) -> Option<(usize, &Node)> {
+    root.entries().and_then(|e| {
+        e.iter()
+            .enumerate()
+            .find(|(_, (k, _))| k.as_str() == Some("sops"))
+            .map(|(i, (_, v))| (i, v))
+    })
+}
+
 /// Opens a SOPS file: every `ENC[...]` leaf decrypted and written back with its type, the `sops`
 /// block removed, every other byte kept. The MAC is checked unless `ignore_mac`.
 pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: bool) -> Result<Opened, Error> {
     let docs = parse_all(src, file)?;
-    let doc_count = docs.iter().filter(|d| d.root.is_some()).count();
-    let Some(root) = docs.iter().find_map(|d| d.root.as_ref()) else {
+    // sops 3.11 writes a multi-document file with a copy of the same `sops` block in every
+    // document and one MAC over the leaves of all of them, in order.
+    let roots: Vec<(usize, &Node)> = docs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.root.as_ref().map(|r| (i + 1, r)))
+        .collect();
+    let Some(&(first_doc, root)) = roots.first() else {
         return Err(Error::input(file.clone(), "empty file"));
     };
-    if doc_count != 1 {
-        return Err(Error::input(
-            file.clone(),
-            "multi-document SOPS files are not supported; split the documents into files",
-        ));
-    }
-    let at_node = |n: &Node| file.clone().with_document(1).with_key("sops").at(n.line, n.col);
-    let Some((sops_index, sops)) = root
-        .entries()
-        .and_then(|e| {
-            e.iter()
-                .enumerate()
-                .find(|(_, (k, _))| k.as_str() == Some("sops"))
-        })
-        .map(|(i, (_, v))| (i, v))
-    else {
+    let at_node = |n: &Node| {
+        file.clone()
+            .with_document(first_doc)
+            .with_key("sops")
+            .at(n.line, n.col)
+    };
+    let Some((_, sops)) = sops_entry(root) else {
         return Err(Error::input(
             file.clone(),
             "not a SOPS file: no top-level `sops` metadata",
@@ -573,12 +582,26 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
         file,
         decrypted: Vec::new(),
         json: src.trim_start().starts_with('{'),
+        document: first_doc,
     };
     if meta.rules.mac_only_encrypted {
         // sops.go's MACOnlyEncryptedInitialization, documented as SHA-256("sops").
         walk.hash.update(Sha256::digest(b"sops"));
     }
-    walk.node(None, root, &mut Vec::new())?;
+    let mut removals = Vec::with_capacity(roots.len());
+    for &(document, root) in &roots {
+        walk.document = document;
+        walk.node(None, root, &mut Vec::new())?;
+        match sops_entry(root) {
+            Some((index, _)) => removals.push(edit::remove_entry(src, root, index)),
+            None => {
+                return Err(Error::input(
+                    file.clone().with_document(document),
+                    "this document has no `sops` metadata; sops writes it in every document",
+                ))
+            }
+        }
+    }
     let computed = hex::encode_upper(walk.hash.clone().finalize());
     let mac_at = || at_node(meta.mac);
     let mac_text = meta.mac.as_str().expect("checked");
@@ -603,7 +626,7 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
         _ => warnings.push(format!("{file}: SOPS MAC not verified (--ignore-mac)")),
     }
     let mut edits = std::mem::take(&mut walk.edits);
-    edits.push(edit::remove_entry(src, root, sops_index));
+    edits.extend(removals);
     Ok(Opened {
         text: edit::apply(src, edits),
         decrypted: std::mem::take(&mut walk.decrypted),
