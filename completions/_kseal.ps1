@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
             [CompletionResult]::new('import-sops', 'import-sops', [CompletionResultType]::ParameterValue, 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets')
+            [CompletionResult]::new('import-sealedsecret', 'import-sealedsecret', [CompletionResultType]::ParameterValue, 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)')
             [CompletionResult]::new('textconv', 'textconv', [CompletionResultType]::ParameterValue, 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated')
@@ -336,6 +337,27 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kseal;import-sealedsecret' {
+            [CompletionResult]::new('--controller-key', '--controller-key', [CompletionResultType]::ParameterName, 'The controller''s private keys: PEM, or the YAML of its key Secrets (see below)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
+            [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
+            [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'What a sealed value is bound to [default: the .kseal.yaml rule''s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Replace each file in place (atomically) instead of printing to stdout')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Replace each file in place (atomically) instead of printing to stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kseal;ls' {
             [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Only Secrets with a value sealed to this key: a kid (8 hex) or a recipient (age1...)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: one aligned line per Secret; json: one JSON object per line')
@@ -519,6 +541,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
             [CompletionResult]::new('import-sops', 'import-sops', [CompletionResultType]::ParameterValue, 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets')
+            [CompletionResult]::new('import-sealedsecret', 'import-sealedsecret', [CompletionResultType]::ParameterValue, 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)')
             [CompletionResult]::new('textconv', 'textconv', [CompletionResultType]::ParameterValue, 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated')
@@ -576,6 +599,9 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;help;import-sops' {
+            break
+        }
+        'kseal;help;import-sealedsecret' {
             break
         }
         'kseal;help;ls' {

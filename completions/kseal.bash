@@ -37,6 +37,9 @@ _kseal() {
             kseal,hook)
                 cmd="kseal__subcmd__hook"
                 ;;
+            kseal,import-sealedsecret)
+                cmd="kseal__subcmd__import__subcmd__sealedsecret"
+                ;;
             kseal,import-sops)
                 cmd="kseal__subcmd__import__subcmd__sops"
                 ;;
@@ -130,6 +133,9 @@ _kseal() {
             kseal__subcmd__help,hook)
                 cmd="kseal__subcmd__help__subcmd__hook"
                 ;;
+            kseal__subcmd__help,import-sealedsecret)
+                cmd="kseal__subcmd__help__subcmd__import__subcmd__sealedsecret"
+                ;;
             kseal__subcmd__help,import-sops)
                 cmd="kseal__subcmd__help__subcmd__import__subcmd__sops"
                 ;;
@@ -206,7 +212,7 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions render krm version man copy-self help"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,7 +756,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help)
-            opts="keygen seal set open reseal edit apply cluster verify import-sops ls textconv scan hook completions render krm version man copy-self help"
+            opts="keygen seal set open reseal edit apply cluster verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -920,6 +926,20 @@ _kseal() {
         kseal__subcmd__help__subcmd__hook__subcmd__install)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__import__subcmd__sealedsecret)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1214,6 +1234,68 @@ _kseal() {
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__import__subcmd__sealedsecret)
+            opts="-r -R -w -n -h -V --controller-key --recipient --recipients-file --scope --write --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --controller-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recipient)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recipients-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -R)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -W "strict namespace cluster" -- "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

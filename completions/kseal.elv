@@ -38,6 +38,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand cluster 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
+            cand import-sealedsecret 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key'
             cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
             cand textconv 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
@@ -312,6 +313,26 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;import-sealedsecret'= {
+            cand --controller-key 'The controller''s private keys: PEM, or the YAML of its key Secrets (see below)'
+            cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
+            cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --recipients-file 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --scope 'What a sealed value is bound to [default: the .kseal.yaml rule''s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand -w 'Replace each file in place (atomically) instead of printing to stdout'
+            cand --write 'Replace each file in place (atomically) instead of printing to stdout'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kseal;ls'= {
             cand --kid 'Only Secrets with a value sealed to this key: a kid (8 hex) or a recipient (age1...)'
             cand --format 'text: one aligned line per Secret; json: one JSON object per line'
@@ -481,6 +502,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand cluster 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
+            cand import-sealedsecret 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key'
             cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
             cand textconv 'Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv)'
             cand scan 'Find plaintext Secrets in a repository''s files, so leaks are found and rotated'
@@ -524,6 +546,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;verify'= {
         }
         &'kseal;help;import-sops'= {
+        }
+        &'kseal;help;import-sealedsecret'= {
         }
         &'kseal;help;ls'= {
         }

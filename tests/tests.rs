@@ -18,5 +18,6 @@ mod real_cluster;
 mod rotation;
 mod scan;
 mod scan_history;
+mod sealedsecret;
 mod sops;
 mod vectors;

@@ -17,6 +17,7 @@ mod completions;
 mod edit;
 #[cfg(feature = "scan")]
 mod hook;
+mod import_sealedsecret;
 mod import_sops;
 mod input;
 mod keygen;
@@ -140,6 +141,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets.
     ImportSops(import_sops::ImportSopsArgs),
+    /// Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller's private key.
+    ImportSealedsecret(import_sealedsecret::ImportSealedSecretArgs),
     /// List sealed Secrets: file, name, scope, key ids, keys (no private key needed).
     Ls(ls::LsArgs),
     /// Print a file with sealed values as short placeholders, for `git diff` (diff.kseal.textconv).
@@ -366,6 +369,7 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Cluster(a) => cluster::run(a, g),
         Command::Edit(a) => edit::run(a, g),
         Command::ImportSops(a) => import_sops::run(a, g),
+        Command::ImportSealedsecret(a) => import_sealedsecret::run(a, g),
         Command::Ls(a) => ls::run(a),
         Command::Textconv(a) => textconv::run(a),
         #[cfg(feature = "scan")]

@@ -9,6 +9,7 @@ pub mod open;
 pub mod reseal;
 pub mod review;
 pub mod seal;
+pub mod sealedsecret;
 pub mod secret;
 pub mod sops;
 pub mod tree;

@@ -25,6 +25,11 @@ pub fn have(tool: &str) -> bool {
         "python3-jsonschema" => ("python3", &["-c", "import jsonschema"], "pip install jsonschema"),
         "python3" => ("python3", &["--version"], "apt-get install python3"),
         "openssl" => ("openssl", &["version"], "apt-get install openssl"),
+        "python3-aes-gcm-rsa-oaep" => (
+            "python3",
+            &["-c", "import aes_gcm_rsa_oaep, cryptography"],
+            "pip install --no-deps aes-gcm-rsa-oaep cryptography",
+        ),
         "sops" => (
             "sops",
             &["--disable-version-check", "--version"],

@@ -1,0 +1,111 @@
+//! `kseal import-sealedsecret`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::input::collect_inputs;
+use super::output::{write_atomic, write_rendered, Perm};
+use super::policy::policy_for;
+use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use crate::config::ConfigCache;
+use crate::error::{Error, ExitCode, Location};
+use crate::manifest::{seal::seal, sealedsecret};
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Turns Bitnami SealedSecrets (bitnami.com/v1alpha1) into kseal-sealed v1 Secrets: each value of
+spec.encryptedData is opened with the sealed-secrets controller's private key and sealed to the
+recipients (-r/-R, else .kseal.yaml). The new Secret keeps spec.template's labels, annotations and
+type. Scopes map one to one: strict -> strict, namespace-wide -> namespace, cluster-wide -> cluster
+(--scope is not used here). The plaintext exists only in memory.
+
+The controller key is what this prints (one or several keys; a plain PEM file works too):
+  kubectl get secret -n kube-system -l sealedsecrets.bitnami.com/sealed-secrets-key -o yaml > controller-keys.yaml
+
+Examples:
+  kseal import-sealedsecret --controller-key controller-keys.yaml -R keys/prod.pub db.sealedsecret.yaml > db.yaml
+  kseal import-sealedsecret --controller-key controller-keys.yaml -w manifests/")]
+pub struct ImportSealedSecretArgs {
+    /// SealedSecret files or folders (recursively: *.yaml, *.yml, *.json); `-` reads stdin.
+    #[arg(value_name = "FILE", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The controller's private keys: PEM, or the YAML of its key Secrets (see below).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub controller_key: PathBuf,
+    #[command(flatten)]
+    pub recipients: RecipientArgs,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Replace each file in place (atomically) instead of printing to stdout.
+    #[arg(short, long)]
+    pub write: bool,
+}
+
+pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    super::keys::explicit_recipients(&args.recipients)?;
+    let key_loc = Location::file(args.controller_key.display().to_string());
+    // The controller's private keys: wiped from memory when done.
+    let key_text = std::fs::read_to_string(&args.controller_key)
+        .map(zeroize::Zeroizing::new)
+        .map_err(|e| {
+            Error::input(key_loc.clone(), format!("cannot read the controller key: {e}")).with_source(e)
+        })?;
+    let keys = sealedsecret::controller_keys(&key_text, &key_loc)?;
+    // A warning, not a refusal as for identity files: kubectl writes the export with the umask's
+    // mode, and the file is meant to live only for the migration.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&args.controller_key).map_or(0, |m| m.permissions().mode() & 0o777);
+        if mode & 0o077 != 0 {
+            say!(
+                "warning: {} holds the controller's private keys and others can read it (mode {mode:04o}): \
+                 `chmod 600` it, and delete it when the migration is done",
+                key_loc
+            );
+        }
+    }
+    let inputs = collect_inputs(&args.paths)?;
+    if args.write && inputs.iter().any(|i| i.path.is_none()) {
+        return Err(Error::usage(
+            "-w writes files in place and cannot be used with stdin",
+        ));
+    }
+    let mut cache = ConfigCache::default();
+    let mut results = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        let src = input.read()?;
+        let loc = input.location();
+        let policy = policy_for(input, &args.recipients, &args.scope, global, &mut cache)?;
+        let imported = sealedsecret::import(&src, &loc, &keys, policy.namespace.as_deref())?;
+        let mut text = String::new();
+        for (i, one) in imported.iter().enumerate() {
+            let mut p = policy.clone();
+            p.scope = one.scope;
+            let sealed = seal(&one.secret, &loc, &p)?;
+            if i > 0 {
+                text.push_str("---\n");
+            }
+            text.push_str(&sealed.text);
+        }
+        let values: usize = imported.iter().map(|i| i.values).sum();
+        say!(
+            "{}: {} SealedSecret{} imported, {values} value{} sealed",
+            input.label(),
+            imported.len(),
+            if imported.len() == 1 { "" } else { "s" },
+            if values == 1 { "" } else { "s" }
+        );
+        results.push((input, text));
+    }
+    if args.write {
+        for (input, text) in &results {
+            let path = input.path.as_ref().expect("checked: -w has no stdin");
+            write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?;
+        }
+    } else {
+        let texts: Vec<&str> = results.iter().map(|(_, t)| t.as_str()).collect();
+        write_rendered(&texts, None, Perm::NewFile(0o644))?;
+    }
+    Ok(ExitCode::Success)
+}

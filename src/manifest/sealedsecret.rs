@@ -1,0 +1,344 @@
+//! Reading Bitnami sealed-secrets' SealedSecrets (`bitnami.com/v1alpha1`) with the controller's
+//! private key, so that teams can move to kseal (`import-sealedsecret`). Only reading.
+//!
+//! Each value of `spec.encryptedData` is sealed-secrets' hybrid encryption (`pkg/crypto`): a
+//! 2-byte big-endian length, an RSA-OAEP (SHA-256) encryption of a 32-byte session key whose
+//! label is the scope (`namespace/name` strict, `namespace` namespace-wide, empty cluster-wide),
+//! then AES-256-GCM of the value under that key with an all-zero nonce (each key is used once).
+//! The primitives are RustCrypto's `rsa` and `aes-gcm`; only this framing is written here.
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::Aes256Gcm;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::{Oaep, RsaPrivateKey};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use super::edit::double_quoted;
+use super::tree::{self, Node, NodeKind};
+use crate::crypto::Scope;
+use crate::error::{Error, Location};
+
+/// The annotations sealed-secrets reads for the scope.
+const NAMESPACE_WIDE: &str = "sealedsecrets.bitnami.com/namespace-wide";
+const CLUSTER_WIDE: &str = "sealedsecrets.bitnami.com/cluster-wide";
+
+/// The controller's private keys, from PEM text (PKCS#1 or PKCS#8, several blocks allowed) or from
+/// the YAML of `kubectl get secret -n kube-system -l sealedsecrets.bitnami.com/sealed-secrets-key
+/// -o yaml` (a List or Secrets of type `kubernetes.io/tls`, the key in `data.tls.key`).
+pub fn controller_keys(text: &str, file: &Location) -> Result<Vec<RsaPrivateKey>, Error> {
+    let mut pems: Vec<Zeroizing<String>> = Vec::new();
+    if text.contains("-----BEGIN") {
+        pems.push(Zeroizing::new(text.to_string()));
+    } else {
+        let docs = tree::parse(text).map_err(|e| Error::input(file.clone().at(e.line, e.col), e.message))?;
+        let mut found = Vec::new();
+        for d in &docs {
+            if let Some(root) = &d.root {
+                tls_keys(root, &mut found);
+            }
+        }
+        for n in found {
+            let b64: String = n.as_str().unwrap_or("").split_whitespace().collect();
+            let pem = STANDARD
+                .decode(b64)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| {
+                    Error::input(
+                        file.clone().at(n.line, n.col),
+                        "tls.key is not base64 of a PEM key",
+                    )
+                })?;
+            pems.push(Zeroizing::new(pem));
+        }
+    }
+    let mut keys = Vec::new();
+    for pem in &pems {
+        for block in pem_blocks(pem) {
+            let key = if block.contains("BEGIN RSA PRIVATE KEY") {
+                RsaPrivateKey::from_pkcs1_pem(block).ok()
+            } else if block.contains("BEGIN PRIVATE KEY") {
+                RsaPrivateKey::from_pkcs8_pem(block).ok()
+            } else {
+                continue;
+            };
+            keys.push(
+                key.ok_or_else(|| Error::input(file.clone(), "a private key block that is not an RSA key"))?,
+            );
+        }
+    }
+    if keys.is_empty() {
+        return Err(Error::input(
+            file.clone(),
+            "no RSA private key found: pass the controller key as PEM, or the YAML of `kubectl get secret \
+             -n kube-system -l sealedsecrets.bitnami.com/sealed-secrets-key -o yaml`",
+        ));
+    }
+    Ok(keys)
+}
+
+/// Every `tls.key` value under `node`.
+fn tls_keys<'a>(node: &'a Node, out: &mut Vec<&'a Node>) {
+    match &node.kind {
+        NodeKind::Mapping { entries, .. } => {
+            for (k, v) in entries {
+                if k.as_str() == Some("tls.key") && v.as_str().is_some() {
+                    out.push(v);
+                } else {
+                    tls_keys(v, out);
+                }
+            }
+        }
+        NodeKind::Sequence { items, .. } => items.iter().for_each(|i| tls_keys(i, out)),
+        _ => {}
+    }
+}
+
+/// The `-----BEGIN ...-----` to `-----END ...-----` blocks of `text`.
+fn pem_blocks(text: &str) -> Vec<&str> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN") {
+        let Some(end_marker) = rest[start..].find("-----END") else {
+            break;
+        };
+        let after = start + end_marker;
+        let end = rest[after + 8..]
+            .find("-----")
+            .map_or(rest.len(), |e| after + 8 + e + 5);
+        blocks.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    blocks
+}
+
+/// Why a value did not open.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// No controller key opens it with any scope.
+    NoKey,
+    /// A controller key opens it, but with another scope's label than the annotations say.
+    Scope(&'static str),
+    /// The session key opened but the value does not: altered.
+    Altered,
+    Malformed,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NoKey => f.write_str(
+                "none of the controller keys opens it (a key of another controller, or sealed for another \
+                 namespace or name)",
+            ),
+            Refusal::Scope(s) => write!(
+                f,
+                "a controller key opens it only as {s}: the scope annotations do not match how it was sealed"
+            ),
+            Refusal::Altered => f.write_str("the value was altered (AES-GCM authentication failed)"),
+            Refusal::Malformed => {
+                f.write_str("not sealed-secrets ciphertext (too short or bad length prefix)")
+            }
+        }
+    }
+}
+
+fn session_key(keys: &[RsaPrivateKey], wrapped: &[u8], label: &str) -> Option<Zeroizing<Vec<u8>>> {
+    keys.iter().find_map(|k| {
+        let oaep = Oaep::new_with_label::<Sha256, _>(label);
+        k.decrypt(oaep, wrapped).ok().map(Zeroizing::new)
+    })
+}
+
+/// Opens one `encryptedData` value (raw bytes) with the scope label `label`; `others` are the
+/// labels of the other scopes, tried only to say why it failed.
+pub fn open_value(
+    keys: &[RsaPrivateKey],
+    ciphertext: &[u8],
+    label: &str,
+    others: &[(&'static str, String)],
+) -> Result<Zeroizing<Vec<u8>>, Refusal> {
+    if ciphertext.len() < 2 {
+        return Err(Refusal::Malformed);
+    }
+    let n = u16::from_be_bytes([ciphertext[0], ciphertext[1]]) as usize;
+    let Some((wrapped, body)) = ciphertext[2..].split_at_checked(n) else {
+        return Err(Refusal::Malformed);
+    };
+    let Some(key) = session_key(keys, wrapped, label) else {
+        return Err(others
+            .iter()
+            .find(|(_, l)| session_key(keys, wrapped, l).is_some())
+            .map_or(Refusal::NoKey, |(what, _)| Refusal::Scope(what)));
+    };
+    let cipher = Aes256Gcm::new_from_slice(&key).map_err(|_| Refusal::Malformed)?;
+    cipher
+        .decrypt(&[0u8; 12].into(), body)
+        .map(Zeroizing::new)
+        .map_err(|_| Refusal::Altered)
+}
+
+/// A string as a YAML scalar: plain when it can only read back as that string (`web`,
+/// `kubernetes.io/tls`), else double-quoted.
+fn scalar(s: &str) -> String {
+    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "inf" | "nan"
+        );
+    if plain {
+        s.to_string()
+    } else {
+        double_quoted(s)
+    }
+}
+
+/// One imported SealedSecret: a plain `v1` Secret manifest and the kseal scope it maps to.
+pub struct Imported {
+    pub secret: Zeroizing<String>,
+    pub scope: Scope,
+    pub values: usize,
+}
+
+fn get<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
+    path.iter().try_fold(node, |n, k| n.get(k))
+}
+
+fn string_map(node: Option<&Node>) -> Vec<(&str, &str)> {
+    node.and_then(Node::entries)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.as_str()?, v.as_str()?)))
+        .collect()
+}
+
+/// Turns every SealedSecret of `src` into a plain Secret; `namespace` is used where the
+/// SealedSecret names none. Errors name the document, the SealedSecret and the key.
+pub fn import(
+    src: &str,
+    file: &Location,
+    keys: &[RsaPrivateKey],
+    namespace: Option<&str>,
+) -> Result<Vec<Imported>, Error> {
+    let docs = super::parse_all(src, file)?;
+    let mut out = Vec::new();
+    for d in &docs {
+        let Some(root) = &d.root else { continue };
+        let at_doc = file.clone().with_document(d.index);
+        if root.get("kind").and_then(Node::as_str) != Some("SealedSecret") {
+            continue;
+        }
+        let api = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+        if api != "bitnami.com/v1alpha1" {
+            return Err(Error::input(
+                at_doc,
+                format!("a SealedSecret of apiVersion `{api}`; kseal reads bitnami.com/v1alpha1"),
+            ));
+        }
+        let name = get(root, &["metadata", "name"])
+            .and_then(Node::as_str)
+            .ok_or_else(|| Error::input(at_doc.clone(), "a SealedSecret without metadata.name"))?;
+        let at_doc = at_doc.with_secret(name);
+        let ns = get(root, &["metadata", "namespace"])
+            .and_then(Node::as_str)
+            .or(namespace);
+        let annotations = string_map(get(root, &["metadata", "annotations"]));
+        let is = |a: &str| annotations.iter().any(|(k, v)| *k == a && *v == "true");
+        let strict_label = ns.map(|ns| format!("{ns}/{name}"));
+        let ns_label = ns.map(str::to_string);
+        let (scope, label) = if is(CLUSTER_WIDE) {
+            (Scope::Cluster, String::new())
+        } else if is(NAMESPACE_WIDE) {
+            ns_label.clone().map(|l| (Scope::Namespace, l)).ok_or_else(|| {
+                Error::input(
+                    at_doc.clone(),
+                    "a namespace-wide SealedSecret needs a namespace: pass -n",
+                )
+            })?
+        } else {
+            strict_label.clone().map(|l| (Scope::Strict, l)).ok_or_else(|| {
+                Error::input(
+                    at_doc.clone(),
+                    "a strict SealedSecret needs a namespace: set metadata.namespace or pass -n",
+                )
+            })?
+        };
+        let mut others: Vec<(&'static str, String)> = vec![("cluster-wide", String::new())];
+        if let Some(l) = ns_label {
+            others.push(("namespace-wide", l));
+        }
+        if let Some(l) = strict_label {
+            others.push(("strict", l));
+        }
+        others.retain(|(_, l)| *l != label);
+        let template = get(root, &["spec", "template"]);
+        if let Some(t) = template.and_then(|t| t.get("data")) {
+            return Err(Error::input(
+                at_doc.at(t.line, t.col),
+                "spec.template.data (values templated from the sealed ones) is not supported; import without it and add the keys with `kseal set`",
+            ));
+        }
+        let Some(entries) = get(root, &["spec", "encryptedData"]).and_then(Node::entries) else {
+            return Err(Error::input(at_doc, "a SealedSecret without spec.encryptedData"));
+        };
+        let mut data = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            let key = k.as_str().unwrap_or("");
+            let at = || {
+                at_doc
+                    .clone()
+                    .with_key(format!("spec.encryptedData.{key}"))
+                    .at(v.line, v.col)
+            };
+            let raw = v
+                .as_str()
+                .and_then(|t| STANDARD.decode(t.split_whitespace().collect::<String>()).ok())
+                .ok_or_else(|| Error::input(at(), "not base64"))?;
+            let plain =
+                open_value(keys, &raw, &label, &others).map_err(|r| Error::crypto(at(), r.to_string()))?;
+            data.push((key, Zeroizing::new(STANDARD.encode(plain.as_slice()))));
+        }
+        // The Secret the controller would make: template metadata and type, the opened values.
+        let mut text = Zeroizing::new(format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {}\n",
+            scalar(name)
+        ));
+        if let Some(ns) = get(root, &["metadata", "namespace"]).and_then(Node::as_str) {
+            text.push_str(&format!("  namespace: {}\n", scalar(ns)));
+        }
+        for field in ["labels", "annotations"] {
+            let map = string_map(template.and_then(|t| get(t, &["metadata", field])));
+            if !map.is_empty() {
+                text.push_str(&format!("  {field}:\n"));
+                for (k, v) in map {
+                    text.push_str(&format!("    {}: {}\n", scalar(k), scalar(v)));
+                }
+            }
+        }
+        if let Some(t) = template.and_then(|t| t.get("type")).and_then(Node::as_str) {
+            text.push_str(&format!("type: {}\n", scalar(t)));
+        }
+        text.push_str("data:\n");
+        for (k, v) in &data {
+            text.push_str(&format!("  {}: {}\n", scalar(k), v.as_str()));
+        }
+        out.push(Imported {
+            secret: text,
+            scope,
+            values: data.len(),
+        });
+    }
+    if out.is_empty() {
+        return Err(Error::input(
+            file.clone(),
+            "no SealedSecret (bitnami.com/v1alpha1) in this file",
+        ));
+    }
+    Ok(out)
+}
