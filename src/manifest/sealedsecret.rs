@@ -342,3 +342,64 @@ pub fn import(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_are_plain_only_where_they_read_back_as_the_same_string() {
+        assert_eq!(scalar("web"), "web");
+        assert_eq!(scalar("kubernetes.io/basic-auth"), "kubernetes.io/basic-auth");
+        for quoted in ["true", "No", "1.5", "", "a: b", "#x", "-x", "${X}"] {
+            assert!(scalar(quoted).starts_with('"'), "{quoted}");
+        }
+    }
+
+    #[test]
+    fn pem_blocks_are_found_among_other_text() {
+        let text = "junk\n-----BEGIN RSA PRIVATE KEY-----\nAAA\n-----END RSA PRIVATE KEY-----\n\
+                    -----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----\n";
+        let blocks = pem_blocks(text);
+        assert_eq!(blocks.len(), 2);
+        assert!(blocks[0].starts_with("-----BEGIN RSA") && blocks[0].ends_with("KEY-----"));
+        assert!(blocks[1].contains("BBB"));
+    }
+
+    #[test]
+    fn short_or_mislabelled_ciphertexts_are_malformed_not_a_panic() {
+        for bad in [&[][..], &[0][..], &[0xff, 0xff, 1, 2, 3][..]] {
+            assert_eq!(open_value(&[], bad, "", &[]).unwrap_err(), Refusal::Malformed);
+        }
+        assert_eq!(open_value(&[], &[0, 1, 9], "", &[]).unwrap_err(), Refusal::NoKey);
+    }
+
+    /// The error of an import expected to fail (`Imported` has no Debug: it holds plaintext).
+    fn refused(r: Result<Vec<Imported>, Error>) -> String {
+        match r {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("imported"),
+        }
+    }
+
+    #[test]
+    fn missing_keys_and_unsupported_parts_are_refused_with_their_place() {
+        let file = Location::file("x.yaml");
+        assert!(controller_keys("kind: List\nitems: []\n", &file).is_err());
+        let e = refused(import("kind: ConfigMap\n", &file, &[], None));
+        assert!(e.contains("no SealedSecret"), "{e}");
+        let strict = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n    k: AAAA\n";
+        let e = refused(import(strict, &file, &[], None));
+        assert!(e.contains("needs a namespace"), "{e}");
+        let templated = strict.replace("spec:\n", "spec:\n  template:\n    data:\n      url: x\n");
+        let e = refused(import(&templated, &file, &[], Some("prod")));
+        assert!(e.contains("spec.template.data"), "{e}");
+        let e = refused(import(
+            &strict.replace("v1alpha1", "v2"),
+            &file,
+            &[],
+            Some("prod"),
+        ));
+        assert!(e.contains("bitnami.com/v2"), "{e}");
+    }
+}
