@@ -84,7 +84,11 @@ fn sealed_secrets_of_every_scope_import_verify_and_open_to_the_original_values()
         "  annotations:\n    sealedsecrets.bitnami.com/cluster-wide: \"true\"\n",
         &[("token", encrypt(&sb, "old.crt", "", b"cw-value"))],
     );
-    sb.write("all.yaml", &format!("{strict}---\n{ns_wide}---\n{cluster_wide}"));
+    let other = "apiVersion: apps/v1\nkind: Deployment # kept as written\nmetadata:\n  name: web\n";
+    sb.write(
+        "all.yaml",
+        &format!("{strict}---\n{ns_wide}---\n{other}---\n{cluster_wide}"),
+    );
     // Both controller keys (the export holds every key the controller ever made).
     let both = format!(
         "{}---\n{}",
@@ -110,7 +114,7 @@ fn sealed_secrets_of_every_scope_import_verify_and_open_to_the_original_values()
     );
     let imported = stdout(&out);
     assert!(!imported.contains("hunter2") && !imported.contains("SealedSecret"));
-    for kept in ["app: web", "team: payments", "kubernetes.io/basic-auth"] {
+    for kept in ["app: web", "team: payments", "kubernetes.io/basic-auth", other] {
         assert!(imported.contains(kept), "{kept} lost:\n{imported}");
     }
     sb.write("imported.yaml", &imported);

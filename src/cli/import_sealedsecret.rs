@@ -79,21 +79,25 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
         let policy = policy_for(input, &args.recipients, &args.scope, global, &mut cache)?;
         let imported = sealedsecret::import(&src, &loc, &keys, policy.namespace.as_deref())?;
         let mut text = String::new();
+        let mut count = 0;
         for (i, one) in imported.iter().enumerate() {
-            let mut p = policy.clone();
-            p.scope = one.scope;
-            let sealed = seal(&one.secret, &loc, &p)?;
             if i > 0 {
                 text.push_str("---\n");
             }
-            text.push_str(&sealed.text);
+            let Some(scope) = one.scope else {
+                text.push_str(&one.secret);
+                continue;
+            };
+            let mut p = policy.clone();
+            p.scope = scope;
+            text.push_str(&seal(&one.secret, &loc, &p)?.text);
+            count += 1;
         }
         let values: usize = imported.iter().map(|i| i.values).sum();
         say!(
-            "{}: {} SealedSecret{} imported, {values} value{} sealed",
+            "{}: {count} SealedSecret{} imported, {values} value{} sealed",
             input.label(),
-            imported.len(),
-            if imported.len() == 1 { "" } else { "s" },
+            if count == 1 { "" } else { "s" },
             if values == 1 { "" } else { "s" }
         );
         results.push((input, text));

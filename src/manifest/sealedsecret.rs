@@ -199,10 +199,11 @@ fn scalar(s: &str) -> String {
     }
 }
 
-/// One imported SealedSecret: a plain `v1` Secret manifest and the kseal scope it maps to.
+/// One document of an imported file: a SealedSecret made a plain `v1` Secret manifest with the
+/// kseal scope it maps to, or (`scope` None) any other document, as written.
 pub struct Imported {
     pub secret: Zeroizing<String>,
-    pub scope: Scope,
+    pub scope: Option<Scope>,
     pub values: usize,
 }
 
@@ -232,6 +233,12 @@ pub fn import(
         let Some(root) = &d.root else { continue };
         let at_doc = file.clone().with_document(d.index);
         if root.get("kind").and_then(Node::as_str) != Some("SealedSecret") {
+            // Kept as written (its text, comments inside it included), so `-w` loses nothing.
+            out.push(Imported {
+                secret: Zeroizing::new(format!("{}\n", src[root.start..root.end].trim_end())),
+                scope: None,
+                values: 0,
+            });
             continue;
         }
         let api = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
@@ -330,11 +337,11 @@ pub fn import(
         }
         out.push(Imported {
             secret: text,
-            scope,
+            scope: Some(scope),
             values: data.len(),
         });
     }
-    if out.is_empty() {
+    if out.iter().all(|i| i.scope.is_none()) {
         return Err(Error::input(
             file.clone(),
             "no SealedSecret (bitnami.com/v1alpha1) in this file",
