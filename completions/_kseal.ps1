@@ -343,7 +343,6 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
             [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable')
-            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'What a sealed value is bound to [default: the .kseal.yaml rule''s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
@@ -352,8 +351,8 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Replace each file in place (atomically) instead of printing to stdout')
             [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Replace each file in place (atomically) instead of printing to stdout')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break

@@ -1266,7 +1266,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__import__subcmd__sealedsecret)
-            opts="-r -R -w -n -h -V --controller-key --recipient --recipients-file --scope --write --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-r -R -w -n -h -V --controller-key --recipient --recipients-file --write --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1290,10 +1290,6 @@ _kseal() {
                     ;;
                 -R)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scope)
-                    COMPREPLY=($(compgen -W "strict namespace cluster" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

@@ -319,7 +319,6 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
             cand --recipients-file 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
-            cand --scope 'What a sealed value is bound to [default: the .kseal.yaml rule''s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
@@ -328,8 +327,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
             cand -w 'Replace each file in place (atomically) instead of printing to stdout'
             cand --write 'Replace each file in place (atomically) instead of printing to stdout'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }

@@ -18,13 +18,15 @@ Turns Bitnami SealedSecrets (bitnami.com/v1alpha1) into kseal-sealed v1 Secrets:
 spec.encryptedData is opened with the sealed-secrets controller's private key and sealed to the
 recipients (-r/-R, else .kseal.yaml). The new Secret keeps spec.template's labels, annotations and
 type. Scopes map one to one: strict -> strict, namespace-wide -> namespace, cluster-wide -> cluster
-(--scope is not used here). The plaintext exists only in memory.
+(so there is no --scope). The plaintext exists only in memory.
 
 The controller key is what this prints (one or several keys; a plain PEM file works too):
-  kubectl get secret -n kube-system -l sealedsecrets.bitnami.com/sealed-secrets-key -o yaml > controller-keys.yaml
+  kubectl get secret -n kube-system -o yaml \\
+    -l sealedsecrets.bitnami.com/sealed-secrets-key > controller-keys.yaml
 
 Examples:
-  kseal import-sealedsecret --controller-key controller-keys.yaml -R keys/prod.pub db.sealedsecret.yaml > db.yaml
+  kseal import-sealedsecret --controller-key controller-keys.yaml -R keys/prod.pub \\
+    db.sealedsecret.yaml > db.yaml
   kseal import-sealedsecret --controller-key controller-keys.yaml -w manifests/")]
 pub struct ImportSealedSecretArgs {
     /// SealedSecret files or folders (recursively: *.yaml, *.yml, *.json); `-` reads stdin.
@@ -35,8 +37,6 @@ pub struct ImportSealedSecretArgs {
     pub controller_key: PathBuf,
     #[command(flatten)]
     pub recipients: RecipientArgs,
-    #[command(flatten)]
-    pub scope: ScopeArgs,
     /// Replace each file in place (atomically) instead of printing to stdout.
     #[arg(short, long)]
     pub write: bool,
@@ -76,7 +76,8 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
     for input in &inputs {
         let src = input.read()?;
         let loc = input.location();
-        let policy = policy_for(input, &args.recipients, &args.scope, global, &mut cache)?;
+        // The scope comes from each SealedSecret, so only recipients and namespace from the policy.
+        let policy = policy_for(input, &args.recipients, &ScopeArgs::default(), global, &mut cache)?;
         let imported = sealedsecret::import(&src, &loc, &keys, policy.namespace.as_deref())?;
         let mut text = String::new();
         let mut count = 0;
