@@ -266,6 +266,14 @@ fn admin_in(s: &RealApiServer, namespace: &str) -> Sandbox {
     sb
 }
 
+/// `kseal --kubeconfig kc apply -i a.agekey ARGS...` in the sandbox.
+fn kseal_apply(sb: &Sandbox, args: &[&str]) -> assert_cmd::Command {
+    let mut c = sb.kseal();
+    c.args(["--kubeconfig", "kc", "apply", "-i", "a.agekey"])
+        .args(args);
+    c
+}
+
 /// One field of one object, through kubectl's jsonpath.
 fn field(s: &RealApiServer, namespace: &str, object: &str, jsonpath: &str) -> String {
     let out = s.kubectl(&[
@@ -322,10 +330,7 @@ fn string_data_another_manager_owns_is_a_conflict_as_with_kubectl() {
         stderr(&kubectl)
     );
     sealed(&sb, "s.yaml", manifest);
-    let out = sb
-        .kseal()
-        .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "s.yaml"])
-        .run_exits(4);
+    let out = kseal_apply(&sb, &["s.yaml"]).run_exits(4);
     assert!(
         stderr(&out).contains("409 Conflict") && stderr(&out).contains("--force-conflicts"),
         "{}",
@@ -337,17 +342,7 @@ fn string_data_another_manager_owns_is_a_conflict_as_with_kubectl() {
         b64("from-kubectl"),
         "the other manager's value was overwritten"
     );
-    sb.kseal()
-        .args([
-            "--kubeconfig",
-            "kc",
-            "apply",
-            "-i",
-            "a.agekey",
-            "--force-conflicts",
-            "s.yaml",
-        ])
-        .run_ok();
+    kseal_apply(&sb, &["--force-conflicts", "s.yaml"]).run_ok();
     let value = field(s, "sd-conflict", "secret/db", "{.data.password}");
     assert_eq!(value, b64("from-kseal"));
 }
@@ -362,10 +357,7 @@ fn unchanged_and_dropped_keys_are_right_on_the_real_server() {
     let both = "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: sd-keys}\ndata: {a: YQ==}\nstringData: {b: bee, c: sea}\n";
     sealed(&sb, "s.yaml", both);
     let apply = |expect: &str| {
-        let out = sb
-            .kseal()
-            .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "s.yaml"])
-            .run_ok();
+        let out = kseal_apply(&sb, &["s.yaml"]).run_ok();
         assert_eq!(stdout(&out), format!("secret/db {expect}\n"), "{}", stderr(&out));
     };
     apply("created");
@@ -378,18 +370,7 @@ fn unchanged_and_dropped_keys_are_right_on_the_real_server() {
     assert_eq!(keys(), ["a", "b", "c"]);
     // Drop the stringData key b: --diff shows it, apply removes it.
     sealed(&sb, "s.yaml", &both.replace("b: bee, ", ""));
-    let diff = sb
-        .kseal()
-        .args([
-            "--kubeconfig",
-            "kc",
-            "apply",
-            "-i",
-            "a.agekey",
-            "--diff",
-            "s.yaml",
-        ])
-        .run_exits(1);
+    let diff = kseal_apply(&sb, &["--diff", "s.yaml"]).run_exits(1);
     assert_eq!(stdout(&diff), "secret/db: would change: keys -b\n");
     apply("configured");
     assert_eq!(keys(), ["a", "c"]);
@@ -423,20 +404,14 @@ fn the_shipped_rbac_lets_the_job_create_and_update_secrets() {
         "s.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata: {name: job-made, namespace: apps}\nstringData: {password: fr0m-the-job}\n",
     );
-    let out = sb
-        .kseal()
-        .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "s.yaml"])
-        .run_ok();
+    let out = kseal_apply(&sb, &["s.yaml"]).run_ok();
     assert_eq!(stdout(&out), "secret/job-made created\n");
     sealed(
         &sb,
         "s.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata: {name: job-made, namespace: apps}\nstringData: {password: upd4ted}\n",
     );
-    let out = sb
-        .kseal()
-        .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "s.yaml"])
-        .run_ok();
+    let out = kseal_apply(&sb, &["s.yaml"]).run_ok();
     assert_eq!(stdout(&out), "secret/job-made configured\n");
 }
 
@@ -460,18 +435,7 @@ fn a_plaintext_last_applied_annotation_is_reported_and_can_be_removed() {
         "s.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: last-applied}\nstringData: {password: n3w-sealed}\n",
     );
-    let out = sb
-        .kseal()
-        .args([
-            "--kubeconfig",
-            "kc",
-            "apply",
-            "-i",
-            "a.agekey",
-            "--force-conflicts",
-            "s.yaml",
-        ])
-        .run_ok();
+    let out = kseal_apply(&sb, &["--force-conflicts", "s.yaml"]).run_ok();
     assert!(
         stderr(&out).contains("warning: secret/db in namespace last-applied"),
         "{}",
@@ -479,18 +443,7 @@ fn a_plaintext_last_applied_annotation_is_reported_and_can_be_removed() {
     );
     assert!(stderr(&out).contains("--remove-last-applied"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("0ld-plain"));
-    sb.kseal()
-        .args([
-            "--kubeconfig",
-            "kc",
-            "apply",
-            "-i",
-            "a.agekey",
-            "--force-conflicts",
-            "--remove-last-applied",
-            "s.yaml",
-        ])
-        .run_ok();
+    kseal_apply(&sb, &["--force-conflicts", "--remove-last-applied", "s.yaml"]).run_ok();
     let ann = field(s, "last-applied", "secret/db", "{.metadata.annotations}");
     assert!(!ann.contains("last-applied-configuration"), "{}", ann);
 }
@@ -511,10 +464,7 @@ fn a_typed_secret_list_is_opened_and_applied() {
         2,
         "the items were sealed"
     );
-    let out = sb
-        .kseal()
-        .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "list.yaml"])
-        .run_ok();
+    let out = kseal_apply(&sb, &["list.yaml"]).run_ok();
     assert_eq!(stdout(&out), "secret/one created\nsecret/two created\n");
     let v = field(s, "typed-list", "secret/two", "{.data.k}");
     assert_eq!(v, b64("s3cond"));
