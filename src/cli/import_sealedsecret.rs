@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use zeroize::Zeroizing;
 
-use super::input::collect_inputs;
-use super::output::{write_atomic, write_rendered, Perm};
+use super::input::collect_inputs_to_write;
+use super::output::{join_stream, write_imported};
 use super::policy::policy_for;
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
@@ -47,7 +48,7 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
     let key_loc = Location::file(args.controller_key.display().to_string());
     // The controller's private keys: wiped from memory when done.
     let key_text = std::fs::read_to_string(&args.controller_key)
-        .map(zeroize::Zeroizing::new)
+        .map(Zeroizing::new)
         .map_err(|e| {
             Error::input(key_loc.clone(), format!("cannot read the controller key: {e}")).with_source(e)
         })?;
@@ -65,12 +66,7 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
             );
         }
     }
-    let inputs = collect_inputs(&args.paths)?;
-    if args.write && inputs.iter().any(|i| i.path.is_none()) {
-        return Err(Error::usage(
-            "-w writes files in place and cannot be used with stdin",
-        ));
-    }
+    let inputs = collect_inputs_to_write(&args.paths, args.write)?;
     let mut cache = ConfigCache::default();
     let mut results = Vec::with_capacity(inputs.len());
     for input in &inputs {
@@ -79,19 +75,16 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
         // The scope comes from each SealedSecret, so only recipients and namespace from the policy.
         let policy = policy_for(input, &args.recipients, &ScopeArgs::default(), global, &mut cache)?;
         let imported = sealedsecret::import(&src, &loc, &keys, policy.namespace.as_deref())?;
-        let mut text = String::new();
+        let mut text = Zeroizing::new(String::new());
         let mut count = 0;
-        for (i, one) in imported.iter().enumerate() {
-            if i > 0 {
-                text.push_str("---\n");
-            }
+        for one in &imported {
             let Some(scope) = one.scope else {
-                text.push_str(&one.secret);
+                join_stream(&mut text, &one.secret);
                 continue;
             };
             let mut p = policy.clone();
             p.scope = scope;
-            text.push_str(&seal(&one.secret, &loc, &p)?.text);
+            join_stream(&mut text, &seal(&one.secret, &loc, &p)?.text);
             count += 1;
         }
         let values: usize = imported.iter().map(|i| i.values).sum();
@@ -103,14 +96,6 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
         );
         results.push((input, text));
     }
-    if args.write {
-        for (input, text) in &results {
-            let path = input.path.as_ref().expect("checked: -w has no stdin");
-            write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?;
-        }
-    } else {
-        let texts: Vec<&str> = results.iter().map(|(_, t)| t.as_str()).collect();
-        write_rendered(&texts, None, Perm::NewFile(0o644))?;
-    }
+    write_imported(&results, args.write)?;
     Ok(ExitCode::Success)
 }

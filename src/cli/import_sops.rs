@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::input::collect_inputs;
-use super::output::{write_atomic, write_rendered, Perm};
+use super::input::collect_inputs_to_write;
+use super::output::write_imported;
 use super::policy::policy_for;
 use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
@@ -48,12 +48,7 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
     // Recipients first: a mistake there is reported before any file is read.
     super::keys::explicit_recipients(&args.recipients)?;
     let identities = args.identities.load(global)?;
-    let inputs = collect_inputs(&args.paths)?;
-    if args.write && inputs.iter().any(|i| i.path.is_none()) {
-        return Err(Error::usage(
-            "-w writes files in place and cannot be used with stdin",
-        ));
-    }
+    let inputs = collect_inputs_to_write(&args.paths, args.write)?;
     let mut cache = ConfigCache::default();
     let mut results = Vec::with_capacity(inputs.len());
     for input in &inputs {
@@ -95,14 +90,6 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
         );
         results.push((input, out.text));
     }
-    if args.write {
-        for (input, text) in &results {
-            let path = input.path.as_ref().expect("checked: -w has no stdin");
-            write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?;
-        }
-    } else {
-        let texts: Vec<&str> = results.iter().map(|(_, t)| t.as_str()).collect();
-        write_rendered(&texts, None, Perm::NewFile(0o644))?;
-    }
+    write_imported(&results, args.write)?;
     Ok(ExitCode::Success)
 }

@@ -161,6 +161,17 @@ fn walk_error(root: &Path, e: ignore::Error) -> Error {
     )
 }
 
+/// The inputs of a command whose `-w` writes each one back: stdin has nowhere to be written.
+pub fn collect_inputs_to_write(paths: &[PathBuf], in_place: bool) -> Result<Vec<Input>, Error> {
+    let inputs = collect_inputs(paths)?;
+    if in_place && inputs.iter().any(|i| i.path.is_none()) {
+        return Err(Error::usage(
+            "-w writes files in place and cannot be used with stdin",
+        ));
+    }
+    Ok(inputs)
+}
+
 /// Expands the command-line paths: files as given, directories recursively (`*.yaml`, `*.yml`,
 /// `*.json`, sorted, see [`Skips`]), `-` or nothing for stdin.
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {

@@ -149,6 +149,23 @@ fn stream_to<S: AsRef<str>>(out: &mut impl Write, pieces: &[S]) -> std::io::Resu
     Ok(())
 }
 
+/// The import commands' output: each input's new text written back over it (`-w`), else all of
+/// them as one stream on stdout. Inputs read from stdin were refused with `-w` before any work.
+pub fn write_imported<T: AsRef<str>>(
+    results: &[(&super::input::Input, T)],
+    in_place: bool,
+) -> Result<(), Error> {
+    if in_place {
+        for (input, text) in results {
+            let path = input.path.as_ref().expect("checked: -w has no stdin");
+            write_atomic(path, text.as_ref().as_bytes(), Perm::NewFile(0o644))?;
+        }
+        return Ok(());
+    }
+    let texts: Vec<&str> = results.iter().map(|(_, t)| t.as_ref()).collect();
+    write_rendered(&texts, None, Perm::NewFile(0o644))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
