@@ -540,8 +540,7 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
     // document and one MAC over the leaves of all of them, in order.
     let roots: Vec<(usize, &Node)> = docs
         .iter()
-        .enumerate()
-        .filter_map(|(i, d)| d.root.as_ref().map(|r| (i + 1, r)))
+        .filter_map(|d| d.root.as_ref().map(|r| (d.index, r)))
         .collect();
     let Some(&(first_doc, root)) = roots.first() else {
         return Err(Error::input(file.clone(), "empty file"));
@@ -558,13 +557,14 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
             "not a SOPS file: no top-level `sops` metadata",
         ));
     };
+    let json = src.trim_start().starts_with('{');
     let keys: Vec<_> = root
         .entries()
         .into_iter()
         .flatten()
         .filter_map(|(k, _)| k.as_str())
         .collect();
-    if keys == ["data", "sops"] && src.trim_start().starts_with('{') {
+    if keys == ["data", "sops"] && json {
         return Err(Error::input(
             file.clone(),
             "this is a SOPS binary file (a JSON object of `data` and `sops`); kseal opens SOPS YAML \
@@ -581,7 +581,7 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
         edits: Vec::new(),
         file,
         decrypted: Vec::new(),
-        json: src.trim_start().starts_with('{'),
+        json,
         document: first_doc,
     };
     if meta.rules.mac_only_encrypted {
