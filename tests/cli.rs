@@ -1195,17 +1195,11 @@ fn helm_charts_render_and_post_render_with_the_real_helm() {
         "{rendered}"
     );
     // helm template --post-renderer: helm runs kseal with the rendered stream on stdin.
-    let bin = assert_cmd::cargo::cargo_bin("kseal");
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let out = std::process::Command::new("helm")
         .current_dir(sb.path(""))
         .args(["template", "shop", "chart", "--namespace", "shop"])
         .args(["--post-renderer", "kseal", "--post-renderer-args", "open"])
-        .env("PATH", path)
+        .env("PATH", path_with_kseal())
         .env("KSEAL_IDENTITY_FILE", sb.path("a.agekey"))
         .run_ok();
     let rendered = stdout(&out);

@@ -217,27 +217,11 @@ fn hook_install_writes_a_pre_commit_hook_that_blocks_plaintext() {
 
     // The installed hook, with this kseal on PATH, refuses a commit staging plaintext.
     std::fs::write(&hook, &text).unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("kseal");
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap()
-    );
     sb.write("s.yaml", &secret("hooked", "st4ged-only"));
     git(d, &["add", "s.yaml"]);
-    let commit = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "leak",
-        ])
-        .current_dir(d)
-        .env("PATH", path)
+    let commit = git_command(d)
+        .args(["commit", "-q", "-m", "leak"])
+        .env("PATH", path_with_kseal())
         .output()
         .unwrap();
     assert!(
@@ -345,18 +329,8 @@ fn hook_install_writes_where_git_reads_hooks() {
     // Without kseal on PATH, the commit is stopped with a message, never waved through.
     std::fs::write(sb.path("wt/s.yaml"), secret("hooked", "n0t-scanned")).unwrap();
     git(&sb.path("wt"), &["add", "s.yaml"]);
-    let commit = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "leak",
-        ])
-        .current_dir(sb.path("wt"))
+    let commit = git_command(&sb.path("wt"))
+        .args(["commit", "-q", "-m", "leak"])
         .env("PATH", "/usr/bin:/bin:/usr/local/bin")
         .output()
         .unwrap();

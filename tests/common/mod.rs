@@ -261,31 +261,44 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Runs the real `git` in `dir` with a fixed identity and dates, and no signing; fails the test
-/// on a git error.
+/// The real `git` in `dir` with a fixed identity and dates, and no signing.
+pub fn git_command(dir: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new("git");
+    c.args([
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "commit.gpgsign=false",
+        "-c",
+        "tag.gpgsign=false",
+    ])
+    .current_dir(dir)
+    .env("GIT_AUTHOR_DATE", "2024-01-02T03:04:05Z")
+    .env("GIT_COMMITTER_DATE", "2024-01-02T03:04:05Z");
+    c
+}
+
+/// Runs [`git_command`] with `args`; fails the test on a git error.
 pub fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "tag.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", "2024-01-02T03:04:05Z")
-        .env("GIT_COMMITTER_DATE", "2024-01-02T03:04:05Z")
-        .output()
-        .unwrap();
+    let out = git_command(dir).args(args).output().unwrap();
     assert!(
         out.status.success(),
         "git {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `PATH` with the folder of the `kseal` under test first, for tools that run it by name
+/// (git hooks, helm's post-renderer).
+pub fn path_with_kseal() -> String {
+    let bin = assert_cmd::cargo::cargo_bin("kseal");
+    format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 #[macro_use]
