@@ -13,5 +13,7 @@ pub mod manifest;
 pub mod policy;
 #[cfg(feature = "scan")]
 pub mod scan;
+#[cfg(feature = "cluster")]
+pub mod webhook;
 
 pub use error::{Error, ExitCode, Kind, Location, Result};

@@ -21,7 +21,7 @@ mod import_sealedsecret;
 mod import_sops;
 mod input;
 mod keygen;
-mod keys;
+pub(crate) mod keys;
 mod krm;
 mod ls;
 mod open;
@@ -35,6 +35,8 @@ mod seal;
 mod set;
 mod textconv;
 mod verify;
+#[cfg(feature = "cluster")]
+mod webhook;
 
 use std::path::PathBuf;
 
@@ -137,6 +139,9 @@ pub enum Command {
     /// The cluster's key pair, stored in the cluster: init, fetch-key, rotate-key, backup.
     #[cfg(feature = "cluster")]
     Cluster(cluster::ClusterArgs),
+    /// Serve the mutating admission webhook that opens sealed Secrets as they are written.
+    #[cfg(feature = "cluster")]
+    Webhook(webhook::WebhookArgs),
     /// Check that every Secret value is sealed, well formed and to the right keys (no private key needed).
     Verify(verify::VerifyArgs),
     /// Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets.
@@ -367,6 +372,8 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Apply(a) => apply::run(a, g),
         #[cfg(feature = "cluster")]
         Command::Cluster(a) => cluster::run(a, g),
+        #[cfg(feature = "cluster")]
+        Command::Webhook(a) => webhook::run(a),
         Command::Edit(a) => edit::run(a, g),
         Command::ImportSops(a) => import_sops::run(a, g),
         Command::ImportSealedsecret(a) => import_sealedsecret::run(a, g),
