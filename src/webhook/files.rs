@@ -61,7 +61,7 @@ fn folder_fingerprint(dir: &Path, out: &mut Vec<(String, u64, u64, Option<System
         #[cfg(unix)]
         let ino = meta
             .as_ref()
-            .map(|m| std::os::unix::fs::MetadataExt::ino(m))
+            .map(std::os::unix::fs::MetadataExt::ino)
             .unwrap_or(0);
         #[cfg(not(unix))]
         let ino = 0;
