@@ -259,7 +259,7 @@ fn fresh_namespace(s: &RealApiServer, name: &str) {
 }
 
 /// A namespace of its own and a sandbox whose `kc` is the admin's kubeconfig defaulting to it.
-fn admin_in(s: &RealApiServer, namespace: &str) -> Sandbox {
+pub(crate) fn admin_in(s: &RealApiServer, namespace: &str) -> Sandbox {
     fresh_namespace(s, namespace);
     let sb = Sandbox::new();
     s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some(namespace));
@@ -275,7 +275,7 @@ fn kseal_apply(sb: &Sandbox, args: &[&str]) -> assert_cmd::Command {
 }
 
 /// One field of one object, through kubectl's jsonpath.
-fn field(s: &RealApiServer, namespace: &str, object: &str, jsonpath: &str) -> String {
+pub(crate) fn field(s: &RealApiServer, namespace: &str, object: &str, jsonpath: &str) -> String {
     let out = s.kubectl(&[
         "get",
         "-n",

@@ -21,3 +21,4 @@ mod scan_history;
 mod sealedsecret;
 mod sops;
 mod vectors;
+mod webhook;

@@ -303,3 +303,4 @@ pub fn path_with_kseal() -> String {
 
 #[macro_use]
 pub mod real_apiserver;
+pub mod https;

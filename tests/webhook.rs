@@ -1,0 +1,620 @@
+//! `kseal webhook`, end to end: the real binary as a local process, the real kube-apiserver
+//! (`tests/common/real_apiserver.rs`) calling it through the shipped `deploy/webhook/webhook.yaml`
+//! configuration (pointed at `https://127.0.0.1:PORT` and narrowed to the test's namespace), and
+//! the real `kubectl apply`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::{json, Value};
+
+use crate::common::https::Client;
+use crate::common::real_apiserver::RealApiServer;
+use crate::common::*;
+use crate::real_cluster::{admin_in, field};
+
+/// A running `kseal webhook`, stopped (SIGTERM, then waited for) on drop.
+struct Webhook {
+    child: Option<Child>,
+    addr: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Webhook {
+    fn start(keys: &Path, tls: &Path) -> Webhook {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("kseal"))
+            .args([
+                "webhook",
+                "--listen",
+                "127.0.0.1:0",
+                "--reload-every",
+                "100ms",
+                "--keys",
+            ])
+            .arg(keys)
+            .arg("--tls")
+            .arg(tls)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on https://").nth(1) {
+                    let _ = tx.send(rest.split_whitespace().next().unwrap().to_string());
+                }
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("kseal webhook did not start: {}", log.lock().unwrap()));
+        Webhook {
+            child: Some(child),
+            addr,
+            log,
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// SIGTERM, as the kubelet stops a Pod; returns whether it exited 0.
+    fn stop(&mut self) -> bool {
+        let Some(mut child) = self.child.take() else {
+            return true;
+        };
+        let _ = Command::new("kill").arg(child.id().to_string()).status();
+        let status = child.wait().unwrap();
+        // Let the log thread read the last lines.
+        std::thread::sleep(Duration::from_millis(100));
+        status.success()
+    }
+}
+
+impl Drop for Webhook {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A Secret volume as the kubelet's atomic writer lays it out: the files in a timestamped folder,
+/// `..data` pointing at it, one link per key, mode 0400. `swap_volume` replaces the content the
+/// way the kubelet does (a new folder, `..data` re-pointed by a rename).
+fn kubelet_volume(dir: &Path, files: &[(&str, &Path)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    swap_volume(dir, files, "..2026_11_23_10_00_00.1");
+}
+
+fn swap_volume(dir: &Path, files: &[(&str, &Path)], stamp: &str) {
+    let folder = dir.join(stamp);
+    std::fs::create_dir_all(&folder).unwrap();
+    for (name, from) in files {
+        std::fs::copy(from, folder.join(name)).unwrap();
+        chmod(&folder.join(name), 0o400);
+        let link = dir.join(name);
+        if std::fs::symlink_metadata(&link).is_err() {
+            std::os::unix::fs::symlink(format!("..data/{name}"), &link).unwrap();
+        }
+    }
+    std::os::unix::fs::symlink(stamp, dir.join("..data_tmp")).unwrap();
+    std::fs::rename(dir.join("..data_tmp"), dir.join("..data")).unwrap();
+}
+
+/// A serving certificate for 127.0.0.1 (kseal's own generator) in `dir`; returns the CA.
+fn serving_cert(dir: &Path) -> String {
+    let s = kseal::webhook::certs::generate(&["127.0.0.1".to_string()]).unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("tls.crt"), &s.cert_pem).unwrap();
+    std::fs::write(dir.join("tls.key"), s.key_pem.as_bytes()).unwrap();
+    chmod(&dir.join("tls.key"), 0o600);
+    s.ca_pem
+}
+
+/// The shipped admission objects of `deploy/webhook/webhook.yaml` (webhook configuration, policy,
+/// binding), renamed for one namespace, narrowed to it, and pointed at a local webhook.
+fn admission_objects(namespace: &str, url: &str, ca: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(repo().join("deploy/webhook/webhook.yaml")).unwrap();
+    let docs: Vec<Value> = serde_saphyr::from_multiple(&text).unwrap();
+    let only_here = json!({"matchLabels": {"kubernetes.io/metadata.name": namespace}});
+    let mut out = Vec::new();
+    for mut d in docs {
+        let suffix = format!("-{namespace}");
+        match d["kind"].as_str().unwrap() {
+            "MutatingWebhookConfiguration" => {
+                d["metadata"]["name"] = json!(format!("kseal{suffix}"));
+                let hook = &mut d["webhooks"][0];
+                hook["clientConfig"] = json!({"url": url, "caBundle": STANDARD.encode(ca)});
+                hook["namespaceSelector"] = only_here.clone();
+            }
+            "ValidatingAdmissionPolicy" => {
+                d["metadata"]["name"] = json!(format!("kseal-no-sealed-values{suffix}"));
+            }
+            "ValidatingAdmissionPolicyBinding" => {
+                d["metadata"]["name"] = json!(format!("kseal-no-sealed-values{suffix}"));
+                d["spec"]["policyName"] = json!(format!("kseal-no-sealed-values{suffix}"));
+                d["spec"]["matchResources"] = json!({"namespaceSelector": only_here.clone()});
+            }
+            _ => continue,
+        }
+        out.push(d);
+    }
+    assert_eq!(
+        out.len(),
+        3,
+        "deploy/webhook/webhook.yaml lost an admission object"
+    );
+    out
+}
+
+/// One namespace with a running webhook and its admission objects applied.
+struct Setup {
+    sb: Sandbox,
+    ns: String,
+    hook: Webhook,
+}
+
+fn setup(s: &RealApiServer, ns: &str) -> Setup {
+    let sb = admin_in(s, ns);
+    kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
+    let ca = serving_cert(&sb.path("tls"));
+    let hook = Webhook::start(&sb.path("keys"), &sb.path("tls"));
+    let objects = admission_objects(ns, &format!("https://{}/mutate", hook.addr), &ca);
+    for o in &objects {
+        s.admin_apply(&o.to_string());
+    }
+    let setup = Setup {
+        sb,
+        ns: ns.to_string(),
+        hook,
+    };
+    // The API server picks new webhook configurations up within a moment: wait until a probe
+    // Secret is opened.
+    setup.seal("probe.yaml", "probe", &[("k", "v")], "a.pub");
+    wait_for("the webhook configuration to take effect", || {
+        succeeds(setup.kubectl(&["apply", "-f", "probe.yaml"]))
+    });
+    setup
+}
+
+/// Polls `f` for up to 30 s; `Err` is the last reason it was not yet true.
+fn wait_for(what: &str, mut f: impl FnMut() -> Result<(), String>) {
+    let started = Instant::now();
+    loop {
+        match f() {
+            Ok(()) => return,
+            Err(why) => assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {what}: {why}"
+            ),
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn succeeds(out: std::process::Output) -> Result<(), String> {
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(stderr(&out))
+    }
+}
+
+impl Setup {
+    /// Writes `file`: Secret `name` in the namespace with these stringData values, sealed to `to`.
+    fn seal(&self, file: &str, name: &str, values: &[(&str, &str)], to: &str) {
+        let plain = self.manifest(name, values);
+        self.sb.write("plain.yaml", &plain);
+        let out = self.sb.kseal().args(["seal", "-R", to, "plain.yaml"]).run_ok();
+        self.sb.write(file, &stdout(&out));
+    }
+
+    fn manifest(&self, name: &str, values: &[(&str, &str)]) -> String {
+        let mut m = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: {}\ntype: Opaque\nstringData:\n",
+            self.ns
+        );
+        for (k, v) in values {
+            m.push_str(&format!("  {k}: {v}\n"));
+        }
+        m
+    }
+
+    fn kubectl(&self, args: &[&str]) -> std::process::Output {
+        Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(self.sb.path("kc"))
+            .args(args)
+            .current_dir(self.sb.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    fn value(&self, s: &RealApiServer, name: &str, key: &str) -> String {
+        let b64 = field(
+            s,
+            &self.ns,
+            &format!("secret/{name}"),
+            &format!("{{.data.{key}}}"),
+        );
+        String::from_utf8(STANDARD.decode(b64.trim()).unwrap()).unwrap()
+    }
+
+    fn resource_version(&self, s: &RealApiServer, name: &str) -> String {
+        field(
+            s,
+            &self.ns,
+            &format!("secret/{name}"),
+            "{.metadata.resourceVersion}",
+        )
+    }
+}
+
+/// A sealed file applied with `kubectl apply` (client-side and server-side) stores the opened
+/// values; applying it again changes nothing; and server-side dry runs and diffs of the sealed
+/// file see no drift against the live object (what Flux and Argo CD compare).
+#[test]
+fn kubectl_apply_of_sealed_files_stores_opened_values_without_drift() {
+    let s = require_real_apiserver!();
+    let t = setup(s, "wh-apply");
+    t.seal(
+        "csa.yaml",
+        "db",
+        &[("password", "hunter2"), ("user", "admin")],
+        "a.pub",
+    );
+    t.seal("ssa.yaml", "api", &[("token", "t0ken-value")], "a.pub");
+    // `data` too: the API server decodes it before admission, and kseal writes the sealed string's
+    // base64 there.
+    let data_form = t.sb.read("csa.yaml");
+    assert!(data_form.contains("stringData:"));
+
+    let out = t.kubectl(&["apply", "-f", "csa.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.value(s, "db", "password"), "hunter2");
+    assert_eq!(t.value(s, "db", "user"), "admin");
+    let rv = t.resource_version(s, "db");
+    let again = t.kubectl(&["apply", "-f", "csa.yaml"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(
+        t.resource_version(s, "db"),
+        rv,
+        "a second identical apply changed the Secret"
+    );
+    let diff = t.kubectl(&["diff", "-f", "csa.yaml"]);
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "kubectl diff sees drift:\n{}{}",
+        stdout(&diff),
+        stderr(&diff)
+    );
+
+    let out = t.kubectl(&["apply", "--server-side", "-f", "ssa.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.value(s, "api", "token"), "t0ken-value");
+    let rv = t.resource_version(s, "api");
+    let again = t.kubectl(&["apply", "--server-side", "-f", "ssa.yaml"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(
+        t.resource_version(s, "api"),
+        rv,
+        "a second server-side apply changed the Secret"
+    );
+    let dry = t.kubectl(&[
+        "apply",
+        "--server-side",
+        "--dry-run=server",
+        "-f",
+        "ssa.yaml",
+        "-o",
+        "json",
+    ]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let dry: Value = serde_json::from_slice(&dry.stdout).unwrap();
+    assert_eq!(dry["data"]["token"], json!(STANDARD.encode("t0ken-value")));
+    assert_eq!(dry["metadata"]["resourceVersion"], json!(rv));
+    let diff = t.kubectl(&["diff", "--server-side", "-f", "ssa.yaml"]);
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "server-side diff sees drift:\n{}{}",
+        stdout(&diff),
+        stderr(&diff)
+    );
+
+    // A `data`-form sealed value (base64 of the sealed string) opens the same way.
+    let sealed_token = sealed_tokens(&t.sb.read("ssa.yaml")).remove(0);
+    t.sb.write(
+        "data.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: api, namespace: {}}}\ndata:\n  token: {}\n",
+            t.ns,
+            STANDARD.encode(&sealed_token)
+        ),
+    );
+    let diff = t.kubectl(&["diff", "--server-side", "-f", "data.yaml"]);
+    assert_eq!(diff.status.code(), Some(0), "{}{}", stdout(&diff), stderr(&diff));
+
+    let log = t.hook.log();
+    for secret in ["hunter2", "t0ken-value", &STANDARD.encode("hunter2")] {
+        assert!(!log.contains(secret), "the webhook logged a value:\n{log}");
+    }
+    assert!(
+        log.contains("op=CREATE") && log.contains("dryRun=true") && log.contains("opened=2"),
+        "{log}"
+    );
+}
+
+/// A value sealed for another namespace, Secret or key, or to another key pair, is refused with
+/// the key named and why; nothing is stored, and no value is shown.
+#[test]
+fn values_moved_or_sealed_elsewhere_are_denied_with_the_key_and_reason() {
+    let s = require_real_apiserver!();
+    let t = setup(s, "wh-deny");
+    let other_ns = t
+        .manifest("db", &[("password", "hunter2")])
+        .replace("namespace: wh-deny", "namespace: elsewhere");
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "namespace",
+            other_ns,
+            "namespace: elsewhere",
+            "namespace: wh-deny",
+        ),
+        (
+            "name",
+            t.manifest("other", &[("password", "hunter2")]),
+            "name: other",
+            "name: db",
+        ),
+        (
+            "key",
+            t.manifest("db", &[("passwd", "hunter2")]),
+            "passwd:",
+            "password:",
+        ),
+    ];
+    for (what, plain, from, to) in cases {
+        t.sb.write("plain.yaml", &plain);
+        let out = t.sb.kseal().args(["seal", "-R", "a.pub", "plain.yaml"]).run_ok();
+        t.sb.write("moved.yaml", &stdout(&out).replace(from, to));
+        let out = t.kubectl(&["apply", "-f", "moved.yaml"]);
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{what}: a moved value was admitted");
+        assert!(
+            err.contains("secrets.kseal.dev")
+                && err.contains("secret wh-deny/db")
+                && err.contains("key password: right key")
+                && err.contains("binding does not match"),
+            "{what}: {err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+    t.seal("foreign.yaml", "db", &[("password", "hunter2")], "b.pub");
+    let out = t.kubectl(&["apply", "--server-side", "-f", "foreign.yaml"]);
+    let err = stderr(&out);
+    assert!(
+        !out.status.success() && err.contains("key password: no identity for this value"),
+        "{err}"
+    );
+    let get = t.kubectl(&["get", "secret", "db"]);
+    assert!(!get.status.success(), "a denied Secret was stored");
+    assert!(t.hook.log().contains("allowed=false"));
+    assert!(!t.hook.log().contains("hunter2"));
+}
+
+/// Fail-closed without blocking: with the webhook stopped, Secrets without kseal values are still
+/// written (matchConditions), Secrets with one are refused (failurePolicy: Fail); with its
+/// configuration deleted too, the ValidatingAdmissionPolicy still refuses them.
+#[test]
+fn with_the_webhook_down_only_secrets_holding_kseal_values_are_refused() {
+    let s = require_real_apiserver!();
+    let mut t = setup(s, "wh-down");
+    assert!(t.hook.stop(), "the webhook did not exit 0 on SIGTERM");
+    assert!(t.hook.log().contains("stopped"), "{}", t.hook.log());
+
+    t.sb.write("plain.yaml", &t.manifest("plain", &[("password", "not-sealed")]));
+    let out = t.kubectl(&["apply", "-f", "plain.yaml"]);
+    assert!(
+        out.status.success(),
+        "a Secret without kseal values was blocked: {}",
+        stderr(&out)
+    );
+
+    t.seal("sealed.yaml", "db", &[("password", "hunter2")], "a.pub");
+    let out = t.kubectl(&["apply", "-f", "sealed.yaml"]);
+    let err = stderr(&out);
+    assert!(
+        !out.status.success() && err.contains("secrets.kseal.dev"),
+        "{err}"
+    );
+
+    let out = s.kubectl(&["delete", "mutatingwebhookconfiguration", "kseal-wh-down"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut last = String::new();
+    wait_for(
+        "the webhook configuration to be gone and the policy to refuse",
+        || {
+            let out = t.kubectl(&["apply", "--server-side", "-f", "sealed.yaml"]);
+            assert!(!out.status.success(), "ciphertext was stored as a Secret value");
+            last = stderr(&out);
+            if last.contains("still holds a sealed kseal value") {
+                Ok(())
+            } else {
+                Err(last.clone())
+            }
+        },
+    );
+    assert!(
+        last.contains("key password") && last.contains("kseal-no-sealed-values-wh-down"),
+        "{last}"
+    );
+    assert!(!t.kubectl(&["get", "secret", "db"]).status.success());
+}
+
+/// `cluster rotate-key` adds a key to the Secret; the kubelet swaps the volume's content; the
+/// running webhook opens values sealed to the new key without a restart.
+#[test]
+fn keys_swapped_into_the_mounted_volume_are_used_without_restart() {
+    let s = require_real_apiserver!();
+    let t = setup(s, "wh-rotate");
+    t.seal("new-key.yaml", "db", &[("password", "hunter2")], "b.pub");
+    let out = t.kubectl(&["apply", "-f", "new-key.yaml"]);
+    assert!(
+        stderr(&out).contains("no identity for this value"),
+        "{}",
+        stderr(&out)
+    );
+    swap_volume(
+        &t.sb.path("keys"),
+        &[
+            ("a.agekey", &t.sb.path("a.agekey")),
+            ("b.agekey", &t.sb.path("b.agekey")),
+        ],
+        "..2026_11_23_11_00_00.2",
+    );
+    wait_for("the webhook to reload", || {
+        let log = t.hook.log();
+        if log.contains("reloaded: 2 key(s)") {
+            Ok(())
+        } else {
+            Err(log)
+        }
+    });
+    let out = t.kubectl(&["apply", "-f", "new-key.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.value(s, "db", "password"), "hunter2");
+}
+
+/// Whatever reaches the port gets a clean answer: 400 for what is not an AdmissionReview, 413 for
+/// a huge body, an unchanged admission for objects that are not Secrets; the webhook keeps
+/// serving, and its log holds no value.
+#[test]
+fn bad_admission_reviews_get_clean_answers_and_never_crash_the_webhook() {
+    let sb = Sandbox::new();
+    kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
+    let ca = serving_cert(&sb.path("tls"));
+    let mut hook = Webhook::start(&sb.path("keys"), &sb.path("tls"));
+    let mut c = Client::connect(&hook.addr, &ca).unwrap();
+    let review = |request: Value| {
+        json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request})
+            .to_string()
+    };
+    let status = |c: &mut Client, method: &str, path: &str, body: &str| {
+        c.request(method, path, body.as_bytes()).unwrap().0
+    };
+
+    assert_eq!(status(&mut c, "GET", "/healthz", ""), 200);
+    assert_eq!(status(&mut c, "GET", "/readyz", ""), 200);
+    assert_eq!(status(&mut c, "GET", "/mutate", ""), 405);
+    assert_eq!(status(&mut c, "POST", "/elsewhere", "{}"), 404);
+    assert_eq!(status(&mut c, "POST", "/mutate", "not json"), 400);
+    assert_eq!(status(&mut c, "POST", "/mutate", "{}"), 400);
+    assert_eq!(
+        status(
+            &mut c,
+            "POST",
+            "/mutate",
+            r#"{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"x"}}"#
+        ),
+        400
+    );
+    assert_eq!(
+        status(
+            &mut c,
+            "POST",
+            "/mutate",
+            &review(json!({"kind": {"kind": "Secret"}}))
+        ),
+        400
+    );
+    let (code, body) = c
+        .request(
+            "POST",
+            "/mutate",
+            review(json!({"uid": "u1", "kind": {"group": "", "version": "v1", "kind": "ConfigMap"}, "operation": "CREATE", "namespace": "x", "name": "y", "object": {"data": {"a": "kseal:v2:x"}}})).as_bytes(),
+        )
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (code, &answer["response"]["allowed"], &answer["response"]["uid"]),
+        (200, &json!(true), &json!("u1"))
+    );
+    assert!(answer["response"].get("patch").is_none());
+    // A Secret whose data is not a string map is denied, not a crash.
+    let (code, body) = c
+        .request(
+            "POST",
+            "/mutate",
+            review(json!({"uid": "u2", "kind": {"group": "", "version": "v1", "kind": "Secret"}, "operation": "CREATE", "namespace": "x", "name": "y", "object": {"data": {"a": 5}}})).as_bytes(),
+        )
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((code, &answer["response"]["allowed"]), (200, &json!(false)));
+    let secret = STANDARD.encode("kseal:v2:strict:0011aabb:AAAA:hunter2-and-more");
+    let (_, body) = c
+        .request(
+            "POST",
+            "/mutate",
+            review(json!({"uid": "u3", "kind": {"group": "", "version": "v1", "kind": "Secret"}, "operation": "UPDATE", "namespace": "x", "name": "y", "object": {"data": {"a": secret}}})).as_bytes(),
+        )
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(answer["response"]["allowed"], json!(false));
+    assert!(!answer.to_string().contains("hunter2"));
+
+    // Declared too large: refused before reading. Then a body that really is too large.
+    let mut big = Client::connect(&hook.addr, &ca).unwrap();
+    assert_eq!(
+        big.request_with_length("POST", "/mutate", b"", 64 << 20)
+            .unwrap()
+            .0,
+        413
+    );
+    let huge = vec![b' '; 9 << 20];
+    let mut big = Client::connect(&hook.addr, &ca).unwrap();
+    match big.request("POST", "/mutate", &huge) {
+        Ok((code, _)) => assert_eq!(code, 413),
+        // The server may answer 413 and close while the client is still sending.
+        Err(e) => assert!(
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+            ),
+            "{e}"
+        ),
+    }
+    // A client that connects and leaves without a TLS handshake.
+    drop(std::net::TcpStream::connect(&hook.addr).unwrap());
+
+    let mut c = Client::connect(&hook.addr, &ca).unwrap();
+    assert_eq!(
+        status(&mut c, "GET", "/healthz", ""),
+        200,
+        "the webhook stopped serving"
+    );
+    assert!(hook.stop());
+    let log = hook.log();
+    assert!(!log.contains("hunter2"), "{log}");
+    assert!(
+        log.contains("bad request") && log.contains("refused a body"),
+        "{log}"
+    );
+}
