@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit a sealed file''s values in $EDITOR; re-seals only what changed')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Open sealed manifests and server-side apply them to the cluster')
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup')
+            [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Serve the mutating admission webhook that opens sealed Secrets as they are written')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
             [CompletionResult]::new('import-sops', 'import-sops', [CompletionResultType]::ParameterValue, 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets')
             [CompletionResult]::new('import-sealedsecret', 'import-sealedsecret', [CompletionResultType]::ParameterValue, 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key')
@@ -209,6 +210,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('fetch-key', 'fetch-key', [CompletionResultType]::ParameterValue, 'Print the cluster''s newest public key (age1...)')
             [CompletionResult]::new('rotate-key', 'rotate-key', [CompletionResultType]::ParameterValue, 'Add a newer key: sealing uses it from now on, opening still tries every key')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write every key of the cluster, age-encrypted to offline recipients')
+            [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -216,12 +218,14 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--backup-to', '--backup-to', [CompletionResultType]::ParameterName, 'Also write the new private key encrypted to this age recipient (repeatable), to --backup-out')
             [CompletionResult]::new('--backup-out', '--backup-out', [CompletionResultType]::ParameterName, 'Where the encrypted backup goes (created, mode 0600, never overwritten)')
             [CompletionResult]::new('--public-key-out', '--public-key-out', [CompletionResultType]::ParameterName, 'Write the public key to FILE (a recipients file for `seal -R`)')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'With --webhook: the kseal image the webhook''s Deployment runs')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'Also install the admission webhook (as `kseal cluster webhook install`), so Flux, Argo CD and `kubectl apply` can apply sealed manifests unchanged')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -273,11 +277,70 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kseal;cluster;webhook' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate')
+            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kseal;cluster;webhook;install' {
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The kseal image the webhook''s Deployment runs')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kseal;cluster;webhook;rotate-cert' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kseal;cluster;webhook;help' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate')
+            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kseal;cluster;webhook;help;install' {
+            break
+        }
+        'kseal;cluster;webhook;help;rotate-cert' {
+            break
+        }
+        'kseal;cluster;webhook;help;help' {
+            break
+        }
         'kseal;cluster;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the key pair in the cluster (refuses if it exists)')
             [CompletionResult]::new('fetch-key', 'fetch-key', [CompletionResultType]::ParameterValue, 'Print the cluster''s newest public key (age1...)')
             [CompletionResult]::new('rotate-key', 'rotate-key', [CompletionResultType]::ParameterValue, 'Add a newer key: sealing uses it from now on, opening still tries every key')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write every key of the cluster, age-encrypted to offline recipients')
+            [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -293,7 +356,36 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
         'kseal;cluster;help;backup' {
             break
         }
+        'kseal;cluster;help;webhook' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate')
+            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation')
+            break
+        }
+        'kseal;cluster;help;webhook;install' {
+            break
+        }
+        'kseal;cluster;help;webhook;rotate-cert' {
+            break
+        }
         'kseal;cluster;help;help' {
+            break
+        }
+        'kseal;webhook' {
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'Folder of the cluster''s *.agekey files: the `kseal-keys` Secret mounted as a volume')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Folder with tls.crt and tls.key: the serving certificate''s Secret mounted as a volume')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0 picks a free port; the address is printed on stderr)')
+            [CompletionResult]::new('--reload-every', '--reload-every', [CompletionResultType]::ParameterName, 'How often to check the key and certificate folders for change')
+            [CompletionResult]::new('--drain', '--drain', [CompletionResultType]::ParameterName, 'After SIGTERM, how long open requests may take to finish')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kseal;verify' {
@@ -538,6 +630,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit a sealed file''s values in $EDITOR; re-seals only what changed')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Open sealed manifests and server-side apply them to the cluster')
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup')
+            [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Serve the mutating admission webhook that opens sealed Secrets as they are written')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
             [CompletionResult]::new('import-sops', 'import-sops', [CompletionResultType]::ParameterValue, 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets')
             [CompletionResult]::new('import-sealedsecret', 'import-sealedsecret', [CompletionResultType]::ParameterValue, 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key')
@@ -580,6 +673,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('fetch-key', 'fetch-key', [CompletionResultType]::ParameterValue, 'Print the cluster''s newest public key (age1...)')
             [CompletionResult]::new('rotate-key', 'rotate-key', [CompletionResultType]::ParameterValue, 'Add a newer key: sealing uses it from now on, opening still tries every key')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write every key of the cluster, age-encrypted to offline recipients')
+            [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert')
             break
         }
         'kseal;help;cluster;init' {
@@ -592,6 +686,20 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;help;cluster;backup' {
+            break
+        }
+        'kseal;help;cluster;webhook' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate')
+            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation')
+            break
+        }
+        'kseal;help;cluster;webhook;install' {
+            break
+        }
+        'kseal;help;cluster;webhook;rotate-cert' {
+            break
+        }
+        'kseal;help;webhook' {
             break
         }
         'kseal;help;verify' {

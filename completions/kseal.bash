@@ -82,6 +82,9 @@ _kseal() {
             kseal,version)
                 cmd="kseal__subcmd__version"
                 ;;
+            kseal,webhook)
+                cmd="kseal__subcmd__webhook"
+                ;;
             kseal__subcmd__cluster,backup)
                 cmd="kseal__subcmd__cluster__subcmd__backup"
                 ;;
@@ -97,6 +100,9 @@ _kseal() {
             kseal__subcmd__cluster,rotate-key)
                 cmd="kseal__subcmd__cluster__subcmd__rotate__subcmd__key"
                 ;;
+            kseal__subcmd__cluster,webhook)
+                cmd="kseal__subcmd__cluster__subcmd__webhook"
+                ;;
             kseal__subcmd__cluster__subcmd__help,backup)
                 cmd="kseal__subcmd__cluster__subcmd__help__subcmd__backup"
                 ;;
@@ -111,6 +117,33 @@ _kseal() {
                 ;;
             kseal__subcmd__cluster__subcmd__help,rotate-key)
                 cmd="kseal__subcmd__cluster__subcmd__help__subcmd__rotate__subcmd__key"
+                ;;
+            kseal__subcmd__cluster__subcmd__help,webhook)
+                cmd="kseal__subcmd__cluster__subcmd__help__subcmd__webhook"
+                ;;
+            kseal__subcmd__cluster__subcmd__help__subcmd__webhook,install)
+                cmd="kseal__subcmd__cluster__subcmd__help__subcmd__webhook__subcmd__install"
+                ;;
+            kseal__subcmd__cluster__subcmd__help__subcmd__webhook,rotate-cert)
+                cmd="kseal__subcmd__cluster__subcmd__help__subcmd__webhook__subcmd__rotate__subcmd__cert"
+                ;;
+            kseal__subcmd__cluster__subcmd__webhook,help)
+                cmd="kseal__subcmd__cluster__subcmd__webhook__subcmd__help"
+                ;;
+            kseal__subcmd__cluster__subcmd__webhook,install)
+                cmd="kseal__subcmd__cluster__subcmd__webhook__subcmd__install"
+                ;;
+            kseal__subcmd__cluster__subcmd__webhook,rotate-cert)
+                cmd="kseal__subcmd__cluster__subcmd__webhook__subcmd__rotate__subcmd__cert"
+                ;;
+            kseal__subcmd__cluster__subcmd__webhook__subcmd__help,help)
+                cmd="kseal__subcmd__cluster__subcmd__webhook__subcmd__help__subcmd__help"
+                ;;
+            kseal__subcmd__cluster__subcmd__webhook__subcmd__help,install)
+                cmd="kseal__subcmd__cluster__subcmd__webhook__subcmd__help__subcmd__install"
+                ;;
+            kseal__subcmd__cluster__subcmd__webhook__subcmd__help,rotate-cert)
+                cmd="kseal__subcmd__cluster__subcmd__webhook__subcmd__help__subcmd__rotate__subcmd__cert"
                 ;;
             kseal__subcmd__help,apply)
                 cmd="kseal__subcmd__help__subcmd__apply"
@@ -178,6 +211,9 @@ _kseal() {
             kseal__subcmd__help,version)
                 cmd="kseal__subcmd__help__subcmd__version"
                 ;;
+            kseal__subcmd__help,webhook)
+                cmd="kseal__subcmd__help__subcmd__webhook"
+                ;;
             kseal__subcmd__help__subcmd__cluster,backup)
                 cmd="kseal__subcmd__help__subcmd__cluster__subcmd__backup"
                 ;;
@@ -189,6 +225,15 @@ _kseal() {
                 ;;
             kseal__subcmd__help__subcmd__cluster,rotate-key)
                 cmd="kseal__subcmd__help__subcmd__cluster__subcmd__rotate__subcmd__key"
+                ;;
+            kseal__subcmd__help__subcmd__cluster,webhook)
+                cmd="kseal__subcmd__help__subcmd__cluster__subcmd__webhook"
+                ;;
+            kseal__subcmd__help__subcmd__cluster__subcmd__webhook,install)
+                cmd="kseal__subcmd__help__subcmd__cluster__subcmd__webhook__subcmd__install"
+                ;;
+            kseal__subcmd__help__subcmd__cluster__subcmd__webhook,rotate-cert)
+                cmd="kseal__subcmd__help__subcmd__cluster__subcmd__webhook__subcmd__rotate__subcmd__cert"
                 ;;
             kseal__subcmd__help__subcmd__hook,install)
                 cmd="kseal__subcmd__help__subcmd__hook__subcmd__install"
@@ -212,7 +257,7 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version keygen seal set open reseal edit apply cluster verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man copy-self help"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version keygen seal set open reseal edit apply cluster webhook verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -304,7 +349,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster)
-            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version init fetch-key rotate-key backup help"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version init fetch-key rotate-key backup webhook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -438,7 +483,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__help)
-            opts="init fetch-key rotate-key backup help"
+            opts="init fetch-key rotate-key backup webhook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -521,8 +566,50 @@ _kseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kseal__subcmd__cluster__subcmd__help__subcmd__webhook)
+            opts="install rotate-cert"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__help__subcmd__webhook__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__help__subcmd__webhook__subcmd__rotate__subcmd__cert)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kseal__subcmd__cluster__subcmd__init)
-            opts="-n -h -V --backup-to --backup-out --public-key-out --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-n -h -V --backup-to --backup-out --public-key-out --webhook --image --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -537,6 +624,10 @@ _kseal() {
                     return 0
                     ;;
                 --public-key-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -582,6 +673,180 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__webhook)
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version install rotate-cert help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__webhook__subcmd__help)
+            opts="install rotate-cert help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__webhook__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__webhook__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__webhook__subcmd__help__subcmd__rotate__subcmd__cert)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__webhook__subcmd__install)
+            opts="-n -h -V --image --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__webhook__subcmd__rotate__subcmd__cert)
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -756,7 +1021,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help)
-            opts="keygen seal set open reseal edit apply cluster verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man copy-self help"
+            opts="keygen seal set open reseal edit apply cluster webhook verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -784,7 +1049,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__cluster)
-            opts="init fetch-key rotate-key backup"
+            opts="init fetch-key rotate-key backup webhook"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -842,6 +1107,48 @@ _kseal() {
         kseal__subcmd__help__subcmd__cluster__subcmd__rotate__subcmd__key)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__cluster__subcmd__webhook)
+            opts="install rotate-cert"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__cluster__subcmd__webhook__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__cluster__subcmd__webhook__subcmd__rotate__subcmd__cert)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1134,6 +1441,20 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__webhook)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2012,6 +2333,64 @@ _kseal() {
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__webhook)
+            opts="-n -h -V --keys --tls --listen --reload-every --drain --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reload-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand edit 'Edit a sealed file''s values in $EDITOR; re-seals only what changed'
             cand apply 'Open sealed manifests and server-side apply them to the cluster'
             cand cluster 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
+            cand webhook 'Serve the mutating admission webhook that opens sealed Secrets as they are written'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
             cand import-sealedsecret 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key'
@@ -198,18 +199,21 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand fetch-key 'Print the cluster''s newest public key (age1...)'
             cand rotate-key 'Add a newer key: sealing uses it from now on, opening still tries every key'
             cand backup 'Write every key of the cluster, age-encrypted to offline recipients'
+            cand webhook 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kseal;cluster;init'= {
             cand --backup-to 'Also write the new private key encrypted to this age recipient (repeatable), to --backup-out'
             cand --backup-out 'Where the encrypted backup goes (created, mode 0600, never overwritten)'
             cand --public-key-out 'Write the public key to FILE (a recipients file for `seal -R`)'
+            cand --image 'With --webhook: the kseal image the webhook''s Deployment runs'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
             cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand --webhook 'Also install the admission webhook (as `kseal cluster webhook install`), so Flux, Argo CD and `kubectl apply` can apply sealed manifests unchanged'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -257,11 +261,63 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;cluster;webhook'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand install 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
+            cand rotate-cert 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kseal;cluster;webhook;install'= {
+            cand --image 'The kseal image the webhook''s Deployment runs'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;cluster;webhook;rotate-cert'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;cluster;webhook;help'= {
+            cand install 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
+            cand rotate-cert 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kseal;cluster;webhook;help;install'= {
+        }
+        &'kseal;cluster;webhook;help;rotate-cert'= {
+        }
+        &'kseal;cluster;webhook;help;help'= {
+        }
         &'kseal;cluster;help'= {
             cand init 'Create the key pair in the cluster (refuses if it exists)'
             cand fetch-key 'Print the cluster''s newest public key (age1...)'
             cand rotate-key 'Add a newer key: sealing uses it from now on, opening still tries every key'
             cand backup 'Write every key of the cluster, age-encrypted to offline recipients'
+            cand webhook 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kseal;cluster;help;init'= {
@@ -272,7 +328,32 @@ set edit:completion:arg-completer[kseal] = {|@words|
         }
         &'kseal;cluster;help;backup'= {
         }
+        &'kseal;cluster;help;webhook'= {
+            cand install 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
+            cand rotate-cert 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation'
+        }
+        &'kseal;cluster;help;webhook;install'= {
+        }
+        &'kseal;cluster;help;webhook;rotate-cert'= {
+        }
         &'kseal;cluster;help;help'= {
+        }
+        &'kseal;webhook'= {
+            cand --keys 'Folder of the cluster''s *.agekey files: the `kseal-keys` Secret mounted as a volume'
+            cand --tls 'Folder with tls.crt and tls.key: the serving certificate''s Secret mounted as a volume'
+            cand --listen 'Address to listen on (port 0 picks a free port; the address is printed on stderr)'
+            cand --reload-every 'How often to check the key and certificate folders for change'
+            cand --drain 'After SIGTERM, how long open requests may take to finish'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kseal;verify'= {
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
@@ -499,6 +580,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand edit 'Edit a sealed file''s values in $EDITOR; re-seals only what changed'
             cand apply 'Open sealed manifests and server-side apply them to the cluster'
             cand cluster 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
+            cand webhook 'Serve the mutating admission webhook that opens sealed Secrets as they are written'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
             cand import-sealedsecret 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key'
@@ -533,6 +615,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand fetch-key 'Print the cluster''s newest public key (age1...)'
             cand rotate-key 'Add a newer key: sealing uses it from now on, opening still tries every key'
             cand backup 'Write every key of the cluster, age-encrypted to offline recipients'
+            cand webhook 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert'
         }
         &'kseal;help;cluster;init'= {
         }
@@ -541,6 +624,16 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;cluster;rotate-key'= {
         }
         &'kseal;help;cluster;backup'= {
+        }
+        &'kseal;help;cluster;webhook'= {
+            cand install 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
+            cand rotate-cert 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation'
+        }
+        &'kseal;help;cluster;webhook;install'= {
+        }
+        &'kseal;help;cluster;webhook;rotate-cert'= {
+        }
+        &'kseal;help;webhook'= {
         }
         &'kseal;help;verify'= {
         }

@@ -9,9 +9,9 @@ use crate::common::real_apiserver::{RealApiServer, ADMIN_TOKEN, DEV_TOKEN};
 use crate::common::*;
 
 /// The key tests share the cluster-wide `kseal` namespace: one at a time.
-static KEYS: Mutex<()> = Mutex::new(());
+pub(crate) static KEYS: Mutex<()> = Mutex::new(());
 
-fn reset_keys(s: &RealApiServer) {
+pub(crate) fn reset_keys(s: &RealApiServer) {
     s.kubectl(&["create", "namespace", "kseal"]);
     let out = s.kubectl(&[
         "delete",

@@ -168,9 +168,11 @@ struct Setup {
     sb: Sandbox,
     ns: String,
     hook: Webhook,
+    _not_alone: std::sync::RwLockReadGuard<'static, ()>,
 }
 
 fn setup(s: &RealApiServer, ns: &str) -> Setup {
+    let not_alone = CLUSTER_WIDE.read().unwrap_or_else(|e| e.into_inner());
     let sb = admin_in(s, ns);
     kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
     let ca = serving_cert(&sb.path("tls"));
@@ -183,6 +185,7 @@ fn setup(s: &RealApiServer, ns: &str) -> Setup {
         sb,
         ns: ns.to_string(),
         hook,
+        _not_alone: not_alone,
     };
     // The API server picks new webhook configurations up within a moment: wait until a probe
     // Secret is opened.
@@ -448,20 +451,23 @@ fn with_the_webhook_down_only_secrets_holding_kseal_values_are_refused() {
 
     let out = s.kubectl(&["delete", "mutatingwebhookconfiguration", "kseal-wh-down"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let mut last = String::new();
+    // Admission configuration is eventually consistent (the API server watches it): wait, with
+    // dry runs that store nothing, until the configuration is gone and the policy (created a
+    // moment ago by `setup`) is in force; then a real write must be refused.
     wait_for(
         "the webhook configuration to be gone and the policy to refuse",
         || {
-            let out = t.kubectl(&["apply", "--server-side", "-f", "sealed.yaml"]);
-            assert!(!out.status.success(), "ciphertext was stored as a Secret value");
-            last = stderr(&out);
-            if last.contains("still holds a sealed kseal value") {
+            let out = t.kubectl(&["apply", "--server-side", "--dry-run=server", "-f", "sealed.yaml"]);
+            if stderr(&out).contains("still holds a sealed kseal value") {
                 Ok(())
             } else {
-                Err(last.clone())
+                Err(format!("{}{}", stdout(&out), stderr(&out)))
             }
         },
     );
+    let out = t.kubectl(&["apply", "--server-side", "-f", "sealed.yaml"]);
+    let last = stderr(&out);
+    assert!(!out.status.success(), "ciphertext was stored as a Secret value");
     assert!(
         last.contains("key password") && last.contains("kseal-no-sealed-values-wh-down"),
         "{last}"
@@ -617,4 +623,156 @@ fn bad_admission_reviews_get_clean_answers_and_never_crash_the_webhook() {
         log.contains("bad request") && log.contains("refused a body"),
         "{log}"
     );
+}
+
+/// The cluster-wide objects `cluster webhook install` makes (a webhook configuration and a policy
+/// for every namespace) would also catch the other tests' Secrets: they run alone.
+static CLUSTER_WIDE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+fn pem_certs(pem: &str) -> usize {
+    pem.matches("-----BEGIN CERTIFICATE-----").count()
+}
+
+/// `cluster init --webhook` installs exactly the manifest's objects (two replicas, a PDB, a
+/// non-root read-only Deployment, RBAC reading the key Secret only), a serving certificate that
+/// the webhook configuration's CA bundle verifies for the Service's name; `rotate-cert` trusts the
+/// new and the previous CA, never more; `install` again changes nothing.
+#[test]
+fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca() {
+    use rustls::client::danger::ServerCertVerifier;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+
+    let s = require_real_apiserver!();
+    let _alone = CLUSTER_WIDE.write().unwrap_or_else(|e| e.into_inner());
+    let _keys = crate::real_cluster::KEYS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    crate::real_cluster::reset_keys(s);
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), crate::common::real_apiserver::ADMIN_TOKEN, None);
+    let cleanup = || {
+        s.kubectl(&[
+            "delete",
+            "mutatingwebhookconfiguration/kseal",
+            "validatingadmissionpolicy/kseal-no-sealed-values",
+            "validatingadmissionpolicybinding/kseal-no-sealed-values",
+            "--ignore-not-found",
+        ]);
+    };
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "cluster",
+            "init",
+            "--webhook",
+            "--image",
+            "example.org/kseal:test",
+        ])
+        .output()
+        .unwrap();
+    cleanup_on_failure(&out, cleanup);
+    assert!(stderr(&out).contains("installed the webhook"), "{}", stderr(&out));
+
+    let get = |what: &str| -> Value {
+        let out = s.kubectl(&["get", "-n", "kseal", what, "-o", "json"]);
+        assert!(out.status.success(), "{what}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let dep = get("deployment/kseal-webhook");
+    assert_eq!(dep["spec"]["replicas"], 2);
+    let pod = &dep["spec"]["template"]["spec"];
+    assert_eq!(pod["containers"][0]["image"], "example.org/kseal:test");
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    assert_eq!(
+        pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"],
+        true
+    );
+    assert!(pod["containers"][0]["resources"]["limits"]["memory"].is_string());
+    assert_eq!(
+        get("poddisruptionbudget/kseal-webhook")["spec"]["minAvailable"],
+        1
+    );
+    assert_eq!(get("service/kseal-webhook")["spec"]["ports"][0]["port"], 443);
+    let role = get("role/kseal-webhook");
+    assert_eq!(role["rules"][0]["verbs"], json!(["get"]));
+    assert_eq!(
+        role["rules"][0]["resourceNames"],
+        json!(["kseal-keys", "kseal-webhook-tls"])
+    );
+
+    let tls = |name: &str| -> String {
+        let v = get("secret/kseal-webhook-tls");
+        assert_eq!(v["type"], "kubernetes.io/tls");
+        String::from_utf8(STANDARD.decode(v["data"][name].as_str().unwrap()).unwrap()).unwrap()
+    };
+    let bundle = || -> String {
+        let out = s.kubectl(&[
+            "get",
+            "mutatingwebhookconfiguration/kseal",
+            "-o",
+            "jsonpath={.webhooks[0].clientConfig.caBundle}",
+        ]);
+        String::from_utf8(STANDARD.decode(stdout(&out).trim()).unwrap()).unwrap()
+    };
+    let verifies = |bundle: &str, cert: &str| -> bool {
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_slice_iter(bundle.as_bytes()) {
+            roots.add(c.unwrap()).unwrap();
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let v = rustls::client::WebPkiServerVerifier::builder_with_provider(roots.into(), provider)
+            .build()
+            .unwrap();
+        let leaf = CertificateDer::from_pem_slice(cert.as_bytes()).unwrap();
+        let name = ServerName::try_from("kseal-webhook.kseal.svc").unwrap();
+        v.verify_server_cert(&leaf, &[], &name, &[], UnixTime::now())
+            .is_ok()
+    };
+    let (first_cert, first_ca) = (tls("tls.crt"), tls("ca.crt"));
+    assert_eq!(bundle(), first_ca);
+    assert!(verifies(&bundle(), &first_cert));
+
+    let rotate = || {
+        let out = sb
+            .kseal()
+            .args(["--kubeconfig", "kc", "cluster", "webhook", "rotate-cert"])
+            .output()
+            .unwrap();
+        cleanup_on_failure(&out, cleanup);
+    };
+    rotate();
+    let (second_cert, second_ca) = (tls("tls.crt"), tls("ca.crt"));
+    assert_ne!(second_cert, first_cert);
+    assert_eq!(
+        bundle(),
+        format!("{second_ca}{first_ca}"),
+        "the bundle is the new CA, then the previous one"
+    );
+    assert!(verifies(&bundle(), &first_cert) && verifies(&bundle(), &second_cert));
+    rotate();
+    assert_eq!(pem_certs(&bundle()), 2);
+    assert!(
+        !verifies(&bundle(), &first_cert),
+        "a CA two rotations old is still trusted"
+    );
+
+    let before = bundle();
+    let out = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "cluster", "webhook", "install"])
+        .output()
+        .unwrap();
+    cleanup_on_failure(&out, cleanup);
+    assert_eq!(bundle(), before, "install replaced a working certificate");
+    cleanup();
+}
+
+fn cleanup_on_failure(out: &std::process::Output, cleanup: impl Fn()) {
+    if !out.status.success() {
+        cleanup();
+        panic!("kseal failed: {}", stderr(out));
+    }
 }

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 
 use super::output::{write_atomic, write_new, write_stdout, Perm};
 use super::GlobalArgs;
-use crate::cluster::{self, keys};
+use crate::cluster::{self, keys, webhook};
 use crate::crypto::Recipient;
 use crate::error::{Error, ExitCode};
 
@@ -22,7 +22,9 @@ Examples:
   kseal cluster init --backup-to age1offline... --public-key-out keys/prod.pub
   kseal cluster fetch-key -o keys/prod.pub
   kseal cluster rotate-key && kseal reseal --identity-from-cluster ...   # then reseal the repo
-  kseal cluster backup --to age1offline... -o prod-keys.age")]
+  kseal cluster backup --to age1offline... -o prod-keys.age
+  kseal cluster init --webhook             # keys, and the webhook that opens Secrets as they are written
+  kseal cluster webhook rotate-cert        # a new serving certificate (yearly; it is valid 2 years)")]
 pub struct ClusterArgs {
     #[command(subcommand)]
     pub command: ClusterCommand,
@@ -38,6 +40,24 @@ pub enum ClusterCommand {
     RotateKey(RotateArgs),
     /// Write every key of the cluster, age-encrypted to offline recipients.
     Backup(BackupArgs),
+    /// The admission webhook that opens sealed Secrets as they are written: install, rotate-cert.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WebhookCommand {
+    /// Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate.
+    Install(WebhookInstallArgs),
+    /// Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation.
+    RotateCert,
+}
+
+#[derive(Args, Debug)]
+pub struct WebhookInstallArgs {
+    /// The kseal image the webhook's Deployment runs.
+    #[arg(long, value_name = "IMAGE", default_value_t = crate::cluster::webhook::default_image())]
+    pub image: String,
 }
 
 #[derive(Args, Debug)]
@@ -51,6 +71,13 @@ pub struct InitArgs {
     /// Write the public key to FILE (a recipients file for `seal -R`).
     #[arg(long, value_name = "FILE")]
     pub public_key_out: Option<PathBuf>,
+    /// Also install the admission webhook (as `kseal cluster webhook install`), so Flux, Argo CD
+    /// and `kubectl apply` can apply sealed manifests unchanged.
+    #[arg(long)]
+    pub webhook: bool,
+    /// With --webhook: the kseal image the webhook's Deployment runs.
+    #[arg(long, value_name = "IMAGE", default_value_t = crate::cluster::webhook::default_image(), requires = "webhook")]
+    pub image: String,
 }
 
 #[derive(Args, Debug)]
@@ -104,6 +131,18 @@ fn write_backup(path: &Path, armored: &str) -> Result<(), Error> {
     })
 }
 
+async fn install_webhook(c: &cluster::Cluster, image: &str) -> Result<(), Error> {
+    webhook::install(c, image).await?;
+    say!(
+        "installed the webhook: deployment {0}/{1} ({image}), service {0}/{1}, secret {0}/{2}, mutatingwebhookconfiguration/{3}, validatingadmissionpolicy/kseal-no-sealed-values",
+        keys::NAMESPACE,
+        webhook::SERVICE,
+        webhook::TLS_SECRET,
+        webhook::CONFIGURATION
+    );
+    Ok(())
+}
+
 pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let rt = cluster::runtime()?;
     let context = global.context.as_deref();
@@ -113,6 +152,12 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             ClusterCommand::Init(a) => {
                 let backup_to = recipients(&a.backup_to)?;
                 let recipient = match keys::init_state(&c).await? {
+                    keys::InitState::Complete if a.webhook => {
+                        // Keys are there: --webhook adds what is missing.
+                        let r = keys::fetch_key(&c).await?;
+                        say!("the cluster's keys exist already (key {}); installing the webhook", r.kid());
+                        r
+                    }
                     keys::InitState::Complete => {
                         return Err(Error::usage(format!(
                             "this cluster already has secret/{} in namespace {}; `kseal cluster rotate-key` adds a key, `kseal cluster fetch-key` prints the public one",
@@ -180,7 +225,20 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                         key.recipient().clone()
                     }
                 };
+                if a.webhook {
+                    install_webhook(&c, &a.image).await?;
+                }
                 write_stdout(format!("{recipient}\n").as_bytes())?;
+            }
+            ClusterCommand::Webhook(WebhookCommand::Install(a)) => install_webhook(&c, &a.image).await?,
+            ClusterCommand::Webhook(WebhookCommand::RotateCert) => {
+                let n = webhook::rotate_cert(&c).await?;
+                say!(
+                    "new serving certificate in secret {}/{}; the webhook configuration trusts {n} CA(s) (the new one{}); running webhooks pick the certificate up when the kubelet updates their volume",
+                    keys::NAMESPACE,
+                    webhook::TLS_SECRET,
+                    if n > 1 { " and the previous one" } else { "" }
+                );
             }
             ClusterCommand::FetchKey(a) => {
                 let r = keys::fetch_key(&c).await?;

@@ -83,7 +83,7 @@ pub async fn identities(cluster: &Cluster) -> Result<Vec<Identity>, Error> {
 }
 
 /// Server-side applies one of kseal's own objects (forcing: they are kseal's to manage).
-async fn apply_object<K: kube::Resource<DynamicType = ()>>(
+pub(super) async fn apply_object<K: kube::Resource<DynamicType = ()>>(
     cluster: &Cluster,
     body: serde_json::Value,
 ) -> Result<(), Error> {

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod keys;
+pub mod webhook;
 
 use std::path::{Path, PathBuf};
 
