@@ -693,39 +693,57 @@ fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
     let mut args = vec!["--dry-run=server".to_string()];
     args.extend(appliable.iter().cloned());
     let out = env.kseal().arg("apply").args(&args).run_ok();
-    assert_eq!(stdout(&out).lines().count(), 6, "{}", stdout(&out));
+    let printed = stdout(&out);
+    let lines: Vec<&str> = printed.lines().collect();
+    let objects = docs
+        .iter()
+        .filter(|(f, _)| !f.to_string_lossy().ends_with(".patch.yaml"))
+        .count();
+    assert_eq!(lines.len(), objects, "{}", stdout(&out));
     assert!(
-        stdout(&out)
-            .lines()
-            .all(|l| l.ends_with("created (server dry run)")),
+        lines
+            .iter()
+            .all(|l| l.ends_with("created (server dry run)")
+                || *l == "namespace/kseal unchanged (server dry run)"),
         "{}",
         stdout(&out)
     );
     assert_eq!(env.fake.snapshot(), before);
 
-    // RBAC: exactly these rules, in the target namespace only, for kseal's ServiceAccount.
+    // RBAC: exactly these rules, for kseal's two ServiceAccounts, each in one namespace; no
+    // ClusterRole. `kseal apply` writes Secrets and ConfigMaps of its target namespace; the
+    // webhook may only get its key and certificate Secrets.
     let roles: Vec<&serde_json::Value> = docs
         .iter()
         .map(|(_, d)| d)
         .filter(|d| d["kind"] == "Role" || d["kind"] == "ClusterRole")
         .collect();
-    assert_eq!(roles.len(), 1, "one Role, no ClusterRole");
-    assert_eq!(roles[0]["kind"], "Role");
+    assert_eq!(roles.len(), 2, "two Roles, no ClusterRole");
+    assert!(roles.iter().all(|r| r["kind"] == "Role"));
     assert_eq!(roles[0]["metadata"]["namespace"], "apps");
     assert_eq!(
         roles[0]["rules"],
         json!([{"apiGroups": [""], "resources": ["secrets", "configmaps"], "verbs": ["get", "create", "patch"]}])
     );
+    assert_eq!(roles[1]["metadata"]["namespace"], "kseal");
+    assert_eq!(
+        roles[1]["rules"],
+        json!([{"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["kseal-keys", "kseal-webhook-tls"], "verbs": ["get"]}])
+    );
     let bindings: Vec<&serde_json::Value> = docs
         .iter()
         .map(|(_, d)| d)
-        .filter(|d| d["kind"].as_str().is_some_and(|k| k.ends_with("Binding")))
+        .filter(|d| d["kind"] == "RoleBinding" || d["kind"] == "ClusterRoleBinding")
         .collect();
-    assert_eq!(bindings.len(), 1);
-    assert_eq!(bindings[0]["kind"], "RoleBinding");
+    assert_eq!(bindings.len(), 2);
+    assert!(bindings.iter().all(|b| b["kind"] == "RoleBinding"));
     assert_eq!(
         bindings[0]["subjects"],
         json!([{"kind": "ServiceAccount", "name": "kseal-apply", "namespace": "kseal"}])
+    );
+    assert_eq!(
+        bindings[1]["subjects"],
+        json!([{"kind": "ServiceAccount", "name": "kseal-webhook", "namespace": "kseal"}])
     );
 
     // The key: a read-only volume, 0400 (0440 for the Argo CD sidecar, whose user reads it through
@@ -757,7 +775,10 @@ fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
             }
         }
     }
-    assert_eq!(key_volumes, 3, "Job, CronJob and the Argo CD sidecar");
+    assert_eq!(
+        key_volumes, 4,
+        "Job, CronJob, the Argo CD sidecar and the webhook"
+    );
 }
 
 /// `-i DIR` reads every *.agekey of a folder, as the Job passes a mounted key Secret.

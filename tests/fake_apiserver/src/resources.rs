@@ -43,6 +43,7 @@ const fn r(
 }
 
 const RBAC: &str = "rbac.authorization.k8s.io";
+const ADMISSION: &str = "admissionregistration.k8s.io";
 
 pub static RESOURCES: &[Resource] = &[
     r("", "v1", "Namespace", "namespaces", "namespace", false, &["ns"]),
@@ -94,6 +95,42 @@ pub static RESOURCES: &[Resource] = &[
         "ClusterRoleBinding",
         "clusterrolebindings",
         "clusterrolebinding",
+        false,
+        &[],
+    ),
+    r(
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        "poddisruptionbudget",
+        true,
+        &["pdb"],
+    ),
+    r(
+        ADMISSION,
+        "v1",
+        "MutatingWebhookConfiguration",
+        "mutatingwebhookconfigurations",
+        "mutatingwebhookconfiguration",
+        false,
+        &[],
+    ),
+    r(
+        ADMISSION,
+        "v1",
+        "ValidatingAdmissionPolicy",
+        "validatingadmissionpolicies",
+        "validatingadmissionpolicy",
+        false,
+        &[],
+    ),
+    r(
+        ADMISSION,
+        "v1",
+        "ValidatingAdmissionPolicyBinding",
+        "validatingadmissionpolicybindings",
+        "validatingadmissionpolicybinding",
         false,
         &[],
     ),

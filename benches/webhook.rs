@@ -1,0 +1,174 @@
+//! Admission latency of `kseal webhook`: the release binary on loopback, 1,000 AdmissionReviews
+//! of a Secret with 5 sealed keys each (distinct Secrets, as distinct writes), sent by 1 and by 100
+//! concurrent clients, each over its own keep-alive HTTPS connection (as the API server keeps
+//! connections to a webhook). Reports p50, p99 and max per request and the throughput; the target
+//! is p99 <= 10 ms at 100 concurrent clients. `scripts/bench-webhook` runs it.
+//!
+//! Not criterion: the figure wanted is a latency distribution under concurrency, not the mean of
+//! one call, so this is a plain main (`harness = false`).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use kseal::crypto::sealed::seal;
+use kseal::crypto::{Binding, Identity, Scope};
+use serde_json::json;
+
+#[path = "../tests/common/https.rs"]
+mod https;
+
+const WRITES: usize = 1000;
+const KEYS: usize = 5;
+
+fn review(id: &Identity, i: usize) -> Vec<u8> {
+    let name = format!("app-{i}");
+    let mut data = serde_json::Map::new();
+    for k in 0..KEYS {
+        let key = format!("key-{k}");
+        let value = format!("value-{i}-{k}-0123456789abcdef");
+        let sealed = seal(
+            value.as_bytes(),
+            &[id.recipient().clone()],
+            Scope::Strict,
+            &Binding {
+                namespace: "bench",
+                name: &name,
+                key: &key,
+            },
+        )
+        .unwrap();
+        data.insert(key, json!(STANDARD.encode(sealed)));
+    }
+    serde_json::to_vec(&json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": format!("uid-{i}"),
+            "kind": {"group": "", "version": "v1", "kind": "Secret"},
+            "resource": {"group": "", "version": "v1", "resource": "secrets"},
+            "namespace": "bench",
+            "name": name,
+            "operation": "CREATE",
+            "object": {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": "bench"}, "type": "Opaque", "data": data},
+            "dryRun": false,
+        }
+    }))
+    .unwrap()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// Sends every body once, spread over `clients` connections; returns each request's latency.
+fn run(addr: &str, ca: &str, bodies: &Arc<Vec<Vec<u8>>>, clients: usize) -> (Vec<Duration>, Duration) {
+    let started = Instant::now();
+    let threads: Vec<_> = (0..clients)
+        .map(|c| {
+            let (addr, ca, bodies) = (addr.to_string(), ca.to_string(), bodies.clone());
+            std::thread::spawn(move || {
+                let mut client = https::Client::connect(&addr, &ca).unwrap();
+                let mut out = Vec::new();
+                for body in bodies.iter().skip(c).step_by(clients) {
+                    let t = Instant::now();
+                    let (status, answer) = client.request("POST", "/mutate", body).unwrap();
+                    out.push(t.elapsed());
+                    assert_eq!(status, 200);
+                    assert!(
+                        answer.windows(14).any(|w| w == b"\"allowed\":true"),
+                        "a review was denied"
+                    );
+                }
+                out
+            })
+        })
+        .collect();
+    let mut all: Vec<Duration> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let wall = started.elapsed();
+    all.sort();
+    (all, wall)
+}
+
+fn main() {
+    // `cargo bench` passes harness flags (`--bench`); a filter that is not ours means skip.
+    if std::env::args()
+        .skip(1)
+        .any(|a| !a.starts_with("--") && a != "webhook")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let tls = dir.path().join("tls");
+    std::fs::create_dir_all(&keys).unwrap();
+    std::fs::create_dir_all(&tls).unwrap();
+    let id = Identity::generate();
+    let key_file = keys.join("bench.agekey");
+    std::fs::write(&key_file, format!("{}\n", id.to_age_string().as_str())).unwrap();
+    let serving = kseal::webhook::certs::generate(&["127.0.0.1".to_string()]).unwrap();
+    std::fs::write(tls.join("tls.crt"), &serving.cert_pem).unwrap();
+    std::fs::write(tls.join("tls.key"), serving.key_pem.as_bytes()).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    for f in [&key_file, &tls.join("tls.key")] {
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let bodies: Arc<Vec<Vec<u8>>> = Arc::new((0..WRITES).map(|i| review(&id, i)).collect());
+
+    let log = std::fs::File::create(dir.path().join("webhook.log")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kseal"))
+        .args(["webhook", "--listen", "127.0.0.1:0", "--keys"])
+        .arg(&keys)
+        .arg("--tls")
+        .arg(&tls)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("the webhook exited").unwrap();
+        if let Some(rest) = line.split("listening on https://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    // Keep draining its log (one line per request) into a file, as a Pod's log would be.
+    std::thread::spawn(move || {
+        use std::io::Write;
+        let mut log = std::io::BufWriter::new(log);
+        for l in lines.map_while(Result::ok) {
+            let _ = writeln!(log, "{l}");
+        }
+    });
+
+    run(&addr, &serving.ca_pem, &bodies, 4); // warm-up: connections, caches, page faults
+    println!(
+        "kseal webhook: {WRITES} Secret writes x {KEYS} sealed keys, loopback HTTPS, {} cores",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    println!(
+        "{:>8} {:>9} {:>9} {:>9} {:>11}  target",
+        "clients", "p50 ms", "p99 ms", "max ms", "writes/s"
+    );
+    for clients in [1, 100] {
+        let (lat, wall) = run(&addr, &serving.ca_pem, &bodies, clients);
+        let p99 = percentile(&lat, 0.99);
+        let target = if clients == 100 {
+            format!("p99 <= 10 ms: {}", if p99 <= 10.0 { "met" } else { "NOT met" })
+        } else {
+            String::new()
+        };
+        println!(
+            "{clients:>8} {:>9.2} {p99:>9.2} {:>9.2} {:>11.0}  {target}",
+            percentile(&lat, 0.50),
+            lat.last().unwrap().as_secs_f64() * 1000.0,
+            lat.len() as f64 / wall.as_secs_f64(),
+        );
+    }
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let _ = child.wait();
+}
