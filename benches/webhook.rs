@@ -66,7 +66,17 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Sends every body once, spread over `clients` connections; returns each request's latency.
-fn run(addr: &str, ca: &str, bodies: &Arc<Vec<Vec<u8>>>, clients: usize) -> (Vec<Duration>, Duration) {
+/// Closed loop (`rate` None): each client sends its next request as soon as the previous answer
+/// is in, so 100 clients keep 100 requests in flight. Open loop (`rate` Some, writes per second
+/// over all clients): each request has a scheduled time, and its latency counts from then, so
+/// time spent queued behind a slow answer is counted too.
+fn run(
+    addr: &str,
+    ca: &str,
+    bodies: &Arc<Vec<Vec<u8>>>,
+    clients: usize,
+    rate: Option<f64>,
+) -> (Vec<Duration>, Duration) {
     let started = Instant::now();
     let threads: Vec<_> = (0..clients)
         .map(|c| {
@@ -74,8 +84,17 @@ fn run(addr: &str, ca: &str, bodies: &Arc<Vec<Vec<u8>>>, clients: usize) -> (Vec
             std::thread::spawn(move || {
                 let mut client = https::Client::connect(&addr, &ca).unwrap();
                 let mut out = Vec::new();
-                for body in bodies.iter().skip(c).step_by(clients) {
-                    let t = Instant::now();
+                for (n, body) in bodies.iter().skip(c).step_by(clients).enumerate() {
+                    let t = match rate {
+                        None => Instant::now(),
+                        Some(r) => {
+                            let due = started + Duration::from_secs_f64((n * clients + c) as f64 / r);
+                            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                                std::thread::sleep(wait);
+                            }
+                            due
+                        }
+                    };
                     let (status, answer) = client.request("POST", "/mutate", body).unwrap();
                     out.push(t.elapsed());
                     assert_eq!(status, 200);
@@ -145,25 +164,29 @@ fn main() {
         }
     });
 
-    run(&addr, &serving.ca_pem, &bodies, 4); // warm-up: connections, caches, page faults
+    run(&addr, &serving.ca_pem, &bodies, 4, None); // warm-up: connections, caches, page faults
     println!(
         "kseal webhook: {WRITES} Secret writes x {KEYS} sealed keys, loopback HTTPS, {} cores",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
     println!(
-        "{:>8} {:>9} {:>9} {:>9} {:>11}  target",
-        "clients", "p50 ms", "p99 ms", "max ms", "writes/s"
+        "{:>8} {:>14} {:>9} {:>9} {:>9} {:>11}  target",
+        "clients", "load", "p50 ms", "p99 ms", "max ms", "writes/s"
     );
-    for clients in [1, 100] {
-        let (lat, wall) = run(&addr, &serving.ca_pem, &bodies, clients);
+    for (clients, rate) in [(1, None), (100, None), (100, Some(1000.0)), (100, Some(2000.0))] {
+        let (lat, wall) = run(&addr, &serving.ca_pem, &bodies, clients, rate);
         let p99 = percentile(&lat, 0.99);
+        let load = match rate {
+            None => "closed loop".to_string(),
+            Some(r) => format!("{r:.0}/s paced"),
+        };
         let target = if clients == 100 {
             format!("p99 <= 10 ms: {}", if p99 <= 10.0 { "met" } else { "NOT met" })
         } else {
             String::new()
         };
         println!(
-            "{clients:>8} {:>9.2} {p99:>9.2} {:>9.2} {:>11.0}  {target}",
+            "{clients:>8} {load:>14} {:>9.2} {p99:>9.2} {:>9.2} {:>11.0}  {target}",
             percentile(&lat, 0.50),
             lat.last().unwrap().as_secs_f64() * 1000.0,
             lat.len() as f64 / wall.as_secs_f64(),
