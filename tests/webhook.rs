@@ -123,6 +123,7 @@ fn serving_cert(dir: &Path) -> String {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("tls.crt"), &s.cert_pem).unwrap();
     std::fs::write(dir.join("tls.key"), s.key_pem.as_bytes()).unwrap();
+    std::fs::write(dir.join("ca.crt"), &s.ca_pem).unwrap();
     chmod(&dir.join("tls.key"), 0o600);
     s.ca_pem
 }
@@ -775,4 +776,129 @@ fn cleanup_on_failure(out: &std::process::Output, cleanup: impl Fn()) {
         cleanup();
         panic!("kseal failed: {}", stderr(out));
     }
+}
+
+/// The fake API server calls a mutating webhook as the real one does: the same stored values, and
+/// for a denial, a dry run, and a webhook that is down, the same status code, reason and message.
+#[test]
+fn the_fake_calls_the_webhook_as_the_real_server_does() {
+    use k8s_openapi::api::core::v1::Secret;
+    use kseal_fake_apiserver::FakeApiServer;
+    use kube::api::{Api, PostParams};
+
+    let s = require_real_apiserver!();
+    let mut t = setup(s, "wh-fake");
+    let fake = FakeApiServer::start();
+    fake.insert(
+        "namespaces",
+        None,
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "wh-fake"}}),
+    );
+    let ca = std::fs::read_to_string(t.sb.path("tls/ca.crt")).unwrap();
+    for o in admission_objects("wh-fake", &format!("https://{}/mutate", t.hook.addr), &ca) {
+        if o["kind"] == "MutatingWebhookConfiguration" {
+            fake.insert("mutatingwebhookconfigurations", None, o);
+        }
+    }
+    t.seal(
+        "good.yaml",
+        "good",
+        &[("password", "hunter2"), ("user", "admin")],
+        "a.pub",
+    );
+    t.seal("moved.yaml", "other", &[("password", "hunter2")], "a.pub");
+    let secret = |file: &str, name: &str| -> Secret {
+        let docs: Vec<Value> = serde_saphyr::from_multiple(&t.sb.read(file)).unwrap();
+        let mut v = docs.into_iter().next().unwrap();
+        v["metadata"]["name"] = json!(name);
+        serde_json::from_value(v).unwrap()
+    };
+    let plain: Secret =
+        serde_json::from_value(json!({"metadata": {"name": "plain"}, "stringData": {"k": "not sealed"}}))
+            .unwrap();
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    type Outcome = Result<Value, (u16, String, String)>;
+    let run = |client: kube::Client, webhook_up: bool| -> Vec<(&'static str, Outcome)> {
+        rt.block_on(async {
+            let api: Api<Secret> = Api::namespaced(client, "wh-fake");
+            let outcome = |r: Result<Secret, kube::Error>| -> Outcome {
+                match r {
+                    Ok(s) => Ok(json!(s.data)),
+                    Err(kube::Error::Api(st)) => Err((st.code, st.reason.clone(), st.message.clone())),
+                    Err(e) => panic!("{e}"),
+                }
+            };
+            let dry = PostParams {
+                dry_run: true,
+                ..Default::default()
+            };
+            let mut out = Vec::new();
+            if webhook_up {
+                out.push((
+                    "opened",
+                    outcome(
+                        api.create(&PostParams::default(), &secret("good.yaml", "good"))
+                            .await,
+                    ),
+                ));
+                out.push((
+                    "denied",
+                    outcome(
+                        api.create(&PostParams::default(), &secret("moved.yaml", "db"))
+                            .await,
+                    ),
+                ));
+                out.push((
+                    "denied dry run",
+                    outcome(api.create(&dry, &secret("moved.yaml", "db")).await),
+                ));
+            } else {
+                out.push((
+                    "down, sealed",
+                    outcome(
+                        api.create(&PostParams::default(), &secret("good.yaml", "again"))
+                            .await,
+                    ),
+                ));
+                out.push((
+                    "down, plain",
+                    outcome(api.create(&PostParams::default(), &plain).await),
+                ));
+            }
+            out
+        })
+    };
+    let real_client = || {
+        rt.block_on(async {
+            let kc = kube::config::Kubeconfig::read_from(t.sb.path("kc")).unwrap();
+            let config = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+                .await
+                .unwrap();
+            kube::Client::try_from(config).unwrap()
+        })
+    };
+    let fake_client = || {
+        let _in_runtime = rt.enter();
+        kube::Client::try_from(kube::Config::new(fake.url().parse().unwrap())).unwrap()
+    };
+
+    let real_up = run(real_client(), true);
+    let fake_up = run(fake_client(), true);
+    assert_eq!(real_up, fake_up);
+    assert_eq!(
+        real_up[0].1.as_ref().unwrap()["password"],
+        json!(STANDARD.encode("hunter2"))
+    );
+    assert_eq!(real_up[1].1.as_ref().unwrap_err().0, 403);
+
+    t.hook.stop();
+    let real_down = run(real_client(), false);
+    let fake_down = run(fake_client(), false);
+    assert_eq!(real_down, fake_down);
+    assert_eq!(real_down[0].1.as_ref().unwrap_err().0, 500, "{real_down:?}");
+    assert!(real_down[1].1.is_ok());
 }

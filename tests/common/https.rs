@@ -15,20 +15,32 @@ pub struct Client {
 impl Client {
     /// Connects to `addr` (host:port), trusting only the CA in `ca_pem`.
     pub fn connect(addr: &str, ca_pem: &str) -> std::io::Result<Client> {
+        Self::connect_with_timeout(addr, ca_pem, std::time::Duration::from_secs(60))
+    }
+
+    /// As `connect`, with a limit on connecting and on each read and write.
+    pub fn connect_with_timeout(
+        addr: &str,
+        ca_pem: &str,
+        timeout: std::time::Duration,
+    ) -> std::io::Result<Client> {
         let mut roots = rustls::RootCertStore::empty();
         roots
-            .add(CertificateDer::from_pem_slice(ca_pem.as_bytes()).expect("a PEM CA"))
-            .expect("a CA certificate");
+            .add(CertificateDer::from_pem_slice(ca_pem.as_bytes()).map_err(std::io::Error::other)?)
+            .map_err(std::io::Error::other)?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .unwrap()
+            .map_err(std::io::Error::other)?
             .with_root_certificates(roots)
             .with_no_client_auth();
         let host = addr.rsplit_once(':').map(|(h, _)| h).unwrap_or(addr).to_string();
-        let name = ServerName::try_from(host).expect("a server name");
+        let name = ServerName::try_from(host).map_err(std::io::Error::other)?;
         let conn = rustls::ClientConnection::new(Arc::new(config), name).map_err(std::io::Error::other)?;
-        let tcp = TcpStream::connect(addr)?;
+        let sock: std::net::SocketAddr = addr.parse().map_err(std::io::Error::other)?;
+        let tcp = TcpStream::connect_timeout(&sock, timeout)?;
+        tcp.set_read_timeout(Some(timeout))?;
+        tcp.set_write_timeout(Some(timeout))?;
         tcp.set_nodelay(true)?;
         Ok(Client {
             stream: BufReader::new(rustls::StreamOwned::new(conn, tcp)),

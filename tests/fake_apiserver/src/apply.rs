@@ -543,6 +543,15 @@ pub fn apply(
     managers.retain(|_, (_, o)| !o.is_empty());
     if res.kind == "Secret" {
         secret_rules(name, &mut obj, existing.as_ref().map(|s| &s.object))?;
+        let op = if existing.is_some() { "UPDATE" } else { "CREATE" };
+        crate::admission::mutate_secret(
+            state,
+            op,
+            name,
+            &mut obj,
+            existing.as_ref().map(|s| &s.object),
+            dry_run,
+        )?;
     }
     set_meta(state, &mut obj, existing.as_ref().map(|s| &s.object));
     if let Some(s) = &existing {
@@ -626,6 +635,7 @@ pub fn create(
     }
     if res.kind == "Secret" {
         secret_rules(&name, &mut body, None)?;
+        crate::admission::mutate_secret(state, "CREATE", &name, &mut body, None, dry_run)?;
     }
     let mut owned = BTreeSet::new();
     leaf_paths(&body, &mut Vec::new(), &mut owned);
@@ -689,6 +699,7 @@ pub fn update(
     }
     if res.kind == "Secret" {
         secret_rules(name, &mut body, Some(&old_object))?;
+        crate::admission::mutate_secret(state, "UPDATE", name, &mut body, Some(&old_object), dry_run)?;
     }
     let mut owned = BTreeSet::new();
     leaf_paths(&body, &mut Vec::new(), &mut owned);

@@ -7,6 +7,7 @@
 //! A crate of the workspace (`publish = false`), used by the integration tests and by
 //! `examples/fake-apiserver.rs` (for scripts/bench-apply).
 
+mod admission;
 mod apply;
 mod http;
 mod resources;
