@@ -492,6 +492,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'The staged files (the index), for a pre-commit hook')
             [CompletionResult]::new('--worktree', '--worktree', [CompletionResultType]::ParameterName, 'The files on disk [default outside git]; .gitignored files are skipped')
             [CompletionResult]::new('--include-unreachable', '--include-unreachable', [CompletionResultType]::ParameterName, 'History mode: also read blobs no commit reaches (not yet pruned by git gc)')
+            [CompletionResult]::new('--allow-unreadable', '--allow-unreadable', [CompletionResultType]::ParameterName, 'Objects that cannot be read (a partial clone''s missing blobs, a corrupt object) are listed as a warning and the rest is reported, instead of failing the scan (exit 2)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -454,6 +454,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --staged 'The staged files (the index), for a pre-commit hook'
             cand --worktree 'The files on disk [default outside git]; .gitignored files are skipped'
             cand --include-unreachable 'History mode: also read blobs no commit reaches (not yet pruned by git gc)'
+            cand --allow-unreadable 'Objects that cannot be read (a partial clone''s missing blobs, a corrupt object) are listed as a warning and the rest is reported, instead of failing the scan (exit 2)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -287,6 +287,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand scan" -l history -d 'Every c
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l staged -d 'The staged files (the index), for a pre-commit hook'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l worktree -d 'The files on disk [default outside git]; .gitignored files are skipped'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l include-unreachable -d 'History mode: also read blobs no commit reaches (not yet pruned by git gc)'
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l allow-unreadable -d 'Objects that cannot be read (a partial clone\'s missing blobs, a corrupt object) are listed as a warning and the rest is reported, instead of failing the scan (exit 2)'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F

@@ -341,3 +341,78 @@ fn hook_install_writes_where_git_reads_hooks() {
         stderr(&commit)
     );
 }
+
+/// Regression: a partial clone's missing blobs (and a missing object in the index) were skipped
+/// silently and the scan said "no plaintext Secrets found" with exit 0. Now: exit 2, naming what
+/// could not be read; `--allow-unreadable` reports the rest with a warning. A full clone of the same
+/// history finds the leak.
+#[test]
+fn a_partial_clone_with_missing_blobs_is_never_an_all_clear() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let origin = sb.path("origin");
+    std::fs::create_dir_all(&origin).unwrap();
+    git(&origin, &["init", "-q", "-b", "main"]);
+    std::fs::write(origin.join("old.yaml"), secret("old", "deleted-v4lue")).unwrap();
+    git(&origin, &["add", "."]);
+    git(&origin, &["commit", "-q", "-m", "leak"]);
+    git(&origin, &["rm", "-q", "old.yaml"]);
+    std::fs::write(origin.join("README"), "x\n").unwrap();
+    git(&origin, &["add", "."]);
+    git(&origin, &["commit", "-q", "-m", "remove"]);
+    git(sb.dir.path(), &["clone", "-q", "--bare", "origin", "origin.git"]);
+    git(
+        &sb.path("origin.git"),
+        &["config", "uploadpack.allowFilter", "true"],
+    );
+    let url = format!("file://{}", sb.path("origin.git").display());
+    git(
+        sb.dir.path(),
+        &["clone", "-q", "--filter=blob:none", &url, "partial"],
+    );
+    git(sb.dir.path(), &["clone", "-q", &url, "full"]);
+
+    let (code, findings) = scan_json(&sb.path("full"), &["--history"]);
+    assert_eq!((code, findings.len()), (1, 1), "the full clone finds the leak");
+
+    let out = kseal()
+        .args(["scan", "--history"])
+        .arg(sb.path("partial"))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("1 object(s) could not be read")
+            && err.contains("old.yaml")
+            && err.contains("partial clone"),
+        "{err}"
+    );
+    assert!(!err.contains("no plaintext Secrets found"), "{err}");
+    let out = kseal()
+        .args(["scan", "--history", "--allow-unreadable"])
+        .arg(sb.path("partial"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: 1 object(s) could not be read"),
+        "{}",
+        stderr(&out)
+    );
+
+    // --staged: an index entry whose blob is missing.
+    let full = sb.path("full");
+    git(
+        &full,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            "100644,1111111111111111111111111111111111111111,ghost.yaml",
+        ],
+    );
+    let out = kseal().args(["scan", "--staged"]).arg(&full).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ghost.yaml"), "{}", stderr(&out));
+}

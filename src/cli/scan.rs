@@ -66,6 +66,10 @@ pub struct ScanArgs {
     /// Worker threads [default: the number of cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Objects that cannot be read (a partial clone's missing blobs, a corrupt object) are listed
+    /// as a warning and the rest is reported, instead of failing the scan (exit 2).
+    #[arg(long)]
+    pub allow_unreadable: bool,
 }
 
 fn show_progress(phase: &str, done: usize, total: usize) {
@@ -86,10 +90,13 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     // Opened once: it decides the default mode and is then scanned.
     let repo = history::open_repo(&args.path);
     let history_only = args.rev_range.is_some() || args.include_unreachable;
-    let mut findings = if args.staged {
+    let scanned = if args.staged {
         history::scan_staged(&repo?)?
     } else if args.worktree || (!args.history && !history_only && repo.is_err()) {
-        worktree::scan(&args.path, threads.max(1))
+        history::Scanned {
+            findings: worktree::scan(&args.path, threads.max(1)),
+            unreadable: Vec::new(),
+        }
     } else {
         let progress: Option<fn(&str, usize, usize)> =
             std::io::stderr().is_terminal().then_some(show_progress);
@@ -101,6 +108,30 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
         };
         history::scan(&repo?, &options)?
     };
+    let history::Scanned {
+        mut findings,
+        unreadable,
+    } = scanned;
+    if !unreadable.is_empty() {
+        let shown: Vec<String> = unreadable
+            .iter()
+            .take(10)
+            .map(|(path, id)| format!("  {} (blob {})", report::printable(path), &id[..12.min(id.len())]))
+            .collect();
+        let more = unreadable.len().saturating_sub(shown.len());
+        let what = format!(
+            "{} object(s) could not be read, so they were not scanned:\n{}{}\n(a partial clone made with `--filter=blob:none` lacks old blobs: fetch them with `git fetch --refetch` or scan a full clone; a corrupt object: `git fsck`)",
+            unreadable.len(),
+            shown.join("\n"),
+            if more > 0 { format!("\n  ... and {more} more") } else { String::new() }
+        );
+        if !args.allow_unreadable {
+            return Err(Error::usage(format!(
+                "{what}; the scan is incomplete: nothing is reported as clean. `--allow-unreadable` reports what could be read"
+            )));
+        }
+        say!("warning: {what}; reporting what could be read (--allow-unreadable)");
+    }
     if let Some(file) = &args.baseline {
         let text = std::fs::read_to_string(file).map_err(|e| Error::io(file.display().to_string(), &e))?;
         report::apply_baseline(&mut findings, &report::parse_baseline(&text));

@@ -226,15 +226,29 @@ type Sighting = (ObjectId, Option<u32>, String);
 type Found = (ObjectId, Option<u32>, Finding);
 
 /// Scans the history of the repository: the steps of the module documentation, one function each.
-pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Vec<Finding>, Error> {
+/// What a scan found, and what it could not read: a blob missing from a partial clone
+/// (`--filter=blob:none`), a corrupt or lost object. A scan that skipped anything is incomplete
+/// and must not read as an all-clear.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub findings: Vec<Finding>,
+    /// `(path where it was first seen, object id)`, sorted.
+    pub unreadable: Vec<(String, String)>,
+}
+
+pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error> {
     let commits = resolve_commits(repo, options.range.as_deref())?;
     let sightings = first_sightings(repo, &commits, options)?;
-    let found = read_blobs(repo, &commits, sightings, options)?;
+    let unreadable = std::sync::Mutex::new(Vec::new());
+    let found = read_blobs(repo, &commits, sightings, options, &unreadable)?;
     let at_head = head_fingerprints(repo, &found)?;
-    earliest_per_secret(found)
+    let findings = earliest_per_secret(found)
         .into_iter()
         .map(|(c, f)| attribute(repo, &commits, c, f, &at_head))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    let mut unreadable = unreadable.into_inner().unwrap_or_else(|e| e.into_inner());
+    unreadable.sort();
+    Ok(Scanned { findings, unreadable })
 }
 
 /// The commits of every ref, or of `A..B`.
@@ -301,6 +315,7 @@ fn read_blobs(
     commits: &Commits,
     blobs: Vec<Sighting>,
     options: &Options,
+    unreadable: &std::sync::Mutex<Vec<(String, String)>>,
 ) -> Result<Vec<Found>, Error> {
     let total = blobs.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -323,6 +338,10 @@ fn read_blobs(
                         }
                     }
                     let Ok(obj) = repo.find_object(*id) else {
+                        unreadable
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((path.clone(), id.to_string()));
                         return Vec::new();
                     };
                     let mut hits: Vec<Found> = scan_bytes(path, &obj.data)
@@ -423,12 +442,14 @@ fn attribute(
 
 /// `--staged`: the whole blob of every entry in the index (what the next commit will contain),
 /// as a pre-commit hook needs, not diff hunks.
-pub fn scan_staged(repo: &gix::Repository) -> Result<Vec<Finding>, Error> {
+pub fn scan_staged(repo: &gix::Repository) -> Result<Scanned, Error> {
     let index = repo.open_index().map_err(|e| git_error("reading the index", e))?;
     let mut out = Vec::new();
+    let mut unreadable = Vec::new();
     for entry in index.entries() {
         if !entry.mode.is_submodule() {
             let Ok(obj) = repo.find_object(entry.id) else {
+                unreadable.push((entry.path(&index).to_string(), entry.id.to_string()));
                 continue;
             };
             out.extend(scan_with_generators(
@@ -441,5 +462,8 @@ pub fn scan_staged(repo: &gix::Repository) -> Result<Vec<Finding>, Error> {
             ));
         }
     }
-    Ok(out)
+    Ok(Scanned {
+        findings: out,
+        unreadable,
+    })
 }

@@ -6,6 +6,25 @@ use std::fmt::Write;
 
 use super::Finding;
 
+/// A path, name or key for the terminal: control characters (a file named with an escape
+/// sequence, a newline) are shown escaped, never sent raw.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
 /// Readable text: one block per Secret. `color` adds ANSI bold/red (a terminal without NO_COLOR).
 pub fn text(findings: &[Finding], color: bool) -> String {
     let (bold, red, reset) = if color {
@@ -23,9 +42,9 @@ pub fn text(findings: &[Finding], color: bool) -> String {
         let _ = writeln!(
             out,
             "{bold}{}:{}{reset}: {red}{what}{reset} {}",
-            f.path,
+            printable(&f.path),
             f.line,
-            f.display_name()
+            printable(&f.display_name())
         );
         if let (Some(commit), Some(date)) = (&f.commit, &f.date) {
             let head = if f.at_head == Some(true) {
@@ -54,7 +73,9 @@ pub fn text(findings: &[Finding], color: bool) -> String {
             let _ = writeln!(
                 out,
                 "    {} (line {}, fingerprint {}{kind})",
-                k.key, k.line, k.fingerprint
+                printable(&k.key),
+                k.line,
+                k.fingerprint
             );
         }
     }
@@ -218,4 +239,15 @@ pub fn sarif(findings: &[Finding]) -> String {
         }],
     });
     serde_json::to_string_pretty(&log).expect("SARIF serializes") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal_raw() {
+        assert_eq!(printable("a\x1b[31mb\nc.yaml"), "a\\u{1b}[31mb\\nc.yaml");
+        assert_eq!(printable("plain/path.yaml"), "plain/path.yaml");
+    }
 }
