@@ -87,10 +87,10 @@ async fn current_bundle(cluster: &Cluster) -> Result<Option<String>, Error> {
         .filter(|b| !b.trim().is_empty()))
 }
 
-/// A new serving certificate in `kseal-webhook-tls`; the webhook configuration then trusts the
-/// new CA and the newest previous one, so Pods still serving the old certificate (until the
-/// kubelet brings them the new one) keep working. Returns how many CAs the bundle now holds.
-pub async fn rotate_cert(cluster: &Cluster) -> Result<usize, Error> {
+/// A new serving certificate in `kseal-webhook-tls`. Returns the CA bundle the webhook
+/// configuration should trust: the new CA and the newest previous one, so Pods still serving the
+/// old certificate (until the kubelet brings them the new one) keep working.
+async fn new_certificate(cluster: &Cluster) -> Result<String, Error> {
     use base64::Engine;
     let serving = certs::generate(&certs::service_hosts(SERVICE, NAMESPACE))?;
     let previous = current_bundle(cluster).await?;
@@ -114,6 +114,13 @@ pub async fn rotate_cert(cluster: &Cluster) -> Result<usize, Error> {
     )
     .await?;
     apply(cluster, secret).await?;
+    Ok(bundle)
+}
+
+/// `cluster webhook rotate-cert`: a new serving certificate, and the webhook configuration
+/// trusting its CA and the previous one. Returns how many CAs the bundle now holds.
+pub async fn rotate_cert(cluster: &Cluster) -> Result<usize, Error> {
+    let bundle = new_certificate(cluster).await?;
     let configuration = objects(&default_image(), Some(&bundle))
         .into_iter()
         .find(|o| o["kind"] == "MutatingWebhookConfiguration")
@@ -134,10 +141,7 @@ pub async fn install(cluster: &Cluster, image: &str) -> Result<(), Error> {
         .is_some();
     let bundle = match current_bundle(cluster).await? {
         Some(b) if has_cert => b,
-        _ => {
-            rotate_cert(cluster).await?;
-            current_bundle(cluster).await?.unwrap_or_default()
-        }
+        _ => new_certificate(cluster).await?,
     };
     for o in objects(image, Some(&bundle)) {
         apply(cluster, o).await?;

@@ -99,8 +99,14 @@ fn logfmt(s: &str) -> String {
 /// Answers one `AdmissionReview` body with these identities.
 pub fn review(body: &[u8], identities: &[Identity]) -> Result<Decision, BadReview> {
     let input: ReviewIn = serde_json::from_slice(body).map_err(|e| {
-        // serde_json's message names a position and what was expected, never the input text.
-        BadReview::NotJson(e.to_string())
+        // Kind and position only: serde_json's own message quotes the offending input ("invalid
+        // type: string \"...\""), and nothing from a body is echoed into a log or an answer.
+        BadReview::NotJson(format!(
+            "{:?} error at line {} column {}",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
     })?;
     if input.api_version != "admission.k8s.io/v1" || input.kind != "AdmissionReview" {
         return Err(BadReview::WrongKind(format!(
@@ -144,15 +150,13 @@ pub fn review(body: &[u8], identities: &[Identity]) -> Result<Decision, BadRevie
         log.push_str(" allowed=true opened=0");
         return Ok(allow(&req.uid, None, log, 0));
     }
+    if req.namespace.is_empty() {
+        let why = "the request names no namespace (a Secret is always namespaced)".to_string();
+        return Ok(deny(&req.uid, &object, &[why], log));
+    }
     let mut problems = Vec::new();
     let mut opened: Vec<(Field, String, Zeroizing<String>)> = Vec::new();
-    if req.namespace.is_empty() {
-        problems.push("the request names no namespace (a Secret is always namespaced)".to_string());
-    }
     for (field, key, text) in &fields {
-        if !problems.is_empty() && req.namespace.is_empty() {
-            break;
-        }
         let value = match SealedValue::parse(text) {
             Ok(v) => v,
             Err(e) => {

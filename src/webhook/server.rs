@@ -16,8 +16,8 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use super::files::{Loaded, Sources};
-use super::review::{review, BadReview};
+use super::files::{Fingerprint, Loaded, Sources};
+use super::review::review;
 use crate::error::Error;
 
 /// The API server sends at most a few MiB (a Secret is at most 1 MiB, and an UPDATE carries the
@@ -127,7 +127,7 @@ async fn mutate(req: Request<Incoming>, state: &State, started: Instant) -> Resp
                 .body(Full::new(Bytes::from(body)))
                 .expect("a static response")
         }
-        Err(e @ (BadReview::NotJson(_) | BadReview::WrongKind(_) | BadReview::NoRequest)) => {
+        Err(e) => {
             log(&format!("bad request: {e}"));
             text(StatusCode::BAD_REQUEST, &e.to_string())
         }
@@ -136,8 +136,7 @@ async fn mutate(req: Request<Incoming>, state: &State, started: Instant) -> Resp
 
 /// Re-reads keys and certificate when their folders change; a failed reload keeps the previous
 /// ones (and says so), so a half-written update never takes the webhook down.
-async fn reload_loop(state: Arc<State>, every: Duration) {
-    let mut seen = state.sources.fingerprint();
+async fn reload_loop(state: Arc<State>, every: Duration, mut seen: Fingerprint) {
     loop {
         tokio::time::sleep(every).await;
         let now = state.sources.fingerprint();
@@ -187,6 +186,8 @@ async fn shutdown_signal() {
 
 /// Serves on `listener` until SIGTERM or SIGINT.
 pub async fn serve(listener: TcpListener, options: Options) -> Result<(), Error> {
+    // Taken before the first load: a change made while it reads is then seen by the first poll.
+    let seen = options.sources.fingerprint();
     let loaded = options.sources.load()?;
     let addr: SocketAddr = listener
         .local_addr()
@@ -203,7 +204,7 @@ pub async fn serve(listener: TcpListener, options: Options) -> Result<(), Error>
         current: RwLock::new(Arc::new(loaded)),
         shutting_down: AtomicBool::new(false),
     });
-    let reloader = tokio::spawn(reload_loop(state.clone(), options.reload_every));
+    let reloader = tokio::spawn(reload_loop(state.clone(), options.reload_every, seen));
     let graceful = GracefulShutdown::new();
     let builder = auto::Builder::new(TokioExecutor::new());
     let shutdown = shutdown_signal();
