@@ -480,7 +480,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
         'kseal;scan' {
             [CompletionResult]::new('--rev-range', '--rev-range', [CompletionResultType]::ParameterName, 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Ignore values whose fingerprints are listed in FILE')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Accept the findings listed in FILE (what `kseal scan --format json` wrote) and their values wherever they appear [default: .kseal-baseline.jsonl at the top of the work tree, if any]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: the number of cores]')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
@@ -492,7 +492,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'The staged files (the index), for a pre-commit hook')
             [CompletionResult]::new('--worktree', '--worktree', [CompletionResultType]::ParameterName, 'The files on disk [default outside git]; .gitignored files are skipped')
             [CompletionResult]::new('--include-unreachable', '--include-unreachable', [CompletionResultType]::ParameterName, 'History mode: also read blobs no commit reaches (not yet pruned by git gc)')
-            [CompletionResult]::new('--allow-unreadable', '--allow-unreadable', [CompletionResultType]::ParameterName, 'Objects that cannot be read (a partial clone''s missing blobs, a corrupt object) are listed as a warning and the rest is reported, instead of failing the scan (exit 2)')
+            [CompletionResult]::new('--allow-incomplete', '--allow-incomplete', [CompletionResultType]::ParameterName, 'Report what could be read even when the scan is incomplete (objects that cannot be read, as in a partial clone; a shallow clone''s missing history), with a warning, and exit by the findings; without it, an incomplete scan exits 2')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

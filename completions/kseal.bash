@@ -2053,7 +2053,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__scan)
-            opts="-n -h -V --history --staged --worktree --rev-range --include-unreachable --format --baseline --threads --allow-unreadable --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-n -h -V --history --staged --worktree --rev-range --include-unreachable --format --baseline --threads --allow-incomplete --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -442,7 +442,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;scan'= {
             cand --rev-range 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI)'
             cand --format 'Output format'
-            cand --baseline 'Ignore values whose fingerprints are listed in FILE'
+            cand --baseline 'Accept the findings listed in FILE (what `kseal scan --format json` wrote) and their values wherever they appear [default: .kseal-baseline.jsonl at the top of the work tree, if any]'
             cand --threads 'Worker threads [default: the number of cores]'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
@@ -454,7 +454,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --staged 'The staged files (the index), for a pre-commit hook'
             cand --worktree 'The files on disk [default outside git]; .gitignored files are skipped'
             cand --include-unreachable 'History mode: also read blobs no commit reaches (not yet pruned by git gc)'
-            cand --allow-unreadable 'Objects that cannot be read (a partial clone''s missing blobs, a corrupt object) are listed as a warning and the rest is reported, instead of failing the scan (exit 2)'
+            cand --allow-incomplete 'Report what could be read even when the scan is incomplete (objects that cannot be read, as in a partial clone; a shallow clone''s missing history), with a warning, and exit by the findings; without it, an incomplete scan exits 2'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -276,7 +276,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand scan" -l rev-range -d 'Histo
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l format -d 'Output format' -r -f -a "text\t'Readable text grouped by Secret (colour on a terminal unless NO_COLOR is set)'
 json\t'One JSON object per finding; usable as a --baseline file'
 sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'"
-complete -c kseal -n "__fish_kseal_using_subcommand scan" -l baseline -d 'Ignore values whose fingerprints are listed in FILE' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l baseline -d 'Accept the findings listed in FILE (what `kseal scan --format json` wrote) and their values wherever they appear [default: .kseal-baseline.jsonl at the top of the work tree, if any]' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l threads -d 'Worker threads [default: the number of cores]' -r
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l context -d 'The kubeconfig context to use (cluster commands)' -r
@@ -287,7 +287,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand scan" -l history -d 'Every c
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l staged -d 'The staged files (the index), for a pre-commit hook'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l worktree -d 'The files on disk [default outside git]; .gitignored files are skipped'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l include-unreachable -d 'History mode: also read blobs no commit reaches (not yet pruned by git gc)'
-complete -c kseal -n "__fish_kseal_using_subcommand scan" -l allow-unreadable -d 'Objects that cannot be read (a partial clone\'s missing blobs, a corrupt object) are listed as a warning and the rest is reported, instead of failing the scan (exit 2)'
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l allow-incomplete -d 'Report what could be read even when the scan is incomplete (objects that cannot be read, as in a partial clone; a shallow clone\'s missing history), with a warning, and exit by the findings; without it, an incomplete scan exits 2'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F

@@ -110,11 +110,22 @@ fn finds_each_positive_form_and_no_negative_one() {
         .unwrap();
     assert_eq!(sd["line"], 5);
     assert_eq!(sd["keys"][0]["key"], "stringData.password");
-    let want = {
+    // The fingerprint names the finding, not the value: the same place with another value has
+    // the same fingerprint, so no guessed value can be confirmed with it (a hash of the value,
+    // the pre-v2 form, confirmed "password" offline).
+    let fp = sd["keys"][0]["fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(fp.len(), 16);
+    let legacy = {
         use sha2::Digest;
         hex::encode(&sha2::Sha256::digest(b"pl4nted-string-data")[..4])
     };
-    assert_eq!(sd["keys"][0]["fingerprint"], want.as_str());
+    assert!(!stdout(&out).contains(&legacy));
+    sb.write(
+        "positive/string-data.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: sd, namespace: a}\nstringData:\n  password: another-pl4nted-value\n",
+    );
+    let again = scan(&sb, &["--worktree", "--format", "json", "."]);
+    assert!(stdout(&again).contains(&format!("\"fingerprint\":\"{fp}\"")));
     let multi = findings
         .iter()
         .find(|f| f["path"] == "positive/multi.yaml")
@@ -237,11 +248,11 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     assert_eq!(sd["ruleId"], "kseal/plaintext-secret");
     assert_eq!(sd["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
     assert_eq!(
-        sd["partialFingerprints"]["ksealValueFingerprints/v1"]
+        sd["partialFingerprints"]["ksealFindingFingerprints/v2"]
             .as_str()
             .unwrap()
             .len(),
-        8
+        16
     );
     let rules: Vec<&str> = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
@@ -254,7 +265,9 @@ fn sarif_output_is_valid_sarif_2_1_0() {
         [
             "kseal/plaintext-secret",
             "kseal/plaintext-secret-generator",
-            "kseal/plaintext-last-applied"
+            "kseal/plaintext-last-applied",
+            "kseal/age-identity",
+            "kseal/placeholder"
         ]
     );
 }
@@ -274,10 +287,17 @@ fn history_mode_finds_the_same_forms_in_a_committed_tree() {
             .lines()
             .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
             .map(|f| {
+                // Fingerprints differ: history's name the introducing commit too.
+                let keys: Vec<(String, u64)> = f["keys"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| (k["key"].to_string(), k["line"].as_u64().unwrap()))
+                    .collect();
                 (
                     f["source"].to_string(),
                     f["name"].to_string(),
-                    f["keys"].to_string(),
+                    format!("{keys:?}"),
                 )
             })
             .collect();

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::output::write_stdout;
 use crate::error::{Error, ExitCode};
-use crate::scan::{history, report, worktree};
+use crate::scan::{history, report, worktree, Class};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -21,23 +21,37 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
-A finding is a v1 Secret (YAML or JSON, any document, any item of a List) with a non-empty value
-in data or stringData that is not sealed; also kustomize secretGenerator literals and Secrets inside
-a kubectl.kubernetes.io/last-applied-configuration annotation. Not findings: kseal-sealed values,
-SOPS values and files, SealedSecret/ExternalSecret kinds, empty values, {{ ... }} and ${...}
-templates. Each key is reported with a fingerprint (first 8 hex of SHA-256 of the value), never
-the value.
+A finding is a v1 Secret (YAML or JSON, any document, any item of a List, also in a Helm template
+or beside a document that does not parse) with a non-empty value in data or stringData that is not
+sealed; also kustomize secretGenerator literals and the env/files they read, Secrets inside a
+kubectl.kubernetes.io/last-applied-configuration annotation, and committed age identities
+(AGE-SECRET-KEY-1..., reported with their public key). Not findings: kseal-sealed values, SOPS
+values and files, SealedSecret/ExternalSecret kinds, empty values, {{ ... }} and ${...} templates.
+Placeholders (changeme, <REPLACE_ME>, XXXX, \"replace this with...\", a data value that is not
+base64) are reported as their own class and do not fail the scan.
 
-Suppress a Secret with the annotation kseal.dev/allow-plaintext: \"<reason>\", or known values with
---baseline FILE (`kseal scan --format json > FILE` makes one).
+Each key is reported with a fingerprint that names the finding (its commit, path, Secret and key),
+never the value or a hash of it: nobody can confirm a guessed value from a report or a baseline.
+
+Suppress a Secret with the annotation kseal.dev/allow-plaintext: \"<reason>\", an age identity with
+a TEST ONLY comment on its line or the three above, or findings with a baseline:
+`kseal scan --format json > .kseal-baseline.jsonl` (read by default from the top of the work tree).
+A baseline accepts each value it lists wherever it appears again (read back from the commits it
+names), so it works for --staged too, and stops accepting a value once it changes.
 
 Modes: --history (the default inside a git repository) reads every commit of every ref (branches,
-tags, remotes, stash, notes), each distinct blob once, and reports the commit and author date that
-first introduced each finding and whether its values are still at HEAD. --staged reads the whole
-staged files (use it in a pre-commit hook). --worktree (the default outside git) reads the files on
-disk, skipping .gitignored ones.
+tags, remotes, stash, notes; replace refs do not hide anything), each distinct tree and blob once,
+and reports the commit that first introduced each finding (in history order), its author date, the
+refs that hold it, and whether the same key with the same value is still at HEAD (and where).
+--staged reads the whole staged files (use it in a pre-commit hook). --worktree (the default
+outside git) reads the files on disk, skipping .gitignored ones. Submodules are not scanned (a
+note says which).
 
-Exit codes: 0 nothing found, 1 findings, 2 error.")]
+A scan that could not see everything (objects missing from a partial clone, a shallow clone's
+older history, a corrupt object) reports what it read, says what it missed and exits 2, unless
+--allow-incomplete.
+
+Exit codes: 0 nothing found (placeholders only), 1 findings, 2 error or incomplete scan.")]
 pub struct ScanArgs {
     /// The folder (or repository) to scan.
     #[arg(value_name = "PATH", default_value = ".")]
@@ -60,16 +74,18 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-    /// Ignore values whose fingerprints are listed in FILE.
+    /// Accept the findings listed in FILE (what `kseal scan --format json` wrote) and their values
+    /// wherever they appear [default: .kseal-baseline.jsonl at the top of the work tree, if any].
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Worker threads [default: the number of cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Objects that cannot be read (a partial clone's missing blobs, a corrupt object) are listed
-    /// as a warning and the rest is reported, instead of failing the scan (exit 2).
-    #[arg(long)]
-    pub allow_unreadable: bool,
+    /// Report what could be read even when the scan is incomplete (objects that cannot be read,
+    /// as in a partial clone; a shallow clone's missing history), with a warning, and exit by the
+    /// findings; without it, an incomplete scan exits 2.
+    #[arg(long, alias = "allow-unreadable")]
+    pub allow_incomplete: bool,
 }
 
 fn show_progress(phase: &str, done: usize, total: usize) {
@@ -77,6 +93,66 @@ fn show_progress(phase: &str, done: usize, total: usize) {
     if phase == "reading blobs" && done == total {
         eprint!("\r\x1b[K");
     }
+}
+
+/// The baseline file read when `--baseline` is not given, at the top of the work tree.
+pub const DEFAULT_BASELINE: &str = ".kseal-baseline.jsonl";
+
+/// The repository, or the error opening it gave (opened again: errors are not `Clone`).
+fn opened<'a>(
+    repo: &'a Result<gix::Repository, Error>,
+    path: &std::path::Path,
+) -> Result<&'a gix::Repository, Error> {
+    match repo {
+        Ok(r) => Ok(r),
+        Err(_) => Err(history::open_repo(path).err().unwrap_or_else(|| {
+            Error::usage(format!("{}: the repository could not be opened", path.display()))
+        })),
+    }
+}
+
+/// Whether `path` is inside a folder git would call a repository (a `.git` above it), for
+/// telling "not a repository" from "a repository kseal could not open".
+fn inside_git(path: &std::path::Path) -> bool {
+    let Ok(abs) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    abs.ancestors().any(|d| d.join(".git").exists())
+}
+
+/// The warning (allowed) or error (exit 2) for a scan that could not see everything.
+fn incomplete(scanned: &history::Scanned) -> Option<String> {
+    let mut parts = Vec::new();
+    if !scanned.unreadable.is_empty() {
+        let shown: Vec<String> = scanned
+            .unreadable
+            .iter()
+            .take(10)
+            .map(|(path, id)| format!("  {} ({})", report::printable(path), &id[..12.min(id.len())]))
+            .collect();
+        let more = scanned.unreadable.len().saturating_sub(shown.len());
+        parts.push(format!(
+            "{} object(s) could not be read, so they were not scanned:\n{}{}\n(a partial clone made with `--filter=blob:none` lacks old blobs: fetch them with `git fetch --refetch` or scan a full clone; a corrupt object: `git fsck`)",
+            scanned.unreadable.len(),
+            shown.join("\n"),
+            if more > 0 { format!("\n  ... and {more} more") } else { String::new() }
+        ));
+    }
+    if !scanned.shallow.is_empty() {
+        let shown: Vec<&str> = scanned
+            .shallow
+            .iter()
+            .take(5)
+            .map(|id| &id[..12.min(id.len())])
+            .collect();
+        parts.push(format!(
+            "the history is shallow: the parents of {} commit(s) ({}{}) are not in this clone, so older history was not scanned (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
+            scanned.shallow.len(),
+            shown.join(", "),
+            if scanned.shallow.len() > 5 { ", ..." } else { "" }
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("\n"))
 }
 
 pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
@@ -87,15 +163,23 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    // Opened once: it decides the default mode and is then scanned.
+    // Opened once: it decides the default mode and is then scanned. A repository that exists but
+    // cannot be opened is an error, never a silent fallback to the files on disk.
     let repo = history::open_repo(&args.path);
     let history_only = args.rev_range.is_some() || args.include_unreachable;
+    if let Err(e) = &repo {
+        if !args.worktree && inside_git(&args.path) {
+            return Err(Error::usage(format!(
+                "{e}; kseal cannot read this repository, so its history is not scanned (`--worktree` scans the files on disk only)"
+            )));
+        }
+    }
     let scanned = if args.staged {
-        history::scan_staged(&repo?)?
+        history::scan_staged(opened(&repo, &args.path)?)?
     } else if args.worktree || (!args.history && !history_only && repo.is_err()) {
         history::Scanned {
             findings: worktree::scan(&args.path, threads.max(1)),
-            unreadable: Vec::new(),
+            ..Default::default()
         }
     } else {
         let progress: Option<fn(&str, usize, usize)> =
@@ -106,35 +190,58 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
             include_unreachable: args.include_unreachable,
             progress,
         };
-        history::scan(&repo?, &options)?
+        history::scan(opened(&repo, &args.path)?, &options)?
     };
-    let history::Scanned {
-        mut findings,
-        unreadable,
-    } = scanned;
-    if !unreadable.is_empty() {
-        let shown: Vec<String> = unreadable
+    if !scanned.submodules.is_empty() {
+        let shown: Vec<String> = scanned
+            .submodules
             .iter()
             .take(10)
-            .map(|(path, id)| format!("  {} (blob {})", report::printable(path), &id[..12.min(id.len())]))
+            .map(|p| report::printable(p).into_owned())
             .collect();
-        let more = unreadable.len().saturating_sub(shown.len());
-        let what = format!(
-            "{} object(s) could not be read, so they were not scanned:\n{}{}\n(a partial clone made with `--filter=blob:none` lacks old blobs: fetch them with `git fetch --refetch` or scan a full clone; a corrupt object: `git fsck`)",
-            unreadable.len(),
-            shown.join("\n"),
-            if more > 0 { format!("\n  ... and {more} more") } else { String::new() }
+        say!(
+            "note: {} submodule(s) not scanned (another repository's history; scan each on its own, e.g. `git submodule foreach kseal scan`): {}{}",
+            scanned.submodules.len(),
+            shown.join(", "),
+            if scanned.submodules.len() > 10 { ", ..." } else { "" }
         );
-        if !args.allow_unreadable {
-            return Err(Error::usage(format!(
-                "{what}; the scan is incomplete: nothing is reported as clean. `--allow-unreadable` reports what could be read"
-            )));
-        }
-        say!("warning: {what}; reporting what could be read (--allow-unreadable)");
     }
-    if let Some(file) = &args.baseline {
+    let incomplete = incomplete(&scanned);
+    let mut findings = scanned.findings;
+    // The project's own baseline, when it has one at the top of the work tree (as gitleaks reads
+    // `.gitleaksignore`), so that `hook install`'s pre-commit hook and plain `kseal scan` agree.
+    let baseline = args.baseline.clone().or_else(|| {
+        let top = repo
+            .as_ref()
+            .ok()
+            .and_then(|r| r.workdir().map(std::path::Path::to_path_buf))
+            .unwrap_or_else(|| args.path.clone());
+        Some(top.join(DEFAULT_BASELINE)).filter(|p| p.is_file())
+    });
+    if let Some(file) = &baseline {
         let text = std::fs::read_to_string(file).map_err(|e| Error::io(file.display().to_string(), &e))?;
-        report::apply_baseline(&mut findings, &report::parse_baseline(&text));
+        let baseline = report::parse_baseline(&text);
+        let (values, missing) = match &repo {
+            Ok(repo) => history::baseline_values(repo, &baseline.entries),
+            Err(_) => Default::default(),
+        };
+        if !baseline.legacy.is_empty() {
+            say!(
+                "warning: {}: {} fingerprint(s) in the pre-v2 form (a hash of the value, which confirms a guessed value); they still work, but write the baseline again: kseal scan --format json > {}",
+                file.display(),
+                baseline.legacy.len(),
+                file.display()
+            );
+        }
+        if !missing.is_empty() {
+            say!(
+                "warning: {}: {} entr(ies) name a commit this clone does not have ({}...); they suppress only the same finding, not the same value elsewhere",
+                file.display(),
+                missing.len(),
+                missing[0]
+            );
+        }
+        report::apply_baseline(&mut findings, &baseline, &values);
     }
     let out = match args.format {
         Format::Json => report::json_lines(&findings),
@@ -145,15 +252,30 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
         }
     };
     write_stdout(out.as_bytes())?;
-    let keys: usize = findings.iter().map(|f| f.keys.len()).sum();
-    if findings.is_empty() {
+    let leaks: Vec<&crate::scan::Finding> = findings.iter().filter(|f| f.class == Class::Leak).collect();
+    let placeholders = findings.len() - leaks.len();
+    let keys: usize = leaks.iter().map(|f| f.keys.len()).sum();
+    if placeholders > 0 {
+        say!(
+            "{placeholders} Secret(s) with placeholder values (changeme, <...>, XXXX): reported, not failing"
+        );
+    }
+    if let Some(what) = incomplete {
+        if !args.allow_incomplete {
+            return Err(Error::usage(format!(
+                "{what}\nthe scan is incomplete: what could be read is reported above, but nothing is reported as clean. `--allow-incomplete` accepts this"
+            )));
+        }
+        say!("warning: {what}\nreporting what could be read (--allow-incomplete)");
+    }
+    if leaks.is_empty() {
         say!("no plaintext Secrets found");
         Ok(ExitCode::Success)
     } else {
         say!(
             "{} plaintext Secret{} ({keys} key{}): seal them, and rotate any credential that was ever committed",
-            findings.len(),
-            if findings.len() == 1 { "" } else { "s" },
+            leaks.len(),
+            if leaks.len() == 1 { "" } else { "s" },
             if keys == 1 { "" } else { "s" }
         );
         Ok(ExitCode::Findings)

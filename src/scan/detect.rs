@@ -1,12 +1,20 @@
 //! Kubernetes-aware detection of plaintext Secrets in one file's bytes: parse, don't grep.
 //!
 //! A cheap substring prefilter (memchr's memmem) rejects almost every blob before any parsing;
-//! only candidates are parsed with the manifest reader. A finding never holds a value: each key
-//! is reported with a fingerprint (first 8 hex of SHA-256 of the value) and, when recognisable,
-//! what kind of credential it is.
+//! only candidates are parsed with the manifest reader, document by document, so one broken
+//! document (or a Helm template, which is not YAML) does not hide its siblings; a document that
+//! does not parse is read by a tolerant line reader (`tolerant`). A finding never holds a value.
+//!
+//! Fingerprints name a finding, never a value: a hash of where it is (commit, path, Secret, key),
+//! so nobody can confirm a guessed value from a report or a committed baseline (a hash of the
+//! value would confirm "password" offline). Equality of values, which grouping, "still at HEAD"
+//! and baselines need, is decided in memory with [`ValueId`], keyed by a random per-process key.
+
+use std::sync::OnceLock;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use hmac::{Hmac, Mac};
 use memchr::memmem;
 use sha2::{Digest, Sha256};
 
@@ -16,9 +24,11 @@ use crate::manifest::tree::{self, Document, Node, NodeKind};
 /// The annotation that marks a plaintext Secret as intentional (test fixtures, examples).
 pub const ALLOW_ANNOTATION: &str = "kseal.dev/allow-plaintext";
 const LAST_APPLIED: &str = crate::manifest::secret::LAST_APPLIED;
+/// The prefix of an age X25519 identity: the very key kseal protects.
+pub const AGE_IDENTITY: &str = "AGE-SECRET-KEY-1";
 
 /// Where a finding came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     /// A `v1` Secret (or an item of a `v1` List).
@@ -27,6 +37,8 @@ pub enum Source {
     SecretGenerator,
     /// A Secret inside a `kubectl.kubernetes.io/last-applied-configuration` annotation.
     LastApplied,
+    /// An age identity (`AGE-SECRET-KEY-1...`) in any file.
+    AgeIdentity,
 }
 
 impl Source {
@@ -35,27 +47,82 @@ impl Source {
             Source::Secret => "kseal/plaintext-secret",
             Source::SecretGenerator => "kseal/plaintext-secret-generator",
             Source::LastApplied => "kseal/plaintext-last-applied",
+            Source::AgeIdentity => "kseal/age-identity",
         }
+    }
+}
+
+/// Whether a finding is a leak (exit 1) or only a placeholder (`changeme`, `<REPLACE_ME>`,
+/// `XXXX`, a `data` value that is not base64): reported, but it does not fail the scan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    #[default]
+    Leak,
+    Placeholder,
+}
+
+/// The identity of a value inside one kseal process: HMAC-SHA256 under a key drawn at random when
+/// the process starts (so it means nothing outside it), plus the first 4 bytes of SHA-256 of the
+/// value, which baselines written by kseal before fingerprints v2 hold and which are only
+/// compared, never printed. Its `Debug` shows neither.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ValueId {
+    id: [u8; 16],
+    legacy: [u8; 4],
+}
+
+impl std::fmt::Debug for ValueId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ValueId(..)")
+    }
+}
+
+impl ValueId {
+    pub fn of(value: &[u8]) -> ValueId {
+        static KEY: OnceLock<[u8; 32]> = OnceLock::new();
+        let key = KEY.get_or_init(|| {
+            let mut k = [0u8; 32];
+            rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut k);
+            k
+        });
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(value);
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&mac.finalize().into_bytes()[..16]);
+        let mut legacy = [0u8; 4];
+        legacy.copy_from_slice(&Sha256::digest(value)[..4]);
+        ValueId { id, legacy }
+    }
+
+    /// Whether a pre-v2 fingerprint (8 hex of SHA-256 of the value) names this value.
+    pub fn matches_legacy(&self, hex8: &str) -> bool {
+        hex::decode(hex8).is_ok_and(|b| b == self.legacy)
     }
 }
 
 /// One plaintext key of a finding.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct KeyHit {
-    /// `data.KEY`, `stringData.KEY` or the literal's key.
+    /// `data.KEY`, `stringData.KEY`, the literal's key, or `identity`.
     pub key: String,
     pub line: usize,
-    /// First 8 hex characters of SHA-256 of the value (the decoded bytes for `data`).
+    /// Names this key of this finding (see [`fingerprint`]); says nothing about the value.
     pub fingerprint: String,
     /// What the value looks like, when recognisable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
+    #[serde(skip)]
+    pub value: ValueId,
+    #[serde(skip)]
+    pub placeholder: bool,
 }
 
-/// A Secret (or generator) with at least one plaintext value.
+/// A Secret (or generator, or identity) with at least one plaintext value.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
     pub source: Source,
+    pub class: Class,
     pub path: String,
     /// 1-based document number.
     pub document: usize,
@@ -66,17 +133,20 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub keys: Vec<KeyHit>,
-    /// History mode: the commit that first introduced this content (full hex id).
+    /// History mode: the commit that first introduced this content, in history order (full hex id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     /// History mode: that commit's author date (RFC 3339, UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// History mode: whether one of these values is still in HEAD's tree.
+    /// History mode: whether HEAD's tree still holds one of these keys with the same value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at_head: Option<bool>,
-    /// History mode: the refs whose history contains the introducing commit (anyone who fetches
-    /// one of them gets the value).
+    /// History mode: where HEAD holds it now, when `at_head`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_path: Option<String>,
+    /// History mode: the refs whose history holds this content, through any commit (a squash
+    /// merge or cherry-pick carries it through another commit): whoever fetches one gets it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refs: Vec<String>,
 }
@@ -89,6 +159,70 @@ impl Finding {
             _ => "(unnamed)".into(),
         }
     }
+
+    /// Sets every key's fingerprint from where the finding is (call again once `commit` is known).
+    pub fn refresh_fingerprints(&mut self) {
+        for k in &mut self.keys {
+            k.fingerprint = fingerprint(
+                self.commit.as_deref(),
+                &self.path,
+                self.namespace.as_deref(),
+                self.name.as_deref(),
+                &k.key,
+            );
+        }
+    }
+
+    fn new(
+        source: Source,
+        path: &str,
+        document: usize,
+        namespace: Option<String>,
+        name: Option<String>,
+        keys: Vec<KeyHit>,
+    ) -> Option<Finding> {
+        let line = keys.first()?.line;
+        Some(Finding {
+            source,
+            class: Class::Leak,
+            path: path.to_string(),
+            document,
+            line,
+            namespace,
+            name,
+            keys,
+            commit: None,
+            date: None,
+            at_head: None,
+            head_path: None,
+            refs: Vec::new(),
+        })
+    }
+}
+
+/// A finding's key, named by its location: 16 hex of SHA-256 over the introducing commit (history
+/// mode), path, Secret and key. Stable across runs and machines (so baselines and SARIF alerts
+/// keep working) and independent of the value (so it confirms no guess).
+pub fn fingerprint(
+    commit: Option<&str>,
+    path: &str,
+    namespace: Option<&str>,
+    name: Option<&str>,
+    key: &str,
+) -> String {
+    let mut h = Sha256::new();
+    h.update(b"kseal scan fingerprint v2\0");
+    for part in [
+        commit.unwrap_or(""),
+        path,
+        namespace.unwrap_or(""),
+        name.unwrap_or(""),
+        key,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(&h.finalize()[..8])
 }
 
 /// Whether the bytes could hold a finding at all. Everything that is not a candidate is skipped
@@ -97,19 +231,15 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
     memmem::find(bytes, b"Secret").is_some()
         || memmem::find(bytes, b"secretGenerator").is_some()
         || memmem::find(bytes, LAST_APPLIED.as_bytes()).is_some()
-}
-
-pub fn fingerprint(value: &[u8]) -> String {
-    hex::encode(&Sha256::digest(value)[..4])
+        || memmem::find(bytes, AGE_IDENTITY.as_bytes()).is_some()
 }
 
 /// Whether a `data`-style value is base64 of a kseal value, damaged prefix included (a damaged
 /// sealed value is an error for kseal's other commands, but it is not a leaked plaintext).
 fn decodes_to_kseal(t: &str) -> bool {
-    use base64::Engine;
     // Only the first 12 characters matter: they decode to the first 9 bytes.
     let head = t.get(..12).unwrap_or(t);
-    base64::engine::general_purpose::STANDARD
+    STANDARD
         .decode(head)
         .is_ok_and(|b| sealed::is_kseal(&String::from_utf8_lossy(&b)))
 }
@@ -125,6 +255,48 @@ fn is_exempt(text: &str) -> bool {
         || t.starts_with("ENC[")
         || (t.contains("{{") && t.contains("}}"))
         || (t.contains("${") && t.contains('}'))
+}
+
+/// Obvious placeholders: whole values like `changeme`, `<REPLACE_ME>`, `XXXX-XXXX`, `****`, or
+/// text asking to be replaced ("replace this with...", `your-password-here`). They are reported
+/// as their own class, which does not fail the scan: nobody needs to rotate `changeme`.
+pub fn is_placeholder(value: &[u8]) -> bool {
+    let v = String::from_utf8_lossy(value).trim().to_ascii_lowercase();
+    const WHOLE: &[&str] = &[
+        "changeme",
+        "changeit",
+        "replaceme",
+        "todo",
+        "tbd",
+        "fixme",
+        "placeholder",
+        "redacted",
+        "dummy",
+        "example",
+    ];
+    const INSIDE: &[&str] = &[
+        "changeme",
+        "change-me",
+        "change_me",
+        "change me",
+        "replace me",
+        "replace-me",
+        "replace_me",
+        "replaceme",
+        "replace this",
+        "replace with",
+        "replace_with",
+        "your-",
+        "your_",
+        "your ",
+        "insert your",
+        "put your",
+    ];
+    let masks = v.chars().filter(|c| matches!(c, 'x' | '*')).count();
+    (v.starts_with('<') && v.ends_with('>'))
+        || (masks >= 3 && v.chars().all(|c| matches!(c, 'x' | '*' | '-' | '_' | '.' | ' ')))
+        || WHOLE.contains(&v.as_str())
+        || INSIDE.iter().any(|w| v.contains(w))
 }
 
 /// What a value looks like, from its key name, the Secret type and its bytes.
@@ -157,6 +329,57 @@ fn is_v1(node: &Node, kind: &str) -> bool {
     str_at(node, &["kind"]) == Some(kind) && str_at(node, &["apiVersion"]) == Some("v1")
 }
 
+/// One key of a Secret's `data` or `stringData`, or `None` when its value is not a plaintext
+/// secret. A `data` value that is not base64 cannot be stored by the API server as it is: it is
+/// reported as a placeholder, fingerprinted as written.
+pub(crate) fn secret_key_hit(
+    field: &str,
+    key: &str,
+    text: &str,
+    line: usize,
+    secret_type: Option<&str>,
+) -> Option<KeyHit> {
+    if is_exempt(text) {
+        return None;
+    }
+    let mut not_base64 = false;
+    let bytes = zeroize::Zeroizing::new(if field == "data" {
+        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        STANDARD.decode(compact).unwrap_or_else(|_| {
+            not_base64 = true;
+            text.as_bytes().to_vec()
+        })
+    } else {
+        text.as_bytes().to_vec()
+    });
+    if bytes.is_empty() {
+        return None;
+    }
+    Some(KeyHit {
+        key: format!("{field}.{key}"),
+        line,
+        fingerprint: String::new(),
+        kind: classify(key, secret_type, &bytes),
+        value: ValueId::of(&bytes),
+        placeholder: not_base64 || is_placeholder(&bytes),
+    })
+}
+
+/// A literal `KEY=VALUE` (generator literal, env file line), or `None` when it is exempt.
+fn literal_hit(key: &str, value: &str, line: usize) -> Option<KeyHit> {
+    if is_exempt(value) {
+        return None;
+    }
+    Some(KeyHit {
+        key: key.to_string(),
+        line,
+        fingerprint: String::new(),
+        kind: classify(key, None, value.as_bytes()),
+        value: ValueId::of(value.as_bytes()),
+        placeholder: is_placeholder(value.as_bytes()),
+    })
+}
+
 /// Plaintext keys of one Secret mapping (`line_of` maps a node to the line reported, so that
 /// Secrets inside an annotation report the annotation's line).
 fn secret_hits(secret: &Node, line_of: &dyn Fn(&Node) -> usize) -> Vec<KeyHit> {
@@ -170,27 +393,7 @@ fn secret_hits(secret: &Node, line_of: &dyn Fn(&Node) -> usize) -> Vec<KeyHit> {
             let (Some(key), Some(text)) = (k.as_str(), v.as_str()) else {
                 continue;
             };
-            if is_exempt(text) {
-                continue;
-            }
-            // A `data` value that is not base64 is still plaintext; fingerprint it as written.
-            let bytes = zeroize::Zeroizing::new(if field == "data" {
-                let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-                STANDARD
-                    .decode(compact)
-                    .unwrap_or_else(|_| text.as_bytes().to_vec())
-            } else {
-                text.as_bytes().to_vec()
-            });
-            if bytes.is_empty() {
-                continue;
-            }
-            hits.push(KeyHit {
-                key: format!("{field}.{key}"),
-                line: line_of(v),
-                fingerprint: fingerprint(&bytes),
-                kind: classify(key, secret_type, &bytes),
-            });
+            hits.extend(secret_key_hit(field, key, text, line_of(v), secret_type));
         }
     }
     hits
@@ -211,20 +414,14 @@ fn secret_finding(
     secret: &Node,
     hits: Vec<KeyHit>,
 ) -> Option<Finding> {
-    let line = hits.first()?.line;
-    Some(Finding {
+    Finding::new(
         source,
-        path: path.to_string(),
+        path,
         document,
-        line,
-        namespace: str_at(secret, &["metadata", "namespace"]).map(String::from),
-        name: str_at(secret, &["metadata", "name"]).map(String::from),
-        keys: hits,
-        commit: None,
-        date: None,
-        at_head: None,
-        refs: Vec::new(),
-    })
+        str_at(secret, &["metadata", "namespace"]).map(String::from),
+        str_at(secret, &["metadata", "name"]).map(String::from),
+        hits,
+    )
 }
 
 /// A Secret embedded as JSON in a last-applied-configuration annotation of any object.
@@ -260,59 +457,83 @@ fn secret_generator(path: &str, doc: &Document, root: &Node, out: &mut Vec<Findi
         else {
             continue;
         };
-        let mut hits = Vec::new();
-        for lit in literals {
-            let Some((key, value)) = lit.as_str().and_then(|s| s.split_once('=')) else {
-                continue;
-            };
-            if is_exempt(value) {
-                continue;
-            }
-            hits.push(KeyHit {
-                key: key.to_string(),
-                line: lit.line,
-                fingerprint: fingerprint(value.as_bytes()),
-                kind: classify(key, None, value.as_bytes()),
-            });
-        }
-        if let Some(line) = hits.first().map(|h| h.line) {
-            out.push(Finding {
-                source: Source::SecretGenerator,
-                path: path.to_string(),
-                document: doc.index,
-                line,
-                namespace: str_at(generator, &["namespace"]).map(String::from),
-                name: str_at(generator, &["name"]).map(String::from),
-                keys: hits,
-                commit: None,
-                date: None,
-                at_head: None,
-                refs: Vec::new(),
-            });
-        }
+        let hits: Vec<KeyHit> = literals
+            .iter()
+            .filter_map(|lit| {
+                let (key, value) = lit.as_str()?.split_once('=')?;
+                literal_hit(key, value, lit.line)
+            })
+            .collect();
+        out.extend(Finding::new(
+            Source::SecretGenerator,
+            path,
+            doc.index,
+            str_at(generator, &["namespace"]).map(String::from),
+            str_at(generator, &["name"]).map(String::from),
+            hits,
+        ));
     }
 }
 
-/// Every finding in one file. Files that are not UTF-8 or not YAML/JSON have none.
+/// Every finding in one file. Files that are not UTF-8 or not YAML/JSON have no Secret findings
+/// (an age identity is found in any file).
 pub fn scan_bytes(path: &str, bytes: &[u8]) -> Vec<Finding> {
     if !is_candidate(bytes) {
         return Vec::new();
     }
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Vec::new();
-    };
-    let Ok(docs) = tree::parse(text) else {
-        return Vec::new();
-    };
+    let mut out = age_identities(path, bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        match tree::parse(text) {
+            Ok(docs) => scan_documents(path, &docs, &mut out),
+            // One bad document must not hide the others: each on its own, and the ones that
+            // still do not parse (Helm templates, duplicate keys) through the tolerant reader.
+            Err(_) => {
+                for (index, first_line, chunk) in super::tolerant::documents(text) {
+                    let padded = "\n".repeat(first_line - 1) + chunk;
+                    match tree::parse(&padded) {
+                        Ok(mut docs) => {
+                            docs.iter_mut().for_each(|d| d.index = index);
+                            scan_documents(path, &docs, &mut out);
+                        }
+                        Err(_) => out.extend(super::tolerant::secret(path, index, first_line, chunk)),
+                    }
+                }
+            }
+        }
+    }
+    finish(out)
+}
+
+/// Splits each finding's placeholder keys into a finding of their own class, and names the keys.
+pub(crate) fn finish(found: Vec<Finding>) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(found.len());
+    for mut f in found {
+        let (placeholders, leaks): (Vec<KeyHit>, Vec<KeyHit>) = f.keys.drain(..).partition(|k| k.placeholder);
+        for (class, keys) in [(Class::Leak, leaks), (Class::Placeholder, placeholders)] {
+            if let Some(line) = keys.first().map(|k| k.line) {
+                let mut g = Finding {
+                    class,
+                    line,
+                    keys,
+                    ..f.clone()
+                };
+                g.refresh_fingerprints();
+                out.push(g);
+            }
+        }
+    }
+    out
+}
+
+fn scan_documents(path: &str, docs: &[Document], out: &mut Vec<Finding>) {
     // A SOPS-encrypted file carries a top-level `sops:` block; its values are ciphertext.
     if docs
         .iter()
         .any(|d| d.root.as_ref().is_some_and(|r| r.get("sops").is_some()))
     {
-        return Vec::new();
+        return;
     }
-    let mut out = Vec::new();
-    for doc in &docs {
+    for doc in docs {
         let Some(root) = &doc.root else { continue };
         let mut objects: Vec<&Node> = vec![root];
         if is_v1(root, "List") {
@@ -325,9 +546,67 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> Vec<Finding> {
                 let hits = secret_hits(obj, &|n| n.line);
                 out.extend(secret_finding(Source::Secret, path, doc.index, obj, hits));
             }
-            last_applied(path, doc, obj, &mut out);
+            last_applied(path, doc, obj, out);
         }
-        secret_generator(path, doc, root, &mut out);
+        secret_generator(path, doc, root, out);
+    }
+}
+
+/// Committed age identities (`AGE-SECRET-KEY-1` + bech32, checksum verified by the age crate),
+/// in any file: a cluster's private key. Reported with the public key it belongs to, which says
+/// which key pair to rotate. An identity whose line or the three lines above it say `TEST ONLY`
+/// or carry the allow annotation is a declared test identity (as in `keys/`).
+fn age_identities(path: &str, bytes: &[u8]) -> Vec<Finding> {
+    const BECH32: &[u8] = b"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L";
+    let mut out = Vec::new();
+    for start in memmem::find_iter(bytes, AGE_IDENTITY.as_bytes()) {
+        let tail = &bytes[start + AGE_IDENTITY.len()..];
+        let len = tail.iter().take_while(|b| BECH32.contains(b)).count();
+        let Ok(candidate) = std::str::from_utf8(&bytes[start..start + AGE_IDENTITY.len() + len]) else {
+            continue;
+        };
+        let candidate = zeroize::Zeroizing::new(candidate.to_string());
+        let Ok(identity) = candidate.parse::<age::x25519::Identity>() else {
+            continue;
+        };
+        let line_start = bytes[..start]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line = bytes[..start].iter().filter(|b| **b == b'\n').count() + 1;
+        // The identity's own line and the three above it.
+        let mut context_start = line_start;
+        for _ in 0..3 {
+            if context_start == 0 {
+                break;
+            }
+            context_start = bytes[..context_start - 1]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+        }
+        let context = &bytes[context_start..start + AGE_IDENTITY.len() + len];
+        if memmem::find(context, b"TEST ONLY").is_some()
+            || memmem::find(context, ALLOW_ANNOTATION.as_bytes()).is_some()
+        {
+            continue;
+        }
+        let hit = KeyHit {
+            key: "identity".into(),
+            line,
+            fingerprint: String::new(),
+            kind: Some("age X25519 identity (a private key)"),
+            value: ValueId::of(candidate.as_bytes()),
+            placeholder: false,
+        };
+        out.extend(Finding::new(
+            Source::AgeIdentity,
+            path,
+            1,
+            None,
+            Some(identity.to_public().to_string()),
+            vec![hit],
+        ));
     }
     out
 }
@@ -347,7 +626,17 @@ mod tests {
         assert_eq!(f[0].display_name(), "prod/db");
         let keys: Vec<&str> = f[0].keys.iter().map(|k| k.key.as_str()).collect();
         assert_eq!(keys, ["data.password", "stringData.api-token"]);
-        assert_eq!(f[0].keys[0].fingerprint, fingerprint(b"hunter2"));
+        assert_eq!(f[0].keys[0].value, ValueId::of(b"hunter2"));
+        // The fingerprint names the place, not the value: the same value elsewhere differs, and
+        // nothing in it is a hash of the value alone.
+        assert_eq!(
+            f[0].keys[0].fingerprint,
+            fingerprint(None, "f.yaml", Some("prod"), Some("db"), "data.password")
+        );
+        assert_eq!(f[0].keys[0].fingerprint.len(), 16);
+        assert!(!f[0].keys[0]
+            .fingerprint
+            .starts_with(&hex::encode(&Sha256::digest(b"hunter2")[..4])));
         assert_eq!(f[0].keys[0].kind, Some("password"));
         assert_eq!(f[0].keys[1].kind, Some("token"));
         assert_eq!(f[0].line, 5);
@@ -389,6 +678,81 @@ mod tests {
         assert_eq!(
             (f[0].source, f[0].line, f[0].name.as_deref()),
             (Source::LastApplied, 6, Some("inner"))
+        );
+    }
+
+    #[test]
+    fn placeholders_are_their_own_class_beside_real_values() {
+        let f = scan("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  real: hunter2\n  a: changeme\n  b: <REPLACE_ME>\n  c: XXXX-XXXX\n  d: Replace this with your token\ndata:\n  e: not base64!\n  f: Y2hhbmdlbWU=\n");
+        assert_eq!(f.len(), 2);
+        assert_eq!((f[0].class, f[0].keys.len()), (Class::Leak, 1));
+        assert_eq!(f[0].keys[0].key, "stringData.real");
+        assert_eq!(f[1].class, Class::Placeholder);
+        let keys: Vec<&str> = f[1].keys.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "data.e",
+                "data.f",
+                "stringData.a",
+                "stringData.b",
+                "stringData.c",
+                "stringData.d"
+            ]
+        );
+        for real in ["hunter2", "s3cr3t-xyz", "tokenvalue", "Xk9#2"] {
+            assert!(!is_placeholder(real.as_bytes()), "{real}");
+        }
+    }
+
+    #[test]
+    fn committed_age_identities_are_found_with_their_public_key() {
+        let id = age::x25519::Identity::generate();
+        use age::secrecy::ExposeSecret;
+        let secret = id.to_string();
+        let text = format!(
+            "# created: today\n# public key: {}\n{}\n",
+            id.to_public(),
+            secret.expose_secret()
+        );
+        let f = scan_bytes("cluster.agekey", text.as_bytes());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].source, Source::AgeIdentity);
+        assert_eq!(f[0].line, 3);
+        assert_eq!(f[0].name, Some(id.to_public().to_string()));
+        assert!(!format!("{f:?}").contains(secret.expose_secret()));
+        // In any file; a bad checksum is not an identity.
+        let code = format!("let k = \"{}\";", secret.expose_secret());
+        assert_eq!(scan_bytes("main.rs", code.as_bytes()).len(), 1);
+        let mut broken = secret.expose_secret().to_string();
+        broken.pop();
+        broken.push(if secret.expose_secret().ends_with('Q') {
+            'P'
+        } else {
+            'Q'
+        });
+        assert!(scan_bytes("x", broken.as_bytes()).is_empty());
+        // A declared test identity.
+        let test = format!("# TEST ONLY: for kseal's tests\n{}\n", secret.expose_secret());
+        assert!(scan_bytes("keys/t.agekey", test.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn a_bad_document_or_a_template_does_not_hide_its_siblings() {
+        // A document that does not parse, then a Secret; duplicate keys; a Helm template.
+        let f = scan("a: [unclosed\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: after}\nstringData: {p: hunter2}\n");
+        assert_eq!((f.len(), f[0].document, f[0].line), (1, 2, 6));
+        assert_eq!(f[0].name.as_deref(), Some("after"));
+        let f = scan(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: dup\n  name: dup\nstringData:\n  p: hunter2\n",
+        );
+        assert_eq!((f.len(), f[0].line), (1, 7), "{f:?}");
+        let f = scan("apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n{{- if .Values.x }}\n  password: aHVudGVyMg==\n  templated: {{ .Values.p | b64enc }}\n{{- end }}\n");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].keys.len(), 1);
+        assert_eq!(
+            (f[0].keys[0].key.as_str(), f[0].keys[0].line),
+            ("data.password", 7)
         );
     }
 
@@ -489,56 +853,37 @@ pub fn join_path(dir: &str, rel: &str) -> String {
 }
 
 /// The finding for the content of a generator's file found at `path`.
-pub fn generator_file_finding(gf: &GeneratorFile, path: &str, bytes: &[u8]) -> Option<Finding> {
+pub fn generator_file_finding(gf: &GeneratorFile, path: &str, bytes: &[u8]) -> Vec<Finding> {
     let mut keys = Vec::new();
     match &gf.key {
         Some(key) => {
             let text = String::from_utf8_lossy(bytes);
-            if !is_exempt(&text) {
-                keys.push(KeyHit {
-                    key: key.clone(),
-                    line: 1,
-                    fingerprint: fingerprint(bytes),
-                    kind: classify(key, None, bytes),
-                });
-            }
+            keys.extend(literal_hit(key, &text, 1));
         }
         None => {
-            let text = std::str::from_utf8(bytes).ok()?;
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                return Vec::new();
+            };
             for (i, line) in text.lines().enumerate() {
                 let line = line.trim();
                 if line.starts_with('#') {
                     continue;
                 }
-                let Some((key, value)) = line.split_once('=') else {
-                    continue;
-                };
-                if is_exempt(value) {
-                    continue;
+                if let Some((key, value)) = line.split_once('=') {
+                    keys.extend(literal_hit(key.trim(), value, i + 1));
                 }
-                keys.push(KeyHit {
-                    key: key.trim().to_string(),
-                    line: i + 1,
-                    fingerprint: fingerprint(value.as_bytes()),
-                    kind: classify(key.trim(), None, value.as_bytes()),
-                });
             }
         }
     }
-    let line = keys.first()?.line;
-    Some(Finding {
-        source: Source::SecretGenerator,
-        path: path.to_string(),
-        document: 1,
-        line,
-        namespace: gf.namespace.clone(),
-        name: gf.generator.clone(),
+    let found = Finding::new(
+        Source::SecretGenerator,
+        path,
+        1,
+        gf.namespace.clone(),
+        gf.generator.clone(),
         keys,
-        commit: None,
-        date: None,
-        at_head: None,
-        refs: Vec::new(),
-    })
+    );
+    finish(found.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -564,11 +909,12 @@ mod generator_tests {
             &files[0],
             "secrets.env",
             b"# c\nUSER=admin\nEMPTY=\nPASSWORD=hunter2\n",
-        )
-        .unwrap();
+        );
+        assert_eq!(f.len(), 1);
+        let f = &f[0];
         let keys: Vec<(&str, usize)> = f.keys.iter().map(|k| (k.key.as_str(), k.line)).collect();
         assert_eq!(keys, [("USER", 2), ("PASSWORD", 4)]);
         assert_eq!(f.name.as_deref(), Some("app"));
-        assert!(generator_file_finding(&files[2], "config/token", b"").is_none());
+        assert!(generator_file_finding(&files[2], "config/token", b"").is_empty());
     }
 }

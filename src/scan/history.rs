@@ -1,21 +1,33 @@
-//! `--history`: every commit of every ref, each distinct blob read once.
+//! `--history`: every commit of every ref, each distinct tree and blob read once.
 //!
-//! 1. Walk the commits of all refs (branches, tags, remotes, stash, notes) and, oldest first,
-//!    their trees, visiting each distinct tree once. The first time a blob id shows up is the
-//!    commit that introduced that content, and the path it had there.
-//! 2. Read every distinct reachable blob once, in parallel, through the cheap prefilter; only the
-//!    few candidates are parsed.
-//! 3. Group findings of the same Secret and values (the same plaintext survives in many blobs as
-//!    the file is edited), keep the earliest, and mark those whose values are still at HEAD.
+//! 1. Commits: walk every ref (branches, tags, remotes, stash, notes; not `refs/replace/`, whose
+//!    substitutes would hide the commits they replace) and put the commits in history order:
+//!    parents before children, commit time only breaking ties (clocks are skewed, and commits
+//!    made in the same second are common). A shallow clone's boundary is noted, not an error.
+//! 2. Trees, in parallel: the commits are cut into contiguous runs, one walker each; a walker
+//!    visits each distinct tree once in its run. The first commit (in history order) whose tree
+//!    holds a blob introduced it; runs are merged in order, so the earliest wins. Each run re-reads
+//!    one snapshot's unchanged trees, a few percent of the work, instead of sharing a locked set.
+//! 3. Blobs, in parallel: every distinct reachable blob read once through the prefilter; the few
+//!    candidates are parsed. Files a kustomization's `secretGenerator` reads are then read at
+//!    every version they had, not only when the kustomization changed.
+//! 4. Findings of the same Secret, class and values (the same plaintext survives in many blobs as
+//!    a file is edited) are grouped; the earliest is kept. Which refs hold it is computed only for
+//!    those few, from every commit whose tree holds one of the group's blobs at its path (a squash
+//!    merge carries content through another commit). "Still at HEAD" compares key and value with
+//!    HEAD's findings and gives HEAD's path.
 //!
-//! Memory is the object index (one entry per tree and blob id), never the history's content.
+//! Memory is the object index (one entry per commit, and per tree and blob id), never content.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use gix::ObjectId;
 use rayon::prelude::*;
 
+use super::detect::{self, GeneratorFile, ValueId};
 use super::{scan_bytes, scan_with_generators, Finding};
 use crate::error::{Error, Location};
 
@@ -23,188 +35,19 @@ fn git_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::input(Location::default(), format!("{what}: {e}"))
 }
 
-/// The commits to scan, oldest first, with the refs whose history contains each.
-struct Commits {
-    ids: Vec<ObjectId>,
-    /// Ref names; bit `i` of a commit's set stands for `ref_names[i]`.
-    ref_names: Vec<String>,
-    /// Per commit (same order as `ids`), a bit set over `ref_names`.
-    reached_by: Vec<Vec<u64>>,
-    /// Parents outside the walk (a range's boundary): their content is not new.
-    boundary: Vec<ObjectId>,
-}
-
-impl Commits {
-    fn refs_of(&self, commit: usize) -> Vec<String> {
-        let set = &self.reached_by[commit];
-        (0..self.ref_names.len())
-            .filter(|i| set[i / 64] & (1 << (i % 64)) != 0)
-            .map(|i| self.ref_names[i].clone())
-            .collect()
-    }
-}
-
-/// Every ref (branches, tags, remotes, stash, notes...) and HEAD that points, after peeling, at a commit.
-fn ref_tips(repo: &gix::Repository) -> Result<Vec<(String, ObjectId)>, Error> {
-    let mut tips = Vec::new();
-    let refs = repo.references().map_err(|e| git_error("reading refs", e))?;
-    for r in refs.all().map_err(|e| git_error("reading refs", e))? {
-        let Ok(mut r) = r else { continue };
-        let name = r.name().as_bstr().to_string();
-        let Ok(id) = r.peel_to_id() else { continue };
-        // Refs may point at trees or blobs (rare); only commits start a walk.
-        if repo
-            .find_object(id.detach())
-            .is_ok_and(|o| o.kind == gix::object::Kind::Commit)
-        {
-            tips.push((name, id.detach()));
-        }
-    }
-    if let Ok(head) = repo.head_id() {
-        tips.push(("HEAD".to_string(), head.detach()));
-    }
-    Ok(tips)
-}
-
-/// Walks the commits from `tips` (minus those reachable from `hidden`), oldest first, and works
-/// out which tips reach each commit by pushing each tip's bit from children to parents.
-fn collect_commits(
-    repo: &gix::Repository,
-    tips: Vec<(String, ObjectId)>,
-    hidden: Vec<ObjectId>,
-) -> Result<Commits, Error> {
-    let ref_names: Vec<String> = tips.iter().map(|(n, _)| n.clone()).collect();
-    let words = ref_names.len().div_ceil(64).max(1);
-    let mut starts: Vec<ObjectId> = tips.iter().map(|(_, id)| *id).collect();
-    starts.sort();
-    starts.dedup();
-    if starts.is_empty() {
-        return Ok(Commits {
-            ids: Vec::new(),
-            ref_names,
-            reached_by: Vec::new(),
-            boundary: Vec::new(),
-        });
-    }
-    let walk = repo
-        .rev_walk(starts)
-        .with_hidden(hidden)
-        .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
-        .all()
-        .map_err(|e| git_error("walking commits", e))?;
-    let mut found: Vec<(i64, ObjectId, Vec<ObjectId>)> = Vec::new();
-    for info in walk {
-        let info = info.map_err(|e| git_error("walking commits", e))?;
-        found.push((
-            info.commit_time(),
-            info.id,
-            info.parent_ids.iter().copied().collect(),
-        ));
-    }
-    // Oldest first; the walk's order among equal times is kept.
-    found.reverse();
-    found.sort_by_key(|(t, _, _)| *t);
-    let index: HashMap<ObjectId, usize> = found.iter().enumerate().map(|(i, (_, id, _))| (*id, i)).collect();
-
-    // Children before parents (Kahn's algorithm on the walked graph), so every commit's set is
-    // complete before it is pushed to its parents. Commit times alone can be skewed.
-    let mut reached_by = vec![vec![0u64; words]; found.len()];
-    for (bit, (_, id)) in tips.iter().enumerate() {
-        if let Some(&i) = index.get(id) {
-            reached_by[i][bit / 64] |= 1 << (bit % 64);
-        }
-    }
-    let mut children = vec![0usize; found.len()];
-    for (_, _, parents) in &found {
-        for p in parents.iter().filter_map(|p| index.get(p)) {
-            children[*p] += 1;
-        }
-    }
-    let mut ready: Vec<usize> = (0..found.len()).filter(|&i| children[i] == 0).collect();
-    while let Some(i) = ready.pop() {
-        for p in found[i].2.iter().filter_map(|p| index.get(p).copied()) {
-            let child = reached_by[i].clone();
-            for (dst, bits) in reached_by[p].iter_mut().zip(child) {
-                *dst |= bits;
-            }
-            children[p] -= 1;
-            if children[p] == 0 {
-                ready.push(p);
-            }
-        }
-    }
-    let mut boundary: Vec<ObjectId> = found
-        .iter()
-        .flat_map(|(_, _, parents)| parents.iter().filter(|p| !index.contains_key(*p)).copied())
-        .collect();
-    boundary.sort();
-    boundary.dedup();
-    Ok(Commits {
-        ids: found.into_iter().map(|(_, id, _)| id).collect(),
-        ref_names,
-        reached_by,
-        boundary,
-    })
-}
-
-/// Walks a tree, skipping subtrees in `visited`, and calls `blob(id, path)` for each blob.
-fn walk_tree(
-    repo: &gix::Repository,
-    root: ObjectId,
-    visited: &mut HashSet<ObjectId>,
-    mut blob: impl FnMut(ObjectId, String),
-) -> Result<(), Error> {
-    if !visited.insert(root) {
-        return Ok(());
-    }
-    let mut stack = vec![(root, String::new())];
-    while let Some((tree_id, prefix)) = stack.pop() {
-        let tree = repo
-            .find_object(tree_id)
-            .map_err(|e| git_error("reading a tree", e))?;
-        for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash()) {
-            let entry = entry.map_err(|e| git_error("decoding a tree", e))?;
-            let path = format!("{prefix}{}", entry.filename);
-            if entry.mode.is_tree() {
-                if visited.insert(entry.oid.to_owned()) {
-                    stack.push((entry.oid.to_owned(), path + "/"));
-                }
-            } else if entry.mode.is_blob() {
-                blob(entry.oid.to_owned(), path);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The repository containing `path`.
-pub fn open_repo(path: &Path) -> Result<gix::Repository, Error> {
-    gix::discover(path).map_err(|e| {
-        Error::input(
-            Location::file(path.display().to_string()),
-            format!("not a git repository: {e}"),
-        )
-    })
-}
-
-/// The root tree of a commit.
-fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, Error> {
-    let commit = repo
-        .find_commit(commit)
-        .map_err(|e| git_error("reading a commit", e))?;
-    Ok(commit
-        .tree_id()
-        .map_err(|e| git_error("reading a commit", e))?
-        .detach())
-}
-
-/// The id and content of the blob at `path` in `commit`'s tree.
-fn blob_at(repo: &gix::Repository, commit: ObjectId, path: &str) -> Option<(ObjectId, Vec<u8>)> {
-    let tree = repo.find_tree(tree_of(repo, commit).ok()?).ok()?;
-    let entry = tree.lookup_entry_by_path(path).ok()??;
-    let id = entry.object_id();
-    let obj = repo.find_object(id).ok()?;
-    (obj.kind == gix::object::Kind::Blob).then(|| (id, obj.data.clone()))
+/// What a scan found, and what it could not see. A scan that skipped anything is incomplete and
+/// must not read as an all-clear.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub findings: Vec<Finding>,
+    /// `(path where it was first seen, object id)` of objects that could not be read: a blob
+    /// missing from a partial clone (`--filter=blob:none`), a corrupt or lost object. Sorted.
+    pub unreadable: Vec<(String, String)>,
+    /// A shallow clone's boundary: commits whose parents are not in this clone, so older history
+    /// was not scanned. Sorted.
+    pub shallow: Vec<String>,
+    /// Paths of submodules (gitlinks): another repository's content, not scanned. Sorted.
+    pub submodules: Vec<String>,
 }
 
 /// Options for a history scan.
@@ -215,46 +58,206 @@ pub struct Options {
     pub range: Option<String>,
     /// Also read blobs that no commit reaches (dangling objects a `git gc` has not pruned yet).
     pub include_unreachable: bool,
-    /// Called with (phase, done, total) while commits are walked and blobs read, for a progress display.
+    /// Called with (phase, done, total) while trees are walked and blobs read, for a progress display.
     pub progress: Option<fn(&str, usize, usize)>,
 }
 
-/// One blob to read: its id, the index of the commit that introduced it (`None` for an
-/// unreachable blob) and its path there.
-type Sighting = (ObjectId, Option<u32>, String);
-/// A finding with the blob it is in and the commit that introduced that blob.
-type Found = (ObjectId, Option<u32>, Finding);
-
-/// Scans the history of the repository: the steps of the module documentation, one function each.
-/// What a scan found, and what it could not read: a blob missing from a partial clone
-/// (`--filter=blob:none`), a corrupt or lost object. A scan that skipped anything is incomplete
-/// and must not read as an all-clear.
-#[derive(Debug, Default)]
-pub struct Scanned {
-    pub findings: Vec<Finding>,
-    /// `(path where it was first seen, object id)`, sorted.
-    pub unreadable: Vec<(String, String)>,
+/// The repository containing `path`, opened with replace refs off: `git replace` substitutes one
+/// object for another on every read, which would hide the commit that leaked.
+pub fn open_repo(path: &Path) -> Result<gix::Repository, Error> {
+    let open = gix::open::Options::default().config_overrides(["core.useReplaceRefs=false"]);
+    let trust = gix::sec::trust::Mapping {
+        full: open.clone(),
+        reduced: open,
+    };
+    gix::ThreadSafeRepository::discover_opts(path, Default::default(), trust)
+        .map(gix::Repository::from)
+        .map_err(|e| {
+            Error::input(
+                Location::file(path.display().to_string()),
+                format!("not a git repository: {e}"),
+            )
+        })
 }
 
-pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error> {
-    let commits = resolve_commits(repo, options.range.as_deref())?;
-    let sightings = first_sightings(repo, &commits, options)?;
-    let unreadable = std::sync::Mutex::new(Vec::new());
-    let found = read_blobs(repo, &commits, sightings, options, &unreadable)?;
-    let at_head = head_fingerprints(repo, &found)?;
-    let findings = earliest_per_secret(found)
+/// Where a blob was first seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Origin {
+    /// The index of a commit in history order.
+    Commit(u32),
+    /// A ref that points (through tags) at a tree or blob, not a commit: `Commits::object_tips`.
+    Ref(u32),
+    /// No commit or ref reaches it (`--include-unreachable`).
+    Unreachable,
+}
+
+/// The commits to scan, in history order, and what the walk met at its edges.
+#[derive(Default)]
+struct Commits {
+    ids: Vec<ObjectId>,
+    trees: Vec<ObjectId>,
+    /// Per commit, its parents' indices (parents outside the walk are left out).
+    parents: Vec<Vec<u32>>,
+    /// Refs that point at commits: (name, commit index).
+    tips: Vec<(String, u32)>,
+    /// Refs that point at a tree or blob: (name, object id).
+    object_tips: Vec<(String, ObjectId)>,
+    /// A range's boundary: parents outside it, whose content is not new.
+    boundary: Vec<ObjectId>,
+    /// Shallow boundary commits (their parents are not in the clone).
+    shallow: Vec<ObjectId>,
+    /// Commits that could not be read (not shallow): `(what, id)`.
+    unreadable: Vec<(String, ObjectId)>,
+}
+
+/// Every ref that points, after peeling tags, at an object, and HEAD. `refs/replace/` is left
+/// out: those refs are substitutes, and the replaced commits are what history holds.
+fn ref_tips(repo: &gix::Repository) -> Result<Vec<(String, ObjectId)>, Error> {
+    let mut tips = Vec::new();
+    let refs = repo.references().map_err(|e| git_error("reading refs", e))?;
+    for r in refs.all().map_err(|e| git_error("reading refs", e))? {
+        let Ok(mut r) = r else { continue };
+        let name = r.name().as_bstr().to_string();
+        if name.starts_with("refs/replace/") {
+            continue;
+        }
+        if let Ok(id) = r.peel_to_id() {
+            tips.push((name, id.detach()));
+        }
+    }
+    if let Ok(head) = repo.head_id() {
+        tips.push(("HEAD".to_string(), head.detach()));
+    }
+    Ok(tips)
+}
+
+/// Every commit reachable from `from` (for a range's hidden side).
+fn ancestors(repo: &gix::Repository, from: ObjectId) -> HashSet<ObjectId> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![from];
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Ok(c) = repo.find_commit(id) {
+            stack.extend(c.parent_ids().map(|p| p.detach()));
+        }
+    }
+    seen
+}
+
+/// Walks the commits from `tips` (minus `hidden` and its ancestors) and orders them: parents
+/// before children (Kahn's algorithm), the oldest committer time first among those ready.
+fn collect_commits(
+    repo: &gix::Repository,
+    tips: Vec<(String, ObjectId)>,
+    hidden: Option<ObjectId>,
+) -> Result<Commits, Error> {
+    let shallow: HashSet<ObjectId> = repo
+        .shallow_commits()
+        .ok()
+        .flatten()
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default();
+    let hidden = hidden.map(|h| ancestors(repo, h)).unwrap_or_default();
+    let mut out = Commits::default();
+    // Per walked commit: (id, tree, parent ids, committer time).
+    let mut walked: Vec<(ObjectId, ObjectId, Vec<ObjectId>, i64)> = Vec::new();
+    let mut index: HashMap<ObjectId, u32> = HashMap::new();
+    let mut commit_tips = Vec::new();
+    let mut stack = Vec::new();
+    for (name, id) in tips {
+        match repo.find_header(id).map(|h| h.kind()) {
+            Ok(gix::object::Kind::Commit) => {
+                commit_tips.push((name, id));
+                stack.push(id);
+            }
+            Ok(gix::object::Kind::Tree | gix::object::Kind::Blob) => out.object_tips.push((name, id)),
+            Ok(gix::object::Kind::Tag) => {}
+            Err(_) => out.unreadable.push((format!("({name})"), id)),
+        }
+    }
+    let mut boundary = HashSet::new();
+    let mut queued: HashSet<ObjectId> = stack.iter().copied().collect();
+    while let Some(id) = stack.pop() {
+        if hidden.contains(&id) {
+            continue;
+        }
+        let Ok(commit) = repo.find_commit(id) else {
+            out.unreadable.push(("(commit)".into(), id));
+            continue;
+        };
+        let tree = commit
+            .tree_id()
+            .map_err(|e| git_error("reading a commit", e))?
+            .detach();
+        let time = commit.time().map_or(0, |t| t.seconds);
+        let parents: Vec<ObjectId> = if shallow.contains(&id) {
+            out.shallow.push(id);
+            Vec::new()
+        } else {
+            commit.parent_ids().map(|p| p.detach()).collect()
+        };
+        for p in &parents {
+            if hidden.contains(p) {
+                boundary.insert(*p);
+            } else if queued.insert(*p) {
+                stack.push(*p);
+            }
+        }
+        index.insert(id, walked.len() as u32);
+        walked.push((id, tree, parents, time));
+    }
+    // Kahn: a commit is ready when all its walked parents are placed.
+    let mut waiting: Vec<usize> = walked
+        .iter()
+        .map(|(_, _, ps, _)| ps.iter().filter(|p| index.contains_key(*p)).count())
+        .collect();
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); walked.len()];
+    for (i, (_, _, ps, _)) in walked.iter().enumerate() {
+        for p in ps.iter().filter_map(|p| index.get(p)) {
+            children[*p as usize].push(i as u32);
+        }
+    }
+    let mut ready: BinaryHeap<std::cmp::Reverse<(i64, ObjectId, u32)>> = waiting
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| **w == 0)
+        .map(|(i, _)| std::cmp::Reverse((walked[i].3, walked[i].0, i as u32)))
+        .collect();
+    let mut order = vec![u32::MAX; walked.len()];
+    while let Some(std::cmp::Reverse((_, _, i))) = ready.pop() {
+        order[i as usize] = out.ids.len() as u32;
+        out.ids.push(walked[i as usize].0);
+        out.trees.push(walked[i as usize].1);
+        for &c in &children[i as usize] {
+            waiting[c as usize] -= 1;
+            if waiting[c as usize] == 0 {
+                let w = &walked[c as usize];
+                ready.push(std::cmp::Reverse((w.3, w.0, c)));
+            }
+        }
+    }
+    out.parents = vec![Vec::new(); out.ids.len()];
+    for (i, (_, _, ps, _)) in walked.iter().enumerate() {
+        out.parents[order[i] as usize] = ps
+            .iter()
+            .filter_map(|p| index.get(p))
+            .map(|p| order[*p as usize])
+            .collect();
+    }
+    out.tips = commit_tips
         .into_iter()
-        .map(|(c, f)| attribute(repo, &commits, c, f, &at_head))
-        .collect::<Result<_, _>>()?;
-    let mut unreadable = unreadable.into_inner().unwrap_or_else(|e| e.into_inner());
-    unreadable.sort();
-    Ok(Scanned { findings, unreadable })
+        .filter_map(|(name, id)| Some((name, order[*index.get(&id)? as usize])))
+        .collect();
+    out.boundary = boundary.into_iter().collect();
+    Ok(out)
 }
 
 /// The commits of every ref, or of `A..B`.
 fn resolve_commits(repo: &gix::Repository, range: Option<&str>) -> Result<Commits, Error> {
     let Some(range) = range else {
-        return collect_commits(repo, ref_tips(repo)?, Vec::new());
+        return collect_commits(repo, ref_tips(repo)?, None);
     };
     let (from, to) = range
         .split_once("..")
@@ -265,167 +268,526 @@ fn resolve_commits(repo: &gix::Repository, range: Option<&str>) -> Result<Commit
             .map(|id| id.detach())
             .map_err(|e| Error::usage(format!("--rev-range: cannot resolve `{spec}`: {e}")))
     };
-    collect_commits(repo, vec![(to.to_string(), resolve(to)?)], vec![resolve(from)?])
+    collect_commits(repo, vec![(to.to_string(), resolve(to)?)], Some(resolve(from)?))
 }
 
-/// Step 1, trees: the first commit and path of every distinct blob. With a range, what its
-/// boundary commits already had is not new: their trees are walked first and their blobs left out.
-fn first_sightings(
+/// What one tree walker saw.
+#[derive(Default)]
+struct Walked {
+    first_seen: HashMap<ObjectId, (Origin, String)>,
+    submodules: BTreeSet<String>,
+    unreadable: Vec<(String, String)>,
+}
+
+/// Walks the tree `root` (skipping subtrees in `visited`) and calls `blob(id, path)` for each
+/// blob; `prefix` is put before every path.
+fn walk_tree(
     repo: &gix::Repository,
-    commits: &Commits,
-    options: &Options,
-) -> Result<Vec<Sighting>, Error> {
-    let mut visited = HashSet::new();
-    let mut known = HashSet::new();
-    for id in &commits.boundary {
-        walk_tree(repo, tree_of(repo, *id)?, &mut visited, |blob, _| {
-            known.insert(blob);
-        })?;
+    root: ObjectId,
+    prefix: &str,
+    visited: &mut HashSet<ObjectId>,
+    out: &mut Walked,
+    mut blob: impl FnMut(&mut Walked, ObjectId, &dyn Fn() -> String),
+) {
+    if !visited.insert(root) {
+        return;
     }
-    let mut first_seen: HashMap<ObjectId, (Option<u32>, String)> = HashMap::new();
-    for (i, id) in commits.ids.iter().enumerate() {
-        if let Some(progress) = options.progress.filter(|_| i.is_multiple_of(1024)) {
-            progress("walking commits", i, commits.ids.len());
-        }
-        walk_tree(repo, tree_of(repo, *id)?, &mut visited, |blob, path| {
-            if !known.contains(&blob) {
-                first_seen.entry(blob).or_insert((Some(i as u32), path));
+    let mut stack = vec![(root, prefix.to_string())];
+    while let Some((tree_id, prefix)) = stack.pop() {
+        let Ok(tree) = repo.find_object(tree_id) else {
+            out.unreadable
+                .push((format!("{prefix}(tree)"), tree_id.to_string()));
+            continue;
+        };
+        for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash()) {
+            let Ok(entry) = entry else {
+                out.unreadable
+                    .push((format!("{prefix}(tree)"), tree_id.to_string()));
+                break;
+            };
+            if entry.mode.is_tree() {
+                if visited.insert(entry.oid.to_owned()) {
+                    stack.push((entry.oid.to_owned(), format!("{prefix}{}/", entry.filename)));
+                }
+            } else if entry.mode.is_blob() {
+                blob(out, entry.oid.to_owned(), &|| {
+                    format!("{prefix}{}", entry.filename)
+                });
+            } else if entry.mode.is_commit() {
+                out.submodules.insert(format!("{prefix}{}", entry.filename));
             }
-        })?;
+        }
+    }
+}
+
+/// Step 2: the first origin and path of every distinct blob, walked in parallel runs.
+fn first_sightings(repo: &gix::Repository, commits: &Commits, options: &Options) -> Result<Walked, Error> {
+    // A range: what its boundary commits had is not new.
+    let mut known_trees = HashSet::new();
+    let mut known = Walked::default();
+    for id in &commits.boundary {
+        if let Ok(c) = repo.find_commit(*id) {
+            if let Ok(tree) = c.tree_id() {
+                walk_tree(
+                    repo,
+                    tree.detach(),
+                    "",
+                    &mut known_trees,
+                    &mut known,
+                    |w, blob, _| {
+                        w.first_seen
+                            .entry(blob)
+                            .or_insert((Origin::Unreachable, String::new()));
+                    },
+                );
+            }
+        }
+    }
+    let known = known.first_seen;
+
+    let threads = options.threads.max(1);
+    let n = commits.ids.len();
+    // Enough runs to balance the threads, few enough that re-read snapshots stay cheap.
+    let runs = if threads == 1 {
+        1
+    } else {
+        (threads * 4).min(n.div_ceil(256)).max(1)
+    };
+    let per_run = n.div_ceil(runs).max(1);
+    let done = AtomicUsize::new(0);
+    let sync = repo.clone().into_sync();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| git_error("starting threads", e))?;
+    let parts: Vec<Walked> = pool.install(|| {
+        (0..runs)
+            .into_par_iter()
+            .map(|run| {
+                let repo = sync.to_thread_local();
+                let mut visited = HashSet::new();
+                let mut walked = Walked::default();
+                for i in (run * per_run)..((run + 1) * per_run).min(n) {
+                    let d = done.fetch_add(1, Ordering::Relaxed);
+                    if let Some(progress) = options.progress.filter(|_| d.is_multiple_of(1024)) {
+                        progress("walking trees", d, n);
+                    }
+                    let origin = Origin::Commit(i as u32);
+                    walk_tree(
+                        &repo,
+                        commits.trees[i],
+                        "",
+                        &mut visited,
+                        &mut walked,
+                        |w, blob, path| {
+                            if !known.contains_key(&blob) {
+                                w.first_seen.entry(blob).or_insert_with(|| (origin, path()));
+                            }
+                        },
+                    );
+                }
+                walked
+            })
+            .collect()
+    });
+    let mut all = Walked::default();
+    for part in parts {
+        for (blob, seen) in part.first_seen {
+            all.first_seen.entry(blob).or_insert(seen);
+        }
+        all.submodules.extend(part.submodules);
+        all.unreadable.extend(part.unreadable);
+    }
+    // Refs that point at a tree or a blob (`git tag v1-files <tree>`): reachable, so scanned.
+    for (i, (name, id)) in commits.object_tips.iter().enumerate() {
+        let origin = Origin::Ref(i as u32);
+        match repo.find_header(*id).map(|h| h.kind()) {
+            Ok(gix::object::Kind::Blob) => {
+                all.first_seen.entry(*id).or_insert((origin, name.clone()));
+            }
+            _ => {
+                let prefix = format!("{name}:");
+                walk_tree(
+                    repo,
+                    *id,
+                    &prefix,
+                    &mut HashSet::new(),
+                    &mut all,
+                    |w, blob, path| {
+                        w.first_seen.entry(blob).or_insert_with(|| (origin, path()));
+                    },
+                );
+            }
+        }
     }
     if options.include_unreachable {
-        let all = repo.objects.iter().map_err(|e| git_error("listing objects", e))?;
-        for id in all.flatten() {
-            if !first_seen.contains_key(&id)
+        let objects = repo.objects.iter().map_err(|e| git_error("listing objects", e))?;
+        for id in objects.flatten() {
+            if !all.first_seen.contains_key(&id)
+                && !known.contains_key(&id)
                 && repo
                     .find_header(id)
                     .is_ok_and(|h| h.kind() == gix::object::Kind::Blob)
             {
-                first_seen.insert(id, (None, format!("(unreachable blob {id})")));
+                all.first_seen
+                    .insert(id, (Origin::Unreachable, format!("(unreachable blob {id})")));
             }
         }
     }
-    Ok(first_seen.into_iter().map(|(id, (c, p))| (id, c, p)).collect())
+    Ok(all)
 }
 
-/// Step 2, blobs: each read once, in parallel, through the prefilter. A kustomization's generator
-/// files are read from the tree of the same commit.
+/// A finding with the blob it is in, where that blob was first seen.
+type Found = (ObjectId, Origin, Finding);
+
+/// Step 3: every blob read once, in parallel, through the prefilter. Files that kustomizations'
+/// generators read are gathered on the way and read afterwards, at every version they had.
 fn read_blobs(
     repo: &gix::Repository,
-    commits: &Commits,
-    blobs: Vec<Sighting>,
+    blobs: &[(ObjectId, Origin, String)],
     options: &Options,
-    unreadable: &std::sync::Mutex<Vec<(String, String)>>,
+    unreadable: &Mutex<Vec<(String, String)>>,
 ) -> Result<Vec<Found>, Error> {
     let total = blobs.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let generators: Mutex<HashMap<String, Vec<GeneratorFile>>> = Mutex::new(HashMap::new());
     let sync = repo.clone().into_sync();
-    let commit_ids = &commits.ids;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.max(1))
         .build()
         .map_err(|e| git_error("starting threads", e))?;
-    let found: Vec<Found> = pool.install(|| {
+    let read = |repo: &gix::Repository, id: &ObjectId, path: &str| -> Option<Vec<u8>> {
+        match repo.find_object(*id) {
+            Ok(obj) => Some(obj.detach().data),
+            Err(_) => {
+                unreadable
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((path.to_string(), id.to_string()));
+                None
+            }
+        }
+    };
+    let mut found: Vec<Found> = pool.install(|| {
         blobs
             .par_iter()
             .map_init(
                 || sync.to_thread_local(),
-                |repo, (id, commit, path)| {
-                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if let Some(progress) = options.progress {
-                        if n.is_multiple_of(4096) {
-                            progress("reading blobs", n, total);
-                        }
+                |repo, (id, origin, path)| {
+                    let n = done.fetch_add(1, Ordering::Relaxed);
+                    if let Some(progress) = options.progress.filter(|_| n.is_multiple_of(4096)) {
+                        progress("reading blobs", n, total);
                     }
-                    let Ok(obj) = repo.find_object(*id) else {
-                        unreadable
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push((path.clone(), id.to_string()));
+                    let Some(data) = read(repo, id, path) else {
                         return Vec::new();
                     };
-                    let mut hits: Vec<Found> = scan_bytes(path, &obj.data)
-                        .into_iter()
-                        .map(|f| (*id, *commit, f))
-                        .collect();
-                    if let Some(c) = commit {
-                        for gf in super::detect::generator_files(&obj.data) {
-                            let target = super::detect::join_path(super::detect::dir_of(path), &gf.path);
-                            if let Some((blob, content)) = blob_at(repo, commit_ids[*c as usize], &target) {
-                                let finding = super::detect::generator_file_finding(&gf, &target, &content);
-                                hits.extend(finding.map(|f| (blob, *commit, f)));
-                            }
+                    let files = detect::generator_files(&data);
+                    if !files.is_empty() {
+                        let mut g = generators.lock().unwrap_or_else(|e| e.into_inner());
+                        for gf in files {
+                            let target = detect::join_path(detect::dir_of(path), &gf.path);
+                            g.entry(target).or_default().push(gf);
                         }
                     }
-                    hits
+                    scan_bytes(path, &data)
+                        .into_iter()
+                        .map(|f| (*id, *origin, f))
+                        .collect::<Vec<_>>()
                 },
             )
             .flatten()
             .collect()
     });
+    let generators = generators.into_inner().unwrap_or_else(|e| e.into_inner());
+    if !generators.is_empty() {
+        for (id, origin, path) in blobs {
+            let Some(files) = generators.get(path) else {
+                continue;
+            };
+            let Some(data) = read(repo, id, path) else {
+                continue;
+            };
+            let mut unique: Vec<&GeneratorFile> = files.iter().collect();
+            unique.sort_by(|a, b| (&a.generator, &a.key).cmp(&(&b.generator, &b.key)));
+            unique.dedup_by(|a, b| {
+                (&a.generator, &a.namespace, &a.key) == (&b.generator, &b.namespace, &b.key)
+            });
+            for gf in unique {
+                found.extend(
+                    detect::generator_file_finding(gf, path, &data)
+                        .into_iter()
+                        .map(|f| (*id, *origin, f)),
+                );
+            }
+        }
+    }
     if let Some(progress) = options.progress {
         progress("reading blobs", total, total);
     }
     Ok(found)
 }
 
-/// Step 3a: the fingerprints of findings whose blob is in HEAD's tree.
-fn head_fingerprints(repo: &gix::Repository, found: &[Found]) -> Result<HashSet<String>, Error> {
-    let mut head_blobs = HashSet::new();
-    if let Ok(tree) = repo.head_tree_id() {
-        walk_tree(repo, tree.detach(), &mut HashSet::new(), |blob, _| {
-            head_blobs.insert(blob);
-        })?;
-    }
-    Ok(found
-        .iter()
-        .filter(|(blob, _, _)| head_blobs.contains(blob))
-        .flat_map(|(_, _, f)| f.keys.iter().map(|k| k.fingerprint.clone()))
-        .collect())
+/// A key compared across versions of a file: its name without `data.`/`stringData.` (moving a
+/// value between the two does not change what is stored), and its value.
+fn key_identity(key: &str, value: ValueId) -> (String, ValueId) {
+    let name = key
+        .strip_prefix("data.")
+        .or_else(|| key.strip_prefix("stringData."))
+        .unwrap_or(key);
+    (name.to_string(), value)
 }
 
-/// Step 3b: the same Secret with the same values survives in many blobs as a file is edited;
-/// keep the earliest sighting of each, in history order.
-fn earliest_per_secret(found: Vec<Found>) -> Vec<(Option<u32>, Finding)> {
+/// A group of findings of the same Secret with the same values: the earliest, and every
+/// `(path, blob)` that holds it.
+struct Group {
+    origin: Origin,
+    finding: Finding,
+    holders: BTreeSet<(String, ObjectId)>,
+}
+
+/// Step 4a: the same Secret with the same values survives in many blobs as a file is edited;
+/// keep the earliest sighting of each, in history order, and where else it is.
+fn group(found: Vec<Found>) -> Vec<Group> {
     type GroupKey = (
         super::Source,
+        detect::Class,
         Option<String>,
         Option<String>,
-        BTreeSet<(String, String)>,
+        BTreeSet<(String, ValueId)>,
     );
-    let mut groups: HashMap<GroupKey, (Option<u32>, Finding)> = HashMap::new();
-    for (_, commit, f) in found {
-        let values = f
-            .keys
-            .iter()
-            .map(|k| (k.key.clone(), k.fingerprint.clone()))
-            .collect();
-        let key = (f.source, f.namespace.clone(), f.name.clone(), values);
-        let keep = groups
-            .get(&key)
-            .is_none_or(|(c, g)| (commit, &f.path) < (*c, &g.path));
-        if keep {
-            groups.insert(key, (commit, f));
+    let mut groups: HashMap<GroupKey, Group> = HashMap::new();
+    for (blob, origin, f) in found {
+        let values = f.keys.iter().map(|k| (k.key.clone(), k.value)).collect();
+        let key = (f.source, f.class, f.namespace.clone(), f.name.clone(), values);
+        let holder = (f.path.clone(), blob);
+        match groups.get_mut(&key) {
+            Some(g) => {
+                g.holders.insert(holder);
+                if (origin, &f.path) < (g.origin, &g.finding.path) {
+                    g.origin = origin;
+                    g.finding = f;
+                }
+            }
+            None => {
+                groups.insert(
+                    key,
+                    Group {
+                        origin,
+                        finding: f,
+                        holders: BTreeSet::from([holder]),
+                    },
+                );
+            }
         }
     }
-    let mut out: Vec<(Option<u32>, Finding)> = groups.into_values().collect();
-    out.sort_by(|(a, fa), (b, fb)| (a, &fa.path, fa.line).cmp(&(b, &fb.path, fb.line)));
+    let mut out: Vec<Group> = groups.into_values().collect();
+    out.sort_by(|a, b| {
+        (a.origin, &a.finding.path, a.finding.line).cmp(&(b.origin, &b.finding.path, b.finding.line))
+    });
     out
 }
 
-/// Step 3c: what a finding says about history: the introducing commit and its date, the refs that
-/// contain it, whether its values are still at HEAD.
-fn attribute(
+/// The blob at `path` under `tree`, memoized per (tree, rest of the path): trees are shared by
+/// many commits, so most lookups stop at the first level.
+fn blob_at_path(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    path: &str,
+    memo: &mut HashMap<(ObjectId, String), Option<ObjectId>>,
+) -> Option<ObjectId> {
+    if let Some(hit) = memo.get(&(tree, path.to_string())) {
+        return *hit;
+    }
+    let (head, rest) = match path.split_once('/') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    let found = repo.find_object(tree).ok().and_then(|t| {
+        gix::objs::TreeRefIter::from_bytes(&t.data, repo.object_hash())
+            .filter_map(Result::ok)
+            .find(|e| e.filename == head)
+            .map(|e| (e.oid.to_owned(), e.mode))
+    });
+    let result = match (found, rest) {
+        (Some((id, mode)), None) if mode.is_blob() => Some(id),
+        (Some((id, mode)), Some(rest)) if mode.is_tree() => blob_at_path(repo, id, rest, memo),
+        _ => None,
+    };
+    memo.insert((tree, path.to_string()), result);
+    result
+}
+
+/// Step 4b: for each group, the commits whose tree holds one of its blobs at its path. Each
+/// commit's tree is looked up once for all groups, in parallel.
+fn holding_commits(
     repo: &gix::Repository,
     commits: &Commits,
-    commit: Option<u32>,
-    mut f: Finding,
-    at_head: &HashSet<String>,
-) -> Result<Finding, Error> {
-    f.at_head = Some(f.keys.iter().any(|k| at_head.contains(&k.fingerprint)));
-    let Some(c) = commit else { return Ok(f) };
-    f.refs = commits.refs_of(c as usize);
-    let id = commits.ids[c as usize];
+    groups: &[Group],
+    threads: usize,
+) -> Result<Vec<Vec<u32>>, Error> {
+    let wanted: Vec<usize> = (0..groups.len())
+        .filter(|g| matches!(groups[*g].origin, Origin::Commit(_)))
+        .collect();
+    let mut holders = vec![Vec::new(); groups.len()];
+    if wanted.is_empty() {
+        return Ok(holders);
+    }
+    let paths: BTreeSet<&str> = wanted
+        .iter()
+        .flat_map(|g| groups[*g].holders.iter().map(|(p, _)| p.as_str()))
+        .collect();
+    let sync = repo.clone().into_sync();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| git_error("starting threads", e))?;
+    let hits: Vec<(usize, u32)> = pool.install(|| {
+        (0..commits.ids.len())
+            .into_par_iter()
+            .map_init(
+                || (sync.to_thread_local(), HashMap::new()),
+                |(repo, memo), c| {
+                    let at: HashMap<&str, ObjectId> = paths
+                        .iter()
+                        .filter_map(|p| Some((*p, blob_at_path(repo, commits.trees[c], p, memo)?)))
+                        .collect();
+                    wanted
+                        .iter()
+                        .filter(|g| {
+                            groups[**g]
+                                .holders
+                                .iter()
+                                .any(|(p, b)| at.get(p.as_str()) == Some(b))
+                        })
+                        .map(|g| (*g, c as u32))
+                        .collect::<Vec<_>>()
+                },
+            )
+            .flatten()
+            .collect()
+    });
+    for (g, c) in hits {
+        holders[g].push(c);
+    }
+    Ok(holders)
+}
+
+/// The refs whose history reaches one of `from`: walk children from them, collect the tips met.
+fn refs_reaching(commits: &Commits, children: &[Vec<u32>], from: &[u32]) -> Vec<String> {
+    let mut seen = vec![false; commits.ids.len()];
+    let mut stack: Vec<u32> = from.to_vec();
+    while let Some(c) = stack.pop() {
+        if std::mem::replace(&mut seen[c as usize], true) {
+            continue;
+        }
+        stack.extend(children[c as usize].iter().copied());
+    }
+    let mut refs: Vec<String> = commits
+        .tips
+        .iter()
+        .filter(|(_, c)| seen[*c as usize])
+        .map(|(n, _)| n.clone())
+        .collect();
+    refs.sort();
+    refs.dedup();
+    refs
+}
+
+/// Step 4c: HEAD's findings, by key and value, with the path HEAD holds each at.
+fn head_keys(repo: &gix::Repository, found: &[Found]) -> HashMap<(String, ValueId), String> {
+    let mut out = HashMap::new();
+    let Ok(tree) = repo.head_tree_id() else {
+        return out;
+    };
+    let mut walked = Walked::default();
+    walk_tree(
+        repo,
+        tree.detach(),
+        "",
+        &mut HashSet::new(),
+        &mut walked,
+        |w, blob, path| {
+            w.first_seen
+                .entry(blob)
+                .or_insert_with(|| (Origin::Unreachable, path()));
+        },
+    );
+    for (blob, _, f) in found {
+        let Some((_, head_path)) = walked.first_seen.get(blob) else {
+            continue;
+        };
+        for k in &f.keys {
+            out.entry(key_identity(&k.key, k.value))
+                .or_insert_with(|| head_path.clone());
+        }
+    }
+    out
+}
+
+/// Scans the history of the repository: the steps of the module documentation.
+pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error> {
+    let commits = resolve_commits(repo, options.range.as_deref())?;
+    let walked = first_sightings(repo, &commits, options)?;
+    let blobs: Vec<(ObjectId, Origin, String)> = walked
+        .first_seen
+        .into_iter()
+        .map(|(id, (origin, path))| (id, origin, path))
+        .collect();
+    let unreadable = Mutex::new(walked.unreadable);
+    let found = read_blobs(repo, &blobs, options, &unreadable)?;
+    drop(blobs);
+    let at_head = head_keys(repo, &found);
+    let groups = group(found);
+    let holders = holding_commits(repo, &commits, &groups, options.threads)?;
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); commits.ids.len()];
+    for (c, ps) in commits.parents.iter().enumerate() {
+        for p in ps {
+            children[*p as usize].push(c as u32);
+        }
+    }
+    let mut findings = Vec::with_capacity(groups.len());
+    for (g, holding) in groups.into_iter().zip(holders) {
+        let mut f = g.finding;
+        let head = f
+            .keys
+            .iter()
+            .find_map(|k| at_head.get(&key_identity(&k.key, k.value)));
+        f.at_head = Some(head.is_some());
+        f.head_path = head.cloned();
+        match g.origin {
+            Origin::Commit(c) => {
+                let mut from = holding;
+                from.push(c);
+                f.refs = refs_reaching(&commits, &children, &from);
+                attribute(repo, commits.ids[c as usize], &mut f)?;
+            }
+            Origin::Ref(r) => f.refs = vec![commits.object_tips[r as usize].0.clone()],
+            Origin::Unreachable => {}
+        }
+        f.refresh_fingerprints();
+        findings.push(f);
+    }
+    let mut unreadable: Vec<(String, String)> = unreadable.into_inner().unwrap_or_else(|e| e.into_inner());
+    unreadable.extend(
+        commits
+            .unreadable
+            .iter()
+            .map(|(w, id)| (w.clone(), id.to_string())),
+    );
+    unreadable.sort();
+    unreadable.dedup();
+    let mut shallow: Vec<String> = commits.shallow.iter().map(ToString::to_string).collect();
+    shallow.sort();
+    Ok(Scanned {
+        findings,
+        unreadable,
+        shallow,
+        submodules: walked.submodules.into_iter().collect(),
+    })
+}
+
+/// The introducing commit and its author date.
+fn attribute(repo: &gix::Repository, id: ObjectId, f: &mut Finding) -> Result<(), Error> {
     let commit = repo
         .find_commit(id)
         .map_err(|e| git_error("reading a commit", e))?;
@@ -437,33 +799,78 @@ fn attribute(
     let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds.max(0) as u64);
     f.commit = Some(id.to_string());
     f.date = Some(humantime::format_rfc3339_seconds(when).to_string());
-    Ok(f)
+    Ok(())
 }
 
 /// `--staged`: the whole blob of every entry in the index (what the next commit will contain),
 /// as a pre-commit hook needs, not diff hunks.
 pub fn scan_staged(repo: &gix::Repository) -> Result<Scanned, Error> {
     let index = repo.open_index().map_err(|e| git_error("reading the index", e))?;
-    let mut out = Vec::new();
-    let mut unreadable = Vec::new();
+    let mut out = Scanned::default();
     for entry in index.entries() {
-        if !entry.mode.is_submodule() {
-            let Ok(obj) = repo.find_object(entry.id) else {
-                unreadable.push((entry.path(&index).to_string(), entry.id.to_string()));
-                continue;
-            };
-            out.extend(scan_with_generators(
-                &entry.path(&index).to_string(),
-                &obj.data,
-                |p| {
-                    let e = index.entry_by_path(p.into())?;
-                    repo.find_object(e.id).ok().map(|o| o.data.clone())
-                },
-            ));
+        let path = entry.path(&index).to_string();
+        if entry.mode.is_submodule() {
+            out.submodules.push(path);
+            continue;
+        }
+        let Ok(obj) = repo.find_object(entry.id) else {
+            out.unreadable.push((path, entry.id.to_string()));
+            continue;
+        };
+        out.findings.extend(scan_with_generators(&path, &obj.data, |p| {
+            let e = index.entry_by_path(p.into())?;
+            repo.find_object(e.id).ok().map(|o| o.data.clone())
+        }));
+    }
+    Ok(out)
+}
+
+/// The values a baseline accepts, read back from history: for each entry that names a commit,
+/// the finding at that commit and path is scanned again and its keys' values taken, in memory.
+/// This is how a baseline suppresses the same value elsewhere (`--staged`, a moved file) without
+/// holding anything derived from the value. Entries whose commit is not in this clone are
+/// returned as unverifiable.
+pub fn baseline_values(
+    repo: &gix::Repository,
+    entries: &[super::report::BaselineEntry],
+) -> (HashSet<(String, ValueId)>, Vec<String>) {
+    let mut values = HashSet::new();
+    let mut missing = Vec::new();
+    for e in entries {
+        let Some(commit) = &e.commit else { continue };
+        let blob = ObjectId::from_hex(commit.as_bytes())
+            .ok()
+            .and_then(|id| repo.find_commit(id).ok())
+            .and_then(|c| c.tree_id().ok())
+            .and_then(|t| blob_at_path(repo, t.detach(), &e.path, &mut HashMap::new()))
+            .and_then(|b| repo.find_object(b).ok());
+        let Some(blob) = blob else {
+            missing.push(format!("{commit}:{}", e.path));
+            continue;
+        };
+        let mut found = scan_bytes(&e.path, &blob.data);
+        if e.source == Some(super::Source::SecretGenerator) {
+            let named = e.keys.iter().map(|k| Some(k.key.clone()));
+            for key in std::iter::once(None).chain(named) {
+                let gf = GeneratorFile {
+                    generator: e.name.clone(),
+                    namespace: e.namespace.clone(),
+                    path: e.path.clone(),
+                    key,
+                };
+                found.extend(detect::generator_file_finding(&gf, &e.path, &blob.data));
+            }
+        }
+        let accepted: HashSet<&str> = e.keys.iter().map(|k| k.fingerprint.as_str()).collect();
+        for f in found.iter_mut() {
+            f.commit = Some(commit.clone());
+            f.refresh_fingerprints();
+        }
+        for k in found.iter().flat_map(|f| &f.keys) {
+            if accepted.contains(k.fingerprint.as_str()) {
+                values.insert(key_identity(&k.key, k.value));
+            }
         }
     }
-    Ok(Scanned {
-        findings: out,
-        unreadable,
-    })
+    (values, missing)
 }

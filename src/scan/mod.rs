@@ -4,9 +4,10 @@
 pub mod detect;
 pub mod history;
 pub mod report;
+pub mod tolerant;
 pub mod worktree;
 
-pub use detect::{scan_bytes, Finding, KeyHit, Source};
+pub use detect::{scan_bytes, Class, Finding, KeyHit, Source, ValueId};
 
 /// Findings in one file, plus those in the files its `secretGenerator`s read, which `read(path)`
 /// looks up wherever the file was found (the work tree, the same commit, the index).

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use super::detect::{Class, ValueId};
 use super::Finding;
 
 /// A path, name or key for the terminal: control characters (a file named with an escape
@@ -34,11 +35,14 @@ pub fn text(findings: &[Finding], color: bool) -> String {
     };
     let mut out = String::new();
     for f in findings {
-        let what = match f.source {
-            super::Source::Secret => "plaintext Secret",
-            super::Source::SecretGenerator => "plaintext secretGenerator literals",
-            super::Source::LastApplied => "plaintext Secret in a last-applied-configuration annotation",
+        let what = match (f.class, f.source) {
+            (Class::Placeholder, _) => "placeholder values (not failing) in",
+            (_, super::Source::Secret) => "plaintext Secret",
+            (_, super::Source::SecretGenerator) => "plaintext secretGenerator literals",
+            (_, super::Source::LastApplied) => "plaintext Secret in a last-applied-configuration annotation",
+            (_, super::Source::AgeIdentity) => "age identity (a private key) for",
         };
+        let red = if f.class == Class::Placeholder { "" } else { red };
         let _ = writeln!(
             out,
             "{bold}{}:{}{reset}: {red}{what}{reset} {}",
@@ -47,10 +51,10 @@ pub fn text(findings: &[Finding], color: bool) -> String {
             printable(&f.display_name())
         );
         if let (Some(commit), Some(date)) = (&f.commit, &f.date) {
-            let head = if f.at_head == Some(true) {
-                "still at HEAD"
-            } else {
-                "no longer at HEAD"
+            let head = match (&f.head_path, f.at_head) {
+                (Some(p), Some(true)) if *p != f.path => format!("still at HEAD in {}", printable(p)),
+                (_, Some(true)) => "still at HEAD".to_string(),
+                _ => "no longer at HEAD".to_string(),
             };
             let _ = writeln!(
                 out,
@@ -92,53 +96,104 @@ pub fn json_lines(findings: &[Finding]) -> String {
     out
 }
 
-/// Fingerprints listed in a baseline file: any JSON lines a previous `scan --format json` wrote
-/// (every `"fingerprint"` in it counts), or plain lines of 8 hex characters.
-pub fn parse_baseline(text: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// One finding of a baseline file, as `scan --format json` wrote it.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct BaselineEntry {
+    pub source: Option<super::Source>,
+    pub commit: Option<String>,
+    pub path: String,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub keys: Vec<BaselineKey>,
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct BaselineKey {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// What a baseline file accepts: finding fingerprints (v2, 16 hex), and the 8-hex value hashes of
+/// baselines written before v2, which still work (compared in memory, never printed).
+#[derive(Debug, Default)]
+pub struct Baseline {
+    pub fingerprints: BTreeSet<String>,
+    pub legacy: BTreeSet<String>,
+    pub entries: Vec<BaselineEntry>,
+}
+
+/// Reads a baseline file: JSON lines a previous `scan --format json` wrote, or plain lines of
+/// fingerprints (16 hex; 8 hex for the pre-v2 form).
+pub fn parse_baseline(text: &str) -> Baseline {
+    let mut out = Baseline::default();
+    let add = |fp: &str, out: &mut Baseline| {
+        let fp = fp.to_ascii_lowercase();
+        if !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return;
+        }
+        match fp.len() {
+            16 => out.fingerprints.insert(fp),
+            8 => out.legacy.insert(fp),
+            _ => false,
+        };
+    };
     for line in text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
     {
-        match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(v) => collect_fingerprints(&v, &mut out),
-            Err(_) if line.len() == 8 && line.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                out.insert(line.to_ascii_lowercase());
+        if let Ok(entry) = serde_json::from_str::<BaselineEntry>(line) {
+            for k in &entry.keys {
+                add(&k.fingerprint, &mut out);
             }
-            Err(_) => {}
+            out.entries.push(entry);
+        } else {
+            add(line, &mut out);
         }
     }
+    out.entries.retain(|e| e.commit.is_some());
     out
 }
 
-fn collect_fingerprints(v: &serde_json::Value, out: &mut BTreeSet<String>) {
-    match v {
-        serde_json::Value::Object(m) => {
-            for (k, v) in m {
-                match (k.as_str(), v) {
-                    ("fingerprint", serde_json::Value::String(s)) => {
-                        out.insert(s.clone());
-                    }
-                    _ => collect_fingerprints(v, out),
-                }
-            }
-        }
-        serde_json::Value::Array(a) => a.iter().for_each(|v| collect_fingerprints(v, out)),
-        _ => {}
-    }
-}
-
-/// Drops keys whose fingerprint is in the baseline, and findings left without keys.
-pub fn apply_baseline(findings: &mut Vec<Finding>, baseline: &BTreeSet<String>) {
+/// Drops keys the baseline accepts (by fingerprint, by a value read back from the commits it
+/// names, or by a pre-v2 value hash), and findings left without keys.
+pub fn apply_baseline(
+    findings: &mut Vec<Finding>,
+    baseline: &Baseline,
+    values: &std::collections::HashSet<(String, ValueId)>,
+) {
     for f in findings.iter_mut() {
-        f.keys.retain(|k| !baseline.contains(&k.fingerprint));
+        f.keys.retain(|k| {
+            let name = k
+                .key
+                .strip_prefix("data.")
+                .or_else(|| k.key.strip_prefix("stringData."))
+                .unwrap_or(&k.key);
+            !(baseline.fingerprints.contains(&k.fingerprint)
+                || values.contains(&(name.to_string(), k.value))
+                || baseline.legacy.iter().any(|l| k.value.matches_legacy(l)))
+        });
     }
     findings.retain(|f| !f.keys.is_empty());
 }
 
+/// A path as a relative URI reference: every byte but unreserved characters and `/` is
+/// percent-encoded (spaces, `#`, `%`, `:` in the first segment, non-ASCII), as RFC 3986 and
+/// Microsoft's SARIF validator require.
+pub fn uri(path: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    percent_encoding::utf8_percent_encode(path, KEEP).to_string()
+}
+
 /// The rules kseal reports, in SARIF `tool.driver.rules` order.
-const RULES: [(super::Source, &str, &str); 3] = [
+const RULES: [(super::Source, &str, &str); 4] = [
     (
         super::Source::Secret,
         "PlaintextSecret",
@@ -154,30 +209,50 @@ const RULES: [(super::Source, &str, &str); 3] = [
         "PlaintextLastApplied",
         "A kubectl.kubernetes.io/last-applied-configuration annotation holds a plaintext Secret. Remove the annotation and rotate the credential.",
     ),
+    (
+        super::Source::AgeIdentity,
+        "AgeIdentity",
+        "An age identity (AGE-SECRET-KEY-1...) is committed: it opens everything sealed to its public key. Rotate the key pair (kseal keygen, then reseal) and remove the file.",
+    ),
 ];
+
+/// Placeholders get a rule of their own, at level `note`: nothing to rotate.
+const PLACEHOLDER_RULE: (&str, &str, &str) = (
+    "kseal/placeholder",
+    "PlaceholderValue",
+    "A Secret holds a placeholder (changeme, <REPLACE_ME>, XXXX, a data value that is not base64) in plaintext. Nothing to rotate; seal the real value when there is one.",
+);
 
 /// SARIF 2.1.0, as GitHub code scanning accepts it: one result per finding, located at its first
 /// plaintext key, with every key as a related location and the value fingerprints as partial
 /// fingerprints (so an alert stays the same alert while the value does).
 pub fn sarif(findings: &[Finding]) -> String {
     use serde_json::json;
-    let rules: Vec<serde_json::Value> = RULES
-        .iter()
-        .map(|(source, name, help)| {
-            json!({
-                "id": source.rule_id(),
-                "name": name,
-                "shortDescription": {"text": format!("{name}: a plaintext credential in a Kubernetes manifest")},
-                "fullDescription": {"text": help},
-                "help": {"text": help},
-                "defaultConfiguration": {"level": "error"},
-            })
+    let rule = |id: &str, name: &str, help: &str, level: &str| {
+        json!({
+            "id": id,
+            "name": name,
+            "shortDescription": {"text": format!("{name}: a plaintext credential in a Kubernetes manifest")},
+            "fullDescription": {"text": help},
+            "help": {"text": help},
+            "defaultConfiguration": {"level": level},
         })
+    };
+    let mut rules: Vec<serde_json::Value> = RULES
+        .iter()
+        .map(|(source, name, help)| rule(source.rule_id(), name, help, "error"))
         .collect();
+    let (id, name, help) = PLACEHOLDER_RULE;
+    rules.push(rule(id, name, help, "note"));
     let results: Vec<serde_json::Value> = findings
         .iter()
         .map(|f| {
-            let rule_index = RULES.iter().position(|(s, _, _)| *s == f.source).unwrap_or(0);
+            let (rule_id, rule_index, level) = if f.class == Class::Placeholder {
+                (PLACEHOLDER_RULE.0, RULES.len(), "note")
+            } else {
+                let i = RULES.iter().position(|(s, _, _)| *s == f.source).unwrap_or(0);
+                (f.source.rule_id(), i, "error")
+            };
             let keys: Vec<String> = f
                 .keys
                 .iter()
@@ -192,7 +267,7 @@ pub fn sarif(findings: &[Finding]) -> String {
                         "id": i,
                         "message": {"text": format!("{} (fingerprint {})", k.key, k.fingerprint)},
                         "physicalLocation": {
-                            "artifactLocation": {"uri": f.path},
+                            "artifactLocation": {"uri": uri(&f.path)},
                             "region": {"startLine": k.line},
                         },
                     })
@@ -204,24 +279,28 @@ pub fn sarif(findings: &[Finding]) -> String {
                 properties["commit"] = json!(commit);
                 properties["authorDate"] = json!(date);
                 properties["atHead"] = json!(f.at_head == Some(true));
+                if let Some(p) = &f.head_path {
+                    properties["headPath"] = json!(p);
+                }
                 properties["refs"] = json!(f.refs);
             }
             json!({
-                "ruleId": f.source.rule_id(),
+                "ruleId": rule_id,
                 "ruleIndex": rule_index,
-                "level": "error",
+                "level": level,
                 "message": {"text": format!("Plaintext values in {} {}: {}", match f.source {
                     super::Source::SecretGenerator => "secretGenerator",
+                    super::Source::AgeIdentity => "the age identity of",
                     _ => "Secret",
                 }, f.display_name(), keys.join(", "))},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.path},
+                        "artifactLocation": {"uri": uri(&f.path)},
                         "region": {"startLine": f.line},
                     },
                 }],
                 "relatedLocations": related,
-                "partialFingerprints": {"ksealValueFingerprints/v1": fingerprints.join(",")},
+                "partialFingerprints": {"ksealFindingFingerprints/v2": fingerprints.join(",")},
                 "properties": properties,
             })
         })
@@ -249,5 +328,13 @@ mod tests {
     fn control_characters_never_reach_the_terminal_raw() {
         assert_eq!(printable("a\x1b[31mb\nc.yaml"), "a\\u{1b}[31mb\\nc.yaml");
         assert_eq!(printable("plain/path.yaml"), "plain/path.yaml");
+    }
+
+    #[test]
+    fn sarif_uris_are_percent_encoded() {
+        assert_eq!(uri("a b/c#d%e.yaml"), "a%20b/c%23d%25e.yaml");
+        assert_eq!(uri("v1:secret.yaml"), "v1%3Asecret.yaml");
+        assert_eq!(uri("dir/ü.yaml"), "dir/%C3%BC.yaml");
+        assert_eq!(uri("plain/path-1_2.~yaml"), "plain/path-1_2.~yaml");
     }
 }
