@@ -15,7 +15,43 @@ const VALUES: &[&str] = &[
     "branch-0nly",
     "tag-0nly",
     "st4ged-only",
+    "sh4llow-old",
+    "sh4llow-new",
+    "sha256-v4lue",
+    "repl4ced-leak",
+    "sk3wed-value",
+    "squ4shed-value",
+    "t4g-blob-only",
+    "env-v4lue-one",
+    "env-v4lue-two",
+    "sh4red-user",
+    "m0ved-value",
+    "helm-l1teral",
 ];
+
+/// Writes `path` in `dir`, stages everything and commits.
+fn commit(dir: &Path, path: &str, content: &str, message: &str) {
+    let file = dir.join(path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, content).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
+fn rev(dir: &Path, spec: &str) -> String {
+    let out = git_command(dir).args(["rev-parse", spec]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+fn names(findings: &[serde_json::Value]) -> Vec<String> {
+    let mut n: Vec<String> = findings
+        .iter()
+        .map(|f| f["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    n.sort();
+    n
+}
 
 fn scan_json(dir: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
     let out = kseal()
@@ -415,4 +451,522 @@ fn a_partial_clone_with_missing_blobs_is_never_an_all_clear() {
     let out = kseal().args(["scan", "--staged"]).arg(&full).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("ghost.yaml"), "{}", stderr(&out));
+}
+
+/// A shallow clone (`git clone --depth 1`) used to fail with an obscure "object could not be
+/// found" and scan nothing. Now: what is there is scanned and reported, the scan says the history
+/// is shallow and exits 2; `--allow-incomplete` exits by the findings.
+#[test]
+fn a_shallow_clone_is_scanned_and_said_to_be_shallow() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let origin = sb.path("origin");
+    std::fs::create_dir_all(&origin).unwrap();
+    git(&origin, &["init", "-q", "-b", "main"]);
+    commit(&origin, "old.yaml", &secret("old", "sh4llow-old"), "old leak");
+    git(&origin, &["rm", "-q", "old.yaml"]);
+    commit(&origin, "new.yaml", &secret("new", "sh4llow-new"), "new leak");
+    let url = format!("file://{}", origin.display());
+    git(sb.dir.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    let shallow = sb.path("shallow");
+
+    let out = kseal()
+        .args(["scan", "--format", "json"])
+        .arg(&shallow)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the history is shallow") && err.contains("--unshallow"),
+        "{err}"
+    );
+    let found: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(names(&found), ["new"], "what the clone holds is reported");
+    assert!(!err.contains("no plaintext Secrets found"), "{err}");
+
+    let (code, found) = scan_json(&shallow, &["--allow-incomplete"]);
+    assert_eq!((code, names(&found)), (1, vec!["new".to_string()]));
+    // A range inside the clone never reaches the boundary's parents: complete.
+    let (code, _) = scan_json(&shallow, &["--rev-range", "HEAD..HEAD"]);
+    assert_eq!(code, 0);
+    let (code, found) = scan_json(&origin, &[]);
+    assert_eq!(
+        (code, names(&found)),
+        (1, vec!["new".to_string(), "old".to_string()])
+    );
+}
+
+/// SHA-256 repositories (`git init --object-format=sha256`) are scanned, in every mode; the
+/// default mode used to fall back silently to the work tree, and `--history` said "not a git
+/// repository".
+#[test]
+fn a_sha256_repository_is_scanned() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "--object-format=sha256", "-b", "main"]);
+    commit(d, "s.yaml", &secret("s", "sha256-v4lue"), "leak");
+    git(d, &["rm", "-q", "s.yaml"]);
+    commit(d, "README", "x\n", "remove");
+    for args in [&[][..], &["--history"][..]] {
+        let (code, found) = scan_json(d, args);
+        assert_eq!((code, names(&found)), (1, vec!["s".to_string()]), "{args:?}");
+        assert_eq!(found[0]["commit"].as_str().unwrap().len(), 64);
+        assert_eq!(found[0]["commit"], rev(d, "HEAD~1").as_str());
+    }
+    sb.write("again.yaml", &secret("again", "sha256-v4lue"));
+    git(d, &["add", "again.yaml"]);
+    let (code, found) = scan_json(d, &["--staged"]);
+    assert_eq!((code, names(&found)), (1, vec!["again".to_string()]));
+}
+
+/// `git replace` substitutes a clean commit for the one that leaked on every read; the scan
+/// ignores replace refs, so the leak is still found, in the replaced commit.
+#[test]
+fn a_replace_ref_does_not_hide_the_commit_that_leaked() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    commit(d, "README", "x\n", "init");
+    commit(d, "db.yaml", &secret("db", "repl4ced-leak"), "leak");
+    let leaked = rev(d, "HEAD");
+    git(d, &["rm", "-q", "db.yaml"]);
+    commit(d, "README", "y\n", "remove");
+    // A clean stand-in for the leaking commit: same parent, no Secret.
+    let parent = rev(d, &format!("{leaked}~1"));
+    let tree = rev(d, &format!("{parent}^{{tree}}"));
+    let out = git_command(d)
+        .args(["commit-tree", &tree, "-p", &parent, "-m", "leak (cleaned)"])
+        .output()
+        .unwrap();
+    let clean = stdout(&out).trim().to_string();
+    git(d, &["replace", &leaked, &clean]);
+    let log = git_command(d).args(["log", "--format=%s"]).output().unwrap();
+    assert!(
+        stdout(&log).contains("leak (cleaned)"),
+        "git itself now shows the stand-in"
+    );
+
+    let (code, found) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(names(&found), ["db"]);
+    assert_eq!(found[0]["commit"], leaked.as_str());
+    assert!(found[0]["refs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| !r.as_str().unwrap().starts_with("refs/replace/")));
+}
+
+/// A submodule's content is another repository: the scan says it did not scan it.
+#[test]
+fn submodules_are_said_not_to_be_scanned() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let sub = sb.path("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    git(&sub, &["init", "-q", "-b", "main"]);
+    commit(&sub, "README", "sub\n", "sub");
+    let d = sb.path("main");
+    std::fs::create_dir_all(&d).unwrap();
+    git(&d, &["init", "-q", "-b", "main"]);
+    commit(&d, "README", "x\n", "init");
+    git(
+        &d,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            &format!("file://{}", sub.display()),
+            "vendor/lib",
+        ],
+    );
+    git(&d, &["commit", "-q", "-m", "submodule"]);
+    for mode in ["--history", "--staged"] {
+        let out = kseal().args(["scan", mode]).arg(&d).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("1 submodule(s) not scanned") && stderr(&out).contains("vendor/lib"),
+            "{mode}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// The introducing commit is the first in history order, whatever the clocks say: a parent whose
+/// clock ran ahead of its child's, and commits made in the same second as a stash (which used to
+/// move a Secret on main to `refs/stash` only).
+#[test]
+fn the_introducing_commit_follows_history_order_not_timestamps() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    commit(d, "README", "x\n", "init");
+    // The leak, committed by a machine whose clock is years ahead.
+    std::fs::write(d.join("db.yaml"), secret("db", "sk3wed-value")).unwrap();
+    git(d, &["add", "."]);
+    let skewed = git_command(d)
+        .env("GIT_AUTHOR_DATE", "2030-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2030-01-01T00:00:00Z")
+        .args(["commit", "-q", "-m", "leak"])
+        .output()
+        .unwrap();
+    assert!(skewed.status.success());
+    let leaked = rev(d, "HEAD");
+    // Its child, dated correctly (earlier), and a stash in the same second as everything else.
+    commit(d, "README", "y\n", "child");
+    std::fs::write(d.join("README"), "z\n").unwrap();
+    git(d, &["stash", "-q"]);
+
+    let (code, found) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["commit"], leaked.as_str());
+    assert_eq!(found[0]["date"], "2030-01-01T00:00:00Z");
+    let refs: Vec<&str> = found[0]["refs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(refs, ["HEAD", "refs/heads/main", "refs/stash"]);
+}
+
+/// A squash merge carries the content to main through another commit; main is among the refs
+/// that hold it, though the branch's commit introduced it.
+#[test]
+fn refs_include_those_that_hold_the_content_through_a_squash_merge() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    commit(d, "README", "x\n", "init");
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    commit(
+        d,
+        "app/db.yaml",
+        &secret("db", "squ4shed-value"),
+        "leak on a branch",
+    );
+    let feature = rev(d, "HEAD");
+    git(d, &["checkout", "-q", "main"]);
+    commit(d, "other", "o\n", "main moves on");
+    git(d, &["merge", "-q", "--squash", "feature"]);
+    git(d, &["commit", "-q", "-m", "squashed"]);
+    git(d, &["rm", "-q", "app/db.yaml"]);
+    git(d, &["commit", "-q", "-m", "removed"]);
+    // A PR-style ref holding only the branch.
+    git(d, &["update-ref", "refs/pull/1/head", &feature]);
+    git(d, &["branch", "-q", "-D", "feature"]);
+
+    let (code, found) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 1, "one finding: the same Secret and value");
+    assert_eq!(found[0]["commit"], feature.as_str());
+    assert_eq!(found[0]["at_head"], false);
+    let refs: Vec<&str> = found[0]["refs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(refs, ["HEAD", "refs/heads/main", "refs/pull/1/head"]);
+}
+
+/// Blobs and trees that only a tag reaches (`git tag NAME <blob>`) are read, and the tag named.
+#[test]
+fn blobs_and_trees_only_a_tag_reaches_are_scanned() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    commit(d, "README", "x\n", "init");
+    let file = sb.write("loose.yaml", &secret("tagged-blob", "t4g-blob-only"));
+    let out = git_command(d)
+        .args(["hash-object", "-w"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let blob = stdout(&out).trim().to_string();
+    std::fs::remove_file(&file).unwrap();
+    git(d, &["tag", "-a", "-m", "a blob", "blob-tag", &blob]);
+    // A tree only a lightweight tag reaches, with a name that needs escaping in SARIF.
+    let out = git_command(d)
+        .args(["mktree"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            writeln!(c.stdin.take().unwrap(), "100644 blob {blob}\tsecret file#1.yaml")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let tree = stdout(&out).trim().to_string();
+    git(d, &["tag", "tree-tag", &tree]);
+
+    let (code, found) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 1, "the same blob, once");
+    assert_eq!(found[0]["path"], "refs/tags/blob-tag");
+    assert_eq!(found[0]["refs"][0], "refs/tags/blob-tag");
+    assert!(found[0].get("commit").is_none());
+    // Without the blob tag, the tree's path is reported, percent-encoded in SARIF.
+    git(d, &["tag", "-d", "blob-tag"]);
+    let (_, found) = scan_json(d, &[]);
+    assert_eq!(found[0]["path"], "refs/tags/tree-tag:secret file#1.yaml");
+    let out = kseal()
+        .args(["scan", "--format", "sarif"])
+        .arg(d)
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "refs/tags/tree-tag%3Asecret%20file%231.yaml"
+    );
+}
+
+/// A kustomize env file changed later, its kustomization untouched: every version is read.
+#[test]
+fn a_generator_env_file_changed_later_is_read_again() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    commit(
+        d,
+        "app/kustomization.yaml",
+        "secretGenerator:\n- name: app\n  envs: [app.env]\n",
+        "kustomization",
+    );
+    commit(d, "app/app.env", "PASSWORD=env-v4lue-one\n", "env one");
+    let first = rev(d, "HEAD");
+    commit(d, "app/app.env", "PASSWORD=env-v4lue-two\n", "env two");
+    let second = rev(d, "HEAD");
+    let (code, found) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    let commits: Vec<&str> = found.iter().map(|f| f["commit"].as_str().unwrap()).collect();
+    assert_eq!(commits, [first.as_str(), second.as_str()]);
+    assert!(found
+        .iter()
+        .all(|f| f["name"] == "app" && f["path"] == "app/app.env"));
+    let heads: Vec<bool> = found.iter().map(|f| f["at_head"].as_bool().unwrap()).collect();
+    assert_eq!(heads, [false, true]);
+}
+
+/// "Still at HEAD" compares key and value: a deleted Secret that shares a username with a live one
+/// is not at HEAD; a Secret whose file moved is, and HEAD's path is given.
+#[test]
+fn at_head_compares_key_and_value_and_names_the_current_path() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    let two = |name: &str, password: &str| {
+        format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: {name}}}\nstringData:\n  username: sh4red-user\n  password: {password}\n")
+    };
+    commit(d, "old.yaml", &two("old", "deleted-v4lue"), "old");
+    git(d, &["rm", "-q", "old.yaml"]);
+    commit(d, "live.yaml", &two("live", "first-r0tation"), "live");
+    commit(d, "a/moved.yaml", &secret("moved", "m0ved-value"), "to move");
+    std::fs::create_dir_all(d.join("b")).unwrap();
+    git(d, &["mv", "a/moved.yaml", "b/moved.yaml"]);
+    git(d, &["commit", "-q", "-m", "moved"]);
+    let (code, found) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    let by = |n: &str| found.iter().find(|f| f["name"] == n).unwrap();
+    assert_eq!(
+        by("old")["at_head"],
+        false,
+        "only its username is still at HEAD (in live.yaml)"
+    );
+    assert_eq!(by("old")["keys"][0]["key"], "stringData.username");
+    assert_eq!(by("old")["keys"][0]["at_head"], true);
+    assert_eq!(by("old")["keys"][1]["at_head"], false);
+    assert!(by("old").get("head_path").is_none());
+    assert_eq!(by("live")["at_head"], true);
+    assert_eq!(by("moved")["at_head"], true);
+    assert_eq!(by("moved")["path"], "a/moved.yaml");
+    assert_eq!(by("moved")["head_path"], "b/moved.yaml");
+    let out = kseal().args(["scan"]).arg(d).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("still at HEAD in b/moved.yaml"), "{text}");
+    assert!(
+        text.contains("no longer at HEAD as a whole (HEAD still holds stringData.username)"),
+        "{text}"
+    );
+}
+
+/// Placeholders are reported as their own class and do not fail the scan; a real value beside
+/// them does. Committed age identities are found with their public key; a Helm template with a
+/// literal value and a file whose other document does not parse are read.
+#[test]
+fn placeholders_identities_and_templates_in_history() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    commit(
+        d,
+        "chart/values-secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: example}\nstringData:\n  password: changeme\n  token: <REPLACE_ME>\ndata:\n  key: not-base64-at-all\n",
+        "placeholders",
+    );
+    let (code, found) = scan_json(d, &[]);
+    assert_eq!(code, 0, "placeholders alone do not fail");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["class"], "placeholder");
+    assert_eq!(found[0]["keys"].as_array().unwrap().len(), 3);
+
+    commit(
+        d,
+        "chart/templates/secret.yaml",
+        "{{- if .Values.enabled }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include \"chart.fullname\" . }}\n  labels:\n{{ include \"chart.labels\" . | indent 4 }}\ndata:\n  api-key: aGVsbS1sMXRlcmFs\n  password: {{ .Values.password | b64enc | quote }}\n{{- end }}\n",
+        "template",
+    );
+    commit(
+        d,
+        "broken-sibling.yaml",
+        "apiVersion: v1\nkind: ConfigMap\ndata: {a: [unclosed\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: sibling}\nstringData: {password: sk3wed-value}\n",
+        "broken sibling",
+    );
+    let id = age::x25519::Identity::generate();
+    let key = {
+        use age::secrecy::ExposeSecret;
+        id.to_string().expose_secret().to_string()
+    };
+    commit(
+        d,
+        "ops/cluster.agekey",
+        &format!("# created: 2024-01-02\n# public key: {}\n{key}\n", id.to_public()),
+        "oops",
+    );
+    let out = kseal()
+        .args(["scan", "--format", "json"])
+        .arg(d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stdout(&out).contains(&key) && !stderr(&out).contains(&key));
+    for v in ["helm-l1teral", "sk3wed-value", "changeme", "REPLACE_ME"] {
+        assert!(!stdout(&out).contains(v), "{v}");
+    }
+    let found: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let leak = |path: &str| {
+        found
+            .iter()
+            .find(|f| f["path"] == path && f["class"] == "leak")
+            .unwrap_or_else(|| panic!("{path}: {found:?}"))
+    };
+    let helm = leak("chart/templates/secret.yaml");
+    assert_eq!(
+        helm["keys"].as_array().unwrap().len(),
+        1,
+        "the templated value is not a finding"
+    );
+    assert_eq!(
+        (helm["keys"][0]["key"].as_str(), helm["keys"][0]["line"].as_u64()),
+        (Some("data.api-key"), Some(9))
+    );
+    assert_eq!(leak("broken-sibling.yaml")["document"], 2);
+    let identity = leak("ops/cluster.agekey");
+    assert_eq!(identity["source"], "age-identity");
+    assert_eq!(identity["name"], id.to_public().to_string().as_str());
+    assert_eq!(identity["line"], 3);
+    let text = kseal().args(["scan"]).arg(d).output().unwrap();
+    assert!(
+        stdout(&text).contains("ops/cluster.agekey:3: age identity (a private key) for age1"),
+        "{}",
+        stdout(&text)
+    );
+    assert!(
+        stderr(&text).contains("1 Secret(s) with placeholder values"),
+        "{}",
+        stderr(&text)
+    );
+}
+
+/// A baseline accepts the values it lists wherever they appear (here the pre-commit hook's
+/// `--staged` over the whole index), stops accepting one that changed, is read from
+/// `.kseal-baseline.jsonl` by default, and holds nothing derived from a value. Baselines written
+/// before fingerprints v2 (8 hex of SHA-256 of the value) still work, with a warning.
+#[test]
+fn baselines_accept_known_values_everywhere_and_nothing_else() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = sb.dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    commit(
+        d,
+        "legacy/db.yaml",
+        &secret("db", "first-r0tation"),
+        "accepted leak",
+    );
+    let out = kseal()
+        .args(["scan", "--format", "json"])
+        .arg(d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let baseline = stdout(&out);
+    let legacy = {
+        use sha2::Digest;
+        hex::encode(&sha2::Sha256::digest(b"first-r0tation")[..4])
+    };
+    assert!(!baseline.contains(&legacy), "no hash of the value in a baseline");
+    sb.write("accepted.jsonl", &baseline);
+
+    // History and the staged index (the same file, and a copy elsewhere) with the baseline.
+    commit(d, "copy/db.yaml", &secret("db", "first-r0tation"), "copied");
+    for mode in ["--history", "--staged", "--worktree"] {
+        let out = kseal()
+            .args(["scan", mode, "--baseline"])
+            .arg(sb.path("accepted.jsonl"))
+            .arg(d)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{mode}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+    // The default file name at the top of the work tree.
+    std::fs::write(d.join(".kseal-baseline.jsonl"), &baseline).unwrap();
+    git(d, &["add", ".kseal-baseline.jsonl"]);
+    let out = kseal().args(["scan", "--staged"]).arg(d).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // A new value at the same place is not accepted.
+    sb.write("legacy/db.yaml", &secret("db", "second-r0tation"));
+    git(d, &["add", "legacy/db.yaml"]);
+    let (code, found) = scan_json(d, &["--staged"]);
+    assert_eq!((code, found.len()), (1, 1));
+    assert_eq!(found[0]["path"], "legacy/db.yaml");
+    // A pre-v2 baseline: 8 hex of the value's hash.
+    std::fs::remove_file(d.join(".kseal-baseline.jsonl")).unwrap();
+    git(d, &["rm", "-q", "--cached", ".kseal-baseline.jsonl"]);
+    git(d, &["checkout", "-q", "legacy/db.yaml"]);
+    sb.write("old-baseline.txt", &format!("{legacy}\n"));
+    let out = kseal()
+        .args(["scan", "--baseline"])
+        .arg(sb.path("old-baseline.txt"))
+        .arg(d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stderr(&out).contains("pre-v2 form"), "{}", stderr(&out));
 }

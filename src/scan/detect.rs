@@ -112,6 +112,9 @@ pub struct KeyHit {
     /// What the value looks like, when recognisable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
+    /// History mode: whether HEAD still holds this key with this value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_head: Option<bool>,
     #[serde(skip)]
     pub value: ValueId,
     #[serde(skip)]
@@ -139,7 +142,9 @@ pub struct Finding {
     /// History mode: that commit's author date (RFC 3339, UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// History mode: whether HEAD's tree still holds one of these keys with the same value.
+    /// History mode: whether HEAD's tree still holds every one of these keys with the same value
+    /// (each key says so for itself: a username shared with a live Secret does not make a deleted
+    /// Secret "still at HEAD").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at_head: Option<bool>,
     /// History mode: where HEAD holds it now, when `at_head`.
@@ -360,6 +365,7 @@ pub(crate) fn secret_key_hit(
         line,
         fingerprint: String::new(),
         kind: classify(key, secret_type, &bytes),
+        at_head: None,
         value: ValueId::of(&bytes),
         placeholder: not_base64 || is_placeholder(&bytes),
     })
@@ -375,6 +381,7 @@ fn literal_hit(key: &str, value: &str, line: usize) -> Option<KeyHit> {
         line,
         fingerprint: String::new(),
         kind: classify(key, None, value.as_bytes()),
+        at_head: None,
         value: ValueId::of(value.as_bytes()),
         placeholder: is_placeholder(value.as_bytes()),
     })
@@ -596,6 +603,7 @@ fn age_identities(path: &str, bytes: &[u8]) -> Vec<Finding> {
             line,
             fingerprint: String::new(),
             kind: Some("age X25519 identity (a private key)"),
+            at_head: None,
             value: ValueId::of(candidate.as_bytes()),
             placeholder: false,
         };

@@ -748,12 +748,14 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
     let mut findings = Vec::with_capacity(groups.len());
     for (g, holding) in groups.into_iter().zip(holders) {
         let mut f = g.finding;
-        let head = f
-            .keys
-            .iter()
-            .find_map(|k| at_head.get(&key_identity(&k.key, k.value)));
-        f.at_head = Some(head.is_some());
-        f.head_path = head.cloned();
+        let mut head_path = None;
+        for k in &mut f.keys {
+            let path = at_head.get(&key_identity(&k.key, k.value));
+            k.at_head = Some(path.is_some());
+            head_path = head_path.or(path.cloned());
+        }
+        f.at_head = Some(f.keys.iter().all(|k| k.at_head == Some(true)));
+        f.head_path = head_path.filter(|_| f.at_head == Some(true));
         match g.origin {
             Origin::Commit(c) => {
                 let mut from = holding;

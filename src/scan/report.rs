@@ -54,7 +54,22 @@ pub fn text(findings: &[Finding], color: bool) -> String {
             let head = match (&f.head_path, f.at_head) {
                 (Some(p), Some(true)) if *p != f.path => format!("still at HEAD in {}", printable(p)),
                 (_, Some(true)) => "still at HEAD".to_string(),
-                _ => "no longer at HEAD".to_string(),
+                _ => {
+                    let still: Vec<&str> = f
+                        .keys
+                        .iter()
+                        .filter(|k| k.at_head == Some(true))
+                        .map(|k| k.key.as_str())
+                        .collect();
+                    if still.is_empty() {
+                        "no longer at HEAD".to_string()
+                    } else {
+                        format!(
+                            "no longer at HEAD as a whole (HEAD still holds {})",
+                            printable(&still.join(", "))
+                        )
+                    }
+                }
             };
             let _ = writeln!(
                 out,
