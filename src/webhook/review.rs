@@ -405,7 +405,8 @@ mod tests {
         assert!(msg.contains("key b: right key"), "{msg}");
         assert!(msg.contains("key c: no identity for this value"), "{msg}");
         assert!(msg.contains("key d: "), "{msg}");
-        assert!(!msg.contains("key a"), "{msg}");
+        // ("key a:" and not "key a": a random key id may start with an a.)
+        assert!(!msg.contains("key a:"), "{msg}");
     }
 
     #[test]
