@@ -639,21 +639,25 @@ fn blobs_at_paths(
         return;
     }
     let mut children: Vec<(ObjectId, Vec<Lookup<'_>>)> = Vec::new();
+    // Wide trees (helm/charts' `stable/` has 300 entries) and many paths: match by name, not
+    // every entry against every path.
+    let mut wanted: HashMap<&[u8], Vec<&Lookup<'_>>> = HashMap::new();
+    for p in &pending {
+        wanted.entry(p.1[depth].as_bytes()).or_default().push(p);
+    }
     if let Ok(object) = repo.find_object(tree) {
         for entry in
             gix::objs::TreeRefIter::from_bytes(&object.data, repo.object_hash()).filter_map(Result::ok)
         {
-            let here: Vec<&&(usize, Vec<&str>)> =
-                pending.iter().filter(|p| p.1[depth] == entry.filename).collect();
-            if here.is_empty() {
+            let Some(here) = wanted.get(AsRef::<[u8]>::as_ref(entry.filename)) else {
                 continue;
-            }
+            };
             let mut deeper = Vec::new();
-            for p in here {
+            for p in here.iter().copied() {
                 if p.1.len() == depth + 1 {
                     found[p.0] = entry.mode.is_blob().then(|| entry.oid.to_owned());
                 } else if entry.mode.is_tree() {
-                    deeper.push((*p).clone());
+                    deeper.push(p.clone());
                 }
             }
             if !deeper.is_empty() {
@@ -676,6 +680,7 @@ fn blobs_at_paths(
 fn holding_commits(
     repo: &gix::Repository,
     commits: &Commits,
+    children: &[Vec<u32>],
     groups: &[Group],
     threads: usize,
 ) -> Result<Vec<Vec<u32>>, Error> {
@@ -707,29 +712,85 @@ fn holding_commits(
                 .collect()
         })
         .collect();
+    // Only commits neither before nor after the introducing one need a look: its ancestors come
+    // earlier in history order, so none holds the content (or the group would start there), and
+    // whatever reaches a descendant reaches the introducing commit too.
+    let n = commits.ids.len();
+    let words = n.div_ceil(64);
+    let concurrent: HashMap<usize, Vec<u64>> = wanted
+        .iter()
+        .map(|&g| {
+            let Origin::Commit(f) = groups[g].origin else {
+                unreachable!("wanted holds commit origins only")
+            };
+            let mut related = vec![false; n];
+            for edges in [&commits.parents, children] {
+                let mut stack = vec![f];
+                while let Some(c) = stack.pop() {
+                    if !std::mem::replace(&mut related[c as usize], true) || c == f {
+                        stack.extend(edges[c as usize].iter().copied());
+                    }
+                }
+            }
+            let mut bits = vec![0u64; words];
+            for (c, r) in related.iter().enumerate() {
+                if !r {
+                    bits[c / 64] |= 1 << (c % 64);
+                }
+            }
+            (g, bits)
+        })
+        .collect();
     let sync = repo.clone().into_sync();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
         .map_err(|e| git_error("starting threads", e))?;
     let hits: Vec<(usize, u32)> = pool.install(|| {
-        (0..commits.ids.len())
+        (0..n)
             .into_par_iter()
             .map_init(
                 || (sync.to_thread_local(), HashMap::new()),
                 |(repo, memo), c| {
-                    let mut at = vec![None; paths.len()];
-                    blobs_at_paths(repo, commits.trees[c], 0, &lookups, memo, &mut at);
-                    wanted
+                    let check: Vec<usize> = wanted
                         .iter()
-                        .filter(|g| holders_at[**g].iter().any(|(p, b)| at[*p] == Some(*b)))
-                        .map(|g| (*g, c as u32))
+                        .copied()
+                        .filter(|g| concurrent[g][c / 64] & (1 << (c % 64)) != 0)
+                        .collect();
+                    if check.is_empty() {
+                        return Vec::new();
+                    }
+                    let needed: BTreeSet<usize> = check
+                        .iter()
+                        .flat_map(|g| holders_at[*g].iter().map(|(p, _)| *p))
+                        .collect();
+                    let subset: Vec<Lookup<'_>> = needed.iter().map(|i| lookups[*i].clone()).collect();
+                    let mut at = vec![None; paths.len()];
+                    blobs_at_paths(repo, commits.trees[c], 0, &subset, memo, &mut at);
+                    check
+                        .into_iter()
+                        .filter(|g| holders_at[*g].iter().any(|(p, b)| at[*p] == Some(*b)))
+                        .map(|g| (g, c as u32))
                         .collect::<Vec<_>>()
                 },
             )
             .flatten()
             .collect()
     });
+    if std::env::var_os("KSEAL_SCAN_PROFILE").is_some() {
+        let checked = (0..n)
+            .filter(|c| {
+                wanted
+                    .iter()
+                    .any(|g| concurrent[g][c / 64] & (1 << (c % 64)) != 0)
+            })
+            .count();
+        eprintln!(
+            "kseal: profile: {} groups, {} paths, {checked} of {n} commits looked at",
+            wanted.len(),
+            paths.len()
+        );
+    }
     for (g, c) in hits {
         holders[g].push(c);
     }
@@ -827,14 +888,14 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
     step("blobs");
     let at_head = head_keys(repo, &found);
     let groups = group(found);
-    let holders = holding_commits(repo, &commits, &groups, options.threads)?;
-    step("refs");
     let mut children: Vec<Vec<u32>> = vec![Vec::new(); commits.ids.len()];
     for (c, ps) in commits.parents.iter().enumerate() {
         for p in ps {
             children[*p as usize].push(c as u32);
         }
     }
+    let holders = holding_commits(repo, &commits, &children, &groups, options.threads)?;
+    step("refs");
     let mut findings = Vec::with_capacity(groups.len());
     for (g, holding) in groups.into_iter().zip(holders) {
         let mut f = g.finding;
