@@ -877,11 +877,14 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
     step("commits");
     let walked = first_sightings(repo, &commits, options)?;
     step("trees");
-    let blobs: Vec<(ObjectId, Origin, String)> = walked
+    let mut blobs: Vec<(ObjectId, Origin, String)> = walked
         .first_seen
         .into_iter()
         .map(|(id, (origin, path))| (id, origin, path))
         .collect();
+    // The versions of one file, read one after another: git deltifies a file against its other
+    // versions, so the delta-base cache then hits instead of inflating each chain again.
+    blobs.sort_unstable_by(|a, b| (&a.2, a.1).cmp(&(&b.2, b.1)));
     let unreadable = Mutex::new(walked.unreadable);
     let found = read_blobs(repo, &blobs, options, &unreadable)?;
     drop(blobs);
