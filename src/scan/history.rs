@@ -721,7 +721,7 @@ fn holding_commits(
         .iter()
         .map(|&g| {
             let Origin::Commit(f) = groups[g].origin else {
-                unreachable!("wanted holds commit origins only")
+                return (g, vec![0; words]);
             };
             let mut related = vec![false; n];
             for edges in [&commits.parents, children] {
