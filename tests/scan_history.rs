@@ -44,6 +44,20 @@ fn rev(dir: &Path, spec: &str) -> String {
     stdout(&out).trim().to_string()
 }
 
+/// A sandbox holding a fresh repository on branch main.
+fn new_repo() -> Sandbox {
+    let sb = Sandbox::new();
+    git(sb.dir.path(), &["init", "-q", "-b", "main"]);
+    sb
+}
+
+fn refs_of(finding: &serde_json::Value) -> Vec<&str> {
+    finding["refs"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r.as_str()).collect())
+        .unwrap_or_default()
+}
+
 fn names(findings: &[serde_json::Value]) -> Vec<String> {
     let mut n: Vec<String> = findings
         .iter()
@@ -500,11 +514,11 @@ fn a_shallow_clone_is_scanned_and_said_to_be_shallow() {
     );
 }
 
-/// SHA-256 repositories (`git init --object-format=sha256`) are scanned, in every mode; the
-/// default mode used to fall back silently to the work tree, and `--history` said "not a git
-/// repository".
+/// SHA-256 repositories (`git init --object-format=sha256`) are refused clearly, in every mode:
+/// the default mode used to fall back silently to the work tree (missing the deleted Secret), and
+/// `--history` said "not a git repository". `--worktree`, asked for, still reads the files.
 #[test]
-fn a_sha256_repository_is_scanned() {
+fn a_sha256_repository_is_refused_clearly() {
     require_tools!("git");
     let sb = Sandbox::new();
     let d = sb.dir.path();
@@ -512,15 +526,21 @@ fn a_sha256_repository_is_scanned() {
     commit(d, "s.yaml", &secret("s", "sha256-v4lue"), "leak");
     git(d, &["rm", "-q", "s.yaml"]);
     commit(d, "README", "x\n", "remove");
-    for args in [&[][..], &["--history"][..]] {
-        let (code, found) = scan_json(d, args);
-        assert_eq!((code, names(&found)), (1, vec!["s".to_string()]), "{args:?}");
-        assert_eq!(found[0]["commit"].as_str().unwrap().len(), 64);
-        assert_eq!(found[0]["commit"], rev(d, "HEAD~1").as_str());
+    std::fs::create_dir_all(d.join("sub")).unwrap();
+    for args in [&[][..], &["--history"][..], &["--staged"][..]] {
+        for dir in [d.to_path_buf(), d.join("sub")] {
+            let out = kseal().arg("scan").args(args).arg(&dir).output().unwrap();
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(
+                err.contains("uses SHA-256 object ids") && err.contains("Nothing was scanned"),
+                "{args:?}: {err}"
+            );
+            assert!(!err.contains("no plaintext Secrets found"), "{err}");
+        }
     }
     sb.write("again.yaml", &secret("again", "sha256-v4lue"));
-    git(d, &["add", "again.yaml"]);
-    let (code, found) = scan_json(d, &["--staged"]);
+    let (code, found) = scan_json(d, &["--worktree"]);
     assert_eq!((code, names(&found)), (1, vec!["again".to_string()]));
 }
 
@@ -529,9 +549,8 @@ fn a_sha256_repository_is_scanned() {
 #[test]
 fn a_replace_ref_does_not_hide_the_commit_that_leaked() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = new_repo();
     let d = sb.dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
     commit(d, "README", "x\n", "init");
     commit(d, "db.yaml", &secret("db", "repl4ced-leak"), "leak");
     let leaked = rev(d, "HEAD");
@@ -606,9 +625,8 @@ fn submodules_are_said_not_to_be_scanned() {
 #[test]
 fn the_introducing_commit_follows_history_order_not_timestamps() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = new_repo();
     let d = sb.dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
     commit(d, "README", "x\n", "init");
     // The leak, committed by a machine whose clock is years ahead.
     std::fs::write(d.join("db.yaml"), secret("db", "sk3wed-value")).unwrap();
@@ -631,13 +649,7 @@ fn the_introducing_commit_follows_history_order_not_timestamps() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["commit"], leaked.as_str());
     assert_eq!(found[0]["date"], "2030-01-01T00:00:00Z");
-    let refs: Vec<&str> = found[0]["refs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
-    assert_eq!(refs, ["HEAD", "refs/heads/main", "refs/stash"]);
+    assert_eq!(refs_of(&found[0]), ["HEAD", "refs/heads/main", "refs/stash"]);
 }
 
 /// A squash merge carries the content to main through another commit; main is among the refs
@@ -645,9 +657,8 @@ fn the_introducing_commit_follows_history_order_not_timestamps() {
 #[test]
 fn refs_include_those_that_hold_the_content_through_a_squash_merge() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = new_repo();
     let d = sb.dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
     commit(d, "README", "x\n", "init");
     git(d, &["checkout", "-q", "-b", "feature"]);
     commit(
@@ -672,22 +683,18 @@ fn refs_include_those_that_hold_the_content_through_a_squash_merge() {
     assert_eq!(found.len(), 1, "one finding: the same Secret and value");
     assert_eq!(found[0]["commit"], feature.as_str());
     assert_eq!(found[0]["at_head"], false);
-    let refs: Vec<&str> = found[0]["refs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
-    assert_eq!(refs, ["HEAD", "refs/heads/main", "refs/pull/1/head"]);
+    assert_eq!(
+        refs_of(&found[0]),
+        ["HEAD", "refs/heads/main", "refs/pull/1/head"]
+    );
 }
 
 /// Blobs and trees that only a tag reaches (`git tag NAME <blob>`) are read, and the tag named.
 #[test]
 fn blobs_and_trees_only_a_tag_reaches_are_scanned() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = new_repo();
     let d = sb.dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
     commit(d, "README", "x\n", "init");
     let file = sb.write("loose.yaml", &secret("tagged-blob", "t4g-blob-only"));
     let out = git_command(d)
@@ -739,9 +746,8 @@ fn blobs_and_trees_only_a_tag_reaches_are_scanned() {
 #[test]
 fn a_generator_env_file_changed_later_is_read_again() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = new_repo();
     let d = sb.dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
     commit(
         d,
         "app/kustomization.yaml",
@@ -768,9 +774,8 @@ fn a_generator_env_file_changed_later_is_read_again() {
 #[test]
 fn at_head_compares_key_and_value_and_names_the_current_path() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = new_repo();
     let d = sb.dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
     let two = |name: &str, password: &str| {
         format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: {name}}}\nstringData:\n  username: sh4red-user\n  password: {password}\n")
     };
@@ -812,9 +817,8 @@ fn at_head_compares_key_and_value_and_names_the_current_path() {
 #[test]
 fn placeholders_identities_and_templates_in_history() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = new_repo();
     let d = sb.dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
     commit(
         d,
         "chart/values-secret.yaml",
@@ -905,9 +909,8 @@ fn placeholders_identities_and_templates_in_history() {
 #[test]
 fn baselines_accept_known_values_everywhere_and_nothing_else() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = new_repo();
     let d = sb.dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
     commit(
         d,
         "legacy/db.yaml",

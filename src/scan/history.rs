@@ -73,11 +73,48 @@ pub fn open_repo(path: &Path) -> Result<gix::Repository, Error> {
     gix::ThreadSafeRepository::discover_opts(path, Default::default(), trust)
         .map(gix::Repository::from)
         .map_err(|e| {
-            Error::input(
-                Location::file(path.display().to_string()),
-                format!("not a git repository: {e}"),
-            )
+            let what = if uses_sha256(path) {
+                "this repository uses SHA-256 object ids (extensions.objectFormat = sha256), which kseal cannot read: its git library would need a second copy of sha2, and kseal keeps one copy of each crypto crate. Nothing was scanned".to_string()
+            } else {
+                format!("not a git repository: {e}")
+            };
+            Error::input(Location::file(path.display().to_string()), what)
         })
+}
+
+/// Whether the repository around `path` says `objectFormat = sha256` in its config: read by
+/// hand, because the git library refuses to open such a repository at all.
+fn uses_sha256(path: &Path) -> bool {
+    let Ok(abs) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    for dir in abs.ancestors() {
+        let dot_git = dir.join(".git");
+        let git_dir = if dot_git.is_dir() {
+            dot_git
+        } else if let Ok(link) = std::fs::read_to_string(&dot_git) {
+            // A worktree or submodule: `gitdir: PATH`.
+            let Some(target) = link.trim().strip_prefix("gitdir:") else {
+                continue;
+            };
+            dir.join(target.trim())
+        } else if dir.join("HEAD").is_file() && dir.join("objects").is_dir() {
+            dir.to_path_buf()
+        } else {
+            continue;
+        };
+        let config = std::fs::read_to_string(git_dir.join("config"))
+            .or_else(|_| {
+                std::fs::read_to_string(git_dir.join("commondir"))
+                    .and_then(|c| std::fs::read_to_string(git_dir.join(c.trim()).join("config")))
+            })
+            .unwrap_or_default();
+        return config.lines().any(|l| {
+            let l = l.trim().to_ascii_lowercase().replace([' ', '\t'], "");
+            l == "objectformat=sha256"
+        });
+    }
+    false
 }
 
 /// Where a blob was first seen.
