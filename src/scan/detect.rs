@@ -267,6 +267,7 @@ fn is_exempt(text: &str) -> bool {
 /// as their own class, which does not fail the scan: nobody needs to rotate `changeme`.
 pub fn is_placeholder(value: &[u8]) -> bool {
     let v = String::from_utf8_lossy(value).trim().to_ascii_lowercase();
+    // Whole values chart authors and docs use as stand-ins (`password: password`, `foo`/`bar`).
     const WHOLE: &[&str] = &[
         "changeme",
         "changeit",
@@ -278,6 +279,12 @@ pub fn is_placeholder(value: &[u8]) -> bool {
         "redacted",
         "dummy",
         "example",
+        "password",
+        "secret",
+        "foo",
+        "bar",
+        "baz",
+        "test",
     ];
     const INSIDE: &[&str] = &[
         "changeme",
@@ -301,6 +308,7 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     (v.starts_with('<') && v.ends_with('>'))
         || (masks >= 3 && v.chars().all(|c| matches!(c, 'x' | '*' | '-' | '_' | '.' | ' ')))
         || WHOLE.contains(&v.as_str())
+        || v.starts_with("replace")
         || INSIDE.iter().any(|w| v.contains(w))
 }
 
@@ -708,7 +716,17 @@ mod tests {
                 "stringData.d"
             ]
         );
-        for real in ["hunter2", "s3cr3t-xyz", "tokenvalue", "Xk9#2"] {
+        for stand_in in ["password", "foo", "REPLACE-USER-1:$apr1$x", "your-api-key-here"] {
+            assert!(is_placeholder(stand_in.as_bytes()), "{stand_in}");
+        }
+        for real in [
+            "hunter2",
+            "s3cr3t-xyz",
+            "tokenvalue",
+            "Xk9#2",
+            "MyStrongPassword1123?",
+            "password1",
+        ] {
             assert!(!is_placeholder(real.as_bytes()), "{real}");
         }
     }
