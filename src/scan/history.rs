@@ -117,6 +117,20 @@ fn uses_sha256(path: &Path) -> bool {
     false
 }
 
+/// A handle on its own object store, for one stretch of work. gix maps each pack file whole, and
+/// every page read stays mapped, so counted in resident memory, until the store that mapped it is
+/// dropped: reading a 362 MB pack once (helm/charts) would leave 370 MiB resident. Each stretch
+/// of a step (a run of commits, a chunk of blobs) opens its own store and drops it when done,
+/// which unmaps what it read (git does the same with `core.packedGitWindowSize` windows). The
+/// pages stay in the kernel's page cache, so the next stretch reads them again cheaply. Falls
+/// back to a handle on the shared store if the repository cannot be opened again.
+fn own_store(repo: &gix::Repository) -> gix::Repository {
+    let open = gix::open::Options::default().config_overrides(["core.useReplaceRefs=false"]);
+    gix::ThreadSafeRepository::open_opts(repo.git_dir(), open)
+        .map(gix::Repository::from)
+        .unwrap_or_else(|_| repo.clone())
+}
+
 /// Where a blob was first seen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Origin {
@@ -426,7 +440,7 @@ fn first_sightings(repo: &gix::Repository, commits: &Commits, options: &Options)
         (0..runs)
             .into_par_iter()
             .map(|run| {
-                let repo = sync.to_thread_local();
+                let repo = own_store(&sync.to_thread_local());
                 let mut visited = HashSet::new();
                 let mut walked = Walked::default();
                 for i in (run * per_run)..((run + 1) * per_run).min(n) {
@@ -502,6 +516,9 @@ fn first_sightings(repo: &gix::Repository, commits: &Commits, options: &Options)
 /// A finding with the blob it is in, where that blob was first seen.
 type Found = (ObjectId, Origin, Finding);
 
+/// Blobs read through one object store before it is dropped (see [`own_store`]).
+const BLOBS_PER_STORE: usize = 1024;
+
 /// Step 3: every blob read once, in parallel, through the prefilter. Files that kustomizations'
 /// generators read are gathered on the way and read afterwards, at every version they had.
 fn read_blobs(
@@ -530,33 +547,34 @@ fn read_blobs(
             }
         }
     };
+    let scan_one = |repo: &gix::Repository, (id, origin, path): &(ObjectId, Origin, String)| -> Vec<Found> {
+        let n = done.fetch_add(1, Ordering::Relaxed);
+        if let Some(progress) = options.progress.filter(|_| n.is_multiple_of(4096)) {
+            progress("reading blobs", n, total);
+        }
+        let Some(data) = read(repo, id, path) else {
+            return Vec::new();
+        };
+        let files = detect::generator_files(&data);
+        if !files.is_empty() {
+            let mut g = generators.lock().unwrap_or_else(|e| e.into_inner());
+            for gf in files {
+                let target = detect::join_path(detect::dir_of(path), &gf.path);
+                g.entry(target).or_default().push(gf);
+            }
+        }
+        scan_bytes(path, &data)
+            .into_iter()
+            .map(|f| (*id, *origin, f))
+            .collect()
+    };
     let mut found: Vec<Found> = pool.install(|| {
         blobs
-            .par_iter()
-            .map_init(
-                || sync.to_thread_local(),
-                |repo, (id, origin, path)| {
-                    let n = done.fetch_add(1, Ordering::Relaxed);
-                    if let Some(progress) = options.progress.filter(|_| n.is_multiple_of(4096)) {
-                        progress("reading blobs", n, total);
-                    }
-                    let Some(data) = read(repo, id, path) else {
-                        return Vec::new();
-                    };
-                    let files = detect::generator_files(&data);
-                    if !files.is_empty() {
-                        let mut g = generators.lock().unwrap_or_else(|e| e.into_inner());
-                        for gf in files {
-                            let target = detect::join_path(detect::dir_of(path), &gf.path);
-                            g.entry(target).or_default().push(gf);
-                        }
-                    }
-                    scan_bytes(path, &data)
-                        .into_iter()
-                        .map(|f| (*id, *origin, f))
-                        .collect::<Vec<_>>()
-                },
-            )
+            .par_chunks(BLOBS_PER_STORE)
+            .map(|chunk| {
+                let repo = own_store(&sync.to_thread_local());
+                chunk.iter().flat_map(|b| scan_one(&repo, b)).collect::<Vec<_>>()
+            })
             .flatten()
             .collect()
     });
@@ -712,6 +730,9 @@ fn blobs_at_paths(
     }
 }
 
+/// Commits whose trees are looked up through one object store before it is dropped.
+const COMMITS_PER_STORE: usize = 8192;
+
 /// Step 4b: for each group, the commits whose tree holds one of its blobs at its path. Each
 /// commit's tree is read once for all groups, in parallel.
 fn holding_commits(
@@ -783,34 +804,39 @@ fn holding_commits(
         .num_threads(threads.max(1))
         .build()
         .map_err(|e| git_error("starting threads", e))?;
+    let look = |repo: &gix::Repository, memo: &mut HashMap<(ObjectId, u32), Option<ObjectId>>, c: usize| {
+        let check: Vec<usize> = wanted
+            .iter()
+            .copied()
+            .filter(|g| concurrent[g][c / 64] & (1 << (c % 64)) != 0)
+            .collect();
+        if check.is_empty() {
+            return Vec::new();
+        }
+        let needed: BTreeSet<usize> = check
+            .iter()
+            .flat_map(|g| holders_at[*g].iter().map(|(p, _)| *p))
+            .collect();
+        let subset: Vec<Lookup<'_>> = needed.iter().map(|i| lookups[*i].clone()).collect();
+        let mut at = vec![None; paths.len()];
+        blobs_at_paths(repo, commits.trees[c], 0, &subset, memo, &mut at);
+        check
+            .into_iter()
+            .filter(|g| holders_at[*g].iter().any(|(p, b)| at[*p] == Some(*b)))
+            .map(|g| (g, c as u32))
+            .collect::<Vec<_>>()
+    };
     let hits: Vec<(usize, u32)> = pool.install(|| {
         (0..n)
             .into_par_iter()
-            .map_init(
-                || (sync.to_thread_local(), HashMap::new()),
-                |(repo, memo), c| {
-                    let check: Vec<usize> = wanted
-                        .iter()
-                        .copied()
-                        .filter(|g| concurrent[g][c / 64] & (1 << (c % 64)) != 0)
-                        .collect();
-                    if check.is_empty() {
-                        return Vec::new();
-                    }
-                    let needed: BTreeSet<usize> = check
-                        .iter()
-                        .flat_map(|g| holders_at[*g].iter().map(|(p, _)| *p))
-                        .collect();
-                    let subset: Vec<Lookup<'_>> = needed.iter().map(|i| lookups[*i].clone()).collect();
-                    let mut at = vec![None; paths.len()];
-                    blobs_at_paths(repo, commits.trees[c], 0, &subset, memo, &mut at);
-                    check
-                        .into_iter()
-                        .filter(|g| holders_at[*g].iter().any(|(p, b)| at[*p] == Some(*b)))
-                        .map(|g| (g, c as u32))
-                        .collect::<Vec<_>>()
-                },
-            )
+            .chunks(COMMITS_PER_STORE)
+            .map_init(HashMap::new, |memo, chunk| {
+                let repo = own_store(&sync.to_thread_local());
+                chunk
+                    .into_iter()
+                    .flat_map(|c| look(&repo, memo, c))
+                    .collect::<Vec<_>>()
+            })
             .flatten()
             .collect()
     });
