@@ -957,6 +957,18 @@ fn baselines_accept_known_values_everywhere_and_nothing_else() {
     git(d, &["add", ".kseal-baseline.jsonl"]);
     let out = kseal().args(["scan", "--staged"]).arg(d).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // A bare mirror (no work tree) reads the baseline committed at HEAD.
+    git(d, &["commit", "-q", "-m", "baseline"]);
+    git(
+        sb.dir.path(),
+        &["clone", "-q", "--bare", d.to_str().unwrap(), "mirror.git"],
+    );
+    let out = kseal()
+        .args(["scan"])
+        .arg(sb.path("mirror.git"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     // A new value at the same place is not accepted.
     sb.write("legacy/db.yaml", &secret("db", "second-r0tation"));
     git(d, &["add", "legacy/db.yaml"]);
@@ -964,8 +976,7 @@ fn baselines_accept_known_values_everywhere_and_nothing_else() {
     assert_eq!((code, found.len()), (1, 1));
     assert_eq!(found[0]["path"], "legacy/db.yaml");
     // A pre-v2 baseline: 8 hex of the value's hash.
-    std::fs::remove_file(d.join(".kseal-baseline.jsonl")).unwrap();
-    git(d, &["rm", "-q", "--cached", ".kseal-baseline.jsonl"]);
+    git(d, &["rm", "-q", ".kseal-baseline.jsonl"]);
     git(d, &["checkout", "-q", "legacy/db.yaml"]);
     sb.write("old-baseline.txt", &format!("{legacy}\n"));
     let out = kseal()

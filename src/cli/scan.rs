@@ -35,7 +35,8 @@ never the value or a hash of it: nobody can confirm a guessed value from a repor
 
 Suppress a Secret with the annotation kseal.dev/allow-plaintext: \"<reason>\", an age identity with
 a TEST ONLY comment on its line or the three above, or findings with a baseline:
-`kseal scan --format json > .kseal-baseline.jsonl` (read by default from the top of the work tree).
+`kseal scan --format json > .kseal-baseline.jsonl` (read by default from the top of the work tree,
+or from HEAD in a bare repository).
 A baseline accepts each value it lists wherever it appears again (read back from the commits it
 names), so it works for --staged too, and stops accepting a value once it changes.
 
@@ -210,6 +211,8 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     let mut findings = scanned.findings;
     // The project's own baseline, when it has one at the top of the work tree (as gitleaks reads
     // `.gitleaksignore`), so that `hook install`'s pre-commit hook and plain `kseal scan` agree.
+    // A bare repository (a CI mirror) has no work tree: its baseline is the one committed at HEAD.
+    let bare = repo.as_ref().ok().filter(|r| r.workdir().is_none());
     let baseline = args.baseline.clone().or_else(|| {
         let top = repo
             .as_ref()
@@ -218,8 +221,22 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
             .unwrap_or_else(|| args.path.clone());
         Some(top.join(DEFAULT_BASELINE)).filter(|p| p.is_file())
     });
-    if let Some(file) = &baseline {
-        let text = std::fs::read_to_string(file).map_err(|e| Error::io(file.display().to_string(), &e))?;
+    let committed = if baseline.is_none() {
+        bare.and_then(|r| history::file_at_head(r, DEFAULT_BASELINE))
+    } else {
+        None
+    };
+    let baseline_text = match (&baseline, committed) {
+        (Some(file), _) => {
+            Some(std::fs::read_to_string(file).map_err(|e| Error::io(file.display().to_string(), &e))?)
+        }
+        (None, Some(bytes)) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        (None, None) => None,
+    };
+    let file = baseline
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("HEAD:{DEFAULT_BASELINE}")));
+    if let Some(text) = baseline_text {
         let baseline = report::parse_baseline(&text);
         let (values, missing) = match &repo {
             Ok(repo) => history::baseline_values(repo, &baseline.entries),

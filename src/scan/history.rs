@@ -1021,6 +1021,15 @@ fn attribute(repo: &gix::Repository, id: ObjectId, f: &mut Finding) -> Result<()
     Ok(())
 }
 
+/// The content of `path` in HEAD's tree, if there is one.
+pub fn file_at_head(repo: &gix::Repository, path: &str) -> Option<Vec<u8>> {
+    let tree = repo.head_tree_id().ok()?.detach();
+    let mut at = [None];
+    let lookup = [(0, path.split('/').collect())];
+    blobs_at_paths(repo, tree, 0, &lookup, &mut HashMap::new(), &mut at);
+    repo.find_object(at[0]?).ok().map(|o| o.detach().data)
+}
+
 /// `--staged`: the whole blob of every entry in the index (what the next commit will contain),
 /// as a pre-commit hook needs, not diff hunks.
 pub fn scan_staged(repo: &gix::Repository) -> Result<Scanned, Error> {
