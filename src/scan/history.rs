@@ -62,10 +62,15 @@ pub struct Options {
     pub progress: Option<fn(&str, usize, usize)>,
 }
 
+/// How kseal opens repositories: replace refs off (below), and an 8 MiB hash-map cache of delta
+/// bases instead of gix's default 64-slot list (measured on helm/charts: scan 6.6 s -> 6.0 s,
+/// peak RSS 273 -> 283 MiB; 16 MiB gave 5.8 s but 312 MiB).
+const OPEN_OVERRIDES: [&str; 2] = ["core.useReplaceRefs=false", "core.deltaBaseCacheLimit=8m"];
+
 /// The repository containing `path`, opened with replace refs off: `git replace` substitutes one
 /// object for another on every read, which would hide the commit that leaked.
 pub fn open_repo(path: &Path) -> Result<gix::Repository, Error> {
-    let open = gix::open::Options::default().config_overrides(["core.useReplaceRefs=false"]);
+    let open = gix::open::Options::default().config_overrides(OPEN_OVERRIDES);
     let trust = gix::sec::trust::Mapping {
         full: open.clone(),
         reduced: open,
@@ -125,7 +130,7 @@ fn uses_sha256(path: &Path) -> bool {
 /// pages stay in the kernel's page cache, so the next stretch reads them again cheaply. Falls
 /// back to a handle on the shared store if the repository cannot be opened again.
 fn own_store(repo: &gix::Repository) -> gix::Repository {
-    let open = gix::open::Options::default().config_overrides(["core.useReplaceRefs=false"]);
+    let open = gix::open::Options::default().config_overrides(OPEN_OVERRIDES);
     gix::ThreadSafeRepository::open_opts(repo.git_dir(), open)
         .map(gix::Repository::from)
         .unwrap_or_else(|_| repo.clone())
@@ -936,7 +941,8 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
             );
         }
     };
-    let commits = resolve_commits(repo, options.range.as_deref())?;
+    // Through its own store, so the pages of the commits it read are unmapped after.
+    let commits = resolve_commits(&own_store(repo), options.range.as_deref())?;
     step("commits");
     let walked = first_sightings(repo, &commits, options)?;
     step("trees");
