@@ -845,7 +845,7 @@ fn holding_commits(
             .flatten()
             .collect()
     });
-    if std::env::var_os("KSEAL_SCAN_PROFILE").is_some() {
+    if std::env::var_os("KSEAL_SCAN_PROFILE").is_some_and(|v| v == "1") {
         let checked = (0..n)
             .filter(|c| {
                 wanted
