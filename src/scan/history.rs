@@ -17,7 +17,10 @@
 //!    merge carries content through another commit). "Still at HEAD" compares key and value with
 //!    HEAD's findings and gives HEAD's path.
 //!
-//! Memory is the object index (one entry per commit, and per tree and blob id), never content.
+//! Memory is the object index (one entry per commit, and per tree and blob id), never content;
+//! each stretch of work reads through its own object store, dropped when done (see `own_store`).
+//! Blobs are read sorted by path (each file's delta chain in order); the commit-graph file is used
+//! when git wrote one.
 
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::path::Path;
