@@ -121,6 +121,20 @@ pub struct KeyHit {
     pub placeholder: bool,
 }
 
+impl KeyHit {
+    /// The key as compared across versions of a file and across findings (at HEAD, baselines):
+    /// its name without `data.`/`stringData.` (moving a value between the two does not change
+    /// what is stored), and its value.
+    pub fn identity(&self) -> (String, ValueId) {
+        let name = self
+            .key
+            .strip_prefix("data.")
+            .or_else(|| self.key.strip_prefix("stringData."))
+            .unwrap_or(&self.key);
+        (name.to_string(), self.value)
+    }
+}
+
 /// A Secret (or generator, or identity) with at least one plaintext value.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {

@@ -615,16 +615,6 @@ fn read_blobs(
     Ok(found)
 }
 
-/// A key compared across versions of a file: its name without `data.`/`stringData.` (moving a
-/// value between the two does not change what is stored), and its value.
-fn key_identity(key: &str, value: ValueId) -> (String, ValueId) {
-    let name = key
-        .strip_prefix("data.")
-        .or_else(|| key.strip_prefix("stringData."))
-        .unwrap_or(key);
-    (name.to_string(), value)
-}
-
 /// A group of findings of the same Secret with the same values: the earliest, and every
 /// `(path, blob)` that holds it.
 struct Group {
@@ -913,8 +903,7 @@ fn head_keys(repo: &gix::Repository, found: &[Found]) -> HashMap<(String, ValueI
             continue;
         };
         for k in &f.keys {
-            out.entry(key_identity(&k.key, k.value))
-                .or_insert_with(|| head_path.clone());
+            out.entry(k.identity()).or_insert_with(|| head_path.clone());
         }
     }
     out
@@ -976,7 +965,7 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
         let mut f = g.finding;
         let mut head_path = None;
         for k in &mut f.keys {
-            let path = at_head.get(&key_identity(&k.key, k.value));
+            let path = at_head.get(&k.identity());
             k.at_head = Some(path.is_some());
             head_path = head_path.or(path.cloned());
         }
@@ -1030,13 +1019,17 @@ fn attribute(repo: &gix::Repository, id: ObjectId, f: &mut Finding) -> Result<()
     Ok(())
 }
 
-/// The content of `path` in HEAD's tree, if there is one.
-pub fn file_at_head(repo: &gix::Repository, path: &str) -> Option<Vec<u8>> {
-    let tree = repo.head_tree_id().ok()?.detach();
+/// The content of the blob at `path` under `tree`, if there is one.
+fn file_in_tree(repo: &gix::Repository, tree: ObjectId, path: &str) -> Option<Vec<u8>> {
     let mut at = [None];
     let lookup = [(0, path.split('/').collect())];
     blobs_at_paths(repo, tree, 0, &lookup, &mut HashMap::new(), &mut at);
     repo.find_object(at[0]?).ok().map(|o| o.detach().data)
+}
+
+/// The content of `path` in HEAD's tree, if there is one.
+pub fn file_at_head(repo: &gix::Repository, path: &str) -> Option<Vec<u8>> {
+    file_in_tree(repo, repo.head_tree_id().ok()?.detach(), path)
 }
 
 /// `--staged`: the whole blob of every entry in the index (what the next commit will contain),
@@ -1079,18 +1072,12 @@ pub fn baseline_values(
             .ok()
             .and_then(|id| repo.find_commit(id).ok())
             .and_then(|c| c.tree_id().ok())
-            .and_then(|t| {
-                let mut at = [None];
-                let lookup = [(0, e.path.split('/').collect())];
-                blobs_at_paths(repo, t.detach(), 0, &lookup, &mut HashMap::new(), &mut at);
-                at[0]
-            })
-            .and_then(|b| repo.find_object(b).ok());
+            .and_then(|t| file_in_tree(repo, t.detach(), &e.path));
         let Some(blob) = blob else {
             missing.push(format!("{commit}:{}", e.path));
             continue;
         };
-        let mut found = scan_bytes(&e.path, &blob.data);
+        let mut found = scan_bytes(&e.path, &blob);
         if e.source == Some(super::Source::SecretGenerator) {
             let named = e.keys.iter().map(|k| Some(k.key.clone()));
             for key in std::iter::once(None).chain(named) {
@@ -1100,7 +1087,7 @@ pub fn baseline_values(
                     path: e.path.clone(),
                     key,
                 };
-                found.extend(detect::generator_file_finding(&gf, &e.path, &blob.data));
+                found.extend(detect::generator_file_finding(&gf, &e.path, &blob));
             }
         }
         let accepted: HashSet<&str> = e.keys.iter().map(|k| k.fingerprint.as_str()).collect();
@@ -1110,7 +1097,7 @@ pub fn baseline_values(
         }
         for k in found.iter().flat_map(|f| &f.keys) {
             if accepted.contains(k.fingerprint.as_str()) {
-                values.insert(key_identity(&k.key, k.value));
+                values.insert(k.identity());
             }
         }
     }

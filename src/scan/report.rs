@@ -181,13 +181,8 @@ pub fn apply_baseline(
 ) {
     for f in findings.iter_mut() {
         f.keys.retain(|k| {
-            let name = k
-                .key
-                .strip_prefix("data.")
-                .or_else(|| k.key.strip_prefix("stringData."))
-                .unwrap_or(&k.key);
             !(baseline.fingerprints.contains(&k.fingerprint)
-                || values.contains(&(name.to_string(), k.value))
+                || values.contains(&k.identity())
                 || baseline.legacy.iter().any(|l| k.value.matches_legacy(l)))
         });
     }
