@@ -31,6 +31,7 @@ use gix::ObjectId;
 use rayon::prelude::*;
 
 use super::detect::{self, GeneratorFile, ValueId};
+use super::packs::{self, Preread};
 use super::{scan_bytes, scan_with_generators, Finding};
 use crate::error::{Error, Location};
 
@@ -209,6 +210,7 @@ fn ancestors(repo: &gix::Repository, from: ObjectId) -> HashSet<ObjectId> {
 /// before children (Kahn's algorithm), the oldest committer time first among those ready.
 fn collect_commits(
     repo: &gix::Repository,
+    packed: &Preread,
     tips: Vec<(String, ObjectId)>,
     hidden: Option<ObjectId>,
 ) -> Result<Commits, Error> {
@@ -251,7 +253,8 @@ fn collect_commits(
         }
         // The commit-graph file, when git wrote one (`git gc`, `git commit-graph write`), has
         // each commit's tree, parents and time without decompressing the commit: 10x faster.
-        let cached = graph.as_ref().and_then(|g| {
+        let cached = packed.commits.get(&id).map(|c| (c.tree, c.time, c.parents.clone()));
+        let cached = cached.or_else(|| graph.as_ref().and_then(|g| {
             let c = g.commit_by_id(id)?;
             let parents: Option<Vec<ObjectId>> = c
                 .iter_parents()
@@ -262,7 +265,7 @@ fn collect_commits(
                 c.committer_timestamp() as i64,
                 parents?,
             ))
-        });
+        }));
         let (tree, time, mut parents) = match cached {
             Some(c) => c,
             None => {
@@ -339,9 +342,9 @@ fn collect_commits(
 }
 
 /// The commits of every ref, or of `A..B`.
-fn resolve_commits(repo: &gix::Repository, range: Option<&str>) -> Result<Commits, Error> {
+fn resolve_commits(repo: &gix::Repository, packed: &Preread, range: Option<&str>) -> Result<Commits, Error> {
     let Some(range) = range else {
-        return collect_commits(repo, ref_tips(repo)?, None);
+        return collect_commits(repo, packed, ref_tips(repo)?, None);
     };
     let (from, to) = range
         .split_once("..")
@@ -352,7 +355,7 @@ fn resolve_commits(repo: &gix::Repository, range: Option<&str>) -> Result<Commit
             .map(|id| id.detach())
             .map_err(|e| Error::usage(format!("--rev-range: cannot resolve `{spec}`: {e}")))
     };
-    collect_commits(repo, vec![(to.to_string(), resolve(to)?)], Some(resolve(from)?))
+    collect_commits(repo, packed, vec![(to.to_string(), resolve(to)?)], Some(resolve(from)?))
 }
 
 /// What one tree walker saw.
@@ -361,6 +364,158 @@ struct Walked {
     first_seen: HashMap<ObjectId, (Origin, String)>,
     submodules: BTreeSet<String>,
     unreadable: Vec<(String, String)>,
+    /// Per commit whose tree holds a finding known before the walk: (commit, set in `sets`).
+    holds: Vec<(u32, u32)>,
+    sets: GroupSets,
+    /// Per group of [`Known`], the commits whose tree holds it (all walkers together).
+    holding: Vec<Vec<u32>>,
+}
+
+/// Sets of finding groups (bitsets over [`Known::groups`]), each distinct set stored once: a
+/// tree's set is named by its index, 0 being the empty set. Most trees hold the same few.
+#[derive(Default)]
+struct GroupSets {
+    sets: Vec<Box<[u64]>>,
+    index: HashMap<Box<[u64]>, u32>,
+}
+
+impl GroupSets {
+    fn new(words: usize) -> Self {
+        let empty: Box<[u64]> = vec![0; words].into();
+        GroupSets {
+            sets: vec![empty.clone()],
+            index: HashMap::from([(empty, 0)]),
+        }
+    }
+
+    fn add(&mut self, into: &mut [u64], set: u32) {
+        if set != 0 {
+            into.iter_mut().zip(&*self.sets[set as usize]).for_each(|(a, b)| *a |= b);
+        }
+    }
+
+    fn intern(&mut self, set: Vec<u64>) -> u32 {
+        if set.iter().all(|w| *w == 0) {
+            return 0;
+        }
+        let set: Box<[u64]> = set.into();
+        if let Some(i) = self.index.get(&set) {
+            return *i;
+        }
+        let i = self.sets.len() as u32;
+        self.sets.push(set.clone());
+        self.index.insert(set, i);
+        i
+    }
+}
+
+/// Findings known before the walk (the blobs the packs held): their groups, and which groups
+/// each blob is in, so the walk can tell which commits hold each group (see [`walk_holding`]).
+#[derive(Default)]
+struct Known {
+    groups: HashMap<GroupKey, u32>,
+    blobs: gix::hashtable::HashMap<ObjectId, Box<[u64]>>,
+    words: usize,
+}
+
+impl Known {
+    fn new(packed: &Preread) -> Self {
+        let mut known = Known::default();
+        let mut members: Vec<(ObjectId, u32)> = Vec::new();
+        for (blob, scan) in &packed.scanned {
+            for f in &scan.findings {
+                let next = known.groups.len() as u32;
+                let g = *known.groups.entry(group_key(f)).or_insert(next);
+                members.push((*blob, g));
+            }
+        }
+        known.words = known.groups.len().div_ceil(64);
+        for (blob, g) in members {
+            let bits = known
+                .blobs
+                .entry(blob)
+                .or_insert_with(|| vec![0; known.words].into());
+            bits[g as usize / 64] |= 1 << (g % 64);
+        }
+        known
+    }
+}
+
+/// Walks the tree `root` of commit `origin` like [`walk_tree`], and returns the set of groups
+/// of `known` it holds, anywhere in it. `memo` has each tree's set once it is walked (a tree
+/// shared by many commits is walked once); a tree is finished after all its subtrees, which
+/// the stack order guarantees (a subtree already entered is finished, or it would contain its
+/// parent).
+fn walk_holding(
+    repo: &gix::Repository,
+    root: ObjectId,
+    known: &Known,
+    memo: &mut gix::hashtable::HashMap<ObjectId, u32>,
+    out: &mut Walked,
+    mut blob: impl FnMut(&mut Walked, ObjectId, &dyn Fn() -> String),
+) -> u32 {
+    const ENTERED: u32 = u32::MAX;
+    enum Frame {
+        Enter(ObjectId, String),
+        /// A tree whose own blobs' groups are `set`, waiting for `subtrees` to finish.
+        Finish(ObjectId, Vec<u64>, Vec<ObjectId>),
+    }
+    let mut stack = vec![Frame::Enter(root, String::new())];
+    while let Some(frame) = stack.pop() {
+        match frame {
+            Frame::Enter(tree_id, prefix) => {
+                if memo.contains_key(&tree_id) {
+                    continue;
+                }
+                memo.insert(tree_id, ENTERED);
+                let mut set = vec![0u64; known.words];
+                let mut waiting = Vec::new();
+                let mut enter = Vec::new();
+                match repo.find_object(tree_id) {
+                    Err(_) => out
+                        .unreadable
+                        .push((format!("{prefix}(tree)"), tree_id.to_string())),
+                    Ok(tree) => {
+                        for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash()) {
+                            let Ok(entry) = entry else {
+                                out.unreadable
+                                    .push((format!("{prefix}(tree)"), tree_id.to_string()));
+                                break;
+                            };
+                            let id = entry.oid.to_owned();
+                            if entry.mode.is_tree() {
+                                match memo.get(&id) {
+                                    Some(done) => out.sets.add(&mut set, *done),
+                                    None => {
+                                        waiting.push(id);
+                                        enter.push(Frame::Enter(id, format!("{prefix}{}/", entry.filename)));
+                                    }
+                                }
+                            } else if entry.mode.is_blob() {
+                                blob(out, id, &|| format!("{prefix}{}", entry.filename));
+                                if let Some(bits) = known.blobs.get(&id) {
+                                    set.iter_mut().zip(&**bits).for_each(|(a, b)| *a |= b);
+                                }
+                            } else if entry.mode.is_commit() {
+                                out.submodules.insert(format!("{prefix}{}", entry.filename));
+                            }
+                        }
+                    }
+                }
+                stack.push(Frame::Finish(tree_id, set, waiting));
+                stack.extend(enter);
+            }
+            Frame::Finish(tree_id, mut set, waiting) => {
+                for id in waiting {
+                    let done = memo.get(&id).copied().filter(|s| *s != ENTERED).unwrap_or(0);
+                    out.sets.add(&mut set, done);
+                }
+                let id = out.sets.intern(set);
+                memo.insert(tree_id, id);
+            }
+        }
+    }
+    memo.get(&root).copied().filter(|s| *s != ENTERED).unwrap_or(0)
 }
 
 /// Walks the tree `root` (skipping subtrees in `visited`) and calls `blob(id, path)` for each
@@ -405,10 +560,15 @@ fn walk_tree(
 }
 
 /// Step 2: the first origin and path of every distinct blob, walked in parallel runs.
-fn first_sightings(repo: &gix::Repository, commits: &Commits, options: &Options) -> Result<Walked, Error> {
+fn first_sightings(
+    repo: &gix::Repository,
+    commits: &Commits,
+    known: &Known,
+    options: &Options,
+) -> Result<Walked, Error> {
     // A range: what its boundary commits had is not new.
-    let mut known_trees = HashSet::new();
-    let mut known = Walked::default();
+    let mut boundary_trees = HashSet::new();
+    let mut boundary = Walked::default();
     for id in &commits.boundary {
         if let Ok(c) = repo.find_commit(*id) {
             if let Ok(tree) = c.tree_id() {
@@ -416,8 +576,8 @@ fn first_sightings(repo: &gix::Repository, commits: &Commits, options: &Options)
                     repo,
                     tree.detach(),
                     "",
-                    &mut known_trees,
-                    &mut known,
+                    &mut boundary_trees,
+                    &mut boundary,
                     |w, blob, _| {
                         w.first_seen
                             .entry(blob)
@@ -427,7 +587,7 @@ fn first_sightings(repo: &gix::Repository, commits: &Commits, options: &Options)
             }
         }
     }
-    let known = known.first_seen;
+    let before = boundary.first_seen;
 
     let threads = options.threads.max(1);
     let n = commits.ids.len();
@@ -449,38 +609,56 @@ fn first_sightings(repo: &gix::Repository, commits: &Commits, options: &Options)
             .into_par_iter()
             .map(|run| {
                 let repo = own_store(&sync.to_thread_local());
-                let mut visited = HashSet::new();
-                let mut walked = Walked::default();
+                let mut memo = gix::hashtable::HashMap::default();
+                let mut walked = Walked {
+                    sets: GroupSets::new(known.words),
+                    ..Walked::default()
+                };
                 for i in (run * per_run)..((run + 1) * per_run).min(n) {
                     let d = done.fetch_add(1, Ordering::Relaxed);
                     if let Some(progress) = options.progress.filter(|_| d.is_multiple_of(1024)) {
                         progress("walking trees", d, n);
                     }
                     let origin = Origin::Commit(i as u32);
-                    walk_tree(
+                    let set = walk_holding(
                         &repo,
                         commits.trees[i],
-                        "",
-                        &mut visited,
+                        known,
+                        &mut memo,
                         &mut walked,
                         |w, blob, path| {
-                            if !known.contains_key(&blob) {
+                            if !before.contains_key(&blob) {
                                 w.first_seen.entry(blob).or_insert_with(|| (origin, path()));
                             }
                         },
                     );
+                    if set != 0 {
+                        walked.holds.push((i as u32, set));
+                    }
                 }
                 walked
             })
             .collect()
     });
-    let mut all = Walked::default();
+    let mut all = Walked {
+        holding: vec![Vec::new(); known.groups.len()],
+        ..Walked::default()
+    };
     for part in parts {
         for (blob, seen) in part.first_seen {
             all.first_seen.entry(blob).or_insert(seen);
         }
         all.submodules.extend(part.submodules);
         all.unreadable.extend(part.unreadable);
+        for (commit, set) in part.holds {
+            for (w, word) in part.sets.sets[set as usize].iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    all.holding[w * 64 + bits.trailing_zeros() as usize].push(commit);
+                    bits &= bits - 1;
+                }
+            }
+        }
     }
     // Refs that point at a tree or a blob (`git tag v1-files <tree>`): reachable, so scanned.
     for (i, (name, id)) in commits.object_tips.iter().enumerate() {
@@ -508,7 +686,7 @@ fn first_sightings(repo: &gix::Repository, commits: &Commits, options: &Options)
         let objects = repo.objects.iter().map_err(|e| git_error("listing objects", e))?;
         for id in objects.flatten() {
             if !all.first_seen.contains_key(&id)
-                && !known.contains_key(&id)
+                && !before.contains_key(&id)
                 && repo
                     .find_header(id)
                     .is_ok_and(|h| h.kind() == gix::object::Kind::Blob)
@@ -531,6 +709,7 @@ const BLOBS_PER_STORE: usize = 1024;
 /// generators read are gathered on the way and read afterwards, at every version they had.
 fn read_blobs(
     repo: &gix::Repository,
+    packed: &Preread,
     blobs: &[(ObjectId, Origin, String)],
     options: &Options,
     unreadable: &Mutex<Vec<(String, String)>>,
@@ -560,17 +739,35 @@ fn read_blobs(
         if let Some(progress) = options.progress.filter(|_| n.is_multiple_of(4096)) {
             progress("reading blobs", n, total);
         }
+        let note_generators = |files: Vec<GeneratorFile>| {
+            if !files.is_empty() {
+                let mut g = generators.lock().unwrap_or_else(|e| e.into_inner());
+                for gf in files {
+                    let target = detect::join_path(detect::dir_of(path), &gf.path);
+                    g.entry(target).or_default().push(gf);
+                }
+            }
+        };
+        // Read with its pack already: only where it is is new.
+        if packed.blobs.contains(id) {
+            let Some(scan) = packed.scanned.get(id) else {
+                return Vec::new();
+            };
+            note_generators(scan.generators.clone());
+            return scan
+                .findings
+                .iter()
+                .map(|f| {
+                    let mut f = f.clone();
+                    f.path = path.clone();
+                    (*id, *origin, f)
+                })
+                .collect();
+        }
         let Some(data) = read(repo, id, path) else {
             return Vec::new();
         };
-        let files = detect::generator_files(&data);
-        if !files.is_empty() {
-            let mut g = generators.lock().unwrap_or_else(|e| e.into_inner());
-            for gf in files {
-                let target = detect::join_path(detect::dir_of(path), &gf.path);
-                g.entry(target).or_default().push(gf);
-            }
-        }
+        note_generators(detect::generator_files(&data));
         scan_bytes(path, &data)
             .into_iter()
             .map(|f| (*id, *origin, f))
@@ -623,20 +820,26 @@ struct Group {
     holders: BTreeSet<(String, ObjectId)>,
 }
 
+/// What makes findings the same: the Secret, the class and the values.
+type GroupKey = (
+    super::Source,
+    detect::Class,
+    Option<String>,
+    Option<String>,
+    BTreeSet<(String, ValueId)>,
+);
+
+fn group_key(f: &Finding) -> GroupKey {
+    let values = f.keys.iter().map(|k| (k.key.clone(), k.value)).collect();
+    (f.source, f.class, f.namespace.clone(), f.name.clone(), values)
+}
+
 /// Step 4a: the same Secret with the same values survives in many blobs as a file is edited;
 /// keep the earliest sighting of each, in history order, and where else it is.
 fn group(found: Vec<Found>) -> Vec<Group> {
-    type GroupKey = (
-        super::Source,
-        detect::Class,
-        Option<String>,
-        Option<String>,
-        BTreeSet<(String, ValueId)>,
-    );
     let mut groups: HashMap<GroupKey, Group> = HashMap::new();
     for (blob, origin, f) in found {
-        let values = f.keys.iter().map(|k| (k.key.clone(), k.value)).collect();
-        let key = (f.source, f.class, f.namespace.clone(), f.name.clone(), values);
+        let key = group_key(&f);
         let holder = (f.path.clone(), blob);
         match groups.get_mut(&key) {
             Some(g) => {
@@ -731,17 +934,19 @@ fn blobs_at_paths(
 /// Commits whose trees are looked up through one object store before it is dropped.
 const COMMITS_PER_STORE: usize = 8192;
 
-/// Step 4b: for each group, the commits whose tree holds one of its blobs at its path. Each
-/// commit's tree is read once for all groups, in parallel.
+/// Step 4b: for each `needed` group, the commits whose tree holds one of its blobs at its path.
+/// Each commit's tree is read once for all groups, in parallel. (The walk already knows this for
+/// the groups found before it, in the packs.)
 fn holding_commits(
     repo: &gix::Repository,
     commits: &Commits,
     children: &[Vec<u32>],
     groups: &[Group],
+    needed: &[bool],
     threads: usize,
 ) -> Result<Vec<Vec<u32>>, Error> {
     let wanted: Vec<usize> = (0..groups.len())
-        .filter(|g| matches!(groups[*g].origin, Origin::Commit(_)))
+        .filter(|g| needed[*g] && matches!(groups[*g].origin, Origin::Commit(_)))
         .collect();
     let mut holders = vec![Vec::new(); groups.len()];
     if wanted.is_empty() {
@@ -933,10 +1138,13 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
             );
         }
     };
+    let packed = packs::preread(repo, options.threads, options.progress);
+    step("packs");
     // Through its own store, so the pages of the commits it read are unmapped after.
-    let commits = resolve_commits(&own_store(repo), options.range.as_deref())?;
+    let commits = resolve_commits(&own_store(repo), &packed, options.range.as_deref())?;
     step("commits");
-    let walked = first_sightings(repo, &commits, options)?;
+    let known = Known::new(&packed);
+    let mut walked = first_sightings(repo, &commits, &known, options)?;
     step("trees");
     let mut blobs: Vec<(ObjectId, Origin, String)> = walked
         .first_seen
@@ -947,7 +1155,7 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
     // versions, so the delta-base cache then hits instead of inflating each chain again.
     blobs.sort_unstable_by(|a, b| (&a.2, a.1).cmp(&(&b.2, b.1)));
     let unreadable = Mutex::new(walked.unreadable);
-    let found = read_blobs(repo, &blobs, options, &unreadable)?;
+    let found = read_blobs(repo, &packed, &blobs, options, &unreadable)?;
     drop(blobs);
     step("blobs");
     let at_head = head_keys(repo, &found);
@@ -958,7 +1166,24 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
             children[*p as usize].push(c as u32);
         }
     }
-    let holders = holding_commits(repo, &commits, &children, &groups, options.threads)?;
+    // The walk found which commits hold the groups whose blobs were all known before it; the
+    // others (loose objects, generators' files) are looked up at their paths.
+    let walked_holding = std::mem::take(&mut walked.holding);
+    let from_walk: Vec<Option<&Vec<u32>>> = groups
+        .iter()
+        .map(|g| {
+            let all_known = g.holders.iter().all(|(_, b)| known.blobs.contains_key(b));
+            let id = known.groups.get(&group_key(&g.finding)).filter(|_| all_known)?;
+            walked_holding.get(*id as usize)
+        })
+        .collect();
+    let needed: Vec<bool> = from_walk.iter().map(Option::is_none).collect();
+    let mut holders = holding_commits(repo, &commits, &children, &groups, &needed, options.threads)?;
+    for (h, walked) in holders.iter_mut().zip(&from_walk) {
+        if let Some(commits) = walked {
+            h.extend(commits.iter().copied());
+        }
+    }
     step("refs");
     let mut findings = Vec::with_capacity(groups.len());
     for (g, holding) in groups.into_iter().zip(holders) {

@@ -3,6 +3,7 @@
 
 pub mod detect;
 pub mod history;
+mod packs;
 pub mod report;
 pub mod tolerant;
 pub mod worktree;
