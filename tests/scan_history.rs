@@ -27,6 +27,11 @@ const VALUES: &[&str] = &[
     "sh4red-user",
     "m0ved-value",
     "helm-l1teral",
+    "p4cked-one",
+    "p4cked-two",
+    "p4cked-branch",
+    "p4cked-env",
+    "l00se-after-gc",
 ];
 
 /// Writes `path` in `dir`, stages everything and commits.
@@ -987,4 +992,121 @@ fn baselines_accept_known_values_everywhere_and_nothing_else() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stderr(&out).contains("pre-v2 form"), "{}", stderr(&out));
+}
+
+/// The packs are read whole, in pack order, and loose objects one by one; neither may change the
+/// answer. The same history scanned with loose objects, after `git gc` (deltified packs), with new
+/// loose commits on top of the pack, and repacked: the same report, line for line.
+#[test]
+fn a_packed_history_reads_as_its_loose_objects_did() {
+    require_tools!("git");
+    let sb = new_repo();
+    let d = sb.dir.path();
+    // Long files, edited a little each time, so that git deltifies them against each other.
+    let padded = |name: &str, value: &str, n: usize| {
+        let filler: String = (0..n)
+            .map(|i| format!("    # note {i}: nothing to see here\n"))
+            .collect();
+        format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  annotations:\n    notes: |\n{filler}stringData:\n  password: {value}\n")
+    };
+    commit(d, "README", "x\n", "init");
+    for i in 0..6 {
+        commit(d, "app/db.yaml", &padded("db", "p4cked-one", 40 + i), "grow");
+    }
+    commit(d, "app/db.yaml", &padded("db", "p4cked-two", 46), "rotate");
+    commit(
+        d,
+        "gen/kustomization.yaml",
+        "secretGenerator:\n- name: gen\n  envs: [gen.env]\n",
+        "kustomization",
+    );
+    commit(d, "gen/gen.env", "PASSWORD=p4cked-env\n", "env");
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    commit(
+        d,
+        "feature/x.yaml",
+        &padded("branch", "p4cked-branch", 30),
+        "branch leak",
+    );
+    git(d, &["checkout", "-q", "main"]);
+    git(d, &["merge", "-q", "--squash", "feature"]);
+    git(d, &["commit", "-q", "-m", "squashed"]);
+    git(d, &["rm", "-q", "feature/x.yaml"]);
+    git(d, &["commit", "-q", "-m", "removed"]);
+    git(d, &["tag", "-a", "-m", "t", "v1", "HEAD~3"]);
+    let report = |d: &Path| {
+        let out = kseal()
+            .args(["scan", "--format", "json"])
+            .arg(d)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        for v in VALUES {
+            assert!(!stdout(&out).contains(v), "a planted value was printed");
+        }
+        stdout(&out)
+    };
+    let loose = report(d);
+    assert_eq!(loose.lines().count(), 4, "{loose}");
+
+    git(d, &["gc", "-q"]);
+    let count = git_command(d).args(["count-objects", "-v"]).output().unwrap();
+    assert!(
+        stdout(&count).starts_with("count: 0\n"),
+        "all packed: {}",
+        stdout(&count)
+    );
+    let verify = git_command(d)
+        .args(["verify-pack", "-v"])
+        .arg(
+            std::fs::read_dir(d.join(".git/objects/pack"))
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "idx"))
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&verify).contains("chain length = 1:"),
+        "some blobs are deltas: {}",
+        stdout(&verify)
+    );
+    assert_eq!(report(d), loose, "packed: the same report");
+    // ... and read from the pack, deltas included, not looked up one by one.
+    let out = kseal()
+        .args(["scan", "--format", "json"])
+        .arg(d)
+        .env("KSEAL_SCAN_PROFILE", "1")
+        .output()
+        .unwrap();
+    let profile = stderr(&out);
+    let blobs = stdout(
+        &git_command(d)
+            .args(["cat-file", "--batch-all-objects", "--batch-check=%(objecttype)"])
+            .output()
+            .unwrap(),
+    )
+    .lines()
+    .filter(|l| *l == "blob")
+    .count();
+    let ahead = profile
+        .lines()
+        .find(|l| l.contains("read ahead"))
+        .unwrap_or_default();
+    assert!(ahead.contains(&format!(" and {blobs} blobs")), "{profile}");
+    assert!(
+        !ahead.contains("(0 deltas)") && ahead.ends_with(", 0 loose"),
+        "{profile}"
+    );
+    assert!(profile.contains(" 0 of "), "no blob looked up: {profile}");
+
+    // New loose objects on top of the pack, one with content the pack also has.
+    commit(d, "copy/db.yaml", &padded("db", "p4cked-two", 46), "copy");
+    commit(d, "late.yaml", &secret("late", "l00se-after-gc"), "after gc");
+    let mixed = report(d);
+    assert_eq!(mixed.lines().count(), 5, "{mixed}");
+    git(d, &["repack", "-q", "-adf", "--depth=3", "--window=10"]);
+    assert_eq!(report(d), mixed, "repacked: the same report");
 }

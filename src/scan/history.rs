@@ -31,7 +31,7 @@ use gix::ObjectId;
 use rayon::prelude::*;
 
 use super::detect::{self, GeneratorFile, ValueId};
-use super::packs::{self, Preread};
+use super::preread::{self, Preread};
 use super::{scan_bytes, scan_with_generators, Finding};
 use crate::error::{Error, Location};
 
@@ -253,19 +253,24 @@ fn collect_commits(
         }
         // The commit-graph file, when git wrote one (`git gc`, `git commit-graph write`), has
         // each commit's tree, parents and time without decompressing the commit: 10x faster.
-        let cached = packed.commits.get(&id).map(|c| (c.tree, c.time, c.parents.clone()));
-        let cached = cached.or_else(|| graph.as_ref().and_then(|g| {
-            let c = g.commit_by_id(id)?;
-            let parents: Option<Vec<ObjectId>> = c
-                .iter_parents()
-                .map(|p| p.ok().map(|p| g.commit_at(p).id().to_owned()))
-                .collect();
-            Some((
-                c.root_tree_id().to_owned(),
-                c.committer_timestamp() as i64,
-                parents?,
-            ))
-        }));
+        let cached = packed
+            .commits
+            .get(&id)
+            .map(|c| (c.tree, c.time, c.parents.clone()));
+        let cached = cached.or_else(|| {
+            graph.as_ref().and_then(|g| {
+                let c = g.commit_by_id(id)?;
+                let parents: Option<Vec<ObjectId>> = c
+                    .iter_parents()
+                    .map(|p| p.ok().map(|p| g.commit_at(p).id().to_owned()))
+                    .collect();
+                Some((
+                    c.root_tree_id().to_owned(),
+                    c.committer_timestamp() as i64,
+                    parents?,
+                ))
+            })
+        });
         let (tree, time, mut parents) = match cached {
             Some(c) => c,
             None => {
@@ -355,7 +360,12 @@ fn resolve_commits(repo: &gix::Repository, packed: &Preread, range: Option<&str>
             .map(|id| id.detach())
             .map_err(|e| Error::usage(format!("--rev-range: cannot resolve `{spec}`: {e}")))
     };
-    collect_commits(repo, packed, vec![(to.to_string(), resolve(to)?)], Some(resolve(from)?))
+    collect_commits(
+        repo,
+        packed,
+        vec![(to.to_string(), resolve(to)?)],
+        Some(resolve(from)?),
+    )
 }
 
 /// What one tree walker saw.
@@ -390,7 +400,9 @@ impl GroupSets {
 
     fn add(&mut self, into: &mut [u64], set: u32) {
         if set != 0 {
-            into.iter_mut().zip(&*self.sets[set as usize]).for_each(|(a, b)| *a |= b);
+            into.iter_mut()
+                .zip(&*self.sets[set as usize])
+                .for_each(|(a, b)| *a |= b);
         }
     }
 
@@ -716,6 +728,7 @@ fn read_blobs(
 ) -> Result<Vec<Found>, Error> {
     let total = blobs.len();
     let done = AtomicUsize::new(0);
+    let looked_up = AtomicUsize::new(0);
     let generators: Mutex<HashMap<String, Vec<GeneratorFile>>> = Mutex::new(HashMap::new());
     let sync = repo.clone().into_sync();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -764,6 +777,7 @@ fn read_blobs(
                 })
                 .collect();
         }
+        looked_up.fetch_add(1, Ordering::Relaxed);
         let Some(data) = read(repo, id, path) else {
             return Vec::new();
         };
@@ -808,6 +822,12 @@ fn read_blobs(
     }
     if let Some(progress) = options.progress {
         progress("reading blobs", total, total);
+    }
+    if std::env::var_os("KSEAL_SCAN_PROFILE").is_some_and(|v| v == "1") {
+        eprintln!(
+            "kseal: profile: {} of {total} blobs looked up one by one",
+            looked_up.into_inner()
+        );
     }
     Ok(found)
 }
@@ -1138,8 +1158,16 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
             );
         }
     };
-    let packed = packs::preread(repo, options.threads, options.progress);
-    step("packs");
+    let packed = preread::preread(repo, options.threads, options.progress);
+    if profile {
+        let (packs, deltas, loose) = packed.counts;
+        eprintln!(
+            "kseal: profile: read ahead {} commits and {} blobs: {packs} objects from packs ({deltas} deltas), {loose} loose",
+            packed.commits.len(),
+            packed.blobs.len()
+        );
+    }
+    step("read ahead");
     // Through its own store, so the pages of the commits it read are unmapped after.
     let commits = resolve_commits(&own_store(repo), &packed, options.range.as_deref())?;
     step("commits");

@@ -3,7 +3,7 @@
 
 pub mod detect;
 pub mod history;
-mod packs;
+mod preread;
 pub mod report;
 pub mod tolerant;
 pub mod worktree;
