@@ -1,5 +1,8 @@
 //! `--history`: every commit of every ref, each distinct tree and blob read once.
 //!
+//! 0. Read ahead (`scan::preread`): every commit and blob of the packs, in pack order, one delta
+//!    family at a time, and the loose objects; each blob goes through the prefilter and the few
+//!    candidates are parsed, so every blob's findings are known before the walk, without a path.
 //! 1. Commits: walk every ref (branches, tags, remotes, stash, notes; not `refs/replace/`, whose
 //!    substitutes would hide the commits they replace) and put the commits in history order:
 //!    parents before children, commit time only breaking ties (clocks are skewed, and commits
@@ -8,19 +11,22 @@
 //!    visits each distinct tree once in its run. The first commit (in history order) whose tree
 //!    holds a blob introduced it; runs are merged in order, so the earliest wins. Each run re-reads
 //!    one snapshot's unchanged trees, a few percent of the work, instead of sharing a locked set.
-//! 3. Blobs, in parallel: every distinct reachable blob read once through the prefilter; the few
-//!    candidates are parsed. Files a kustomization's `secretGenerator` reads are then read at
-//!    every version they had, not only when the kustomization changed.
+//!    On the way, each tree's set of finding groups is computed from its subtrees' (bottom-up,
+//!    once per distinct tree), so each commit's set says which findings it holds, anywhere in it.
+//! 3. Blobs: each reachable blob's findings, from the read-ahead with the path the walk gave it
+//!    (a blob the read-ahead did not have, in an alternate store, is read here). Files a
+//!    kustomization's `secretGenerator` reads are then read at every version they had, not only
+//!    when the kustomization changed.
 //! 4. Findings of the same Secret, class and values (the same plaintext survives in many blobs as
-//!    a file is edited) are grouped; the earliest is kept. Which refs hold it is computed only for
-//!    those few, from every commit whose tree holds one of the group's blobs at its path (a squash
-//!    merge carries content through another commit). "Still at HEAD" compares key and value with
-//!    HEAD's findings and gives HEAD's path.
+//!    a file is edited) are grouped; the earliest is kept. The refs that hold it are those that
+//!    reach a commit holding it (step 2; a squash merge carries content through another commit).
+//!    Groups the walk could not know (generators' files, alternates) are looked up at their
+//!    paths in every commit's tree. "Still at HEAD" compares key and value with HEAD's findings
+//!    and gives HEAD's path.
 //!
-//! Memory is the object index (one entry per commit, and per tree and blob id), never content;
-//! each stretch of work reads through its own object store, dropped when done (see `own_store`).
-//! Blobs are read sorted by path (each file's delta chain in order); the commit-graph file is used
-//! when git wrote one.
+//! Memory is the object index (one entry per commit, and per tree and blob id) and the findings,
+//! never content; each stretch of work reads through its own object store (or pack mapping),
+//! dropped when done (see `own_store`). The commit-graph file is used when git wrote one.
 
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::path::Path;
@@ -231,11 +237,16 @@ fn collect_commits(
     let mut out = Commits::default();
     // Per walked commit: (id, tree, parent ids, committer time).
     let mut walked: Vec<(ObjectId, ObjectId, Vec<ObjectId>, i64)> = Vec::new();
-    let mut index: HashMap<ObjectId, u32> = HashMap::new();
+    // Object ids are already uniform: gix's tables hash them by their first bytes, not SipHash.
+    let mut index: gix::hashtable::HashMap<ObjectId, u32> = Default::default();
     let mut commit_tips = Vec::new();
     let mut stack = Vec::new();
     for (name, id) in tips {
-        match repo.find_header(id).map(|h| h.kind()) {
+        let kind = match packed.commits.contains_key(&id) {
+            true => Ok(gix::object::Kind::Commit), // 20k refs: no lookup each
+            false => repo.find_header(id).map(|h| h.kind()),
+        };
+        match kind {
             Ok(gix::object::Kind::Commit) => {
                 commit_tips.push((name, id));
                 stack.push(id);
@@ -246,7 +257,7 @@ fn collect_commits(
         }
     }
     let mut boundary = HashSet::new();
-    let mut queued: HashSet<ObjectId> = stack.iter().copied().collect();
+    let mut queued: gix::hashtable::HashSet<ObjectId> = stack.iter().copied().collect();
     while let Some(id) = stack.pop() {
         if hidden.contains(&id) {
             continue;
@@ -603,12 +614,9 @@ fn first_sightings(
 
     let threads = options.threads.max(1);
     let n = commits.ids.len();
-    // Enough runs to balance the threads, few enough that re-read snapshots stay cheap.
-    let runs = if threads == 1 {
-        1
-    } else {
-        (threads * 4).min(n.div_ceil(256)).max(1)
-    };
+    // Enough runs to balance the threads and to drop each run's store (and the pack pages it
+    // mapped) now and then, even with one thread; few enough that re-read snapshots stay cheap.
+    let runs = (threads * 4).max(8).min(n.div_ceil(256)).max(1);
     let per_run = n.div_ceil(runs).max(1);
     let done = AtomicUsize::new(0);
     let sync = repo.clone().into_sync();
@@ -1170,6 +1178,8 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
     step("read ahead");
     // Through its own store, so the pages of the commits it read are unmapped after.
     let commits = resolve_commits(&own_store(repo), &packed, options.range.as_deref())?;
+    let mut packed = packed;
+    packed.commits = HashMap::new(); // in `commits` now
     step("commits");
     let known = Known::new(&packed);
     let mut walked = first_sightings(repo, &commits, &known, options)?;

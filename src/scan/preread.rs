@@ -59,7 +59,7 @@ pub struct Preread {
 }
 
 /// Pack bytes read through one mapping before it is dropped.
-const PART_BYTES: u64 = 32 << 20;
+const PART_BYTES: u64 = 64 << 20;
 
 /// Reads every commit and blob of the repository's own packs; packs it cannot read are left
 /// to the walk.
