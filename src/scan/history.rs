@@ -434,7 +434,7 @@ impl GroupSets {
 }
 
 /// Findings known before the walk (the blobs the packs held): their groups, and which groups
-/// each blob is in, so the walk can tell which commits hold each group (see [`walk_holding`]).
+/// each blob is in, so the walk can tell which commits hold each group (see [`walk_tree`]).
 #[derive(Default)]
 struct Known {
     groups: HashMap<GroupKey, u32>,
@@ -465,14 +465,15 @@ impl Known {
     }
 }
 
-/// Walks the tree `root` of commit `origin` like [`walk_tree`], and returns the set of groups
-/// of `known` it holds, anywhere in it. `memo` has each tree's set once it is walked (a tree
+/// Walks the tree `root`, calling `blob(id, path)` for each blob (`prefix` is put before every
+/// path), and returns the set of groups of `known` it holds, anywhere in it. `memo` has each tree's set once it is walked (a tree
 /// shared by many commits is walked once); a tree is finished after all its subtrees, which
 /// the stack order guarantees (a subtree already entered is finished, or it would contain its
 /// parent).
-fn walk_holding(
+fn walk_tree(
     repo: &gix::Repository,
     root: ObjectId,
+    prefix: &str,
     known: &Known,
     memo: &mut gix::hashtable::HashMap<ObjectId, u32>,
     out: &mut Walked,
@@ -484,7 +485,7 @@ fn walk_holding(
         /// A tree whose own blobs' groups are `set`, waiting for `subtrees` to finish.
         Finish(ObjectId, Vec<u64>, Vec<ObjectId>),
     }
-    let mut stack = vec![Frame::Enter(root, String::new())];
+    let mut stack = vec![Frame::Enter(root, prefix.to_string())];
     while let Some(frame) = stack.pop() {
         match frame {
             Frame::Enter(tree_id, prefix) => {
@@ -508,7 +509,7 @@ fn walk_holding(
                             };
                             let id = entry.oid.to_owned();
                             if entry.mode.is_tree() {
-                                match memo.get(&id) {
+                                match memo.get(&id).filter(|s| **s != ENTERED) {
                                     Some(done) => out.sets.add(&mut set, *done),
                                     None => {
                                         waiting.push(id);
@@ -542,47 +543,6 @@ fn walk_holding(
     memo.get(&root).copied().filter(|s| *s != ENTERED).unwrap_or(0)
 }
 
-/// Walks the tree `root` (skipping subtrees in `visited`) and calls `blob(id, path)` for each
-/// blob; `prefix` is put before every path.
-fn walk_tree(
-    repo: &gix::Repository,
-    root: ObjectId,
-    prefix: &str,
-    visited: &mut HashSet<ObjectId>,
-    out: &mut Walked,
-    mut blob: impl FnMut(&mut Walked, ObjectId, &dyn Fn() -> String),
-) {
-    if !visited.insert(root) {
-        return;
-    }
-    let mut stack = vec![(root, prefix.to_string())];
-    while let Some((tree_id, prefix)) = stack.pop() {
-        let Ok(tree) = repo.find_object(tree_id) else {
-            out.unreadable
-                .push((format!("{prefix}(tree)"), tree_id.to_string()));
-            continue;
-        };
-        for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash()) {
-            let Ok(entry) = entry else {
-                out.unreadable
-                    .push((format!("{prefix}(tree)"), tree_id.to_string()));
-                break;
-            };
-            if entry.mode.is_tree() {
-                if visited.insert(entry.oid.to_owned()) {
-                    stack.push((entry.oid.to_owned(), format!("{prefix}{}/", entry.filename)));
-                }
-            } else if entry.mode.is_blob() {
-                blob(out, entry.oid.to_owned(), &|| {
-                    format!("{prefix}{}", entry.filename)
-                });
-            } else if entry.mode.is_commit() {
-                out.submodules.insert(format!("{prefix}{}", entry.filename));
-            }
-        }
-    }
-}
-
 /// Step 2: the first origin and path of every distinct blob, walked in parallel runs.
 fn first_sightings(
     repo: &gix::Repository,
@@ -591,7 +551,7 @@ fn first_sightings(
     options: &Options,
 ) -> Result<Walked, Error> {
     // A range: what its boundary commits had is not new.
-    let mut boundary_trees = HashSet::new();
+    let mut boundary_trees = gix::hashtable::HashMap::default();
     let mut boundary = Walked::default();
     for id in &commits.boundary {
         if let Ok(c) = repo.find_commit(*id) {
@@ -600,6 +560,7 @@ fn first_sightings(
                     repo,
                     tree.detach(),
                     "",
+                    &Known::default(),
                     &mut boundary_trees,
                     &mut boundary,
                     |w, blob, _| {
@@ -641,9 +602,10 @@ fn first_sightings(
                         progress("walking trees", d, n);
                     }
                     let origin = Origin::Commit(i as u32);
-                    let set = walk_holding(
+                    let set = walk_tree(
                         &repo,
                         commits.trees[i],
+                        "",
                         known,
                         &mut memo,
                         &mut walked,
@@ -694,7 +656,8 @@ fn first_sightings(
                     repo,
                     *id,
                     &prefix,
-                    &mut HashSet::new(),
+                    &Known::default(),
+                    &mut Default::default(),
                     &mut all,
                     |w, blob, path| {
                         w.first_seen.entry(blob).or_insert_with(|| (origin, path()));
@@ -1124,7 +1087,8 @@ fn head_keys(repo: &gix::Repository, found: &[Found]) -> HashMap<(String, ValueI
         repo,
         tree.detach(),
         "",
-        &mut HashSet::new(),
+        &Known::default(),
+        &mut Default::default(),
         &mut walked,
         |w, blob, path| {
             w.first_seen
