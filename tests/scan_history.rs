@@ -170,10 +170,43 @@ fn history_finds_deleted_rotated_branch_and_tag_secrets() {
     // A range scans only what it adds: main..feature is the branch's own commit.
     let (code, ranged) = scan_json(d, &["--rev-range", "main..feature"]);
     assert_eq!(code, 1);
-    let names: Vec<&str> = ranged.iter().map(|f| f["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["branch"]);
+    assert_eq!(names(&ranged), ["branch"]);
     let (code, _) = scan_json(d, &["--rev-range", "feature..feature"]);
     assert_eq!(code, 0);
+    // Annotated tags at either end are the commits they tag, also a tag of a tag: `main..v1`
+    // once scanned nothing and said so with exit 0.
+    let (code, ranged) = scan_json(d, &["--rev-range", "main..v1"]);
+    assert_eq!(code, 1);
+    assert_eq!(names(&ranged), ["tagged"]);
+    git(
+        d,
+        &[
+            "-c",
+            "advice.nestedTag=false",
+            "tag",
+            "-a",
+            "-m",
+            "nested",
+            "v1-again",
+            "v1",
+        ],
+    );
+    git(d, &["tag", "-a", "-m", "m", "on-main", "main"]);
+    let (code, ranged) = scan_json(d, &["--rev-range", "on-main..v1-again"]);
+    assert_eq!(code, 1);
+    assert_eq!(names(&ranged), ["tagged"]);
+    let (code, _) = scan_json(d, &["--rev-range", "v1-again..v1"]);
+    assert_eq!(code, 0);
+    let out = kseal()
+        .args(["scan", "--rev-range", "main..main^{tree}"])
+        .arg(d)
+        .run_exits(2);
+    assert!(
+        stderr(&out).contains("is a tree, not a commit"),
+        "{}",
+        stderr(&out)
+    );
+    git(d, &["tag", "-d", "v1-again", "on-main"]);
     let out = kseal()
         .args(["scan", "--rev-range", "nope..main"])
         .arg(d)
