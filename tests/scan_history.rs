@@ -32,6 +32,8 @@ const VALUES: &[&str] = &[
     "p4cked-branch",
     "p4cked-env",
     "l00se-after-gc",
+    "ch4nked-early",
+    "ch4nked-late",
 ];
 
 /// Writes `path` in `dir`, stages everything and commits.
@@ -1135,4 +1137,82 @@ fn a_packed_history_reads_as_its_loose_objects_did() {
     assert_eq!(mixed.len(), 5, "{mixed:?}");
     git(d, &["repack", "-q", "-adf", "--depth=3", "--window=10"]);
     assert_eq!(report(d), mixed, "repacked: the same report");
+}
+
+/// A history long enough for the tree walk to cut into chunks that threads share: the report is
+/// the same, byte for byte, with 1 to 4 threads, and each finding is placed at its earliest commit
+/// whichever thread walked it.
+#[test]
+fn a_long_history_reads_the_same_with_any_number_of_threads() {
+    require_tools!("git");
+    let sb = new_repo();
+    let d = sb.dir.path();
+    // 6,000 commits through fast-import (seconds, where `git commit` would take minutes): each
+    // edits one of 40 files in 8 directories. A Secret appears at commit 2,500 in `a/`, leaves
+    // at 2,600 and comes back at 5,500 in `z/` (a later chunk, perhaps another thread's); another
+    // appears at 5,900 only on a branch.
+    let mut stream = String::new();
+    let early = secret("early", "ch4nked-early");
+    let late = secret("late", "ch4nked-late");
+    let blob = |s: &mut String, path: &str, content: &str| {
+        s.push_str(&format!(
+            "M 100644 inline {path}\ndata {}\n{content}\n",
+            content.len()
+        ));
+    };
+    for i in 1..=6000u32 {
+        let branch = if i == 5900 {
+            "refs/heads/side"
+        } else {
+            "refs/heads/main"
+        };
+        stream.push_str(&format!(
+            "commit {branch}\nmark :{i}\ncommitter t <t@example.com> {} +0000\ndata 2\nc\n",
+            1_600_000_000 + i
+        ));
+        if i == 5900 {
+            stream.push_str("from :5899\n");
+        }
+        let edit = format!("n: {i}\n");
+        blob(&mut stream, &format!("d{}/f{}.yaml", i % 8, i % 40), &edit);
+        match i {
+            2500 => blob(&mut stream, "a/db.yaml", &early),
+            2600 => stream.push_str("D a/db.yaml\n"),
+            5500 => blob(&mut stream, "z/db.yaml", &early),
+            5900 => blob(&mut stream, "side/db.yaml", &late),
+            _ => {}
+        }
+    }
+    let mut import = git_command(d)
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    import.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    assert!(import.wait().unwrap().success());
+    let raw = |threads: &str| {
+        let out = kseal()
+            .args(["scan", "--history", "--format", "json", "--threads", threads])
+            .arg(d)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let one = raw("1");
+    for threads in ["2", "3", "4"] {
+        assert_eq!(raw(threads), one, "--threads {threads}");
+    }
+    let (code, findings) = scan_json(d, &["--history", "--threads", "3"]);
+    assert_eq!(code, 1);
+    assert_eq!(names(&findings), ["early", "late"]);
+    let early = findings.iter().find(|f| f["name"] == "early").unwrap();
+    assert_eq!(early["path"], "a/db.yaml", "first seen at its earliest commit");
+    assert_eq!(early["date"], "2020-09-13T13:08:20Z", "commit 2,500's date");
+    let late = findings.iter().find(|f| f["name"] == "late").unwrap();
+    assert_eq!(refs_of(late), ["refs/heads/side"]);
+    let mut refs = refs_of(early);
+    refs.sort();
+    assert_eq!(refs, ["HEAD", "refs/heads/main", "refs/heads/side"]);
 }

@@ -37,7 +37,7 @@ use gix::ObjectId;
 use rayon::prelude::*;
 
 use super::detect::{self, GeneratorFile, ValueId};
-use super::preread::{self, Preread};
+use super::preread::{self, PackedCommits, Preread};
 use super::{scan_bytes, scan_with_generators, Finding};
 use crate::error::{Error, Location};
 
@@ -139,11 +139,9 @@ fn uses_sha256(path: &Path) -> bool {
 /// which unmaps what it read (git does the same with `core.packedGitWindowSize` windows). The
 /// pages stay in the kernel's page cache, so the next stretch reads them again cheaply. Falls
 /// back to a handle on the shared store if the repository cannot be opened again.
-fn own_store(repo: &gix::Repository) -> gix::Repository {
+fn own_store(repo: &gix::Repository) -> gix::ThreadSafeRepository {
     let open = gix::open::Options::default().config_overrides(OPEN_OVERRIDES);
-    gix::ThreadSafeRepository::open_opts(repo.git_dir(), open)
-        .map(gix::Repository::from)
-        .unwrap_or_else(|_| repo.clone())
+    gix::ThreadSafeRepository::open_opts(repo.git_dir(), open).unwrap_or_else(|_| repo.clone().into_sync())
 }
 
 /// Where a blob was first seen.
@@ -208,12 +206,12 @@ fn ref_tips(repo: &gix::Repository) -> Result<Vec<(String, ObjectId)>, Error> {
 /// its id; or the id that could not be read.
 fn peel(
     repo: &gix::Repository,
-    packed: &Preread,
+    packed: &PackedCommits,
     mut id: ObjectId,
 ) -> Result<(gix::object::Kind, ObjectId), ObjectId> {
     // A tag chain longer than this is not one git makes; it is reported as unreadable.
     for _ in 0..64 {
-        if packed.commits.contains_key(&id) {
+        if packed.contains_key(&id) {
             return Ok((gix::object::Kind::Commit, id)); // 20k refs: no lookup each
         }
         match repo.find_header(id).map(|h| h.kind()) {
@@ -247,7 +245,7 @@ fn ancestors(repo: &gix::Repository, from: ObjectId) -> HashSet<ObjectId> {
 /// before children (Kahn's algorithm), the oldest committer time first among those ready.
 fn collect_commits(
     repo: &gix::Repository,
-    packed: &Preread,
+    packed: &PackedCommits,
     tips: Vec<(String, ObjectId)>,
     hidden: Option<ObjectId>,
 ) -> Result<Commits, Error> {
@@ -291,10 +289,7 @@ fn collect_commits(
         // The read-ahead has nearly every commit; else the commit-graph file, when git wrote one
         // (`git gc`, `git commit-graph write`), has each commit's tree, parents and time without
         // decompressing the commit: 10x faster than reading it.
-        let cached = packed
-            .commits
-            .get(&id)
-            .map(|c| (c.tree, c.time, c.parents.clone()));
+        let cached = packed.get(&id).map(|c| (c.tree, c.time, c.parents.clone()));
         let cached = cached.or_else(|| {
             graph.as_ref().and_then(|g| {
                 let c = g.commit_by_id(id)?;
@@ -385,7 +380,11 @@ fn collect_commits(
 }
 
 /// The commits of every ref, or of `A..B`.
-fn resolve_commits(repo: &gix::Repository, packed: &Preread, range: Option<&str>) -> Result<Commits, Error> {
+fn resolve_commits(
+    repo: &gix::Repository,
+    packed: &PackedCommits,
+    range: Option<&str>,
+) -> Result<Commits, Error> {
     let Some(range) = range else {
         return collect_commits(repo, packed, ref_tips(repo)?, None);
     };
@@ -613,60 +612,90 @@ fn first_sightings(
 
     let threads = options.threads.max(1);
     let n = commits.ids.len();
-    // Enough runs to balance the threads and to drop each run's store (and the pack pages it
-    // mapped) now and then, even with one thread; few enough that re-read snapshots stay cheap.
-    let runs = (threads * 4).max(8).min(n.div_ceil(256)).max(1);
-    let per_run = n.div_ceil(runs).max(1);
+    // Each thread takes the next chunk of commits, in history order, and keeps what it walked
+    // (its memo of trees) from chunk to chunk: a tree is walked at most once per thread. Chunks
+    // shrink as the walk goes (guided scheduling: a share of what is left), so the threads end
+    // together though the newest commits, with the largest trees, cost the most; and each chunk
+    // is read through its own store, dropped after, so the pages of the pack it mapped are not
+    // resident for the rest of the walk. A chunk costs a store opened and its caches warmed (a
+    // few ms), which is why they are not smaller than MIN_CHUNK.
+    const MIN_CHUNK: usize = 1024;
+    let cursor = Mutex::new(0usize);
+    let take = || -> Option<std::ops::Range<usize>> {
+        let mut at = cursor.lock().unwrap_or_else(|e| e.into_inner());
+        let size = ((n - *at) / (2 * threads)).max(MIN_CHUNK);
+        let chunk = *at..(*at + size).min(n);
+        *at = chunk.end;
+        (!chunk.is_empty()).then_some(chunk)
+    };
     let done = AtomicUsize::new(0);
     let sync = repo.clone().into_sync();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| git_error("starting threads", e))?;
-    let parts: Vec<Walked> = pool.install(|| {
-        (0..runs)
-            .into_par_iter()
-            .map(|run| {
-                let repo = own_store(&sync.to_thread_local());
-                let mut memo = gix::hashtable::HashMap::default();
-                let mut walked = Walked {
-                    sets: GroupSets::new(known.words),
-                    ..Walked::default()
-                };
-                for i in (run * per_run)..((run + 1) * per_run).min(n) {
-                    let d = done.fetch_add(1, Ordering::Relaxed);
-                    if let Some(progress) = options.progress.filter(|_| d.is_multiple_of(1024)) {
-                        progress("walking trees", d, n);
-                    }
-                    let origin = Origin::Commit(i as u32);
-                    let set = walk_tree(
-                        &repo,
-                        commits.trees[i],
-                        "",
-                        known,
-                        &mut memo,
-                        &mut walked,
-                        |w, blob, path| {
-                            if !before.contains_key(&blob) {
-                                w.first_seen.entry(blob).or_insert_with(|| (origin, path()));
-                            }
-                        },
-                    );
-                    if set != 0 {
-                        walked.holds.push((i as u32, set));
-                    }
+    let walk = || {
+        let mut memo = gix::hashtable::HashMap::default();
+        let mut walked = Walked {
+            sets: GroupSets::new(known.words),
+            ..Walked::default()
+        };
+        while let Some(chunk) = take() {
+            let repo = own_store(&sync.to_thread_local()).to_thread_local();
+            for i in chunk {
+                let d = done.fetch_add(1, Ordering::Relaxed);
+                if let Some(progress) = options.progress.filter(|_| d.is_multiple_of(1024)) {
+                    progress("walking trees", d, n);
                 }
-                walked
-            })
-            .collect()
+                let origin = Origin::Commit(i as u32);
+                let set = walk_tree(
+                    &repo,
+                    commits.trees[i],
+                    "",
+                    known,
+                    &mut memo,
+                    &mut walked,
+                    |w, blob, path| {
+                        if !before.contains_key(&blob) {
+                            w.first_seen.entry(blob).or_insert_with(|| (origin, path()));
+                        }
+                    },
+                );
+                if set != 0 {
+                    walked.holds.push((i as u32, set));
+                }
+            }
+        }
+        walked
+    };
+    let parts: Vec<Walked> = std::thread::scope(|s| {
+        // A thread the system will not start leaves its chunks to the others.
+        let others: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(s, walk).ok())
+            .collect();
+        let mut parts = vec![walk()];
+        for other in others {
+            parts.push(
+                other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        parts
     });
     let mut all = Walked {
         holding: vec![Vec::new(); known.groups.len()],
         ..Walked::default()
     };
     for part in parts {
+        // Each thread saw its commits in history order; first is the earliest of them all.
         for (blob, seen) in part.first_seen {
-            all.first_seen.entry(blob).or_insert(seen);
+            match all.first_seen.entry(blob) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(seen);
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    if seen.0 < e.get().0 {
+                        e.insert(seen);
+                    }
+                }
+            }
         }
         all.submodules.extend(part.submodules);
         all.unreadable.extend(part.unreadable);
@@ -800,7 +829,7 @@ fn read_blobs(
         blobs
             .par_chunks(BLOBS_PER_STORE)
             .map(|chunk| {
-                let repo = own_store(&sync.to_thread_local());
+                let repo = own_store(&sync.to_thread_local()).to_thread_local();
                 chunk.iter().flat_map(|b| scan_one(&repo, b)).collect::<Vec<_>>()
             })
             .flatten()
@@ -1063,7 +1092,7 @@ fn holding_commits(
             .into_par_iter()
             .chunks(COMMITS_PER_STORE)
             .map_init(HashMap::new, |memo, chunk| {
-                let repo = own_store(&sync.to_thread_local());
+                let repo = own_store(&sync.to_thread_local()).to_thread_local();
                 chunk
                     .into_iter()
                     .flat_map(|c| look(&repo, memo, c))
@@ -1159,30 +1188,47 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
                     .find(|l| l.starts_with(k))
                     .map_or(String::new(), |l| l[k.len()..].trim().to_string())
             };
+            // CPU time of all threads (utime + stime, in the kernel's 100 Hz ticks): with the
+            // wall time, how busy the threads were.
+            let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+            let ticks: u64 = stat.rsplit_once(')').map_or(0, |(_, rest)| {
+                rest.split(' ')
+                    .skip(12)
+                    .take(2)
+                    .filter_map(|t| t.parse::<u64>().ok())
+                    .sum()
+            });
             eprintln!(
-                "kseal: profile: {name} done at {:.2} s, RSS {} (peak {}, file-backed {})",
+                "kseal: profile: {name} done at {:.2} s, CPU {:.2} s, RSS {} (peak {}, file-backed {})",
                 start.elapsed().as_secs_f64(),
+                ticks as f64 / 100.0,
                 field("VmRSS:"),
                 field("VmHWM:"),
                 field("RssFile:")
             );
         }
     };
-    let packed = preread::preread(repo, options.threads, options.progress);
+    // The commits are ordered beside the blob reading, through their own store, so the pages of
+    // the commits read are unmapped after.
+    let store = own_store(repo);
+    let range = options.range.as_deref();
+    let (packed, commits) = preread::preread(repo, options.threads, options.progress, |commits| {
+        // The commits are dropped once ordered, before the blob reading ends.
+        resolve_commits(&store.to_thread_local(), &commits, range)
+    });
     if profile {
-        let (packs, deltas, loose) = packed.counts;
+        let c = packed.counts;
         eprintln!(
-            "kseal: profile: read ahead {} commits and {} blobs: {packs} objects from packs ({deltas} deltas), {loose} loose",
-            packed.commits.len(),
-            packed.blobs.len()
+            "kseal: profile: read ahead {} commits and {} blobs: {} objects from packs ({} deltas), {} loose",
+            c.commits,
+            packed.blobs.len(),
+            c.from_packs,
+            c.deltas,
+            c.loose
         );
     }
-    step("read ahead");
-    // Through its own store, so the pages of the commits it read are unmapped after.
-    let commits = resolve_commits(&own_store(repo), &packed, options.range.as_deref())?;
-    let mut packed = packed;
-    packed.commits = HashMap::new(); // in `commits` now
-    step("commits");
+    let commits = commits.unwrap_or_else(|| Err(git_error("ordering the commits", "it did not run")))?;
+    step("read ahead and commits");
     let known = Known::new(&packed);
     let mut walked = first_sightings(repo, &commits, &known, options)?;
     step("trees");
