@@ -478,7 +478,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;scan' {
-            [CompletionResult]::new('--rev-range', '--rev-range', [CompletionResultType]::ParameterName, 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI)')
+            [CompletionResult]::new('--rev-range', '--rev-range', [CompletionResultType]::ParameterName, 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI; an annotated tag stands for the commit it tags: v1.2..v1.3)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Accept the findings listed in FILE (what `kseal scan --format json` wrote) and their values wherever they appear [default: .kseal-baseline.jsonl at the top of the work tree, if any]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: the number of cores]')

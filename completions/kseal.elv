@@ -440,7 +440,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;scan'= {
-            cand --rev-range 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI)'
+            cand --rev-range 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI; an annotated tag stands for the commit it tags: v1.2..v1.3)'
             cand --format 'Output format'
             cand --baseline 'Accept the findings listed in FILE (what `kseal scan --format json` wrote) and their values wherever they appear [default: .kseal-baseline.jsonl at the top of the work tree, if any]'
             cand --threads 'Worker threads [default: the number of cores]'

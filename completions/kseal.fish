@@ -272,7 +272,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l exclude -d 'Lea
 complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand scan" -l rev-range -d 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand scan" -l rev-range -d 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI; an annotated tag stands for the commit it tags: v1.2..v1.3)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l format -d 'Output format' -r -f -a "text\t'Readable text grouped by Secret (colour on a terminal unless NO_COLOR is set)'
 json\t'One JSON object per finding; usable as a --baseline file'
 sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'"

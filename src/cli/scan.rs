@@ -66,7 +66,8 @@ pub struct ScanArgs {
     /// The files on disk [default outside git]; .gitignored files are skipped.
     #[arg(long, group = "mode")]
     pub worktree: bool,
-    /// History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI).
+    /// History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI;
+    /// an annotated tag stands for the commit it tags: v1.2..v1.3).
     #[arg(long, value_name = "A..B", conflicts_with_all = ["staged", "worktree"])]
     pub rev_range: Option<String>,
     /// History mode: also read blobs no commit reaches (not yet pruned by git gc).
