@@ -171,6 +171,8 @@ pub fn preread<R: Send>(
 }
 
 /// The loose objects (`objects/ab/cdef...`): few after a `git gc`, all of a young repository's.
+/// Read before the packs' blobs, so that the commits are all there to order; a loose copy of a
+/// packed blob (git prunes them) would be read twice, to the same result.
 fn read_loose(
     repo: &gix::Repository,
     pool: &Option<rayon::ThreadPool>,
