@@ -142,9 +142,11 @@ fn uses_sha256(path: &Path) -> bool {
 /// which unmaps what it read (git does the same with `core.packedGitWindowSize` windows). The
 /// pages stay in the kernel's page cache, so the next stretch reads them again cheaply. Falls
 /// back to a handle on the shared store if the repository cannot be opened again.
-fn own_store(repo: &gix::Repository) -> gix::ThreadSafeRepository {
+fn own_store(repo: &gix::ThreadSafeRepository) -> gix::Repository {
     let open = gix::open::Options::default().config_overrides(OPEN_OVERRIDES);
-    gix::ThreadSafeRepository::open_opts(repo.git_dir(), open).unwrap_or_else(|_| repo.clone().into_sync())
+    gix::ThreadSafeRepository::open_opts(repo.git_dir(), open)
+        .map(gix::Repository::from)
+        .unwrap_or_else(|_| repo.to_thread_local())
 }
 
 /// Where a blob was first seen.
@@ -519,6 +521,10 @@ fn walk_tree(
     mut blob: impl FnMut(&mut Walked, ObjectId, &dyn Fn() -> String),
 ) -> u32 {
     const ENTERED: u32 = u32::MAX;
+    // A walked tree's set; None while it is being walked, or not yet entered.
+    let finished = |memo: &gix::hashtable::HashMap<ObjectId, u32>, id: &ObjectId| {
+        memo.get(id).copied().filter(|s| *s != ENTERED)
+    };
     enum Frame {
         Enter(ObjectId, String),
         /// A tree whose own blobs' groups are `set`, waiting for `subtrees` to finish.
@@ -548,8 +554,8 @@ fn walk_tree(
                             };
                             let id = entry.oid.to_owned();
                             if entry.mode.is_tree() {
-                                match memo.get(&id).filter(|s| **s != ENTERED) {
-                                    Some(done) => out.sets.add(&mut set, *done),
+                                match finished(memo, &id) {
+                                    Some(done) => out.sets.add(&mut set, done),
                                     None => {
                                         waiting.push(id);
                                         enter.push(Frame::Enter(id, format!("{prefix}{}/", entry.filename)));
@@ -571,7 +577,7 @@ fn walk_tree(
             }
             Frame::Finish(tree_id, mut set, waiting) => {
                 for id in waiting {
-                    let done = memo.get(&id).copied().filter(|s| *s != ENTERED).unwrap_or(0);
+                    let done = finished(memo, &id).unwrap_or(0);
                     out.sets.add(&mut set, done);
                 }
                 let id = out.sets.intern(set);
@@ -579,7 +585,7 @@ fn walk_tree(
             }
         }
     }
-    memo.get(&root).copied().filter(|s| *s != ENTERED).unwrap_or(0)
+    finished(memo, &root).unwrap_or(0)
 }
 
 /// Step 2: the first origin and path of every distinct blob, walked in parallel runs.
@@ -643,7 +649,7 @@ fn first_sightings(
             ..Walked::default()
         };
         while let Some(chunk) = take() {
-            let repo = own_store(&sync.to_thread_local()).to_thread_local();
+            let repo = own_store(&sync);
             for i in chunk {
                 let d = done.fetch_add(1, Ordering::Relaxed);
                 if let Some(progress) = options.progress.filter(|_| d.is_multiple_of(1024)) {
@@ -692,14 +698,11 @@ fn first_sightings(
     for part in parts {
         // Each thread saw its commits in history order; first is the earliest of them all.
         for (blob, seen) in part.first_seen {
-            match all.first_seen.entry(blob) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(seen);
-                }
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    if seen.0 < e.get().0 {
-                        e.insert(seen);
-                    }
+            match all.first_seen.get_mut(&blob) {
+                Some(first) if seen.0 < first.0 => *first = seen,
+                Some(_) => {}
+                None => {
+                    all.first_seen.insert(blob, seen);
                 }
             }
         }
@@ -835,7 +838,7 @@ fn read_blobs(
         blobs
             .par_chunks(BLOBS_PER_STORE)
             .map(|chunk| {
-                let repo = own_store(&sync.to_thread_local()).to_thread_local();
+                let repo = own_store(&sync);
                 chunk.iter().flat_map(|b| scan_one(&repo, b)).collect::<Vec<_>>()
             })
             .flatten()
@@ -1098,7 +1101,7 @@ fn holding_commits(
             .into_par_iter()
             .chunks(COMMITS_PER_STORE)
             .map_init(HashMap::new, |memo, chunk| {
-                let repo = own_store(&sync.to_thread_local()).to_thread_local();
+                let repo = own_store(&sync);
                 chunk
                     .into_iter()
                     .flat_map(|c| look(&repo, memo, c))
@@ -1216,11 +1219,11 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
     };
     // The commits are ordered beside the blob reading, through their own store, so the pages of
     // the commits read are unmapped after.
-    let store = own_store(repo);
+    let sync = repo.clone().into_sync();
     let range = options.range.as_deref();
     let (packed, commits) = preread::preread(repo, options.threads, options.progress, |commits| {
         // The commits are dropped once ordered, before the blob reading ends.
-        resolve_commits(&store.to_thread_local(), &commits, range)
+        resolve_commits(&own_store(&sync), &commits, range)
     });
     if profile {
         let c = packed.counts;

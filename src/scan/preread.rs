@@ -129,17 +129,15 @@ pub fn preread<R: Send>(
             .filter(|(_, p)| !p.is_empty())
             .collect()
     };
-    let mut counts = Counts::default();
     read_parts(&jobs(true), hash, threads, &interrupt, |id, read, delta| {
-        counts.from_packs += 1;
-        counts.deltas += usize::from(delta);
+        out.counts.from_packs += 1;
+        out.counts.deltas += usize::from(delta);
         if let Read::Commit(c) = read {
             commits.insert(id, *c);
         }
     });
     read_loose(repo, &pool, &mut commits, &mut out);
-    counts.loose = out.counts.loose;
-    counts.commits = commits.len();
+    out.counts.commits = commits.len();
     // Handed over through a lock, so that it is still here to run on this thread if the
     // system will not start another.
     let job = Mutex::new(Some((order, commits)));
@@ -150,8 +148,8 @@ pub fn preread<R: Send>(
     let ordered = std::thread::scope(|s| {
         let mut read_blobs = || {
             read_parts(&jobs(false), hash, threads, &interrupt, |id, read, delta| {
-                counts.from_packs += 1;
-                counts.deltas += usize::from(delta);
+                out.counts.from_packs += 1;
+                out.counts.deltas += usize::from(delta);
                 out.keep(id, read);
             })
         };
@@ -166,7 +164,6 @@ pub fn preread<R: Send>(
             ordering.and_then(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         ordered.or_else(run)
     });
-    out.counts = counts;
     (out, ordered)
 }
 
