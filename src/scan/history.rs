@@ -231,15 +231,18 @@ fn peel(
     Err(id)
 }
 
-/// Every commit reachable from `from` (for a range's hidden side).
-fn ancestors(repo: &gix::Repository, from: ObjectId) -> HashSet<ObjectId> {
+/// Every commit reachable from `from` (for a range's hidden side): from the read-ahead's
+/// commits, else read.
+fn ancestors(repo: &gix::Repository, packed: &PackedCommits, from: ObjectId) -> HashSet<ObjectId> {
     let mut seen = HashSet::new();
     let mut stack = vec![from];
     while let Some(id) = stack.pop() {
         if !seen.insert(id) {
             continue;
         }
-        if let Ok(c) = repo.find_commit(id) {
+        if let Some(c) = packed.get(&id) {
+            stack.extend_from_slice(&c.parents);
+        } else if let Ok(c) = repo.find_commit(id) {
             stack.extend(c.parent_ids().map(|p| p.detach()));
         }
     }
@@ -260,7 +263,7 @@ fn collect_commits(
         .flatten()
         .map(|c| c.iter().copied().collect())
         .unwrap_or_default();
-    let hidden = hidden.map(|h| ancestors(repo, h)).unwrap_or_default();
+    let hidden = hidden.map(|h| ancestors(repo, packed, h)).unwrap_or_default();
     // Not in a shallow clone: git keeps no commit-graph there, and a stale one would list parents
     // the clone does not have.
     let graph = if shallow.is_empty() {
