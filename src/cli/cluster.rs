@@ -23,8 +23,9 @@ Examples:
   kseal cluster fetch-key -o keys/prod.pub
   kseal cluster rotate-key && kseal reseal --identity-from-cluster ...   # then reseal the repo
   kseal cluster backup --to age1offline... -o prod-keys.age
-  kseal cluster init --webhook             # keys, and the webhook that opens Secrets as they are written
-  kseal cluster webhook rotate-cert        # a new serving certificate (yearly; it is valid 2 years)")]
+  kseal cluster init --webhook -o apiserver/   # keys, the webhook that opens Secrets as they are
+                                               # written, and the API server's files to call it
+  kseal cluster webhook rotate-cert -o apiserver/   # new certificates (yearly; they are valid 2 years)")]
 pub struct ClusterArgs {
     #[command(subcommand)]
     pub command: ClusterCommand,
@@ -49,15 +50,97 @@ pub enum ClusterCommand {
 pub enum WebhookCommand {
     /// Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate.
     Install(WebhookInstallArgs),
-    /// Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation.
-    RotateCert,
+    /// New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation.
+    RotateCert(ApiServerFiles),
 }
 
 #[derive(Args, Debug)]
+#[command(after_help = "\
+The webhook answers only callers presenting the API server's client certificate, which install
+makes (secret kseal/kseal-webhook-client; the webhook's Pods mount only its CA bundle). The API
+server presents it once it is started with the admission configuration that -o DIR writes:
+
+  kseal cluster webhook install -o /tmp/kseal-apiserver --apiserver-dir /etc/kubernetes/kseal
+  # copy both files to /etc/kubernetes/kseal on each control-plane node, then add to kube-apiserver:
+  #   --admission-control-config-file=/etc/kubernetes/kseal/kseal-admission-configuration.yaml
+
+Until then the webhook refuses the API server's calls, and Secrets holding sealed values are
+refused (fail closed); other Secrets are never sent to it.")]
 pub struct WebhookInstallArgs {
     /// The kseal image the webhook's Deployment runs.
     #[arg(long, value_name = "IMAGE", default_value_t = crate::cluster::webhook::default_image())]
     pub image: String,
+    #[command(flatten)]
+    pub files: ApiServerFiles,
+    /// Also apply deploy/webhook/networkpolicy.yaml admitting the admission port from this address
+    /// block only: the API server's (repeatable; README "Who may call the webhook").
+    #[arg(long, value_name = "CIDR")]
+    pub apiserver_cidr: Vec<String>,
+}
+
+/// Where the API server's admission files go, and where the webhook is reached.
+#[derive(Args, Debug)]
+pub struct ApiServerFiles {
+    /// Write the API server's admission configuration and the kubeconfig with its client
+    /// certificate (0600) into DIR.
+    #[arg(short = 'o', long = "admission-out", value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Where those files will be on the control plane (the configuration names the kubeconfig by
+    /// this absolute path); default: DIR itself.
+    #[arg(long, value_name = "DIR", requires = "out")]
+    pub apiserver_dir: Option<PathBuf>,
+    /// Call the webhook at this https URL instead of the in-cluster Service (a webhook run outside
+    /// the cluster); the Deployment, Service and NetworkPolicy are then not installed.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+impl ApiServerFiles {
+    fn endpoint(&self) -> Result<webhook::Endpoint, Error> {
+        match &self.url {
+            Some(u) => webhook::Endpoint::url(u),
+            None => Ok(webhook::Endpoint::default()),
+        }
+    }
+
+    /// Writes the API server's files for `client`, or says how to get them.
+    fn write(&self, client: &webhook::ClientIdentity, endpoint: &webhook::Endpoint) -> Result<(), Error> {
+        let Some(out) = &self.out else {
+            say!(
+                "the webhook answers only the API server's client certificate (secret {}/{}): run again with -o DIR to write the API server's admission configuration, or Secrets holding sealed values will be refused",
+                keys::NAMESPACE,
+                webhook::CLIENT_SECRET
+            );
+            return Ok(());
+        };
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out.display().to_string(), &e))?;
+        let there = match &self.apiserver_dir {
+            Some(d) if d.is_absolute() => d.clone(),
+            Some(d) => {
+                return Err(Error::usage(format!(
+                    "--apiserver-dir {}: the API server needs an absolute path",
+                    d.display()
+                )))
+            }
+            None => std::fs::canonicalize(out).map_err(|e| Error::io(out.display().to_string(), &e))?,
+        };
+        for (name, text) in webhook::admission_files(client, endpoint, &there) {
+            let perm = if name == webhook::ADMISSION_KUBECONFIG_FILE {
+                Perm::Private
+            } else {
+                Perm::NewFile(0o644)
+            };
+            write_atomic(&out.join(&name), text.as_bytes(), perm)?;
+        }
+        say!(
+            "wrote {0}/{1} and {0}/{2} (private: it holds the API server's client key); start kube-apiserver with --admission-control-config-file={3}/{1}",
+            out.display(),
+            webhook::ADMISSION_CONFIGURATION_FILE,
+            webhook::ADMISSION_KUBECONFIG_FILE,
+            there.display()
+        );
+        Ok(())
+    }
 }
 
 #[derive(Args, Debug)]
@@ -78,6 +161,12 @@ pub struct InitArgs {
     /// With --webhook: the kseal image the webhook's Deployment runs.
     #[arg(long, value_name = "IMAGE", default_value_t = crate::cluster::webhook::default_image(), requires = "webhook")]
     pub image: String,
+    /// With --webhook: the API server's admission files (as `cluster webhook install`).
+    #[command(flatten)]
+    pub files: ApiServerFiles,
+    /// With --webhook: admit the admission port from this address block only (repeatable).
+    #[arg(long, value_name = "CIDR", requires = "webhook")]
+    pub apiserver_cidr: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -131,16 +220,49 @@ fn write_backup(path: &Path, armored: &str) -> Result<(), Error> {
     })
 }
 
-async fn install_webhook(c: &cluster::Cluster, image: &str) -> Result<(), Error> {
-    webhook::install(c, image).await?;
-    say!(
-        "installed the webhook: deployment {0}/{1} ({image}), service {0}/{1}, secret {0}/{2}, mutatingwebhookconfiguration/{3}, validatingadmissionpolicy/kseal-no-sealed-values",
-        keys::NAMESPACE,
-        webhook::SERVICE,
-        webhook::TLS_SECRET,
-        webhook::CONFIGURATION
-    );
-    Ok(())
+async fn install_webhook(
+    c: &cluster::Cluster,
+    image: &str,
+    files: &ApiServerFiles,
+    apiserver_cidrs: &[String],
+) -> Result<(), Error> {
+    let endpoint = files.endpoint()?;
+    let cidrs = apiserver_cidrs
+        .iter()
+        .map(|c| webhook::parse_cidr(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    if endpoint.url.is_some() && !cidrs.is_empty() {
+        return Err(Error::usage(
+            "--apiserver-cidr guards the in-cluster webhook's Pods; with --url there are none",
+        ));
+    }
+    let client = webhook::install(c, image, &endpoint, &cidrs).await?;
+    if !cidrs.is_empty() {
+        say!(
+            "networkpolicy {}/{} admits the admission port from {} only",
+            keys::NAMESPACE,
+            webhook::SERVICE,
+            cidrs.join(", ")
+        );
+    }
+    match &endpoint.url {
+        None => say!(
+            "installed the webhook: deployment {0}/{1} ({image}), service {0}/{1}, secrets {0}/{2} and {0}/{3}, mutatingwebhookconfiguration/{4}, validatingadmissionpolicy/kseal-no-sealed-values",
+            keys::NAMESPACE,
+            webhook::SERVICE,
+            webhook::TLS_SECRET,
+            webhook::CLIENT_SECRET,
+            webhook::CONFIGURATION
+        ),
+        Some(url) => say!(
+            "installed the webhook configuration calling {url}: secrets {0}/{1} and {0}/{2}, mutatingwebhookconfiguration/{3}, validatingadmissionpolicy/kseal-no-sealed-values",
+            keys::NAMESPACE,
+            webhook::TLS_SECRET,
+            webhook::CLIENT_SECRET,
+            webhook::CONFIGURATION
+        ),
+    }
+    files.write(&client, &endpoint)
 }
 
 pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
@@ -226,19 +348,31 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                     }
                 };
                 if a.webhook {
-                    install_webhook(&c, &a.image).await?;
+                    install_webhook(&c, &a.image, &a.files, &a.apiserver_cidr).await?;
+                } else if a.files.out.is_some() || a.files.url.is_some() {
+                    return Err(Error::usage("-o/--admission-out and --url go with --webhook"));
                 }
                 write_stdout(format!("{recipient}\n").as_bytes())?;
             }
-            ClusterCommand::Webhook(WebhookCommand::Install(a)) => install_webhook(&c, &a.image).await?,
-            ClusterCommand::Webhook(WebhookCommand::RotateCert) => {
-                let n = webhook::rotate_cert(&c).await?;
+            ClusterCommand::Webhook(WebhookCommand::Install(a)) => {
+                install_webhook(&c, &a.image, &a.files, &a.apiserver_cidr).await?
+            }
+            ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => {
+                let endpoint = files.endpoint()?;
+                let r = webhook::rotate_cert(&c, &endpoint).await?;
+                let n = r.serving_cas;
                 say!(
-                    "new serving certificate in secret {}/{}; the webhook configuration trusts {n} CA(s) (the new one{}); running webhooks pick the certificate up when the kubelet updates their volume",
+                    "new serving certificate in secret {0}/{1}; the webhook configuration trusts {n} CA(s) (the new one{2}); running webhooks pick the certificate up when the kubelet updates their volume",
                     keys::NAMESPACE,
                     webhook::TLS_SECRET,
                     if n > 1 { " and the previous one" } else { "" }
                 );
+                say!(
+                    "new client certificate for the API server in secret {}/{}; the webhook trusts it and the previous one until the next rotation: give the API server the new files before then",
+                    keys::NAMESPACE,
+                    webhook::CLIENT_SECRET
+                );
+                files.write(&r.client, &endpoint)?;
             }
             ClusterCommand::FetchKey(a) => {
                 let r = keys::fetch_key(&c).await?;

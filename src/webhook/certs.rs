@@ -1,8 +1,11 @@
-//! The webhook's serving certificate: a fresh CA (ECDSA P-256, valid 10 years) signs one serving
-//! certificate (valid 2 years) for the Service's DNS names, and the CA's private key is dropped
-//! right after: nobody, kseal included, can mint another certificate the API server would trust
-//! for the webhook. Rotation makes a new CA and a new certificate; for the time the kubelet needs
-//! to bring the new certificate to the Pods, the webhook configuration trusts both CAs.
+//! The webhook's certificates. Serving: a fresh CA (ECDSA P-256, valid 10 years) signs one
+//! serving certificate (valid 2 years) for the Service's DNS names. Client: another fresh CA signs
+//! the one client certificate the API server presents to the webhook (its admission
+//! configuration), the only caller the webhook answers. Each CA's private key is dropped right
+//! after signing: nobody, kseal included, can mint another certificate the API server would trust
+//! for the webhook, or the webhook would take for the API server. Rotation makes new CAs and
+//! certificates; for the time the new ones need to reach the Pods and the API server, the previous
+//! CA stays trusted beside the new one.
 
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
@@ -12,8 +15,8 @@ use zeroize::Zeroizing;
 
 use crate::error::Error;
 
-/// A serving certificate, its key, and the CA that signed it (all PEM).
-pub struct Serving {
+/// A certificate, its key, and the CA that signed it (all PEM).
+pub struct Issued {
     pub ca_pem: String,
     pub cert_pem: String,
     pub key_pem: Zeroizing<String>,
@@ -41,15 +44,19 @@ fn failed(e: rcgen::Error) -> Error {
     Error::usage(format!("cannot make the webhook's certificate: {e}"))
 }
 
-/// A new CA and a serving certificate for `hosts` (DNS names or IP addresses).
-pub fn generate(hosts: &[String]) -> Result<Serving, Error> {
+/// A new CA named `ca_name` and one certificate it signs for `names` (DNS names or IP addresses;
+/// empty for a client certificate) with the purpose `usage`, named `common_name`.
+fn issue(
+    ca_name: &str,
+    common_name: &str,
+    names: &[String],
+    usage: ExtendedKeyUsagePurpose,
+) -> Result<Issued, Error> {
     let (y, m, d) = today();
     let ca_key = KeyPair::generate().map_err(failed)?;
     let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(failed)?;
-    ca.distinguished_name.push(
-        DnType::CommonName,
-        format!("kseal webhook CA {y:04}-{m:02}-{d:02}"),
-    );
+    ca.distinguished_name
+        .push(DnType::CommonName, format!("{ca_name} {y:04}-{m:02}-{d:02}"));
     ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     ca.not_before = date_time_ymd(y, m, d) - std::time::Duration::from_secs(86_400);
@@ -57,19 +64,43 @@ pub fn generate(hosts: &[String]) -> Result<Serving, Error> {
     let ca_cert = ca.self_signed(&ca_key).map_err(failed)?;
 
     let key = KeyPair::generate().map_err(failed)?;
-    let mut leaf = CertificateParams::new(hosts.to_vec()).map_err(failed)?;
-    leaf.distinguished_name
-        .push(DnType::CommonName, hosts.first().cloned().unwrap_or_default());
+    let mut leaf = CertificateParams::new(names.to_vec()).map_err(failed)?;
+    leaf.distinguished_name.push(DnType::CommonName, common_name);
     leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.extended_key_usages = vec![usage];
     leaf.not_before = date_time_ymd(y, m, d) - std::time::Duration::from_secs(86_400);
     leaf.not_after = date_time_ymd(y + 2, m, d);
     let cert = leaf.signed_by(&key, &ca_cert, &ca_key).map_err(failed)?;
-    Ok(Serving {
+    Ok(Issued {
         ca_pem: ca_cert.pem(),
         cert_pem: cert.pem(),
         key_pem: Zeroizing::new(key.serialize_pem()),
     })
+}
+
+/// A new CA and a serving certificate for `hosts` (DNS names or IP addresses).
+pub fn generate(hosts: &[String]) -> Result<Issued, Error> {
+    let cn = hosts.first().cloned().unwrap_or_default();
+    issue(
+        "kseal webhook CA",
+        &cn,
+        hosts,
+        ExtendedKeyUsagePurpose::ServerAuth,
+    )
+}
+
+/// The common name of the API server's client certificate.
+pub const CLIENT_NAME: &str = "kube-apiserver (kseal webhook caller)";
+
+/// A new client CA and the API server's client certificate (clientAuth only), which the webhook
+/// requires of every caller (`--client-ca`).
+pub fn generate_client() -> Result<Issued, Error> {
+    issue(
+        "kseal webhook client CA",
+        CLIENT_NAME,
+        &[],
+        ExtendedKeyUsagePurpose::ClientAuth,
+    )
 }
 
 /// The PEM certificates of a bundle, in order.
@@ -117,5 +148,31 @@ mod tests {
         let other = ServerName::try_from("evil.example").unwrap();
         assert!(verifier.verify_server_cert(&leaf, &[], &other, &[], now).is_err());
         assert_eq!(split_bundle(&format!("{}{}", s.ca_pem, s.cert_pem)).len(), 2);
+    }
+
+    #[test]
+    fn the_client_certificate_verifies_against_its_ca_only() {
+        let a = generate_client().unwrap();
+        let b = generate_client().unwrap();
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = |ca: &str| {
+            let mut roots = rustls::RootCertStore::empty();
+            roots
+                .add(CertificateDer::from_pem_slice(ca.as_bytes()).unwrap())
+                .unwrap();
+            rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider.clone())
+                .build()
+                .unwrap()
+        };
+        let leaf = CertificateDer::from_pem_slice(a.cert_pem.as_bytes()).unwrap();
+        let now = rustls::pki_types::UnixTime::now();
+        assert!(verifier(&a.ca_pem).verify_client_cert(&leaf, &[], now).is_ok());
+        assert!(verifier(&b.ca_pem).verify_client_cert(&leaf, &[], now).is_err());
+        // A serving certificate is not a client certificate, even under the trusted CA.
+        let serving = generate(&["127.0.0.1".to_string()]).unwrap();
+        let server_leaf = CertificateDer::from_pem_slice(serving.cert_pem.as_bytes()).unwrap();
+        assert!(verifier(&serving.ca_pem)
+            .verify_client_cert(&server_leaf, &[], now)
+            .is_err());
     }
 }

@@ -1,6 +1,11 @@
 //! The HTTPS server of `kseal webhook`: `POST /mutate` (AdmissionReview v1), `GET /healthz`,
-//! `GET /readyz`. HTTP/1.1 and HTTP/2 over rustls; keys and certificate re-read on change; on
+//! `GET /readyz`. HTTP/1.1 and HTTP/2 over rustls, every caller authenticated by a client
+//! certificate (unless `--insecure-no-client-auth`); keys and certificates re-read on change; on
 //! SIGTERM or SIGINT it reports not ready, stops accepting, and lets open requests finish.
+//!
+//! The kubelet's probes carry no client certificate, so `/healthz` and `/readyz` are also served
+//! in plain HTTP on a port of their own (`--probe-listen`): nothing secret is there, and the
+//! admission port can refuse every handshake that does not present the API server's certificate.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -34,10 +39,28 @@ pub struct Options {
     pub drain: Duration,
 }
 
+/// What `/readyz` says beside "ok" when callers are not authenticated, so whoever looks at the
+/// webhook's health sees the risk too.
+const INSECURE: &str =
+    "WARNING: no client authentication (--insecure-no-client-auth): anything that reaches \
+the admission port can have sealed values opened; only a NetworkPolicy guards this webhook";
+
 struct State {
     sources: Sources,
     current: RwLock<Arc<Loaded>>,
     shutting_down: AtomicBool,
+}
+
+impl State {
+    fn readiness(&self) -> Response<Full<Bytes>> {
+        if self.shutting_down.load(Ordering::Relaxed) {
+            text(StatusCode::SERVICE_UNAVAILABLE, "shutting down")
+        } else if self.sources.client_ca.is_none() {
+            text(StatusCode::OK, &format!("ok\n{INSECURE}"))
+        } else {
+            text(StatusCode::OK, "ok")
+        }
+    }
 }
 
 impl State {
@@ -58,19 +81,17 @@ fn text(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
         .expect("a static response")
 }
 
-async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn handle(
+    req: Request<Incoming>,
+    state: Arc<State>,
+    peer: SocketAddr,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
     let path = req.uri().path().to_string();
     Ok(match (req.method(), path.as_str()) {
         (&Method::GET, "/healthz") => text(StatusCode::OK, "ok"),
-        (&Method::GET, "/readyz") => {
-            if state.shutting_down.load(Ordering::Relaxed) {
-                text(StatusCode::SERVICE_UNAVAILABLE, "shutting down")
-            } else {
-                text(StatusCode::OK, "ok")
-            }
-        }
-        (&Method::POST, "/mutate") => mutate(req, &state, started).await,
+        (&Method::GET, "/readyz") => state.readiness(),
+        (&Method::POST, "/mutate") => mutate(req, &state, started, peer).await,
         (_, "/mutate") => text(
             StatusCode::METHOD_NOT_ALLOWED,
             "POST an AdmissionReview to /mutate",
@@ -82,7 +103,24 @@ async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Fu
     })
 }
 
-async fn mutate(req: Request<Incoming>, state: &State, started: Instant) -> Response<Full<Bytes>> {
+/// The probe port: `/healthz` and `/readyz` only, plain HTTP, never an admission.
+async fn probe(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<Bytes>>, Infallible> {
+    Ok(match (req.method(), req.uri().path()) {
+        (&Method::GET, "/healthz") => text(StatusCode::OK, "ok"),
+        (&Method::GET, "/readyz") => state.readiness(),
+        _ => text(
+            StatusCode::NOT_FOUND,
+            "this is the probe port: GET /healthz, GET /readyz (admission is on the HTTPS port)",
+        ),
+    })
+}
+
+async fn mutate(
+    req: Request<Incoming>,
+    state: &State,
+    started: Instant,
+    peer: SocketAddr,
+) -> Response<Full<Bytes>> {
     let declared = req
         .headers()
         .get(hyper::header::CONTENT_LENGTH)
@@ -90,7 +128,7 @@ async fn mutate(req: Request<Incoming>, state: &State, started: Instant) -> Resp
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         log(&format!(
-            "refused a body of {} bytes (limit {MAX_BODY})",
+            "peer={peer} refused a body of {} bytes (limit {MAX_BODY})",
             declared.unwrap_or(0)
         ));
         return text(
@@ -101,14 +139,14 @@ async fn mutate(req: Request<Incoming>, state: &State, started: Instant) -> Resp
     let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(b) => zeroize::Zeroizing::new(b.to_bytes().to_vec()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            log(&format!("refused a body over {MAX_BODY} bytes"));
+            log(&format!("peer={peer} refused a body over {MAX_BODY} bytes"));
             return text(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &format!("an AdmissionReview is at most {MAX_BODY} bytes"),
             );
         }
         Err(e) => {
-            log(&format!("could not read a request body: {e}"));
+            log(&format!("peer={peer} could not read a request body: {e}"));
             return text(StatusCode::BAD_REQUEST, "could not read the request body");
         }
     };
@@ -116,7 +154,7 @@ async fn mutate(req: Request<Incoming>, state: &State, started: Instant) -> Resp
     match review(&body, &loaded.identities) {
         Ok(decision) => {
             log(&format!(
-                "{} ms={:.2}",
+                "{} peer={peer} ms={:.2}",
                 decision.log,
                 started.elapsed().as_secs_f64() * 1000.0
             ));
@@ -128,7 +166,7 @@ async fn mutate(req: Request<Incoming>, state: &State, started: Instant) -> Resp
                 .expect("a static response")
         }
         Err(e) => {
-            log(&format!("bad request: {e}"));
+            log(&format!("peer={peer} bad request: {e}"));
             text(StatusCode::BAD_REQUEST, &e.to_string())
         }
     }
@@ -146,9 +184,14 @@ async fn reload_loop(state: Arc<State>, every: Duration, mut seen: Fingerprint) 
         match state.sources.load() {
             Ok(loaded) => {
                 log(&format!(
-                    "reloaded: {} key(s) ({}) and the serving certificate",
+                    "reloaded: {} key(s) ({}), the serving certificate{}",
                     loaded.identities.len(),
-                    kid_list(&loaded)
+                    kid_list(&loaded),
+                    if state.sources.client_ca.is_some() {
+                        " and the client CA bundle"
+                    } else {
+                        ""
+                    }
                 ));
                 *state.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
                 seen = now;
@@ -156,7 +199,7 @@ async fn reload_loop(state: Arc<State>, every: Duration, mut seen: Fingerprint) 
             Err(e) => {
                 // Retried on the next tick: the kubelet may be between two steps of its swap.
                 log(&format!(
-                    "keys or certificate changed but could not be read ({e}); still using the previous ones"
+                    "keys or certificates changed but could not be read ({e}); still using the previous ones"
                 ));
             }
         }
@@ -184,16 +227,41 @@ async fn shutdown_signal() {
     }
 }
 
-/// Serves on `listener` until SIGTERM or SIGINT.
-pub async fn serve(listener: TcpListener, options: Options) -> Result<(), Error> {
+/// Answers the kubelet's probes on `listener` (plain HTTP/1.1) until the task is aborted.
+async fn serve_probes(listener: TcpListener, state: Arc<State>) {
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| probe(req, state.clone()));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(tcp), service)
+                .await;
+        });
+    }
+}
+
+/// Serves admission on `listener` and, if given, the probes on `probes`, until SIGTERM or SIGINT.
+pub async fn serve(
+    listener: TcpListener,
+    probes: Option<TcpListener>,
+    options: Options,
+) -> Result<(), Error> {
     // Taken before the first load: a change made while it reads is then seen by the first poll.
     let seen = options.sources.fingerprint();
     let loaded = options.sources.load()?;
     let addr: SocketAddr = listener
         .local_addr()
         .map_err(|e| Error::io("the listening socket", &e))?;
+    let callers = match &options.sources.client_ca {
+        Some(ca) => format!("callers must present a client certificate from {}", ca.display()),
+        None => INSECURE.to_string(),
+    };
     log(&format!(
-        "listening on https://{addr} with {} key(s) ({}) from {}, certificate from {}",
+        "listening on https://{addr} with {} key(s) ({}) from {}, certificate from {}; {callers}",
         loaded.identities.len(),
         kid_list(&loaded),
         options.sources.keys.display(),
@@ -204,13 +272,21 @@ pub async fn serve(listener: TcpListener, options: Options) -> Result<(), Error>
         current: RwLock::new(Arc::new(loaded)),
         shutting_down: AtomicBool::new(false),
     });
+    let prober = match probes {
+        Some(p) => {
+            let at = p.local_addr().map_err(|e| Error::io("the probe socket", &e))?;
+            log(&format!("probes on http://{at} (GET /healthz, /readyz)"));
+            Some(tokio::spawn(serve_probes(p, state.clone())))
+        }
+        None => None,
+    };
     let reloader = tokio::spawn(reload_loop(state.clone(), options.reload_every, seen));
     let graceful = GracefulShutdown::new();
     let builder = auto::Builder::new(TokioExecutor::new());
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
-        let (tcp, _peer) = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {
@@ -230,16 +306,23 @@ pub async fn serve(listener: TcpListener, options: Options) -> Result<(), Error>
         tokio::spawn(async move {
             let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
                 Ok(Ok(tls)) => tls,
-                // Probes that connect and leave, scanners, clients that distrust the CA: not ours to log loudly.
+                // A caller without a client certificate the client CA vouches for: the handshake
+                // failed, so nothing it sent was read. One line, as an audit trail.
+                Ok(Err(e)) if state.sources.client_ca.is_some() => {
+                    log(&format!("peer={peer} refused: TLS handshake failed ({e})"));
+                    return;
+                }
+                // Scanners, clients that distrust the CA, connections left idle: not ours to log loudly.
                 _ => return,
             };
-            let service = hyper::service::service_fn(move |req| handle(req, state.clone()));
+            let service = hyper::service::service_fn(move |req| handle(req, state.clone(), peer));
             let conn = builder.serve_connection(TokioIo::new(tls), service).into_owned();
             let _ = watcher.watch(conn).await;
         });
     }
     state.shutting_down.store(true, Ordering::Relaxed);
     reloader.abort();
+    // The probe port keeps answering "shutting down" while open requests drain.
     drop(listener);
     log(&format!(
         "shutting down: finishing {} open connection(s)",
@@ -250,6 +333,9 @@ pub async fn serve(listener: TcpListener, options: Options) -> Result<(), Error>
         .is_err()
     {
         log("some connections were still open after the drain time; closing them");
+    }
+    if let Some(p) = prober {
+        p.abort();
     }
     log("stopped");
     Ok(())
