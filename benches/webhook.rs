@@ -1,7 +1,7 @@
 //! Admission latency of `kseal webhook`: the release binary on loopback, 1,000 AdmissionReviews
 //! of a Secret with 5 sealed keys each (distinct Secrets, as distinct writes), sent by 1 and by 100
-//! concurrent clients, each over its own keep-alive HTTPS connection (as the API server keeps
-//! connections to a webhook). Reports p50, p99 and max per request and the throughput; the target
+//! concurrent clients, each over its own keep-alive HTTPS connection presenting a client
+//! certificate (as the API server keeps authenticated connections to a webhook). Reports p50, p99 and max per request and the throughput; the target
 //! is p99 <= 10 ms at 100 concurrent clients. `scripts/bench-webhook` runs it.
 //!
 //! Not criterion: the figure wanted is a latency distribution under concurrency, not the mean of
@@ -73,6 +73,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 fn run(
     addr: &str,
     ca: &str,
+    me: &(String, String),
     bodies: &Arc<Vec<Vec<u8>>>,
     clients: usize,
     rate: Option<f64>,
@@ -81,8 +82,9 @@ fn run(
     let threads: Vec<_> = (0..clients)
         .map(|c| {
             let (addr, ca, bodies) = (addr.to_string(), ca.to_string(), bodies.clone());
+            let me = me.clone();
             std::thread::spawn(move || {
-                let mut client = https::Client::connect(&addr, &ca).unwrap();
+                let mut client = https::Client::connect(&addr, &ca, Some((&me.0, &me.1))).unwrap();
                 let mut out = Vec::new();
                 for (n, body) in bodies.iter().skip(c).step_by(clients).enumerate() {
                     let t = match rate {
@@ -132,6 +134,11 @@ fn main() {
     let serving = kseal::webhook::certs::generate(&["127.0.0.1".to_string()]).unwrap();
     std::fs::write(tls.join("tls.crt"), &serving.cert_pem).unwrap();
     std::fs::write(tls.join("tls.key"), serving.key_pem.as_bytes()).unwrap();
+    // The API server's client certificate, which the webhook requires of every caller.
+    let client = kseal::webhook::certs::generate_client().unwrap();
+    let client_ca = dir.path().join("client-ca.crt");
+    std::fs::write(&client_ca, &client.ca_pem).unwrap();
+    let me = (client.cert_pem.clone(), client.key_pem.to_string());
     use std::os::unix::fs::PermissionsExt;
     for f in [&key_file, &tls.join("tls.key")] {
         std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -144,6 +151,8 @@ fn main() {
         .arg(&keys)
         .arg("--tls")
         .arg(&tls)
+        .arg("--client-ca")
+        .arg(&client_ca)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -164,7 +173,7 @@ fn main() {
         }
     });
 
-    run(&addr, &serving.ca_pem, &bodies, 4, None); // warm-up: connections, caches, page faults
+    run(&addr, &serving.ca_pem, &me, &bodies, 4, None); // warm-up: connections, caches, page faults
     println!(
         "kseal webhook: {WRITES} Secret writes x {KEYS} sealed keys, loopback HTTPS, {} cores",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
@@ -174,7 +183,7 @@ fn main() {
         "clients", "load", "p50 ms", "p99 ms", "max ms", "writes/s"
     );
     for (clients, rate) in [(1, None), (100, None), (100, Some(1000.0)), (100, Some(2000.0))] {
-        let (lat, wall) = run(&addr, &serving.ca_pem, &bodies, clients, rate);
+        let (lat, wall) = run(&addr, &serving.ca_pem, &me, &bodies, clients, rate);
         let p99 = percentile(&lat, 0.99);
         let load = match rate {
             None => "closed loop".to_string(),

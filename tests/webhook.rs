@@ -3,6 +3,7 @@
 //! configuration (pointed at `https://127.0.0.1:PORT` and narrowed to the test's namespace), and
 //! the real `kubectl apply`.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -22,23 +23,32 @@ use crate::real_cluster::{admin_in, field};
 struct Webhook {
     child: Option<Child>,
     addr: String,
+    /// The plain-HTTP probe port, when started with `--probe-listen`.
+    probes: Option<String>,
     log: Arc<Mutex<String>>,
 }
 
 impl Webhook {
-    fn start(keys: &Path, tls: &Path) -> Webhook {
+    /// `kseal webhook` on a free loopback port with these keys, serving certificate and client
+    /// CA bundle, as the shipped Deployment runs it.
+    fn start(keys: &Path, tls: &Path, client_ca: &Path) -> Webhook {
+        let args: Vec<&OsStr> = vec![
+            "--keys".as_ref(),
+            keys.as_os_str(),
+            "--tls".as_ref(),
+            tls.as_os_str(),
+            "--client-ca".as_ref(),
+            client_ca.as_os_str(),
+        ];
+        Self::start_with(&args, "127.0.0.1:0")
+    }
+
+    /// `kseal webhook ARGS --listen LISTEN`; waits for the addresses it prints (the probe
+    /// port's too when ARGS has `--probe-listen`).
+    fn start_with(args: &[&OsStr], listen: &str) -> Webhook {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("kseal"))
-            .args([
-                "webhook",
-                "--listen",
-                "127.0.0.1:0",
-                "--reload-every",
-                "100ms",
-                "--keys",
-            ])
-            .arg(keys)
-            .arg("--tls")
-            .arg(tls)
+            .args(["webhook", "--listen", listen, "--reload-every", "100ms"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -50,20 +60,36 @@ impl Webhook {
         let sink = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("listening on https://").nth(1) {
-                    let _ = tx.send(rest.split_whitespace().next().unwrap().to_string());
+                for (kind, marker) in [
+                    ("https", "listening on https://"),
+                    ("probes", "probes on http://"),
+                ] {
+                    if let Some(rest) = line.split(marker).nth(1) {
+                        let addr = rest.split_whitespace().next().unwrap().trim_end_matches(';');
+                        let _ = tx.send((kind, addr.to_string()));
+                    }
                 }
                 let mut l = sink.lock().unwrap();
                 l.push_str(&line);
                 l.push('\n');
             }
         });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(20))
-            .unwrap_or_else(|_| panic!("kseal webhook did not start: {}", log.lock().unwrap()));
+        let mut wanted = 1 + usize::from(args.contains(&OsStr::new("--probe-listen")));
+        let (mut addr, mut probes) = (String::new(), None);
+        while wanted > 0 {
+            let (kind, at) = rx
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("kseal webhook did not start: {}", log.lock().unwrap()));
+            match kind {
+                "https" => addr = at,
+                _ => probes = Some(at),
+            }
+            wanted -= 1;
+        }
         Webhook {
             child: Some(child),
             addr,
+            probes,
             log,
         }
     }
@@ -177,7 +203,9 @@ fn setup(s: &RealApiServer, ns: &str) -> Setup {
     let sb = admin_in(s, ns);
     kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
     let ca = serving_cert(&sb.path("tls"));
-    let hook = Webhook::start(&sb.path("keys"), &sb.path("tls"));
+    // The shared server presents its client certificate to every webhook.
+    kubelet_volume(&sb.path("client-ca"), &[("ca.crt", &s.webhook_client_ca)]);
+    let hook = Webhook::start(&sb.path("keys"), &sb.path("tls"), &sb.path("client-ca/ca.crt"));
     let objects = admission_objects(ns, &format!("https://{}/mutate", hook.addr), &ca);
     for o in &objects {
         s.admin_apply(&o.to_string());
@@ -516,8 +544,11 @@ fn bad_admission_reviews_get_clean_answers_and_never_crash_the_webhook() {
     let sb = Sandbox::new();
     kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
     let ca = serving_cert(&sb.path("tls"));
-    let mut hook = Webhook::start(&sb.path("keys"), &sb.path("tls"));
-    let mut c = Client::connect(&hook.addr, &ca).unwrap();
+    let apiserver = kseal::webhook::certs::generate_client().unwrap();
+    sb.write("client-ca.crt", &apiserver.ca_pem);
+    let me = Some((apiserver.cert_pem.as_str(), apiserver.key_pem.as_str()));
+    let mut hook = Webhook::start(&sb.path("keys"), &sb.path("tls"), &sb.path("client-ca.crt"));
+    let mut c = Client::connect(&hook.addr, &ca, me).unwrap();
     let review = |request: Value| {
         json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request})
             .to_string()
@@ -531,7 +562,7 @@ fn bad_admission_reviews_get_clean_answers_and_never_crash_the_webhook() {
     assert_eq!(status(&mut c, "GET", "/mutate", ""), 405);
     // Its own connection: the body of a request to an unknown path is left unread, and hyper then
     // closes the connection, which a next request on it could race into (a broken pipe).
-    let mut once = Client::connect(&hook.addr, &ca).unwrap();
+    let mut once = Client::connect(&hook.addr, &ca, me).unwrap();
     assert_eq!(status(&mut once, "POST", "/elsewhere", "{}"), 404);
     assert_eq!(status(&mut c, "POST", "/mutate", "not json"), 400);
     assert_eq!(status(&mut c, "POST", "/mutate", "{}"), 400);
@@ -589,7 +620,7 @@ fn bad_admission_reviews_get_clean_answers_and_never_crash_the_webhook() {
     assert!(!answer.to_string().contains("hunter2"));
 
     // Declared too large: refused before reading. Then a body that really is too large.
-    let mut big = Client::connect(&hook.addr, &ca).unwrap();
+    let mut big = Client::connect(&hook.addr, &ca, me).unwrap();
     assert_eq!(
         big.request_with_length("POST", "/mutate", b"", 64 << 20)
             .unwrap()
@@ -597,7 +628,7 @@ fn bad_admission_reviews_get_clean_answers_and_never_crash_the_webhook() {
         413
     );
     let huge = vec![b' '; 9 << 20];
-    let mut big = Client::connect(&hook.addr, &ca).unwrap();
+    let mut big = Client::connect(&hook.addr, &ca, me).unwrap();
     match big.request("POST", "/mutate", &huge) {
         Ok((code, _)) => assert_eq!(code, 413),
         // The server may answer 413 and close while the client is still sending.
@@ -612,7 +643,7 @@ fn bad_admission_reviews_get_clean_answers_and_never_crash_the_webhook() {
     // A client that connects and leaves without a TLS handshake.
     drop(std::net::TcpStream::connect(&hook.addr).unwrap());
 
-    let mut c = Client::connect(&hook.addr, &ca).unwrap();
+    let mut c = Client::connect(&hook.addr, &ca, me).unwrap();
     assert_eq!(
         status(&mut c, "GET", "/healthz", ""),
         200,
@@ -653,15 +684,9 @@ fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca()
     crate::real_cluster::reset_keys(s);
     let sb = Sandbox::new();
     s.kubeconfig(&sb.path("kc"), crate::common::real_apiserver::ADMIN_TOKEN, None);
-    let cleanup = || {
-        s.kubectl(&[
-            "delete",
-            "mutatingwebhookconfiguration/kseal",
-            "validatingadmissionpolicy/kseal-no-sealed-values",
-            "validatingadmissionpolicybinding/kseal-no-sealed-values",
-            "--ignore-not-found",
-        ]);
-    };
+    let cleanup = || remove_cluster_wide_objects(s);
+    // Also when an assertion fails: the cluster-wide objects would fail every other webhook test.
+    let _cleanup = OnDrop(Some(cleanup));
     let out = sb
         .kseal()
         .args([
@@ -672,11 +697,28 @@ fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca()
             "--webhook",
             "--image",
             "example.org/kseal:test",
+            "-o",
+            "apiserver",
+            "--apiserver-dir",
+            "/etc/kubernetes/kseal",
         ])
         .output()
         .unwrap();
     cleanup_on_failure(&out, cleanup);
     assert!(stderr(&out).contains("installed the webhook"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "--admission-control-config-file=/etc/kubernetes/kseal/kseal-admission-configuration.yaml"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let kubeconfig = sb.path("apiserver/kseal-admission-kubeconfig.yaml");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&kubeconfig).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 
     let get = |what: &str| -> Value {
         let out = s.kubectl(&["get", "-n", "kseal", what, "-o", "json"]);
@@ -702,8 +744,35 @@ fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca()
     assert_eq!(role["rules"][0]["verbs"], json!(["get"]));
     assert_eq!(
         role["rules"][0]["resourceNames"],
-        json!(["kseal-keys", "kseal-webhook-tls"])
+        json!(["kseal-keys", "kseal-webhook-tls", "kseal-webhook-client"])
     );
+    // The webhook's Pods mount only the client CA bundle; the kubeconfig for the API server
+    // holds the client Secret's certificate, and that certificate verifies against the bundle.
+    let client = |name: &str| -> String {
+        let v = get("secret/kseal-webhook-client");
+        String::from_utf8(STANDARD.decode(v["data"][name].as_str().unwrap()).unwrap()).unwrap()
+    };
+    let kc: Value = serde_saphyr::from_str(&std::fs::read_to_string(&kubeconfig).unwrap()).unwrap();
+    assert_eq!(kc["users"][0]["name"], "kseal-webhook.kseal.svc");
+    assert_eq!(
+        kc["users"][0]["user"]["client-certificate-data"],
+        json!(STANDARD.encode(client("tls.crt")))
+    );
+    let client_verifies = |bundle: &str, cert: &str| -> bool {
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_slice_iter(bundle.as_bytes()) {
+            roots.add(c.unwrap()).unwrap();
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let v = rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider)
+            .build()
+            .unwrap();
+        let leaf = CertificateDer::from_pem_slice(cert.as_bytes()).unwrap();
+        v.verify_client_cert(&leaf, &[], UnixTime::now()).is_ok()
+    };
+    let first_client = client("tls.crt");
+    assert_eq!(pem_certs(&client("ca.crt")), 1);
+    assert!(client_verifies(&client("ca.crt"), &first_client));
 
     let tls = |name: &str| -> String {
         let v = get("secret/kseal-webhook-tls");
@@ -754,11 +823,23 @@ fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca()
         "the bundle is the new CA, then the previous one"
     );
     assert!(verifies(&bundle(), &first_cert) && verifies(&bundle(), &second_cert));
+    // The API server's client certificate rotates too: the new one and the previous one are
+    // trusted, so the API server keeps being answered until it is given the new files.
+    let second_client = client("tls.crt");
+    assert_ne!(second_client, first_client);
+    assert_eq!(pem_certs(&client("ca.crt")), 2);
+    assert!(client_verifies(&client("ca.crt"), &first_client));
+    assert!(client_verifies(&client("ca.crt"), &second_client));
     rotate();
     assert_eq!(pem_certs(&bundle()), 2);
     assert!(
         !verifies(&bundle(), &first_cert),
         "a CA two rotations old is still trusted"
+    );
+    assert_eq!(pem_certs(&client("ca.crt")), 2);
+    assert!(
+        !client_verifies(&client("ca.crt"), &first_client),
+        "a client CA two rotations old is still trusted"
     );
 
     let before = bundle();
@@ -769,7 +850,28 @@ fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca()
         .unwrap();
     cleanup_on_failure(&out, cleanup);
     assert_eq!(bundle(), before, "install replaced a working certificate");
-    cleanup();
+}
+
+/// Deletes what `cluster webhook install` makes cluster-wide (kept while it is running alone).
+fn remove_cluster_wide_objects(s: &RealApiServer) {
+    s.kubectl(&[
+        "delete",
+        "mutatingwebhookconfiguration/kseal",
+        "validatingadmissionpolicy/kseal-no-sealed-values",
+        "validatingadmissionpolicybinding/kseal-no-sealed-values",
+        "--ignore-not-found",
+    ]);
+}
+
+/// Runs its closure when dropped, also while a test panics.
+struct OnDrop<F: FnOnce()>(Option<F>);
+
+impl<F: FnOnce()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f();
+        }
+    }
 }
 
 fn cleanup_on_failure(out: &std::process::Output, cleanup: impl Fn()) {
@@ -790,6 +892,9 @@ fn the_fake_calls_the_webhook_as_the_real_server_does() {
     let s = require_real_apiserver!();
     let mut t = setup(s, "wh-fake");
     let fake = FakeApiServer::start();
+    // Its client certificate for webhooks: the real server's, which the webhook trusts.
+    let read = |f: &str| std::fs::read_to_string(s.dir.join(f)).unwrap();
+    fake.set_webhook_client_cert(&read("webhook-client.crt"), &read("webhook-client.key"));
     fake.insert(
         "namespaces",
         None,
@@ -902,4 +1007,307 @@ fn the_fake_calls_the_webhook_as_the_real_server_does() {
     assert_eq!(real_down, fake_down);
     assert_eq!(real_down[0].1.as_ref().unwrap_err().0, 500, "{real_down:?}");
     assert!(real_down[1].1.is_ok());
+}
+
+/// An AdmissionReview creating Secret `db` in namespace `x` whose `password` is `hunter2`,
+/// sealed (strict) to `a.pub`: what anyone who can read the repository can write.
+fn sealed_review(sb: &Sandbox) -> Vec<u8> {
+    sb.write(
+        "db.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: x\nstringData:\n  password: hunter2\n",
+    );
+    let sealed: Value = serde_saphyr::from_str(&sb.seal("db.yaml")).unwrap();
+    let value = sealed["stringData"]["password"].as_str().unwrap();
+    json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+        "uid": "u1", "kind": {"group": "", "version": "v1", "kind": "Secret"},
+        "operation": "CREATE", "namespace": "x", "name": "db",
+        "object": {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "x"},
+                   "data": {"password": STANDARD.encode(value)}}}})
+    .to_string()
+    .into_bytes()
+}
+
+/// Regression (issue 23): the webhook was a decryption oracle. A caller without the API server's
+/// client certificate, or with one from another CA, gets no HTTP answer at all (the handshake
+/// fails before any request is read); the API server's certificate gets the opened value; the
+/// probe port answers probes only.
+#[test]
+fn only_a_caller_with_the_api_servers_client_certificate_gets_an_answer() {
+    let sb = Sandbox::new();
+    kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
+    let ca = serving_cert(&sb.path("tls"));
+    let apiserver = kseal::webhook::certs::generate_client().unwrap();
+    let stranger = kseal::webhook::certs::generate_client().unwrap();
+    sb.write("client-ca.crt", &apiserver.ca_pem);
+    let (keys, tls, client_ca) = (sb.path("keys"), sb.path("tls"), sb.path("client-ca.crt"));
+    let args: Vec<&OsStr> = vec![
+        "--keys".as_ref(),
+        keys.as_os_str(),
+        "--tls".as_ref(),
+        tls.as_os_str(),
+        "--client-ca".as_ref(),
+        client_ca.as_os_str(),
+        "--probe-listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+    ];
+    let mut hook = Webhook::start_with(&args, "127.0.0.1:0");
+    let review = sealed_review(&sb);
+    let opened = STANDARD.encode("hunter2");
+
+    // The API server: answered, and the patch carries the plaintext (so the refusals below are
+    // not a webhook that answers nobody).
+    let me = Some((apiserver.cert_pem.as_str(), apiserver.key_pem.as_str()));
+    let (code, body) = Client::connect(&hook.addr, &ca, me)
+        .unwrap()
+        .request("POST", "/mutate", &review)
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    let patch = STANDARD
+        .decode(answer["response"]["patch"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(code, 200);
+    assert!(String::from_utf8(patch).unwrap().contains(&opened));
+
+    let stranger_cert = Some((stranger.cert_pem.as_str(), stranger.key_pem.as_str()));
+    for (who, cert) in [
+        ("no certificate", None),
+        ("another CA's certificate", stranger_cert),
+    ] {
+        // The client's side of a TLS 1.3 handshake ends before the server has checked its
+        // certificate, so the refusal shows on the first read: no status line, no body.
+        let result =
+            Client::connect(&hook.addr, &ca, cert).and_then(|mut c| c.request("POST", "/mutate", &review));
+        match result {
+            Ok((code, body)) => panic!("{who}: answered {code} with {} bytes", body.len()),
+            Err(e) => assert!(!e.to_string().contains("hunter2"), "{who}: {e}"),
+        }
+    }
+    // The probe port: plain HTTP, probes only, never an admission.
+    let probes = hook.probes.clone().unwrap();
+    let plain = |method: &str, path: &str, body: &[u8]| -> String {
+        use std::io::{Read, Write};
+        let mut t = std::net::TcpStream::connect(&probes).unwrap();
+        write!(
+            t,
+            "{method} {path} HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        t.write_all(body).unwrap();
+        let mut out = String::new();
+        t.read_to_string(&mut out).unwrap();
+        out
+    };
+    let ready = plain("GET", "/readyz", b"");
+    assert!(
+        ready.starts_with("HTTP/1.1 200") && ready.ends_with("ok\n"),
+        "{ready}"
+    );
+    assert!(plain("GET", "/healthz", b"").starts_with("HTTP/1.1 200"));
+    let mutate = plain("POST", "/mutate", &review);
+    assert!(
+        mutate.starts_with("HTTP/1.1 404") && !mutate.contains(&opened),
+        "{mutate}"
+    );
+
+    assert!(hook.stop());
+    let log = hook.log();
+    assert_eq!(log.matches("refused: TLS handshake failed").count(), 2, "{log}");
+    assert!(log.contains("peer=127.0.0.1:"), "{log}");
+    assert!(!log.contains("hunter2") && !log.contains(&opened), "{log}");
+}
+
+/// Secure by default: without --client-ca the webhook does not start and says why and what to
+/// do; --insecure-no-client-auth starts it, and it says so at start and in /readyz.
+#[test]
+fn the_webhook_refuses_to_start_without_a_client_ca_unless_told_it_is_insecure() {
+    let sb = Sandbox::new();
+    kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
+    let ca = serving_cert(&sb.path("tls"));
+    let out = sb
+        .kseal()
+        .args([
+            "webhook",
+            "--keys",
+            "keys",
+            "--tls",
+            "tls",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for needed in [
+        "needs --client-ca",
+        "kseal cluster webhook install -o DIR",
+        "--insecure-no-client-auth",
+        "NetworkPolicy",
+    ] {
+        assert!(err.contains(needed), "{needed}: {err}");
+    }
+
+    let (keys, tls) = (sb.path("keys"), sb.path("tls"));
+    let args: Vec<&OsStr> = vec![
+        "--keys".as_ref(),
+        keys.as_os_str(),
+        "--tls".as_ref(),
+        tls.as_os_str(),
+        "--insecure-no-client-auth".as_ref(),
+        "--probe-listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+    ];
+    let mut hook = Webhook::start_with(&args, "127.0.0.1:0");
+    let mut c = Client::connect(&hook.addr, &ca, None).unwrap();
+    let (code, body) = c.request("GET", "/readyz", b"").unwrap();
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(code, 200);
+    assert!(body.contains("WARNING: no client authentication"), "{body}");
+    assert!(hook.stop());
+    assert!(
+        hook.log().contains("WARNING: no client authentication"),
+        "{}",
+        hook.log()
+    );
+}
+
+/// Regression (issue 23): `cluster init --webhook -o DIR` writes the API server's admission
+/// configuration and kubeconfig, and the real kube-apiserver, restarted with the one flag install
+/// prints and those files as they are, presents the client certificate: sealed Secrets applied
+/// with `kubectl apply` (client- and server-side) are opened. Before the restart the same webhook
+/// refuses the API server's calls, and the sealed Secret is refused (fail closed).
+#[test]
+fn the_admission_files_install_writes_make_the_real_api_server_authenticate() {
+    require_tools!("kubectl");
+    let Some(s) = crate::common::real_apiserver::dedicated() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), crate::common::real_apiserver::ADMIN_TOKEN, None);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("https://127.0.0.1:{port}/mutate");
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "cluster",
+            "init",
+            "--webhook",
+            "--url",
+            &url,
+            "-o",
+            "apiserver",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recipient = stdout(&out);
+    sb.write("cluster.pub", &recipient);
+    let flag = stderr(&out)
+        .split_whitespace()
+        .find(|w| w.starts_with("--admission-control-config-file="))
+        .unwrap_or_else(|| panic!("install did not print the flag: {}", stderr(&out)))
+        .to_string();
+
+    // The webhook as the kubelet would run it, from the Secrets install made.
+    let secret = |name: &str| -> serde_json::Map<String, Value> {
+        let out = s.kubectl(&["get", "-n", "kseal", "secret", name, "-o", "json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["data"].as_object().unwrap().clone()
+    };
+    let volume = |folder: &str, name: &str, keys: &[&str]| {
+        let data = secret(name);
+        let mut files = Vec::new();
+        for (k, v) in &data {
+            if keys.is_empty() || keys.contains(&k.as_str()) {
+                let f = sb.path(&format!("src-{folder}-{k}"));
+                std::fs::write(&f, STANDARD.decode(v.as_str().unwrap()).unwrap()).unwrap();
+                files.push((k.clone(), f));
+            }
+        }
+        let files: Vec<(&str, &Path)> = files.iter().map(|(k, f)| (k.as_str(), f.as_path())).collect();
+        kubelet_volume(&sb.path(folder), &files);
+    };
+    volume("keys", "kseal-keys", &[]);
+    volume("tls", "kseal-webhook-tls", &["tls.crt", "tls.key"]);
+    volume("client-ca", "kseal-webhook-client", &["ca.crt"]);
+    let (keys, tls, client_ca) = (sb.path("keys"), sb.path("tls"), sb.path("client-ca/ca.crt"));
+    let args: Vec<&OsStr> = vec![
+        "--keys".as_ref(),
+        keys.as_os_str(),
+        "--tls".as_ref(),
+        tls.as_os_str(),
+        "--client-ca".as_ref(),
+        client_ca.as_os_str(),
+    ];
+    let hook = Webhook::start_with(&args, &format!("127.0.0.1:{port}"));
+
+    let out = s.kubectl(&["create", "namespace", "app"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let kubectl = |args: &[&str]| {
+        Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(sb.path("kc"))
+            .args(args)
+            .current_dir(sb.dir.path())
+            .output()
+            .unwrap()
+    };
+    let seal = |name: &str| {
+        sb.write(
+            "plain.yaml",
+            &format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: app\nstringData:\n  password: hunter2\n"),
+        );
+        let out = sb
+            .kseal()
+            .args(["seal", "-R", "cluster.pub", "plain.yaml"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        sb.write(&format!("{name}.yaml"), &stdout(&out));
+    };
+    seal("before");
+    wait_for("the API server to call the webhook and be refused", || {
+        let out = kubectl(&["apply", "-f", "before.yaml"]);
+        let err = stderr(&out);
+        match (out.status.success(), err.contains("failed calling webhook")) {
+            (false, true) => Ok(()),
+            (true, _) => panic!("applied without the API server's client certificate"),
+            _ => Err(err),
+        }
+    });
+    assert!(
+        hook.log().contains("refused: TLS handshake failed"),
+        "{}",
+        hook.log()
+    );
+
+    s.restart_with(&[flag]);
+    seal("client-side");
+    seal("server-side");
+    wait_for("the sealed Secret to be opened", || {
+        succeeds(kubectl(&["apply", "-f", "client-side.yaml"]))
+    });
+    let out = kubectl(&["apply", "--server-side", "-f", "server-side.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for name in ["client-side", "server-side"] {
+        let out = s.kubectl(&[
+            "get",
+            "-n",
+            "app",
+            "secret",
+            name,
+            "-o",
+            "jsonpath={.data.password}",
+        ]);
+        assert_eq!(stdout(&out), STANDARD.encode("hunter2"), "{name}");
+    }
+    assert!(!hook.log().contains("hunter2"));
 }

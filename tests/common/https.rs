@@ -6,22 +6,26 @@ use std::net::TcpStream;
 use std::sync::Arc;
 
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+
+/// A client certificate and its key (PEM), presented to the server.
+pub type ClientCert<'a> = (&'a str, &'a str);
 
 pub struct Client {
     stream: BufReader<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>,
 }
 
 impl Client {
-    /// Connects to `addr` (host:port), trusting only the CA in `ca_pem`.
-    pub fn connect(addr: &str, ca_pem: &str) -> std::io::Result<Client> {
-        Self::connect_with_timeout(addr, ca_pem, std::time::Duration::from_secs(60))
+    /// Connects to `addr` (host:port), trusting only the CA in `ca_pem`, presenting `cert` if given.
+    pub fn connect(addr: &str, ca_pem: &str, cert: Option<ClientCert>) -> std::io::Result<Client> {
+        Self::connect_with_timeout(addr, ca_pem, cert, std::time::Duration::from_secs(60))
     }
 
     /// As `connect`, with a limit on connecting and on each read and write.
     pub fn connect_with_timeout(
         addr: &str,
         ca_pem: &str,
+        cert: Option<ClientCert>,
         timeout: std::time::Duration,
     ) -> std::io::Result<Client> {
         let mut roots = rustls::RootCertStore::empty();
@@ -32,8 +36,16 @@ impl Client {
         let config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(std::io::Error::other)?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+            .with_root_certificates(roots);
+        let config = match cert {
+            Some((crt, key)) => config
+                .with_client_auth_cert(
+                    vec![CertificateDer::from_pem_slice(crt.as_bytes()).map_err(std::io::Error::other)?],
+                    PrivateKeyDer::from_pem_slice(key.as_bytes()).map_err(std::io::Error::other)?,
+                )
+                .map_err(std::io::Error::other)?,
+            None => config.with_no_client_auth(),
+        };
         let host = addr.rsplit_once(':').map(|(h, _)| h).unwrap_or(addr).to_string();
         let name = ServerName::try_from(host).map_err(std::io::Error::other)?;
         let conn = rustls::ClientConnection::new(Arc::new(config), name).map_err(std::io::Error::other)?;

@@ -7,6 +7,12 @@
 //! One server is started per test run and shared; tests use their own namespaces. Both processes
 //! run under a small shell watchdog that kills them, and removes the data folder, when the test
 //! process exits and closes the watchdog's stdin, since a `static` is never dropped.
+//!
+//! The shared server presents a client certificate to every admission webhook (an admission
+//! configuration whose kubeconfig has the catch-all user `*`), as a cluster set up for kseal's
+//! webhook does: webhooks in the tests run with `--client-ca` = `webhook_client_ca`. A test that
+//! needs flags of its own (the admission files `cluster webhook install -o` writes) starts a
+//! `dedicated` server and `restart_with` those flags, keeping its etcd data.
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -25,8 +31,12 @@ pub struct RealApiServer {
     /// The serving certificate (self-signed; it is its own CA).
     pub ca: PathBuf,
     pub dir: PathBuf,
-    /// Held only so that the watchdogs' stdin stays open while the tests run.
-    _watchdogs: Mutex<Vec<(Child, ChildStdin)>>,
+    /// The CA of the client certificate the shared server presents to admission webhooks.
+    pub webhook_client_ca: PathBuf,
+    /// kube-apiserver's arguments (without the extra ones of `restart_with`).
+    args: Vec<String>,
+    /// etcd's watchdog, then kube-apiserver's: dropping one's stdin stops its process.
+    watchdogs: Mutex<Vec<(Child, ChildStdin)>>,
 }
 
 fn free_port() -> u16 {
@@ -89,12 +99,57 @@ pub fn real_apiserver() -> Option<&'static RealApiServer> {
     server
 }
 
-fn start() -> Option<RealApiServer> {
+fn kube_apiserver() -> Option<PathBuf> {
     let kas = PathBuf::from(std::env::var_os("KSEAL_KUBE_APISERVER")?);
-    let etcd = which("etcd")?;
-    if !kas.is_file() {
-        return None;
+    kas.is_file().then_some(kas)
+}
+
+/// A kube-apiserver of the calling test's own (stopped when dropped), or `None`: skipped.
+pub fn dedicated() -> Option<RealApiServer> {
+    let s = launch(false);
+    if s.is_none() {
+        super::skip("no kube-apiserver: set KSEAL_KUBE_APISERVER and install etcd-server");
     }
+    s
+}
+
+fn start() -> Option<RealApiServer> {
+    launch(true)
+}
+
+/// The admission configuration under which the server presents a client certificate (signed by
+/// a CA of the test run's own) to every webhook: the catch-all user `*` of its kubeconfig.
+fn webhook_client_identity(dir: &Path) -> Vec<String> {
+    let client = kseal::webhook::certs::generate_client().unwrap();
+    std::fs::write(dir.join("webhook-client-ca.crt"), &client.ca_pem).unwrap();
+    std::fs::write(dir.join("webhook-client.crt"), &client.cert_pem).unwrap();
+    std::fs::write(dir.join("webhook-client.key"), client.key_pem.as_bytes()).unwrap();
+    std::fs::write(
+        dir.join("admission-kubeconfig.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Config\nusers:\n- name: '*'\n  user:\n    client-certificate: {}\n    client-key: {}\n",
+            dir.join("webhook-client.crt").display(),
+            dir.join("webhook-client.key").display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("admission.yaml"),
+        format!(
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: MutatingAdmissionWebhook\n  configuration:\n    apiVersion: apiserver.config.k8s.io/v1\n    kind: WebhookAdmissionConfiguration\n    kubeConfigFile: {}\n",
+            dir.join("admission-kubeconfig.yaml").display()
+        ),
+    )
+    .unwrap();
+    vec![format!(
+        "--admission-control-config-file={}",
+        dir.join("admission.yaml").display()
+    )]
+}
+
+fn launch(shared: bool) -> Option<RealApiServer> {
+    let kas = kube_apiserver()?;
+    let etcd = which("etcd")?;
     let dir = tempfile::Builder::new()
         .prefix("kseal-kas-")
         .tempdir()
@@ -111,7 +166,8 @@ fn start() -> Option<RealApiServer> {
         format!("--initial-cluster=kseal-test=http://127.0.0.1:{peer}"),
     ]
     .into();
-    let mut watchdogs = vec![watched(&etcd, &etcd_args, &dir.join("etcd.log"), None)];
+    // etcd's watchdog removes the data folder: kube-apiserver may be restarted, etcd lives on.
+    let mut watchdogs = vec![watched(&etcd, &etcd_args, &dir.join("etcd.log"), Some(&dir))];
     std::fs::write(
         dir.join("tokens.csv"),
         format!("{ADMIN_TOKEN},admin,admin,\"system:masters\"\n{DEV_TOKEN},dev,dev\n"),
@@ -123,7 +179,7 @@ fn start() -> Option<RealApiServer> {
     std::fs::write(dir.join("sa.key"), sa.serialize_pem()).unwrap();
     std::fs::write(dir.join("sa.pub"), sa.public_key_pem()).unwrap();
     let certs = dir.join("certs");
-    let kas_args: Vec<String> = [
+    let mut kas_args: Vec<String> = [
         format!("--etcd-servers=http://127.0.0.1:{client}"),
         "--bind-address=127.0.0.1".into(),
         "--advertise-address=127.0.0.1".into(),
@@ -141,23 +197,43 @@ fn start() -> Option<RealApiServer> {
         "--endpoint-reconciler-type=none".into(),
     ]
     .into();
-    watchdogs.push(watched(
-        &kas,
-        &kas_args,
-        &dir.join("kube-apiserver.log"),
-        Some(&dir),
-    ));
+    let client_args = webhook_client_identity(&dir);
+    if shared {
+        kas_args.extend(client_args);
+    }
+    watchdogs.push(watched(&kas, &kas_args, &dir.join("kube-apiserver.log"), None));
     let server = RealApiServer {
         url: format!("https://127.0.0.1:{secure}"),
         ca: certs.join("apiserver.crt"),
+        webhook_client_ca: dir.join("webhook-client-ca.crt"),
         dir,
-        _watchdogs: Mutex::new(watchdogs),
+        args: kas_args,
+        watchdogs: Mutex::new(watchdogs),
     };
     server.wait_ready();
     Some(server)
 }
 
 impl RealApiServer {
+    /// Stops kube-apiserver and starts it again with `extra` arguments, on the same etcd data,
+    /// port and serving certificate; returns when it is ready.
+    pub fn restart_with(&self, extra: &[String]) {
+        let mut w = self.watchdogs.lock().unwrap();
+        let (mut child, stdin) = w.pop().expect("kube-apiserver's watchdog");
+        drop(stdin);
+        let _ = child.wait();
+        let mut args = self.args.clone();
+        args.extend_from_slice(extra);
+        w.push(watched(
+            &kube_apiserver().unwrap(),
+            &args,
+            &self.dir.join("kube-apiserver.log"),
+            None,
+        ));
+        drop(w);
+        self.wait_ready();
+    }
+
     /// Writes a kubeconfig for `token` (and a default namespace) into `path`.
     pub fn kubeconfig(&self, path: &Path, token: &str, namespace: Option<&str>) -> PathBuf {
         let ns = namespace

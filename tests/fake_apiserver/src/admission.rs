@@ -110,7 +110,13 @@ fn conditions_match(hook: &Value, obj: &Value) -> Result<bool, Failure> {
 }
 
 /// Why a call failed, in the words the real server's Go client uses.
-fn call(url: &str, ca_pem: &str, timeout: Duration, body: &[u8]) -> Result<Value, String> {
+fn call(
+    url: &str,
+    ca_pem: &str,
+    cert: Option<&(String, String)>,
+    timeout: Duration,
+    body: &[u8],
+) -> Result<Value, String> {
     let rest = url
         .strip_prefix("https://")
         .ok_or_else(|| format!("unsupported scheme in {url:?}"))?;
@@ -120,7 +126,8 @@ fn call(url: &str, ca_pem: &str, timeout: Duration, body: &[u8]) -> Result<Value
         .unwrap_or((rest, "/".into()));
     let seconds = timeout.as_secs();
     let post = format!("Post \"{url}?timeout={seconds}s\"");
-    let mut client = https::Client::connect_with_timeout(addr, ca_pem, timeout).map_err(|e| {
+    let cert = cert.map(|(c, k)| (c.as_str(), k.as_str()));
+    let mut client = https::Client::connect_with_timeout(addr, ca_pem, cert, timeout).map_err(|e| {
         if e.kind() == std::io::ErrorKind::ConnectionRefused {
             format!("{post}: dial tcp {addr}: connect: connection refused")
         } else {
@@ -214,7 +221,13 @@ pub fn mutate_secret(
                     "service {:?} is not reachable from the fake API server",
                     hook["clientConfig"]["service"]["name"]
                 )),
-                Some(url) => call(url, &ca, timeout, review.to_string().as_bytes()),
+                Some(url) => call(
+                    url,
+                    &ca,
+                    state.webhook_client_cert.as_ref(),
+                    timeout,
+                    review.to_string().as_bytes(),
+                ),
             };
             let answer = match answer {
                 Ok(a) => a,

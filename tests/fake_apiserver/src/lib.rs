@@ -103,6 +103,9 @@ pub struct State {
     pub failures: Vec<(String, u16)>,
     /// Milliseconds to wait before answering a resource request (concurrency measurements).
     pub latency_ms: u64,
+    /// The client certificate and key (PEM) presented to admission webhooks, as the real server's
+    /// admission configuration gives one (`set_webhook_client_cert`).
+    pub webhook_client_cert: Option<(String, String)>,
     uid: u64,
 }
 
@@ -221,6 +224,12 @@ impl FakeApiServer {
             .unwrap()
             .failures
             .push((path_prefix.to_string(), status));
+    }
+
+    /// Presents this client certificate (PEM, with its key) to every admission webhook, as the
+    /// real server does with an admission configuration whose kubeconfig has the user `*`.
+    pub fn set_webhook_client_cert(&self, cert_pem: &str, key_pem: &str) {
+        self.state.lock().unwrap().webhook_client_cert = Some((cert_pem.to_string(), key_pem.to_string()));
     }
 
     pub fn set_latency_ms(&self, ms: u64) {
