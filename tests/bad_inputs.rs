@@ -131,6 +131,18 @@ fn setup(sb: &Sandbox, case: &Case, cmd: &mut Command) {
         Some("stdout-dev-full") => {
             cmd.stdout(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
         }
+        // What `kseal webhook` reads: a key volume and a serving certificate, so that only the
+        // client CA of the case is wrong.
+        Some("webhook-files") => {
+            std::fs::create_dir(dir.join("keys")).unwrap();
+            std::fs::copy(dir.join("a.agekey"), dir.join("keys/a.agekey")).unwrap();
+            chmod(&dir.join("keys/a.agekey"), 0o600);
+            std::fs::create_dir(dir.join("tls")).unwrap();
+            let s = kseal::webhook::certs::generate(&["127.0.0.1".to_string()]).unwrap();
+            std::fs::write(dir.join("tls/tls.crt"), &s.cert_pem).unwrap();
+            std::fs::write(dir.join("tls/tls.key"), s.key_pem.as_bytes()).unwrap();
+            chmod(&dir.join("tls/tls.key"), 0o600);
+        }
         // No kubeconfig anywhere and not in a Pod: HOME is the sandbox (see run_case).
         Some("no-kubeconfig") => {}
         // Both handled where the command is built: `<&-` closes fd 0 before kseal starts (a

@@ -1311,3 +1311,93 @@ fn the_admission_files_install_writes_make_the_real_api_server_authenticate() {
     }
     assert!(!hook.log().contains("hunter2"));
 }
+
+/// Switching a sealed file from client-side `kubectl apply` to `--server-side`, on the real
+/// server: the `stringData` form switches cleanly; the `data` form conflicts with
+/// `kubectl-client-side-apply` on the opened keys (the server lets a switch take over only the
+/// fields whose live value equals the last-applied annotation, which holds the sealed value), and
+/// `--force-conflicts` once is the step the README gives. And what Argo CD's server-side diff
+/// reads: the dry-run apply answers the opened value, equal to the live one, in a field the
+/// applying manager owns, so no drift with or without `IncludeMutationWebhook`.
+#[test]
+fn switching_to_server_side_apply_and_argo_cds_server_side_diff() {
+    let s = require_real_apiserver!();
+    let t = setup(s, "wh-switch");
+    let write = |name: &str, form: &str| -> String {
+        t.seal("src.yaml", name, &[("password", "hunter2")], "a.pub");
+        let sealed = sealed_tokens(&t.sb.read("src.yaml")).remove(0);
+        let value = if form == "data" {
+            STANDARD.encode(&sealed)
+        } else {
+            sealed
+        };
+        let file = format!("{name}.yaml");
+        t.sb.write(
+            &file,
+            &format!(
+                "apiVersion: v1\nkind: Secret\nmetadata: {{name: {name}, namespace: {}}}\n{form}:\n  password: {value}\n",
+                t.ns
+            ),
+        );
+        file
+    };
+    for (name, form) in [("db", "stringData"), ("dbd", "data")] {
+        let f = write(name, form);
+        let out = t.kubectl(&["apply", "-f", &f]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = t.kubectl(&["apply", "--server-side", "-f", &f]);
+        if form == "data" {
+            assert_eq!(out.status.code(), Some(1), "{form}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains("conflict with \"kubectl-client-side-apply\"")
+                    && stderr(&out).contains(".data.password"),
+                "{}",
+                stderr(&out)
+            );
+            let out = t.kubectl(&["apply", "--server-side", "--force-conflicts", "-f", &f]);
+            assert!(out.status.success(), "{}", stderr(&out));
+        } else {
+            assert!(out.status.success(), "{form}: {}", stderr(&out));
+        }
+        let out = t.kubectl(&["apply", "--server-side", "-f", &f]);
+        assert!(out.status.success(), "{form}, after the switch: {}", stderr(&out));
+        assert_eq!(t.value(s, name, "password"), "hunter2");
+    }
+    for (name, form) in [("argo", "data"), ("argo2", "stringData")] {
+        let f = write(name, form);
+        let ssa = [
+            "apply",
+            "--server-side",
+            "--field-manager=argocd-controller",
+            "-f",
+            &f,
+        ];
+        let out = t.kubectl(&ssa);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = t.kubectl(
+            &[
+                &ssa[..],
+                &["--dry-run=server", "-o", "json", "--show-managed-fields"],
+            ]
+            .concat(),
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let dry: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            dry["data"]["password"],
+            json!(STANDARD.encode("hunter2")),
+            "{form}"
+        );
+        let argo = dry["metadata"]["managedFields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["manager"] == "argocd-controller")
+            .unwrap();
+        let owned = if form == "data" { "f:data" } else { "f:stringData" };
+        assert!(
+            argo["fieldsV1"][owned].get("f:password").is_some(),
+            "{form}: {argo}"
+        );
+    }
+}
