@@ -219,6 +219,11 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--backup-out', '--backup-out', [CompletionResultType]::ParameterName, 'Where the encrypted backup goes (created, mode 0600, never overwritten)')
             [CompletionResult]::new('--public-key-out', '--public-key-out', [CompletionResultType]::ParameterName, 'Write the public key to FILE (a recipients file for `seal -R`)')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'With --webhook: the kseal image the webhook''s Deployment runs')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR')
+            [CompletionResult]::new('--admission-out', '--admission-out', [CompletionResultType]::ParameterName, 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR')
+            [CompletionResult]::new('--apiserver-dir', '--apiserver-dir', [CompletionResultType]::ParameterName, 'Where those files will be on the control plane (the configuration names the kubeconfig by this absolute path); default: DIR itself')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Call the webhook at this https URL instead of the in-cluster Service (a webhook run outside the cluster); the Deployment, Service and NetworkPolicy are then not installed')
+            [CompletionResult]::new('--apiserver-cidr', '--apiserver-cidr', [CompletionResultType]::ParameterName, 'With --webhook: admit the admission port from this address block only (repeatable)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
@@ -289,12 +294,17 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate')
-            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation')
+            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'kseal;cluster;webhook;install' {
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The kseal image the webhook''s Deployment runs')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR')
+            [CompletionResult]::new('--admission-out', '--admission-out', [CompletionResultType]::ParameterName, 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR')
+            [CompletionResult]::new('--apiserver-dir', '--apiserver-dir', [CompletionResultType]::ParameterName, 'Where those files will be on the control plane (the configuration names the kubeconfig by this absolute path); default: DIR itself')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Call the webhook at this https URL instead of the in-cluster Service (a webhook run outside the cluster); the Deployment, Service and NetworkPolicy are then not installed')
+            [CompletionResult]::new('--apiserver-cidr', '--apiserver-cidr', [CompletionResultType]::ParameterName, 'Also apply deploy/webhook/networkpolicy.yaml admitting the admission port from this address block only: the API server''s (repeatable; README "Who may call the webhook")')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
@@ -308,6 +318,10 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;cluster;webhook;rotate-cert' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR')
+            [CompletionResult]::new('--admission-out', '--admission-out', [CompletionResultType]::ParameterName, 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR')
+            [CompletionResult]::new('--apiserver-dir', '--apiserver-dir', [CompletionResultType]::ParameterName, 'Where those files will be on the control plane (the configuration names the kubeconfig by this absolute path); default: DIR itself')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Call the webhook at this https URL instead of the in-cluster Service (a webhook run outside the cluster); the Deployment, Service and NetworkPolicy are then not installed')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
@@ -322,7 +336,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
         }
         'kseal;cluster;webhook;help' {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate')
-            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation')
+            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -358,7 +372,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
         }
         'kseal;cluster;help;webhook' {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate')
-            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation')
+            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation')
             break
         }
         'kseal;cluster;help;webhook;install' {
@@ -373,7 +387,9 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
         'kseal;webhook' {
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'Folder of the cluster''s *.agekey files: the `kseal-keys` Secret mounted as a volume')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Folder with tls.crt and tls.key: the serving certificate''s Secret mounted as a volume')
+            [CompletionResult]::new('--client-ca', '--client-ca', [CompletionResultType]::ParameterName, 'CA bundle (PEM) the callers'' client certificates must chain to: the `ca.crt` of the `kseal-webhook-client` Secret, whose certificate the API server presents. Re-read on change')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0 picks a free port; the address is printed on stderr)')
+            [CompletionResult]::new('--probe-listen', '--probe-listen', [CompletionResultType]::ParameterName, 'Also serve GET /healthz and /readyz in plain HTTP here, for the kubelet''s probes (which present no client certificate)')
             [CompletionResult]::new('--reload-every', '--reload-every', [CompletionResultType]::ParameterName, 'How often to check the key and certificate folders for change')
             [CompletionResult]::new('--drain', '--drain', [CompletionResultType]::ParameterName, 'After SIGTERM, how long open requests may take to finish')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
@@ -382,6 +398,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
+            [CompletionResult]::new('--insecure-no-client-auth', '--insecure-no-client-auth', [CompletionResultType]::ParameterName, 'Serve any TLS client, for control planes whose admission configuration cannot be set: anything that reaches the port can then have sealed values opened (use the NetworkPolicy)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -691,7 +708,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
         }
         'kseal;help;cluster;webhook' {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate')
-            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation')
+            [CompletionResult]::new('rotate-cert', 'rotate-cert', [CompletionResultType]::ParameterValue, 'New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation')
             break
         }
         'kseal;help;cluster;webhook;install' {

@@ -609,7 +609,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__init)
-            opts="-n -h -V --backup-to --backup-out --public-key-out --webhook --image --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-o -n -h -V --backup-to --backup-out --public-key-out --webhook --image --admission-out --apiserver-dir --url --apiserver-cidr --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +628,26 @@ _kseal() {
                     return 0
                     ;;
                 --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admission-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apiserver-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apiserver-cidr)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -799,13 +819,33 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__webhook__subcmd__install)
-            opts="-n -h -V --image --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-o -n -h -V --image --admission-out --apiserver-dir --url --apiserver-cidr --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admission-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apiserver-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apiserver-cidr)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -841,12 +881,28 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__webhook__subcmd__rotate__subcmd__cert)
-            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-o -n -h -V --admission-out --apiserver-dir --url --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --admission-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apiserver-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2365,7 +2421,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__webhook)
-            opts="-n -h -V --keys --tls --listen --reload-every --drain --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-n -h -V --keys --tls --client-ca --insecure-no-client-auth --listen --probe-listen --reload-every --drain --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2379,7 +2435,15 @@ _kseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --client-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --probe-listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -207,6 +207,11 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --backup-out 'Where the encrypted backup goes (created, mode 0600, never overwritten)'
             cand --public-key-out 'Write the public key to FILE (a recipients file for `seal -R`)'
             cand --image 'With --webhook: the kseal image the webhook''s Deployment runs'
+            cand -o 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR'
+            cand --admission-out 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR'
+            cand --apiserver-dir 'Where those files will be on the control plane (the configuration names the kubeconfig by this absolute path); default: DIR itself'
+            cand --url 'Call the webhook at this https URL instead of the in-cluster Service (a webhook run outside the cluster); the Deployment, Service and NetworkPolicy are then not installed'
+            cand --apiserver-cidr 'With --webhook: admit the admission port from this address block only (repeatable)'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
@@ -273,11 +278,16 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand install 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
-            cand rotate-cert 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation'
+            cand rotate-cert 'New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kseal;cluster;webhook;install'= {
             cand --image 'The kseal image the webhook''s Deployment runs'
+            cand -o 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR'
+            cand --admission-out 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR'
+            cand --apiserver-dir 'Where those files will be on the control plane (the configuration names the kubeconfig by this absolute path); default: DIR itself'
+            cand --url 'Call the webhook at this https URL instead of the in-cluster Service (a webhook run outside the cluster); the Deployment, Service and NetworkPolicy are then not installed'
+            cand --apiserver-cidr 'Also apply deploy/webhook/networkpolicy.yaml admitting the admission port from this address block only: the API server''s (repeatable; README "Who may call the webhook")'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
@@ -290,6 +300,10 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;cluster;webhook;rotate-cert'= {
+            cand -o 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR'
+            cand --admission-out 'Write the API server''s admission configuration and the kubeconfig with its client certificate (0600) into DIR'
+            cand --apiserver-dir 'Where those files will be on the control plane (the configuration names the kubeconfig by this absolute path); default: DIR itself'
+            cand --url 'Call the webhook at this https URL instead of the in-cluster Service (a webhook run outside the cluster); the Deployment, Service and NetworkPolicy are then not installed'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
@@ -303,7 +317,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
         }
         &'kseal;cluster;webhook;help'= {
             cand install 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
-            cand rotate-cert 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation'
+            cand rotate-cert 'New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kseal;cluster;webhook;help;install'= {
@@ -330,7 +344,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
         }
         &'kseal;cluster;help;webhook'= {
             cand install 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
-            cand rotate-cert 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation'
+            cand rotate-cert 'New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation'
         }
         &'kseal;cluster;help;webhook;install'= {
         }
@@ -341,7 +355,9 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;webhook'= {
             cand --keys 'Folder of the cluster''s *.agekey files: the `kseal-keys` Secret mounted as a volume'
             cand --tls 'Folder with tls.crt and tls.key: the serving certificate''s Secret mounted as a volume'
+            cand --client-ca 'CA bundle (PEM) the callers'' client certificates must chain to: the `ca.crt` of the `kseal-webhook-client` Secret, whose certificate the API server presents. Re-read on change'
             cand --listen 'Address to listen on (port 0 picks a free port; the address is printed on stderr)'
+            cand --probe-listen 'Also serve GET /healthz and /readyz in plain HTTP here, for the kubelet''s probes (which present no client certificate)'
             cand --reload-every 'How often to check the key and certificate folders for change'
             cand --drain 'After SIGTERM, how long open requests may take to finish'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
@@ -350,6 +366,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
             cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand --insecure-no-client-auth 'Serve any TLS client, for control planes whose admission configuration cannot be set: anything that reaches the port can then have sealed values opened (use the NetworkPolicy)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -628,7 +645,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
         }
         &'kseal;help;cluster;webhook'= {
             cand install 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
-            cand rotate-cert 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation'
+            cand rotate-cert 'New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation'
         }
         &'kseal;help;cluster;webhook;install'= {
         }

@@ -158,6 +158,10 @@ complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_sub
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l backup-out -d 'Where the encrypted backup goes (created, mode 0600, never overwritten)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l public-key-out -d 'Write the public key to FILE (a recipients file for `seal -R`)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l image -d 'With --webhook: the kseal image the webhook\'s Deployment runs' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s o -l admission-out -d 'Write the API server\'s admission configuration and the kubeconfig with its client certificate (0600) into DIR' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l apiserver-dir -d 'Where those files will be on the control plane (the configuration names the kubeconfig by this absolute path); default: DIR itself' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l url -d 'Call the webhook at this https URL instead of the in-cluster Service (a webhook run outside the cluster); the Deployment, Service and NetworkPolicy are then not installed' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l apiserver-cidr -d 'With --webhook: admit the admission port from this address block only (repeatable)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
@@ -199,7 +203,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_sub
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -f -a "install" -d 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -f -a "rotate-cert" -d 'Make a new serving certificate and CA; the webhook trusts the old CA too until the next rotation'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -f -a "rotate-cert" -d 'New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the key pair in the cluster (refuses if it exists)'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "fetch-key" -d 'Print the cluster\'s newest public key (age1...)'
@@ -209,7 +213,9 @@ complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_sub
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l keys -d 'Folder of the cluster\'s *.agekey files: the `kseal-keys` Secret mounted as a volume' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l tls -d 'Folder with tls.crt and tls.key: the serving certificate\'s Secret mounted as a volume' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l client-ca -d 'CA bundle (PEM) the callers\' client certificates must chain to: the `ca.crt` of the `kseal-webhook-client` Secret, whose certificate the API server presents. Re-read on change' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l listen -d 'Address to listen on (port 0 picks a free port; the address is printed on stderr)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l probe-listen -d 'Also serve GET /healthz and /readyz in plain HTTP here, for the kubelet\'s probes (which present no client certificate)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l reload-every -d 'How often to check the key and certificate folders for change' -r
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l drain -d 'After SIGTERM, how long open requests may take to finish' -r
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
@@ -217,6 +223,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l context -d 'The 
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
+complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l insecure-no-client-auth -d 'Serve any TLS client, for control planes whose admission configuration cannot be set: anything that reaches the port can then have sealed values opened (use the NetworkPolicy)'
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r

@@ -850,6 +850,19 @@ fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca()
         .unwrap();
     cleanup_on_failure(&out, cleanup);
     assert_eq!(bundle(), before, "install replaced a working certificate");
+
+    // With the webhook installed, rotate-key says when the webhook will have the new key.
+    let out = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "cluster", "rotate-key"])
+        .output()
+        .unwrap();
+    cleanup_on_failure(&out, cleanup);
+    assert!(
+        stderr(&out).contains("the webhook reads key") && stderr(&out).contains("are denied"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// Deletes what `cluster webhook install` makes cluster-wide (kept while it is running alone).

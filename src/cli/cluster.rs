@@ -390,6 +390,12 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                     "added key {}; seal with it from now on, then `kseal reseal` the repository",
                     r.kid()
                 );
+                if webhook::is_installed(&c).await {
+                    say!(
+                        "the webhook reads key {0} when the kubelet updates its volume (about a minute): until its log says `reloaded: ...{0}...`, Secrets sealed to {0} are denied (apply them again after)",
+                        r.kid()
+                    );
+                }
                 write_stdout(format!("{r}\n").as_bytes())?;
             }
             ClusterCommand::Backup(a) => {

@@ -204,6 +204,13 @@ async fn new_certificate(cluster: &Cluster, endpoint: &Endpoint) -> Result<Strin
     Ok(bundle)
 }
 
+/// Whether kseal's webhook configuration is in the cluster (false too when it cannot be read:
+/// this only decides whether to say something about the webhook).
+pub async fn is_installed(cluster: &Cluster) -> bool {
+    let api: Api<MutatingWebhookConfiguration> = Api::all(cluster.client.clone());
+    matches!(api.get_opt(CONFIGURATION).await, Ok(Some(_)))
+}
+
 /// Checks `--apiserver-cidr`: an IPv4 or IPv6 address with a prefix length that fits it.
 pub fn parse_cidr(text: &str) -> Result<String, Error> {
     let bad = || {
