@@ -107,6 +107,8 @@ impl Config {
                     recipients.extend(read_recipients_file(&dir.join(entry))?);
                 }
             }
+            let recipients =
+                keys::distinct_recipients(recipients).map_err(|e| Error::input(at(), e.to_string()))?;
             rules.push(Rule {
                 pattern: r.path,
                 matcher,

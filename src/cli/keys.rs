@@ -101,7 +101,7 @@ fn key_mode_problem(mode: u32, in_kubelet_volume: bool, shown: &str) -> Option<S
     None
 }
 
-/// Recipients from `-r` and `-R`, deduplicated, in order.
+/// Recipients from `-r` and `-R`, deduplicated, in order; two keys with one kid are refused.
 pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error> {
     let mut list: Vec<Recipient> = Vec::new();
     for r in &args.recipients {
@@ -110,9 +110,7 @@ pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error
     for f in &args.recipient_files {
         list.extend(config::read_recipients_file(f)?);
     }
-    let mut seen = std::collections::HashSet::new();
-    list.retain(|r| seen.insert(r.kid()));
-    Ok(list)
+    keys::distinct_recipients(list).map_err(|e| Error::usage(e.to_string()))
 }
 
 #[cfg(test)]

@@ -136,6 +136,36 @@ pub enum KeyError {
     LowOrder,
 }
 
+/// Two different recipients whose key ids are the same: a sealed value names each stanza by its
+/// kid, and openers refuse a kid twice, so a value sealed to both would open for nobody.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("recipients {first} and {second} have the same key id {kid} (kids are 32 bits, so two keys can collide): a value sealed to both could not be opened; seal to one of them, or make a new key for the other (`kseal keygen`)")]
+pub struct KidCollision {
+    pub kid: Kid,
+    pub first: String,
+    pub second: String,
+}
+
+/// `list` with repeated recipients dropped (first kept, order kept); two different recipients
+/// with one kid are refused, naming both.
+pub fn distinct_recipients(list: Vec<Recipient>) -> Result<Vec<Recipient>, KidCollision> {
+    let mut out: Vec<Recipient> = Vec::with_capacity(list.len());
+    for r in list {
+        match out.iter().find(|o| o.kid() == r.kid()) {
+            Some(o) if *o == r => {}
+            Some(o) => {
+                return Err(KidCollision {
+                    kid: r.kid(),
+                    first: o.to_string(),
+                    second: r.to_string(),
+                })
+            }
+            None => out.push(r),
+        }
+    }
+    Ok(out)
+}
+
 /// Whether an X25519 public key is a low-order point. A clamped scalar is a multiple of the
 /// cofactor 8, so its product with a point of order 1, 2, 4 or 8 is the identity, whose encoding
 /// is all zeros: exactly the "non-contributory" case of RFC 7748 §6.1 and RFC 9180 §7.1.4.
@@ -335,6 +365,27 @@ mod tests {
     // age's own test key pair (age/src/x25519.rs tests).
     const TEST_SK: &str = "AGE-SECRET-KEY-1GQ9778VQXMMJVE8SK7J6VT8UJ4HDQAJUVSFCWCM02D8GEWQ72PVQ2Y5J33";
     const TEST_PK: &str = "age1t7rxyev2z3rw82stdlrrepyc39nvn86l5078zqkf5uasdy86jp6svpy7pa";
+
+    /// keys/test-kid-collision.agekey's two public keys: different keys, both kid 1e192fdd.
+    const COLLIDING: [&str; 2] = [
+        "age1y3zqur4mf3z457ltvdasr03utnqcemzqg433k88uepdv6f2q2vsshnukqa",
+        "age15ra6af7za53e86z5zz8qq3cv6fpvwp4vpzympv3apazc9549lahqk99phn",
+    ];
+
+    #[test]
+    fn repeated_recipients_are_dropped_and_colliding_kids_refused() {
+        let [a, b] = COLLIDING.map(|s| s.parse::<Recipient>().unwrap());
+        assert_eq!(a.kid(), b.kid());
+        let other: Recipient = TEST_PK.parse().unwrap();
+        let kept = distinct_recipients(vec![a.clone(), other.clone(), a.clone()]).unwrap();
+        assert_eq!(kept, vec![a.clone(), other.clone()]);
+        let e = distinct_recipients(vec![a, other, b]).unwrap_err();
+        assert_eq!(
+            (e.first.as_str(), e.second.as_str()),
+            (COLLIDING[0], COLLIDING[1])
+        );
+        assert!(e.to_string().contains("1e192fdd"), "{e}");
+    }
 
     #[test]
     fn parses_age_key_pair_and_round_trips_strings() {

@@ -406,6 +406,9 @@ pub enum SealError {
     TooManyRecipients(usize),
     #[error("recipient {0} is a low-order point, which would give an all-zero shared secret")]
     LowOrder(Kid),
+    /// Openers refuse a kid twice (DESIGN §3), so such a value would open for nobody.
+    #[error("two recipients with the key id {0}: a value names each stanza by kid, so it can hold a kid only once")]
+    DuplicateKid(Kid),
 }
 
 /// Seals `value` to each recipient, with a fresh file key and fresh ephemeral keys.
@@ -445,6 +448,11 @@ pub fn seal_with(
         ephemerals.len(),
         "one ephemeral key per recipient"
     );
+    for (i, r) in recipients.iter().enumerate() {
+        if recipients[..i].iter().any(|o| o.kid() == r.kid()) {
+            return Err(SealError::DuplicateKid(r.kid()));
+        }
+    }
     let aad = binding.aad(scope);
     let b64_stanza = STANZA_LEN.div_ceil(3) * 4;
     let mut header = String::with_capacity(PREFIX.len() + 10 + recipients.len() * (10 + b64_stanza));
@@ -565,6 +573,16 @@ mod tests {
     fn seal1(value: &[u8], ids: &[&Identity], scope: Scope) -> String {
         let rs: Vec<Recipient> = ids.iter().map(|i| i.recipient().clone()).collect();
         seal(value, &rs, scope, &binding()).unwrap()
+    }
+
+    #[test]
+    fn a_kid_twice_is_never_sealed() {
+        let a = Identity::generate();
+        let twice = [a.recipient().clone(), a.recipient().clone()];
+        assert!(matches!(
+            seal(b"v", &twice, Scope::Strict, &binding()),
+            Err(SealError::DuplicateKid(k)) if k == a.kid()
+        ));
     }
 
     #[test]
