@@ -234,6 +234,16 @@ impl SealedValue {
         let Some(rest) = s.strip_prefix(PREFIX) else {
             return Err(Self::why_not_v2(s));
         };
+        // Counted before anything is collected: a value of millions of `:` would otherwise cost
+        // 16 bytes of field slices per input byte (a webhook request is attacker-sized).
+        let colons = memchr::memchr_iter(b':', rest.as_bytes()).count();
+        if colons > 2 * (MAX_RECIPIENTS + 1) {
+            return Err(if colons % 2 == 1 {
+                FormatError::FieldCount
+            } else {
+                FormatError::TooManyRecipients(colons / 2 - 1)
+            });
+        }
         let mut fields: Vec<&str> = rest.split(':').collect();
         let scope_str = fields.remove(0);
         // Never echoed: a damaged value's fields could be anything, a plaintext included.
@@ -283,7 +293,12 @@ impl SealedValue {
     /// Parses a value as written under `data`: standard base64 of the sealed string (line breaks
     /// allowed, as the API server allows them).
     pub fn parse_data(text: &str) -> Result<SealedValue, FormatError> {
-        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        // A copy only when there are line breaks to drop (values can be megabytes).
+        let compact: std::borrow::Cow<str> = if text.bytes().any(|b| b.is_ascii_whitespace()) {
+            text.chars().filter(|c| !c.is_ascii_whitespace()).collect()
+        } else {
+            text.into()
+        };
         if is_kseal(&compact) {
             return Err(FormatError::RawInData);
         }
@@ -573,6 +588,18 @@ mod tests {
     fn seal1(value: &[u8], ids: &[&Identity], scope: Scope) -> String {
         let rs: Vec<Recipient> = ids.iter().map(|i| i.recipient().clone()).collect();
         seal(value, &rs, scope, &binding()).unwrap()
+    }
+
+    /// Regression (issue 23): parsing split on every `:` first, 16 bytes per input byte.
+    #[test]
+    fn a_value_of_many_colons_is_refused_before_it_is_split() {
+        let many = format!("{PREFIX}strict{}", ":".repeat(3_000_000));
+        assert!(matches!(
+            SealedValue::parse(&many),
+            Err(FormatError::TooManyRecipients(1_499_999))
+        ));
+        let odd = format!("{PREFIX}strict{}", ":".repeat(3_000_001));
+        assert!(matches!(SealedValue::parse(&odd), Err(FormatError::FieldCount)));
     }
 
     #[test]

@@ -277,12 +277,22 @@ fn allow(uid: &str, patch: Option<&[u8]>, log: String, opened: usize) -> Decisio
     }
 }
 
+/// How many failing keys a denial names; the rest are counted. A Secret may hold thousands of
+/// damaged values, and the answer and the log line stay small whatever the request held.
+const NAMED_PROBLEMS: usize = 10;
+
+fn summary(problems: &[String]) -> String {
+    let mut text = problems[..problems.len().min(NAMED_PROBLEMS)].join("; ");
+    if problems.len() > NAMED_PROBLEMS {
+        text.push_str(&format!("; and {} more", problems.len() - NAMED_PROBLEMS));
+    }
+    text
+}
+
 fn deny(uid: &str, object: &str, problems: &[String], mut log: String) -> Decision {
-    let message = format!(
-        "kseal could not open the sealed values of secret {object}: {}",
-        problems.join("; ")
-    );
-    log.push_str(&format!(" allowed=false reason={}", logfmt(&problems.join("; "))));
+    let summary = summary(problems);
+    let message = format!("kseal could not open the sealed values of secret {object}: {summary}");
+    log.push_str(&format!(" allowed=false reason={}", logfmt(&summary)));
     Decision {
         answer: json!({
             "apiVersion": "admission.k8s.io/v1",

@@ -137,7 +137,8 @@ async fn mutate(
         );
     }
     let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
-        Ok(b) => zeroize::Zeroizing::new(b.to_bytes().to_vec()),
+        // Into a Vec without a copy when the collected bytes are one buffer (the usual case).
+        Ok(b) => zeroize::Zeroizing::new(Vec::from(b.to_bytes())),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
             log(&format!("peer={peer} refused a body over {MAX_BODY} bytes"));
             return text(
