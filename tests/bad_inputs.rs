@@ -143,6 +143,15 @@ fn setup(sb: &Sandbox, case: &Case, cmd: &mut Command) {
             std::fs::write(dir.join("tls/tls.key"), s.key_pem.as_bytes()).unwrap();
             chmod(&dir.join("tls/tls.key"), 0o600);
         }
+        // Another user's link in a sticky world-writable folder, to a file of ours (run as root,
+        // which may give the link away; see run_case).
+        Some("planted-link") => {
+            std::fs::create_dir(dir.join("tmp")).unwrap();
+            chmod(&dir.join("tmp"), 0o1777);
+            std::fs::write(dir.join("mine.txt"), "mine\n").unwrap();
+            std::os::unix::fs::symlink(dir.join("mine.txt"), dir.join("tmp/out.yaml")).unwrap();
+            std::os::unix::fs::lchown(dir.join("tmp/out.yaml"), Some(65534), Some(65534)).unwrap();
+        }
         // No kubeconfig anywhere and not in a Pod: HOME is the sandbox (see run_case).
         Some("no-kubeconfig") => {}
         // Both handled where the command is built: `<&-` closes fd 0 before kseal starts (a
@@ -160,6 +169,10 @@ fn is_root() -> bool {
 fn run_case(case: &Case) -> Result<(), String> {
     // Root ignores file modes, so this case runs as `nobody` through setpriv (util-linux).
     if case.setup.as_deref() == Some("read-only-dir") && is_root() && !crate::common::have("setpriv") {
+        return Ok(());
+    }
+    // Giving a link to another user needs root.
+    if case.setup.as_deref() == Some("planted-link") && !is_root() {
         return Ok(());
     }
     let sb = Sandbox::new();

@@ -1303,3 +1303,50 @@ fn the_krew_manifest_gets_each_archives_checksum() {
         .run_exits(2);
     assert!(stderr(&out).contains("no archive for"), "{}", stderr(&out));
 }
+
+/// Regression (issue 23): `-o` resolved symlinks itself and renamed onto the target, bypassing
+/// the kernel's fs.protected_symlinks: in a sticky world-writable folder, another user's planted
+/// link made kseal replace a file of the victim's (here: a private file elsewhere) with plaintext.
+/// Such a link is now refused; the victim's own link there is still followed.
+#[test]
+fn a_link_another_user_planted_in_a_sticky_folder_is_not_followed() {
+    let out = std::process::Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&out.stdout).trim() != "0" {
+        skip("planting a link owned by another user needs root (lchown)");
+        return;
+    }
+    let sb = sealed_sandbox();
+    let tmp = sb.path("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    chmod(&tmp, 0o1777);
+    sb.write("victim/notes.txt", "the victim's own file\n");
+    let planted = tmp.join("out.yaml");
+    std::os::unix::fs::symlink(sb.path("victim/notes.txt"), &planted).unwrap();
+    std::os::unix::fs::lchown(&planted, Some(65534), Some(65534)).unwrap();
+    let out = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "-o"])
+        .arg(&planted)
+        .arg("sealed.yaml")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("owned by another user (uid 65534)")
+            && stderr(&out).contains("fs.protected_symlinks"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sb.read("victim/notes.txt"), "the victim's own file\n");
+    assert!(!stderr(&out).contains(PLANTED));
+
+    // A link of one's own in the same folder is followed, as before.
+    let own = tmp.join("mine.yaml");
+    std::os::unix::fs::symlink(sb.path("victim/notes.txt"), &own).unwrap();
+    sb.kseal()
+        .args(["open", "-i", "a.agekey", "-o"])
+        .arg(&own)
+        .arg("sealed.yaml")
+        .run_ok();
+    assert!(sb.read("victim/notes.txt").contains(PLANTED));
+}

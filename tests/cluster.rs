@@ -712,7 +712,7 @@ fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
 
     // RBAC: exactly these rules, for kseal's two ServiceAccounts, each in one namespace; no
     // ClusterRole. `kseal apply` writes Secrets and ConfigMaps of its target namespace; the
-    // webhook may only get its key and certificate Secrets.
+    // webhook may only get its key and certificate Secrets (serving, and the client CA bundle).
     let roles: Vec<&serde_json::Value> = docs
         .iter()
         .map(|(_, d)| d)
@@ -728,7 +728,7 @@ fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
     assert_eq!(roles[1]["metadata"]["namespace"], "kseal");
     assert_eq!(
         roles[1]["rules"],
-        json!([{"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["kseal-keys", "kseal-webhook-tls"], "verbs": ["get"]}])
+        json!([{"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["kseal-keys", "kseal-webhook-tls", "kseal-webhook-client"], "verbs": ["get"]}])
     );
     let bindings: Vec<&serde_json::Value> = docs
         .iter()

@@ -20,11 +20,16 @@ pub enum Perm {
 /// Follows `target` through symlinks (a dangling one too) to the file that is really written, so
 /// that `-w` on a link replaces the file it points to, and a link is never swapped for a file
 /// while the plaintext it pointed to stays behind.
+///
+/// A link another user planted in a sticky world-writable folder (`/tmp`) is not followed, as the
+/// kernel's `fs.protected_symlinks` refuses it: kseal resolves links itself and renames onto the
+/// result, which the kernel's check never sees.
 fn resolve_links(target: &Path) -> std::io::Result<PathBuf> {
     let mut p = target.to_path_buf();
     for _ in 0..40 {
         match std::fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
+                refuse_planted_link(&p, &m)?;
                 let to = std::fs::read_link(&p)?;
                 p = match p.parent() {
                     Some(dir) if to.is_relative() => dir.join(to),
@@ -35,6 +40,36 @@ fn resolve_links(target: &Path) -> std::io::Result<PathBuf> {
         }
     }
     Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// The kernel's `fs.protected_symlinks` rule: in a sticky, world-writable folder a link is
+/// followed only by its owner, or when the folder's owner owns it.
+#[cfg(unix)]
+fn refuse_planted_link(link: &Path, meta: &std::fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let dir = link
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let folder = std::fs::metadata(dir)?;
+    let sticky_and_world_writable = folder.mode() & 0o1002 == 0o1002;
+    let me = rustix::process::geteuid().as_raw();
+    if sticky_and_world_writable && meta.uid() != me && meta.uid() != folder.uid() {
+        // `other`, not PermissionDenied: the message is what the user needs, not the kind's.
+        return Err(std::io::Error::other(
+            format!(
+                "a symbolic link owned by another user (uid {}) in the sticky world-writable folder {}: not followed (as the kernel's fs.protected_symlinks); write somewhere only you can",
+                meta.uid(),
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_planted_link(_: &Path, _: &std::fs::Metadata) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Writes `text` to `target` atomically: a temporary file in the same folder as the real file

@@ -108,6 +108,15 @@ pub static RESOURCES: &[Resource] = &[
         &["pdb"],
     ),
     r(
+        "networking.k8s.io",
+        "v1",
+        "NetworkPolicy",
+        "networkpolicies",
+        "networkpolicy",
+        true,
+        &["netpol"],
+    ),
+    r(
         ADMISSION,
         "v1",
         "MutatingWebhookConfiguration",
