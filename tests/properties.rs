@@ -87,7 +87,9 @@ proptest! {
             if *is_data {
                 // An empty plain scalar would be null, which Kubernetes does not accept as a value.
                 let v = if bytes.is_empty() { "\"\"".to_string() } else { b64.encode(bytes) };
-                data.push_str(&format!("  {k}: {v}\n"));
+                // Quoted, as the stringData keys: an unquoted key kubectl's YAML 1.1 reads as
+                // another (`-0` as `0`, `on` as `true`) is refused, and has its own tests.
+                data.push_str(&format!("  \"{k}\": {v}\n"));
             } else {
                 string_data.push_str(&format!("  \"{k}\": {}\n", serde_json::to_string(text).unwrap()));
             }

@@ -1465,3 +1465,167 @@ fn reviews_of_millions_of_colons_keep_the_webhooks_memory_small() {
     assert!(hook.stop());
     assert!(peak_kb < 80 * 1024, "peak RSS {} MiB", peak_kb / 1024);
 }
+
+/// The kubectl-vs-kseal reading corpus (issue 23): Secrets in `items` wrappers of several kinds
+/// and with escaped or folded kinds, each checked against the real `kubectl` (a client-side dry
+/// run against the real API server prints what kubectl would apply), then through every kseal
+/// reader: `verify` and `scan` (work tree and history) find the plaintext, `seal` seals it, `open`
+/// opens it back, and the sealed file applied with `kubectl apply` is stored opened by the webhook.
+#[test]
+fn every_reader_reads_secrets_as_kubectl_does() {
+    let s = require_real_apiserver!();
+    let t = setup(s, "wh-reading");
+    let ns = t.ns.clone();
+    let secret = |name: &str| {
+        format!("{{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {{\"name\": \"{name}\", \"namespace\": \"{ns}\"}}, \"stringData\": {{\"password\": \"s3cr3t-{name}\"}}}}")
+    };
+    let cases: Vec<(&str, String)> = vec![
+        ("v1-list.yaml", format!("apiVersion: v1\nkind: List\nitems:\n- {}\n", secret("r-list"))),
+        ("configmaplist.yaml", format!("apiVersion: v1\nkind: ConfigMapList\nitems:\n- {}\n", secret("r-cmlist"))),
+        ("crd-list.yaml", format!("apiVersion: example.com/v1\nkind: List\nitems:\n- {}\n", secret("r-crdlist"))),
+        ("deployment-items.yaml", format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nitems:\n- {}\n", secret("r-deploy"))),
+        ("escaped.json", secret("r-json").replace("\"Secret\"", "\"Secr\\u0065t\"")),
+        ("escaped.yaml", format!("apiVersion: v1\nkind: \"Secr\\x65t\"\nmetadata: {{name: r-yaml, namespace: {ns}}}\nstringData:\n  password: s3cr3t-r-yaml\n")),
+        ("folded.yaml", format!("apiVersion: v1\nkind: >-\n  Secret\nmetadata: {{name: r-folded, namespace: {ns}}}\nstringData:\n  password: s3cr3t-r-folded\n")),
+    ];
+    std::fs::create_dir_all(t.sb.path("repo")).unwrap();
+    for (file, text) in &cases {
+        let name = text
+            .split("\"name\": \"")
+            .nth(1)
+            .or_else(|| text.split("name: ").nth(1))
+            .unwrap();
+        let name: String = name
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let path = t.sb.write(&format!("repo/{file}"), text);
+        // kubectl's reading: a client-side dry run prints the Secret kubectl would apply. Without
+        // client-side schema validation, which checks a typed list's items against the list's
+        // kind (a ConfigMapList's Secret is "a ConfigMap with stringData") but does not change
+        // what is applied; the API server then takes each item as what it says it is.
+        let out = t.kubectl(&[
+            "apply",
+            "--validate=false",
+            "--dry-run=client",
+            "-o",
+            "json",
+            "-f",
+            path.to_str().unwrap(),
+        ]);
+        // kubectl maps the wrapper's kind before it flattens the list: a `List` of a group the
+        // server does not serve is refused whole. kseal reads its Secrets all the same (sealing
+        // them and reporting their plaintext is the safe side of the difference).
+        let kubectl_applies = *file != "crd-list.yaml";
+        if kubectl_applies {
+            assert!(out.status.success(), "{file}: {}", stderr(&out));
+            let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let objects = printed["items"]
+                .as_array()
+                .cloned()
+                .unwrap_or_else(|| vec![printed.clone()]);
+            assert!(
+                objects
+                    .iter()
+                    .any(|o| o["kind"] == "Secret" && o["metadata"]["name"] == name.as_str()),
+                "{file}: kubectl does not read Secret {name}: {printed}"
+            );
+        } else {
+            assert!(
+                stderr(&out).contains("ensure CRDs are installed first"),
+                "{file}: {}",
+                stderr(&out)
+            );
+        }
+        // verify: the plaintext is found.
+        let out =
+            t.sb.kseal()
+                .args(["verify", "-R", "a.pub"])
+                .arg(&path)
+                .output()
+                .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{file}: verify: {}", stderr(&out));
+        // seal: sealed, nothing of the value left; open: the value back.
+        let out =
+            t.sb.kseal()
+                .args(["seal", "-R", "a.pub"])
+                .arg(&path)
+                .output()
+                .unwrap();
+        assert!(out.status.success(), "{file}: seal: {}", stderr(&out));
+        let sealed = stdout(&out);
+        assert!(
+            !sealed.contains("s3cr3t"),
+            "{file}: seal left the value: {sealed}"
+        );
+        let sealed_file = t.sb.write(&format!("sealed/{file}"), &sealed);
+        let out =
+            t.sb.kseal()
+                .args(["open", "-i", "a.agekey"])
+                .arg(&sealed_file)
+                .output()
+                .unwrap();
+        assert!(out.status.success(), "{file}: open: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains(&format!("s3cr3t-{name}")),
+            "{file}: open: {}",
+            stdout(&out)
+        );
+        // The webhook: kubectl applies the sealed file's Secret, stored opened.
+        if !kubectl_applies {
+            continue;
+        }
+        let out = t.kubectl(&["apply", "--validate=false", "-f", sealed_file.to_str().unwrap()]);
+        assert!(out.status.success(), "{file}: kubectl apply: {}", stderr(&out));
+        assert_eq!(t.value(s, &name, "password"), format!("s3cr3t-{name}"), "{file}");
+    }
+    // scan, work tree and history: every case found, by file.
+    let worktree =
+        t.sb.kseal()
+            .args(["scan", "--worktree", "repo"])
+            .output()
+            .unwrap();
+    let repo = t.sb.path("repo");
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "plaintext"]);
+    let history = t.sb.kseal().args(["scan", "--history", "repo"]).output().unwrap();
+    for (mode, out) in [("work tree", &worktree), ("history", &history)] {
+        assert_eq!(out.status.code(), Some(1), "{mode}: {}", stderr(out));
+        for (file, _) in &cases {
+            assert!(
+                stdout(out).contains(file),
+                "scan {mode} missed {file}:\n{}",
+                stdout(out)
+            );
+        }
+        assert!(!stdout(out).contains("s3cr3t") && !stderr(out).contains("s3cr3t"));
+    }
+
+    // YAML 1.1 keys: kubectl stores an unquoted `on` as `true`; kseal refuses the key, naming it.
+    let path = t.sb.write(
+        "yaml11.yaml",
+        &format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: r-keys, namespace: {ns}}}\nstringData:\n  on: s3cr3t-a\n  0x10: s3cr3t-b\n"),
+    );
+    let out = t.kubectl(&[
+        "apply",
+        "--dry-run=client",
+        "-o",
+        "json",
+        "-f",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys: Vec<&String> = printed["stringData"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["16", "true"], "kubectl's reading of the keys");
+    for args in [vec!["seal", "-R", "a.pub"], vec!["verify", "-R", "a.pub"]] {
+        let out = t.sb.kseal().args(&args).arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("stringData.on") && stderr(&out).contains("is `true`"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}

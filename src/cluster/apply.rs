@@ -57,11 +57,10 @@ pub fn objects_of(text: &str, file: &Location) -> Result<Vec<Object>, Error> {
         let origin = file.clone().with_document(i + 1);
         match doc {
             Value::Null => {}
-            // `List`, and typed lists (`SecretList`, `apps/v1` `DeploymentList`): kubectl applies
-            // their items one by one; items of a typed list may leave out apiVersion and kind.
-            Value::Object(_)
-                if doc["kind"].as_str().is_some_and(|k| k.ends_with("List")) && doc["items"].is_array() =>
-            {
+            // Anything with an `items` list (`List`, typed lists such as `SecretList`, even a kind
+            // that is no list): kubectl applies the items one by one, not the wrapper (see
+            // manifest::secret::list_items); items of a typed list may leave out apiVersion and kind.
+            Value::Object(_) if doc["items"].is_array() => {
                 let list_kind = doc["kind"].as_str().unwrap_or_default();
                 let item_kind = list_kind.strip_suffix("List").filter(|k| !k.is_empty());
                 for mut item in doc["items"].as_array().cloned().unwrap_or_default() {

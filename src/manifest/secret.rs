@@ -1,5 +1,6 @@
-//! Finding Kubernetes Secrets in parsed documents: top-level `v1` `Secret`s and the items of a
-//! `v1` `List`. Documents that are not Secrets are never touched.
+//! Finding Kubernetes Secrets in parsed documents as kubectl reads them: top-level `v1` `Secret`s
+//! and the Secret items of anything with an `items` list. Documents that are not Secrets are never
+//! touched.
 
 use std::fmt;
 
@@ -255,15 +256,25 @@ pub fn misspelled_secret_documents(docs: &[Document]) -> Vec<usize> {
         .collect()
 }
 
-/// A `v1` `List`, or a typed `SecretList` (whose items may leave out apiVersion and kind), both of
-/// which kubectl applies item by item.
+/// A document kubectl reads as a list: any object whose `items` is a sequence, whatever its kind
+/// (kubectl's `meta.IsListType` on an unstructured object), so a `v1 List`, a `SecretList`, a
+/// `ConfigMapList`, an `example.com/v1 List`, even a `Deployment` with `items:` has the Secrets
+/// in its items applied, and kseal reads them as kubectl does.
 fn is_list(root: &Node) -> bool {
-    is_kind(root, "List") || is_kind(root, "SecretList")
+    list_items(root).is_some()
+}
+
+/// The items of a document kubectl reads as a list ([`is_list`]).
+pub fn list_items(root: &Node) -> Option<&[Node]> {
+    match root.get("items").map(|n| &n.kind) {
+        Some(NodeKind::Sequence { items, .. }) => Some(items),
+        _ => None,
+    }
 }
 
 /// Whether an item of the list `list` is a Secret: it says so, or the list is a `SecretList`
 /// and the item names no other kind.
-fn is_secret_item(list: &Node, item: &Node) -> bool {
+pub fn is_secret_item(list: &Node, item: &Node) -> bool {
     is_kind(item, "Secret")
         || (is_kind(list, "SecretList") && item.get("kind").is_none() && item.get("apiVersion").is_none())
 }
@@ -365,6 +376,21 @@ fn secret_from<'a>(root: &'a Node, document: usize, file: &Location) -> Result<S
                     "keys must be strings",
                 ));
             };
+            if k.style() == Some(ScalarStyle::Plain) {
+                if let Some(stored) = kubectl_key(key) {
+                    return Err(Error::input(
+                        secret
+                            .location(file)
+                            .with_key(format!("{field}.{key}"))
+                            .at(k.line, k.col),
+                        format!(
+                            "kubectl and the API server read YAML 1.1, where the unquoted key `{key}` is `{stored}`: \
+                             the cluster would store the value under `{stored}`, not `{key}`; quote the key (\"{key}\") \
+                             or write `{stored}` if that is what you mean"
+                        ),
+                    ));
+                }
+            }
             let at = secret
                 .location(file)
                 .with_key(format!("{field}.{key}"))
@@ -409,6 +435,84 @@ fn secret_from<'a>(root: &'a Node, document: usize, file: &Location) -> Result<S
         }
     }
     Ok(secret)
+}
+
+/// The key kubectl would store for an unquoted key written `text`, when that differs from the text
+/// itself. kubectl and the API server read YAML 1.1 (go-yaml v2 through sigs.k8s.io/yaml), where an
+/// unquoted `on`, `yes` or `y` is the boolean true, `0x10` and `010` are the integers 16 and 8,
+/// `1_000` is 1000 and `1e3` is a float; converting to JSON then writes the key as `"true"`,
+/// `"16"`, `"8"`, `"1000"`. kseal reads YAML 1.2, where they are strings. A value bound to the key
+/// as written would not open under the key the cluster stores, and two keys kseal sees as different
+/// could become one there (last wins), so such keys are refused.
+pub fn kubectl_key(text: &str) -> Option<String> {
+    const TRUE: &[&str] = &[
+        "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y",
+    ];
+    const FALSE: &[&str] = &[
+        "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N",
+    ];
+    let reading = if TRUE.contains(&text) {
+        "true".to_string()
+    } else if FALSE.contains(&text) {
+        "false".to_string()
+    } else if let Some(i) = yaml11_int(text) {
+        i.to_string()
+    } else if matches!(text, ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF") {
+        "+Inf".to_string()
+    } else if matches!(text, "-.inf" | "-.Inf" | "-.INF") {
+        "-Inf".to_string()
+    } else if matches!(text, ".nan" | ".NaN" | ".NAN") {
+        "NaN".to_string()
+    } else if is_yaml11_float(text) {
+        // Go's FormatFloat(f, 'g', -1, 64) for the values a Secret key can spell.
+        let f: f64 = text.replace('_', "").parse().ok()?;
+        format!("{f}")
+    } else {
+        return None;
+    };
+    (reading != text).then_some(reading)
+}
+
+/// go-yaml v2's integers: optional sign, `_` ignored, `0x` hex, `0b` binary, a leading `0` octal.
+fn yaml11_int(text: &str) -> Option<i128> {
+    let (neg, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let body = body.replace('_', "");
+    let (digits, radix) = if let Some(h) = body.strip_prefix("0x") {
+        (h.to_string(), 16)
+    } else if let Some(b) = body.strip_prefix("0b") {
+        (b.to_string(), 2)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (body[1..].to_string(), 8)
+    } else {
+        (body, 10)
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| (b as char).is_digit(radix)) {
+        return None;
+    }
+    let v = i128::from_str_radix(&digits, radix).ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// go-yaml v2's float syntax: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `_` ignored.
+fn is_yaml11_float(text: &str) -> bool {
+    let t = text.replace('_', "");
+    let t = t.strip_prefix(['-', '+']).unwrap_or(&t);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", frac)) => digits(frac),
+        Some((int, frac)) => digits(int) && (frac.is_empty() || digits(frac)),
+        None => digits(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    mantissa_ok && exponent_ok
 }
 
 /// What a plain scalar is to YAML if it is not a string: a number or a boolean, in YAML 1.2's core
@@ -458,14 +562,13 @@ pub fn find_secrets<'a>(docs: &'a [Document], file: &Location) -> Result<Vec<Sec
         if may_hold_secrets(root) {
             check_one_truth(root, doc.index, file)?;
         }
-        if is_kind(root, "Secret") {
-            out.push(secret_from(root, doc.index, file)?);
-        } else if is_list(root) {
-            if let Some(NodeKind::Sequence { items, .. }) = root.get("items").map(|n| &n.kind) {
-                for item in items.iter().filter(|i| is_secret_item(root, i)) {
-                    out.push(secret_from(item, doc.index, file)?);
-                }
+        if let Some(items) = list_items(root) {
+            // kubectl applies the items of anything with `items`, and not the wrapper itself.
+            for item in items.iter().filter(|i| is_secret_item(root, i)) {
+                out.push(secret_from(item, doc.index, file)?);
             }
+        } else if is_kind(root, "Secret") {
+            out.push(secret_from(root, doc.index, file)?);
         }
     }
     Ok(out)
@@ -521,6 +624,68 @@ mod tests {
         assert_eq!(keys, ["data.c", "stringData.a"]);
         assert_eq!(s[1].display_name(), "t");
         assert_eq!(s[1].document, 3);
+    }
+
+    #[test]
+    fn keys_are_read_as_kubectl_reads_them() {
+        for (text, stored) in [
+            ("on", Some("true")),
+            ("yes", Some("true")),
+            ("Y", Some("true")),
+            ("off", Some("false")),
+            ("n", Some("false")),
+            ("true", None),
+            ("false", None),
+            ("0x10", Some("16")),
+            ("010", Some("8")),
+            ("0b101", Some("5")),
+            ("1_000", Some("1000")),
+            ("1e3", Some("1000")),
+            ("1.0", Some("1")),
+            (".5", Some("0.5")),
+            (".inf", Some("+Inf")),
+            ("123", None),
+            ("1.5", None),
+            ("0", None),
+            ("password", None),
+            ("tls.crt", None),
+            ("ca.crt", None),
+            ("1e", None),
+            ("0x", None),
+            ("09", Some("9")),
+        ] {
+            assert_eq!(kubectl_key(text).as_deref(), stored, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_unquoted_key_that_kubectl_reads_otherwise_is_refused_and_a_quoted_one_is_not() {
+        let docs =
+            parse("apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\nstringData:\n  on: a\n")
+                .unwrap();
+        let e = find_secrets(&docs, &Location::file("f.yaml")).unwrap_err();
+        assert!(e.to_string().contains("stringData.on (line 5, column 3)"), "{e}");
+        assert!(e.to_string().contains("is `true`"), "{e}");
+        let docs = parse(
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\nstringData:\n  \"on\": a\n",
+        )
+        .unwrap();
+        assert_eq!(
+            find_secrets(&docs, &Location::file("f.yaml")).unwrap()[0].values[0].key,
+            "on"
+        );
+    }
+
+    #[test]
+    fn the_items_of_anything_with_items_are_read_as_kubectl_reads_them() {
+        let src = "apiVersion: v1\nkind: ConfigMapList\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: a}, stringData: {k: v}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: b}, data: {k: dg==}}\n---\napiVersion: example.com/v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: c}, data: {k: dg==}}\n";
+        let docs = parse(src).unwrap();
+        let names: Vec<_> = find_secrets(&docs, &Location::file("f"))
+            .unwrap()
+            .iter()
+            .map(|s| s.name.unwrap())
+            .collect();
+        assert_eq!(names, ["a", "b", "c"]);
     }
 
     #[test]

@@ -248,6 +248,7 @@ pub fn fingerprint(
 /// without parsing.
 pub fn is_candidate(bytes: &[u8]) -> bool {
     says_kind_secret(bytes)
+        || spells_kind_or_secret_otherwise(bytes)
         || memmem::find(bytes, b"secretGenerator").is_some()
         || memmem::find(bytes, LAST_APPLIED.as_bytes()).is_some()
         || memmem::find(bytes, AGE_IDENTITY.as_bytes()).is_some()
@@ -286,6 +287,75 @@ fn says_kind_secret(bytes: &[u8]) -> bool {
         back(&mut i, &blank);
         i >= 4 && &bytes[i - 4..i] == b"kind" && !word(i.checked_sub(5).map(|j| &bytes[j]))
     })
+}
+
+/// Whether `kind` or `Secret` is spelled in a way [`says_kind_secret`] does not see, but a YAML or
+/// JSON reader (kubectl's, kseal's own) decodes to it: a double-quoted string with an escape
+/// (`"Secr\u0065t"`, `"Secr\x65t"`, `"ki\u006ed"`, a `\`-newline continuation), or a block
+/// scalar as the `kind` value (`kind: >-` then `Secret` on the next line). Escapes are rare, so
+/// this looks only around backslashes and `kind:` keys; parsing decides.
+fn spells_kind_or_secret_otherwise(bytes: &[u8]) -> bool {
+    let block_kind = memmem::find_iter(bytes, b"kind:").any(|at| {
+        let rest = &bytes[at + 5..];
+        let v = rest
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t'))
+            .map(|i| &rest[i..]);
+        v.is_some_and(|v| matches!(v.first(), Some(b'|' | b'>')))
+    });
+    block_kind
+        || memchr::memchr_iter(b'\\', bytes).any(|at| {
+            // The double-quoted string around this backslash, if it is short enough to be one of
+            // the two words.
+            let start = bytes[at.saturating_sub(48)..at]
+                .iter()
+                .rposition(|b| *b == b'"')
+                .map(|i| at.saturating_sub(48) + i + 1);
+            let end = bytes[at..(at + 64).min(bytes.len())]
+                .iter()
+                .enumerate()
+                .skip(1)
+                .find(|(i, b)| **b == b'"' && bytes[at + i - 1] != b'\\')
+                .map(|(i, _)| at + i);
+            match (start, end) {
+                (Some(s), Some(e)) => matches!(unescape(&bytes[s..e]).as_deref(), Some("kind" | "Secret")),
+                _ => false,
+            }
+        })
+}
+
+/// A double-quoted YAML or JSON string's content, escapes decoded (`\uXXXX`, `\UXXXXXXXX`, `\xXX`,
+/// the single-letter ones, `\`-newline with the next line's indentation dropped). Written by hand:
+/// a whole YAML parse per backslash would cost more than the prefilter saves.
+fn unescape(s: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(s).ok()?;
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let hex = |chars: &mut std::iter::Peekable<std::str::Chars>, n: usize| -> Option<char> {
+            let h: String = (0..n).filter_map(|_| chars.next()).collect();
+            u32::from_str_radix(&h, 16).ok().and_then(char::from_u32)
+        };
+        match chars.next()? {
+            'u' => out.push(hex(&mut chars, 4)?),
+            'U' => out.push(hex(&mut chars, 8)?),
+            'x' => out.push(hex(&mut chars, 2)?),
+            '\n' | '\r' => {
+                while chars
+                    .peek()
+                    .is_some_and(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+                {
+                    chars.next();
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    Some(out)
 }
 
 /// Whether a `data`-style value is base64 of a kseal value, damaged prefix included (a damaged
@@ -599,14 +669,17 @@ fn scan_documents(path: &str, docs: &[Document], out: &mut Vec<Finding>) {
     }
     for doc in docs {
         let Some(root) = &doc.root else { continue };
-        let mut objects: Vec<&Node> = vec![root];
-        if is_v1(root, "List") {
-            if let Some(NodeKind::Sequence { items, .. }) = root.get("items").map(|n| &n.kind) {
-                objects.extend(items.iter());
-            }
+        // As kubectl reads it: the items of anything with `items` (manifest::secret::list_items).
+        let mut objects: Vec<(&Node, bool)> = vec![(root, is_v1(root, "Secret"))];
+        if let Some(items) = crate::manifest::secret::list_items(root) {
+            objects.extend(
+                items
+                    .iter()
+                    .map(|i| (i, crate::manifest::secret::is_secret_item(root, i))),
+            );
         }
-        for obj in objects {
-            if is_v1(obj, "Secret") && !allowed(obj) {
+        for (obj, is_secret) in objects {
+            if is_secret && !allowed(obj) {
                 let hits = secret_hits(obj, &|n| n.line);
                 out.extend(secret_finding(Source::Secret, path, doc.index, obj, hits));
             }
@@ -829,6 +902,29 @@ mod tests {
             (f[0].keys[0].key.as_str(), f[0].keys[0].line),
             ("data.password", 7)
         );
+    }
+
+    #[test]
+    /// Regression (issue 23): `kind` spelled with an escape or as a block scalar was skipped by
+    /// the prefilter, while kubectl (and `kseal verify`) read it as a Secret.
+    #[test]
+    fn the_prefilter_sees_escaped_and_block_scalar_spellings() {
+        for text in [
+            "{\"apiVersion\":\"v1\",\"kind\":\"Secr\\u0065t\",\"data\":{}}",
+            "apiVersion: v1\nkind: \"Secr\\x65t\"\n",
+            "{\"apiVersion\":\"v1\",\"ki\\u006ed\":\"Secret\"}",
+            "apiVersion: v1\nkind: \"Sec\\\n    ret\"\n",
+            "apiVersion: v1\nkind: >-\n  Secret\n",
+            "apiVersion: v1\nkind: |\n  Secret\n",
+        ] {
+            assert!(is_candidate(text.as_bytes()), "{text}");
+        }
+        for text in [
+            "{\"description\":\"a \\u003cb\\u003e tag\",\"kind\":\"ConfigMap\"}",
+            "kind: ConfigMap\nnote: \"Secr\\u0065ts are elsewhere\"\n",
+        ] {
+            assert!(!is_candidate(text.as_bytes()), "{text}");
+        }
     }
 
     #[test]
