@@ -1350,3 +1350,45 @@ fn a_link_another_user_planted_in_a_sticky_folder_is_not_followed() {
         .run_ok();
     assert!(sb.read("victim/notes.txt").contains(PLANTED));
 }
+
+/// Regression (issue 23): `open -n NS` bound a Secret without a namespace to NS but wrote no
+/// namespace, so `open | kubectl apply` put it in the context's namespace. The namespace the
+/// values were opened for is now in the output (block and flow metadata, JSON too).
+#[test]
+fn open_writes_the_namespace_it_bound_a_secret_without_one_to() {
+    let sb = Sandbox::new();
+    for (file, text) in [
+        ("block.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: s3cr3t-one\n"),
+        ("flow.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: s3cr3t-two\n"),
+        ("doc.json", "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"db\"}, \"stringData\": {\"password\": \"s3cr3t-three\"}}\n"),
+    ] {
+        sb.write(file, text);
+        let sealed = stdout(&sb.kseal().args(["seal", "-R", "a.pub", "-n", "shop", file]).run_ok());
+        sb.write(&format!("sealed-{file}"), &sealed);
+        let out = sb
+            .kseal()
+            .args(["open", "-i", "a.agekey", "-n", "shop", &format!("sealed-{file}")])
+            .run_ok();
+        let opened = stdout(&out);
+        let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&opened).unwrap();
+        assert_eq!(docs[0]["metadata"]["namespace"], "shop", "{file}: {opened}");
+        assert!(opened.contains("s3cr3t-"), "{file}");
+        // Everything else as it was: only the namespace and the value differ.
+        let expected = match file {
+            "block.yaml" => "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\nstringData:\n  password: \"s3cr3t-one\"\n",
+            "flow.yaml" => "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\nstringData:\n  password: \"s3cr3t-two\"\n",
+            _ => "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"db\", \"namespace\": \"shop\"}, \"stringData\": {\"password\": \"s3cr3t-three\"}}\n",
+        };
+        assert_eq!(opened, expected, "{file}");
+    }
+    // A Secret that names its namespace keeps it as it is.
+    sb.write("named.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\nstringData:\n  password: s3cr3t-four\n");
+    let sealed = stdout(&sb.kseal().args(["seal", "-R", "a.pub", "named.yaml"]).run_ok());
+    sb.write("sealed-named.yaml", &sealed);
+    let opened = stdout(
+        &sb.kseal()
+            .args(["open", "-i", "a.agekey", "sealed-named.yaml"])
+            .run_ok(),
+    );
+    assert_eq!(opened.matches("namespace:").count(), 1, "{opened}");
+}

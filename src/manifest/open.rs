@@ -144,6 +144,35 @@ pub fn open(
         ));
     }
     let opened = edits.len();
+    // A Secret without a namespace was opened bound to `default_namespace` (`-n`, the rule's):
+    // the output says so, or `open | kubectl apply` would put it in the context's namespace,
+    // where its strict values were never meant to be.
+    if let Some(ns) = default_namespace {
+        for s in secrets.iter().filter(|s| s.namespace.is_none()) {
+            if !jobs.iter().any(|j| std::ptr::eq(j.secret, s)) {
+                continue;
+            }
+            let Some(metadata) = s.root.get("metadata").filter(|m| m.entries().is_some()) else {
+                continue;
+            };
+            let json = s.root.is_flow_mapping();
+            let empty_block = !metadata.is_flow_mapping() && metadata.entries().is_some_and(|e| e.is_empty());
+            if empty_block {
+                continue;
+            }
+            let (key, value) = if json {
+                ("\"namespace\"".to_string(), double_quoted(ns))
+            } else {
+                ("namespace".to_string(), ns.to_string())
+            };
+            edits.push(edit::insert_entry(src, metadata, &key, &value));
+        }
+    }
+    for shape in &mut shapes {
+        if shape.namespace.is_none() {
+            shape.namespace = default_namespace.map(str::to_string);
+        }
+    }
     Ok(Opened {
         text: edit::apply(src, edits),
         opened,
