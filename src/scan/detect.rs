@@ -904,7 +904,6 @@ mod tests {
         );
     }
 
-    #[test]
     /// Regression (issue 23): `kind` spelled with an escape or as a block scalar was skipped by
     /// the prefilter, while kubectl (and `kseal verify`) read it as a Secret.
     #[test]
