@@ -1629,3 +1629,176 @@ fn every_reader_reads_secrets_as_kubectl_does() {
         );
     }
 }
+
+/// The value-spelling table (issue 23): one expected class per spelling of a value's bytes,
+/// and every reader agrees with it: seal, open, verify, scan, the webhook's review, and, on the
+/// real API server, the webhook's `matchConditions` (with the webhook down, a kseal value is
+/// refused and a plain one stored) and the ValidatingAdmissionPolicy alone (a kseal value is
+/// denied). So a value kseal calls sealed or damaged is never stored in a cluster as ciphertext.
+#[test]
+fn every_reader_classifies_each_value_spelling_alike() {
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Class {
+        Plain,
+        Sealed,
+        Damaged,
+    }
+    use Class::*;
+    let s = require_real_apiserver!();
+    let sb = Sandbox::new();
+    sb.write(
+        "src.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: x}\nstringData:\n  k: s3cr3t-sealed-one\n",
+    );
+    let sealed = sealed_tokens(&stdout(
+        &sb.kseal().args(["seal", "-R", "a.pub", "src.yaml"]).run_ok(),
+    ))
+    .remove(0);
+    let rest = sealed.strip_prefix("kseal:").unwrap().to_string();
+    let with = |lead: &str, marker: &str| format!("{lead}{marker}{rest}").into_bytes();
+    let table: Vec<(&str, Vec<u8>, Class)> = vec![
+        ("sealed", sealed.clone().into_bytes(), Sealed),
+        ("plain", b"s3cr3t-plain-value".to_vec(), Plain),
+        ("binary", vec![0xff, 0x00, 0x8a, 0x10, 0x20, 0xc2], Plain),
+        ("one space", with(" ", "kseal:"), Damaged),
+        ("64 spaces", with(&" ".repeat(64), "kseal:"), Damaged),
+        ("65 spaces", with(&" ".repeat(65), "kseal:"), Plain),
+        ("tab and line break", with("\t\r\n", "kseal:"), Damaged),
+        ("no-break space", with("\u{a0}", "kseal:"), Damaged),
+        ("byte order mark", with("\u{feff}", "kseal:"), Damaged),
+        ("upper case", with("", "KSEAL:"), Damaged),
+        ("mixed case after spaces", with("  ", "kSeAl:"), Damaged),
+        ("other text first", with("x ", "kseal:"), Plain),
+        ("no colon", with("", "kseal"), Plain),
+        ("version 1", b"kseal:v1:strict:0222c381:AAAA".to_vec(), Damaged),
+        ("unknown version", b"kseal:v9:strict:x".to_vec(), Damaged),
+    ];
+    let manifest = |bytes: &[u8]| {
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: db, namespace: x}}\ndata:\n  k: {}\n",
+            STANDARD.encode(bytes)
+        )
+    };
+
+    // kseal's readers, the real binary.
+    let run = |args: &[&str]| sb.kseal().args(args).output().unwrap();
+    for (name, bytes, class) in &table {
+        sb.write("table/v.yaml", &manifest(bytes));
+        let verify = run(&["verify", "-R", "a.pub", "table/v.yaml"]);
+        let seal = run(&["seal", "-R", "a.pub", "table/v.yaml"]);
+        let open = run(&["open", "-i", "a.agekey", "table/v.yaml"]);
+        let scan = run(&["scan", "--worktree", "table"]);
+        let malformed = stdout(&verify).contains("malformed") || stderr(&verify).contains("malformed");
+        let got = (
+            verify.status.code(),
+            malformed,
+            seal.status.code(),
+            open.status.code(),
+            scan.status.code(),
+        );
+        let want = match class {
+            Plain => (Some(1), false, Some(0), Some(0), Some(1)),
+            Sealed => (Some(0), false, Some(0), Some(0), Some(0)),
+            Damaged => (Some(1), true, Some(3), Some(3), Some(0)),
+        };
+        assert_eq!(
+            got, want,
+            "{name} ({class:?}): (verify, says malformed, seal, open, scan)"
+        );
+        if *class == Sealed {
+            assert!(
+                stdout(&open).contains(&STANDARD.encode("s3cr3t-sealed-one")),
+                "{name}"
+            );
+        }
+    }
+
+    // The webhook's review, over HTTPS with the API server's client certificate.
+    kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
+    let ca = serving_cert(&sb.path("tls"));
+    let client = kseal::webhook::certs::generate_client().unwrap();
+    sb.write("client-ca.crt", &client.ca_pem);
+    let hook = Webhook::start(&sb.path("keys"), &sb.path("tls"), &sb.path("client-ca.crt"));
+    let mut c = Client::connect(&hook.addr, &ca, Some((&client.cert_pem, &client.key_pem))).unwrap();
+    for (name, bytes, class) in &table {
+        let review = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+            "uid": "u", "kind": {"group": "", "version": "v1", "kind": "Secret"}, "operation": "CREATE",
+            "namespace": "x", "name": "db", "object": {"data": {"k": STANDARD.encode(bytes)}}}});
+        let (code, body) = c
+            .request("POST", "/mutate", review.to_string().as_bytes())
+            .unwrap();
+        let answer: Value = serde_json::from_slice(&body).unwrap();
+        let got = (
+            code,
+            answer["response"]["allowed"].as_bool(),
+            answer["response"].get("patch").is_some(),
+        );
+        let want = match class {
+            Plain => (200, Some(true), false),
+            Sealed => (200, Some(true), true),
+            Damaged => (200, Some(false), false),
+        };
+        assert_eq!(got, want, "webhook: {name} ({class:?})");
+    }
+    drop(hook);
+
+    // The API server's CEL: the webhook configuration with the webhook down (nothing listens at
+    // its URL), and the policy alone.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let not_alone = CLUSTER_WIDE.read().unwrap_or_else(|e| e.into_inner());
+    for (ns, with_webhook) in [("wh-spell-down", true), ("wh-spell-policy", false)] {
+        let _ = admin_in(s, ns);
+        for o in admission_objects(ns, &format!("https://{closed}/mutate"), &ca) {
+            if with_webhook || o["kind"] != "MutatingWebhookConfiguration" {
+                s.admin_apply(&o.to_string());
+            }
+        }
+        let create = |name: &str, bytes: &[u8]| {
+            let f = sb.write("value.bin", "");
+            std::fs::write(&f, bytes).unwrap();
+            s.kubectl(&[
+                "create",
+                "secret",
+                "generic",
+                name,
+                "-n",
+                ns,
+                &format!("--from-file=k={}", f.display()),
+            ])
+        };
+        // Admission configuration takes effect a moment after it is created.
+        let mut probe = 0;
+        wait_for("the admission objects to take effect", || {
+            probe += 1;
+            let out = create(&format!("probe-{probe}"), sealed.as_bytes());
+            if out.status.success() {
+                Err("a sealed value was stored".into())
+            } else {
+                Ok(())
+            }
+        });
+        for (i, (name, bytes, class)) in table.iter().enumerate() {
+            let out = create(&format!("v{i}"), bytes);
+            let stored = out.status.success();
+            assert_eq!(
+                stored,
+                *class == Plain,
+                "{ns}: {name} ({class:?}): {}",
+                stderr(&out)
+            );
+            if !stored {
+                let why = stderr(&out);
+                let expected = if with_webhook {
+                    "failed calling webhook"
+                } else {
+                    "still holds a sealed kseal value"
+                };
+                assert!(why.contains(expected), "{ns}: {name}: {why}");
+            }
+        }
+    }
+    drop(not_alone);
+}

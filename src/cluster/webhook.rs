@@ -481,6 +481,29 @@ mod tests {
         );
     }
 
+    /// The webhook's `matchConditions` and the policy decide "holds a kseal value" by the one rule
+    /// kseal's readers use (crypto::spelling), spelled as the same expression.
+    #[test]
+    fn the_manifests_cel_uses_the_one_kseal_value_rule() {
+        let holds = format!(
+            "object.data.exists(k, object.data[k].matches('{}'))",
+            crate::crypto::spelling::base64_regex()
+        );
+        let objs = objects("x", None);
+        let hook = &objs[7]["webhooks"][0];
+        assert_eq!(
+            hook["matchConditions"][0]["expression"],
+            format!("has(object.data) && {holds}"),
+            "deploy/webhook/webhook.yaml's matchCondition is not the rule"
+        );
+        let policy = &objs[8]["spec"]["validations"][0];
+        assert_eq!(policy["expression"], format!("!has(object.data) || !{holds}"));
+        assert!(policy["messageExpression"].as_str().unwrap().contains(&format!(
+            "object.data.filter(k, object.data[k].matches('{}'))",
+            crate::crypto::spelling::base64_regex()
+        )));
+    }
+
     #[test]
     fn a_url_endpoint_configures_the_url_and_leaves_out_the_pods() {
         let e = Endpoint::url("https://127.0.0.1:8443/mutate").unwrap();

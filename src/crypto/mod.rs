@@ -4,6 +4,7 @@
 pub mod hpke;
 pub mod keys;
 pub mod sealed;
+pub mod spelling;
 
 pub use keys::{Identity, Kid, Recipient};
 pub use sealed::{Binding, Scope, SealedValue};

@@ -187,9 +187,9 @@ fn shown_version(v: &str) -> String {
 
 /// Whether a string is a kseal value (well formed or not): it starts with `kseal:`, also after
 /// leading whitespace and in any letter case, so a damaged prefix is never taken for plaintext.
+/// The one rule, shared with the API server's CEL: [`super::spelling`].
 pub fn is_kseal(s: &str) -> bool {
-    let t = s.trim_start().as_bytes();
-    t.len() >= MARKER.len() && t[..MARKER.len()].eq_ignore_ascii_case(MARKER.as_bytes())
+    super::spelling::is_kseal_bytes(s.as_bytes())
 }
 
 /// A parsed version 2 value. No `Debug` of the bytes: they are ciphertext, but there is no need

@@ -116,19 +116,13 @@ pub fn state_of(field: Field, text: &str) -> ValueState {
             if compact.starts_with(sealed::DATA_MARKER) {
                 return parsed(SealedValue::parse_data(&compact));
             }
-            // Base64 of a damaged prefix (leading space, other case) is a kseal value too.
-            match STANDARD.decode(compact.as_bytes()) {
-                Ok(bytes) => {
-                    let bytes = zeroize::Zeroizing::new(bytes);
-                    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).into_owned();
-                    let head = zeroize::Zeroizing::new(head);
-                    if sealed::is_kseal(&head) {
-                        parsed(SealedValue::parse_data(&compact))
-                    } else {
-                        ValueState::Plain
-                    }
-                }
-                Err(_) => ValueState::Plain,
+            // Base64 of a damaged prefix (leading space, other case) is a kseal value too, by the
+            // rule the API server's CEL applies (crypto::spelling).
+            let bytes = zeroize::Zeroizing::new(STANDARD.decode(compact.as_bytes()).unwrap_or_default());
+            if crate::crypto::spelling::is_kseal_bytes(&bytes) {
+                parsed(SealedValue::parse_data(&compact))
+            } else {
+                ValueState::Plain
             }
         }
     }

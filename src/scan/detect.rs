@@ -361,11 +361,11 @@ fn unescape(s: &[u8]) -> Option<String> {
 /// Whether a `data`-style value is base64 of a kseal value, damaged prefix included (a damaged
 /// sealed value is an error for kseal's other commands, but it is not a leaked plaintext).
 fn decodes_to_kseal(t: &str) -> bool {
-    // Only the first 12 characters matter: they decode to the first 9 bytes.
-    let head = t.get(..12).unwrap_or(t);
+    // The first 96 characters decode to the 72 bytes the rule looks at (crypto::spelling).
+    let head = t.get(..96).unwrap_or(t);
     STANDARD
         .decode(head)
-        .is_ok_and(|b| sealed::is_kseal(&String::from_utf8_lossy(&b)))
+        .is_ok_and(|b| crate::crypto::spelling::is_kseal_bytes(&b))
 }
 
 /// Values that are not plaintext secrets: empty, sealed by kseal, encrypted by SOPS, or a Helm /

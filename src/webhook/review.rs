@@ -253,14 +253,9 @@ fn sealed_fields(obj: &Value) -> Result<Vec<(Field, String, String)>, String> {
     Ok(out.into_iter().map(|(k, (f, s))| (f, k, s)).collect())
 }
 
-/// `is_kseal` on bytes that may not be text: leading whitespace, then `kseal:` in any case.
+/// `is_kseal` on bytes that may not be text: the one rule, the same as the configuration's CEL.
 fn looks_sealed(bytes: &[u8]) -> bool {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    let head = &bytes[start..bytes.len().min(start + 6)];
-    head.eq_ignore_ascii_case(b"kseal:")
+    crate::crypto::spelling::is_kseal_bytes(bytes)
 }
 
 fn allow(uid: &str, patch: Option<&[u8]>, log: String, opened: usize) -> Decision {

@@ -21,9 +21,13 @@ use crate::{Key, State};
 #[allow(dead_code)]
 mod https;
 
-/// The `matchConditions` expression of `deploy/webhook/webhook.yaml`.
-const KSEAL_CONDITION: &str =
-    "has(object.data) && object.data.exists(k, object.data[k].startsWith('a3NlYWw6'))";
+/// The form of kseal's `matchConditions` expression (`deploy/webhook/webhook.yaml`): a regular
+/// expression over each `data` value's base64 text, which the fake evaluates as CEL's `matches`
+/// does (RE2 syntax, which the `regex` crate shares for this expression).
+const KSEAL_CONDITION: (&str, &str) = (
+    "has(object.data) && object.data.exists(k, object.data[k].matches('",
+    "'))",
+);
 
 fn list_has(v: &Value, want: &str) -> bool {
     v.as_array()
@@ -91,16 +95,21 @@ fn conditions_match(hook: &Value, obj: &Value) -> Result<bool, Failure> {
     };
     for c in conds {
         let expr = c["expression"].as_str().unwrap_or_default();
-        if expr != KSEAL_CONDITION {
+        let pattern = expr
+            .strip_prefix(KSEAL_CONDITION.0)
+            .and_then(|r| r.strip_suffix(KSEAL_CONDITION.1))
+            .filter(|p| !p.contains('\''))
+            .and_then(|p| regex::Regex::new(p).ok());
+        let Some(pattern) = pattern else {
             return Err(Failure::new(
                 500,
                 "InternalError",
                 format!("the fake API server cannot evaluate CEL; it knows only kseal's matchCondition, not {expr:?}"),
             ));
-        }
+        };
         let holds = obj["data"].as_object().is_some_and(|d| {
             d.values()
-                .any(|v| v.as_str().is_some_and(|s| s.starts_with("a3NlYWw6")))
+                .any(|v| v.as_str().is_some_and(|s| pattern.is_match(s)))
         });
         if !holds {
             return Ok(false);
