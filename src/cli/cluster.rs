@@ -115,13 +115,8 @@ impl ApiServerFiles {
         };
         std::fs::create_dir_all(out).map_err(|e| Error::io(out.display().to_string(), &e))?;
         let there = match &self.apiserver_dir {
-            Some(d) if d.is_absolute() => d.clone(),
-            Some(d) => {
-                return Err(Error::usage(format!(
-                    "--apiserver-dir {}: the API server needs an absolute path",
-                    d.display()
-                )))
-            }
+            // Checked to be absolute before the cluster was asked anything (check_webhook_flags).
+            Some(d) => d.clone(),
             None => std::fs::canonicalize(out).map_err(|e| Error::io(out.display().to_string(), &e))?,
         };
         for (name, text) in webhook::admission_files(client, endpoint, &there) {
@@ -220,22 +215,38 @@ fn write_backup(path: &Path, armored: &str) -> Result<(), Error> {
     })
 }
 
+/// `--url`, `--apiserver-cidr` and `--apiserver-dir` as install and rotate-cert will use them.
+fn check_webhook_flags(files: &ApiServerFiles, apiserver_cidrs: &[String]) -> Result<(), Error> {
+    let endpoint = files.endpoint()?;
+    for c in apiserver_cidrs {
+        webhook::parse_cidr(c)?;
+    }
+    if endpoint.url.is_some() && !apiserver_cidrs.is_empty() {
+        return Err(Error::usage(
+            "--apiserver-cidr guards the in-cluster webhook's Pods; with --url there are none",
+        ));
+    }
+    if let Some(d) = files.apiserver_dir.as_ref().filter(|d| !d.is_absolute()) {
+        return Err(Error::usage(format!(
+            "--apiserver-dir {}: the API server needs an absolute path",
+            d.display()
+        )));
+    }
+    Ok(())
+}
+
 async fn install_webhook(
     c: &cluster::Cluster,
     image: &str,
     files: &ApiServerFiles,
     apiserver_cidrs: &[String],
 ) -> Result<(), Error> {
+    check_webhook_flags(files, apiserver_cidrs)?;
     let endpoint = files.endpoint()?;
     let cidrs = apiserver_cidrs
         .iter()
         .map(|c| webhook::parse_cidr(c))
         .collect::<Result<Vec<_>, _>>()?;
-    if endpoint.url.is_some() && !cidrs.is_empty() {
-        return Err(Error::usage(
-            "--apiserver-cidr guards the in-cluster webhook's Pods; with --url there are none",
-        ));
-    }
     let client = webhook::install(c, image, &endpoint, &cidrs).await?;
     if !cidrs.is_empty() {
         say!(
@@ -269,6 +280,13 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let rt = cluster::runtime()?;
     let context = global.context.as_deref();
     rt.block_on(async {
+        // Flags are checked before anything is asked of the cluster.
+        match &args.command {
+            ClusterCommand::Init(a) if a.webhook => check_webhook_flags(&a.files, &a.apiserver_cidr)?,
+            ClusterCommand::Webhook(WebhookCommand::Install(a)) => check_webhook_flags(&a.files, &a.apiserver_cidr)?,
+            ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => check_webhook_flags(files, &[])?,
+            _ => {}
+        }
         let c = cluster::connect(&global.target()).await?;
         match args.command {
             ClusterCommand::Init(a) => {
