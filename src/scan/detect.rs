@@ -18,7 +18,7 @@ use hmac::{Hmac, Mac};
 use memchr::memmem;
 use sha2::{Digest, Sha256};
 
-use crate::crypto::sealed;
+use crate::manifest::secret::{state_of, Field, ValueState};
 use crate::manifest::tree::{self, Document, Node, NodeKind};
 
 /// The annotation that marks a plaintext Secret as intentional (test fixtures, examples).
@@ -358,27 +358,12 @@ fn unescape(s: &[u8]) -> Option<String> {
     Some(out)
 }
 
-/// Whether a `data`-style value is base64 of a kseal value, damaged prefix included (a damaged
-/// sealed value is an error for kseal's other commands, but it is not a leaked plaintext).
-fn decodes_to_kseal(t: &str) -> bool {
-    // The first 96 characters decode to the 72 bytes the rule looks at (crypto::spelling).
-    let head = t.get(..96).unwrap_or(t);
-    STANDARD
-        .decode(head)
-        .is_ok_and(|b| crate::crypto::spelling::is_kseal_bytes(&b))
-}
-
-/// Values that are not plaintext secrets: empty, sealed by kseal, encrypted by SOPS, or a Helm /
-/// envsubst template.
-fn is_exempt(text: &str) -> bool {
-    let t = text.trim();
-    t.is_empty()
-        || sealed::is_kseal(t)
-        || t.starts_with(sealed::DATA_MARKER)
-        || decodes_to_kseal(t)
-        || t.starts_with("ENC[")
-        || (t.contains("{{") && t.contains("}}"))
-        || (t.contains("${") && t.contains('}'))
+/// Values that are not plaintext secrets, by the one classifier every kseal reader uses
+/// (`manifest::secret::state_of`): empty, sealed or damaged kseal values (a damaged one is an error
+/// for the other commands, but no leaked plaintext), other tools' ciphertext, Helm / envsubst
+/// templates. `field` is how the value is written: `data` (base64) or anything else (text).
+fn is_exempt(field: Field, text: &str) -> bool {
+    text.trim().is_empty() || !matches!(state_of(field, text), ValueState::Plain)
 }
 
 /// Obvious placeholders: whole values like `changeme`, `<REPLACE_ME>`, `XXXX-XXXX`, `****`, or
@@ -471,7 +456,8 @@ pub(crate) fn secret_key_hit(
     line: usize,
     secret_type: Option<&str>,
 ) -> Option<KeyHit> {
-    if is_exempt(text) {
+    let as_written = if field == "data" { Field::Data } else { Field::StringData };
+    if is_exempt(as_written, text) {
         return None;
     }
     let mut not_base64 = false;
@@ -500,7 +486,8 @@ pub(crate) fn secret_key_hit(
 
 /// A literal `KEY=VALUE` (generator literal, env file line), or `None` when it is exempt.
 fn literal_hit(key: &str, value: &str, line: usize) -> Option<KeyHit> {
-    if is_exempt(value) {
+    // A literal becomes a value as written; it may also hold a sealed `data` value (base64).
+    if is_exempt(Field::StringData, value) || is_exempt(Field::Data, value) {
         return None;
     }
     Some(KeyHit {

@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::sealed::{is_kseal, Binding, SealedValue};
 use crate::crypto::Identity;
+use crate::manifest::secret::Field;
 
 /// Why a body is not an `AdmissionReview` this webhook can answer (HTTP 400).
 #[derive(Debug, thiserror::Error)]
@@ -202,12 +203,6 @@ pub fn review(body: &[u8], identities: &[Identity]) -> Result<Decision, BadRevie
     log.push_str(&format!(" allowed=true opened={n}"));
     let patch = Zeroizing::new(serde_json::to_vec(&patch).expect("a JSON value serializes"));
     Ok(allow(&req.uid, Some(&patch), log, n))
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Field {
-    Data,
-    StringData,
 }
 
 /// Every sealed value of a Secret object: `(field, key, sealed string)`. `data` entries whose
