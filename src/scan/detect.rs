@@ -456,7 +456,11 @@ pub(crate) fn secret_key_hit(
     line: usize,
     secret_type: Option<&str>,
 ) -> Option<KeyHit> {
-    let as_written = if field == "data" { Field::Data } else { Field::StringData };
+    let as_written = if field == "data" {
+        Field::Data
+    } else {
+        Field::StringData
+    };
     if is_exempt(as_written, text) {
         return None;
     }

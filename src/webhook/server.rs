@@ -61,9 +61,7 @@ impl State {
             text(StatusCode::OK, "ok")
         }
     }
-}
 
-impl State {
     fn loaded(&self) -> Arc<Loaded> {
         self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
