@@ -1712,6 +1712,25 @@ fn every_reader_classifies_each_value_spelling_alike() {
             );
         }
     }
+    // scan --history: the table committed as one file per spelling; exactly the plain ones found.
+    let history = sb.path("history");
+    std::fs::create_dir_all(&history).unwrap();
+    for (i, (_, bytes, _)) in table.iter().enumerate() {
+        std::fs::write(history.join(format!("v{i:02}.yaml")), manifest(bytes)).unwrap();
+    }
+    git(&history, &["init", "-q"]);
+    git(&history, &["add", "."]);
+    git(&history, &["commit", "-qm", "spellings"]);
+    let out = run(&["scan", "--history", "history"]);
+    for (i, (name, _, class)) in table.iter().enumerate() {
+        let found = stdout(&out).contains(&format!("v{i:02}.yaml"));
+        assert_eq!(
+            found,
+            *class == Plain,
+            "scan --history: {name} ({class:?}):\n{}",
+            stdout(&out)
+        );
+    }
 
     // The webhook's review, over HTTPS with the API server's client certificate.
     kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
