@@ -662,6 +662,16 @@ fn bad_admission_reviews_get_clean_answers_and_never_crash_the_webhook() {
 /// for every namespace) would also catch the other tests' Secrets: they run alone.
 static CLUSTER_WIDE: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
+/// The certificates of a PEM bundle as trust anchors.
+fn roots(bundle: &str) -> rustls::RootCertStore {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls::pki_types::CertificateDer::pem_slice_iter(bundle.as_bytes()) {
+        roots.add(c.unwrap()).unwrap();
+    }
+    roots
+}
+
 fn pem_certs(pem: &str) -> usize {
     pem.matches("-----BEGIN CERTIFICATE-----").count()
 }
@@ -759,12 +769,8 @@ fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca()
         json!(STANDARD.encode(client("tls.crt")))
     );
     let client_verifies = |bundle: &str, cert: &str| -> bool {
-        let mut roots = rustls::RootCertStore::empty();
-        for c in CertificateDer::pem_slice_iter(bundle.as_bytes()) {
-            roots.add(c.unwrap()).unwrap();
-        }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let v = rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider)
+        let v = rustls::server::WebPkiClientVerifier::builder_with_provider(roots(bundle).into(), provider)
             .build()
             .unwrap();
         let leaf = CertificateDer::from_pem_slice(cert.as_bytes()).unwrap();
@@ -789,12 +795,8 @@ fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca()
         String::from_utf8(STANDARD.decode(stdout(&out).trim()).unwrap()).unwrap()
     };
     let verifies = |bundle: &str, cert: &str| -> bool {
-        let mut roots = rustls::RootCertStore::empty();
-        for c in CertificateDer::pem_slice_iter(bundle.as_bytes()) {
-            roots.add(c.unwrap()).unwrap();
-        }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let v = rustls::client::WebPkiServerVerifier::builder_with_provider(roots.into(), provider)
+        let v = rustls::client::WebPkiServerVerifier::builder_with_provider(roots(bundle).into(), provider)
             .build()
             .unwrap();
         let leaf = CertificateDer::from_pem_slice(cert.as_bytes()).unwrap();
