@@ -219,3 +219,154 @@ fn a_wrong_key_a_wrong_scope_and_an_altered_value_are_refused_by_name() {
     );
     assert!(e.contains("altered"), "{e}");
 }
+
+/// Issue 26, items 1, 2, 5 and 6: a repository as it really is, migrated with one `-w` run over
+/// its root. Files with no SealedSecret (kustomization.yaml, a Deployment, a Helm template that is
+/// no YAML, Flux's .sops.yaml) are left byte for byte; an empty value (`--from-literal=x=`)
+/// imports as `""`; a `kind: List` of SealedSecrets becomes its items, converted; kubeseal's JSON
+/// stays JSON. Every value opens to its original; a second run changes nothing.
+#[test]
+fn a_repository_migrates_in_one_run_and_a_second_run_changes_nothing() {
+    require_tools!("openssl", "python3-aes-gcm-rsa-oaep");
+    let sb = Sandbox::new();
+    controller(&sb, "key");
+    let enc = |label: &str, v: &[u8]| encrypt(&sb, "key.crt", label, v);
+    let files: Vec<(&str, String)> = vec![
+        ("repo/clusters/prod/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- db.yaml\n- list.yaml\n- api.json\n- deploy.yaml\n".into()),
+        ("repo/clusters/prod/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # the app\n".into()),
+        ("repo/.sops.yaml", "creation_rules:\n  - path_regex: .*.yaml\n    encrypted_regex: ^(data|stringData)$\n".into()),
+        ("repo/charts/web/templates/secret.yaml", "{{- if .Values.enabled }}\napiVersion: v1\nkind: Secret\n{{- end }}\n".into()),
+        ("repo/clusters/prod/db.yaml", sealed_secret("db", "", &[("password", enc("prod/db", b"hunter2")), ("empty", enc("prod/db", b""))])),
+        ("repo/clusters/prod/list.yaml", format!(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: bitnami.com/v1alpha1\n  kind: SealedSecret\n  metadata:\n    name: one\n    namespace: prod\n  spec:\n    encryptedData:\n      k: {}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: settings\n  data:\n    mode: fast\n- apiVersion: bitnami.com/v1alpha1\n  kind: SealedSecret\n  metadata:\n    name: two\n    namespace: prod\n  spec:\n    encryptedData:\n      k: {}\n",
+            enc("prod/one", b"value-one"),
+            enc("prod/two", b"value-two")
+        )),
+        ("repo/clusters/prod/api.json", format!(
+            "{{\n  \"kind\": \"SealedSecret\",\n  \"apiVersion\": \"bitnami.com/v1alpha1\",\n  \"metadata\": {{\n    \"name\": \"api\",\n    \"namespace\": \"prod\"\n  }},\n  \"spec\": {{\n    \"template\": {{\n      \"metadata\": {{\n        \"name\": \"api\",\n        \"namespace\": \"prod\"\n      }}\n    }},\n    \"encryptedData\": {{\n      \"token\": \"{}\"\n    }}\n  }}\n}}\n",
+            enc("prod/api", b"t0ken")
+        )),
+    ];
+    for (f, text) in &files {
+        sb.write(f, text);
+    }
+    let untouched = [
+        "repo/clusters/prod/kustomization.yaml",
+        "repo/clusters/prod/deploy.yaml",
+        "repo/.sops.yaml",
+        "repo/charts/web/templates/secret.yaml",
+    ];
+    let import = || {
+        sb.kseal()
+            .args([
+                "import-sealedsecret",
+                "--controller-key",
+                "key-export.yaml",
+                "-R",
+                "a.pub",
+                "-w",
+                "repo",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = import();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("3 files imported; 4 files without a SealedSecret left as they were"),
+        "{}",
+        stderr(&out)
+    );
+    for f in untouched {
+        let original = &files.iter().find(|(p, _)| *p == f).unwrap().1;
+        assert_eq!(&sb.read(f), original, "{f} changed");
+    }
+    // Every value opens to its original.
+    use base64::Engine;
+    let b64 = |v: &[u8]| base64::engine::general_purpose::STANDARD.encode(v);
+    let open = |f: &str| stdout(&sb.kseal().args(["open", "-i", "a.agekey", f]).run_ok());
+    let db = open("repo/clusters/prod/db.yaml");
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&db).unwrap();
+    assert_eq!(docs[0]["data"]["password"], b64(b"hunter2"));
+    assert_eq!(docs[0]["data"]["empty"], "", "the empty value: {db}");
+    let list = open("repo/clusters/prod/list.yaml");
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&list).unwrap();
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Secret", "ConfigMap", "Secret"], "{list}");
+    assert_eq!(docs[0]["data"]["k"], b64(b"value-one"));
+    assert_eq!(docs[1]["data"]["mode"], "fast");
+    assert_eq!(docs[2]["data"]["k"], b64(b"value-two"));
+    let json = sb.read("repo/clusters/prod/api.json");
+    let parsed: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("not JSON ({e}):\n{json}"));
+    assert_eq!(parsed["kind"], "Secret");
+    let api = open("repo/clusters/prod/api.json");
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(api["data"]["token"], b64(b"t0ken"));
+    sb.kseal()
+        .args(["verify", "-R", "a.pub", "repo/clusters"])
+        .run_ok();
+
+    // A second run: nothing to import anywhere, nothing changes.
+    let before: Vec<String> = files.iter().map(|(f, _)| sb.read(f)).collect();
+    let out = import();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after: Vec<String> = files.iter().map(|(f, _)| sb.read(f)).collect();
+    assert_eq!(before, after);
+}
+
+/// Issue 26, item 4: `spec.template.immutable` and the SealedSecret's own labels and annotations
+/// (what Argo CD and Flux read on the object in git) come over to the Secret, the controller's
+/// scope annotation does not, and stderr names each SealedSecret's own scope, not "strict".
+#[test]
+fn immutability_and_what_gitops_tools_read_are_carried_over() {
+    require_tools!("openssl", "python3-aes-gcm-rsa-oaep");
+    let sb = Sandbox::new();
+    controller(&sb, "key");
+    let ss = format!(
+        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: cw\n  namespace: prod\n  labels:\n    app: web\n    tier: own\n  \
+         annotations:\n    sealedsecrets.bitnami.com/cluster-wide: \"true\"\n    argocd.argoproj.io/sync-wave: \"-1\"\n    kustomize.toolkit.fluxcd.io/prune: disabled\n\
+         spec:\n  encryptedData:\n    token: {}\n  template:\n    immutable: true\n    metadata:\n      labels:\n        tier: template\n",
+        encrypt(&sb, "key.crt", "", b"cw-value")
+    );
+    sb.write("cw.yaml", &ss);
+    let out = sb
+        .kseal()
+        .args([
+            "import-sealedsecret",
+            "--controller-key",
+            "key-export.yaml",
+            "-R",
+            "a.pub",
+            "cw.yaml",
+        ])
+        .run_ok();
+    let text = stdout(&out);
+    let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(doc["immutable"], true, "{text}");
+    assert_eq!(
+        doc["metadata"]["labels"],
+        serde_json::json!({"app": "web", "tier": "template"})
+    );
+    let annotations = &doc["metadata"]["annotations"];
+    assert_eq!(annotations["argocd.argoproj.io/sync-wave"], "-1");
+    assert_eq!(annotations["kustomize.toolkit.fluxcd.io/prune"], "disabled");
+    assert!(
+        annotations
+            .get("sealedsecrets.bitnami.com/cluster-wide")
+            .is_none(),
+        "{text}"
+    );
+    assert!(!stderr(&out).contains("strict scope"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("each SealedSecret's own scope"),
+        "{}",
+        stderr(&out)
+    );
+    sb.write("out.yaml", &text);
+    let listing = stdout(&sb.kseal().args(["ls", "out.yaml"]).run_ok());
+    assert!(listing.contains("cluster"), "{listing}");
+    let opened = stdout(&sb.kseal().args(["open", "-i", "a.agekey", "out.yaml"]).run_ok());
+    use base64::Engine;
+    assert!(opened.contains(&base64::engine::general_purpose::STANDARD.encode("cw-value")));
+}

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use super::input::collect_inputs_to_write;
 use super::output::{join_stream, write_imported};
-use super::policy::policy_for;
+use super::policy::policy_announced;
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode, Location};
@@ -69,12 +69,30 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
     let inputs = collect_inputs_to_write(&args.paths, args.write)?;
     let mut cache = ConfigCache::default();
     let mut results = Vec::with_capacity(inputs.len());
+    let mut left = 0;
     for input in &inputs {
         let src = input.read()?;
         let loc = input.location();
+        // A folder holds more than SealedSecrets (kustomization.yaml, Deployments, files already
+        // imported): those are left as they are, so a repository migrates in one run and a second
+        // run changes nothing. A file named on the command line must hold one.
+        if input.walked && !sealedsecret::holds_sealed_secret(&src) {
+            left += 1;
+            continue;
+        }
         // The scope comes from each SealedSecret, so only recipients and namespace from the policy.
-        let policy = policy_for(input, &args.recipients, &ScopeArgs::default(), global, &mut cache)?;
+        let policy = policy_announced(
+            input,
+            &args.recipients,
+            &ScopeArgs::default(),
+            global,
+            &mut cache,
+            Some("each SealedSecret's own scope (strict, namespace-wide -> namespace, cluster-wide -> cluster)"),
+        )?;
         let imported = sealedsecret::import(&src, &loc, &keys, policy.namespace.as_deref())?;
+        if imported.iter().all(|i| i.scope.is_none()) {
+            return Err(sealedsecret::none_in(&loc));
+        }
         let mut text = Zeroizing::new(String::new());
         let mut count = 0;
         for one in &imported {
@@ -87,6 +105,10 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
             join_stream(&mut text, &seal(&one.secret, &loc, &p)?.text);
             count += 1;
         }
+        // kubeseal writes JSON with `-o json`: a JSON file stays JSON (one object, or a List).
+        if src.trim_start().starts_with(['{', '[']) {
+            text = as_json(&text, &loc)?;
+        }
         let values: usize = imported.iter().map(|i| i.values).sum();
         say!(
             "{}: {count} SealedSecret{} imported, {values} value{} sealed",
@@ -96,6 +118,29 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
         );
         results.push((input, text));
     }
+    if left > 0 {
+        say!(
+            "{} file{} imported; {left} file{} without a SealedSecret left as {}",
+            results.len(),
+            if results.len() == 1 { "" } else { "s" },
+            if left == 1 { "" } else { "s" },
+            if left == 1 { "it was" } else { "they were" }
+        );
+    }
     write_imported(&results, args.write)?;
     Ok(ExitCode::Success)
+}
+
+/// A YAML stream of converted documents as JSON: the one object, or a `v1` `List` of several.
+fn as_json(yaml: &str, file: &Location) -> Result<Zeroizing<String>, Error> {
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(yaml)
+        .map_err(|e| Error::input(file.clone(), format!("cannot write the result as JSON: {e}")))?;
+    let docs: Vec<serde_json::Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
+    let value = match <[serde_json::Value; 1]>::try_from(docs) {
+        Ok([one]) => one,
+        Err(items) => serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}),
+    };
+    let mut out = Zeroizing::new(serde_json::to_string_pretty(&value).expect("a JSON value serializes"));
+    out.push('\n');
+    Ok(out)
 }

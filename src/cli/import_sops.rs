@@ -51,9 +51,17 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
     let inputs = collect_inputs_to_write(&args.paths, args.write)?;
     let mut cache = ConfigCache::default();
     let mut results = Vec::with_capacity(inputs.len());
+    let mut left = Vec::new();
     for input in &inputs {
         let src = input.read()?;
         let loc = input.location();
+        // A folder holds more than SOPS files (kustomization.yaml, Flux's .sops.yaml, files
+        // already imported): those are left as they are, so a repository migrates in one run and
+        // a second run changes nothing. A file named on the command line must be one.
+        if input.walked && !sops::is_sops(&src) {
+            left.push(input.label());
+            continue;
+        }
         sops::refuse_other_formats(&src, &loc)?;
         if !sops::is_sops(&src) {
             return Err(Error::input(
@@ -67,6 +75,15 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
             say!("warning: {w}");
         }
         let docs = parse(&plain.text, &loc)?;
+        if input.walked && secret::find_secrets(&docs, &loc)?.is_empty() {
+            // A SOPS file of something else (a ConfigMap, a values file): not ours to convert.
+            say!(
+                "{}: a SOPS file without a Secret, left as it is (`kseal open` reads it)",
+                input.label()
+            );
+            left.push(input.label());
+            continue;
+        }
         if secret::find_secrets(&docs, &loc)?.is_empty() {
             return Err(Error::input(
                 loc,
@@ -89,6 +106,16 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
             if out.sealed == 1 { "" } else { "s" }
         );
         results.push((input, out.text));
+    }
+    if !left.is_empty() {
+        say!(
+            "{} file{} imported; {} file{} with nothing to import left as {}",
+            results.len(),
+            if results.len() == 1 { "" } else { "s" },
+            left.len(),
+            if left.len() == 1 { "" } else { "s" },
+            if left.len() == 1 { "it was" } else { "they were" }
+        );
     }
     write_imported(&results, args.write)?;
     Ok(ExitCode::Success)

@@ -39,6 +39,19 @@ pub fn policy_for(
     global: &GlobalArgs,
     cache: &mut ConfigCache,
 ) -> Result<Policy, Error> {
+    policy_announced(input, recipients, scope, global, cache, None)
+}
+
+/// [`policy_for`], announcing `scope_note` instead of the policy's scope when the scope comes from
+/// elsewhere (each imported SealedSecret's own).
+pub fn policy_announced(
+    input: &Input,
+    recipients: &RecipientArgs,
+    scope: &ScopeArgs,
+    global: &GlobalArgs,
+    cache: &mut ConfigCache,
+    scope_note: Option<&str>,
+) -> Result<Policy, Error> {
     let explicit = policy::Explicit {
         recipients: explicit_recipients(recipients)?,
         scope: scope.scope,
@@ -51,7 +64,11 @@ pub fn policy_for(
         (None, None)
     };
     let resolved = policy::resolve(&input.location(), &explicit, config.as_deref(), rule.as_ref())?;
-    let line = resolved.describe();
+    let mut line = resolved.describe();
+    if let Some(note) = scope_note {
+        let cut = line.rfind(", ").unwrap_or(line.len());
+        line = format!("{}, {note}", &line[..cut]);
+    }
     if cache.announced.insert(line.clone()) {
         say!("{line}");
     }

@@ -219,8 +219,26 @@ fn string_map(node: Option<&Node>) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// Whether `src` holds a SealedSecret (a document, or an item of a list): a folder walk leaves
+/// the other files as they are. Text without the word is not parsed at all (Helm templates, other
+/// tools' configuration); text that does not parse holds none.
+pub fn holds_sealed_secret(src: &str) -> bool {
+    if !src.contains("SealedSecret") {
+        return false;
+    }
+    let Ok(docs) = super::tree::parse(src) else {
+        return false;
+    };
+    let is = |n: &Node| n.get("kind").and_then(Node::as_str) == Some("SealedSecret");
+    docs.iter()
+        .filter_map(|d| d.root.as_ref())
+        .any(|root| is(root) || super::secret::list_items(root).is_some_and(|items| items.iter().any(is)))
+}
+
 /// Turns every SealedSecret of `src` into a plain Secret; `namespace` is used where the
-/// SealedSecret names none. Errors name the document, the SealedSecret and the key.
+/// SealedSecret names none. Errors name the document, the SealedSecret and the key. A list
+/// (`kind: List`, or anything with `items`, as kubectl reads it) becomes its items, one document
+/// each, the SealedSecrets among them converted.
 pub fn import(
     src: &str,
     file: &Location,
@@ -229,125 +247,179 @@ pub fn import(
 ) -> Result<Vec<Imported>, Error> {
     let docs = super::parse_all(src, file)?;
     let mut out = Vec::new();
+    let is_sealed = |n: &Node| n.get("kind").and_then(Node::as_str) == Some("SealedSecret");
     for d in &docs {
         let Some(root) = &d.root else { continue };
         let at_doc = file.clone().with_document(d.index);
-        if root.get("kind").and_then(Node::as_str) != Some("SealedSecret") {
-            // Kept as written (its text, comments inside it included), so `-w` loses nothing.
-            out.push(Imported {
-                secret: Zeroizing::new(format!("{}\n", src[root.start..root.end].trim_end())),
-                scope: None,
-                values: 0,
-            });
-            continue;
-        }
-        let api = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
-        if api != "bitnami.com/v1alpha1" {
-            return Err(Error::input(
-                at_doc,
-                format!("a SealedSecret of apiVersion `{api}`; kseal reads bitnami.com/v1alpha1"),
-            ));
-        }
-        let name = get(root, &["metadata", "name"])
-            .and_then(Node::as_str)
-            .ok_or_else(|| Error::input(at_doc.clone(), "a SealedSecret without metadata.name"))?;
-        let at_doc = at_doc.with_secret(name);
-        let ns = get(root, &["metadata", "namespace"])
-            .and_then(Node::as_str)
-            .or(namespace);
-        let annotations = string_map(get(root, &["metadata", "annotations"]));
-        let is = |a: &str| annotations.iter().any(|(k, v)| *k == a && *v == "true");
-        let strict_label = ns.map(|ns| format!("{ns}/{name}"));
-        let ns_label = ns.map(str::to_string);
-        let (scope, label) = if is(CLUSTER_WIDE) {
-            (Scope::Cluster, String::new())
-        } else if is(NAMESPACE_WIDE) {
-            ns_label.clone().map(|l| (Scope::Namespace, l)).ok_or_else(|| {
-                Error::input(
-                    at_doc.clone(),
-                    "a namespace-wide SealedSecret needs a namespace: pass -n",
-                )
-            })?
-        } else {
-            strict_label.clone().map(|l| (Scope::Strict, l)).ok_or_else(|| {
-                Error::input(
-                    at_doc.clone(),
-                    "a strict SealedSecret needs a namespace: set metadata.namespace or pass -n",
-                )
-            })?
-        };
-        let mut others: Vec<(&'static str, String)> = vec![("cluster-wide", String::new())];
-        if let Some(l) = ns_label {
-            others.push(("namespace-wide", l));
-        }
-        if let Some(l) = strict_label {
-            others.push(("strict", l));
-        }
-        others.retain(|(_, l)| *l != label);
-        let template = get(root, &["spec", "template"]);
-        if let Some(t) = template.and_then(|t| t.get("data")) {
-            return Err(Error::input(
-                at_doc.at(t.line, t.col),
-                "spec.template.data (values templated from the sealed ones) is not supported; import without it and add the keys with `kseal set`",
-            ));
-        }
-        let Some(entries) = get(root, &["spec", "encryptedData"]).and_then(Node::entries) else {
-            return Err(Error::input(at_doc, "a SealedSecret without spec.encryptedData"));
-        };
-        let mut data = Vec::with_capacity(entries.len());
-        for (k, v) in entries {
-            let key = k.as_str().unwrap_or("");
-            let at = || {
-                at_doc
-                    .clone()
-                    .with_key(format!("spec.encryptedData.{key}"))
-                    .at(v.line, v.col)
-            };
-            let raw = v
-                .as_str()
-                .and_then(|t| STANDARD.decode(t.split_whitespace().collect::<String>()).ok())
-                .ok_or_else(|| Error::input(at(), "not base64"))?;
-            let plain =
-                open_value(keys, &raw, &label, &others).map_err(|r| Error::crypto(at(), r.to_string()))?;
-            data.push((key, Zeroizing::new(STANDARD.encode(plain.as_slice()))));
-        }
-        // The Secret the controller would make: template metadata and type, the opened values.
-        let mut text = Zeroizing::new(format!(
-            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {}\n",
-            scalar(name)
-        ));
-        if let Some(ns) = get(root, &["metadata", "namespace"]).and_then(Node::as_str) {
-            text.push_str(&format!("  namespace: {}\n", scalar(ns)));
-        }
-        for field in ["labels", "annotations"] {
-            let map = string_map(template.and_then(|t| get(t, &["metadata", field])));
-            if !map.is_empty() {
-                text.push_str(&format!("  {field}:\n"));
-                for (k, v) in map {
-                    text.push_str(&format!("    {}: {}\n", scalar(k), scalar(v)));
+        match super::secret::list_items(root) {
+            Some(items) if items.iter().any(is_sealed) => {
+                for item in items {
+                    out.push(if is_sealed(item) {
+                        convert(item, at_doc.clone(), keys, namespace)?
+                    } else {
+                        kept(src, item)
+                    });
                 }
             }
+            _ if is_sealed(root) => out.push(convert(root, at_doc, keys, namespace)?),
+            _ => out.push(kept(src, root)),
         }
-        if let Some(t) = template.and_then(|t| t.get("type")).and_then(Node::as_str) {
-            text.push_str(&format!("type: {}\n", scalar(t)));
-        }
-        text.push_str("data:\n");
-        for (k, v) in &data {
-            text.push_str(&format!("  {}: {}\n", scalar(k), v.as_str()));
-        }
-        out.push(Imported {
-            secret: text,
-            scope: Some(scope),
-            values: data.len(),
-        });
-    }
-    if out.iter().all(|i| i.scope.is_none()) {
-        return Err(Error::input(
-            file.clone(),
-            "no SealedSecret (bitnami.com/v1alpha1) in this file",
-        ));
     }
     Ok(out)
+}
+
+/// A document or list item that is no SealedSecret, kept as written (comments inside it
+/// included), so `-w` loses nothing; a block list item is moved to the left margin.
+fn kept(src: &str, node: &Node) -> Imported {
+    let text = src[node.start..node.end].trim_end();
+    let indent = node.col - 1;
+    let mut lines = text.split('\n');
+    let mut out = lines.next().unwrap_or_default().to_string();
+    for line in lines {
+        out.push('\n');
+        let strip = line.len() - line.trim_start_matches(' ').len();
+        out.push_str(&line[strip.min(indent)..]);
+    }
+    out.push('\n');
+    Imported {
+        secret: Zeroizing::new(out),
+        scope: None,
+        values: 0,
+    }
+}
+
+/// One SealedSecret (`root`) as the Secret the controller would make.
+fn convert(
+    root: &Node,
+    at_doc: Location,
+    keys: &[RsaPrivateKey],
+    namespace: Option<&str>,
+) -> Result<Imported, Error> {
+    let api = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+    if api != "bitnami.com/v1alpha1" {
+        return Err(Error::input(
+            at_doc,
+            format!("a SealedSecret of apiVersion `{api}`; kseal reads bitnami.com/v1alpha1"),
+        ));
+    }
+    let name = get(root, &["metadata", "name"])
+        .and_then(Node::as_str)
+        .ok_or_else(|| Error::input(at_doc.clone(), "a SealedSecret without metadata.name"))?;
+    let at_doc = at_doc.with_secret(name);
+    let ns = get(root, &["metadata", "namespace"])
+        .and_then(Node::as_str)
+        .or(namespace);
+    let annotations = string_map(get(root, &["metadata", "annotations"]));
+    let is = |a: &str| annotations.iter().any(|(k, v)| *k == a && *v == "true");
+    let strict_label = ns.map(|ns| format!("{ns}/{name}"));
+    let ns_label = ns.map(str::to_string);
+    let (scope, label) = if is(CLUSTER_WIDE) {
+        (Scope::Cluster, String::new())
+    } else if is(NAMESPACE_WIDE) {
+        ns_label.clone().map(|l| (Scope::Namespace, l)).ok_or_else(|| {
+            Error::input(
+                at_doc.clone(),
+                "a namespace-wide SealedSecret needs a namespace: pass -n",
+            )
+        })?
+    } else {
+        strict_label.clone().map(|l| (Scope::Strict, l)).ok_or_else(|| {
+            Error::input(
+                at_doc.clone(),
+                "a strict SealedSecret needs a namespace: set metadata.namespace or pass -n",
+            )
+        })?
+    };
+    let mut others: Vec<(&'static str, String)> = vec![("cluster-wide", String::new())];
+    if let Some(l) = ns_label {
+        others.push(("namespace-wide", l));
+    }
+    if let Some(l) = strict_label {
+        others.push(("strict", l));
+    }
+    others.retain(|(_, l)| *l != label);
+    let template = get(root, &["spec", "template"]);
+    if let Some(t) = template.and_then(|t| t.get("data")) {
+        return Err(Error::input(
+            at_doc.at(t.line, t.col),
+            "spec.template.data (values templated from the sealed ones) is not supported; import without it and add the keys with `kseal set`",
+        ));
+    }
+    let Some(entries) = get(root, &["spec", "encryptedData"]).and_then(Node::entries) else {
+        return Err(Error::input(at_doc, "a SealedSecret without spec.encryptedData"));
+    };
+    let mut data = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        let key = k.as_str().unwrap_or("");
+        let at = || {
+            at_doc
+                .clone()
+                .with_key(format!("spec.encryptedData.{key}"))
+                .at(v.line, v.col)
+        };
+        let raw = v
+            .as_str()
+            .and_then(|t| STANDARD.decode(t.split_whitespace().collect::<String>()).ok())
+            .ok_or_else(|| Error::input(at(), "not base64"))?;
+        let plain =
+            open_value(keys, &raw, &label, &others).map_err(|r| Error::crypto(at(), r.to_string()))?;
+        data.push((key, Zeroizing::new(STANDARD.encode(plain.as_slice()))));
+    }
+    // The Secret the controller would make: template metadata and type, the opened values.
+    let mut text = Zeroizing::new(format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {}\n",
+        scalar(name)
+    ));
+    if let Some(ns) = get(root, &["metadata", "namespace"]).and_then(Node::as_str) {
+        text.push_str(&format!("  namespace: {}\n", scalar(ns)));
+    }
+    // The template's labels and annotations (what the controller sets), and the SealedSecret's
+    // own, which GitOps tools read on the object in git (Argo CD's sync waves, Flux's prune) and
+    // which the Secret now stands in for; the template's win where both name a key. The
+    // controller's own `sealedsecrets.bitnami.com/` annotations (the scope) are not carried.
+    for field in ["labels", "annotations"] {
+        let mut map: Vec<(&str, &str)> = string_map(get(root, &["metadata", field]))
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with("sealedsecrets.bitnami.com/"))
+            .collect();
+        for (k, v) in string_map(template.and_then(|t| get(t, &["metadata", field]))) {
+            map.retain(|(own, _)| *own != k);
+            map.push((k, v));
+        }
+        if !map.is_empty() {
+            text.push_str(&format!("  {field}:\n"));
+            for (k, v) in map {
+                text.push_str(&format!("    {}: {}\n", scalar(k), scalar(v)));
+            }
+        }
+    }
+    if let Some(t) = template.and_then(|t| t.get("type")).and_then(Node::as_str) {
+        text.push_str(&format!("type: {}\n", scalar(t)));
+    }
+    // `spec.template.immutable`: the controller makes an immutable Secret.
+    if template.and_then(|t| t.get("immutable")).and_then(Node::as_str) == Some("true") {
+        text.push_str("immutable: true\n");
+    }
+    text.push_str("data:\n");
+    for (k, v) in &data {
+        // An empty value (`--from-literal=x=`, which the controller opens) is `""`: a bare
+        // `k:` would be null, which neither the API server nor kseal takes for a value.
+        let v = if v.is_empty() { "\"\"" } else { v.as_str() };
+        text.push_str(&format!("  {}: {v}\n", scalar(k)));
+    }
+    Ok(Imported {
+        secret: text,
+        scope: Some(scope),
+        values: data.len(),
+    })
+}
+
+/// The refusal for a file named on the command line that holds no SealedSecret.
+pub fn none_in(file: &Location) -> Error {
+    Error::input(
+        file.clone(),
+        "no SealedSecret (bitnami.com/v1alpha1) in this file",
+    )
 }
 
 #[cfg(test)]
@@ -393,8 +465,10 @@ mod tests {
     fn missing_keys_and_unsupported_parts_are_refused_with_their_place() {
         let file = Location::file("x.yaml");
         assert!(controller_keys("kind: List\nitems: []\n", &file).is_err());
-        let e = refused(import("kind: ConfigMap\n", &file, &[], None));
-        assert!(e.contains("no SealedSecret"), "{e}");
+        assert!(import("kind: ConfigMap\n", &file, &[], None)
+            .unwrap()
+            .iter()
+            .all(|i| i.scope.is_none()));
         let strict = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n    k: AAAA\n";
         let e = refused(import(strict, &file, &[], None));
         assert!(e.contains("needs a namespace"), "{e}");
