@@ -398,4 +398,85 @@ mod real_sops {
             .run_ok();
         assert!(stdout(&out).contains("k: \"one\"") && stdout(&out).contains("k: \"two\""));
     }
+
+    /// Issue 26, item 1 for SOPS: `import-sops -w` over a repository's root converts the SOPS
+    /// Secrets and leaves everything else as it is (Flux's `.sops.yaml`, kustomization.yaml, a
+    /// Deployment, a SOPS file that is no Secret, a Helm template); a second run changes nothing.
+    #[test]
+    fn a_repository_migrates_in_one_run_and_a_second_run_changes_nothing() {
+        require_tools!("sops");
+        let sb = Sandbox::new();
+        encrypt(
+            &sb,
+            "plain-db.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\nstringData:\n  password: hunter2\n",
+            &["--encrypted-regex", "^(data|stringData)$"],
+            "repo/apps/db.yaml",
+        );
+        encrypt(
+            &sb,
+            "plain-values.yaml",
+            "settings:\n  token: t0ken\n",
+            &[],
+            "repo/apps/values.enc.yaml",
+        );
+        std::fs::remove_file(sb.path("plain-db.yaml")).unwrap();
+        std::fs::remove_file(sb.path("plain-values.yaml")).unwrap();
+        let others = [
+            (
+                "repo/.sops.yaml",
+                "creation_rules:\n  - path_regex: .*.yaml\n    encrypted_regex: ^(data|stringData)$\n",
+            ),
+            (
+                "repo/apps/kustomization.yaml",
+                "resources:\n- db.yaml\n- deploy.yaml\n",
+            ),
+            (
+                "repo/apps/deploy.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n",
+            ),
+            (
+                "repo/charts/web/templates/x.yaml",
+                "{{- if .Values.on }}\nkind: ConfigMap\n{{- end }}\n",
+            ),
+        ];
+        for (f, t) in others {
+            sb.write(f, t);
+        }
+        let values_before = sb.read("repo/apps/values.enc.yaml");
+        let import = || {
+            sb.kseal()
+                .args(["import-sops", "-i", "a.agekey", "-R", "a.pub", "-w", "repo"])
+                .output()
+                .unwrap()
+        };
+        let out = import();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("1 file imported; 5 files with nothing to import left as they were"),
+            "{}",
+            stderr(&out)
+        );
+        for (f, t) in others {
+            assert_eq!(sb.read(f), t, "{f} changed");
+        }
+        assert_eq!(sb.read("repo/apps/values.enc.yaml"), values_before);
+        let opened = stdout(
+            &sb.kseal()
+                .args(["open", "-i", "a.agekey", "repo/apps/db.yaml"])
+                .run_ok(),
+        );
+        assert!(
+            opened.contains("hunter2") && !opened.contains("sops:"),
+            "{opened}"
+        );
+        let before = sb.read("repo/apps/db.yaml");
+        let out = import();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            sb.read("repo/apps/db.yaml"),
+            before,
+            "a second run changed the imported file"
+        );
+    }
 }
