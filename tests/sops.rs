@@ -479,4 +479,56 @@ mod real_sops {
             "a second run changed the imported file"
         );
     }
+
+    /// Issue 26, item 3: sops encrypts comments by default (and under Flux's `encrypted_regex`
+    /// those inside data/stringData). `open` and `import-sops` decrypt them as `sops -d` does, so
+    /// no `#ENC[...]` is left for kseal's readers to refuse afterwards.
+    #[test]
+    fn encrypted_comments_are_decrypted_as_sops_d_does() {
+        require_tools!("sops");
+        let sb = Sandbox::new();
+        let plain = "# who owns this: team payments\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\nstringData:\n  # rotate every 90 days\n  password: hunter2\n  user: admin # the admin user\n";
+        for (name, flags) in [
+            ("default.yaml", &[][..]),
+            ("flux.yaml", &["--encrypted-regex", "^(data|stringData)$"][..]),
+        ] {
+            encrypt(&sb, "plain.yaml", plain, flags, name);
+            let enc = sb.read(name);
+            assert!(
+                enc.contains("#ENC["),
+                "{name}: sops left the comments plain:\n{enc}"
+            );
+            let sops_d = stdout(&sops(&sb).args(["-d", name]).run_ok());
+            let opened = stdout(&sb.kseal().args(["open", "-i", "a.agekey", name]).run_ok());
+            assert!(!opened.contains("ENC["), "{name}:\n{opened}");
+            for comment in [
+                "# rotate every 90 days",
+                "# the admin user",
+                "# who owns this: team payments",
+            ] {
+                assert_eq!(
+                    opened.contains(comment),
+                    sops_d.contains(comment),
+                    "{name}: {comment}\nkseal:\n{opened}\nsops -d:\n{sops_d}"
+                );
+            }
+            assert!(opened.contains("# rotate every 90 days"), "{name}:\n{opened}");
+            let out = sb
+                .kseal()
+                .args(["import-sops", "-i", "a.agekey", "-R", "a.pub", name])
+                .run_ok();
+            let imported = stdout(&out);
+            assert!(
+                !imported.contains("ENC[") && imported.contains("# rotate every 90 days"),
+                "{name}:\n{imported}"
+            );
+            sb.write("imported.yaml", &imported);
+            // What open, render and apply read afterwards: no SOPS ciphertext refused.
+            let out = sb
+                .kseal()
+                .args(["open", "-i", "a.agekey", "imported.yaml"])
+                .run_ok();
+            assert!(stdout(&out).contains("hunter2"));
+        }
+    }
 }

@@ -105,6 +105,8 @@ enum Type {
     Float,
     Bool,
     Bytes,
+    /// An encrypted YAML comment (`#ENC[...,type:comment]`).
+    Comment,
 }
 
 struct Enc {
@@ -138,6 +140,7 @@ fn parse_enc(s: &str) -> Result<Enc, String> {
                     "float" => Type::Float,
                     "bool" => Type::Bool,
                     "bytes" => Type::Bytes,
+                    "comment" => Type::Comment,
                     other => return Err(format!("unsupported value type `{other}`")),
                 })
             }
@@ -365,6 +368,7 @@ fn typed(
             "false" | "False" => (Zeroizing::new(b"False".to_vec()), Zeroizing::new("false".into())),
             _ => return Err("a `bool` value that is neither true nor false"),
         },
+        Type::Comment => return Err("a comment's ciphertext in place of a value"),
     })
 }
 
@@ -627,11 +631,77 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
     }
     let mut edits = std::mem::take(&mut walk.edits);
     edits.extend(removals);
+    edits.extend(comments(src, &docs, &key, &mut warnings, file));
     Ok(Opened {
         text: edit::apply(src, edits),
         decrypted: std::mem::take(&mut walk.decrypted),
         warnings,
     })
+}
+
+/// The path strings sops authenticates a comment with: the keys from the document's root to the
+/// mapping the comment is in, each followed by `:` (`:` alone at the root). Every mapping's is a
+/// candidate: a comment's place in sops's tree (head, line or foot comment of which node) does not
+/// follow from its place in the text alone, and AES-GCM tells the right one.
+fn comment_paths(node: &Node, path: &mut Vec<String>, out: &mut std::collections::BTreeSet<String>) {
+    match &node.kind {
+        NodeKind::Mapping { entries, .. } => {
+            out.insert(format!("{}:", path.join(":")));
+            for (k, v) in entries {
+                if let Some(name) = k.as_str() {
+                    path.push(name.to_string());
+                    comment_paths(v, path, out);
+                    path.pop();
+                }
+            }
+        }
+        NodeKind::Sequence { items, .. } => items.iter().for_each(|i| comment_paths(i, path, out)),
+        _ => {}
+    }
+}
+
+/// Decrypts the comments sops encrypted (by default it encrypts every comment, and they are part
+/// of what it protects): `#ENC[...,type:comment]` becomes `#` and the comment's text, as `sops -d`
+/// prints it. One that opens under no path is dropped with a warning, never left as ciphertext
+/// that kseal's readers would then refuse. Comments are not part of sops's MAC.
+fn comments(
+    src: &str,
+    docs: &[super::tree::Document],
+    key: &[u8; 32],
+    warnings: &mut Vec<String>,
+    file: &Location,
+) -> Vec<Edit> {
+    let mut paths = std::collections::BTreeSet::new();
+    for root in docs.iter().filter_map(|d| d.root.as_ref()) {
+        comment_paths(root, &mut Vec::new(), &mut paths);
+    }
+    let mut edits = Vec::new();
+    for at in memchr::memmem::find_iter(src.as_bytes(), b"#ENC[AES256_GCM,") {
+        let end = src[at..].find(['\n', '\r']).map_or(src.len(), |n| at + n);
+        let line = src[..at].matches('\n').count() + 1;
+        let text = src[at + 1..end].trim_end();
+        let opened = parse_enc(text)
+            .ok()
+            .filter(|e| e.ty == Type::Comment)
+            .and_then(|enc| paths.iter().find_map(|p| decrypt(key, &enc, p).ok()))
+            .and_then(|plain| String::from_utf8(plain.to_vec()).ok());
+        let replacement = match opened {
+            // A comment is one line: a line break in it would be text outside the comment.
+            Some(c) if !c.contains(['\n', '\r']) => format!("#{c}"),
+            _ => {
+                warnings.push(format!(
+                    "{file}: line {line}: a SOPS-encrypted comment that does not decrypt was dropped"
+                ));
+                String::new()
+            }
+        };
+        edits.push(Edit {
+            start: at,
+            end,
+            text: replacement,
+        });
+    }
+    edits
 }
 
 #[cfg(test)]
