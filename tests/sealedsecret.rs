@@ -370,3 +370,84 @@ fn immutability_and_what_gitops_tools_read_are_carried_over() {
     use base64::Engine;
     assert!(opened.contains(&base64::engine::general_purpose::STANDARD.encode("cw-value")));
 }
+
+/// Issue 26, item 8: an EC key in the key export is skipped whether it is SEC1 or PKCS#8 (a
+/// PKCS#8 one was a hard error without a location), and the old `spec.data` form's refusal names
+/// `spec.data` and its line.
+#[test]
+fn ec_keys_in_an_export_are_skipped_and_the_old_spec_data_form_is_named() {
+    require_tools!("openssl", "python3-aes-gcm-rsa-oaep");
+    let sb = Sandbox::new();
+    controller(&sb, "key");
+    for (form, args) in [
+        (
+            "sec1",
+            &["ecparam", "-genkey", "-name", "prime256v1", "-noout"][..],
+        ),
+        (
+            "pkcs8",
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+            ][..],
+        ),
+    ] {
+        let out = std::process::Command::new("openssl")
+            .current_dir(sb.path(""))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{form}: {}", stderr(&out));
+        sb.write(
+            &format!("keys-{form}.pem"),
+            &format!("{}{}", stdout(&out), sb.read("key.key")),
+        );
+        sb.write(
+            "db.yaml",
+            &sealed_secret(
+                "db",
+                "",
+                &[("password", encrypt(&sb, "key.crt", "prod/db", b"hunter2"))],
+            ),
+        );
+        let out = sb
+            .kseal()
+            .args([
+                "import-sealedsecret",
+                "--controller-key",
+                &format!("keys-{form}.pem"),
+                "-R",
+                "a.pub",
+                "db.yaml",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{form}: {}", stderr(&out));
+    }
+    sb.write(
+        "old.yaml",
+        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: old\n  namespace: prod\nspec:\n  data: AgBy3i4OJSWK+PiTySYZZA==\n",
+    );
+    let out = sb
+        .kseal()
+        .args([
+            "import-sealedsecret",
+            "--controller-key",
+            "key-export.yaml",
+            "-R",
+            "a.pub",
+            "old.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("old.yaml: document 1: Secret old: spec.data (line 7, column 9)")
+            && stderr(&out).contains("the old spec.data form"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -59,16 +59,21 @@ pub fn controller_keys(text: &str, file: &Location) -> Result<Vec<RsaPrivateKey>
     let mut keys = Vec::new();
     for pem in &pems {
         for block in pem_blocks(pem) {
-            let key = if block.contains("BEGIN RSA PRIVATE KEY") {
-                RsaPrivateKey::from_pkcs1_pem(block).ok()
+            // The controller's keys are RSA. Other keys in the same export (an EC key, in SEC1 or
+            // PKCS#8 form alike) are not the controller's and are skipped the same way.
+            if block.contains("BEGIN RSA PRIVATE KEY") {
+                let key = RsaPrivateKey::from_pkcs1_pem(block).map_err(|_| {
+                    Error::input(
+                        file.clone(),
+                        "a `BEGIN RSA PRIVATE KEY` block that is not a valid RSA key (truncated or altered?)",
+                    )
+                })?;
+                keys.push(key);
             } else if block.contains("BEGIN PRIVATE KEY") {
-                RsaPrivateKey::from_pkcs8_pem(block).ok()
-            } else {
-                continue;
-            };
-            keys.push(
-                key.ok_or_else(|| Error::input(file.clone(), "a private key block that is not an RSA key"))?,
-            );
+                if let Ok(key) = RsaPrivateKey::from_pkcs8_pem(block) {
+                    keys.push(key);
+                }
+            }
         }
     }
     if keys.is_empty() {
@@ -346,6 +351,13 @@ fn convert(
         ));
     }
     let Some(entries) = get(root, &["spec", "encryptedData"]).and_then(Node::entries) else {
+        if let Some(old) = get(root, &["spec", "data"]) {
+            return Err(Error::input(
+                at_doc.with_key("spec.data").at(old.line, old.col),
+                "the old spec.data form (one encrypted blob, sealed-secrets before 0.7) is not supported: \
+                 re-seal it with a current kubeseal (spec.encryptedData), then import",
+            ));
+        }
         return Err(Error::input(at_doc, "a SealedSecret without spec.encryptedData"));
     };
     let mut data = Vec::with_capacity(entries.len());
