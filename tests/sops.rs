@@ -317,8 +317,9 @@ mod real_sops {
         assert!(!s.status.success(), "sops opens it: {}", stdout(&s));
         assert_eq!(k.status.code(), Some(2), "{}", stderr(&k));
         assert!(!stdout(&k).contains("ENC["), "{}", stdout(&k));
+        // Still a SOPS file (its `sops` block says so), named as one whose MAC is missing.
         assert!(
-            stderr(&k).contains("nomac.yaml: (line 1, column 13): a SOPS-encrypted value"),
+            stderr(&k).contains("nomac.yaml: document 1: sops (line 8, column 5): sops.mac is missing"),
             "{}",
             stderr(&k)
         );
@@ -530,5 +531,88 @@ mod real_sops {
                 .run_ok();
             assert!(stdout(&out).contains("hunter2"));
         }
+    }
+
+    /// Issue 26, item 7, what sops 3.11 writes and `sops -d` opens: unquoted dates (its `time`
+    /// type), `.inf` and `.nan` (hashed as Go prints them, `+Inf`, `NaN`), a JSON manifest whose
+    /// only key is `data`, and, with `--ignore-mac`, a file whose `mac` line was removed.
+    #[test]
+    fn what_sops_opens_kseal_opens() {
+        require_tools!("sops");
+        let sb = Sandbox::new();
+        encrypt(
+            &sb,
+            "typed.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\ndata:\n  when: 2024-01-02T03:04:05Z\n  day: 2024-01-02\n  big: .inf\n  small: -.inf\n  nan: .nan\n",
+            &[],
+            "typed.enc.yaml",
+        );
+        let out = sb
+            .kseal()
+            .args(["open", "-i", "a.agekey", "typed.enc.yaml"])
+            .run_ok();
+        let opened = stdout(&out);
+        for want in [
+            "when: \"2024-01-02T03:04:05Z\"",
+            "day: \"2024-01-02T00:00:00Z\"",
+            "big: .inf",
+            "small: -.inf",
+            "nan: .nan",
+        ] {
+            assert!(opened.contains(want), "{want}:\n{opened}");
+        }
+        let sops_d = stdout(&sops(&sb).args(["-d", "typed.enc.yaml"]).run_ok());
+        assert!(sops_d.contains("day: 2024-01-02T00:00:00Z") && sops_d.contains("big: .inf"));
+
+        encrypt(
+            &sb,
+            "data.json",
+            r#"{"data": {"a": "b", "n": 1}}"#,
+            &[],
+            "data.enc.json",
+        );
+        let out = sb
+            .kseal()
+            .args(["open", "-i", "a.agekey", "data.enc.json"])
+            .run_ok();
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(v, serde_json::json!({"data": {"a": "b", "n": 1}}));
+
+        encrypt(
+            &sb,
+            "s.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: v4lue\n",
+            &["--encrypted-regex", "^(data|stringData)$"],
+            "s.enc.yaml",
+        );
+        let no_mac: String = sb
+            .read("s.enc.yaml")
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("mac:"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        sb.write("nomac.yaml", &no_mac);
+        let out = sb
+            .kseal()
+            .args(["open", "-i", "a.agekey", "nomac.yaml"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("sops.mac is missing"), "{}", stderr(&out));
+        assert!(sops(&sb)
+            .args(["-d", "--ignore-mac", "nomac.yaml"])
+            .output()
+            .unwrap()
+            .status
+            .success());
+        let out = sb
+            .kseal()
+            .args(["open", "-i", "a.agekey", "--ignore-mac", "nomac.yaml"])
+            .run_ok();
+        assert!(
+            stdout(&out).contains("v4lue") && stderr(&out).contains("no SOPS MAC"),
+            "{}",
+            stderr(&out)
+        );
     }
 }

@@ -39,15 +39,17 @@ type Aes256Gcm32 = AesGcm<Aes256, U32>;
 /// with a `mac` in the first document.
 pub fn is_sops(src: &str) -> bool {
     let b = src.as_bytes();
-    if memchr::memmem::find(b, b"sops").is_none() || memchr::memmem::find(b, b"mac").is_none() {
+    if memchr::memmem::find(b, b"sops").is_none() || memchr::memmem::find(b, b"lastmodified").is_none() {
         return false;
     }
     let Ok(docs) = super::tree::parse(src) else {
         return false;
     };
+    // `lastmodified`, which sops always writes: a file whose `mac` was removed is still a SOPS
+    // file (opened with --ignore-mac, refused without), never a plain manifest.
     docs.iter()
         .filter_map(|d| d.root.as_ref())
-        .any(|root| root.get("sops").is_some_and(|m| m.get("mac").is_some()))
+        .any(|root| root.get("sops").is_some_and(|m| m.get("lastmodified").is_some()))
 }
 
 /// Where `ENC[AES256_GCM,` first occurs in `src`, as line and column (1-based).
@@ -107,6 +109,8 @@ enum Type {
     Bytes,
     /// An encrypted YAML comment (`#ENC[...,type:comment]`).
     Comment,
+    /// A YAML timestamp (an unquoted date), encrypted as its RFC 3339 text.
+    Time,
 }
 
 struct Enc {
@@ -141,6 +145,7 @@ fn parse_enc(s: &str) -> Result<Enc, String> {
                     "bool" => Type::Bool,
                     "bytes" => Type::Bytes,
                     "comment" => Type::Comment,
+                    "time" => Type::Time,
                     other => return Err(format!("unsupported value type `{other}`")),
                 })
             }
@@ -212,7 +217,7 @@ impl Rules {
 struct Metadata<'a> {
     rules: Rules,
     lastmodified: &'a str,
-    mac: &'a Node,
+    mac: Option<&'a Node>,
     age: Vec<&'a str>,
 }
 
@@ -251,9 +256,8 @@ fn metadata<'a>(sops: &'a Node, at: &dyn Fn(&Node) -> Location) -> Result<Metada
     let Some(lastmodified) = sops.get("lastmodified").and_then(Node::as_str) else {
         return bad(sops, "sops.lastmodified is missing".into());
     };
-    let Some(mac) = sops.get("mac").filter(|m| m.as_str().is_some()) else {
-        return bad(sops, "sops.mac is missing".into());
-    };
+    // Checked by `open`: missing is an error there unless --ignore-mac.
+    let mac = sops.get("mac").filter(|m| m.as_str().is_some());
     let mut age = Vec::new();
     if let Some(NodeKind::Sequence { items, .. }) = sops.get("age").map(|n| &n.kind) {
         for item in items {
@@ -359,10 +363,16 @@ fn typed(
         Type::Float => {
             let f: f64 = text.parse().map_err(|_| "a `float` value that is not a number")?;
             (
-                Zeroizing::new(f.to_string().into_bytes()),
+                Zeroizing::new(go_mac_float(f).into_bytes()),
                 Zeroizing::new(go_float(f, json)),
             )
         }
+        // sops hashes and encrypts a timestamp as its RFC 3339 text; written back as a string,
+        // which is what a Secret's value is (`sops -d` prints it unquoted).
+        Type::Time => (
+            Zeroizing::new(plain.to_vec()),
+            Zeroizing::new(double_quoted(text)),
+        ),
         Type::Bool => match text {
             "true" | "True" => (Zeroizing::new(b"True".to_vec()), Zeroizing::new("true".into())),
             "false" | "False" => (Zeroizing::new(b"False".to_vec()), Zeroizing::new("false".into())),
@@ -370,6 +380,18 @@ fn typed(
         },
         Type::Comment => return Err("a comment's ciphertext in place of a value"),
     })
+}
+
+/// The bytes sops hashes for a float: Go's `strconv.FormatFloat(f, 'f', -1, 64)`, whose
+/// infinities and NaN are `+Inf`, `-Inf` and `NaN` (Rust writes `inf` and `NaN`).
+fn go_mac_float(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "+Inf" } else { "-Inf" }.into()
+    } else {
+        f.to_string()
+    }
 }
 
 /// A float as `sops -d` prints it. YAML (Go's yaml.v3): `strconv.FormatFloat(f, 'g', -1, 64)`,
@@ -568,7 +590,10 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
         .flatten()
         .filter_map(|(k, _)| k.as_str())
         .collect();
-    if keys == ["data", "sops"] && json {
+    // A binary file's `data` is one encrypted string; a JSON manifest whose only key is `data`
+    // holds a mapping there, and is opened like any other.
+    let binary = root.get("data").is_some_and(|d| d.as_str().is_some());
+    if keys == ["data", "sops"] && json && binary {
         return Err(Error::input(
             file.clone(),
             "this is a SOPS binary file (a JSON object of `data` and `sops`); kseal opens SOPS YAML \
@@ -607,27 +632,38 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
         }
     }
     let computed = hex::encode_upper(walk.hash.clone().finalize());
-    let mac_at = || at_node(meta.mac);
-    let mac_text = meta.mac.as_str().expect("checked");
-    let stored = parse_enc(mac_text)
-        .map_err(|m| Error::crypto(mac_at(), format!("malformed sops.mac: {m}")))
-        .and_then(|enc| {
-            decrypt(&key, &enc, meta.lastmodified).map_err(|_| {
-                Error::crypto(
-                    mac_at(),
-                    "sops.mac does not decrypt: the MAC or sops.lastmodified was altered",
-                )
-            })
-        });
     let mut warnings = Vec::new();
-    match stored {
-        Ok(stored) if stored.as_slice() == computed.as_bytes() => {}
-        Ok(_) if !ignore_mac => return Err(Error::crypto(
-            mac_at(),
-            "MAC mismatch: the file was altered after SOPS wrote it (pass --ignore-mac to open it anyway)",
+    match meta.mac {
+        None if !ignore_mac => return Err(Error::input(
+            at_node(sops),
+            "sops.mac is missing (pass --ignore-mac to open the file anyway, as `sops -d --ignore-mac` does)",
         )),
-        Err(e) if !ignore_mac => return Err(e),
-        _ => warnings.push(format!("{file}: SOPS MAC not verified (--ignore-mac)")),
+        None => warnings.push(format!(
+            "{file}: the file has no SOPS MAC; nothing vouches for its values (--ignore-mac)"
+        )),
+        Some(mac_node) => {
+            let mac_at = || at_node(mac_node);
+            let mac_text = mac_node.as_str().expect("checked");
+            let stored = parse_enc(mac_text)
+                .map_err(|m| Error::crypto(mac_at(), format!("malformed sops.mac: {m}")))
+                .and_then(|enc| {
+                    decrypt(&key, &enc, meta.lastmodified).map_err(|_| {
+                        Error::crypto(
+                            mac_at(),
+                            "sops.mac does not decrypt: the MAC or sops.lastmodified was altered",
+                        )
+                    })
+                });
+            match stored {
+                Ok(stored) if stored.as_slice() == computed.as_bytes() => {}
+                Ok(_) if !ignore_mac => return Err(Error::crypto(
+                    mac_at(),
+                    "MAC mismatch: the file was altered after SOPS wrote it (pass --ignore-mac to open it anyway)",
+                )),
+                Err(e) if !ignore_mac => return Err(e),
+                _ => warnings.push(format!("{file}: SOPS MAC not verified (--ignore-mac)")),
+            }
+        }
     }
     let mut edits = std::mem::take(&mut walk.edits);
     edits.extend(removals);
