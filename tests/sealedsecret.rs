@@ -108,7 +108,9 @@ fn sealed_secrets_of_every_scope_import_verify_and_open_to_the_original_values()
         ])
         .run_ok();
     assert!(
-        stderr(&out).contains("3 SealedSecrets imported, 4 values sealed"),
+        stderr(&out).contains(
+            "all.yaml: 3 SealedSecrets imported (strict 1, namespace 1, cluster 1), 4 values sealed"
+        ),
         "{}",
         stderr(&out)
     );
@@ -273,7 +275,7 @@ fn a_repository_migrates_in_one_run_and_a_second_run_changes_nothing() {
     let out = import();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("3 files imported; 4 files without a SealedSecret left as they were"),
+        stderr(&out).contains("3 files imported: 4 SealedSecrets (strict 4), 5 values; 4 files without a SealedSecret left as they were"),
         "{}",
         stderr(&out)
     );
@@ -324,7 +326,7 @@ fn immutability_and_what_gitops_tools_read_are_carried_over() {
     let sb = Sandbox::new();
     controller(&sb, "key");
     let ss = format!(
-        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: cw\n  namespace: prod\n  labels:\n    app: web\n    tier: own\n  \
+        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: cw\n  # owned by payments\n  namespace: prod\n  labels:\n    app: web\n    tier: own\n  \
          annotations:\n    sealedsecrets.bitnami.com/cluster-wide: \"true\"\n    argocd.argoproj.io/sync-wave: \"-1\"\n    kustomize.toolkit.fluxcd.io/prune: disabled\n\
          spec:\n  encryptedData:\n    token: {}\n  template:\n    immutable: true\n    metadata:\n      labels:\n        tier: template\n",
         encrypt(&sb, "key.crt", "", b"cw-value")
@@ -360,6 +362,14 @@ fn immutability_and_what_gitops_tools_read_are_carried_over() {
     assert!(!stderr(&out).contains("strict scope"), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("each SealedSecret's own scope"),
+        "{}",
+        stderr(&out)
+    );
+    // The migration report: scopes, and what the new Secret does not carry.
+    assert!(
+        stderr(&out).contains(
+            "cw.yaml: 1 SealedSecret imported (cluster 1), 1 value sealed; not carried over: 1 comment line inside them"
+        ),
         "{}",
         stderr(&out)
     );

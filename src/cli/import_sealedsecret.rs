@@ -70,6 +70,7 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
     let mut cache = ConfigCache::default();
     let mut results = Vec::with_capacity(inputs.len());
     let mut left = 0;
+    let mut report = Report::default();
     for input in &inputs {
         let src = input.read()?;
         let loc = input.location();
@@ -110,19 +111,37 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
             text = as_json(&text, &loc)?;
         }
         let values: usize = imported.iter().map(|i| i.values).sum();
+        let scopes = scope_counts(&imported);
+        let dropped: usize = imported.iter().map(|i| i.comments_dropped).sum();
         say!(
-            "{}: {count} SealedSecret{} imported, {values} value{} sealed",
+            "{}: {count} SealedSecret{} imported ({scopes}), {values} value{} sealed{}",
             input.label(),
             if count == 1 { "" } else { "s" },
-            if values == 1 { "" } else { "s" }
+            if values == 1 { "" } else { "s" },
+            if dropped > 0 {
+                format!(
+                    "; not carried over: {dropped} comment line{} inside them",
+                    if dropped == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            }
         );
+        report.secrets += count;
+        report.values += values;
+        report.all.extend(imported.iter().filter_map(|i| i.scope));
         results.push((input, text));
     }
-    if left > 0 {
+    if left > 0 || results.len() > 1 {
         say!(
-            "{} file{} imported; {left} file{} without a SealedSecret left as {}",
+            "{} file{} imported: {} SealedSecret{} ({}), {} value{}; {left} file{} without a SealedSecret left as {}",
             results.len(),
             if results.len() == 1 { "" } else { "s" },
+            report.secrets,
+            if report.secrets == 1 { "" } else { "s" },
+            scope_counts_of(&report.all),
+            report.values,
+            if report.values == 1 { "" } else { "s" },
             if left == 1 { "" } else { "s" },
             if left == 1 { "it was" } else { "they were" }
         );
@@ -143,4 +162,30 @@ fn as_json(yaml: &str, file: &Location) -> Result<Zeroizing<String>, Error> {
     let mut out = Zeroizing::new(serde_json::to_string_pretty(&value).expect("a JSON value serializes"));
     out.push('\n');
     Ok(out)
+}
+
+/// The migration's totals, for the report at the end.
+#[derive(Default)]
+struct Report {
+    secrets: usize,
+    values: usize,
+    all: Vec<crate::crypto::Scope>,
+}
+
+fn scope_counts(imported: &[sealedsecret::Imported]) -> String {
+    let scopes: Vec<crate::crypto::Scope> = imported.iter().filter_map(|i| i.scope).collect();
+    scope_counts_of(&scopes)
+}
+
+/// `strict 2, namespace 1`: how many of each scope, in the order of the format's scopes.
+fn scope_counts_of(scopes: &[crate::crypto::Scope]) -> String {
+    use crate::crypto::Scope;
+    [Scope::Strict, Scope::Namespace, Scope::Cluster]
+        .iter()
+        .filter_map(|s| {
+            let n = scopes.iter().filter(|x| *x == s).count();
+            (n > 0).then(|| format!("{s} {n}"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

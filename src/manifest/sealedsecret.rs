@@ -210,6 +210,9 @@ pub struct Imported {
     pub secret: Zeroizing<String>,
     pub scope: Option<Scope>,
     pub values: usize,
+    /// Comment lines inside a converted SealedSecret, which the new Secret (written afresh) does
+    /// not carry: the migration report counts them.
+    pub comments_dropped: usize,
 }
 
 fn get<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
@@ -260,13 +263,13 @@ pub fn import(
             Some(items) if items.iter().any(is_sealed) => {
                 for item in items {
                     out.push(if is_sealed(item) {
-                        convert(item, at_doc.clone(), keys, namespace)?
+                        convert(src, item, at_doc.clone(), keys, namespace)?
                     } else {
                         kept(src, item)
                     });
                 }
             }
-            _ if is_sealed(root) => out.push(convert(root, at_doc, keys, namespace)?),
+            _ if is_sealed(root) => out.push(convert(src, root, at_doc, keys, namespace)?),
             _ => out.push(kept(src, root)),
         }
     }
@@ -290,16 +293,22 @@ fn kept(src: &str, node: &Node) -> Imported {
         secret: Zeroizing::new(out),
         scope: None,
         values: 0,
+        comments_dropped: 0,
     }
 }
 
 /// One SealedSecret (`root`) as the Secret the controller would make.
 fn convert(
+    src: &str,
     root: &Node,
     at_doc: Location,
     keys: &[RsaPrivateKey],
     namespace: Option<&str>,
 ) -> Result<Imported, Error> {
+    let comment_lines = src[root.start..root.end]
+        .lines()
+        .filter(|l| l.trim_start().starts_with('#') || l.contains(" #"))
+        .count();
     let api = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
     if api != "bitnami.com/v1alpha1" {
         return Err(Error::input(
@@ -423,6 +432,7 @@ fn convert(
         secret: text,
         scope: Some(scope),
         values: data.len(),
+        comments_dropped: comment_lines,
     })
 }
 
