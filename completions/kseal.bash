@@ -1643,13 +1643,17 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__import__subcmd__sealedsecret)
-            opts="-r -R -w -n -h -V --controller-key --recipient --recipients-file --write --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-r -R -w -n -h -V --controller-key --controller-keys-from-cluster --controller-namespace --recipient --recipients-file --write --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --controller-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --controller-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

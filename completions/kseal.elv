@@ -413,6 +413,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
         }
         &'kseal;import-sealedsecret'= {
             cand --controller-key 'The controller''s private keys: PEM, or the YAML of its key Secrets (see below)'
+            cand --controller-namespace 'With --controller-keys-from-cluster: the controller''s namespace'
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
@@ -423,6 +424,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
             cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand --controller-keys-from-cluster 'Read the controller''s keys from the cluster (the Secrets labelled sealedsecrets.bitnami.com/sealed-secrets-key), into memory only: no key file on disk'
             cand -w 'Replace each file in place (atomically) instead of printing to stdout'
             cand --write 'Replace each file in place (atomically) instead of printing to stdout'
             cand -h 'Print help'

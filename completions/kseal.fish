@@ -252,6 +252,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l ignore-mac -
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l controller-key -d 'The controller\'s private keys: PEM, or the YAML of its key Secrets (see below)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l controller-namespace -d 'With --controller-keys-from-cluster: the controller\'s namespace' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
@@ -259,6 +260,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l cont
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
+complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l controller-keys-from-cluster -d 'Read the controller\'s keys from the cluster (the Secrets labelled sealedsecrets.bitnami.com/sealed-secrets-key), into memory only: no key file on disk'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s w -l write -d 'Replace each file in place (atomically) instead of printing to stdout'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s V -l version -d 'Print version'

@@ -461,3 +461,73 @@ fn ec_keys_in_an_export_are_skipped_and_the_old_spec_data_form_is_named() {
         stderr(&out)
     );
 }
+
+/// Issue 26: `--controller-keys-from-cluster` reads the controller's keys from the real API server
+/// (every Secret labelled as the controller labels them, all rotations), so no key file is ever
+/// written to disk.
+#[test]
+fn the_controller_keys_are_read_from_the_cluster() {
+    require_tools!("openssl", "python3-aes-gcm-rsa-oaep");
+    let s = require_real_apiserver!();
+    let sb = Sandbox::new();
+    controller(&sb, "live");
+    let name = "sealed-secrets-keytest";
+    let out = s.kubectl(&[
+        "create",
+        "secret",
+        "tls",
+        name,
+        "-n",
+        "kube-system",
+        &format!("--cert={}", sb.path("live.crt").display()),
+        &format!("--key={}", sb.path("live.key").display()),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = s.kubectl(&[
+        "label",
+        "secret",
+        name,
+        "-n",
+        "kube-system",
+        "sealedsecrets.bitnami.com/sealed-secrets-key=active",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    sb.write(
+        "db.yaml",
+        &sealed_secret(
+            "db",
+            "",
+            &[("password", encrypt(&sb, "live.crt", "prod/db", b"hunter2"))],
+        ),
+    );
+    // The key files are gone: only the cluster has the key.
+    std::fs::remove_file(sb.path("live.key")).unwrap();
+    std::fs::remove_file(sb.path("live-export.yaml")).unwrap();
+    s.kubeconfig(&sb.path("kc"), crate::common::real_apiserver::ADMIN_TOKEN, None);
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "import-sealedsecret",
+            "--controller-keys-from-cluster",
+            "-R",
+            "a.pub",
+            "db.yaml",
+        ])
+        .output()
+        .unwrap();
+    let _ = s.kubectl(&["delete", "secret", name, "-n", "kube-system"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    sb.write("imported.yaml", &stdout(&out));
+    let opened = stdout(
+        &sb.kseal()
+            .args(["open", "-i", "a.agekey", "imported.yaml"])
+            .run_ok(),
+    );
+    use base64::Engine;
+    assert!(
+        opened.contains(&base64::engine::general_purpose::STANDARD.encode("hunter2")),
+        "{opened}"
+    );
+}

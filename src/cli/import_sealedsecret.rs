@@ -25,17 +25,40 @@ The controller key is what this prints (one or several keys; a plain PEM file wo
   kubectl get secret -n kube-system -o yaml \\
     -l sealedsecrets.bitnami.com/sealed-secrets-key > controller-keys.yaml
 
+Or, with no key file on disk at all, --controller-keys-from-cluster reads them from the cluster
+(get/list on those Secrets in kube-system, or --controller-namespace).
+
+A folder is walked as a repository is: files without a SealedSecret are left as they are and
+counted, so one -w run over the root migrates it and a second run changes nothing.
+
 Examples:
   kseal import-sealedsecret --controller-key controller-keys.yaml -R keys/prod.pub \\
     db.sealedsecret.yaml > db.yaml
-  kseal import-sealedsecret --controller-key controller-keys.yaml -w manifests/")]
+  kseal import-sealedsecret --controller-key controller-keys.yaml -w manifests/
+  kseal import-sealedsecret --controller-keys-from-cluster --context prod -w .")]
 pub struct ImportSealedSecretArgs {
     /// SealedSecret files or folders (recursively: *.yaml, *.yml, *.json); `-` reads stdin.
     #[arg(value_name = "FILE", required = true)]
     pub paths: Vec<PathBuf>,
     /// The controller's private keys: PEM, or the YAML of its key Secrets (see below).
-    #[arg(long, value_name = "FILE", required = true)]
-    pub controller_key: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "controller_keys_from_cluster"
+    )]
+    pub controller_key: Option<PathBuf>,
+    /// Read the controller's keys from the cluster (the Secrets labelled
+    /// sealedsecrets.bitnami.com/sealed-secrets-key), into memory only: no key file on disk.
+    #[arg(long, conflicts_with = "controller_key")]
+    pub controller_keys_from_cluster: bool,
+    /// With --controller-keys-from-cluster: the controller's namespace.
+    #[arg(
+        long,
+        value_name = "NS",
+        default_value = "kube-system",
+        requires = "controller_keys_from_cluster"
+    )]
+    pub controller_namespace: String,
     #[command(flatten)]
     pub recipients: RecipientArgs,
     /// Replace each file in place (atomically) instead of printing to stdout.
@@ -43,29 +66,53 @@ pub struct ImportSealedSecretArgs {
     pub write: bool,
 }
 
-pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    super::keys::explicit_recipients(&args.recipients)?;
-    let key_loc = Location::file(args.controller_key.display().to_string());
+/// The controller's keys from the cluster (into memory only).
+#[cfg(feature = "cluster")]
+fn keys_from_cluster(namespace: &str, global: &GlobalArgs) -> Result<Vec<rsa::RsaPrivateKey>, Error> {
+    let rt = crate::cluster::runtime()?;
+    let pems = rt.block_on(async {
+        let c = crate::cluster::connect(&global.target()).await?;
+        crate::cluster::keys::sealed_secrets_keys(&c, namespace).await
+    })?;
+    let loc = Location::file(format!("the controller's key Secrets in namespace {namespace}"));
+    sealedsecret::rsa_keys(&pems, &loc)
+}
+
+#[cfg(not(feature = "cluster"))]
+fn keys_from_cluster(_: &str, _: &GlobalArgs) -> Result<Vec<rsa::RsaPrivateKey>, Error> {
+    Err(Error::usage(
+        "--controller-keys-from-cluster: this kseal was built without the `cluster` feature",
+    ))
+}
+
+/// The controller's keys from a file (PEM, or its key Secrets as kubectl prints them).
+fn keys_from_file(path: &std::path::Path) -> Result<Vec<rsa::RsaPrivateKey>, Error> {
+    let key_loc = Location::file(path.display().to_string());
     // The controller's private keys: wiped from memory when done.
-    let key_text = std::fs::read_to_string(&args.controller_key)
-        .map(Zeroizing::new)
-        .map_err(|e| {
-            Error::input(key_loc.clone(), format!("cannot read the controller key: {e}")).with_source(e)
-        })?;
+    let key_text = std::fs::read_to_string(path).map(Zeroizing::new).map_err(|e| {
+        Error::input(key_loc.clone(), format!("cannot read the controller key: {e}")).with_source(e)
+    })?;
     let keys = sealedsecret::controller_keys(&key_text, &key_loc)?;
     // A warning, not a refusal as for identity files: kubectl writes the export with the umask's
     // mode, and the file is meant to live only for the migration.
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&args.controller_key).map_or(0, |m| m.permissions().mode() & 0o777);
-        if mode & 0o077 != 0 {
-            say!(
-                "warning: {} holds the controller's private keys and others can read it (mode {mode:04o}): \
-                 `chmod 600` it, and delete it when the migration is done",
-                key_loc
-            );
-        }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).map_or(0, |m| m.permissions().mode() & 0o777);
+    if mode & 0o077 != 0 {
+        say!(
+            "warning: {} holds the controller's private keys and others can read it (mode {mode:04o}): \
+             `chmod 600` it, and delete it when the migration is done (or use --controller-keys-from-cluster)",
+            key_loc
+        );
     }
+    Ok(keys)
+}
+
+pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    super::keys::explicit_recipients(&args.recipients)?;
+    let keys = match &args.controller_key {
+        Some(path) => keys_from_file(path)?,
+        None => keys_from_cluster(&args.controller_namespace, global)?,
+    };
     let inputs = collect_inputs_to_write(&args.paths, args.write)?;
     let mut cache = ConfigCache::default();
     let mut results = Vec::with_capacity(inputs.len());

@@ -82,6 +82,34 @@ pub async fn identities(cluster: &Cluster) -> Result<Vec<Identity>, Error> {
     Ok(out)
 }
 
+/// The sealed-secrets controller's private keys (`tls.key` of every Secret labelled
+/// `sealedsecrets.bitnami.com/sealed-secrets-key` in `namespace`, as the controller finds them), for
+/// `import-sealedsecret --controller-keys-from-cluster`: read into memory, never written to disk.
+pub async fn sealed_secrets_keys(
+    cluster: &Cluster,
+    namespace: &str,
+) -> Result<Vec<Zeroizing<String>>, Error> {
+    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), namespace);
+    let label = "sealedsecrets.bitnami.com/sealed-secrets-key";
+    let what = format!("secrets labelled {label} in namespace {namespace}");
+    let list = api
+        .list(&kube::api::ListParams::default().labels(label))
+        .await
+        .map_err(|e| api_error(&what, "list", &cluster.server, e))?;
+    let keys: Vec<Zeroizing<String>> = list
+        .items
+        .into_iter()
+        .filter_map(|s| s.data.and_then(|mut d| d.remove("tls.key")))
+        .map(|b| Zeroizing::new(String::from_utf8_lossy(&b.0).into_owned()))
+        .collect();
+    if keys.is_empty() {
+        return Err(Error::cluster(format!(
+            "no {what} holds a tls.key: is the controller in another namespace (--controller-namespace)?"
+        )));
+    }
+    Ok(keys)
+}
+
 /// Server-side applies one of kseal's own objects (forcing: they are kseal's to manage).
 pub(super) async fn apply_object<K: kube::Resource<DynamicType = ()>>(
     cluster: &Cluster,

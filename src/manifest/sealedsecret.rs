@@ -56,8 +56,13 @@ pub fn controller_keys(text: &str, file: &Location) -> Result<Vec<RsaPrivateKey>
             pems.push(Zeroizing::new(pem));
         }
     }
+    rsa_keys(&pems, file)
+}
+
+/// The RSA private keys in PEM texts (the controller's `tls.key`s).
+pub fn rsa_keys(pems: &[Zeroizing<String>], file: &Location) -> Result<Vec<RsaPrivateKey>, Error> {
     let mut keys = Vec::new();
-    for pem in &pems {
+    for pem in pems {
         for block in pem_blocks(pem) {
             // The controller's keys are RSA. Other keys in the same export (an EC key, in SEC1 or
             // PKCS#8 form alike) are not the controller's and are skipped the same way.
