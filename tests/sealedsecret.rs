@@ -531,3 +531,174 @@ fn the_controller_keys_are_read_from_the_cluster() {
         "{opened}"
     );
 }
+
+/// Issue 26, the whole migration: a repository laid out as GitOps repositories are (Kustomize
+/// base and overlays, kustomization.yaml files, a Deployment, Flux's .sops.yaml), with
+/// SealedSecrets of all three scopes (an empty value, an immutable one, a List, a JSON one) and
+/// SOPS files (a Secret with encrypted comments, a values file), migrated with one `-w` run per
+/// tool over the root. Every Secret then opens to its original plaintext, everything else is
+/// byte-identical, and a second run of both changes nothing.
+#[test]
+fn a_gitops_repository_migrates_from_both_tools_and_every_value_comes_through() {
+    require_tools!("openssl", "python3-aes-gcm-rsa-oaep", "sops");
+    let sb = Sandbox::new();
+    controller(&sb, "key");
+    let enc = |label: &str, v: &[u8]| encrypt(&sb, "key.crt", label, v);
+    let scoped = |name: &str, annotation: &str, extra: &str, data: &[(&str, String)]| {
+        let mut s = format!(
+            "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: {name}\n  namespace: prod\n{annotation}spec:\n  encryptedData:\n"
+        );
+        for (k, v) in data {
+            s.push_str(&format!("    {k}: {v}\n"));
+        }
+        s.push_str(extra);
+        s
+    };
+    let mut files: Vec<(String, String)> = vec![
+        ("base/kustomization.yaml".into(), "resources:\n- deploy.yaml\n".into()),
+        ("base/deploy.yaml".into(), "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # the app\n".into()),
+        ("overlays/prod/kustomization.yaml".into(), "resources:\n- ../../base\n- strict.yaml\n- ns-wide.yaml\n- cluster-wide.yaml\n- list.yaml\n- api.json\n".into()),
+        (".sops.yaml".into(), "creation_rules:\n  - path_regex: .*\\.sops\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n".into()),
+        ("overlays/prod/strict.yaml".into(), scoped("strict", "", "", &[("password", enc("prod/strict", b"s3cr3t-strict")), ("empty", enc("prod/strict", b""))])),
+        ("overlays/prod/ns-wide.yaml".into(), scoped("nswide", "  annotations:\n    sealedsecrets.bitnami.com/namespace-wide: \"true\"\n", "", &[("token", enc("prod", b"s3cr3t-ns"))])),
+        ("overlays/prod/cluster-wide.yaml".into(), scoped("cw", "  annotations:\n    sealedsecrets.bitnami.com/cluster-wide: \"true\"\n", "  template:\n    immutable: true\n", &[("token", enc("", b"s3cr3t-cw"))])),
+        ("overlays/prod/list.yaml".into(), format!(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: bitnami.com/v1alpha1\n  kind: SealedSecret\n  metadata: {{name: one, namespace: prod}}\n  spec:\n    encryptedData:\n      k: {}\n- apiVersion: bitnami.com/v1alpha1\n  kind: SealedSecret\n  metadata: {{name: two, namespace: prod}}\n  spec:\n    encryptedData:\n      k: {}\n",
+            enc("prod/one", b"s3cr3t-one"), enc("prod/two", b"s3cr3t-two"))),
+        ("overlays/prod/api.json".into(), format!(
+            "{{\n  \"kind\": \"SealedSecret\",\n  \"apiVersion\": \"bitnami.com/v1alpha1\",\n  \"metadata\": {{\"name\": \"api\", \"namespace\": \"prod\"}},\n  \"spec\": {{\"encryptedData\": {{\"token\": \"{}\"}}}}\n}}\n",
+            enc("prod/api", b"s3cr3t-api"))),
+    ];
+    // SOPS files, made by the real sops 3.11 with the repository's rules.
+    let sops = |plain: &str, name: &str| {
+        sb.write(&format!("repo/{name}"), plain);
+        let out = std::process::Command::new("sops")
+            .current_dir(sb.path("repo"))
+            .args([
+                "--disable-version-check",
+                "-e",
+                "-i",
+                "--age",
+                &sb.recipient("a"),
+                name,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "sops: {}", stderr(&out));
+        sb.read(&format!("repo/{name}"))
+    };
+    for (f, t) in &files {
+        sb.write(&format!("repo/{f}"), t);
+    }
+    let db = sops(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: staging\nstringData:\n  # rotate every 90 days\n  password: s3cr3t-sops\n",
+        "overlays/staging/db.sops.yaml",
+    );
+    assert!(db.contains("#ENC["), "sops left the comment plain:\n{db}");
+    files.push(("overlays/staging/db.sops.yaml".into(), db));
+    let values = sops(
+        "replicas: 2\ndata:\n  token: s3cr3t-values\n",
+        "overlays/staging/values.sops.yaml",
+    );
+    files.push(("overlays/staging/values.sops.yaml".into(), values));
+
+    let run_both = || {
+        for args in [
+            vec![
+                "import-sealedsecret",
+                "--controller-key",
+                "key-export.yaml",
+                "-R",
+                "a.pub",
+                "-w",
+                "repo",
+            ],
+            vec!["import-sops", "-i", "a.agekey", "-R", "a.pub", "-w", "repo"],
+        ] {
+            let out = sb.kseal().args(&args).output().unwrap();
+            assert!(out.status.success(), "{}: {}", args[0], stderr(&out));
+        }
+    };
+    run_both();
+    let unchanged = [
+        "base/kustomization.yaml",
+        "base/deploy.yaml",
+        "overlays/prod/kustomization.yaml",
+        ".sops.yaml",
+        "overlays/staging/values.sops.yaml",
+    ];
+    for (f, t) in &files {
+        if unchanged.contains(&f.as_str()) {
+            assert_eq!(&sb.read(&format!("repo/{f}")), t, "{f} changed");
+        }
+    }
+    // Every Secret opens to its original plaintext.
+    use base64::Engine;
+    let b64 = |v: &str| base64::engine::general_purpose::STANDARD.encode(v);
+    let expected = [
+        ("strict", "password", b64("s3cr3t-strict")),
+        ("strict", "empty", String::new()),
+        ("nswide", "token", b64("s3cr3t-ns")),
+        ("cw", "token", b64("s3cr3t-cw")),
+        ("one", "k", b64("s3cr3t-one")),
+        ("two", "k", b64("s3cr3t-two")),
+        ("api", "token", b64("s3cr3t-api")),
+        ("db", "password", "s3cr3t-sops".to_string()),
+    ];
+    let mut seen = Vec::new();
+    for f in [
+        "overlays/prod/strict.yaml",
+        "overlays/prod/ns-wide.yaml",
+        "overlays/prod/cluster-wide.yaml",
+        "overlays/prod/list.yaml",
+        "overlays/prod/api.json",
+        "overlays/staging/db.sops.yaml",
+    ] {
+        let opened = stdout(
+            &sb.kseal()
+                .args(["open", "-i", "a.agekey"])
+                .arg(format!("repo/{f}"))
+                .run_ok(),
+        );
+        assert!(
+            !opened.contains("ENC[") && !opened.contains("SealedSecret"),
+            "{f}:\n{opened}"
+        );
+        let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&opened).unwrap();
+        for d in docs.iter().filter(|d| d["kind"] == "Secret") {
+            let name = d["metadata"]["name"].as_str().unwrap();
+            for field in ["data", "stringData"] {
+                for (k, v) in d[field].as_object().into_iter().flatten() {
+                    seen.push((name.to_string(), k.clone(), v.as_str().unwrap().to_string()));
+                }
+            }
+            if name == "cw" {
+                assert_eq!(d["immutable"], true);
+            }
+        }
+        if f.ends_with("db.sops.yaml") {
+            assert!(opened.contains("# rotate every 90 days"), "{opened}");
+        }
+    }
+    let mut want: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(n, k, v)| (n.to_string(), k.to_string(), v.clone()))
+        .collect();
+    want.sort();
+    seen.sort();
+    assert_eq!(seen, want);
+    sb.kseal()
+        .args(["verify", "-R", "a.pub", "repo/overlays"])
+        .run_ok();
+
+    // A second run of both tools changes nothing.
+    let snapshot = || {
+        files
+            .iter()
+            .map(|(f, _)| sb.read(&format!("repo/{f}")))
+            .collect::<Vec<_>>()
+    };
+    let before = snapshot();
+    run_both();
+    assert_eq!(snapshot(), before);
+}
