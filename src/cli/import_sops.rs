@@ -16,8 +16,13 @@ use crate::manifest::{parse, seal::seal, secret, sops};
 #[command(after_help = "\
 Turns SOPS-encrypted Secrets (YAML or JSON, data key encrypted to age) into kseal-sealed Secrets:
 the SOPS file is opened with your age identities (-i), its MAC checked, the `sops` block removed,
-and every data/stringData value sealed to the recipients (-r/-R, else .kseal.yaml), as `kseal seal`
-does. Every other byte stays as it was. The plaintext exists only in memory.
+the comments SOPS encrypted decrypted (as `sops -d` does), and every data/stringData value sealed to
+the recipients (-r/-R, else .kseal.yaml), as `kseal seal` does. Every other byte stays as it was.
+The plaintext exists only in memory.
+
+A folder is walked as a repository is: files that are not SOPS files (kustomization.yaml, Flux's
+.sops.yaml), and SOPS files without a Secret, are left as they are and counted, so one -w run over
+the root migrates it and a second run changes nothing.
 
 Values that SOPS encrypted outside data/stringData (with SOPS's default rules, metadata.name too)
 come out as plain text, as everything outside data/stringData is in a kseal manifest; each one is
