@@ -1771,7 +1771,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__keygen)
-            opts="-o -y -n -h -V --output --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-o -y -n -h -V --output --public-key-out --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1786,6 +1786,10 @@ _kseal() {
                     return 0
                     ;;
                 -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

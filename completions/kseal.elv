@@ -56,6 +56,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -o 'Write the identity to FILE (mode 0600; refuses to overwrite)'
             cand --output 'Write the identity to FILE (mode 0600; refuses to overwrite)'
             cand -y 'Print the recipient (age1...) of each identity in FILE instead of making one'
+            cand --public-key-out 'Also write the public key to FILE: the recipients file `seal -R` and `.kseal.yaml` name (e.g. keys/prod.pub)'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'

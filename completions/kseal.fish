@@ -56,6 +56,7 @@ complete -c kseal -n "__fish_kseal_needs_command" -f -a "copy-self" -d 'Copy thi
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s o -l output -d 'Write the identity to FILE (mode 0600; refuses to overwrite)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s y -d 'Print the recipient (age1...) of each identity in FILE instead of making one' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l public-key-out -d 'Also write the public key to FILE: the recipients file `seal -R` and `.kseal.yaml` name (e.g. keys/prod.pub)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r

@@ -88,7 +88,12 @@ pub fn resolve(
     };
     if recipients.is_empty() {
         let hint = match (config, rule) {
-            (Some(c), None) => format!("no rule in {} matches this file", c.path.display()),
+            (Some(c), None) => format!(
+                "no rule in {} matches this file; a rule's `path` is matched against the file's path \
+                 relative to that folder, and `*` stays within one folder: `clusters/*` does not match \
+                 clusters/prod/db.yaml, `clusters/**` does",
+                c.path.display()
+            ),
             (Some(c), Some(r)) => format!(
                 "the rule `{}` in {} lists no recipients",
                 r.pattern,
@@ -224,7 +229,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("no rule in ") && err.contains("matches this file"),
+            err.contains("no rule in ")
+                && err.contains("matches this file")
+                && err.contains("`*` stays within one folder"),
             "{err}"
         );
         let many = Explicit {

@@ -1392,3 +1392,44 @@ fn open_writes_the_namespace_it_bound_a_secret_without_one_to() {
     );
     assert_eq!(opened.matches("namespace:").count(), 1, "{opened}");
 }
+
+/// Issue 27 (first hour): `keygen --public-key-out` writes the recipients file the quickstart's
+/// `.kseal.yaml` names, and `seal` then seals with it; an existing identity file is refused before
+/// any public key file is written.
+#[test]
+fn keygen_writes_the_public_key_file_the_quickstart_names() {
+    let sb = Sandbox::new();
+    let out = sb
+        .kseal()
+        .args(["keygen", "-o", "prod.agekey", "--public-key-out", "keys/prod.pub"])
+        .run_ok();
+    let recipient = stdout(&out).trim().to_string();
+    let pub_file = sb.read("keys/prod.pub");
+    assert!(
+        pub_file.starts_with("# kseal public key") && pub_file.contains(&recipient),
+        "{pub_file}"
+    );
+    sb.write("s.yaml", SECRET);
+    sb.kseal()
+        .args(["seal", "-R", "keys/prod.pub", "-w", "s.yaml"])
+        .run_ok();
+    sb.kseal()
+        .args(["verify", "-R", "keys/prod.pub", "s.yaml"])
+        .run_ok();
+    let out = sb
+        .kseal()
+        .args([
+            "keygen",
+            "-o",
+            "prod.agekey",
+            "--public-key-out",
+            "keys/other.pub",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !sb.path("keys/other.pub").exists(),
+        "a public key file for a key that was not kept"
+    );
+}

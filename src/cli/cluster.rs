@@ -195,14 +195,11 @@ fn recipients(list: &[String]) -> Result<Vec<Recipient>, Error> {
 }
 
 fn public_key_file(path: &Path, recipient: &Recipient, context: Option<&str>) -> Result<(), Error> {
-    let text = format!(
-        "# kseal cluster public key{}\n{recipient}\n",
+    let what = format!(
+        "kseal cluster public key{}",
         context.map(|c| format!(" (context {c})")).unwrap_or_default()
     );
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), &e))?;
-    }
-    write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))
+    super::keys::write_public_key_file(path, recipient, &what)
 }
 
 fn write_backup(path: &Path, armored: &str) -> Result<(), Error> {

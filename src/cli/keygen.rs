@@ -16,7 +16,10 @@ works with `age -d -i FILE` too. It is created with mode 0600 and never overwrit
 With -o the recipient (age1...) is printed on stdout; share it, or put it in keys/<cluster>.pub.
 Without -o the identity goes to stdout and the public key to stderr, as age-keygen does.
 
-`kseal keygen -y FILE` prints the recipient of each identity in FILE, as `age-keygen -y` does.")]
+`kseal keygen -y FILE` prints the recipient of each identity in FILE, as `age-keygen -y` does.
+
+Example (the quickstart):
+  kseal keygen -o prod.agekey --public-key-out keys/prod.pub")]
 pub struct KeygenArgs {
     /// Write the identity to FILE (mode 0600; refuses to overwrite).
     #[arg(short, long, value_name = "FILE", conflicts_with = "recipients_of")]
@@ -24,6 +27,10 @@ pub struct KeygenArgs {
     /// Print the recipient (age1...) of each identity in FILE instead of making one.
     #[arg(short = 'y', value_name = "FILE")]
     pub recipients_of: Option<PathBuf>,
+    /// Also write the public key to FILE: the recipients file `seal -R` and `.kseal.yaml` name
+    /// (e.g. keys/prod.pub).
+    #[arg(long, value_name = "FILE", conflicts_with = "recipients_of")]
+    pub public_key_out: Option<PathBuf>,
 }
 
 pub fn run(args: KeygenArgs) -> Result<ExitCode, Error> {
@@ -36,6 +43,7 @@ pub fn run(args: KeygenArgs) -> Result<ExitCode, Error> {
     let identity = Identity::generate();
     let created = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let text = keys::identity_file_text(&identity, &created);
+
     match args.output {
         None => {
             eprintln!("Public key: {}", identity.recipient());
@@ -45,6 +53,11 @@ pub fn run(args: KeygenArgs) -> Result<ExitCode, Error> {
             write_new_private(&path, text.as_bytes())?;
             write_stdout(format!("{}\n", identity.recipient()).as_bytes())?;
         }
+    }
+    // After the identity: a recipients file never names a key that was not kept.
+    if let Some(p) = &args.public_key_out {
+        let what = format!("kseal public key, created {created}");
+        super::keys::write_public_key_file(p, identity.recipient(), &what)?;
     }
     Ok(ExitCode::Success)
 }

@@ -101,6 +101,20 @@ fn key_mode_problem(mode: u32, in_kubelet_volume: bool, shown: &str) -> Option<S
     None
 }
 
+/// Writes a recipients file (`-R FILE`, a `.kseal.yaml` entry): a `# what` line, then the
+/// recipient; folders are created, the file replaced atomically (mode 0644: it is public).
+pub fn write_public_key_file(
+    path: &std::path::Path,
+    recipient: &crate::crypto::Recipient,
+    what: &str,
+) -> Result<(), Error> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), &e))?;
+    }
+    let text = format!("# {what}\n{recipient}\n");
+    super::output::write_atomic(path, text.as_bytes(), super::output::Perm::NewFile(0o644))
+}
+
 /// Recipients from `-r` and `-R`, deduplicated, in order; two keys with one kid are refused.
 pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error> {
     let mut list: Vec<Recipient> = Vec::new();

@@ -68,6 +68,13 @@ pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         walked: false,
     };
     let src = input.read()?;
+    let target = SetTarget {
+        name: &args.secret,
+        namespace: global.namespace.as_deref(),
+        key: &args.key,
+    };
+    // The Secret first: a wrong name is the mistake to report, not a missing recipient.
+    crate::manifest::seal::check_set_target(&src, &input.location(), &target)?;
     let policy = policy_for(
         &input,
         &args.recipients,
@@ -94,11 +101,6 @@ pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                 .map_err(|e| Error::io("<stdin>", &e))?;
         }
     }
-    let target = SetTarget {
-        name: &args.secret,
-        namespace: global.namespace.as_deref(),
-        key: &args.key,
-    };
     let text = set(&src, &input.location(), &target, &value, &policy)?;
     write_atomic(&args.file, text.as_bytes(), Perm::NewFile(0o644))?;
     say!(

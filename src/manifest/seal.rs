@@ -200,6 +200,61 @@ pub struct SetTarget<'a> {
     pub key: &'a str,
 }
 
+/// The one Secret `set` changes: named `target.name` (in `target.namespace`, if given).
+fn set_target<'s, 'a>(
+    secrets: &'s [Secret<'a>],
+    file: &Location,
+    target: &SetTarget,
+) -> Result<&'s Secret<'a>, Error> {
+    let matching: Vec<&Secret> = secrets
+        .iter()
+        .filter(|s| {
+            s.name == Some(target.name) && (target.namespace.is_none() || s.namespace == target.namespace)
+        })
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            let names: Vec<String> = secrets
+                .iter()
+                .filter_map(|s| s.name.map(|n| format!("`{n}`")))
+                .collect();
+            let has = if names.is_empty() {
+                "it holds no Secret".to_string()
+            } else {
+                format!("it holds {}", names.join(", "))
+            };
+            Err(Error::input(
+                file.clone(),
+                format!(
+                    "no Secret named `{}`{} in this file ({has}; `set` changes an existing Secret)",
+                    target.name,
+                    target
+                        .namespace
+                        .map(|n| format!(" in namespace `{n}`"))
+                        .unwrap_or_default()
+                ),
+            ))
+        }
+        many => Err(Error::input(
+            file.clone(),
+            format!(
+                "{} Secrets are named `{}`; pass -n/--namespace to choose one",
+                many.len(),
+                target.name
+            ),
+        )),
+    }
+}
+
+/// Checks that `src` holds the Secret `set` would change, before anything else is asked for (the
+/// recipients, the value).
+pub fn check_set_target(src: &str, file: &Location, target: &SetTarget) -> Result<(), Error> {
+    let docs = parse(src, file)?;
+    let secrets = secret::find_secrets(&docs, file)?;
+    set_target(&secrets, file, target).map(drop)
+}
+
 /// Seals `value` into one key of one Secret, adding the key or replacing its value, and changes
 /// nothing else in the file.
 pub fn set(
@@ -211,34 +266,7 @@ pub fn set(
 ) -> Result<Zeroizing<String>, Error> {
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
-    let matching: Vec<&Secret> = secrets
-        .iter()
-        .filter(|s| {
-            s.name == Some(target.name) && (target.namespace.is_none() || s.namespace == target.namespace)
-        })
-        .collect();
-    let s = match matching.as_slice() {
-        [one] => *one,
-        [] => {
-            return Err(Error::input(
-                file.clone(),
-                format!(
-                    "no Secret named `{}` in this file (`set` changes an existing Secret)",
-                    target.name
-                ),
-            ))
-        }
-        many => {
-            return Err(Error::input(
-                file.clone(),
-                format!(
-                    "{} Secrets are named `{}`; pass -n/--namespace to choose one",
-                    many.len(),
-                    target.name
-                ),
-            ))
-        }
-    };
+    let s = set_target(&secrets, file, target)?;
     secret::check_key_name(target.key).map_err(|m| Error::input(s.location(file).with_key(target.key), m))?;
     let text_value = std::str::from_utf8(value).ok();
     let existing = s.values.iter().find(|v| v.key == target.key);
