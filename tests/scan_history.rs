@@ -319,7 +319,17 @@ fn hook_install_writes_a_pre_commit_hook_that_blocks_plaintext() {
         "the hook let a plaintext Secret through"
     );
     // git runs hooks with their stdout sent to its stderr.
-    assert!(String::from_utf8_lossy(&commit.stderr).contains("s.yaml:7: plaintext Secret hist/hooked"));
+    let said = String::from_utf8_lossy(&commit.stderr);
+    assert!(said.contains("s.yaml:7: plaintext Secret hist/hooked"));
+    // Issue 27: the refusal gives the command and the files, and does not ask to rotate a value
+    // that was only staged; the kind after the fingerprint is labelled.
+    assert!(
+        said.contains("1 plaintext Secret staged (1 key): seal them with `kseal seal -w s.yaml`")
+            && said.contains("nothing was committed, so no credential needs rotating")
+            && !said.contains("rotate every"),
+        "{said}"
+    );
+    assert!(said.contains(", looks like: password)"), "{said}");
 }
 
 #[test]

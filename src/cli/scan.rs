@@ -290,12 +290,46 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
         say!("no plaintext Secrets found");
         Ok(ExitCode::Success)
     } else {
-        say!(
-            "{} plaintext Secret{} ({keys} key{}): seal them, and rotate any credential that was ever committed",
-            leaks.len(),
-            if leaks.len() == 1 { "" } else { "s" },
-            if keys == 1 { "" } else { "s" }
-        );
+        // What to do, with the command and the files: in a pre-commit hook nothing was committed
+        // yet, so sealing is all; anywhere else a committed value is leaked and must be rotated.
+        let mut paths: Vec<&str> = leaks.iter().map(|f| f.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        // Control characters escaped as in the report (a path is attacker-chosen text).
+        let shown: Vec<String> = paths
+            .iter()
+            .take(5)
+            .map(|p| shell_word(&crate::scan::report::printable(p)))
+            .collect();
+        let more = if paths.len() > 5 { " ..." } else { "" };
+        let seal = format!("kseal seal -w {}{more}", shown.join(" "));
+        let plural = if leaks.len() == 1 { "" } else { "s" };
+        let keys_plural = if keys == 1 { "" } else { "s" };
+        if args.staged {
+            say!(
+                "{} plaintext Secret{plural} staged ({keys} key{keys_plural}): seal them with `{seal}`, then `git add` them \
+                 again; nothing was committed, so no credential needs rotating for this commit",
+                leaks.len()
+            );
+        } else {
+            say!(
+                "{} plaintext Secret{plural} ({keys} key{keys_plural}): seal them (`{seal}`), and rotate every \
+                 credential that was ever committed: history keeps it",
+                leaks.len()
+            );
+        }
         Ok(ExitCode::Findings)
+    }
+}
+
+/// A path as a shell word: as it is when it needs no quoting, else in single quotes.
+fn shell_word(p: &str) -> String {
+    if !p.is_empty()
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@%,=".contains(&b))
+    {
+        p.to_string()
+    } else {
+        format!("'{}'", p.replace('\'', "'\\''"))
     }
 }

@@ -88,7 +88,7 @@ pub fn text(findings: &[Finding], color: bool) -> String {
             }
         }
         for k in &f.keys {
-            let kind = k.kind.map(|k| format!(", {k}")).unwrap_or_default();
+            let kind = k.kind.map(|k| format!(", looks like: {k}")).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "    {} (line {}, fingerprint {}{kind})",
