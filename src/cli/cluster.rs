@@ -282,6 +282,8 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             ClusterCommand::Init(a) if a.webhook => check_webhook_flags(&a.files, &a.apiserver_cidr)?,
             ClusterCommand::Webhook(WebhookCommand::Install(a)) => check_webhook_flags(&a.files, &a.apiserver_cidr)?,
             ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => check_webhook_flags(files, &[])?,
+            ClusterCommand::FetchKey(FetchArgs { output: Some(o) }) => super::output_file(o)?,
+            ClusterCommand::Backup(a) => super::output_file(&a.output)?,
             _ => {}
         }
         let c = cluster::connect(&global.target()).await?;

@@ -40,6 +40,9 @@ pub fn run(args: KeygenArgs) -> Result<ExitCode, Error> {
         write_stdout(text.as_bytes())?;
         return Ok(ExitCode::Success);
     }
+    if let Some(o) = &args.output {
+        super::output_file(o)?;
+    }
     let identity = Identity::generate();
     let created = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let text = keys::identity_file_text(&identity, &created);

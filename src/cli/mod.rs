@@ -263,7 +263,7 @@ pub fn program() -> &'static str {
 /// file. A bare format name would silently become a file called `yaml`: refuse it.
 pub fn output_file(path: &std::path::Path) -> Result<(), Error> {
     let name = path.as_os_str().to_string_lossy();
-    if ["yaml", "json", "wide", "name"].contains(&name.as_ref()) {
+    if ["yaml", "yml", "json", "wide", "name"].contains(&name.as_ref()) {
         return Err(Error::usage(format!(
             "-o {name}: in kseal, -o names an output FILE (kseal always writes YAML, or JSON for JSON input); \
              write `-o {name}.{}` or redirect stdout",
