@@ -1302,6 +1302,22 @@ fn the_krew_manifest_gets_each_archives_checksum() {
         .arg(&archives[0].1)
         .run_exits(2);
     assert!(stderr(&out).contains("no archive for"), "{}", stderr(&out));
+    // Regression (issue 27): archives named relative to where the script runs (it changed folder
+    // first and found none).
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("1.2.3")
+        .args(archives.iter().map(|(_, f)| f.file_name().unwrap()))
+        .current_dir(sb.path(""))
+        .run_ok();
+    assert_eq!(stdout(&out), {
+        let abs = std::process::Command::new("bash")
+            .arg(&script)
+            .arg("1.2.3")
+            .args(archives.iter().map(|(_, f)| f))
+            .run_ok();
+        stdout(&abs)
+    });
 }
 
 /// Regression (issue 23): `-o` resolved symlinks itself and renamed onto the target, bypassing
