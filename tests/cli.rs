@@ -1449,3 +1449,46 @@ fn keygen_writes_the_public_key_file_the_quickstart_names() {
         "a public key file for a key that was not kept"
     );
 }
+
+/// Issue 27 (first hour): `kseal` linked as `kubectl-seal` is the kubectl plugin (its usage and
+/// examples say `kubectl seal`), and no help text of the plugin tells to run `kseal SUBCOMMAND`
+/// (the hook's help said `kseal hook install`).
+#[test]
+fn the_plugin_is_named_by_how_it_is_run_and_its_help_never_says_kseal_commands() {
+    let sb = Sandbox::new();
+    let link = sb.path("bin/kubectl-seal");
+    std::fs::create_dir_all(sb.path("bin")).unwrap();
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("kseal"), &link).unwrap();
+    let out = std::process::Command::new(&link).arg("--help").output().unwrap();
+    assert!(stdout(&out).contains("Usage: kubectl seal"), "{}", stdout(&out));
+    let re = regex::Regex::new(r"(^|[\s`|&;(=])kseal (seal|open|hook|scan|reseal|cluster|verify)\b").unwrap();
+    for bin in [link.clone(), assert_cmd::cargo::cargo_bin("kubectl-seal")] {
+        for sub in [
+            &[][..],
+            &["hook"],
+            &["hook", "install"],
+            &["cluster"],
+            &["scan"],
+            &["open"],
+        ] {
+            let out = std::process::Command::new(&bin)
+                .args(sub)
+                .arg("--help")
+                .output()
+                .unwrap();
+            let help = stdout(&out);
+            assert!(
+                !re.is_match(&help),
+                "{} {sub:?} --help tells to run kseal:\n{help}",
+                bin.display()
+            );
+        }
+    }
+    let hook = stdout(
+        &std::process::Command::new(&link)
+            .args(["hook", "--help"])
+            .output()
+            .unwrap(),
+    );
+    assert!(hook.contains("`kubectl seal hook install`"), "{hook}");
+}

@@ -283,26 +283,45 @@ pub fn as_typed(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `cmd` with every `kseal ` in help texts and examples written as `prefix `.
+/// `cmd` with every `kseal SUBCOMMAND` in help texts, examples and flag descriptions written as
+/// `prefix SUBCOMMAND`. Only before a subcommand's name: "kseal encrypts" is the product's name.
 fn rename_in_help(cmd: clap::Command, prefix: &'static str) -> clap::Command {
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    let pattern = format!(r"(^|[\s`|&;(=])kseal ({})\b", names.join("|"));
+    let re = regex::Regex::new(&pattern).expect("subcommand names make a valid expression");
+    rename_with(cmd, prefix, &re)
+}
+
+fn rename_with(cmd: clap::Command, prefix: &'static str, re: &regex::Regex) -> clap::Command {
     let fix = |t: &clap::builder::StyledStr| {
-        let plain = t.to_string();
-        let fixed = plain
-            .replace("  kseal ", &format!("  {prefix} "))
-            .replace("| kseal ", &format!("| {prefix} "))
-            .replace("`kseal ", &format!("`{prefix} "));
+        let fixed = re
+            .replace_all(&t.to_string(), format!("${{1}}{prefix} ${{2}}").as_str())
+            .into_owned();
         clap::builder::StyledStr::from(fixed)
     };
     let mut cmd = cmd;
-    if let Some(t) = cmd.get_after_help().map(fix) {
-        cmd = cmd.after_help(t);
+    if let Some(t) = cmd.get_about().map(fix) {
+        cmd = cmd.about(t);
     }
     if let Some(t) = cmd.get_long_about().map(fix) {
         cmd = cmd.long_about(t);
     }
+    if let Some(t) = cmd.get_after_help().map(fix) {
+        cmd = cmd.after_help(t);
+    }
+    cmd = cmd.mut_args(|a| {
+        let a = match a.get_help().map(fix) {
+            Some(h) => a.help(h),
+            None => a,
+        };
+        match a.get_long_help().map(fix) {
+            Some(h) => a.long_help(h),
+            None => a,
+        }
+    });
     let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
     for name in names {
-        cmd = cmd.mut_subcommand(name, |c| rename_in_help(c, prefix));
+        cmd = cmd.mut_subcommand(name, |c| rename_with(c, prefix, re));
     }
     cmd
 }
@@ -315,6 +334,17 @@ pub fn main_with_name(bin_name: &'static str) -> std::process::ExitCode {
 fn run_main(bin_name: &'static str) -> i32 {
     use clap::{CommandFactory, FromArgMatches};
     crate::hardening::no_core_dumps();
+    // The name it was run by decides: `kseal` linked as `kubectl-seal` is the kubectl plugin.
+    let invoked = std::env::args_os().next().and_then(|a| {
+        std::path::Path::new(&a)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+    });
+    let bin_name = if invoked.as_deref() == Some("kubectl-seal") {
+        "kubectl-seal"
+    } else {
+        bin_name
+    };
     // kubectl runs plugins as `kubectl-seal`; help then shows `kubectl seal`, as users type it.
     let shown = if bin_name == "kubectl-seal" {
         "kubectl seal"
