@@ -19,6 +19,18 @@ use crate::common::real_apiserver::RealApiServer;
 use crate::common::*;
 use crate::real_cluster::{admin_in, field};
 
+/// `--keys KEYS --tls TLS --client-ca CA`, as the shipped Deployment passes them.
+fn hook_args<'a>(keys: &'a Path, tls: &'a Path, client_ca: &'a Path) -> Vec<&'a OsStr> {
+    vec![
+        "--keys".as_ref(),
+        keys.as_os_str(),
+        "--tls".as_ref(),
+        tls.as_os_str(),
+        "--client-ca".as_ref(),
+        client_ca.as_os_str(),
+    ]
+}
+
 /// A running `kseal webhook`, stopped (SIGTERM, then waited for) on drop.
 struct Webhook {
     child: Option<Child>,
@@ -32,15 +44,7 @@ impl Webhook {
     /// `kseal webhook` on a free loopback port with these keys, serving certificate and client
     /// CA bundle, as the shipped Deployment runs it.
     fn start(keys: &Path, tls: &Path, client_ca: &Path) -> Webhook {
-        let args: Vec<&OsStr> = vec![
-            "--keys".as_ref(),
-            keys.as_os_str(),
-            "--tls".as_ref(),
-            tls.as_os_str(),
-            "--client-ca".as_ref(),
-            client_ca.as_os_str(),
-        ];
-        Self::start_with(&args, "127.0.0.1:0")
+        Self::start_with(&hook_args(keys, tls, client_ca), "127.0.0.1:0")
     }
 
     /// `kseal webhook ARGS --listen LISTEN`; waits for the addresses it prints (the probe
@@ -1055,16 +1059,8 @@ fn only_a_caller_with_the_api_servers_client_certificate_gets_an_answer() {
     let stranger = kseal::webhook::certs::generate_client().unwrap();
     sb.write("client-ca.crt", &apiserver.ca_pem);
     let (keys, tls, client_ca) = (sb.path("keys"), sb.path("tls"), sb.path("client-ca.crt"));
-    let args: Vec<&OsStr> = vec![
-        "--keys".as_ref(),
-        keys.as_os_str(),
-        "--tls".as_ref(),
-        tls.as_os_str(),
-        "--client-ca".as_ref(),
-        client_ca.as_os_str(),
-        "--probe-listen".as_ref(),
-        "127.0.0.1:0".as_ref(),
-    ];
+    let mut args = hook_args(&keys, &tls, &client_ca);
+    args.extend::<[&OsStr; 2]>(["--probe-listen".as_ref(), "127.0.0.1:0".as_ref()]);
     let mut hook = Webhook::start_with(&args, "127.0.0.1:0");
     let review = sealed_review(&sb);
     let opened = STANDARD.encode("hunter2");
@@ -1254,14 +1250,7 @@ fn the_admission_files_install_writes_make_the_real_api_server_authenticate() {
     volume("tls", "kseal-webhook-tls", &["tls.crt", "tls.key"]);
     volume("client-ca", "kseal-webhook-client", &["ca.crt"]);
     let (keys, tls, client_ca) = (sb.path("keys"), sb.path("tls"), sb.path("client-ca/ca.crt"));
-    let args: Vec<&OsStr> = vec![
-        "--keys".as_ref(),
-        keys.as_os_str(),
-        "--tls".as_ref(),
-        tls.as_os_str(),
-        "--client-ca".as_ref(),
-        client_ca.as_os_str(),
-    ];
+    let args = hook_args(&keys, &tls, &client_ca);
     let hook = Webhook::start_with(&args, &format!("127.0.0.1:{port}"));
 
     let out = s.kubectl(&["create", "namespace", "app"]);
