@@ -1492,3 +1492,57 @@ fn the_plugin_is_named_by_how_it_is_run_and_its_help_never_says_kseal_commands()
     );
     assert!(hook.contains("`kubectl seal hook install`"), "{hook}");
 }
+
+/// Issue 27 (first hour): sealing and opening many files shows progress on a terminal (here a
+/// pseudo-terminal made by `script`), and never on a pipe, where the output is exactly as before.
+#[test]
+fn long_seal_and_open_runs_show_progress_on_a_terminal_only() {
+    require_tools!("script");
+    let sb = Sandbox::new();
+    let write_all = || {
+        for i in 0..600 {
+            sb.write(
+                &format!("many/s{i}.yaml"),
+                &format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: s{i}, namespace: n}}\nstringData:\n  password: s3cr3t-{i}\n"),
+            );
+        }
+    };
+    let bin = assert_cmd::cargo::cargo_bin("kseal");
+    let on_terminal = |args: &str| {
+        let out = std::process::Command::new("script")
+            .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+            .current_dir(sb.dir.path())
+            .env_remove("KSEAL_IDENTITY_FILE")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    write_all();
+    let shown = on_terminal("seal -R a.pub -w many");
+    assert!(
+        shown.contains("sealing ") && shown.contains("/600 files ("),
+        "{shown}"
+    );
+    // The line is cleared before the summary.
+    assert!(shown.contains("\x1b[Kkseal: sealed 600 values"), "{shown}");
+    let shown = on_terminal("open -i a.agekey -o opened.yaml many");
+    assert!(
+        shown.contains("opening ") && shown.contains("/600 files ("),
+        "{shown}"
+    );
+    // On a pipe: no progress at all.
+    write_all();
+    let out = sb.kseal().args(["seal", "-R", "a.pub", "-w", "many"]).run_ok();
+    assert!(
+        !stderr(&out).contains("/600 files") && !stderr(&out).contains('\x1b'),
+        "{}",
+        stderr(&out)
+    );
+    let out = sb.kseal().args(["open", "-i", "a.agekey", "many"]).run_ok();
+    assert!(
+        !stderr(&out).contains("/600 files") && !stderr(&out).contains('\x1b'),
+        "{}",
+        stderr(&out)
+    );
+}

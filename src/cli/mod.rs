@@ -4,9 +4,10 @@
 /// A line on stderr, prefixed with the program's name as the user typed it (`kseal`, or
 /// `kubectl seal` when run as the kubectl plugin).
 macro_rules! say {
-    ($($arg:tt)*) => {
+    ($($arg:tt)*) => {{
+        $crate::cli::output::clear_progress();
         eprintln!("{}: {}", $crate::cli::program(), $crate::cli::as_typed(&format!($($arg)*)))
-    };
+    }};
 }
 
 #[cfg(feature = "cluster")]

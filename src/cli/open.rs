@@ -50,7 +50,10 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let inputs = collect_inputs(&args.paths)?;
     let mut cache = ConfigCache::default();
     let mut texts: Vec<Zeroizing<String>> = Vec::with_capacity(inputs.len());
-    for input in &inputs {
+    let mut progress = super::output::Progress::new("opening", inputs.len());
+    let mut values = 0;
+    for (done, input) in inputs.iter().enumerate() {
+        progress.tick(done, values);
         let src = input.read()?;
         let (_, rule) = config_rule(&mut cache, input)?;
         let namespace = default_namespace(global, rule.as_ref());
@@ -61,10 +64,13 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             }
             opened.text
         } else {
-            open(&src, &input.location(), &identities, namespace.as_deref())?.text
+            let opened = open(&src, &input.location(), &identities, namespace.as_deref())?;
+            values += opened.opened;
+            opened.text
         };
         texts.push(text);
     }
+    progress.finish();
     write_rendered(
         &texts.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
         args.output.as_deref(),

@@ -8,6 +8,78 @@ use zeroize::Zeroizing;
 
 use crate::error::Error;
 
+/// A progress line for work over many files: on a terminal only (never on a pipe or in CI logs),
+/// and only once the work has taken a moment, so short runs stay silent. Redrawn at most every
+/// 100 ms on one line, cleared when done.
+pub struct Progress {
+    verb: &'static str,
+    total: usize,
+    enabled: bool,
+    shown: bool,
+    started: std::time::Instant,
+    drawn: std::time::Instant,
+}
+
+impl Progress {
+    /// Progress of `verb`ing `total` files.
+    pub fn new(verb: &'static str, total: usize) -> Progress {
+        use std::io::IsTerminal;
+        let now = std::time::Instant::now();
+        Progress {
+            verb,
+            total,
+            enabled: total > 1 && std::io::stderr().is_terminal(),
+            shown: false,
+            started: now,
+            drawn: now,
+        }
+    }
+
+    /// `done` files so far, holding `values` values.
+    pub fn tick(&mut self, done: usize, values: usize) {
+        const QUIET_FOR: std::time::Duration = std::time::Duration::from_millis(300);
+        const EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+        if !self.enabled || self.started.elapsed() < QUIET_FOR || (self.shown && self.drawn.elapsed() < EVERY)
+        {
+            return;
+        }
+        self.shown = true;
+        self.drawn = std::time::Instant::now();
+        PROGRESS_DRAWN.store(true, std::sync::atomic::Ordering::Relaxed);
+        eprint!(
+            "\r\x1b[K{}: {} {done}/{} files ({values} values)",
+            super::program(),
+            self.verb,
+            self.total
+        );
+    }
+
+    /// Clears the line, if one was drawn.
+    pub fn finish(&mut self) {
+        if self.shown {
+            clear_progress();
+            self.shown = false;
+        }
+    }
+}
+
+/// An error returning early clears the line too, so the message starts a line of its own.
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// Whether a progress line is on the terminal now: `say!` clears it before it writes.
+static PROGRESS_DRAWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Clears a progress line, if one is drawn.
+pub fn clear_progress() {
+    if PROGRESS_DRAWN.swap(false, std::sync::atomic::Ordering::Relaxed) {
+        eprint!("\r\x1b[K");
+    }
+}
+
 /// The permissions of a file kseal writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Perm {

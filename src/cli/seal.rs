@@ -60,7 +60,9 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let mut skipped = Vec::new();
     // Seal everything before writing anything: one bad file leaves every file untouched.
     let mut results = Vec::with_capacity(inputs.len());
-    for input in &inputs {
+    let mut progress = super::output::Progress::new("sealing", inputs.len());
+    for (done, input) in inputs.iter().enumerate() {
+        progress.tick(done, sealed);
         let src = input.read()?;
         let loc = input.location();
         // Stdin has no path for a rule to match: `-o` names where the result goes, so its rule applies.
@@ -93,6 +95,7 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         // `src` is dropped here: on a large stream, holding input and output would double memory.
         results.push((input, changed, out.text));
     }
+    progress.finish();
     if args.write {
         for (input, changed, text) in &results {
             let path = input.path.as_ref().expect("checked: -w has no stdin");
