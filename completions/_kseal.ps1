@@ -211,6 +211,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('fetch-key', 'fetch-key', [CompletionResultType]::ParameterValue, 'Print the cluster''s newest public key (age1...)')
             [CompletionResult]::new('rotate-key', 'rotate-key', [CompletionResultType]::ParameterValue, 'Add a newer key: sealing uses it from now on, opening still tries every key')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write every key of the cluster, age-encrypted to offline recipients')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put the keys of a backup into a cluster that has none (a rebuilt cluster), under their names')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -271,6 +272,21 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Encrypt to this age recipient (repeatable; at least one)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The backup file (created, mode 0600, never overwritten)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The backup file (created, mode 0600, never overwritten)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kseal;cluster;restore' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'The offline identity the backup was encrypted to (repeatable)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The offline identity the backup was encrypted to (repeatable)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
@@ -355,6 +371,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('fetch-key', 'fetch-key', [CompletionResultType]::ParameterValue, 'Print the cluster''s newest public key (age1...)')
             [CompletionResult]::new('rotate-key', 'rotate-key', [CompletionResultType]::ParameterValue, 'Add a newer key: sealing uses it from now on, opening still tries every key')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write every key of the cluster, age-encrypted to offline recipients')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put the keys of a backup into a cluster that has none (a rebuilt cluster), under their names')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -369,6 +386,9 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;cluster;help;backup' {
+            break
+        }
+        'kseal;cluster;help;restore' {
             break
         }
         'kseal;cluster;help;webhook' {
@@ -694,6 +714,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('fetch-key', 'fetch-key', [CompletionResultType]::ParameterValue, 'Print the cluster''s newest public key (age1...)')
             [CompletionResult]::new('rotate-key', 'rotate-key', [CompletionResultType]::ParameterValue, 'Add a newer key: sealing uses it from now on, opening still tries every key')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write every key of the cluster, age-encrypted to offline recipients')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put the keys of a backup into a cluster that has none (a rebuilt cluster), under their names')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert')
             break
         }
@@ -707,6 +728,9 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;help;cluster;backup' {
+            break
+        }
+        'kseal;help;cluster;restore' {
             break
         }
         'kseal;help;cluster;webhook' {

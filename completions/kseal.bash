@@ -97,6 +97,9 @@ _kseal() {
             kseal__subcmd__cluster,init)
                 cmd="kseal__subcmd__cluster__subcmd__init"
                 ;;
+            kseal__subcmd__cluster,restore)
+                cmd="kseal__subcmd__cluster__subcmd__restore"
+                ;;
             kseal__subcmd__cluster,rotate-key)
                 cmd="kseal__subcmd__cluster__subcmd__rotate__subcmd__key"
                 ;;
@@ -114,6 +117,9 @@ _kseal() {
                 ;;
             kseal__subcmd__cluster__subcmd__help,init)
                 cmd="kseal__subcmd__cluster__subcmd__help__subcmd__init"
+                ;;
+            kseal__subcmd__cluster__subcmd__help,restore)
+                cmd="kseal__subcmd__cluster__subcmd__help__subcmd__restore"
                 ;;
             kseal__subcmd__cluster__subcmd__help,rotate-key)
                 cmd="kseal__subcmd__cluster__subcmd__help__subcmd__rotate__subcmd__key"
@@ -222,6 +228,9 @@ _kseal() {
                 ;;
             kseal__subcmd__help__subcmd__cluster,init)
                 cmd="kseal__subcmd__help__subcmd__cluster__subcmd__init"
+                ;;
+            kseal__subcmd__help__subcmd__cluster,restore)
+                cmd="kseal__subcmd__help__subcmd__cluster__subcmd__restore"
                 ;;
             kseal__subcmd__help__subcmd__cluster,rotate-key)
                 cmd="kseal__subcmd__help__subcmd__cluster__subcmd__rotate__subcmd__key"
@@ -349,7 +358,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster)
-            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version init fetch-key rotate-key backup webhook help"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version init fetch-key rotate-key backup restore webhook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,7 +492,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__help)
-            opts="init fetch-key rotate-key backup webhook help"
+            opts="init fetch-key rotate-key backup restore webhook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -539,6 +548,20 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__help__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -648,6 +671,52 @@ _kseal() {
                     return 0
                     ;;
                 --apiserver-cidr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__cluster__subcmd__restore)
+            opts="-i -n -h -V --identity --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1105,7 +1174,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__cluster)
-            opts="init fetch-key rotate-key backup webhook"
+            opts="init fetch-key rotate-key backup restore webhook"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1147,6 +1216,20 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__cluster__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__cluster__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

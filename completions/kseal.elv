@@ -200,6 +200,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand fetch-key 'Print the cluster''s newest public key (age1...)'
             cand rotate-key 'Add a newer key: sealing uses it from now on, opening still tries every key'
             cand backup 'Write every key of the cluster, age-encrypted to offline recipients'
+            cand restore 'Put the keys of a backup into a cluster that has none (a rebuilt cluster), under their names'
             cand webhook 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -256,6 +257,20 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --to 'Encrypt to this age recipient (repeatable; at least one)'
             cand -o 'The backup file (created, mode 0600, never overwritten)'
             cand --output 'The backup file (created, mode 0600, never overwritten)'
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kseal;cluster;restore'= {
+            cand -i 'The offline identity the backup was encrypted to (repeatable)'
+            cand --identity 'The offline identity the backup was encrypted to (repeatable)'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
@@ -332,6 +347,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand fetch-key 'Print the cluster''s newest public key (age1...)'
             cand rotate-key 'Add a newer key: sealing uses it from now on, opening still tries every key'
             cand backup 'Write every key of the cluster, age-encrypted to offline recipients'
+            cand restore 'Put the keys of a backup into a cluster that has none (a rebuilt cluster), under their names'
             cand webhook 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -342,6 +358,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;cluster;help;rotate-key'= {
         }
         &'kseal;cluster;help;backup'= {
+        }
+        &'kseal;cluster;help;restore'= {
         }
         &'kseal;cluster;help;webhook'= {
             cand install 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
@@ -636,6 +654,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand fetch-key 'Print the cluster''s newest public key (age1...)'
             cand rotate-key 'Add a newer key: sealing uses it from now on, opening still tries every key'
             cand backup 'Write every key of the cluster, age-encrypted to offline recipients'
+            cand restore 'Put the keys of a backup into a cluster that has none (a rebuilt cluster), under their names'
             cand webhook 'The admission webhook that opens sealed Secrets as they are written: install, rotate-cert'
         }
         &'kseal;help;cluster;init'= {
@@ -645,6 +664,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;cluster;rotate-key'= {
         }
         &'kseal;help;cluster;backup'= {
+        }
+        &'kseal;help;cluster;restore'= {
         }
         &'kseal;help;cluster;webhook'= {
             cand install 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'

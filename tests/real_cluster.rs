@@ -508,3 +508,123 @@ fn the_servers_warnings_are_shown_as_kubectl_shows_them() {
         "kubectl: {theirs}\nkseal: {ours}"
     );
 }
+
+/// Issue 27 (first hour): the way back from a backup. `cluster init --backup-to` on one cluster,
+/// the cluster rebuilt (its keys gone), `cluster restore -i OFFLINE BACKUP`: the same key under the
+/// same entry name, published again, and a value sealed before the loss opens from the cluster.
+/// A cluster that has keys is not touched.
+#[test]
+fn a_backup_restores_the_keys_under_their_names() {
+    let s = require_real_apiserver!();
+    let _one_at_a_time = KEYS.lock().unwrap_or_else(|e| e.into_inner());
+    reset_keys(s);
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, None);
+    let offline = sb.recipient("b");
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "cluster",
+            "init",
+            "--backup-to",
+            &offline,
+            "--backup-out",
+            "prod-keys.age",
+        ])
+        .run_ok();
+    let recipient = stdout(&out).trim().to_string();
+    let names_before = s.kubectl(&[
+        "get",
+        "secret",
+        "-n",
+        "kseal",
+        "kseal-keys",
+        "-o",
+        "jsonpath={.data}",
+    ]);
+    let names_before: serde_json::Value = serde_json::from_slice(&names_before.stdout).unwrap();
+    sb.write("s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: apps}\nstringData: {password: before-the-l0ss}\n");
+    let sealed = sb.kseal().args(["seal", "-r", &recipient, "s.yaml"]).run_ok();
+    sb.write("sealed.yaml", &stdout(&sealed));
+
+    // The cluster with keys: restore refuses and changes nothing.
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "cluster",
+            "restore",
+            "-i",
+            "b.agekey",
+            "prod-keys.age",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("this cluster has keys"), "{}", stderr(&out));
+    // A wrong identity: refused before the cluster is asked anything.
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "cluster",
+            "restore",
+            "-i",
+            "a.agekey",
+            "prod-keys.age",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+
+    // The cluster rebuilt without its keys.
+    reset_keys(s);
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "cluster",
+            "restore",
+            "-i",
+            "b.agekey",
+            "prod-keys.age",
+        ])
+        .run_ok();
+    assert_eq!(stdout(&out).trim(), recipient);
+    let names_after = s.kubectl(&[
+        "get",
+        "secret",
+        "-n",
+        "kseal",
+        "kseal-keys",
+        "-o",
+        "jsonpath={.data}",
+    ]);
+    let names_after: serde_json::Value = serde_json::from_slice(&names_after.stdout).unwrap();
+    assert_eq!(
+        names_after.as_object().unwrap().keys().collect::<Vec<_>>(),
+        names_before.as_object().unwrap().keys().collect::<Vec<_>>(),
+        "the entry names"
+    );
+    let fetched = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "cluster", "fetch-key"])
+        .run_ok();
+    assert_eq!(stdout(&fetched).trim(), recipient);
+    let opened = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "open",
+            "--identity-from-cluster",
+            "sealed.yaml",
+        ])
+        .run_ok();
+    assert!(stdout(&opened).contains("before-the-l0ss"));
+}

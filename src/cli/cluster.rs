@@ -41,6 +41,8 @@ pub enum ClusterCommand {
     RotateKey(RotateArgs),
     /// Write every key of the cluster, age-encrypted to offline recipients.
     Backup(BackupArgs),
+    /// Put the keys of a backup into a cluster that has none (a rebuilt cluster), under their names.
+    Restore(RestoreArgs),
     /// The admission webhook that opens sealed Secrets as they are written: install, rotate-cert.
     #[command(subcommand)]
     Webhook(WebhookCommand),
@@ -179,6 +181,24 @@ pub struct RotateArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_help = "\
+The way back from `kseal cluster backup` or `cluster init --backup-to`: the backup is opened with
+an offline identity (-i), and its keys go into a new kseal-keys Secret under the names they had
+(<yyyymmdd>-<kid>.agekey); the public ConfigMap names the newest. A cluster that has keys is never
+touched (the Secret is created, not replaced).
+
+Example:
+  kseal --context new-prod cluster restore -i offline.agekey prod-keys.age")]
+pub struct RestoreArgs {
+    /// The backup file (age, armored or binary).
+    #[arg(value_name = "FILE")]
+    pub backup: PathBuf,
+    /// The offline identity the backup was encrypted to (repeatable).
+    #[arg(short, long = "identity", value_name = "FILE", required = true)]
+    pub identities: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
 pub struct BackupArgs {
     /// Encrypt to this age recipient (repeatable; at least one).
     #[arg(long = "to", value_name = "AGE1...", required = true)]
@@ -200,6 +220,26 @@ fn public_key_file(path: &Path, recipient: &Recipient, context: Option<&str>) ->
         context.map(|c| format!(" (context {c})")).unwrap_or_default()
     );
     super::keys::write_public_key_file(path, recipient, &what)
+}
+
+/// The key entries of `cluster restore`'s backup, opened with its identities.
+fn restore_entries(a: &RestoreArgs) -> Result<Vec<(String, zeroize::Zeroizing<String>)>, Error> {
+    let shown = a.backup.display().to_string();
+    let file = std::fs::read(&a.backup).map_err(|e| Error::io(&shown, &e))?;
+    let ids = super::keys::load_identities(&a.identities)?;
+    let plain = crate::crypto::keys::age_decrypt(&file, &ids).map_err(|e| {
+        Error::crypto(
+            crate::error::Location::file(&shown),
+            format!("the backup does not open with the given identities: {e}"),
+        )
+    })?;
+    let text = std::str::from_utf8(&plain).map_err(|_| {
+        Error::input(
+            crate::error::Location::file(&shown),
+            "the backup is not key files",
+        )
+    })?;
+    keys::entries_from_backup(text).map_err(|e| e.within(&crate::error::Location::file(&shown)))
 }
 
 fn write_backup(path: &Path, armored: &str) -> Result<(), Error> {
@@ -284,6 +324,8 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => check_webhook_flags(files, &[])?,
             ClusterCommand::FetchKey(FetchArgs { output: Some(o) }) => super::output_file(o)?,
             ClusterCommand::Backup(a) => super::output_file(&a.output)?,
+            // The backup opens before the cluster is asked anything.
+            ClusterCommand::Restore(a) => drop(restore_entries(a)?),
             _ => {}
         }
         let c = cluster::connect(&global.target()).await?;
@@ -413,6 +455,18 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                         r.kid()
                     );
                 }
+                write_stdout(format!("{r}\n").as_bytes())?;
+            }
+            ClusterCommand::Restore(a) => {
+                let entries = restore_entries(&a)?;
+                let r = keys::restore(&c, &entries).await?;
+                say!(
+                    "restored {} key(s) into secret {}/{}; the newest, {}, is published",
+                    entries.len(),
+                    keys::NAMESPACE,
+                    keys::KEY_SECRET,
+                    r.kid()
+                );
                 write_stdout(format!("{r}\n").as_bytes())?;
             }
             ClusterCommand::Backup(a) => {

@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use super::apply::{reference, FIELD_MANAGER};
 use super::{api_error, Cluster};
 use crate::crypto::{keys, Identity, Recipient};
-use crate::error::Error;
+use crate::error::{Error, Location};
 
 pub const NAMESPACE: &str = "kseal";
 pub const KEY_SECRET: &str = "kseal-keys";
@@ -294,6 +294,72 @@ pub async fn create_key_secret(cluster: &Cluster, key: &NewKey) -> Result<(), Er
     .map(drop)
 }
 
+/// The key entries of a `cluster backup` / `init --backup-to` file's plaintext (identity files one
+/// after another, as `backup` writes them), named as they were in the cluster:
+/// `<yyyymmdd>-<kid>.agekey`, the date from each key's `# created:` line.
+pub fn entries_from_backup(text: &str) -> Result<Vec<(String, Zeroizing<String>)>, Error> {
+    let mut out = Vec::new();
+    let mut block = Zeroizing::new(String::new());
+    let mut created: Option<String> = None;
+    for line in text.lines() {
+        if let Some(c) = line.strip_prefix("# created: ") {
+            created = Some(c.trim().to_string());
+        }
+        block.push_str(line);
+        block.push('\n');
+        if line.starts_with("AGE-SECRET-KEY-") {
+            let ids = keys::parse_identities(&block)
+                .map_err(|e| Error::input(Location::default(), e.to_string()))?;
+            let Some(id) = ids.last() else { continue };
+            let day: String = created
+                .as_deref()
+                .map(|c| c.chars().take(10).filter(char::is_ascii_digit).collect())
+                .filter(|d: &String| d.len() == 8)
+                .unwrap_or_else(today);
+            out.push((format!("{day}-{}.agekey", id.kid()), std::mem::take(&mut block)));
+            created = None;
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::input(
+            Location::default(),
+            "no key in the backup (an age file that `kseal cluster backup` or `init --backup-to` wrote?)",
+        ));
+    }
+    Ok(out)
+}
+
+/// `cluster restore`: a key Secret holding the backup's keys, under their names, created (POST:
+/// never over keys the cluster has), then the public ConfigMap naming the newest key.
+pub async fn restore(cluster: &Cluster, entries: &[(String, Zeroizing<String>)]) -> Result<Recipient, Error> {
+    let newest = entries
+        .iter()
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .and_then(|(_, t)| keys::parse_identities(t).ok())
+        .and_then(|ids| ids.last().map(|i| i.recipient().clone()))
+        .expect("entries hold parsed keys");
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": {MANAGED_BY: "kseal"}}});
+    apply_object::<Namespace>(cluster, ns).await?;
+    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), NAMESPACE);
+    let what = format!("secret/{KEY_SECRET} in namespace {NAMESPACE}");
+    api.create(
+        &PostParams {
+            field_manager: Some(FIELD_MANAGER.into()),
+            ..Default::default()
+        },
+        &key_secret(entries, None),
+    )
+    .await
+    .map_err(|e| match e {
+        kube::Error::Api(s) if s.code == 409 => Error::cluster(format!(
+            "{what} exists: this cluster has keys; restore into a cluster without them (nothing was changed)"
+        )),
+        e => api_error(&what, "create (POST)", &cluster.server, e),
+    })?;
+    complete(cluster, &newest).await?;
+    Ok(newest)
+}
+
 /// The objects after the key Secret: the public ConfigMap naming `recipient`, the Role and the
 /// RoleBinding. Idempotent (server-side apply of kseal's own objects), so an interrupted init
 /// is finished by running it again.
@@ -394,4 +460,33 @@ pub async fn backup(cluster: &Cluster, to: &[Recipient]) -> Result<(usize, Strin
     let armored =
         keys::age_encrypt_armored(all.as_bytes(), to).map_err(|e| Error::usage(format!("backup: {e}")))?;
     Ok((entries.len(), armored))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backup_of_several_keys_gives_each_its_entry_name() {
+        let (a, b) = (Identity::generate(), Identity::generate());
+        let text = format!(
+            "{}{}",
+            keys::identity_file_text(&a, "2025-01-02T03:04:05Z").as_str(),
+            keys::identity_file_text(&b, "2026-11-30T00:00:00Z").as_str()
+        );
+        let entries = entries_from_backup(&text).unwrap();
+        let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                format!("20250102-{}.agekey", a.kid()),
+                format!("20261130-{}.agekey", b.kid())
+            ]
+        );
+        assert_eq!(
+            keys::parse_identities(&entries[1].1).unwrap()[0].recipient(),
+            b.recipient()
+        );
+        assert!(entries_from_backup("just text\n").is_err());
+    }
 }

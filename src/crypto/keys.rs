@@ -119,6 +119,23 @@ pub fn age_encrypt_armored(plaintext: &[u8], recipients: &[Recipient]) -> std::i
     Ok(String::from_utf8(out).expect("armor is ASCII"))
 }
 
+/// Decrypts an age file (armored or binary) with `identities`.
+pub fn age_decrypt(file: &[u8], identities: &[Identity]) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    use std::io::Read;
+    let ids: Vec<age::x25519::Identity> = identities
+        .iter()
+        .filter_map(|i| i.to_age_string().as_str().parse().ok())
+        .collect();
+    let decryptor =
+        age::Decryptor::new(age::armor::ArmoredReader::new(file)).map_err(std::io::Error::other)?;
+    let mut reader = decryptor
+        .decrypt(ids.iter().map(|i| i as &dyn age::Identity))
+        .map_err(std::io::Error::other)?;
+    let mut out = Zeroizing::new(Vec::new());
+    reader.read_to_end(&mut out)?;
+    Ok(out)
+}
+
 /// Why a key string was refused. Never contains the string itself (it may be a secret key).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
