@@ -628,3 +628,48 @@ fn a_backup_restores_the_keys_under_their_names() {
         .run_ok();
     assert!(stdout(&opened).contains("before-the-l0ss"));
 }
+
+/// Issue 27 (first hour): `cluster init --backup-to` in a git repository where the backup is not
+/// ignored warns that `git add .` would commit it; with the quickstart's `.gitignore` line, no
+/// warning (and `git add .` leaves it out).
+#[test]
+fn a_backup_written_where_git_would_commit_it_is_warned_about() {
+    require_tools!("git");
+    let s = require_real_apiserver!();
+    let _one_at_a_time = KEYS.lock().unwrap_or_else(|e| e.into_inner());
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, None);
+    git(sb.dir.path(), &["init", "-q"]);
+    let offline = sb.recipient("b");
+    for (ignored, backup) in [(false, "one.age"), (true, "kseal-keys-backup.age")] {
+        reset_keys(s);
+        if ignored {
+            sb.write(".gitignore", "*.agekey\nkseal-keys-backup.age\n");
+        }
+        let out = sb
+            .kseal()
+            .args([
+                "--kubeconfig",
+                "kc",
+                "cluster",
+                "init",
+                "--backup-to",
+                &offline,
+                "--backup-out",
+                backup,
+            ])
+            .run_ok();
+        let warned = stderr(&out).contains("is inside a git work tree and not ignored");
+        assert_eq!(warned, !ignored, "{backup}: {}", stderr(&out));
+    }
+    git(sb.dir.path(), &["add", "."]);
+    let staged = git_command(sb.dir.path())
+        .args(["diff", "--cached", "--name-only"])
+        .output()
+        .unwrap();
+    let staged = String::from_utf8_lossy(&staged.stdout).into_owned();
+    assert!(
+        !staged.contains("kseal-keys-backup.age") && staged.contains("one.age"),
+        "{staged}"
+    );
+}

@@ -249,7 +249,39 @@ fn write_backup(path: &Path, armored: &str) -> Result<(), Error> {
             Error::usage(format!("{shown} already exists; a backup is never overwritten"))
         }
         _ => Error::io(&shown, &e),
-    })
+    })?;
+    warn_if_committable(path);
+    Ok(())
+}
+
+/// A key backup belongs in offline storage: if it was written inside a git work tree where git
+/// would add it (`git add .`), say so. It is encrypted, but a copy of the cluster's keys in the
+/// repository's history stays there for good, opened by whoever ever gets the offline key.
+fn warn_if_committable(path: &Path) {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_default();
+    // `git check-ignore` exits 0 when ignored, 1 when not, 128 outside a repository (or without git).
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["check-ignore", "-q", "--"])
+        .arg(&name)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    if status.is_ok_and(|s| s.code() == Some(1)) {
+        say!(
+            "warning: the key backup {} is inside a git work tree and not ignored: move it to offline storage, \
+             or add it to .gitignore, so that `git add` never commits it",
+            path.display()
+        );
+    }
 }
 
 /// `--url`, `--apiserver-cidr` and `--apiserver-dir` as install and rotate-cert will use them.
