@@ -310,7 +310,7 @@ async fn install_webhook(
     files: &ApiServerFiles,
     apiserver_cidrs: &[String],
 ) -> Result<(), Error> {
-    check_webhook_flags(files, apiserver_cidrs)?;
+    // The flags were checked before the cluster was asked anything (check_webhook_flags).
     let endpoint = files.endpoint()?;
     let cidrs = apiserver_cidrs
         .iter()
@@ -356,10 +356,13 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => check_webhook_flags(files, &[])?,
             ClusterCommand::FetchKey(FetchArgs { output: Some(o) }) => super::output_file(o)?,
             ClusterCommand::Backup(a) => super::output_file(&a.output)?,
-            // The backup opens before the cluster is asked anything.
-            ClusterCommand::Restore(a) => drop(restore_entries(a)?),
             _ => {}
         }
+        // The backup opens before the cluster is asked anything, once.
+        let restored = match &args.command {
+            ClusterCommand::Restore(a) => restore_entries(a)?,
+            _ => Vec::new(),
+        };
         let c = cluster::connect(&global.target()).await?;
         match args.command {
             ClusterCommand::Init(a) => {
@@ -489,8 +492,8 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                 }
                 write_stdout(format!("{r}\n").as_bytes())?;
             }
-            ClusterCommand::Restore(a) => {
-                let entries = restore_entries(&a)?;
+            ClusterCommand::Restore(_) => {
+                let entries = restored;
                 let r = keys::restore(&c, &entries).await?;
                 say!(
                     "restored {} key(s) into secret {}/{}; the newest, {}, is published",

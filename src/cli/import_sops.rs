@@ -63,16 +63,14 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
         // A folder holds more than SOPS files (kustomization.yaml, Flux's .sops.yaml, files
         // already imported): those are left as they are, so a repository migrates in one run and
         // a second run changes nothing. A file named on the command line must be one.
-        if input.walked && !sops::is_sops(&src) {
+        let is_sops = sops::is_sops(&src);
+        if input.walked && !is_sops {
             left.push(input.label());
             continue;
         }
         sops::refuse_other_formats(&src, &loc)?;
-        if !sops::is_sops(&src) {
-            return Err(Error::input(
-                loc,
-                "not a SOPS file: no top-level `sops` metadata with a `mac`",
-            ));
+        if !is_sops {
+            return Err(Error::input(loc, "not a SOPS file: no top-level `sops` metadata"));
         }
         let policy = policy_for(input, &args.recipients, &args.scope, global, &mut cache)?;
         let plain = sops::open(&src, &loc, &identities, args.ignore_mac)?;
@@ -80,7 +78,8 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
             say!("warning: {w}");
         }
         let docs = parse(&plain.text, &loc)?;
-        if input.walked && secret::find_secrets(&docs, &loc)?.is_empty() {
+        let holds_a_secret = !secret::find_secrets(&docs, &loc)?.is_empty();
+        if input.walked && !holds_a_secret {
             // A SOPS file of something else (a ConfigMap, a values file): not ours to convert.
             say!(
                 "{}: a SOPS file without a Secret, left as it is (`kseal open` reads it)",
@@ -89,7 +88,7 @@ pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error>
             left.push(input.label());
             continue;
         }
-        if secret::find_secrets(&docs, &loc)?.is_empty() {
+        if !holds_a_secret {
             return Err(Error::input(
                 loc,
                 "no v1 Secret in this SOPS file: import-sops converts Secrets only (use `kseal open` to read other files)",

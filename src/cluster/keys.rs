@@ -273,6 +273,21 @@ fn newest_recipient(entries: &[(String, Zeroizing<String>)]) -> Result<Recipient
 /// second half is [`complete`]: the public ConfigMap (only once the Secret holds the key it names),
 /// the Role and the RoleBinding.
 pub async fn create_key_secret(cluster: &Cluster, key: &NewKey) -> Result<(), Error> {
+    create_key_secret_with(
+        cluster,
+        &[(key.entry.clone(), key.text.clone())],
+        "was created meanwhile by another `kseal cluster init`: this one installed nothing; `kseal cluster fetch-key` prints the cluster's key",
+    )
+    .await
+}
+
+/// The namespace, then the key Secret holding `entries`, created with POST (never over a key
+/// Secret that exists: that 409 is answered with `exists`, what the caller says about it).
+async fn create_key_secret_with(
+    cluster: &Cluster,
+    entries: &[(String, Zeroizing<String>)],
+    exists: &str,
+) -> Result<(), Error> {
     let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": {MANAGED_BY: "kseal"}}});
     apply_object::<Namespace>(cluster, ns).await?;
     let api: Api<Secret> = Api::namespaced(cluster.client.clone(), NAMESPACE);
@@ -282,13 +297,11 @@ pub async fn create_key_secret(cluster: &Cluster, key: &NewKey) -> Result<(), Er
             field_manager: Some(FIELD_MANAGER.into()),
             ..Default::default()
         },
-        &key_secret(&[(key.entry.clone(), key.text.clone())], None),
+        &key_secret(entries, None),
     )
     .await
     .map_err(|e| match e {
-        kube::Error::Api(s) if s.code == 409 => Error::cluster(format!(
-            "{what} was created meanwhile by another `kseal cluster init`: this one installed nothing; `kseal cluster fetch-key` prints the cluster's key"
-        )),
+        kube::Error::Api(s) if s.code == 409 => Error::cluster(format!("{what} {exists}")),
         e => api_error(&what, "create (POST)", &cluster.server, e),
     })
     .map(drop)
@@ -338,24 +351,12 @@ pub async fn restore(cluster: &Cluster, entries: &[(String, Zeroizing<String>)])
         .and_then(|(_, t)| keys::parse_identities(t).ok())
         .and_then(|ids| ids.last().map(|i| i.recipient().clone()))
         .expect("entries hold parsed keys");
-    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": {MANAGED_BY: "kseal"}}});
-    apply_object::<Namespace>(cluster, ns).await?;
-    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), NAMESPACE);
-    let what = format!("secret/{KEY_SECRET} in namespace {NAMESPACE}");
-    api.create(
-        &PostParams {
-            field_manager: Some(FIELD_MANAGER.into()),
-            ..Default::default()
-        },
-        &key_secret(entries, None),
+    create_key_secret_with(
+        cluster,
+        entries,
+        "exists: this cluster has keys; restore into a cluster without them (nothing was changed)",
     )
-    .await
-    .map_err(|e| match e {
-        kube::Error::Api(s) if s.code == 409 => Error::cluster(format!(
-            "{what} exists: this cluster has keys; restore into a cluster without them (nothing was changed)"
-        )),
-        e => api_error(&what, "create (POST)", &cluster.server, e),
-    })?;
+    .await?;
     complete(cluster, &newest).await?;
     Ok(newest)
 }

@@ -98,13 +98,9 @@ pub fn default_image() -> String {
 }
 
 /// The objects of `deploy/webhook/webhook.yaml`, with `image` in the Deployment and, if given,
-/// `ca_bundle` (PEM) in the webhook configuration.
-pub fn objects(image: &str, ca_bundle: Option<&str>) -> Vec<Value> {
-    objects_for(image, ca_bundle, &Endpoint::default())
-}
-
-/// As `objects`, for a webhook reached at `endpoint`: with a URL, the configuration calls it there
-/// and the in-cluster Deployment, Service, PodDisruptionBudget and NetworkPolicy are left out.
+/// `ca_bundle` (PEM) in the webhook configuration, for a webhook reached at `endpoint`: with a
+/// URL, the configuration calls it there and the in-cluster Deployment, Service,
+/// PodDisruptionBudget and NetworkPolicy are left out.
 pub fn objects_for(image: &str, ca_bundle: Option<&str>, endpoint: &Endpoint) -> Vec<Value> {
     use base64::Engine;
     let mut docs: Vec<Value> =
@@ -407,6 +403,11 @@ pub fn admission_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The objects as `install` applies them for the in-cluster Service.
+    fn objects(image: &str, ca_bundle: Option<&str>) -> Vec<Value> {
+        objects_for(image, ca_bundle, &Endpoint::default())
+    }
 
     #[test]
     fn the_manifest_is_what_install_applies_with_image_and_bundle_set() {
