@@ -1,19 +1,17 @@
-//! kseal: keep Kubernetes Secrets in git. Seal each value of a Secret to a cluster's age/X25519
-//! key, leave every other byte of the manifest as it was, and open them again with the cluster's
-//! private key. See docs/FORMAT.md for the sealed value format.
+//! kseal: keep Kubernetes Secrets in git. This crate is the program: the command line (private),
+//! the cluster commands and the admission webhook. What they stand on is re-exported from
+//! [`kseal_core`] (keys, the sealed value format, manifests, config and policy) and, with the
+//! `scan` feature, [`kseal_scan`].
 
-pub mod cli;
+mod cli;
 #[cfg(feature = "cluster")]
 pub mod cluster;
-pub mod config;
-pub mod crypto;
-pub mod error;
 pub mod hardening;
-pub mod manifest;
-pub mod policy;
-#[cfg(feature = "scan")]
-pub mod scan;
 #[cfg(feature = "cluster")]
 pub mod webhook;
 
-pub use error::{Error, ExitCode, Kind, Location, Result};
+pub use cli::main_with_name;
+pub use kseal_core::{config, crypto, error, keyfiles, manifest, policy};
+pub use kseal_core::{Error, ExitCode, Kind, Location, Result};
+#[cfg(feature = "scan")]
+pub use kseal_scan as scan;

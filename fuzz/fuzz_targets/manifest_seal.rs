@@ -2,10 +2,10 @@
 //! the input's tree with only Secret values replaced, each by a sealed value.
 #![no_main]
 
-use kseal::crypto::{keys, Scope};
-use kseal::manifest::tree::{self, Node, NodeKind};
-use kseal::manifest::{seal::seal, Policy};
-use kseal::Location;
+use kseal_core::crypto::{keys, Scope};
+use kseal_core::manifest::tree::{self, Node, NodeKind};
+use kseal_core::manifest::{seal::seal, Policy};
+use kseal_core::Location;
 use libfuzzer_sys::fuzz_target;
 
 fn recipient() -> &'static keys::Recipient {

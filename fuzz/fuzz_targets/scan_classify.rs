@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && data.get(i + 1) != Some(&b'\n')))
         .count();
-    for f in kseal::scan::detect::scan_bytes("fuzz.yaml", data) {
+    for f in kseal_scan::detect::scan_bytes("fuzz.yaml", data) {
         assert!(f.document >= 1);
         assert!(f.line >= 1 && f.line <= lines, "line {} of {lines}", f.line);
         assert!(!f.keys.is_empty());

@@ -3,7 +3,7 @@
 //! re-seals and opens again.
 #![no_main]
 
-use kseal::crypto::{keys, Binding, SealedValue};
+use kseal_core::crypto::{keys, Binding, SealedValue};
 use libfuzzer_sys::fuzz_target;
 
 fn identity() -> &'static keys::Identity {
@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let bind = Binding { namespace: "ns", name: "name", key: "key" };
     let id = identity();
     if let Ok(plain) = v.open(std::slice::from_ref(id), &bind) {
-        let again = kseal::crypto::sealed::seal(&plain, std::slice::from_ref(id.recipient()), v.scope, &bind).unwrap();
+        let again = kseal_core::crypto::sealed::seal(&plain, std::slice::from_ref(id.recipient()), v.scope, &bind).unwrap();
         let reopened = SealedValue::parse(&again).unwrap().open(std::slice::from_ref(id), &bind).unwrap();
         assert_eq!(reopened.as_slice(), plain.as_slice());
     }

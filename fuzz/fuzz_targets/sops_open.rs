@@ -2,9 +2,9 @@
 //! document, never a panic.
 #![no_main]
 
-use kseal::crypto::keys;
-use kseal::manifest::sops;
-use kseal::Location;
+use kseal_core::crypto::keys;
+use kseal_core::manifest::sops;
+use kseal_core::Location;
 use libfuzzer_sys::fuzz_target;
 
 fn identity() -> &'static keys::Identity {

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kseal::cli::main_with_name("kseal")
+    kseal::main_with_name("kseal")
 }

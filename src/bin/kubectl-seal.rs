@@ -1,4 +1,4 @@
 //! The kubectl plugin: `kubectl seal ...` runs this binary with the same command line.
 fn main() -> std::process::ExitCode {
-    kseal::cli::main_with_name("kubectl-seal")
+    kseal::main_with_name("kubectl-seal")
 }

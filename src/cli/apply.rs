@@ -88,7 +88,7 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let identities = if args.identities.identity_from_cluster {
             cluster::keys::identities(&cluster).await?
         } else if !args.identities.files.is_empty() || needs_key {
-            super::keys::load_identities(&args.identities.files).map_err(|e| {
+            crate::keyfiles::load_identities(&args.identities.files).map_err(|e| {
                 if args.identities.files.is_empty() {
                     Error::usage("these manifests hold sealed values: pass -i FILE, set KSEAL_IDENTITY_FILE, or use --identity-from-cluster")
                 } else {

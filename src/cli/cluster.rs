@@ -226,7 +226,7 @@ fn public_key_file(path: &Path, recipient: &Recipient, context: Option<&str>) ->
 fn restore_entries(a: &RestoreArgs) -> Result<Vec<(String, zeroize::Zeroizing<String>)>, Error> {
     let shown = a.backup.display().to_string();
     let file = std::fs::read(&a.backup).map_err(|e| Error::io(&shown, &e))?;
-    let ids = super::keys::load_identities(&a.identities)?;
+    let ids = crate::keyfiles::load_identities(&a.identities)?;
     let plain = crate::crypto::keys::age_decrypt(&file, &ids).map_err(|e| {
         Error::crypto(
             crate::error::Location::file(&shown),

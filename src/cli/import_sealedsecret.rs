@@ -68,7 +68,10 @@ pub struct ImportSealedSecretArgs {
 
 /// The controller's keys from the cluster (into memory only).
 #[cfg(feature = "cluster")]
-fn keys_from_cluster(namespace: &str, global: &GlobalArgs) -> Result<Vec<rsa::RsaPrivateKey>, Error> {
+fn keys_from_cluster(
+    namespace: &str,
+    global: &GlobalArgs,
+) -> Result<Vec<sealedsecret::RsaPrivateKey>, Error> {
     let rt = crate::cluster::runtime()?;
     let pems = rt.block_on(async {
         let c = crate::cluster::connect(&global.target()).await?;
@@ -79,14 +82,14 @@ fn keys_from_cluster(namespace: &str, global: &GlobalArgs) -> Result<Vec<rsa::Rs
 }
 
 #[cfg(not(feature = "cluster"))]
-fn keys_from_cluster(_: &str, _: &GlobalArgs) -> Result<Vec<rsa::RsaPrivateKey>, Error> {
+fn keys_from_cluster(_: &str, _: &GlobalArgs) -> Result<Vec<sealedsecret::RsaPrivateKey>, Error> {
     Err(Error::usage(
         "--controller-keys-from-cluster: this kseal was built without the `cluster` feature",
     ))
 }
 
 /// The controller's keys from a file (PEM, or its key Secrets as kubectl prints them).
-fn keys_from_file(path: &std::path::Path) -> Result<Vec<rsa::RsaPrivateKey>, Error> {
+fn keys_from_file(path: &std::path::Path) -> Result<Vec<sealedsecret::RsaPrivateKey>, Error> {
     let key_loc = Location::file(path.display().to_string());
     // The controller's private keys: wiped from memory when done.
     let key_text = std::fs::read_to_string(path).map(Zeroizing::new).map_err(|e| {

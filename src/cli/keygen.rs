@@ -35,7 +35,7 @@ pub struct KeygenArgs {
 
 pub fn run(args: KeygenArgs) -> Result<ExitCode, Error> {
     if let Some(file) = &args.recipients_of {
-        let ids = super::keys::load_identities(std::slice::from_ref(file))?;
+        let ids = crate::keyfiles::load_identities(std::slice::from_ref(file))?;
         let text: String = ids.iter().map(|i| format!("{}\n", i.recipient())).collect();
         write_stdout(text.as_bytes())?;
         return Ok(ExitCode::Success);

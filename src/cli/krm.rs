@@ -56,7 +56,7 @@ pub fn run(args: KrmArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let identities = if args.identities.identity_from_cluster {
         args.identities.load(global)?
     } else {
-        super::keys::load_identities(&files)?
+        crate::keyfiles::load_identities(&files)?
     };
     krm::open_items(&mut list, &identities)?;
     let out = zeroize::Zeroizing::new(serde_json::to_string(&list).expect("values serialize"));
@@ -86,7 +86,7 @@ fn run_exec_plugin(
     let identities = if args.identities.identity_from_cluster {
         args.identities.load(global)?
     } else {
-        super::keys::load_identities(&files)?
+        crate::keyfiles::load_identities(&files)?
     };
     let opened = crate::manifest::open::open(
         stream,

@@ -225,7 +225,7 @@ impl IdentityArgs {
                 ));
             }
         }
-        self::keys::load_identities(&self.files)
+        crate::keyfiles::load_identities(&self.files)
     }
 }
 

@@ -101,7 +101,7 @@ impl Sources {
     /// Reads the keys and the serving certificate. Key files follow `-i`'s rules (nothing others
     /// can read; group-read only on a kubelet Secret volume).
     pub fn load(&self) -> Result<Loaded, Error> {
-        let identities = crate::cli::keys::load_identities(std::slice::from_ref(&self.keys))?;
+        let identities = crate::keyfiles::load_identities(std::slice::from_ref(&self.keys))?;
         let tls = Arc::new(self.server_config()?);
         Ok(Loaded { identities, tls })
     }

@@ -13,7 +13,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
-use rsa::{Oaep, RsaPrivateKey};
+use rsa::Oaep;
+pub use rsa::RsaPrivateKey;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 

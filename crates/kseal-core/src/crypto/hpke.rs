@@ -224,7 +224,10 @@ mod tests {
 
     impl Vector {
         fn load() -> Self {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/hpke/rfc9180-a2-1.json");
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../testdata/hpke/rfc9180-a2-1.json"
+            );
             Vector(serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
         }
         fn hex(&self, field: &str) -> Vec<u8> {

@@ -42,7 +42,7 @@ use rayon::prelude::*;
 use super::detect::{self, GeneratorFile, ValueId};
 use super::preread::{self, PackedCommits, Preread};
 use super::{scan_bytes, scan_with_generators, Finding};
-use crate::error::{Error, Location};
+use kseal_core::error::{Error, Location};
 
 fn git_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::input(Location::default(), format!("{what}: {e}"))

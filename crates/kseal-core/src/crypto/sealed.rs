@@ -861,7 +861,10 @@ mod tests {
     /// opens whichever order they are given in.
     #[test]
     fn every_identity_with_a_matching_kid_is_tried() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/keys/test-kid-collision.agekey");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../keys/test-kid-collision.agekey"
+        );
         let ids = crate::crypto::keys::parse_identities(&std::fs::read_to_string(path).unwrap()).unwrap();
         assert_eq!(ids[0].kid(), ids[1].kid());
         assert_ne!(ids[0].recipient(), ids[1].recipient());

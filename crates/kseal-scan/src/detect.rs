@@ -18,12 +18,12 @@ use hmac::{Hmac, Mac};
 use memchr::memmem;
 use sha2::{Digest, Sha256};
 
-use crate::manifest::secret::{state_of, Field, ValueState};
-use crate::manifest::tree::{self, Document, Node, NodeKind};
+use kseal_core::manifest::secret::{state_of, Field, ValueState};
+use kseal_core::manifest::tree::{self, Document, Node, NodeKind};
 
 /// The annotation that marks a plaintext Secret as intentional (test fixtures, examples).
 pub const ALLOW_ANNOTATION: &str = "kseal.dev/allow-plaintext";
-const LAST_APPLIED: &str = crate::manifest::secret::LAST_APPLIED;
+const LAST_APPLIED: &str = kseal_core::manifest::secret::LAST_APPLIED;
 /// The prefix of an age X25519 identity: the very key kseal protects.
 pub const AGE_IDENTITY: &str = "AGE-SECRET-KEY-1";
 
@@ -662,11 +662,11 @@ fn scan_documents(path: &str, docs: &[Document], out: &mut Vec<Finding>) {
         let Some(root) = &doc.root else { continue };
         // As kubectl reads it: the items of anything with `items` (manifest::secret::list_items).
         let mut objects: Vec<(&Node, bool)> = vec![(root, is_v1(root, "Secret"))];
-        if let Some(items) = crate::manifest::secret::list_items(root) {
+        if let Some(items) = kseal_core::manifest::secret::list_items(root) {
             objects.extend(
                 items
                     .iter()
-                    .map(|i| (i, crate::manifest::secret::is_secret_item(root, i))),
+                    .map(|i| (i, kseal_core::manifest::secret::is_secret_item(root, i))),
             );
         }
         for (obj, is_secret) in objects {
@@ -694,7 +694,7 @@ fn age_identities(path: &str, bytes: &[u8]) -> Vec<Finding> {
             continue;
         };
         let candidate = zeroize::Zeroizing::new(candidate.to_string());
-        let Ok(identity) = candidate.parse::<age::x25519::Identity>() else {
+        let Ok(identity) = kseal_core::crypto::Identity::from_age_str(&candidate) else {
             continue;
         };
         let line_start = bytes[..start]
@@ -733,7 +733,7 @@ fn age_identities(path: &str, bytes: &[u8]) -> Vec<Finding> {
             path,
             1,
             None,
-            Some(identity.to_public().to_string()),
+            Some(identity.recipient().to_string()),
             vec![hit],
         ));
     }
