@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::output::write_stdout;
 use crate::error::{Error, ExitCode};
-use crate::scan::{history, report, worktree, Class};
+use crate::scan::{baseline, history, report, worktree, Class};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -97,9 +97,6 @@ fn show_progress(phase: &str, done: usize, total: usize) {
     }
 }
 
-/// The baseline file read when `--baseline` is not given, at the top of the work tree.
-pub const DEFAULT_BASELINE: &str = ".kseal-baseline.jsonl";
-
 /// The repository, or the error opening it gave (opened again: errors are not `Clone`).
 fn opened<'a>(
     repo: &'a Result<gix::Repository, Error>,
@@ -177,7 +174,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
         }
     }
     let scanned = if args.staged {
-        history::scan_staged(opened(&repo, &args.path)?)?
+        crate::scan::scan_staged(opened(&repo, &args.path)?)?
     } else if args.worktree || (!args.history && !history_only && repo.is_err()) {
         history::Scanned {
             findings: worktree::scan(&args.path, threads.max(1)),
@@ -210,56 +207,25 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     }
     let incomplete = incomplete(&scanned);
     let mut findings = scanned.findings;
-    // The project's own baseline, when it has one at the top of the work tree (as gitleaks reads
-    // `.gitleaksignore`), so that `hook install`'s pre-commit hook and plain `kseal scan` agree.
-    // A bare repository (a CI mirror) has no work tree: its baseline is the one committed at HEAD.
-    let bare = repo.as_ref().ok().filter(|r| r.workdir().is_none());
-    let baseline = args.baseline.clone().or_else(|| {
-        let top = repo
-            .as_ref()
-            .ok()
-            .and_then(|r| r.workdir().map(std::path::Path::to_path_buf))
-            .unwrap_or_else(|| args.path.clone());
-        Some(top.join(DEFAULT_BASELINE)).filter(|p| p.is_file())
-    });
-    let committed = if baseline.is_none() {
-        bare.and_then(|r| history::file_at_head(r, DEFAULT_BASELINE))
-    } else {
-        None
-    };
-    let baseline_text = match (&baseline, committed) {
-        (Some(file), _) => {
-            Some(std::fs::read_to_string(file).map_err(|e| Error::io(file.display().to_string(), &e))?)
-        }
-        (None, Some(bytes)) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-        (None, None) => None,
-    };
-    let file = baseline
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("HEAD:{DEFAULT_BASELINE}")));
-    if let Some(text) = baseline_text {
-        let baseline = report::parse_baseline(&text);
-        let (values, missing) = match &repo {
-            Ok(repo) => history::baseline_values(repo, &baseline.entries),
-            Err(_) => Default::default(),
-        };
-        if !baseline.legacy.is_empty() {
+    if let Some(found) = baseline::find(repo.as_ref().ok(), &args.path, args.baseline.as_deref())? {
+        let file = found.file.display();
+        if !found.baseline.legacy.is_empty() {
             say!(
                 "warning: {}: {} fingerprint(s) in the pre-v2 form (a hash of the value, which confirms a guessed value); they still work, but write the baseline again: kseal scan --format json > {}",
-                file.display(),
-                baseline.legacy.len(),
-                file.display()
+                file,
+                found.baseline.legacy.len(),
+                file
             );
         }
-        if !missing.is_empty() {
+        if !found.missing.is_empty() {
             say!(
                 "warning: {}: {} entr(ies) name a commit this clone does not have ({}...); they suppress only the same finding, not the same value elsewhere",
-                file.display(),
-                missing.len(),
-                missing[0]
+                file,
+                found.missing.len(),
+                found.missing[0]
             );
         }
-        report::apply_baseline(&mut findings, &baseline, &values);
+        baseline::apply(&mut findings, &found.baseline, &found.values);
     }
     let out = match args.format {
         Format::Json => report::json_lines(&findings),

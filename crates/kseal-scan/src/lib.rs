@@ -1,12 +1,15 @@
 //! `kseal scan`: find plaintext Kubernetes Secrets in a work tree, the staged changes or a git
 //! history, and report them without ever printing a value.
 
+pub mod baseline;
 pub mod detect;
 pub mod history;
-mod preread;
 pub mod report;
+mod staged;
 pub mod tolerant;
 pub mod worktree;
+
+pub use staged::scan_staged;
 
 pub use detect::{scan_bytes, Class, Finding, KeyHit, Source, ValueId};
 

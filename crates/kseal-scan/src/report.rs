@@ -1,10 +1,9 @@
 //! Scan output: readable text grouped by Secret, or JSON lines. Both name keys and fingerprints,
 //! never values.
 
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use super::detect::{Class, ValueId};
+use super::detect::Class;
 use super::Finding;
 
 /// A path, name or key for the terminal: control characters (a file named with an escape
@@ -109,84 +108,6 @@ pub fn json_lines(findings: &[Finding]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// One finding of a baseline file, as `scan --format json` wrote it.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct BaselineEntry {
-    pub source: Option<super::Source>,
-    pub commit: Option<String>,
-    pub path: String,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-    pub keys: Vec<BaselineKey>,
-}
-
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct BaselineKey {
-    pub key: String,
-    pub fingerprint: String,
-}
-
-/// What a baseline file accepts: finding fingerprints (v2, 16 hex), and the 8-hex value hashes of
-/// baselines written before v2, which still work (compared in memory, never printed).
-#[derive(Debug, Default)]
-pub struct Baseline {
-    pub fingerprints: BTreeSet<String>,
-    pub legacy: BTreeSet<String>,
-    pub entries: Vec<BaselineEntry>,
-}
-
-/// Reads a baseline file: JSON lines a previous `scan --format json` wrote, or plain lines of
-/// fingerprints (16 hex; 8 hex for the pre-v2 form).
-pub fn parse_baseline(text: &str) -> Baseline {
-    let mut out = Baseline::default();
-    let add = |fp: &str, out: &mut Baseline| {
-        let fp = fp.to_ascii_lowercase();
-        if !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return;
-        }
-        match fp.len() {
-            16 => out.fingerprints.insert(fp),
-            8 => out.legacy.insert(fp),
-            _ => false,
-        };
-    };
-    for line in text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        if let Ok(entry) = serde_json::from_str::<BaselineEntry>(line) {
-            for k in &entry.keys {
-                add(&k.fingerprint, &mut out);
-            }
-            out.entries.push(entry);
-        } else {
-            add(line, &mut out);
-        }
-    }
-    out.entries.retain(|e| e.commit.is_some());
-    out
-}
-
-/// Drops keys the baseline accepts (by fingerprint, by a value read back from the commits it
-/// names, or by a pre-v2 value hash), and findings left without keys.
-pub fn apply_baseline(
-    findings: &mut Vec<Finding>,
-    baseline: &Baseline,
-    values: &std::collections::HashSet<(String, ValueId)>,
-) {
-    for f in findings.iter_mut() {
-        f.keys.retain(|k| {
-            !(baseline.fingerprints.contains(&k.fingerprint)
-                || values.contains(&k.identity())
-                || baseline.legacy.iter().any(|l| k.value.matches_legacy(l)))
-        });
-    }
-    findings.retain(|f| !f.keys.is_empty());
 }
 
 /// A path as a relative URI reference: every byte but unreserved characters and `/` is

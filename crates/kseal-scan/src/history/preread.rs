@@ -35,8 +35,8 @@ use gix::odb::pack;
 use gix::ObjectId;
 use rayon::prelude::*;
 
-use super::detect::{self, GeneratorFile};
-use super::Finding;
+use crate::detect::{self, GeneratorFile};
+use crate::Finding;
 
 /// A commit as the history walk needs it.
 pub struct PackedCommit {
@@ -520,7 +520,7 @@ fn read_object(kind: Option<gix::object::Kind>, data: &[u8], hash: gix::hash::Ki
                 return Read::Blob(None);
             }
             let scan = BlobScan {
-                findings: super::scan_bytes("", data),
+                findings: crate::scan_bytes("", data),
                 generators: detect::generator_files(data),
             };
             let empty = scan.findings.is_empty() && scan.generators.is_empty();

@@ -1,0 +1,139 @@
+//! Step 3: every reachable blob's findings, from the read-ahead or read here, and the files
+//! kustomizations' generators read, at every version they had.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use gix::ObjectId;
+use rayon::prelude::*;
+
+use super::commits::Origin;
+use super::preread::Preread;
+use super::store::{git_error, own_store};
+use super::Options;
+use crate::detect::{self, GeneratorFile};
+use crate::scan_bytes;
+use crate::Finding;
+use kseal_core::error::Error;
+
+/// A finding with the blob it is in, where that blob was first seen.
+pub(super) type Found = (ObjectId, Origin, Finding);
+
+/// Blobs read through one object store before it is dropped (see [`own_store`]).
+const BLOBS_PER_STORE: usize = 1024;
+
+/// Step 3: every blob read once, in parallel, through the prefilter. Files that kustomizations'
+/// generators read are gathered on the way and read afterwards, at every version they had.
+pub(super) fn read_blobs(
+    repo: &gix::Repository,
+    packed: &Preread,
+    blobs: &[(ObjectId, Origin, String)],
+    options: &Options,
+    unreadable: &Mutex<Vec<(String, String)>>,
+) -> Result<Vec<Found>, Error> {
+    let total = blobs.len();
+    let done = AtomicUsize::new(0);
+    let looked_up = AtomicUsize::new(0);
+    let generators: Mutex<HashMap<String, Vec<GeneratorFile>>> = Mutex::new(HashMap::new());
+    let sync = repo.clone().into_sync();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.max(1))
+        .build()
+        .map_err(|e| git_error("starting threads", e))?;
+    let read = |repo: &gix::Repository, id: &ObjectId, path: &str| -> Option<Vec<u8>> {
+        match repo.find_object(*id) {
+            Ok(obj) => Some(obj.detach().data),
+            Err(_) => {
+                unreadable
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((path.to_string(), id.to_string()));
+                None
+            }
+        }
+    };
+    let scan_one = |repo: &gix::Repository, (id, origin, path): &(ObjectId, Origin, String)| -> Vec<Found> {
+        let n = done.fetch_add(1, Ordering::Relaxed);
+        if let Some(progress) = options.progress.filter(|_| n.is_multiple_of(4096)) {
+            progress("reading blobs", n, total);
+        }
+        let note_generators = |files: Vec<GeneratorFile>| {
+            if !files.is_empty() {
+                let mut g = generators.lock().unwrap_or_else(|e| e.into_inner());
+                for gf in files {
+                    let target = detect::join_path(detect::dir_of(path), &gf.path);
+                    g.entry(target).or_default().push(gf);
+                }
+            }
+        };
+        // Read with its pack already: only where it is is new.
+        if packed.blobs.contains(id) {
+            let Some(scan) = packed.scanned.get(id) else {
+                return Vec::new();
+            };
+            note_generators(scan.generators.clone());
+            return scan
+                .findings
+                .iter()
+                .map(|f| {
+                    let mut f = f.clone();
+                    f.path = path.clone();
+                    (*id, *origin, f)
+                })
+                .collect();
+        }
+        looked_up.fetch_add(1, Ordering::Relaxed);
+        let Some(data) = read(repo, id, path) else {
+            return Vec::new();
+        };
+        note_generators(detect::generator_files(&data));
+        scan_bytes(path, &data)
+            .into_iter()
+            .map(|f| (*id, *origin, f))
+            .collect()
+    };
+    let mut found: Vec<Found> = pool.install(|| {
+        blobs
+            .par_chunks(BLOBS_PER_STORE)
+            .map(|chunk| {
+                let repo = own_store(&sync);
+                chunk.iter().flat_map(|b| scan_one(&repo, b)).collect::<Vec<_>>()
+            })
+            .flatten()
+            .collect()
+    });
+    let generators = generators.into_inner().unwrap_or_else(|e| e.into_inner());
+    if !generators.is_empty() {
+        for (id, origin, path) in blobs {
+            let Some(files) = generators.get(path) else {
+                continue;
+            };
+            let Some(data) = read(repo, id, path) else {
+                continue;
+            };
+            let mut unique: Vec<&GeneratorFile> = files.iter().collect();
+            unique.sort_by(|a, b| (&a.generator, &a.key).cmp(&(&b.generator, &b.key)));
+            unique.dedup_by(|a, b| {
+                (&a.generator, &a.namespace, &a.key) == (&b.generator, &b.namespace, &b.key)
+            });
+            for gf in unique {
+                found.extend(
+                    detect::generator_file_finding(gf, path, &data)
+                        .into_iter()
+                        .map(|f| (*id, *origin, f)),
+                );
+            }
+        }
+    }
+    if let Some(progress) = options.progress {
+        progress("reading blobs", total, total);
+    }
+    if std::env::var_os("KSEAL_SCAN_PROFILE").is_some_and(|v| v == "1") {
+        eprintln!(
+            "kseal: profile: {} of {total} blobs looked up one by one",
+            looked_up.into_inner()
+        );
+    }
+    Ok(found)
+}

@@ -1,0 +1,352 @@
+//! Step 2: walk every commit's tree, in parallel, for the first sighting of each blob and the
+//! finding groups each commit holds.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use gix::ObjectId;
+
+use super::commits::{Commits, Origin};
+use super::holders::{group_key, GroupKey};
+use super::preread::Preread;
+use super::store::{git_error, own_store};
+use super::Options;
+use kseal_core::error::Error;
+
+/// What one tree walker saw.
+#[derive(Default)]
+pub(super) struct Walked {
+    pub first_seen: HashMap<ObjectId, (Origin, String)>,
+    pub submodules: BTreeSet<String>,
+    pub unreadable: Vec<(String, String)>,
+    /// Per commit whose tree holds a finding known before the walk: (commit, set in `sets`).
+    pub holds: Vec<(u32, u32)>,
+    sets: GroupSets,
+    /// Per group of [`Known`], the commits whose tree holds it (all walkers together).
+    pub holding: Vec<Vec<u32>>,
+}
+
+/// Sets of finding groups (bitsets over [`Known::groups`]), each distinct set stored once: a
+/// tree's set is named by its index, 0 being the empty set. Most trees hold the same few.
+#[derive(Default)]
+struct GroupSets {
+    sets: Vec<Box<[u64]>>,
+    index: HashMap<Box<[u64]>, u32>,
+}
+
+impl GroupSets {
+    fn new(words: usize) -> Self {
+        let empty: Box<[u64]> = vec![0; words].into();
+        GroupSets {
+            sets: vec![empty.clone()],
+            index: HashMap::from([(empty, 0)]),
+        }
+    }
+
+    fn add(&mut self, into: &mut [u64], set: u32) {
+        if set != 0 {
+            into.iter_mut()
+                .zip(&*self.sets[set as usize])
+                .for_each(|(a, b)| *a |= b);
+        }
+    }
+
+    fn intern(&mut self, set: Vec<u64>) -> u32 {
+        if set.iter().all(|w| *w == 0) {
+            return 0;
+        }
+        let set: Box<[u64]> = set.into();
+        if let Some(i) = self.index.get(&set) {
+            return *i;
+        }
+        let i = self.sets.len() as u32;
+        self.sets.push(set.clone());
+        self.index.insert(set, i);
+        i
+    }
+}
+
+/// Findings known before the walk (the blobs the packs held): their groups, and which groups
+/// each blob is in, so the walk can tell which commits hold each group (see [`walk_tree`]).
+#[derive(Default)]
+pub(super) struct Known {
+    pub groups: HashMap<GroupKey, u32>,
+    pub blobs: gix::hashtable::HashMap<ObjectId, Box<[u64]>>,
+    pub words: usize,
+}
+
+impl Known {
+    pub fn new(packed: &Preread) -> Self {
+        let mut known = Known::default();
+        let mut members: Vec<(ObjectId, u32)> = Vec::new();
+        for (blob, scan) in &packed.scanned {
+            for f in &scan.findings {
+                let next = known.groups.len() as u32;
+                let g = *known.groups.entry(group_key(f)).or_insert(next);
+                members.push((*blob, g));
+            }
+        }
+        known.words = known.groups.len().div_ceil(64);
+        for (blob, g) in members {
+            let bits = known
+                .blobs
+                .entry(blob)
+                .or_insert_with(|| vec![0; known.words].into());
+            bits[g as usize / 64] |= 1 << (g % 64);
+        }
+        known
+    }
+}
+
+/// Walks the tree `root`, calling `blob(id, path)` for each blob (`prefix` is put before every
+/// path), and returns the set of groups of `known` it holds, anywhere in it. `memo` has each tree's set once it is walked (a tree
+/// shared by many commits is walked once); a tree is finished after all its subtrees, which
+/// the stack order guarantees (a subtree already entered is finished, or it would contain its
+/// parent).
+pub(super) fn walk_tree(
+    repo: &gix::Repository,
+    root: ObjectId,
+    prefix: &str,
+    known: &Known,
+    memo: &mut gix::hashtable::HashMap<ObjectId, u32>,
+    out: &mut Walked,
+    mut blob: impl FnMut(&mut Walked, ObjectId, &dyn Fn() -> String),
+) -> u32 {
+    const ENTERED: u32 = u32::MAX;
+    // A walked tree's set; None while it is being walked, or not yet entered.
+    let finished = |memo: &gix::hashtable::HashMap<ObjectId, u32>, id: &ObjectId| {
+        memo.get(id).copied().filter(|s| *s != ENTERED)
+    };
+    enum Frame {
+        Enter(ObjectId, String),
+        /// A tree whose own blobs' groups are `set`, waiting for `subtrees` to finish.
+        Finish(ObjectId, Vec<u64>, Vec<ObjectId>),
+    }
+    let mut stack = vec![Frame::Enter(root, prefix.to_string())];
+    while let Some(frame) = stack.pop() {
+        match frame {
+            Frame::Enter(tree_id, prefix) => {
+                if memo.contains_key(&tree_id) {
+                    continue;
+                }
+                memo.insert(tree_id, ENTERED);
+                let mut set = vec![0u64; known.words];
+                let mut waiting = Vec::new();
+                let mut enter = Vec::new();
+                match repo.find_object(tree_id) {
+                    Err(_) => out
+                        .unreadable
+                        .push((format!("{prefix}(tree)"), tree_id.to_string())),
+                    Ok(tree) => {
+                        for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash()) {
+                            let Ok(entry) = entry else {
+                                out.unreadable
+                                    .push((format!("{prefix}(tree)"), tree_id.to_string()));
+                                break;
+                            };
+                            let id = entry.oid.to_owned();
+                            if entry.mode.is_tree() {
+                                match finished(memo, &id) {
+                                    Some(done) => out.sets.add(&mut set, done),
+                                    None => {
+                                        waiting.push(id);
+                                        enter.push(Frame::Enter(id, format!("{prefix}{}/", entry.filename)));
+                                    }
+                                }
+                            } else if entry.mode.is_blob() {
+                                blob(out, id, &|| format!("{prefix}{}", entry.filename));
+                                if let Some(bits) = known.blobs.get(&id) {
+                                    set.iter_mut().zip(&**bits).for_each(|(a, b)| *a |= b);
+                                }
+                            } else if entry.mode.is_commit() {
+                                out.submodules.insert(format!("{prefix}{}", entry.filename));
+                            }
+                        }
+                    }
+                }
+                stack.push(Frame::Finish(tree_id, set, waiting));
+                stack.extend(enter);
+            }
+            Frame::Finish(tree_id, mut set, waiting) => {
+                for id in waiting {
+                    let done = finished(memo, &id).unwrap_or(0);
+                    out.sets.add(&mut set, done);
+                }
+                let id = out.sets.intern(set);
+                memo.insert(tree_id, id);
+            }
+        }
+    }
+    finished(memo, &root).unwrap_or(0)
+}
+
+/// Step 2: the first origin and path of every distinct blob, walked in parallel runs.
+pub(super) fn first_sightings(
+    repo: &gix::Repository,
+    commits: &Commits,
+    known: &Known,
+    options: &Options,
+) -> Result<Walked, Error> {
+    // A range: what its boundary commits had is not new.
+    let mut boundary_trees = gix::hashtable::HashMap::default();
+    let mut boundary = Walked::default();
+    for id in &commits.boundary {
+        if let Ok(c) = repo.find_commit(*id) {
+            if let Ok(tree) = c.tree_id() {
+                walk_tree(
+                    repo,
+                    tree.detach(),
+                    "",
+                    &Known::default(),
+                    &mut boundary_trees,
+                    &mut boundary,
+                    |w, blob, _| {
+                        w.first_seen
+                            .entry(blob)
+                            .or_insert((Origin::Unreachable, String::new()));
+                    },
+                );
+            }
+        }
+    }
+    let before = boundary.first_seen;
+
+    let threads = options.threads.max(1);
+    let n = commits.ids.len();
+    // Each thread takes the next chunk of commits, in history order, and keeps what it walked
+    // (its memo of trees) from chunk to chunk: a tree is walked at most once per thread. Chunks
+    // shrink as the walk goes (guided scheduling: a share of what is left), so the threads end
+    // together though the newest commits, with the largest trees, cost the most; and each chunk
+    // is read through its own store, dropped after, so the pages of the pack it mapped are not
+    // resident for the rest of the walk: MAX_CHUNK bounds those pages (with 30k commits a chunk
+    // they made the peak RSS 352 MiB on the shaped history, 229 MiB with 8k). A chunk costs a
+    // store opened and its caches warmed (a few ms), which is why they are not smaller than
+    // MIN_CHUNK.
+    const MIN_CHUNK: usize = 1024;
+    const MAX_CHUNK: usize = 8192;
+    let cursor = Mutex::new(0usize);
+    let take = || -> Option<std::ops::Range<usize>> {
+        let mut at = cursor.lock().unwrap_or_else(|e| e.into_inner());
+        let size = ((n - *at) / (2 * threads)).clamp(MIN_CHUNK, MAX_CHUNK);
+        let chunk = *at..(*at + size).min(n);
+        *at = chunk.end;
+        (!chunk.is_empty()).then_some(chunk)
+    };
+    let done = AtomicUsize::new(0);
+    let sync = repo.clone().into_sync();
+    let walk = || {
+        let mut memo = gix::hashtable::HashMap::default();
+        let mut walked = Walked {
+            sets: GroupSets::new(known.words),
+            ..Walked::default()
+        };
+        while let Some(chunk) = take() {
+            let repo = own_store(&sync);
+            for i in chunk {
+                let d = done.fetch_add(1, Ordering::Relaxed);
+                if let Some(progress) = options.progress.filter(|_| d.is_multiple_of(1024)) {
+                    progress("walking trees", d, n);
+                }
+                let origin = Origin::Commit(i as u32);
+                let set = walk_tree(
+                    &repo,
+                    commits.trees[i],
+                    "",
+                    known,
+                    &mut memo,
+                    &mut walked,
+                    |w, blob, path| {
+                        if !before.contains_key(&blob) {
+                            w.first_seen.entry(blob).or_insert_with(|| (origin, path()));
+                        }
+                    },
+                );
+                if set != 0 {
+                    walked.holds.push((i as u32, set));
+                }
+            }
+        }
+        walked
+    };
+    let parts: Vec<Walked> = std::thread::scope(|s| {
+        // A thread the system will not start leaves its chunks to the others.
+        let others: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(s, walk).ok())
+            .collect();
+        let mut parts = vec![walk()];
+        for other in others {
+            parts.push(
+                other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        parts
+    });
+    let mut all = Walked {
+        holding: vec![Vec::new(); known.groups.len()],
+        ..Walked::default()
+    };
+    for part in parts {
+        // Each thread saw its commits in history order; first is the earliest of them all.
+        for (blob, seen) in part.first_seen {
+            match all.first_seen.get_mut(&blob) {
+                Some(first) if seen.0 < first.0 => *first = seen,
+                Some(_) => {}
+                None => {
+                    all.first_seen.insert(blob, seen);
+                }
+            }
+        }
+        all.submodules.extend(part.submodules);
+        all.unreadable.extend(part.unreadable);
+        for (commit, set) in part.holds {
+            for (w, word) in part.sets.sets[set as usize].iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    all.holding[w * 64 + bits.trailing_zeros() as usize].push(commit);
+                    bits &= bits - 1;
+                }
+            }
+        }
+    }
+    // Refs that point at a tree or a blob (`git tag v1-files <tree>`): reachable, so scanned.
+    for (i, (name, id)) in commits.object_tips.iter().enumerate() {
+        let origin = Origin::Ref(i as u32);
+        match repo.find_header(*id).map(|h| h.kind()) {
+            Ok(gix::object::Kind::Blob) => {
+                all.first_seen.entry(*id).or_insert((origin, name.clone()));
+            }
+            _ => {
+                let prefix = format!("{name}:");
+                walk_tree(
+                    repo,
+                    *id,
+                    &prefix,
+                    &Known::default(),
+                    &mut Default::default(),
+                    &mut all,
+                    |w, blob, path| {
+                        w.first_seen.entry(blob).or_insert_with(|| (origin, path()));
+                    },
+                );
+            }
+        }
+    }
+    if options.include_unreachable {
+        let objects = repo.objects.iter().map_err(|e| git_error("listing objects", e))?;
+        for id in objects.flatten() {
+            if !all.first_seen.contains_key(&id)
+                && !before.contains_key(&id)
+                && repo
+                    .find_header(id)
+                    .is_ok_and(|h| h.kind() == gix::object::Kind::Blob)
+            {
+                all.first_seen
+                    .insert(id, (Origin::Unreachable, format!("(unreachable blob {id})")));
+            }
+        }
+    }
+    Ok(all)
+}
