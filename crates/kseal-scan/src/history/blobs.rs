@@ -32,35 +32,91 @@ pub(super) fn read_blobs(
     options: &Options,
     unreadable: &Mutex<Vec<(String, String)>>,
 ) -> Result<Vec<Found>, Error> {
-    let total = blobs.len();
-    let done = AtomicUsize::new(0);
-    let looked_up = AtomicUsize::new(0);
-    let generators: Mutex<HashMap<String, Vec<GeneratorFile>>> = Mutex::new(HashMap::new());
+    let reader = Reader {
+        packed,
+        options,
+        unreadable,
+        total: blobs.len(),
+        done: AtomicUsize::new(0),
+        looked_up: AtomicUsize::new(0),
+        generators: Mutex::new(HashMap::new()),
+    };
     let sync = repo.clone().into_sync();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.max(1))
         .build()
         .map_err(|e| git_error("starting threads", e))?;
-    let read = |repo: &gix::Repository, id: &ObjectId, path: &str| -> Option<Vec<u8>> {
+    let mut found: Vec<Found> = pool.install(|| {
+        blobs
+            .par_chunks(BLOBS_PER_STORE)
+            .map(|chunk| {
+                let repo = own_store(&sync);
+                chunk
+                    .iter()
+                    .flat_map(|b| reader.scan_one(&repo, b))
+                    .collect::<Vec<_>>()
+            })
+            .flatten()
+            .collect()
+    });
+    let generators = std::mem::take(&mut *reader.generators.lock().unwrap_or_else(|e| e.into_inner()));
+    if !generators.is_empty() {
+        found.extend(reader.generator_findings(repo, blobs, &generators));
+    }
+    if let Some(progress) = options.progress {
+        progress("reading blobs", reader.total, reader.total);
+    }
+    if std::env::var_os("KSEAL_SCAN_PROFILE").is_some_and(|v| v == "1") {
+        eprintln!(
+            "kseal: profile: {} of {} blobs looked up one by one",
+            reader.looked_up.into_inner(),
+            reader.total
+        );
+    }
+    Ok(found)
+}
+
+/// What the blob readers share.
+struct Reader<'a> {
+    packed: &'a Preread,
+    options: &'a Options,
+    unreadable: &'a Mutex<Vec<(String, String)>>,
+    total: usize,
+    done: AtomicUsize,
+    /// Blobs the read-ahead did not have, read one by one.
+    looked_up: AtomicUsize,
+    /// Files kustomizations' generators read, by path.
+    generators: Mutex<HashMap<String, Vec<GeneratorFile>>>,
+}
+
+impl Reader<'_> {
+    /// A blob's content, or `None` (noted as unreadable).
+    fn read(&self, repo: &gix::Repository, id: &ObjectId, path: &str) -> Option<Vec<u8>> {
         match repo.find_object(*id) {
             Ok(obj) => Some(obj.detach().data),
             Err(_) => {
-                unreadable
+                self.unreadable
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .push((path.to_string(), id.to_string()));
                 None
             }
         }
-    };
-    let scan_one = |repo: &gix::Repository, (id, origin, path): &(ObjectId, Origin, String)| -> Vec<Found> {
-        let n = done.fetch_add(1, Ordering::Relaxed);
-        if let Some(progress) = options.progress.filter(|_| n.is_multiple_of(4096)) {
-            progress("reading blobs", n, total);
+    }
+
+    /// One blob's findings at the path the walk gave it.
+    fn scan_one(
+        &self,
+        repo: &gix::Repository,
+        (id, origin, path): &(ObjectId, Origin, String),
+    ) -> Vec<Found> {
+        let n = self.done.fetch_add(1, Ordering::Relaxed);
+        if let Some(progress) = self.options.progress.filter(|_| n.is_multiple_of(4096)) {
+            progress("reading blobs", n, self.total);
         }
         let note_generators = |files: Vec<GeneratorFile>| {
             if !files.is_empty() {
-                let mut g = generators.lock().unwrap_or_else(|e| e.into_inner());
+                let mut g = self.generators.lock().unwrap_or_else(|e| e.into_inner());
                 for gf in files {
                     let target = detect::join_path(detect::dir_of(path), &gf.path);
                     g.entry(target).or_default().push(gf);
@@ -68,8 +124,8 @@ pub(super) fn read_blobs(
             }
         };
         // Read with its pack already: only where it is is new.
-        if packed.blobs.contains(id) {
-            let Some(scan) = packed.scanned.get(id) else {
+        if self.packed.blobs.contains(id) {
+            let Some(scan) = self.packed.scanned.get(id) else {
                 return Vec::new();
             };
             note_generators(scan.generators.clone());
@@ -83,8 +139,8 @@ pub(super) fn read_blobs(
                 })
                 .collect();
         }
-        looked_up.fetch_add(1, Ordering::Relaxed);
-        let Some(data) = read(repo, id, path) else {
+        self.looked_up.fetch_add(1, Ordering::Relaxed);
+        let Some(data) = self.read(repo, id, path) else {
             return Vec::new();
         };
         note_generators(detect::generator_files(&data));
@@ -92,24 +148,21 @@ pub(super) fn read_blobs(
             .into_iter()
             .map(|f| (*id, *origin, f))
             .collect()
-    };
-    let mut found: Vec<Found> = pool.install(|| {
-        blobs
-            .par_chunks(BLOBS_PER_STORE)
-            .map(|chunk| {
-                let repo = own_store(&sync);
-                chunk.iter().flat_map(|b| scan_one(&repo, b)).collect::<Vec<_>>()
-            })
-            .flatten()
-            .collect()
-    });
-    let generators = generators.into_inner().unwrap_or_else(|e| e.into_inner());
-    if !generators.is_empty() {
+    }
+
+    /// The files generators read, at every version they had (every blob seen at their path).
+    fn generator_findings(
+        &self,
+        repo: &gix::Repository,
+        blobs: &[(ObjectId, Origin, String)],
+        generators: &HashMap<String, Vec<GeneratorFile>>,
+    ) -> Vec<Found> {
+        let mut found = Vec::new();
         for (id, origin, path) in blobs {
             let Some(files) = generators.get(path) else {
                 continue;
             };
-            let Some(data) = read(repo, id, path) else {
+            let Some(data) = self.read(repo, id, path) else {
                 continue;
             };
             let mut unique: Vec<&GeneratorFile> = files.iter().collect();
@@ -125,15 +178,6 @@ pub(super) fn read_blobs(
                 );
             }
         }
+        found
     }
-    if let Some(progress) = options.progress {
-        progress("reading blobs", total, total);
-    }
-    if std::env::var_os("KSEAL_SCAN_PROFILE").is_some_and(|v| v == "1") {
-        eprintln!(
-            "kseal: profile: {} of {total} blobs looked up one by one",
-            looked_up.into_inner()
-        );
-    }
-    Ok(found)
 }

@@ -39,6 +39,19 @@ pub(super) struct Commits {
     pub unreadable: Vec<(String, ObjectId)>,
 }
 
+impl Commits {
+    /// Per commit, its children's indices.
+    pub fn children(&self) -> Vec<Vec<u32>> {
+        let mut children: Vec<Vec<u32>> = vec![Vec::new(); self.ids.len()];
+        for (c, ps) in self.parents.iter().enumerate() {
+            for p in ps {
+                children[*p as usize].push(c as u32);
+            }
+        }
+        children
+    }
+}
+
 /// Every ref that points, after peeling tags, at an object, and HEAD. `refs/replace/` is left
 /// out: those refs are substitutes, and the replaced commits are what history holds.
 fn ref_tips(repo: &gix::Repository) -> Result<Vec<(String, ObjectId)>, Error> {
@@ -109,6 +122,14 @@ fn ancestors(repo: &gix::Repository, packed: &PackedCommits, from: ObjectId) -> 
     seen
 }
 
+/// A commit met by the walk: id, tree, parents, committer time.
+struct WalkedCommit {
+    id: ObjectId,
+    tree: ObjectId,
+    parents: Vec<ObjectId>,
+    time: i64,
+}
+
 /// Walks the commits from `tips` (minus `hidden` and its ancestors) and orders them: parents
 /// before children (Kahn's algorithm), the oldest committer time first among those ready.
 fn collect_commits(
@@ -117,13 +138,41 @@ fn collect_commits(
     tips: Vec<(String, ObjectId)>,
     hidden: Option<ObjectId>,
 ) -> Result<Commits, Error> {
+    let hidden = hidden.map(|h| ancestors(repo, packed, h)).unwrap_or_default();
+    let mut out = Commits::default();
+    let mut commit_tips = Vec::new();
+    for (name, id) in tips {
+        match peel(repo, packed, id) {
+            Ok((gix::object::Kind::Commit, id)) => commit_tips.push((name, id)),
+            Ok((_, id)) => out.object_tips.push((name, id)),
+            Err(id) => out.unreadable.push((format!("({name})"), id)),
+        }
+    }
+    let starts = commit_tips.iter().map(|(_, id)| *id).collect();
+    let (walked, index) = walk_commits(repo, packed, starts, &hidden, &mut out)?;
+    let order = order_commits(&walked, &index, &mut out);
+    out.tips = commit_tips
+        .into_iter()
+        .filter_map(|(name, id)| Some((name, order[*index.get(&id)? as usize])))
+        .collect();
+    Ok(out)
+}
+
+/// Every commit reachable from `stack` and not `hidden`, in the order met, with each one's place
+/// in that list. Fills `out`'s shallow boundary, range boundary and unreadable commits.
+fn walk_commits(
+    repo: &gix::Repository,
+    packed: &PackedCommits,
+    mut stack: Vec<ObjectId>,
+    hidden: &HashSet<ObjectId>,
+    out: &mut Commits,
+) -> Result<(Vec<WalkedCommit>, gix::hashtable::HashMap<ObjectId, u32>), Error> {
     let shallow: HashSet<ObjectId> = repo
         .shallow_commits()
         .ok()
         .flatten()
         .map(|c| c.iter().copied().collect())
         .unwrap_or_default();
-    let hidden = hidden.map(|h| ancestors(repo, packed, h)).unwrap_or_default();
     // Not in a shallow clone: git keeps no commit-graph there, and a stale one would list parents
     // the clone does not have.
     let graph = if shallow.is_empty() {
@@ -131,61 +180,18 @@ fn collect_commits(
     } else {
         None
     };
-    let mut out = Commits::default();
-    // Per walked commit: (id, tree, parent ids, committer time).
-    let mut walked: Vec<(ObjectId, ObjectId, Vec<ObjectId>, i64)> = Vec::new();
+    let mut walked: Vec<WalkedCommit> = Vec::new();
     // Object ids are already uniform: gix's tables hash them by their first bytes, not SipHash.
     let mut index: gix::hashtable::HashMap<ObjectId, u32> = Default::default();
-    let mut commit_tips = Vec::new();
-    let mut stack = Vec::new();
-    for (name, id) in tips {
-        match peel(repo, packed, id) {
-            Ok((gix::object::Kind::Commit, id)) => {
-                commit_tips.push((name, id));
-                stack.push(id);
-            }
-            Ok((_, id)) => out.object_tips.push((name, id)),
-            Err(id) => out.unreadable.push((format!("({name})"), id)),
-        }
-    }
     let mut boundary = HashSet::new();
     let mut queued: gix::hashtable::HashSet<ObjectId> = stack.iter().copied().collect();
     while let Some(id) = stack.pop() {
         if hidden.contains(&id) {
             continue;
         }
-        // The read-ahead has nearly every commit; else the commit-graph file, when git wrote one
-        // (`git gc`, `git commit-graph write`), has each commit's tree, parents and time without
-        // decompressing the commit: 10x faster than reading it.
-        let cached = packed.get(&id).map(|c| (c.tree, c.time, c.parents.clone()));
-        let cached = cached.or_else(|| {
-            graph.as_ref().and_then(|g| {
-                let c = g.commit_by_id(id)?;
-                let parents: Option<Vec<ObjectId>> = c
-                    .iter_parents()
-                    .map(|p| p.ok().map(|p| g.commit_at(p).id().to_owned()))
-                    .collect();
-                Some((
-                    c.root_tree_id().to_owned(),
-                    c.committer_timestamp() as i64,
-                    parents?,
-                ))
-            })
-        });
-        let (tree, time, mut parents) = match cached {
-            Some(c) => c,
-            None => {
-                let Ok(commit) = repo.find_commit(id) else {
-                    out.unreadable.push(("(commit)".into(), id));
-                    continue;
-                };
-                let tree = commit
-                    .tree_id()
-                    .map_err(|e| git_error("reading a commit", e))?
-                    .detach();
-                let time = commit.time().map_or(0, |t| t.seconds);
-                (tree, time, commit.parent_ids().map(|p| p.detach()).collect())
-            }
+        let Some((tree, time, mut parents)) = commit_info(repo, packed, graph.as_ref(), id)? else {
+            out.unreadable.push(("(commit)".into(), id));
+            continue;
         };
         if shallow.contains(&id) {
             out.shallow.push(id);
@@ -199,16 +205,74 @@ fn collect_commits(
             }
         }
         index.insert(id, walked.len() as u32);
-        walked.push((id, tree, parents, time));
+        walked.push(WalkedCommit {
+            id,
+            tree,
+            parents,
+            time,
+        });
     }
-    // Kahn: a commit is ready when all its walked parents are placed.
+    out.boundary = boundary.into_iter().collect();
+    Ok((walked, index))
+}
+
+/// A commit's tree, committer time and parents; `None` if it cannot be read. The read-ahead has
+/// nearly every commit; else the commit-graph file, when git wrote one (`git gc`, `git
+/// commit-graph write`), has them without decompressing the commit: 10x faster than reading it.
+fn commit_info(
+    repo: &gix::Repository,
+    packed: &PackedCommits,
+    graph: Option<&gix::commitgraph::Graph>,
+    id: ObjectId,
+) -> Result<Option<(ObjectId, i64, Vec<ObjectId>)>, Error> {
+    if let Some(c) = packed.get(&id) {
+        return Ok(Some((c.tree, c.time, c.parents.clone())));
+    }
+    let from_graph = graph.and_then(|g| {
+        let c = g.commit_by_id(id)?;
+        let parents: Option<Vec<ObjectId>> = c
+            .iter_parents()
+            .map(|p| p.ok().map(|p| g.commit_at(p).id().to_owned()))
+            .collect();
+        Some((
+            c.root_tree_id().to_owned(),
+            c.committer_timestamp() as i64,
+            parents?,
+        ))
+    });
+    if from_graph.is_some() {
+        return Ok(from_graph);
+    }
+    let Ok(commit) = repo.find_commit(id) else {
+        return Ok(None);
+    };
+    let tree = commit
+        .tree_id()
+        .map_err(|e| git_error("reading a commit", e))?
+        .detach();
+    let time = commit.time().map_or(0, |t| t.seconds);
+    Ok(Some((
+        tree,
+        time,
+        commit.parent_ids().map(|p| p.detach()).collect(),
+    )))
+}
+
+/// Puts the walked commits in `out` in history order (Kahn: a commit is ready when all its walked
+/// parents are placed; the oldest committer time, then the id, first among the ready), with their
+/// parents as indices in that order. Returns each walked commit's place in it.
+fn order_commits(
+    walked: &[WalkedCommit],
+    index: &gix::hashtable::HashMap<ObjectId, u32>,
+    out: &mut Commits,
+) -> Vec<u32> {
     let mut waiting: Vec<usize> = walked
         .iter()
-        .map(|(_, _, ps, _)| ps.iter().filter(|p| index.contains_key(*p)).count())
+        .map(|w| w.parents.iter().filter(|p| index.contains_key(*p)).count())
         .collect();
     let mut children: Vec<Vec<u32>> = vec![Vec::new(); walked.len()];
-    for (i, (_, _, ps, _)) in walked.iter().enumerate() {
-        for p in ps.iter().filter_map(|p| index.get(p)) {
+    for (i, w) in walked.iter().enumerate() {
+        for p in w.parents.iter().filter_map(|p| index.get(p)) {
             children[*p as usize].push(i as u32);
         }
     }
@@ -216,35 +280,31 @@ fn collect_commits(
         .iter()
         .enumerate()
         .filter(|(_, w)| **w == 0)
-        .map(|(i, _)| std::cmp::Reverse((walked[i].3, walked[i].0, i as u32)))
+        .map(|(i, _)| std::cmp::Reverse((walked[i].time, walked[i].id, i as u32)))
         .collect();
     let mut order = vec![u32::MAX; walked.len()];
     while let Some(std::cmp::Reverse((_, _, i))) = ready.pop() {
         order[i as usize] = out.ids.len() as u32;
-        out.ids.push(walked[i as usize].0);
-        out.trees.push(walked[i as usize].1);
+        out.ids.push(walked[i as usize].id);
+        out.trees.push(walked[i as usize].tree);
         for &c in &children[i as usize] {
             waiting[c as usize] -= 1;
             if waiting[c as usize] == 0 {
                 let w = &walked[c as usize];
-                ready.push(std::cmp::Reverse((w.3, w.0, c)));
+                ready.push(std::cmp::Reverse((w.time, w.id, c)));
             }
         }
     }
     out.parents = vec![Vec::new(); out.ids.len()];
-    for (i, (_, _, ps, _)) in walked.iter().enumerate() {
-        out.parents[order[i] as usize] = ps
+    for (i, w) in walked.iter().enumerate() {
+        out.parents[order[i] as usize] = w
+            .parents
             .iter()
             .filter_map(|p| index.get(p))
             .map(|p| order[*p as usize])
             .collect();
     }
-    out.tips = commit_tips
-        .into_iter()
-        .filter_map(|(name, id)| Some((name, order[*index.get(&id)? as usize])))
-        .collect();
-    out.boundary = boundary.into_iter().collect();
-    Ok(out)
+    order
 }
 
 /// The commits of every ref, or of `A..B`.

@@ -112,35 +112,8 @@ pub(super) fn holding_commits(
                 .collect()
         })
         .collect();
-    // Only commits neither before nor after the introducing one need a look: its ancestors come
-    // earlier in history order, so none holds the content (or the group would start there), and
-    // whatever reaches a descendant reaches the introducing commit too.
     let n = commits.ids.len();
-    let words = n.div_ceil(64);
-    let concurrent: HashMap<usize, Vec<u64>> = wanted
-        .iter()
-        .map(|&g| {
-            let Origin::Commit(f) = groups[g].origin else {
-                return (g, vec![0; words]);
-            };
-            let mut related = vec![false; n];
-            for edges in [&commits.parents, children] {
-                let mut stack = vec![f];
-                while let Some(c) = stack.pop() {
-                    if !std::mem::replace(&mut related[c as usize], true) || c == f {
-                        stack.extend(edges[c as usize].iter().copied());
-                    }
-                }
-            }
-            let mut bits = vec![0u64; words];
-            for (c, r) in related.iter().enumerate() {
-                if !r {
-                    bits[c / 64] |= 1 << (c % 64);
-                }
-            }
-            (g, bits)
-        })
-        .collect();
+    let concurrent = concurrent_commits(commits, children, groups, &wanted);
     let sync = repo.clone().into_sync();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
@@ -200,6 +173,44 @@ pub(super) fn holding_commits(
         holders[g].push(c);
     }
     Ok(holders)
+}
+
+/// Per wanted group, a bitset of the commits that need a look. Only commits neither before nor
+/// after the introducing one do: its ancestors come earlier in history order, so none holds the
+/// content (or the group would start there), and whatever reaches a descendant reaches the
+/// introducing commit too.
+fn concurrent_commits(
+    commits: &Commits,
+    children: &[Vec<u32>],
+    groups: &[Group],
+    wanted: &[usize],
+) -> HashMap<usize, Vec<u64>> {
+    let n = commits.ids.len();
+    let words = n.div_ceil(64);
+    wanted
+        .iter()
+        .map(|&g| {
+            let Origin::Commit(f) = groups[g].origin else {
+                return (g, vec![0; words]);
+            };
+            let mut related = vec![false; n];
+            for edges in [&commits.parents, children] {
+                let mut stack = vec![f];
+                while let Some(c) = stack.pop() {
+                    if !std::mem::replace(&mut related[c as usize], true) || c == f {
+                        stack.extend(edges[c as usize].iter().copied());
+                    }
+                }
+            }
+            let mut bits = vec![0u64; words];
+            for (c, r) in related.iter().enumerate() {
+                if !r {
+                    bits[c / 64] |= 1 << (c % 64);
+                }
+            }
+            (g, bits)
+        })
+        .collect()
 }
 
 /// Step 4c: HEAD's findings, by key and value, with the path HEAD holds each at.

@@ -81,39 +81,7 @@ pub struct Options {
 
 /// Scans the history of the repository: the steps of the module documentation.
 pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error> {
-    // `KSEAL_SCAN_PROFILE=1`: each step's wall time on stderr, for the benchmarks.
-    let profile = std::env::var_os("KSEAL_SCAN_PROFILE").is_some_and(|v| v == "1");
-    let start = std::time::Instant::now();
-    let step = |name: &str| {
-        if profile {
-            // Resident memory so far (Linux), to see which step holds it.
-            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-            let field = |k: &str| {
-                status
-                    .lines()
-                    .find(|l| l.starts_with(k))
-                    .map_or(String::new(), |l| l[k.len()..].trim().to_string())
-            };
-            // CPU time of all threads (utime + stime, in the kernel's 100 Hz ticks): with the
-            // wall time, how busy the threads were.
-            let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-            let ticks: u64 = stat.rsplit_once(')').map_or(0, |(_, rest)| {
-                rest.split(' ')
-                    .skip(12)
-                    .take(2)
-                    .filter_map(|t| t.parse::<u64>().ok())
-                    .sum()
-            });
-            eprintln!(
-                "kseal: profile: {name} done at {:.2} s, CPU {:.2} s, RSS {} (peak {}, file-backed {})",
-                start.elapsed().as_secs_f64(),
-                ticks as f64 / 100.0,
-                field("VmRSS:"),
-                field("VmHWM:"),
-                field("RssFile:")
-            );
-        }
-    };
+    let profile = Profile::from_env();
     // The commits are ordered beside the blob reading, through their own store, so the pages of
     // the commits read are unmapped after.
     let sync = repo.clone().into_sync();
@@ -122,84 +90,31 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
         // The commits are dropped once ordered, before the blob reading ends.
         resolve_commits(&own_store(&sync), &commits, range)
     });
-    if profile {
-        let c = packed.counts;
-        eprintln!(
-            "kseal: profile: read ahead {} commits and {} blobs: {} objects from packs ({} deltas), {} loose",
-            c.commits,
-            packed.blobs.len(),
-            c.from_packs,
-            c.deltas,
-            c.loose
-        );
-    }
+    profile.preread(&packed);
     let commits = commits.unwrap_or_else(|| Err(git_error("ordering the commits", "it did not run")))?;
-    step("read ahead and commits");
+    profile.step("read ahead and commits");
     let known = Known::new(&packed);
     let mut walked = first_sightings(repo, &commits, &known, options)?;
-    step("trees");
-    let mut blobs: Vec<(ObjectId, Origin, String)> = walked
-        .first_seen
+    profile.step("trees");
+    let mut blobs: Vec<(ObjectId, Origin, String)> = std::mem::take(&mut walked.first_seen)
         .into_iter()
         .map(|(id, (origin, path))| (id, origin, path))
         .collect();
     // The versions of one file, read one after another: git deltifies a file against its other
     // versions, so the delta-base cache then hits instead of inflating each chain again.
     blobs.sort_unstable_by(|a, b| (&a.2, a.1).cmp(&(&b.2, b.1)));
-    let unreadable = Mutex::new(walked.unreadable);
+    let unreadable = Mutex::new(std::mem::take(&mut walked.unreadable));
     let found = read_blobs(repo, &packed, &blobs, options, &unreadable)?;
     drop(blobs);
-    step("blobs");
+    profile.step("blobs");
     let at_head = head_keys(repo, &found);
     let groups = group(found);
-    let mut children: Vec<Vec<u32>> = vec![Vec::new(); commits.ids.len()];
-    for (c, ps) in commits.parents.iter().enumerate() {
-        for p in ps {
-            children[*p as usize].push(c as u32);
-        }
-    }
-    // The walk found which commits hold the groups whose blobs were all known before it; the
-    // others (loose objects, generators' files) are looked up at their paths.
-    let walked_holding = std::mem::take(&mut walked.holding);
-    let from_walk: Vec<Option<&Vec<u32>>> = groups
-        .iter()
-        .map(|g| {
-            let all_known = g.holders.iter().all(|(_, b)| known.blobs.contains_key(b));
-            let id = known.groups.get(&group_key(&g.finding)).filter(|_| all_known)?;
-            walked_holding.get(*id as usize)
-        })
-        .collect();
-    let needed: Vec<bool> = from_walk.iter().map(Option::is_none).collect();
-    let mut holders = holding_commits(repo, &commits, &children, &groups, &needed, options.threads)?;
-    for (h, walked) in holders.iter_mut().zip(&from_walk) {
-        if let Some(commits) = walked {
-            h.extend(commits.iter().copied());
-        }
-    }
-    step("refs");
+    let children = commits.children();
+    let holders = holders(repo, &commits, &children, &groups, &known, &mut walked, options)?;
+    profile.step("refs");
     let mut findings = Vec::with_capacity(groups.len());
     for (g, holding) in groups.into_iter().zip(holders) {
-        let mut f = g.finding;
-        let mut head_path = None;
-        for k in &mut f.keys {
-            let path = at_head.get(&k.identity());
-            k.at_head = Some(path.is_some());
-            head_path = head_path.or(path.cloned());
-        }
-        f.at_head = Some(f.keys.iter().all(|k| k.at_head == Some(true)));
-        f.head_path = head_path.filter(|_| f.at_head == Some(true));
-        match g.origin {
-            Origin::Commit(c) => {
-                let mut from = holding;
-                from.push(c);
-                f.refs = refs_reaching(&commits, &children, &from);
-                attribute(repo, commits.ids[c as usize], &mut f)?;
-            }
-            Origin::Ref(r) => f.refs = vec![commits.object_tips[r as usize].0.clone()],
-            Origin::Unreachable => {}
-        }
-        f.refresh_fingerprints();
-        findings.push(f);
+        findings.push(finish(repo, g, holding, &commits, &children, &at_head)?);
     }
     let mut unreadable: Vec<(String, String)> = unreadable.into_inner().unwrap_or_else(|e| e.into_inner());
     unreadable.extend(
@@ -218,6 +133,124 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
         shallow,
         submodules: walked.submodules.into_iter().collect(),
     })
+}
+
+/// Per group, the commits that hold it. The walk found them for the groups whose blobs were all
+/// known before it; the others (loose objects, generators' files) are looked up at their paths.
+fn holders(
+    repo: &gix::Repository,
+    commits: &commits::Commits,
+    children: &[Vec<u32>],
+    groups: &[holders::Group],
+    known: &Known,
+    walked: &mut trees::Walked,
+    options: &Options,
+) -> Result<Vec<Vec<u32>>, Error> {
+    let walked_holding = std::mem::take(&mut walked.holding);
+    let from_walk: Vec<Option<&Vec<u32>>> = groups
+        .iter()
+        .map(|g| {
+            let all_known = g.holders.iter().all(|(_, b)| known.blobs.contains_key(b));
+            let id = known.groups.get(&group_key(&g.finding)).filter(|_| all_known)?;
+            walked_holding.get(*id as usize)
+        })
+        .collect();
+    let needed: Vec<bool> = from_walk.iter().map(Option::is_none).collect();
+    let mut holders = holding_commits(repo, commits, children, groups, &needed, options.threads)?;
+    for (h, walked) in holders.iter_mut().zip(&from_walk) {
+        if let Some(commits) = walked {
+            h.extend(commits.iter().copied());
+        }
+    }
+    Ok(holders)
+}
+
+/// A group's finding as reported: whether each key is still at HEAD (and where), the refs that
+/// reach a commit holding it, the introducing commit and its date, and fingerprints.
+fn finish(
+    repo: &gix::Repository,
+    g: holders::Group,
+    holding: Vec<u32>,
+    commits: &commits::Commits,
+    children: &[Vec<u32>],
+    at_head: &std::collections::HashMap<(String, crate::ValueId), String>,
+) -> Result<Finding, Error> {
+    let mut f = g.finding;
+    let mut head_path = None;
+    for k in &mut f.keys {
+        let path = at_head.get(&k.identity());
+        k.at_head = Some(path.is_some());
+        head_path = head_path.or(path.cloned());
+    }
+    f.at_head = Some(f.keys.iter().all(|k| k.at_head == Some(true)));
+    f.head_path = head_path.filter(|_| f.at_head == Some(true));
+    match g.origin {
+        Origin::Commit(c) => {
+            let mut from = holding;
+            from.push(c);
+            f.refs = refs_reaching(commits, children, &from);
+            attribute(repo, commits.ids[c as usize], &mut f)?;
+        }
+        Origin::Ref(r) => f.refs = vec![commits.object_tips[r as usize].0.clone()],
+        Origin::Unreachable => {}
+    }
+    f.refresh_fingerprints();
+    Ok(f)
+}
+
+/// `KSEAL_SCAN_PROFILE=1`: each step's wall time, CPU time and memory on stderr, for the
+/// benchmarks.
+struct Profile(Option<std::time::Instant>);
+
+impl Profile {
+    fn from_env() -> Self {
+        let on = std::env::var_os("KSEAL_SCAN_PROFILE").is_some_and(|v| v == "1");
+        Profile(on.then(std::time::Instant::now))
+    }
+
+    fn preread(&self, packed: &preread::Preread) {
+        if self.0.is_some() {
+            let c = packed.counts;
+            eprintln!(
+                "kseal: profile: read ahead {} commits and {} blobs: {} objects from packs ({} deltas), {} loose",
+                c.commits,
+                packed.blobs.len(),
+                c.from_packs,
+                c.deltas,
+                c.loose
+            );
+        }
+    }
+
+    fn step(&self, name: &str) {
+        let Some(start) = self.0 else { return };
+        // Resident memory so far (Linux), to see which step holds it.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |k: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(k))
+                .map_or(String::new(), |l| l[k.len()..].trim().to_string())
+        };
+        // CPU time of all threads (utime + stime, in the kernel's 100 Hz ticks): with the
+        // wall time, how busy the threads were.
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let ticks: u64 = stat.rsplit_once(')').map_or(0, |(_, rest)| {
+            rest.split(' ')
+                .skip(12)
+                .take(2)
+                .filter_map(|t| t.parse::<u64>().ok())
+                .sum()
+        });
+        eprintln!(
+            "kseal: profile: {name} done at {:.2} s, CPU {:.2} s, RSS {} (peak {}, file-backed {})",
+            start.elapsed().as_secs_f64(),
+            ticks as f64 / 100.0,
+            field("VmRSS:"),
+            field("VmHWM:"),
+            field("RssFile:")
+        );
+    }
 }
 
 /// The introducing commit and its author date.

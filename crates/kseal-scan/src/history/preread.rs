@@ -256,12 +256,33 @@ fn plan_pack(idx: &Path, hash: gix::hash::Kind, threads: usize) -> Result<(Pack,
         .map_err(drop)?
         .len()
         .saturating_sub(hash.len_in_bytes() as u64);
-    let n = entries.len();
+    let pack = Pack {
+        index,
+        path,
+        entries,
+        end,
+    };
+    let (base, kind) = read_headers(&pack, hash, threads)?;
+    let root = family_roots(&base)?;
+    let members = parts(&pack, &root, &kind);
+    Ok((pack, members))
+}
 
-    // Each entry's base (deltas) or kind (whole objects), from the headers alone, read through a
-    // buffer and not the mapping, so the pages are not resident; a stretch of the pack per
-    // thread.
-    const ROOT: u32 = u32::MAX;
+/// A delta's base index for an entry that is a whole object.
+const ROOT: u32 = u32::MAX;
+
+/// Each entry's base (its index, or ROOT for a whole object) and the kind of whole objects, from
+/// the headers alone, read through a buffer and not the mapping, so the pages are not resident;
+/// a stretch of the pack per thread.
+fn read_headers(
+    pack: &Pack,
+    hash: gix::hash::Kind,
+    threads: usize,
+) -> Result<(Vec<u32>, Vec<Option<gix::object::Kind>>), ()> {
+    let Pack {
+        index, path, entries, ..
+    } = pack;
+    let n = entries.len();
     let stretch = n.div_ceil(threads).max(1);
     // Per entry: its base's index (ROOT for a whole object) and the kind of a whole object.
     type Header = (u32, Option<gix::object::Kind>);
@@ -271,7 +292,7 @@ fn plan_pack(idx: &Path, hash: gix::hash::Kind, threads: usize) -> Result<(Pack,
         .into_par_iter()
         .map(|from| {
             let to = (from + stretch).min(n);
-            let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(&path).map_err(drop)?);
+            let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(drop)?);
             let mut pos = 0u64;
             let mut out = Vec::with_capacity(to - from);
             for &(off, _) in &entries[from..to] {
@@ -305,7 +326,12 @@ fn plan_pack(idx: &Path, hash: gix::hash::Kind, threads: usize) -> Result<(Pack,
             kind.push(k);
         }
     }
-    // Each entry's family: the whole object its chain starts from.
+    Ok((base, kind))
+}
+
+/// Each entry's family: the whole object its chain starts from. `Err` for a cycle.
+fn family_roots(base: &[u32]) -> Result<Vec<u32>, ()> {
+    let n = base.len();
     // Bases usually come first in the pack, so most entries take their base's root.
     let mut root = vec![0u32; n];
     for (i, b) in base.iter().enumerate() {
@@ -325,6 +351,12 @@ fn plan_pack(idx: &Path, hash: gix::hash::Kind, threads: usize) -> Result<(Pack,
             }
         };
     }
+    Ok(root)
+}
+
+/// The entries of each part, by family: part 0 the commits, then blobs about PART_BYTES a part.
+fn parts(pack: &Pack, root: &[u32], kind: &[Option<gix::object::Kind>]) -> Vec<Vec<usize>> {
+    let (entries, end, n) = (&pack.entries, pack.end, pack.entries.len());
     let size = |i: usize| {
         entries
             .get(i + 1)
@@ -359,15 +391,7 @@ fn plan_pack(idx: &Path, hash: gix::hash::Kind, threads: usize) -> Result<(Pack,
             members[p as usize].push(i);
         }
     }
-    Ok((
-        Pack {
-            index,
-            path,
-            entries,
-            end,
-        },
-        members,
-    ))
+    members
 }
 
 type DeltaTree = pack::cache::delta::Tree<(u64, Slot)>;

@@ -181,6 +181,9 @@ pub(super) fn walk_tree(
     finished(memo, &root).unwrap_or(0)
 }
 
+/// Where blobs were first seen: origin and path.
+type Sightings = HashMap<ObjectId, (Origin, String)>;
+
 /// Step 2: the first origin and path of every distinct blob, walked in parallel runs.
 pub(super) fn first_sightings(
     repo: &gix::Repository,
@@ -188,7 +191,18 @@ pub(super) fn first_sightings(
     known: &Known,
     options: &Options,
 ) -> Result<Walked, Error> {
-    // A range: what its boundary commits had is not new.
+    let before = boundary_blobs(repo, commits);
+    let parts = walk_in_parallel(repo, commits, known, options, &before);
+    let mut all = merge(parts, known.groups.len());
+    add_object_tips(repo, commits, &mut all);
+    if options.include_unreachable {
+        add_unreachable(repo, &before, &mut all)?;
+    }
+    Ok(all)
+}
+
+/// A range: the blobs its boundary commits had, which are not new.
+fn boundary_blobs(repo: &gix::Repository, commits: &Commits) -> Sightings {
     let mut boundary_trees = gix::hashtable::HashMap::default();
     let mut boundary = Walked::default();
     for id in &commits.boundary {
@@ -210,8 +224,17 @@ pub(super) fn first_sightings(
             }
         }
     }
-    let before = boundary.first_seen;
+    boundary.first_seen
+}
 
+/// Every commit's tree walked, by `options.threads` walkers; what each saw.
+fn walk_in_parallel(
+    repo: &gix::Repository,
+    commits: &Commits,
+    known: &Known,
+    options: &Options,
+    before: &Sightings,
+) -> Vec<Walked> {
     let threads = options.threads.max(1);
     let n = commits.ids.len();
     // Each thread takes the next chunk of commits, in history order, and keeps what it walked
@@ -269,7 +292,7 @@ pub(super) fn first_sightings(
         }
         walked
     };
-    let parts: Vec<Walked> = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         // A thread the system will not start leaves its chunks to the others.
         let others: Vec<_> = (1..threads)
             .filter_map(|_| std::thread::Builder::new().spawn_scoped(s, walk).ok())
@@ -283,9 +306,13 @@ pub(super) fn first_sightings(
             );
         }
         parts
-    });
+    })
+}
+
+/// The walkers' sightings merged, keeping the earliest, and per group the commits holding it.
+fn merge(parts: Vec<Walked>, groups: usize) -> Walked {
     let mut all = Walked {
-        holding: vec![Vec::new(); known.groups.len()],
+        holding: vec![Vec::new(); groups],
         ..Walked::default()
     };
     for part in parts {
@@ -311,7 +338,11 @@ pub(super) fn first_sightings(
             }
         }
     }
-    // Refs that point at a tree or a blob (`git tag v1-files <tree>`): reachable, so scanned.
+    all
+}
+
+/// Refs that point at a tree or a blob (`git tag v1-files <tree>`): reachable, so scanned.
+fn add_object_tips(repo: &gix::Repository, commits: &Commits, all: &mut Walked) {
     for (i, (name, id)) in commits.object_tips.iter().enumerate() {
         let origin = Origin::Ref(i as u32);
         match repo.find_header(*id).map(|h| h.kind()) {
@@ -326,7 +357,7 @@ pub(super) fn first_sightings(
                     &prefix,
                     &Known::default(),
                     &mut Default::default(),
-                    &mut all,
+                    all,
                     |w, blob, path| {
                         w.first_seen.entry(blob).or_insert_with(|| (origin, path()));
                     },
@@ -334,19 +365,21 @@ pub(super) fn first_sightings(
             }
         }
     }
-    if options.include_unreachable {
-        let objects = repo.objects.iter().map_err(|e| git_error("listing objects", e))?;
-        for id in objects.flatten() {
-            if !all.first_seen.contains_key(&id)
-                && !before.contains_key(&id)
-                && repo
-                    .find_header(id)
-                    .is_ok_and(|h| h.kind() == gix::object::Kind::Blob)
-            {
-                all.first_seen
-                    .insert(id, (Origin::Unreachable, format!("(unreachable blob {id})")));
-            }
+}
+
+/// `--include-unreachable`: blobs no commit or ref reaches.
+fn add_unreachable(repo: &gix::Repository, before: &Sightings, all: &mut Walked) -> Result<(), Error> {
+    let objects = repo.objects.iter().map_err(|e| git_error("listing objects", e))?;
+    for id in objects.flatten() {
+        if !all.first_seen.contains_key(&id)
+            && !before.contains_key(&id)
+            && repo
+                .find_header(id)
+                .is_ok_and(|h| h.kind() == gix::object::Kind::Blob)
+        {
+            all.first_seen
+                .insert(id, (Origin::Unreachable, format!("(unreachable blob {id})")));
         }
     }
-    Ok(all)
+    Ok(())
 }
