@@ -181,3 +181,44 @@ impl Reader<'_> {
         found
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::testrepo::Repo;
+
+    #[test]
+    fn blobs_are_scanned_at_their_path_and_missing_ones_noted() {
+        let Some(r) = Repo::new() else { return };
+        let secret =
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: Xk9mQ2vLp8wRt5zA}\n";
+        r.commit(&[("s.yaml", secret), ("plain.txt", "nothing here")], 1_000);
+        let repo = r.open();
+        let missing = ObjectId::from_hex(b"0123456789012345678901234567890123456789").unwrap();
+        let blobs = vec![
+            (
+                r.blob("HEAD:s.yaml"),
+                Origin::Commit(0),
+                "moved/s.yaml".to_string(),
+            ),
+            (
+                r.blob("HEAD:plain.txt"),
+                Origin::Commit(0),
+                "plain.txt".to_string(),
+            ),
+            (missing, Origin::Commit(0), "gone.yaml".to_string()),
+        ];
+        let unreadable = Mutex::new(Vec::new());
+        let options = Options {
+            threads: 2,
+            ..Options::default()
+        };
+        let found = read_blobs(&repo, &Preread::default(), &blobs, &options, &unreadable).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].2.path, "moved/s.yaml", "the path the walk gave");
+        assert_eq!(
+            unreadable.into_inner().unwrap(),
+            vec![("gone.yaml".to_string(), missing.to_string())]
+        );
+    }
+}

@@ -184,7 +184,9 @@ fn walk_commits(
     // Object ids are already uniform: gix's tables hash them by their first bytes, not SipHash.
     let mut index: gix::hashtable::HashMap<ObjectId, u32> = Default::default();
     let mut boundary = HashSet::new();
-    let mut queued: gix::hashtable::HashSet<ObjectId> = stack.iter().copied().collect();
+    // Many refs point at one commit (HEAD and its branch, a remote's copy): each is walked once.
+    let mut queued: gix::hashtable::HashSet<ObjectId> = Default::default();
+    stack.retain(|id| queued.insert(*id));
     while let Some(id) = stack.pop() {
         if hidden.contains(&id) {
             continue;
@@ -363,4 +365,82 @@ pub(super) fn refs_reaching(commits: &Commits, children: &[Vec<u32>], from: &[u3
     refs.sort();
     refs.dedup();
     refs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::testrepo::Repo;
+
+    #[test]
+    fn parents_come_before_children_whatever_the_clocks_say() {
+        let Some(r) = Repo::new() else { return };
+        let a = r.commit(&[("a", "1")], 2_000);
+        // The child's clock is behind its parent's; the side branch's is between.
+        let b = r.commit(&[("b", "1")], 1_000);
+        r.git(&["checkout", "-q", "-b", "side", &a.to_string()], 0);
+        let c = r.commit(&[("c", "1")], 1_500);
+        let repo = r.open();
+        let commits = resolve_commits(&repo, &PackedCommits::default(), None).unwrap();
+        assert_eq!(
+            commits.ids,
+            vec![a, b, c],
+            "parent first, then the ready ones oldest first"
+        );
+        assert_eq!(commits.parents, vec![vec![], vec![0], vec![0]]);
+        assert_eq!(commits.children(), vec![vec![1, 2], vec![], vec![]]);
+        let mut tips = commits.tips.clone();
+        tips.sort();
+        assert_eq!(
+            tips,
+            vec![
+                ("HEAD".to_string(), 2),
+                ("refs/heads/main".to_string(), 1),
+                ("refs/heads/side".to_string(), 2)
+            ]
+        );
+        assert!(commits.boundary.is_empty() && commits.shallow.is_empty());
+        assert_eq!(refs_reaching(&commits, &commits.children(), &[0]).len(), 3);
+        assert_eq!(
+            refs_reaching(&commits, &commits.children(), &[1]),
+            vec!["refs/heads/main"]
+        );
+    }
+
+    #[test]
+    fn a_range_stops_at_its_boundary_and_peels_tags() {
+        let Some(r) = Repo::new() else { return };
+        let a = r.commit(&[("a", "1")], 1_000);
+        r.git(&["tag", "-a", "-m", "v1", "v1"], 1_000);
+        let b = r.commit(&[("a", "2")], 2_000);
+        let c = r.commit(&[("a", "3")], 3_000);
+        let repo = r.open();
+        let commits = resolve_commits(&repo, &PackedCommits::default(), Some("v1..HEAD")).unwrap();
+        assert_eq!(commits.ids, vec![b, c]);
+        assert_eq!(commits.boundary, vec![a]);
+        let e = resolve_commits(&repo, &PackedCommits::default(), Some("v1"))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("expected A..B"), "{e}");
+        let tree = r.id("HEAD^{tree}").to_string();
+        r.git(&["tag", "files", &tree], 0);
+        let e = resolve_commits(&repo, &PackedCommits::default(), Some("files..HEAD"))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("is a tree, not a commit"), "{e}");
+    }
+
+    #[test]
+    fn refs_to_trees_are_kept_apart_and_replace_refs_left_out() {
+        let Some(r) = Repo::new() else { return };
+        let a = r.commit(&[("a", "1")], 1_000);
+        let b = r.commit(&[("a", "2")], 2_000);
+        let tree = r.id("HEAD^{tree}");
+        r.git(&["tag", "files", &tree.to_string()], 0);
+        r.git(&["replace", &b.to_string(), &a.to_string()], 0);
+        let repo = r.open();
+        let commits = resolve_commits(&repo, &PackedCommits::default(), None).unwrap();
+        assert_eq!(commits.ids, vec![a, b], "the replaced commit is scanned");
+        assert_eq!(commits.object_tips, vec![("refs/tags/files".to_string(), tree)]);
+    }
 }

@@ -243,3 +243,78 @@ pub(super) fn head_keys(repo: &gix::Repository, found: &[Found]) -> HashMap<(Str
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::commits::resolve_commits;
+    use crate::history::preread::PackedCommits;
+    use crate::history::testrepo::Repo;
+
+    const SECRET: &str =
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: Xk9mQ2vLp8wRt5zA}\n";
+
+    #[test]
+    fn commits_outside_the_introducing_line_that_hold_the_same_blob_are_found() {
+        let Some(r) = Repo::new() else { return };
+        r.commit(&[("s.yaml", SECRET)], 1_000);
+        r.commit(&[("other", "1")], 2_000);
+        // An unrelated root commit with the same file: neither ancestor nor descendant of the
+        // first, so it is looked at; the descendant on main is not (it reaches the first).
+        r.git(&["checkout", "-q", "--orphan", "copy"], 0);
+        r.git(&["rm", "-q", "-r", "--cached", "."], 0);
+        r.commit(&[("s.yaml", SECRET), ("unrelated", "x")], 5_000);
+        let repo = r.open();
+        let commits = resolve_commits(&repo, &PackedCommits::default(), None).unwrap();
+        assert_eq!(commits.ids.len(), 3);
+        let blob = r.blob("HEAD:s.yaml");
+        let found: Vec<Found> = crate::scan_bytes("s.yaml", SECRET.as_bytes())
+            .into_iter()
+            .map(|f| (blob, Origin::Commit(0), f))
+            .collect();
+        assert_eq!(found.len(), 1);
+        let groups = group(found);
+        let holders = holding_commits(&repo, &commits, &commits.children(), &groups, &[true], 2).unwrap();
+        assert_eq!(holders, vec![vec![2]]);
+        let none = holding_commits(&repo, &commits, &commits.children(), &groups, &[false], 2).unwrap();
+        assert_eq!(
+            none,
+            vec![Vec::<u32>::new()],
+            "groups the walk answered are not looked up"
+        );
+    }
+
+    #[test]
+    fn the_same_values_in_many_blobs_are_one_group_kept_at_the_earliest() {
+        let later = crate::scan_bytes(
+            "b.yaml",
+            SECRET
+                .replace("{name: db}", "{name: db, labels: {a: b}}")
+                .as_bytes(),
+        );
+        let first = crate::scan_bytes("a.yaml", SECRET.as_bytes());
+        let other = crate::scan_bytes("c.yaml", SECRET.replace("Xk9m", "Zz9m").as_bytes());
+        let (x, y, z) = (
+            ObjectId::null(gix::hash::Kind::Sha1),
+            ObjectId::empty_blob(gix::hash::Kind::Sha1),
+            ObjectId::empty_tree(gix::hash::Kind::Sha1),
+        );
+        let found = vec![
+            (y, Origin::Commit(5), later[0].clone()),
+            (x, Origin::Commit(2), first[0].clone()),
+            (z, Origin::Commit(1), other[0].clone()),
+        ];
+        let groups = group(found);
+        assert_eq!(groups.len(), 2, "another value is another group");
+        assert_eq!(
+            (groups[0].origin, groups[0].finding.path.as_str()),
+            (Origin::Commit(1), "c.yaml")
+        );
+        assert_eq!(
+            (groups[1].origin, groups[1].finding.path.as_str()),
+            (Origin::Commit(2), "a.yaml")
+        );
+        let holders: Vec<&str> = groups[1].holders.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(holders, vec!["a.yaml", "b.yaml"]);
+    }
+}

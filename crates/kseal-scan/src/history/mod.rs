@@ -268,3 +268,112 @@ fn attribute(repo: &gix::Repository, id: ObjectId, f: &mut Finding) -> Result<()
     f.date = Some(humantime::format_rfc3339_seconds(when).to_string());
     Ok(())
 }
+
+/// Small histories built with the real `git`, for the step functions' unit tests.
+#[cfg(test)]
+pub(crate) mod testrepo {
+    use std::path::Path;
+    use std::process::Command;
+
+    /// A repository in a temporary folder, or `None` (with a line saying so) without `git`.
+    pub struct Repo {
+        pub dir: tempfile::TempDir,
+    }
+
+    impl Repo {
+        pub fn new() -> Option<Repo> {
+            if Command::new("git").arg("--version").output().is_err() {
+                eprintln!("skipped: git is not installed");
+                return None;
+            }
+            let repo = Repo {
+                dir: tempfile::tempdir().unwrap(),
+            };
+            repo.git(&["init", "-q", "-b", "main"], 0);
+            Some(repo)
+        }
+
+        /// Runs git with committer and author time `time` (seconds since the epoch); its stdout.
+        pub fn git(&self, args: &[&str], time: i64) -> String {
+            let date = format!("@{time} +0000");
+            let out = Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+                .args(args)
+                .current_dir(self.dir.path())
+                .env("GIT_AUTHOR_DATE", &date)
+                .env("GIT_COMMITTER_DATE", &date)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap().trim().to_string()
+        }
+
+        /// Writes `files` (path, content), commits them all at `time`, and returns the commit id.
+        pub fn commit(&self, files: &[(&str, &str)], time: i64) -> gix::ObjectId {
+            for (path, content) in files {
+                let p = self.dir.path().join(path);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, content).unwrap();
+            }
+            self.git(&["add", "-A"], time);
+            self.git(&["commit", "-q", "--allow-empty", "-m", "c"], time);
+            self.id("HEAD")
+        }
+
+        pub fn id(&self, rev: &str) -> gix::ObjectId {
+            gix::ObjectId::from_hex(self.git(&["rev-parse", rev], 0).as_bytes()).unwrap()
+        }
+
+        pub fn blob(&self, rev_path: &str) -> gix::ObjectId {
+            self.id(rev_path)
+        }
+
+        pub fn open(&self) -> gix::Repository {
+            super::open_repo(Path::new(self.dir.path())).unwrap()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testrepo::Repo;
+    use super::*;
+
+    #[test]
+    fn a_leak_is_attributed_to_its_first_commit_with_every_ref_that_reaches_it() {
+        let Some(r) = Repo::new() else { return };
+        let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: prod}\nstringData: {password: Xk9mQ2vLp8wRt5zA}\n";
+        let first = r.commit(&[("deploy/s.yaml", secret)], 1_000);
+        r.git(&["branch", "keep"], 0);
+        r.git(&["rm", "-q", "deploy/s.yaml"], 0);
+        r.commit(&[("x", "1")], 2_000);
+        // Packed or loose, the answer is the same: pack half of it.
+        r.git(&["gc", "-q"], 0);
+        r.commit(&[("y", "1")], 3_000);
+        let repo = r.open();
+        let scanned = scan(
+            &repo,
+            &Options {
+                threads: 2,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(scanned.findings.len(), 1, "{:?}", scanned.findings);
+        let f = &scanned.findings[0];
+        assert_eq!(f.path, "deploy/s.yaml");
+        assert_eq!(f.commit.as_deref(), Some(first.to_string().as_str()));
+        assert_eq!(f.date.as_deref(), Some("1970-01-01T00:16:40Z"));
+        assert_eq!(f.refs, vec!["HEAD", "refs/heads/keep", "refs/heads/main"]);
+        assert_eq!(f.at_head, Some(false), "HEAD no longer holds it");
+        assert!(scanned.unreadable.is_empty() && scanned.shallow.is_empty());
+        r.git(&["checkout", "-q", "keep"], 0);
+        let scanned = scan(&r.open(), &Options::default()).unwrap();
+        assert_eq!(scanned.findings[0].head_path.as_deref(), Some("deploy/s.yaml"));
+    }
+}

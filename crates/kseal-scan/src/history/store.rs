@@ -161,3 +161,43 @@ pub(crate) fn file_in_tree(repo: &gix::Repository, tree: ObjectId, path: &str) -
 pub fn file_at_head(repo: &gix::Repository, path: &str) -> Option<Vec<u8>> {
     file_in_tree(repo, repo.head_tree_id().ok()?.detach(), path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::testrepo::Repo;
+
+    #[test]
+    fn blobs_are_found_by_path_in_a_tree() {
+        let Some(r) = Repo::new() else { return };
+        r.commit(&[("a/b/c.yaml", "one"), ("a/d", "two"), ("e", "three")], 1_000);
+        let repo = r.open();
+        let tree = r.id("HEAD^{tree}");
+        assert_eq!(
+            file_in_tree(&repo, tree, "a/b/c.yaml").as_deref(),
+            Some(&b"one"[..])
+        );
+        assert_eq!(file_at_head(&repo, "e").as_deref(), Some(&b"three"[..]));
+        assert_eq!(file_in_tree(&repo, tree, "a/b"), None, "a folder is not a file");
+        assert_eq!(file_in_tree(&repo, tree, "a/d/x"), None, "below a file");
+        assert_eq!(file_in_tree(&repo, tree, "a/missing"), None);
+        // Several paths at once, through the memo, as holding_commits asks.
+        let lookups: Vec<Lookup<'_>> =
+            vec![(0, vec!["a", "b", "c.yaml"]), (1, vec!["a", "d"]), (2, vec!["x"])];
+        let mut found = vec![None; 3];
+        let mut memo = HashMap::new();
+        blobs_at_paths(&repo, tree, 0, &lookups, &mut memo, &mut found);
+        assert_eq!(
+            found,
+            vec![Some(r.blob("HEAD:a/b/c.yaml")), Some(r.blob("HEAD:a/d")), None]
+        );
+        assert!(!memo.is_empty(), "answers below the root are kept");
+    }
+
+    #[test]
+    fn a_folder_that_is_not_a_repository_is_an_input_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = open_repo(dir.path()).err().unwrap();
+        assert!(e.to_string().contains("not a git repository"), "{e}");
+    }
+}

@@ -383,3 +383,59 @@ fn add_unreachable(repo: &gix::Repository, before: &Sightings, all: &mut Walked)
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::commits::resolve_commits;
+    use crate::history::preread::PackedCommits;
+    use crate::history::testrepo::Repo;
+
+    #[test]
+    fn each_blob_is_first_seen_where_history_first_has_it() {
+        let Some(r) = Repo::new() else { return };
+        r.commit(&[("a/s.yaml", "same"), ("x", "1")], 1_000);
+        // The same content again at another path, later: still first seen at a/s.yaml.
+        r.commit(&[("b/t.yaml", "same"), ("x", "2")], 2_000);
+        r.git(&["rm", "-q", "a/s.yaml"], 0);
+        std::fs::write(r.dir.path().join("x"), "3").unwrap();
+        r.git(&["add", "x"], 0);
+        // A submodule: a gitlink in the index (`add -A` would drop it, there is no checkout).
+        let gitlink = format!("160000,{},sub", r.id("HEAD"));
+        r.git(&["update-index", "--add", "--cacheinfo", &gitlink], 0);
+        r.git(&["commit", "-q", "-m", "c"], 3_000);
+        let loose = r.blob("HEAD:x");
+        r.git(&["tag", "just-a-blob", &r.blob("HEAD~1:x").to_string()], 0);
+        let repo = r.open();
+        let commits = resolve_commits(&repo, &PackedCommits::default(), None).unwrap();
+        let options = Options {
+            threads: 2,
+            ..Options::default()
+        };
+        let walked = first_sightings(&repo, &commits, &Known::default(), &options).unwrap();
+        let seen = |id: ObjectId| walked.first_seen.get(&id).cloned();
+        assert_eq!(
+            seen(r.blob("HEAD~2:a/s.yaml")),
+            Some((Origin::Commit(0), "a/s.yaml".into()))
+        );
+        assert_eq!(seen(r.blob("HEAD~2:x")), Some((Origin::Commit(0), "x".into())));
+        assert_eq!(seen(loose), Some((Origin::Commit(2), "x".into())));
+        // A blob a commit already has is first seen there, not at the tag naming it.
+        assert_eq!(seen(r.blob("HEAD~1:x")), Some((Origin::Commit(1), "x".into())));
+        assert_eq!(walked.first_seen.len(), 4);
+        assert_eq!(walked.submodules.iter().collect::<Vec<_>>(), vec!["sub"]);
+        assert!(walked.unreadable.is_empty());
+    }
+
+    #[test]
+    fn a_range_leaves_out_what_its_boundary_had() {
+        let Some(r) = Repo::new() else { return };
+        r.commit(&[("old", "1")], 1_000);
+        r.commit(&[("new", "2")], 2_000);
+        let repo = r.open();
+        let commits = resolve_commits(&repo, &PackedCommits::default(), Some("HEAD~1..HEAD")).unwrap();
+        let walked = first_sightings(&repo, &commits, &Known::default(), &Options::default()).unwrap();
+        let paths: Vec<&str> = walked.first_seen.values().map(|(_, p)| p.as_str()).collect();
+        assert_eq!(paths, vec!["new"]);
+    }
+}
