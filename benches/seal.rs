@@ -6,8 +6,8 @@
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use kseal::crypto::sealed::{seal, SealedValue};
 use kseal::crypto::{Binding, Identity, Scope};
-use kseal::manifest::{self, Policy};
 use kseal::Location;
+use kseal::{manifest, policy::Policy};
 use rand_core::OsRng;
 use x25519_dalek::{PublicKey, StaticSecret};
 

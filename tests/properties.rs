@@ -2,7 +2,8 @@
 //! seal/open, both at the value level and through a whole manifest.
 
 use kseal::crypto::{Binding, Identity, Recipient, Scope, SealedValue};
-use kseal::manifest::{open::open, seal::seal, Policy};
+use kseal::manifest::{open::open, seal::seal};
+use kseal::policy::Policy;
 use kseal::Location;
 use proptest::prelude::*;
 

@@ -4,7 +4,8 @@
 
 use kseal_core::crypto::{keys, Scope};
 use kseal_core::manifest::tree::{self, Node, NodeKind};
-use kseal_core::manifest::{seal::seal, Policy};
+use kseal_core::manifest::seal::seal;
+use kseal_core::policy::Policy;
 use kseal_core::Location;
 use libfuzzer_sys::fuzz_target;
 

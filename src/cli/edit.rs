@@ -17,8 +17,8 @@ use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::crypto::{Identity, Kid, Scope};
 use crate::error::{Error, ExitCode, Location};
-use crate::manifest::merge::{merge, prepare};
-use crate::manifest::Policy;
+use crate::manifest::edit::{merge, prepare};
+use crate::policy::Policy;
 
 #[derive(Args, Debug)]
 #[command(after_help = "\

@@ -8,7 +8,7 @@ use super::input::collect_inputs;
 use super::output::write_stdout;
 use crate::crypto::{Kid, Recipient};
 use crate::error::{Error, ExitCode};
-use crate::manifest::review::{list, Listed};
+use crate::manifest::views::{list, Listed};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {

@@ -9,8 +9,8 @@ use super::keys::explicit_recipients;
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::{Config, ConfigCache, Rule};
 use crate::error::Error;
-use crate::manifest::Policy;
 use crate::policy;
+use crate::policy::Policy;
 
 /// The nearest `.kseal.yaml` for an input, and the first of its rules that matches the file
 /// (stdin is matched as `-`).

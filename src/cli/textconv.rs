@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::output::write_stdout;
 use crate::error::{Error, ExitCode};
-use crate::manifest::review::textconv;
+use crate::manifest::views::textconv;
 
 #[derive(Args, Debug)]
 #[command(after_help = "\

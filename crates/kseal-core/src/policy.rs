@@ -13,7 +13,15 @@ use crate::config::{self, Config, Rule};
 use crate::crypto::sealed::MAX_RECIPIENTS;
 use crate::crypto::{Recipient, Scope};
 use crate::error::{Error, Location};
-use crate::manifest::Policy;
+
+/// What to seal with, resolved for one file from the command line and `.kseal.yaml`.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub recipients: Vec<Recipient>,
+    pub scope: Scope,
+    /// Namespace for Secrets without `metadata.namespace` (`-n`, else the config rule).
+    pub namespace: Option<String>,
+}
 
 /// Where a policy's recipients came from.
 #[derive(Clone, Debug, PartialEq, Eq)]

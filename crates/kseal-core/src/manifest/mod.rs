@@ -4,30 +4,21 @@
 
 pub mod edit;
 pub mod krm;
-pub mod merge;
 pub mod open;
 pub mod reseal;
-pub mod review;
 pub mod seal;
 pub mod sealedsecret;
 pub mod secret;
 pub mod sops;
+pub mod splice;
 pub mod tree;
 pub mod verify;
+pub mod views;
 
-use crate::crypto::{Binding, Recipient, Scope};
+use crate::crypto::{Binding, Scope};
 use crate::error::{Error, Location};
 use secret::Secret;
 use tree::Document;
-
-/// What to seal with, resolved for one file from the command line and `.kseal.yaml`.
-#[derive(Clone, Debug)]
-pub struct Policy {
-    pub recipients: Vec<Recipient>,
-    pub scope: Scope,
-    /// Namespace for Secrets without `metadata.namespace` (`-n`, else the config rule).
-    pub namespace: Option<String>,
-}
 
 /// Parses a manifest stream for the Secret commands, turning parser errors into input errors at
 /// `file`. Every document is checked, but only Secrets and Lists keep their tree: a 100 MB stream

@@ -4,8 +4,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use zeroize::Zeroizing;
 
-use super::edit::{self, double_quoted};
 use super::secret::{self, Field, Secret, SecretValue, ValueState};
+use super::splice::{self, double_quoted};
 use super::{binding, parse};
 use crate::crypto::sealed::SealedValue;
 use crate::crypto::{Binding, Identity};
@@ -136,7 +136,7 @@ pub fn open(
         let (s, v) = (j.secret, j.value);
         let plain = plain.map_err(|e| Error::crypto(s.value_location(file, v), e.to_string()))?;
         let rendered = render(v.field, &plain).map_err(|m| Error::crypto(s.value_location(file, v), m))?;
-        edits.push(edit::replace_value(
+        edits.push(splice::replace_value(
             src,
             v.key_node,
             v.node,
@@ -165,7 +165,7 @@ pub fn open(
             } else {
                 ("namespace".to_string(), ns.to_string())
             };
-            edits.push(edit::insert_entry(src, metadata, &key, &value));
+            edits.push(splice::insert_entry(src, metadata, &key, &value));
         }
     }
     for shape in &mut shapes {
@@ -174,7 +174,7 @@ pub fn open(
         }
     }
     Ok(Opened {
-        text: edit::apply(src, edits),
+        text: splice::apply(src, edits),
         opened,
         secrets: shapes,
     })

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use super::edit;
 use super::open::sealed_value;
 use super::seal::styled;
 use super::secret::{written_form, ValueState};
+use super::splice;
 use super::{binding, parse, seal_error, secret};
 use crate::crypto::sealed::{self, SealedValue};
 use crate::crypto::{Binding, Identity, Kid, Recipient};
@@ -83,13 +83,13 @@ pub fn reseal(
     };
     let mut edits = Vec::with_capacity(jobs.len());
     for ((v, ..), new) in jobs.iter().zip(results) {
-        edits.push(edit::replace_value(
+        edits.push(splice::replace_value(
             src,
             v.key_node,
             v.node,
             styled(written_form(v.field, new?), v.node.style()),
         ));
     }
-    out.text = edit::apply(src, edits);
+    out.text = splice::apply(src, edits);
     Ok(out)
 }

@@ -5,12 +5,13 @@ use base64::Engine;
 use granit_parser::ScalarStyle;
 use zeroize::Zeroizing;
 
-use super::edit::{self, Edit};
 use super::secret::{self, written_form, Field, Secret, SecretValue, ValueState, LAST_APPLIED};
-use super::{binding, parse, seal_error, Policy};
+use super::splice::{self, Edit};
+use super::{binding, parse, seal_error};
 use crate::crypto::sealed;
 use crate::crypto::Binding;
 use crate::error::{Error, Location};
+use crate::policy::Policy;
 
 /// The result of sealing one file. No Debug: `text` holds the file's other documents as they were.
 pub struct Sealed {
@@ -72,7 +73,7 @@ fn strip_last_applied(
     };
     let entries = annotations.entries().unwrap_or_default();
     if let Some(i) = entries.iter().position(|(k, _)| k.as_str() == Some(LAST_APPLIED)) {
-        edits.push(edit::remove_entry(src, annotations, i));
+        edits.push(splice::remove_entry(src, annotations, i));
         notes.push(format!(
             "{}: removed the {LAST_APPLIED} annotation, which holds the plaintext",
             secret.location(file)
@@ -172,7 +173,7 @@ pub fn seal_with(
     };
     for ((_, job), sealed) in jobs.iter().zip(sealed) {
         let v = job.value;
-        edits.push(edit::replace_value(
+        edits.push(splice::replace_value(
             src,
             v.key_node,
             v.node,
@@ -180,7 +181,7 @@ pub fn seal_with(
         ));
         out.sealed += 1;
     }
-    out.text = edit::apply(src, edits);
+    out.text = splice::apply(src, edits);
     Ok(out)
 }
 
@@ -292,13 +293,13 @@ pub fn set(
 
     let json = s.root.is_flow_mapping();
     let edit = match existing {
-        Some(v) => edit::replace_value(src, v.key_node, v.node, styled(sealed, v.node.style())),
+        Some(v) => splice::replace_value(src, v.key_node, v.node, styled(sealed, v.node.style())),
         None => {
             let quote = |s: String| if json { format!("\"{s}\"") } else { s };
-            let key = edit::key_text(target.key, json);
+            let key = splice::key_text(target.key, json);
             match s.field_map(field) {
                 Some(map) if map.is_flow_mapping() || !map.entries().unwrap_or_default().is_empty() => {
-                    edit::insert_entry(src, map, &key, &quote(sealed))
+                    splice::insert_entry(src, map, &key, &quote(sealed))
                 }
                 _ if s.root.get(field.as_str()).is_some() => {
                     return Err(Error::input(
@@ -306,7 +307,7 @@ pub fn set(
                         format!("`{field}` is empty; write `{field}: {{}}` or add a first key by hand"),
                     ))
                 }
-                _ if json => edit::insert_entry(
+                _ if json => splice::insert_entry(
                     src,
                     s.root,
                     &format!("\"{field}\""),
@@ -314,9 +315,9 @@ pub fn set(
                 ),
                 _ => {
                     let (first_key, _) = &s.root.entries().expect("a Secret is a mapping")[0];
-                    let nl = edit::line_ending(src);
+                    let nl = splice::line_ending(src);
                     let indent = " ".repeat(first_key.col - 1 + 2);
-                    edit::insert_entry(
+                    splice::insert_entry(
                         src,
                         s.root,
                         field.as_str(),
@@ -326,5 +327,5 @@ pub fn set(
             }
         }
     };
-    Ok(edit::apply(src, vec![edit]))
+    Ok(splice::apply(src, vec![edit]))
 }

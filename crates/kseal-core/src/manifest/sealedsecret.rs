@@ -18,7 +18,7 @@ pub use rsa::RsaPrivateKey;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::edit::double_quoted;
+use super::splice::double_quoted;
 use super::tree::{self, Node, NodeKind};
 use crate::crypto::Scope;
 use crate::error::{Error, Location};

@@ -27,8 +27,8 @@ use granit_parser::ScalarStyle;
 use sha2::{Digest, Sha256, Sha512};
 use zeroize::Zeroizing;
 
-use super::edit::{self, double_quoted, Edit};
 use super::parse_all;
+use super::splice::{self, double_quoted, Edit};
 use super::tree::{Node, NodeKind};
 use crate::crypto::Identity;
 use crate::error::{Error, Location};
@@ -525,7 +525,7 @@ impl Walk<'_> {
         let (mac_bytes, rendered) = typed(enc.ty, &plain, self.json).map_err(|m| Error::crypto(at(), m))?;
         self.hash.update(mac_bytes.as_slice());
         let edit = match key {
-            Some(k) => edit::replace_value(self.src, k, node, rendered.to_string()),
+            Some(k) => splice::replace_value(self.src, k, node, rendered.to_string()),
             None => Edit {
                 start: node.start,
                 end: node.end,
@@ -622,7 +622,7 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
         walk.document = document;
         walk.node(None, root, &mut Vec::new())?;
         match sops_entry(root) {
-            Some((index, _)) => removals.push(edit::remove_entry(src, root, index)),
+            Some((index, _)) => removals.push(splice::remove_entry(src, root, index)),
             None => {
                 return Err(Error::input(
                     file.clone().with_document(document),
@@ -669,7 +669,7 @@ pub fn open(src: &str, file: &Location, identities: &[Identity], ignore_mac: boo
     edits.extend(removals);
     edits.extend(comments(src, &docs, &key, &mut warnings, file));
     Ok(Opened {
-        text: edit::apply(src, edits),
+        text: splice::apply(src, edits),
         decrypted: std::mem::take(&mut walk.decrypted),
         warnings,
     })

@@ -60,7 +60,7 @@ impl std::fmt::Debug for NodeKind {
 #[derive(Debug)]
 pub struct Node {
     /// Byte range of the node in the source. For a quoted scalar it includes the quotes; for a
-    /// block scalar (`|`, `>`) it covers only the content lines (see `edit::value_range`).
+    /// block scalar (`|`, `>`) it covers only the content lines (see `splice::value_range`).
     pub start: usize,
     pub end: usize,
     /// 1-based position of `start`.
@@ -373,7 +373,7 @@ mod tests {
         let shown = format!("{docs:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("len: 14"), "{shown}");
-        let edit = crate::manifest::edit::Edit {
+        let edit = crate::manifest::splice::Edit {
             start: 1,
             end: 2,
             text: "hunter2-s3cret".into(),
