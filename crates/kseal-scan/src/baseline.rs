@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use gix::ObjectId;
 use kseal_core::error::Error;
 
-use crate::detect::{self, GeneratorFile, ValueId};
+use crate::generators::{generator_file_finding, GeneratorFile};
 use crate::history::{file_at_head, file_in_tree};
+use crate::ValueId;
 use crate::{scan_bytes, Finding, Source};
 
 /// The baseline file read when `--baseline` is not given, at the top of the work tree.
@@ -166,7 +167,7 @@ pub fn values(
                     path: e.path.clone(),
                     key,
                 };
-                found.extend(detect::generator_file_finding(&gf, &e.path, &blob));
+                found.extend(generator_file_finding(&gf, &e.path, &blob));
             }
         }
         let accepted: HashSet<&str> = e.keys.iter().map(|k| k.fingerprint.as_str()).collect();

@@ -2,7 +2,10 @@
 //! history, and report them without ever printing a value.
 
 pub mod baseline;
+mod classify;
 pub mod detect;
+pub mod finding;
+pub mod generators;
 pub mod history;
 pub mod report;
 mod staged;
@@ -11,7 +14,8 @@ pub mod worktree;
 
 pub use staged::scan_staged;
 
-pub use detect::{scan_bytes, Class, Finding, KeyHit, Source, ValueId};
+pub use detect::scan_bytes;
+pub use finding::{Class, Finding, KeyHit, Source, ValueId};
 
 /// Findings in one file, plus those in the files its `secretGenerator`s read, which `read(path)`
 /// looks up wherever the file was found (the work tree, the same commit, the index).
@@ -21,10 +25,10 @@ pub fn scan_with_generators(
     mut read: impl FnMut(&str) -> Option<Vec<u8>>,
 ) -> Vec<Finding> {
     let mut out = scan_bytes(path, bytes);
-    for gf in detect::generator_files(bytes) {
-        let target = detect::join_path(detect::dir_of(path), &gf.path);
+    for gf in generators::generator_files(bytes) {
+        let target = generators::join_path(generators::dir_of(path), &gf.path);
         if let Some(content) = read(&target) {
-            out.extend(detect::generator_file_finding(&gf, &target, &content));
+            out.extend(generators::generator_file_finding(&gf, &target, &content));
         }
     }
     out

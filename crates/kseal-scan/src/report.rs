@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::detect::Class;
+use super::Class;
 use super::Finding;
 
 /// A path, name or key for the terminal: control characters (a file named with an escape

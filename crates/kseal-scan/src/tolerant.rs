@@ -5,7 +5,8 @@
 //! inside a document that says `kind: Secret` and `apiVersion: v1`, and only for the keys under
 //! its top-level `data:` and `stringData:`.
 
-use super::detect::{secret_key_hit, Finding, KeyHit, Source, ALLOW_ANNOTATION};
+use crate::classify::secret_key_hit;
+use crate::finding::{Finding, KeyHit, Source, ALLOW_ANNOTATION};
 
 /// The documents of a YAML stream as `(1-based index, 1-based first line, text)`, split at
 /// `---` lines. Text before the first `---` that holds nothing but comments is not a document.
@@ -181,14 +182,8 @@ mod tests {
         assert_eq!(f.name, None);
         let keys: Vec<(&str, usize)> = f.keys.iter().map(|k| (k.key.as_str(), k.line)).collect();
         assert_eq!(keys, [("data.api-key", 19), ("stringData.cert", 23)]);
-        assert_eq!(
-            f.keys[0].value,
-            super::super::detect::ValueId::of(b"secret-value")
-        );
-        assert_eq!(
-            f.keys[1].value,
-            super::super::detect::ValueId::of(b"line one\nline two\n")
-        );
+        assert_eq!(f.keys[0].value, crate::ValueId::of(b"secret-value"));
+        assert_eq!(f.keys[1].value, crate::ValueId::of(b"line one\nline two\n"));
         assert!(secret("c.yaml", 1, 1, "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n").is_none());
     }
 }

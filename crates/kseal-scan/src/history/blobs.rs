@@ -12,7 +12,7 @@ use super::commits::Origin;
 use super::preread::Preread;
 use super::store::{git_error, own_store};
 use super::Options;
-use crate::detect::{self, GeneratorFile};
+use crate::generators::{self, GeneratorFile};
 use crate::scan_bytes;
 use crate::Finding;
 use kseal_core::error::Error;
@@ -118,7 +118,7 @@ impl Reader<'_> {
             if !files.is_empty() {
                 let mut g = self.generators.lock().unwrap_or_else(|e| e.into_inner());
                 for gf in files {
-                    let target = detect::join_path(detect::dir_of(path), &gf.path);
+                    let target = generators::join_path(generators::dir_of(path), &gf.path);
                     g.entry(target).or_default().push(gf);
                 }
             }
@@ -143,7 +143,7 @@ impl Reader<'_> {
         let Some(data) = self.read(repo, id, path) else {
             return Vec::new();
         };
-        note_generators(detect::generator_files(&data));
+        note_generators(generators::generator_files(&data));
         scan_bytes(path, &data)
             .into_iter()
             .map(|f| (*id, *origin, f))
@@ -172,7 +172,7 @@ impl Reader<'_> {
             });
             for gf in unique {
                 found.extend(
-                    detect::generator_file_finding(gf, path, &data)
+                    generators::generator_file_finding(gf, path, &data)
                         .into_iter()
                         .map(|f| (*id, *origin, f)),
                 );

@@ -10,8 +10,8 @@ use super::blobs::Found;
 use super::commits::{Commits, Origin};
 use super::store::{blobs_at_paths, git_error, own_store, Lookup};
 use super::trees::{walk_tree, Known, Walked};
-use crate::detect::{self, ValueId};
 use crate::Finding;
+use crate::ValueId;
 use kseal_core::error::Error;
 
 /// A group of findings of the same Secret with the same values: the earliest, and every
@@ -25,7 +25,7 @@ pub(super) struct Group {
 /// What makes findings the same: the Secret, the class and the values.
 pub(super) type GroupKey = (
     crate::Source,
-    detect::Class,
+    crate::Class,
     Option<String>,
     Option<String>,
     BTreeSet<(String, ValueId)>,

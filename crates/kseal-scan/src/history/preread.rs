@@ -35,7 +35,8 @@ use gix::odb::pack;
 use gix::ObjectId;
 use rayon::prelude::*;
 
-use crate::detect::{self, GeneratorFile};
+use crate::detect;
+use crate::generators::{self, GeneratorFile};
 use crate::Finding;
 
 /// A commit as the history walk needs it.
@@ -545,7 +546,7 @@ fn read_object(kind: Option<gix::object::Kind>, data: &[u8], hash: gix::hash::Ki
             }
             let scan = BlobScan {
                 findings: crate::scan_bytes("", data),
-                generators: detect::generator_files(data),
+                generators: generators::generator_files(data),
             };
             let empty = scan.findings.is_empty() && scan.generators.is_empty();
             Read::Blob((!empty).then(|| Box::new(scan)))
