@@ -7,6 +7,7 @@
 mod common;
 
 mod age_interop;
+mod architecture;
 mod bad_inputs;
 mod cli;
 mod cluster;

@@ -85,55 +85,21 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let needs_key = sources
             .iter()
             .any(|(s, is_sops)| *is_sops || crate::manifest::holds_sealed_values(s));
-        let identities = if args.identities.identity_from_cluster {
-            cluster::keys::identities(&cluster).await?
-        } else if !args.identities.files.is_empty() || needs_key {
-            crate::keyfiles::load_identities(&args.identities.files).map_err(|e| {
-                if args.identities.files.is_empty() {
-                    Error::usage("these manifests hold sealed values: pass -i FILE, set KSEAL_IDENTITY_FILE, or use --identity-from-cluster")
-                } else {
-                    e
-                }
-            })?
-        } else {
-            Vec::new()
-        };
+        let identities = identities(&args.identities, &cluster, needs_key).await?;
         let mut cache = ConfigCache::default();
         let mut objects = Vec::new();
         for (input, (src, is_sops)) in inputs.iter().zip(&sources) {
-            let loc = input.location();
             let (_, rule) = config_rule(&mut cache, input)?;
             // Where objects without a namespace go, and what their sealed values are bound to.
             let namespace =
                 default_namespace(global, rule.as_ref()).unwrap_or_else(|| cluster.namespace.clone());
-            let (text, opened_secrets) = if *is_sops {
-                (sops::open(src, &loc, &identities, false)?.text, None)
-            } else {
-                let opened = open(src, &loc, &identities, Some(&namespace))?;
-                (opened.text, Some(opened.secrets))
+            let source = Source {
+                loc: input.location(),
+                src,
+                is_sops: *is_sops,
+                namespace: &namespace,
             };
-            let objects_here = apply::objects_of(&text, &loc)?;
-            if let Some(opened) = &opened_secrets {
-                apply::check_one_truth(opened, &objects_here, &loc)?;
-            }
-            for mut o in objects_here {
-                let ns = o.value["metadata"].get("namespace").and_then(|n| n.as_str());
-                if let (Some(flag), Some(ns)) = (&global.namespace, ns) {
-                    if flag != ns {
-                        // kubectl's own words for the same mistake.
-                        return Err(Error::input(
-                            o.origin.clone(),
-                            format!(
-                                "the namespace from the provided object \"{ns}\" does not match the namespace \"{flag}\". You must pass '--namespace={ns}' to perform this operation."
-                            ),
-                        ));
-                    }
-                }
-                if o.value["metadata"].get("namespace").is_none() {
-                    o.default_namespace = Some(namespace.clone());
-                }
-                objects.push(o);
-            }
+            objects.extend(opened_objects(&source, &identities, global.namespace.as_deref())?);
         }
         let opts = apply::Options {
             dry_run: args.dry_run.is_some(),
@@ -143,39 +109,133 @@ pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             remove_last_applied: args.remove_last_applied,
         };
         let report = apply::apply(&cluster, &objects, opts).await?;
-        let mut out = String::new();
-        for line in &report.lines {
-            out.push_str(line);
-            out.push('\n');
-        }
-        super::output::write_stdout(out.as_bytes())?;
         // The API server's own warnings, as kubectl prints them.
-        for w in cluster.take_warnings() {
-            eprintln!("Warning: {w}");
-        }
-        for w in &report.warnings {
-            say!("warning: {w}");
-        }
-        for e in &report.errors {
-            say!("error: {e}");
-        }
-        let counts: Vec<String> = report.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        say!(
-            "{} object{}: {}{}{}",
-            objects.len(),
-            if objects.len() == 1 { "" } else { "s" },
-            if counts.is_empty() { "none applied".to_string() } else { counts.join(", ") },
-            if report.errors.is_empty() { String::new() } else { format!(", {} failed", report.errors.len()) },
-            if opts.diff { " (diff only, nothing applied)" } else if opts.dry_run { " (server dry run, nothing persisted)" } else { "" },
-        );
-        let would_change = report.counts.iter().any(|(k, n)| *n > 0 && *k != "unchanged");
-        Ok(if !report.errors.is_empty() {
-            ExitCode::Cluster
-        } else if opts.diff && would_change {
-            // As `kubectl diff`: 1 when something would change.
-            ExitCode::Findings
-        } else {
-            ExitCode::Success
+        let server_warnings = cluster.take_warnings();
+        conclude(&report, objects.len(), &opts, &server_warnings)
+    })
+}
+
+/// The identities that open the inputs: from the cluster, from `-i`, or none when nothing is
+/// sealed.
+async fn identities(
+    args: &IdentityArgs,
+    cluster: &cluster::Cluster,
+    needs_key: bool,
+) -> Result<Vec<crate::crypto::Identity>, Error> {
+    if args.identity_from_cluster {
+        cluster::keys::identities(cluster).await
+    } else if !args.files.is_empty() || needs_key {
+        crate::keyfiles::load_identities(&args.files).map_err(|e| {
+            if args.files.is_empty() {
+                Error::usage("these manifests hold sealed values: pass -i FILE, set KSEAL_IDENTITY_FILE, or use --identity-from-cluster")
+            } else {
+                e
+            }
         })
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// One input to apply.
+struct Source<'a> {
+    loc: crate::error::Location,
+    src: &'a str,
+    is_sops: bool,
+    /// Where its objects without a namespace go.
+    namespace: &'a str,
+}
+
+/// The objects of one input, opened, each Secret checked against what was opened (one parse, one
+/// truth); `-n` must agree with the namespaces the objects name, as kubectl requires.
+fn opened_objects(
+    source: &Source<'_>,
+    identities: &[crate::crypto::Identity],
+    flag: Option<&str>,
+) -> Result<Vec<apply::Object>, Error> {
+    let loc = &source.loc;
+    let (text, opened_secrets) = if source.is_sops {
+        (sops::open(source.src, loc, identities, false)?.text, None)
+    } else {
+        let opened = open(source.src, loc, identities, Some(source.namespace))?;
+        (opened.text, Some(opened.secrets))
+    };
+    let mut objects = apply::objects_of(&text, loc)?;
+    if let Some(opened) = &opened_secrets {
+        apply::check_one_truth(opened, &objects, loc)?;
+    }
+    for o in &mut objects {
+        let ns = o.value["metadata"].get("namespace").and_then(|n| n.as_str());
+        if let (Some(flag), Some(ns)) = (flag, ns) {
+            if flag != ns {
+                // kubectl's own words for the same mistake.
+                return Err(Error::input(
+                    o.origin.clone(),
+                    format!(
+                        "the namespace from the provided object \"{ns}\" does not match the namespace \"{flag}\". You must pass '--namespace={ns}' to perform this operation."
+                    ),
+                ));
+            }
+        }
+        if o.value["metadata"].get("namespace").is_none() {
+            o.default_namespace = Some(source.namespace.to_string());
+        }
+    }
+    Ok(objects)
+}
+
+/// What was applied on stdout, warnings and errors on stderr, and the exit code.
+fn conclude(
+    report: &apply::Report,
+    objects: usize,
+    opts: &apply::Options,
+    server_warnings: &[String],
+) -> Result<ExitCode, Error> {
+    let mut out = String::new();
+    for line in &report.lines {
+        out.push_str(line);
+        out.push('\n');
+    }
+    super::output::write_stdout(out.as_bytes())?;
+    for w in server_warnings {
+        eprintln!("Warning: {w}");
+    }
+    for w in &report.warnings {
+        say!("warning: {w}");
+    }
+    for e in &report.errors {
+        say!("error: {e}");
+    }
+    let counts: Vec<String> = report.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    say!(
+        "{} object{}: {}{}{}",
+        objects,
+        if objects == 1 { "" } else { "s" },
+        if counts.is_empty() {
+            "none applied".to_string()
+        } else {
+            counts.join(", ")
+        },
+        if report.errors.is_empty() {
+            String::new()
+        } else {
+            format!(", {} failed", report.errors.len())
+        },
+        if opts.diff {
+            " (diff only, nothing applied)"
+        } else if opts.dry_run {
+            " (server dry run, nothing persisted)"
+        } else {
+            ""
+        },
+    );
+    let would_change = report.counts.iter().any(|(k, n)| *n > 0 && *k != "unchanged");
+    Ok(if !report.errors.is_empty() {
+        ExitCode::Cluster
+    } else if opts.diff && would_change {
+        // As `kubectl diff`: 1 when something would change.
+        ExitCode::Findings
+    } else {
+        ExitCode::Success
     })
 }

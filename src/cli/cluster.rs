@@ -349,15 +349,7 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let rt = cluster::runtime()?;
     let context = global.context.as_deref();
     rt.block_on(async {
-        // Flags are checked before anything is asked of the cluster.
-        match &args.command {
-            ClusterCommand::Init(a) if a.webhook => check_webhook_flags(&a.files, &a.apiserver_cidr)?,
-            ClusterCommand::Webhook(WebhookCommand::Install(a)) => check_webhook_flags(&a.files, &a.apiserver_cidr)?,
-            ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => check_webhook_flags(files, &[])?,
-            ClusterCommand::FetchKey(FetchArgs { output: Some(o) }) => super::output_file(o)?,
-            ClusterCommand::Backup(a) => super::output_file(&a.output)?,
-            _ => {}
-        }
+        check_flags(&args.command)?;
         // The backup opens before the cluster is asked anything, once.
         let restored = match &args.command {
             ClusterCommand::Restore(a) => restore_entries(a)?,
@@ -365,109 +357,11 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         };
         let c = cluster::connect(&global.target()).await?;
         match args.command {
-            ClusterCommand::Init(a) => {
-                let backup_to = recipients(&a.backup_to)?;
-                let recipient = match keys::init_state(&c).await? {
-                    keys::InitState::Complete if a.webhook => {
-                        // Keys are there: --webhook adds what is missing.
-                        let r = keys::fetch_key(&c).await?;
-                        say!("the cluster's keys exist already (key {}); installing the webhook", r.kid());
-                        r
-                    }
-                    keys::InitState::Complete => {
-                        return Err(Error::usage(format!(
-                            "this cluster already has secret/{} in namespace {}; `kseal cluster rotate-key` adds a key, `kseal cluster fetch-key` prints the public one",
-                            keys::KEY_SECRET,
-                            keys::NAMESPACE
-                        )))
-                    }
-                    keys::InitState::Partial(existing) => {
-                        // An earlier init stopped after storing the key: finish around that key.
-                        keys::complete(&c, &existing).await?;
-                        if let Some(p) = &a.public_key_out {
-                            public_key_file(p, &existing, context)?;
-                        }
-                        say!(
-                            "completed an earlier, partial install around the existing key {} (no new key was made)",
-                            existing.kid()
-                        );
-                        existing
-                    }
-                    keys::InitState::Fresh => {
-                        if !backup_to.is_empty() && a.backup_out.exists() {
-                            return Err(Error::usage(format!(
-                                "{} already exists; a backup is never overwritten",
-                                a.backup_out.display()
-                            )));
-                        }
-                        let key = keys::new_install_key(&backup_to)?;
-                        // The offline backup and the public key file first: a key is never in
-                        // the cluster without them.
-                        let mut written = Vec::new();
-                        if let Some(armored) = &key.backup {
-                            write_backup(&a.backup_out, armored)?;
-                            written.push(a.backup_out.clone());
-                        }
-                        if let Some(p) = &a.public_key_out {
-                            public_key_file(p, key.recipient(), context)?;
-                            written.push(p.clone());
-                        }
-                        if let Err(e) = keys::create_key_secret(&c, &key).await {
-                            // The key never reached the cluster: its backup would only confuse.
-                            for f in &written {
-                                let _ = std::fs::remove_file(f);
-                            }
-                            return Err(e);
-                        }
-                        if let Some(p) = written.first().filter(|_| key.backup.is_some()) {
-                            say!(
-                                "the new key, encrypted to {} recipient(s), is in {}",
-                                backup_to.len(),
-                                p.display()
-                            );
-                        }
-                        keys::complete(&c, key.recipient()).await.map_err(|mut e| {
-                            e.message.push_str(
-                                "; the key is stored (and backed up if asked): run `kseal cluster init` again to finish",
-                            );
-                            e
-                        })?;
-                        say!(
-                            "created namespace {0}, secret {0}/{1}, configmap {0}/{2}",
-                            keys::NAMESPACE,
-                            keys::KEY_SECRET,
-                            keys::PUBLIC_CONFIGMAP
-                        );
-                        key.recipient().clone()
-                    }
-                };
-                if a.webhook {
-                    install_webhook(&c, &a.image, &a.files, &a.apiserver_cidr).await?;
-                } else if a.files.out.is_some() || a.files.url.is_some() {
-                    return Err(Error::usage("-o/--admission-out and --url go with --webhook"));
-                }
-                write_stdout(format!("{recipient}\n").as_bytes())?;
-            }
+            ClusterCommand::Init(a) => init(&c, &a, context).await?,
             ClusterCommand::Webhook(WebhookCommand::Install(a)) => {
                 install_webhook(&c, &a.image, &a.files, &a.apiserver_cidr).await?
             }
-            ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => {
-                let endpoint = files.endpoint()?;
-                let r = webhook::rotate_cert(&c, &endpoint).await?;
-                let n = r.serving_cas;
-                say!(
-                    "new serving certificate in secret {0}/{1}; the webhook configuration trusts {n} CA(s) (the new one{2}); running webhooks pick the certificate up when the kubelet updates their volume",
-                    keys::NAMESPACE,
-                    webhook::TLS_SECRET,
-                    if n > 1 { " and the previous one" } else { "" }
-                );
-                say!(
-                    "new client certificate for the API server in secret {}/{}; the webhook trusts it and the previous one until the next rotation: give the API server the new files before then",
-                    keys::NAMESPACE,
-                    webhook::CLIENT_SECRET
-                );
-                files.write(&r.client, &endpoint)?;
-            }
+            ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => rotate_cert(&c, &files).await?,
             ClusterCommand::FetchKey(a) => {
                 let r = keys::fetch_key(&c).await?;
                 match &a.output {
@@ -475,52 +369,192 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                     None => write_stdout(format!("{r}\n").as_bytes())?,
                 }
             }
-            ClusterCommand::RotateKey(a) => {
-                let r = keys::rotate_key(&c).await?;
-                if let Some(p) = &a.public_key_out {
-                    public_key_file(p, &r, context)?;
-                }
-                say!(
-                    "added key {}; seal with it from now on, then `kseal reseal` the repository",
-                    r.kid()
-                );
-                if webhook::is_installed(&c).await {
-                    say!(
-                        "the webhook reads key {0} when the kubelet updates its volume (about a minute): until its log says `reloaded: ...{0}...`, Secrets sealed to {0} are denied (apply them again after)",
-                        r.kid()
-                    );
-                }
-                write_stdout(format!("{r}\n").as_bytes())?;
-            }
-            ClusterCommand::Restore(_) => {
-                let entries = restored;
-                let r = keys::restore(&c, &entries).await?;
-                say!(
-                    "restored {} key(s) into secret {}/{}; the newest, {}, is published",
-                    entries.len(),
-                    keys::NAMESPACE,
-                    keys::KEY_SECRET,
-                    r.kid()
-                );
-                write_stdout(format!("{r}\n").as_bytes())?;
-            }
-            ClusterCommand::Backup(a) => {
-                let to = recipients(&a.to)?;
-                if a.output.exists() {
-                    return Err(Error::usage(format!(
-                        "{} already exists; a backup is never overwritten",
-                        a.output.display()
-                    )));
-                }
-                let (n, armored) = keys::backup(&c, &to).await?;
-                write_backup(&a.output, &armored)?;
-                say!(
-                    "{n} key(s) written to {}, encrypted to {} recipient(s)",
-                    a.output.display(),
-                    to.len()
-                );
-            }
+            ClusterCommand::RotateKey(a) => rotate_key(&c, &a, context).await?,
+            ClusterCommand::Restore(_) => restore(&c, &restored).await?,
+            ClusterCommand::Backup(a) => backup(&c, &a).await?,
         }
         Ok(ExitCode::Success)
     })
+}
+
+/// Flags are checked before anything is asked of the cluster.
+fn check_flags(command: &ClusterCommand) -> Result<(), Error> {
+    match command {
+        ClusterCommand::Init(a) if a.webhook => check_webhook_flags(&a.files, &a.apiserver_cidr),
+        ClusterCommand::Webhook(WebhookCommand::Install(a)) => {
+            check_webhook_flags(&a.files, &a.apiserver_cidr)
+        }
+        ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => check_webhook_flags(files, &[]),
+        ClusterCommand::FetchKey(FetchArgs { output: Some(o) }) => super::output_file(o),
+        ClusterCommand::Backup(a) => super::output_file(&a.output),
+        _ => Ok(()),
+    }
+}
+
+/// `cluster init`: the key pair (or what an earlier, partial init left to do), then the webhook
+/// if asked; prints the public key.
+async fn init(c: &cluster::Cluster, a: &InitArgs, context: Option<&str>) -> Result<(), Error> {
+    let backup_to = recipients(&a.backup_to)?;
+    let recipient = match keys::init_state(c).await? {
+        keys::InitState::Complete if a.webhook => {
+            // Keys are there: --webhook adds what is missing.
+            let r = keys::fetch_key(c).await?;
+            say!("the cluster's keys exist already (key {}); installing the webhook", r.kid());
+            r
+        }
+        keys::InitState::Complete => {
+            return Err(Error::usage(format!(
+                "this cluster already has secret/{} in namespace {}; `kseal cluster rotate-key` adds a key, `kseal cluster fetch-key` prints the public one",
+                keys::KEY_SECRET,
+                keys::NAMESPACE
+            )))
+        }
+        keys::InitState::Partial(existing) => {
+            // An earlier init stopped after storing the key: finish around that key.
+            keys::complete(c, &existing).await?;
+            if let Some(p) = &a.public_key_out {
+                public_key_file(p, &existing, context)?;
+            }
+            say!(
+                "completed an earlier, partial install around the existing key {} (no new key was made)",
+                existing.kid()
+            );
+            existing
+        }
+        keys::InitState::Fresh => init_fresh(c, a, &backup_to, context).await?,
+    };
+    if a.webhook {
+        install_webhook(c, &a.image, &a.files, &a.apiserver_cidr).await?;
+    } else if a.files.out.is_some() || a.files.url.is_some() {
+        return Err(Error::usage("-o/--admission-out and --url go with --webhook"));
+    }
+    write_stdout(format!("{recipient}\n").as_bytes())
+}
+
+/// `cluster init` on a cluster without keys: a new key, its backup and public key file first,
+/// then the Secret and the rest.
+async fn init_fresh(
+    c: &cluster::Cluster,
+    a: &InitArgs,
+    backup_to: &[Recipient],
+    context: Option<&str>,
+) -> Result<Recipient, Error> {
+    if !backup_to.is_empty() && a.backup_out.exists() {
+        return Err(Error::usage(format!(
+            "{} already exists; a backup is never overwritten",
+            a.backup_out.display()
+        )));
+    }
+    let key = keys::new_install_key(backup_to)?;
+    // The offline backup and the public key file first: a key is never in
+    // the cluster without them.
+    let mut written = Vec::new();
+    if let Some(armored) = &key.backup {
+        write_backup(&a.backup_out, armored)?;
+        written.push(a.backup_out.clone());
+    }
+    if let Some(p) = &a.public_key_out {
+        public_key_file(p, key.recipient(), context)?;
+        written.push(p.clone());
+    }
+    if let Err(e) = keys::create_key_secret(c, &key).await {
+        // The key never reached the cluster: its backup would only confuse.
+        for f in &written {
+            let _ = std::fs::remove_file(f);
+        }
+        return Err(e);
+    }
+    if let Some(p) = written.first().filter(|_| key.backup.is_some()) {
+        say!(
+            "the new key, encrypted to {} recipient(s), is in {}",
+            backup_to.len(),
+            p.display()
+        );
+    }
+    keys::complete(c, key.recipient()).await.map_err(|mut e| {
+        e.message.push_str(
+            "; the key is stored (and backed up if asked): run `kseal cluster init` again to finish",
+        );
+        e
+    })?;
+    say!(
+        "created namespace {0}, secret {0}/{1}, configmap {0}/{2}",
+        keys::NAMESPACE,
+        keys::KEY_SECRET,
+        keys::PUBLIC_CONFIGMAP
+    );
+    Ok(key.recipient().clone())
+}
+
+/// `cluster webhook rotate-cert`.
+async fn rotate_cert(c: &cluster::Cluster, files: &ApiServerFiles) -> Result<(), Error> {
+    let endpoint = files.endpoint()?;
+    let r = webhook::rotate_cert(c, &endpoint).await?;
+    let n = r.serving_cas;
+    say!(
+        "new serving certificate in secret {0}/{1}; the webhook configuration trusts {n} CA(s) (the new one{2}); running webhooks pick the certificate up when the kubelet updates their volume",
+        keys::NAMESPACE,
+        webhook::TLS_SECRET,
+        if n > 1 { " and the previous one" } else { "" }
+    );
+    say!(
+        "new client certificate for the API server in secret {}/{}; the webhook trusts it and the previous one until the next rotation: give the API server the new files before then",
+        keys::NAMESPACE,
+        webhook::CLIENT_SECRET
+    );
+    files.write(&r.client, &endpoint)
+}
+
+/// `cluster rotate-key`: prints the new public key.
+async fn rotate_key(c: &cluster::Cluster, a: &RotateArgs, context: Option<&str>) -> Result<(), Error> {
+    let r = keys::rotate_key(c).await?;
+    if let Some(p) = &a.public_key_out {
+        public_key_file(p, &r, context)?;
+    }
+    say!(
+        "added key {}; seal with it from now on, then `kseal reseal` the repository",
+        r.kid()
+    );
+    if webhook::is_installed(c).await {
+        say!(
+            "the webhook reads key {0} when the kubelet updates its volume (about a minute): until its log says `reloaded: ...{0}...`, Secrets sealed to {0} are denied (apply them again after)",
+            r.kid()
+        );
+    }
+    write_stdout(format!("{r}\n").as_bytes())
+}
+
+/// `cluster restore`: the backup's keys into a cluster without any; prints the newest public key.
+async fn restore(
+    c: &cluster::Cluster,
+    entries: &[(String, zeroize::Zeroizing<String>)],
+) -> Result<(), Error> {
+    let r = keys::restore(c, entries).await?;
+    say!(
+        "restored {} key(s) into secret {}/{}; the newest, {}, is published",
+        entries.len(),
+        keys::NAMESPACE,
+        keys::KEY_SECRET,
+        r.kid()
+    );
+    write_stdout(format!("{r}\n").as_bytes())
+}
+
+/// `cluster backup`: every key, age-encrypted to the recipients, never over an existing file.
+async fn backup(c: &cluster::Cluster, a: &BackupArgs) -> Result<(), Error> {
+    let to = recipients(&a.to)?;
+    if a.output.exists() {
+        return Err(Error::usage(format!(
+            "{} already exists; a backup is never overwritten",
+            a.output.display()
+        )));
+    }
+    let (n, armored) = keys::backup(c, &to).await?;
+    write_backup(&a.output, &armored)?;
+    say!(
+        "{n} key(s) written to {}, encrypted to {} recipient(s)",
+        a.output.display(),
+        to.len()
+    );
+    Ok(())
 }

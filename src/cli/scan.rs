@@ -159,51 +159,12 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
     if !meta.is_dir() {
         return Err(Error::usage(format!("{} is not a folder", args.path.display())));
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     // Opened once: it decides the default mode and is then scanned. A repository that exists but
     // cannot be opened is an error, never a silent fallback to the files on disk.
     let repo = history::open_repo(&args.path);
-    let history_only = args.rev_range.is_some() || args.include_unreachable;
-    if let Err(e) = &repo {
-        if !args.worktree && inside_git(&args.path) {
-            return Err(Error::usage(format!(
-                "{e}; kseal cannot read this repository, so its history is not scanned (`--worktree` scans the files on disk only)"
-            )));
-        }
-    }
-    let scanned = if args.staged {
-        crate::scan::scan_staged(opened(&repo, &args.path)?)?
-    } else if args.worktree || (!args.history && !history_only && repo.is_err()) {
-        history::Scanned {
-            findings: worktree::scan(&args.path, threads.max(1)),
-            ..Default::default()
-        }
-    } else {
-        let progress: Option<fn(&str, usize, usize)> =
-            std::io::stderr().is_terminal().then_some(show_progress);
-        let options = history::Options {
-            threads,
-            range: args.rev_range.clone(),
-            include_unreachable: args.include_unreachable,
-            progress,
-        };
-        history::scan(opened(&repo, &args.path)?, &options)?
-    };
+    let scanned = scan(&args, &repo)?;
     if !scanned.submodules.is_empty() {
-        let shown: Vec<String> = scanned
-            .submodules
-            .iter()
-            .take(10)
-            .map(|p| report::printable(p).into_owned())
-            .collect();
-        say!(
-            "note: {} submodule(s) not scanned (another repository's history; scan each on its own, e.g. `git submodule foreach kseal scan`): {}{}",
-            scanned.submodules.len(),
-            shown.join(", "),
-            if scanned.submodules.len() > 10 { ", ..." } else { "" }
-        );
+        note_submodules(&scanned.submodules);
     }
     let incomplete = incomplete(&scanned);
     let mut findings = scanned.findings;
@@ -236,6 +197,16 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
         }
     };
     write_stdout(out.as_bytes())?;
+    conclude(&args, &findings, incomplete)
+}
+
+/// The summary on stderr and the exit code: what to do about leaks, and whether an incomplete
+/// scan is accepted.
+fn conclude(
+    args: &ScanArgs,
+    findings: &[crate::scan::Finding],
+    incomplete: Option<String>,
+) -> Result<ExitCode, Error> {
     let leaks: Vec<&crate::scan::Finding> = findings.iter().filter(|f| f.class == Class::Leak).collect();
     let placeholders = findings.len() - leaks.len();
     let keys: usize = leaks.iter().map(|f| f.keys.len()).sum();
@@ -286,6 +257,54 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
         }
         Ok(ExitCode::Findings)
     }
+}
+
+/// The scan the flags ask for: the index, the files on disk, or the history.
+fn scan(args: &ScanArgs, repo: &Result<gix::Repository, Error>) -> Result<history::Scanned, Error> {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let history_only = args.rev_range.is_some() || args.include_unreachable;
+    if let Err(e) = &repo {
+        if !args.worktree && inside_git(&args.path) {
+            return Err(Error::usage(format!(
+                "{e}; kseal cannot read this repository, so its history is not scanned (`--worktree` scans the files on disk only)"
+            )));
+        }
+    }
+    Ok(if args.staged {
+        crate::scan::scan_staged(opened(repo, &args.path)?)?
+    } else if args.worktree || (!args.history && !history_only && repo.is_err()) {
+        history::Scanned {
+            findings: worktree::scan(&args.path, threads.max(1)),
+            ..Default::default()
+        }
+    } else {
+        let progress: Option<fn(&str, usize, usize)> =
+            std::io::stderr().is_terminal().then_some(show_progress);
+        let options = history::Options {
+            threads,
+            range: args.rev_range.clone(),
+            include_unreachable: args.include_unreachable,
+            progress,
+        };
+        history::scan(opened(repo, &args.path)?, &options)?
+    })
+}
+
+/// Submodules are another repository's history: said, not scanned.
+fn note_submodules(submodules: &[String]) {
+    let shown: Vec<String> = submodules
+        .iter()
+        .take(10)
+        .map(|p| report::printable(p).into_owned())
+        .collect();
+    say!(
+        "note: {} submodule(s) not scanned (another repository's history; scan each on its own, e.g. `git submodule foreach kseal scan`): {}{}",
+        submodules.len(),
+        shown.join(", "),
+        if submodules.len() > 10 { ", ..." } else { "" }
+    );
 }
 
 /// A path as a shell word: as it is when it needs no quoting, else in single quotes.

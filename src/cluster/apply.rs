@@ -354,24 +354,8 @@ async fn apply_one(
     caps: &ApiCapabilities,
     opts: Options,
 ) -> Result<Applied, Error> {
-    let namespaced = caps.scope == Scope::Namespaced;
     let mut desired = o.value.clone();
-    let namespace = if namespaced {
-        let ns = desired["metadata"]
-            .get("namespace")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .or_else(|| o.default_namespace.clone())
-            .unwrap_or_else(|| cluster.namespace.clone());
-        desired["metadata"]["namespace"] = Value::String(ns.clone());
-        Some(ns)
-    } else {
-        if let Some(m) = desired["metadata"].as_object_mut() {
-            m.remove("namespace");
-        }
-        None
-    };
+    let namespace = place(cluster, o, caps, &mut desired);
     let api: Api<DynamicObject> = match &namespace {
         Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
         None => Api::all_with(cluster.client.clone(), ar),
@@ -392,55 +376,23 @@ async fn apply_one(
     let result = api
         .patch(&o.name, &params, &Patch::Apply(&desired))
         .await
-        .map_err(|e| {
-            let conflict = matches!(&e, kube::Error::Api(s) if s.code == 409);
-            let mut err = if o.is_secret() {
-                api_error_about_secret(&what, "apply (server-side, PATCH)", &cluster.server, e)
-            } else {
-                api_error(&what, "apply (server-side, PATCH)", &cluster.server, e)
-            };
-            if conflict && !opts.force {
-                err.message.push_str(
-                    " (another field manager owns these fields: make sure kseal should own them, then pass \
-                     --force-conflicts to take them over, as with kubectl apply --server-side --force-conflicts)",
-                );
-            }
-            err
-        })?;
+        .map_err(|e| apply_error(cluster, o, &what, opts, e))?;
     let mut result = serde_json::to_value(result).expect("objects serialize");
-    let orphans = match (&current, o.is_secret()) {
-        (Some(c), true) => orphaned_keys(c, &desired),
-        _ => BTreeSet::new(),
-    };
-    if !orphans.is_empty() {
-        if params.dry_run {
-            if let Some(data) = result.get_mut("data").and_then(Value::as_object_mut) {
-                data.retain(|k, _| !orphans.contains(k));
-            }
-        } else {
-            let patch = serde_json::json!({"data": orphans.iter().map(|k| (k.clone(), Value::Null)).collect::<Map<String, Value>>()});
-            let verb = "remove keys dropped from stringData (merge PATCH)";
-            result = merge_patch_secret(cluster, &api, &o.name, &patch, &what, verb).await?;
-        }
-    }
-    // A Secret once applied client-side keeps its old values, in plain text, in this annotation.
-    let has_last_applied = |v: &Value| {
-        v["metadata"]["annotations"]
-            .get(crate::manifest::secret::LAST_APPLIED)
-            .is_some()
-    };
     let mut warning = None;
-    if o.is_secret() && has_last_applied(&result) {
-        if opts.remove_last_applied && !params.dry_run {
-            let patch = serde_json::json!({"metadata": {"annotations": {crate::manifest::secret::LAST_APPLIED: null}}});
-            let verb = "remove the last-applied annotation (merge PATCH)";
-            result = merge_patch_secret(cluster, &api, &o.name, &patch, &what, verb).await?;
-        } else {
-            warning = Some(format!(
-                "{what} carries the {} annotation of an earlier client-side `kubectl apply`, which holds its values in plain text: rerun with --remove-last-applied to drop it",
-                crate::manifest::secret::LAST_APPLIED
-            ));
-        }
+    if o.is_secret() {
+        let target = Target {
+            cluster,
+            api: &api,
+            name: &o.name,
+            what: &what,
+            dry_run: params.dry_run,
+        };
+        let dropped = current
+            .as_ref()
+            .map(|c| orphaned_keys(c, &desired))
+            .unwrap_or_default();
+        result = target.remove_keys(result, &dropped).await?;
+        (result, warning) = target.last_applied(result, opts.remove_last_applied).await?;
     }
     // A real write that changed anything (managed fields included) moves the resourceVersion; a
     // dry run does not, so there the content decides.
@@ -471,6 +423,93 @@ async fn apply_one(
         format!("{reference} {outcome}")
     };
     Ok((line, outcome, warning))
+}
+
+/// Where the object goes: its namespace, else the input's default, else the context's, written
+/// into `desired`; `None` (and no namespace in `desired`) for a cluster-scoped kind.
+fn place(cluster: &Cluster, o: &Object, caps: &ApiCapabilities, desired: &mut Value) -> Option<String> {
+    if caps.scope == Scope::Namespaced {
+        let ns = desired["metadata"]
+            .get("namespace")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .or_else(|| o.default_namespace.clone())
+            .unwrap_or_else(|| cluster.namespace.clone());
+        desired["metadata"]["namespace"] = Value::String(ns.clone());
+        Some(ns)
+    } else {
+        if let Some(m) = desired["metadata"].as_object_mut() {
+            m.remove("namespace");
+        }
+        None
+    }
+}
+
+/// A failed server-side apply, saying what to do about a conflict.
+fn apply_error(cluster: &Cluster, o: &Object, what: &str, opts: Options, e: kube::Error) -> Error {
+    let conflict = matches!(&e, kube::Error::Api(s) if s.code == 409);
+    let mut err = if o.is_secret() {
+        api_error_about_secret(what, "apply (server-side, PATCH)", &cluster.server, e)
+    } else {
+        api_error(what, "apply (server-side, PATCH)", &cluster.server, e)
+    };
+    if conflict && !opts.force {
+        err.message.push_str(
+            " (another field manager owns these fields: make sure kseal should own them, then pass \
+             --force-conflicts to take them over, as with kubectl apply --server-side --force-conflicts)",
+        );
+    }
+    err
+}
+
+/// An applied Secret, for what server-side apply leaves behind.
+struct Target<'a> {
+    cluster: &'a Cluster,
+    api: &'a Api<DynamicObject>,
+    name: &'a str,
+    what: &'a str,
+    dry_run: bool,
+}
+
+impl Target<'_> {
+    /// Keys the manifest no longer has but apply left (`dropped`, see [`orphaned_keys`]) are
+    /// removed; a dry run only leaves them out of the result.
+    async fn remove_keys(&self, mut result: Value, dropped: &BTreeSet<String>) -> Result<Value, Error> {
+        if dropped.is_empty() {
+            return Ok(result);
+        }
+        if self.dry_run {
+            if let Some(data) = result.get_mut("data").and_then(Value::as_object_mut) {
+                data.retain(|k, _| !dropped.contains(k));
+            }
+            return Ok(result);
+        }
+        let patch = serde_json::json!({"data": dropped.iter().map(|k| (k.clone(), Value::Null)).collect::<Map<String, Value>>()});
+        let verb = "remove keys dropped from stringData (merge PATCH)";
+        merge_patch_secret(self.cluster, self.api, self.name, &patch, self.what, verb).await
+    }
+
+    /// A Secret once applied client-side keeps its old values, in plain text, in the
+    /// last-applied annotation: removed when asked, else a warning.
+    async fn last_applied(&self, result: Value, remove: bool) -> Result<(Value, Option<String>), Error> {
+        let annotation = crate::manifest::secret::LAST_APPLIED;
+        if result["metadata"]["annotations"].get(annotation).is_none() {
+            return Ok((result, None));
+        }
+        if remove && !self.dry_run {
+            let patch = serde_json::json!({"metadata": {"annotations": {annotation: null}}});
+            let verb = "remove the last-applied annotation (merge PATCH)";
+            let result =
+                merge_patch_secret(self.cluster, self.api, self.name, &patch, self.what, verb).await?;
+            return Ok((result, None));
+        }
+        let warning = format!(
+            "{} carries the {annotation} annotation of an earlier client-side `kubectl apply`, which holds its values in plain text: rerun with --remove-last-applied to drop it",
+            self.what
+        );
+        Ok((result, Some(warning)))
+    }
 }
 
 /// Applies `objects`: namespaces first, then other cluster-scoped objects, then namespaced ones.

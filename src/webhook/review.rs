@@ -99,27 +99,7 @@ fn logfmt(s: &str) -> String {
 
 /// Answers one `AdmissionReview` body with these identities.
 pub fn review(body: &[u8], identities: &[Identity]) -> Result<Decision, BadReview> {
-    let input: ReviewIn = serde_json::from_slice(body).map_err(|e| {
-        // Kind and position only: serde_json's own message quotes the offending input ("invalid
-        // type: string \"...\""), and nothing from a body is echoed into a log or an answer.
-        BadReview::NotJson(format!(
-            "{:?} error at line {} column {}",
-            e.classify(),
-            e.line(),
-            e.column()
-        ))
-    })?;
-    if input.api_version != "admission.k8s.io/v1" || input.kind != "AdmissionReview" {
-        return Err(BadReview::WrongKind(format!(
-            "{}/{}",
-            logfmt(&input.api_version),
-            logfmt(&input.kind)
-        )));
-    }
-    let req = input
-        .request
-        .filter(|r| !r.uid.is_empty())
-        .ok_or(BadReview::NoRequest)?;
+    let req = request(body)?;
     let object = format!(
         "{}/{}",
         if req.namespace.is_empty() {
@@ -155,9 +135,55 @@ pub fn review(body: &[u8], identities: &[Identity]) -> Result<Decision, BadRevie
         let why = "the request names no namespace (a Secret is always namespaced)".to_string();
         return Ok(deny(&req.uid, &object, &[why], log));
     }
+    let opened = match open_fields(&fields, &req, identities) {
+        Ok(opened) => opened,
+        Err(problems) => return Ok(deny(&req.uid, &object, &problems, log)),
+    };
+    let patch = patch(obj, &opened);
+    let n = opened.len();
+    log.push_str(&format!(" allowed=true opened={n}"));
+    let patch = Zeroizing::new(serde_json::to_vec(&patch).expect("a JSON value serializes"));
+    Ok(allow(&req.uid, Some(&patch), log, n))
+}
+
+/// The request of an `AdmissionReview` v1 body.
+fn request(body: &[u8]) -> Result<RequestIn, BadReview> {
+    let input: ReviewIn = serde_json::from_slice(body).map_err(|e| {
+        // Kind and position only: serde_json's own message quotes the offending input ("invalid
+        // type: string \"...\""), and nothing from a body is echoed into a log or an answer.
+        BadReview::NotJson(format!(
+            "{:?} error at line {} column {}",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if input.api_version != "admission.k8s.io/v1" || input.kind != "AdmissionReview" {
+        return Err(BadReview::WrongKind(format!(
+            "{}/{}",
+            logfmt(&input.api_version),
+            logfmt(&input.kind)
+        )));
+    }
+    input
+        .request
+        .filter(|r| !r.uid.is_empty())
+        .ok_or(BadReview::NoRequest)
+}
+
+/// A value opened for the patch: its field, key, and plaintext as base64.
+type Opened = (Field, String, Zeroizing<String>);
+
+/// Every sealed value opened for this request's namespace and name, or why each that could not
+/// be was not.
+fn open_fields(
+    fields: &[(Field, String, String)],
+    req: &RequestIn,
+    identities: &[Identity],
+) -> Result<Vec<Opened>, Vec<String>> {
     let mut problems = Vec::new();
-    let mut opened: Vec<(Field, String, Zeroizing<String>)> = Vec::new();
-    for (field, key, text) in &fields {
+    let mut opened: Vec<Opened> = Vec::new();
+    for (field, key, text) in fields {
         let value = match SealedValue::parse(text) {
             Ok(v) => v,
             Err(e) => {
@@ -181,13 +207,19 @@ pub fn review(body: &[u8], identities: &[Identity]) -> Result<Decision, BadRevie
             Err(e) => problems.push(format!("key {key}: {e}")),
         }
     }
-    if !problems.is_empty() {
-        return Ok(deny(&req.uid, &object, &problems, log));
+    if problems.is_empty() {
+        Ok(opened)
+    } else {
+        Err(problems)
     }
+}
+
+/// The JSON patch (RFC 6902) that puts the opened values under `data`, out of `stringData`.
+fn patch(obj: &Value, opened: &[Opened]) -> Vec<Value> {
     let has_data = obj.get("data").is_some_and(Value::is_object);
     let mut patch = Vec::new();
     let mut data_added = has_data;
-    for (field, key, b64) in &opened {
+    for (field, key, b64) in opened {
         let token = pointer_token(key);
         if *field == Field::StringData {
             patch.push(json!({"op": "remove", "path": format!("/stringData/{token}")}));
@@ -199,10 +231,7 @@ pub fn review(body: &[u8], identities: &[Identity]) -> Result<Decision, BadRevie
         // `add` replaces an existing member (RFC 6902 §4.1), so it serves both fields.
         patch.push(json!({"op": "add", "path": format!("/data/{token}"), "value": b64.as_str()}));
     }
-    let n = opened.len();
-    log.push_str(&format!(" allowed=true opened={n}"));
-    let patch = Zeroizing::new(serde_json::to_vec(&patch).expect("a JSON value serializes"));
-    Ok(allow(&req.uid, Some(&patch), log, n))
+    patch
 }
 
 /// Every sealed value of a Secret object: `(field, key, sealed string)`. `data` entries whose

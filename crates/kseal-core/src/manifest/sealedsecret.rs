@@ -329,6 +329,34 @@ fn convert(
     let ns = get(root, &["metadata", "namespace"])
         .and_then(Node::as_str)
         .or(namespace);
+    let (scope, label, others) = sealing_scope(root, name, ns, &at_doc)?;
+    let template = get(root, &["spec", "template"]);
+    if let Some(t) = template.and_then(|t| t.get("data")) {
+        return Err(Error::input(
+            at_doc.at(t.line, t.col),
+            "spec.template.data (values templated from the sealed ones) is not supported; import without it and add the keys with `kseal set`",
+        ));
+    }
+    let data = open_entries(root, &at_doc, keys, &label, &others)?;
+    Ok(Imported {
+        secret: secret_text(root, name, &data),
+        scope: Some(scope),
+        values: data.len(),
+        comments_dropped: comment_lines,
+    })
+}
+
+/// The labels of the scopes a value may be sealed to: (scope, label).
+type Labels = Vec<(&'static str, String)>;
+
+/// The scope the SealedSecret was sealed with (its annotations), the label its values are bound
+/// to, and the other scopes' labels (tried when opening says the first is wrong).
+fn sealing_scope(
+    root: &Node,
+    name: &str,
+    ns: Option<&str>,
+    at_doc: &Location,
+) -> Result<(Scope, String, Labels), Error> {
     let annotations = string_map(get(root, &["metadata", "annotations"]));
     let is = |a: &str| annotations.iter().any(|(k, v)| *k == a && *v == "true");
     let strict_label = ns.map(|ns| format!("{ns}/{name}"));
@@ -358,22 +386,29 @@ fn convert(
         others.push(("strict", l));
     }
     others.retain(|(_, l)| *l != label);
-    let template = get(root, &["spec", "template"]);
-    if let Some(t) = template.and_then(|t| t.get("data")) {
-        return Err(Error::input(
-            at_doc.at(t.line, t.col),
-            "spec.template.data (values templated from the sealed ones) is not supported; import without it and add the keys with `kseal set`",
-        ));
-    }
+    Ok((scope, label, others))
+}
+
+/// Every `spec.encryptedData` value opened, as base64 of the plaintext, by key.
+fn open_entries<'a>(
+    root: &'a Node,
+    at_doc: &Location,
+    keys: &[RsaPrivateKey],
+    label: &str,
+    others: &[(&'static str, String)],
+) -> Result<Vec<(&'a str, Zeroizing<String>)>, Error> {
     let Some(entries) = get(root, &["spec", "encryptedData"]).and_then(Node::entries) else {
         if let Some(old) = get(root, &["spec", "data"]) {
             return Err(Error::input(
-                at_doc.with_key("spec.data").at(old.line, old.col),
+                at_doc.clone().with_key("spec.data").at(old.line, old.col),
                 "the old spec.data form (one encrypted blob, sealed-secrets before 0.7) is not supported: \
                  re-seal it with a current kubeseal (spec.encryptedData), then import",
             ));
         }
-        return Err(Error::input(at_doc, "a SealedSecret without spec.encryptedData"));
+        return Err(Error::input(
+            at_doc.clone(),
+            "a SealedSecret without spec.encryptedData",
+        ));
     };
     let mut data = Vec::with_capacity(entries.len());
     for (k, v) in entries {
@@ -388,11 +423,15 @@ fn convert(
             .as_str()
             .and_then(|t| STANDARD.decode(t.split_whitespace().collect::<String>()).ok())
             .ok_or_else(|| Error::input(at(), "not base64"))?;
-        let plain =
-            open_value(keys, &raw, &label, &others).map_err(|r| Error::crypto(at(), r.to_string()))?;
+        let plain = open_value(keys, &raw, label, others).map_err(|r| Error::crypto(at(), r.to_string()))?;
         data.push((key, Zeroizing::new(STANDARD.encode(plain.as_slice()))));
     }
-    // The Secret the controller would make: template metadata and type, the opened values.
+    Ok(data)
+}
+
+/// The Secret the controller would make: template metadata and type, the opened values.
+fn secret_text(root: &Node, name: &str, data: &[(&str, Zeroizing<String>)]) -> Zeroizing<String> {
+    let template = get(root, &["spec", "template"]);
     let mut text = Zeroizing::new(format!(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {}\n",
         scalar(name)
@@ -428,18 +467,13 @@ fn convert(
         text.push_str("immutable: true\n");
     }
     text.push_str("data:\n");
-    for (k, v) in &data {
+    for (k, v) in data {
         // An empty value (`--from-literal=x=`, which the controller opens) is `""`: a bare
         // `k:` would be null, which neither the API server nor kseal takes for a value.
         let v = if v.is_empty() { "\"\"" } else { v.as_str() };
         text.push_str(&format!("  {}: {v}\n", scalar(k)));
     }
-    Ok(Imported {
-        secret: text,
-        scope: Some(scope),
-        values: data.len(),
-        comments_dropped: comment_lines,
-    })
+    text
 }
 
 /// The refusal for a file named on the command line that holds no SealedSecret.
