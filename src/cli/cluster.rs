@@ -210,7 +210,10 @@ pub struct BackupArgs {
 
 fn recipients(list: &[String]) -> Result<Vec<Recipient>, Error> {
     list.iter()
-        .map(|r| crate::crypto::keys::parse_recipient_arg(r).map_err(Error::usage))
+        .map(|r| {
+            crate::crypto::keys::parse_recipient_arg(r)
+                .map_err(|e| Error::usage(e.to_string()).with_source(e))
+        })
         .collect()
 }
 

@@ -24,10 +24,10 @@ pub fn write_public_key_file(
 pub fn explicit_recipients(args: &RecipientArgs) -> Result<Vec<Recipient>, Error> {
     let mut list: Vec<Recipient> = Vec::new();
     for r in &args.recipients {
-        list.push(keys::parse_recipient_arg(r).map_err(|e| Error::usage(format!("-r {e}")))?);
+        list.push(keys::parse_recipient_arg(r).map_err(|e| Error::usage(format!("-r {e}")).with_source(e))?);
     }
     for f in &args.recipient_files {
         list.extend(config::read_recipients_file(f)?);
     }
-    keys::distinct_recipients(list).map_err(|e| Error::usage(e.to_string()))
+    keys::distinct_recipients(list).map_err(|e| Error::usage(e.to_string()).with_source(e))
 }

@@ -322,7 +322,7 @@ pub fn entries_from_backup(text: &str) -> Result<Vec<(String, Zeroizing<String>)
         block.push('\n');
         if line.starts_with("AGE-SECRET-KEY-") {
             let ids = keys::parse_identities(&block)
-                .map_err(|e| Error::input(Location::default(), e.to_string()))?;
+                .map_err(|e| Error::input(Location::default(), e.to_string()).with_source(e))?;
             let Some(id) = ids.last() else { continue };
             let day: String = created
                 .as_deref()
@@ -396,7 +396,7 @@ pub async fn fetch_key(cluster: &Cluster) -> Result<Recipient, Error> {
         .ok_or_else(|| Error::cluster(format!("{what} has no `recipient` entry")))?;
     text.trim()
         .parse()
-        .map_err(|e: keys::KeyError| Error::cluster(format!("{what}: recipient: {e}")))
+        .map_err(|e: keys::KeyError| Error::cluster(format!("{what}: recipient: {e}")).with_source(e))
 }
 
 /// `cluster rotate-key`: adds a newer key; the ConfigMap then names it, so sealing uses it, and

@@ -41,7 +41,7 @@ fn today() -> (i32, u8, u8) {
 }
 
 fn failed(e: rcgen::Error) -> Error {
-    Error::usage(format!("cannot make the webhook's certificate: {e}"))
+    Error::internal(format!("cannot make the webhook's certificate: {e}"), e)
 }
 
 /// A new CA named `ca_name` and one certificate it signs for `names` (DNS names or IP addresses;

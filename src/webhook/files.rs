@@ -165,7 +165,7 @@ impl Sources {
         let verifier = self.client_verifier(&provider)?;
         let builder = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| Error::usage(format!("TLS setup: {e}")))?;
+            .map_err(|e| Error::internal(format!("TLS setup: {e}"), e))?;
         let builder = match verifier {
             Some(v) => builder.with_client_cert_verifier(v),
             None => builder.with_no_client_auth(),

@@ -101,14 +101,14 @@ impl Config {
                 if entry.starts_with("age1") {
                     recipients.push(
                         keys::parse_recipient_arg(entry)
-                            .map_err(|e| Error::input(at(), format!("recipient {e}")))?,
+                            .map_err(|e| Error::input(at(), format!("recipient {e}")).with_source(e))?,
                     );
                 } else {
                     recipients.extend(read_recipients_file(&dir.join(entry))?);
                 }
             }
-            let recipients =
-                keys::distinct_recipients(recipients).map_err(|e| Error::input(at(), e.to_string()))?;
+            let recipients = keys::distinct_recipients(recipients)
+                .map_err(|e| Error::input(at(), e.to_string()).with_source(e))?;
             rules.push(Rule {
                 pattern: r.path,
                 matcher,
@@ -138,8 +138,8 @@ impl Config {
 pub fn read_recipients_file(path: &Path) -> Result<Vec<Recipient>, Error> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, &e))?;
-    let recipients =
-        keys::parse_recipients(&text).map_err(|e| Error::input(Location::file(&shown), e.to_string()))?;
+    let recipients = keys::parse_recipients(&text)
+        .map_err(|e| Error::input(Location::file(&shown), e.to_string()).with_source(e))?;
     if recipients.is_empty() {
         return Err(Error::input(Location::file(&shown), "no recipients in this file"));
     }

@@ -104,6 +104,9 @@ pub enum Kind {
     Crypto,
     /// The cluster or its API failed (exit 4); the `kube::Error` is the source when there is one.
     Cluster,
+    /// Something kseal relies on failed where no input is to blame: making a certificate, setting
+    /// up TLS, starting threads (exit 2, as before this kind existed). The cause is the source.
+    Internal,
 }
 
 /// The error underneath a kseal error, kept for `source()` (and so for callers that need to
@@ -183,6 +186,11 @@ impl Error {
         Self::new(Kind::Crypto, location, message)
     }
 
+    /// An internal failure (see [`Kind::Internal`]), its cause kept as the source.
+    pub fn internal(message: impl Into<String>, cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Internal, Location::default(), message).with_source(cause)
+    }
+
     /// A cluster or API failure (exit 4).
     pub fn cluster(message: impl Into<String>) -> Self {
         Self::new(Kind::Cluster, Location::default(), message)
@@ -218,7 +226,7 @@ impl Error {
 
     pub fn exit_code(&self) -> ExitCode {
         match self.kind {
-            Kind::Usage | Kind::Input | Kind::Io => ExitCode::Input,
+            Kind::Usage | Kind::Input | Kind::Io | Kind::Internal => ExitCode::Input,
             Kind::Crypto => ExitCode::Crypto,
             Kind::Cluster => ExitCode::Cluster,
         }
@@ -279,5 +287,24 @@ mod tests {
         let e = Error::input(Location::default().at(3, 4), "bad").within(&Location::file("f.yaml").at(9, 9));
         assert_eq!(e.to_string(), "f.yaml: (line 3, column 4): bad");
         assert_eq!(e.exit_code(), ExitCode::Input);
+    }
+
+    #[test]
+    fn typed_causes_stay_reachable_and_internal_failures_exit_2() {
+        let cause = crate::manifest::secret::check_key_name("a/b").unwrap_err();
+        let e = Error::input(Location::file("f"), cause.to_string()).with_source(cause);
+        let source = std::error::Error::source(&e).unwrap();
+        assert_eq!(
+            source.downcast_ref::<crate::manifest::secret::KeyNameError>(),
+            Some(&crate::manifest::secret::KeyNameError::Characters)
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("f: {cause}"),
+            "one line: the message, not the chain"
+        );
+        let e = Error::internal("TLS setup: no", std::io::Error::other("no"));
+        assert_eq!((e.kind, e.exit_code()), (Kind::Internal, ExitCode::Input));
+        assert!(std::error::Error::source(&e).is_some());
     }
 }

@@ -69,8 +69,8 @@ pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
         #[cfg(not(unix))]
         let _ = meta;
         let text = Zeroizing::new(std::fs::read_to_string(f).map_err(|e| Error::io(&shown, &e))?);
-        let ids =
-            keys::parse_identities(&text).map_err(|e| Error::input(Location::file(&shown), e.to_string()))?;
+        let ids = keys::parse_identities(&text)
+            .map_err(|e| Error::input(Location::file(&shown), e.to_string()).with_source(e))?;
         if ids.is_empty() {
             return Err(Error::input(Location::file(&shown), "no identities in this file"));
         }

@@ -202,8 +202,20 @@ pub fn redact_secret_keys(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Parses a recipient given by a user (a flag, a config field, a file line): the error names the
 /// input only as [`shown`] does, so a secret key given by mistake is never echoed.
-pub fn parse_recipient_arg(s: &str) -> Result<Recipient, String> {
-    Recipient::from_str(s.trim()).map_err(|e| format!("{}: {e}", shown(s)))
+pub fn parse_recipient_arg(s: &str) -> Result<Recipient, RecipientArgError> {
+    Recipient::from_str(s.trim()).map_err(|error| RecipientArgError {
+        shown: shown(s),
+        error,
+    })
+}
+
+/// A recipient given by a user that is not one: the input as [`shown`] shows it, and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{shown}: {error}")]
+pub struct RecipientArgError {
+    pub shown: String,
+    #[source]
+    pub error: KeyError,
 }
 
 /// How a key string given on a command line or in a config may be shown in a message: never a
@@ -479,7 +491,7 @@ mod tests {
 
     #[test]
     fn recipient_errors_and_redaction_never_show_a_secret_key() {
-        let err = parse_recipient_arg(TEST_SK).unwrap_err();
+        let err = parse_recipient_arg(TEST_SK).unwrap_err().to_string();
         assert!(
             !err.contains(&TEST_SK[15..]) && err.contains("secret key"),
             "{err}"

@@ -75,7 +75,8 @@ pub fn open_items(list: &mut Value, identities: &[Identity]) -> Result<usize, Er
                     }
                     _ => continue,
                 };
-                secret::check_key_name(key).map_err(|m| Error::input(at(key, field), m))?;
+                secret::check_key_name(key)
+                    .map_err(|m| Error::input(at(key, field), m.to_string()).with_source(m))?;
                 let binding = Binding {
                     namespace: &namespace,
                     name: &name,
@@ -83,7 +84,7 @@ pub fn open_items(list: &mut Value, identities: &[Identity]) -> Result<usize, Er
                 };
                 let plain = sealed
                     .open(identities, &binding)
-                    .map_err(|e| Error::crypto(at(key, field), e.to_string()))?;
+                    .map_err(|e| Error::crypto(at(key, field), e.to_string()).with_source(e))?;
                 *v = Value::String(match field {
                     Field::Data => STANDARD.encode(plain.as_slice()),
                     Field::StringData => String::from_utf8(plain.to_vec()).map_err(|_| {

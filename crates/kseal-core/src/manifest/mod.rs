@@ -56,7 +56,7 @@ pub fn holds_sealed_values(src: &str) -> bool {
 /// A value that could not be sealed: the recipients were refused (they are checked when read, so
 /// this is a usage error, never a panic).
 pub(crate) fn seal_error(e: crate::crypto::sealed::SealError) -> Error {
-    Error::usage(format!("cannot seal: {e}"))
+    Error::usage(format!("cannot seal: {e}")).with_source(e)
 }
 
 /// Decodes input bytes as UTF-8, with the position of the first bad byte.
@@ -74,8 +74,8 @@ pub fn binding<'a>(
     default_namespace: Option<&'a str>,
     at: impl Fn() -> Location,
 ) -> Result<Binding<'a>, Error> {
-    if let Err(msg) = secret::check_key_name(key) {
-        return Err(Error::input(at(), msg));
+    if let Err(e) = secret::check_key_name(key) {
+        return Err(Error::input(at(), e.to_string()).with_source(e));
     }
     let namespace = secret.namespace.or(default_namespace).unwrap_or("");
     if scope.needs_namespace() {

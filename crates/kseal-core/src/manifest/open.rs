@@ -60,7 +60,7 @@ pub fn open_value(
     let bind = binding(s, v.key, value.scope, default_namespace, at)?;
     value
         .open(identities, &bind)
-        .map_err(|e| Error::crypto(at(), e.to_string()))
+        .map_err(|e| Error::crypto(at(), e.to_string()).with_source(e))
 }
 
 /// How an opened value is written back: base64 under `data`, the text under `stringData`.
@@ -134,7 +134,8 @@ pub fn open(
     let mut edits = Vec::with_capacity(jobs.len());
     for (j, plain) in jobs.iter().zip(opened) {
         let (s, v) = (j.secret, j.value);
-        let plain = plain.map_err(|e| Error::crypto(s.value_location(file, v), e.to_string()))?;
+        let plain =
+            plain.map_err(|e| Error::crypto(s.value_location(file, v), e.to_string()).with_source(e))?;
         let rendered = render(v.field, &plain).map_err(|m| Error::crypto(s.value_location(file, v), m))?;
         edits.push(splice::replace_value(
             src,

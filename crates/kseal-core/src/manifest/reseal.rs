@@ -76,7 +76,7 @@ pub fn reseal(
             .map(|(v, parsed, bind, s)| {
                 let plain = parsed
                     .open(identities, bind)
-                    .map_err(|e| Error::crypto(s.value_location(file, v), e.to_string()))?;
+                    .map_err(|e| Error::crypto(s.value_location(file, v), e.to_string()).with_source(e))?;
                 sealed::seal(&plain, recipients, parsed.scope, bind).map_err(seal_error)
             })
             .collect()

@@ -268,7 +268,8 @@ pub fn set(
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
     let s = set_target(&secrets, file, target)?;
-    secret::check_key_name(target.key).map_err(|m| Error::input(s.location(file).with_key(target.key), m))?;
+    secret::check_key_name(target.key)
+        .map_err(|m| Error::input(s.location(file).with_key(target.key), m.to_string()).with_source(m))?;
     let text_value = std::str::from_utf8(value).ok();
     let existing = s.values.iter().find(|v| v.key == target.key);
     let field = match existing {

@@ -568,20 +568,27 @@ pub fn find_secrets<'a>(docs: &'a [Document], file: &Location) -> Result<Vec<Sec
     Ok(out)
 }
 
+/// Why a string is not a Secret key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyNameError {
+    #[error("Kubernetes Secret keys must be 1-253 characters of letters, digits, `-`, `_` and `.`")]
+    Characters,
+    #[error("a Secret key cannot be `.` or `..`")]
+    Dots,
+}
+
 /// Kubernetes' rule for Secret keys: `[-._a-zA-Z0-9]+`, at most 253 characters.
-pub fn check_key_name(key: &str) -> Result<(), String> {
+pub fn check_key_name(key: &str) -> Result<(), KeyNameError> {
     if key.is_empty()
         || key.len() > 253
         || !key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
     {
-        return Err(
-            "Kubernetes Secret keys must be 1-253 characters of letters, digits, `-`, `_` and `.`".into(),
-        );
+        return Err(KeyNameError::Characters);
     }
     if key == "." || key == ".." {
-        return Err("a Secret key cannot be `.` or `..`".into());
+        return Err(KeyNameError::Dots);
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::commits::Origin;
 use super::preread::Preread;
-use super::store::{git_error, own_store};
+use super::store::own_store;
 use super::Options;
 use crate::generators::{self, GeneratorFile};
 use crate::scan_bytes;
@@ -45,7 +45,7 @@ pub(super) fn read_blobs(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.max(1))
         .build()
-        .map_err(|e| git_error("starting threads", e))?;
+        .map_err(|e| Error::internal(format!("starting threads: {e}"), e))?;
     let mut found: Vec<Found> = pool.install(|| {
         blobs
             .par_chunks(BLOBS_PER_STORE)

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::blobs::Found;
 use super::commits::{Commits, Origin};
-use super::store::{blobs_at_paths, git_error, own_store, Lookup};
+use super::store::{blobs_at_paths, own_store, Lookup};
 use super::trees::{walk_tree, Known, Walked};
 use crate::Finding;
 use crate::ValueId;
@@ -118,7 +118,7 @@ pub(super) fn holding_commits(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
-        .map_err(|e| git_error("starting threads", e))?;
+        .map_err(|e| Error::internal(format!("starting threads: {e}"), e))?;
     let look = |repo: &gix::Repository, memo: &mut HashMap<(ObjectId, u32), Option<ObjectId>>, c: usize| {
         let check: Vec<usize> = wanted
             .iter()

@@ -36,18 +36,39 @@ pub(super) struct Enc {
     pub(super) ty: Type,
 }
 
-pub(super) fn parse_enc(s: &str) -> Result<Enc, String> {
+/// Why an `ENC[...]` leaf does not parse or decrypt. Field and type names only: never data.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum EncError {
+    #[error("not an ENC[AES256_GCM,...] value")]
+    NotEnc,
+    #[error("a field without `name:`")]
+    NoName,
+    #[error("`{0}` is not base64")]
+    NotBase64(String),
+    #[error("unsupported value type `{0}`")]
+    UnsupportedType(String),
+    #[error("unknown field `{0}`")]
+    UnknownField(String),
+    #[error("no `{0}`")]
+    Missing(&'static str),
+    #[error("the iv must be 32 bytes and the tag 16")]
+    Lengths,
+    #[error("does not decrypt: wrong data key, or the value or its path was altered")]
+    DoesNotDecrypt,
+}
+
+pub(super) fn parse_enc(s: &str) -> Result<Enc, EncError> {
     let inner = s
         .strip_prefix("ENC[AES256_GCM,")
         .and_then(|r| r.strip_suffix(']'))
-        .ok_or("not an ENC[AES256_GCM,...] value")?;
+        .ok_or(EncError::NotEnc)?;
     let (mut data, mut iv, mut tag, mut ty) = (None, None, None, None);
     for part in inner.split(',') {
-        let (name, value) = part.split_once(':').ok_or("a field without `name:`")?;
+        let (name, value) = part.split_once(':').ok_or(EncError::NoName)?;
         let b64 = || {
             STANDARD
                 .decode(value)
-                .map_err(|_| format!("`{name}` is not base64"))
+                .map_err(|_| EncError::NotBase64(name.to_string()))
         };
         match name {
             "data" => data = Some(b64()?),
@@ -62,25 +83,25 @@ pub(super) fn parse_enc(s: &str) -> Result<Enc, String> {
                     "bytes" => Type::Bytes,
                     "comment" => Type::Comment,
                     "time" => Type::Time,
-                    other => return Err(format!("unsupported value type `{other}`")),
+                    other => return Err(EncError::UnsupportedType(other.to_string())),
                 })
             }
-            other => return Err(format!("unknown field `{other}`")),
+            other => return Err(EncError::UnknownField(other.to_string())),
         }
     }
     let enc = Enc {
-        data: data.ok_or("no `data`")?,
-        iv: iv.ok_or("no `iv`")?,
-        tag: tag.ok_or("no `tag`")?,
-        ty: ty.ok_or("no `type`")?,
+        data: data.ok_or(EncError::Missing("data"))?,
+        iv: iv.ok_or(EncError::Missing("iv"))?,
+        tag: tag.ok_or(EncError::Missing("tag"))?,
+        ty: ty.ok_or(EncError::Missing("type"))?,
     };
     if enc.iv.len() != 32 || enc.tag.len() != 16 {
-        return Err("the iv must be 32 bytes and the tag 16".into());
+        return Err(EncError::Lengths);
     }
     Ok(enc)
 }
 
-pub(super) fn decrypt(key: &[u8; 32], enc: &Enc, aad: &str) -> Result<Zeroizing<Vec<u8>>, &'static str> {
+pub(super) fn decrypt(key: &[u8; 32], enc: &Enc, aad: &str) -> Result<Zeroizing<Vec<u8>>, EncError> {
     let cipher = Aes256Gcm32::new(key.into());
     let mut msg = Zeroizing::new(Vec::with_capacity(enc.data.len() + 16));
     msg.extend_from_slice(&enc.data);
@@ -94,7 +115,7 @@ pub(super) fn decrypt(key: &[u8; 32], enc: &Enc, aad: &str) -> Result<Zeroizing<
             },
         )
         .map(Zeroizing::new)
-        .map_err(|_| "does not decrypt: wrong data key, or the value or its path was altered")
+        .map_err(|_| EncError::DoesNotDecrypt)
 }
 
 /// The bytes sops hashes for a plain (unencrypted) scalar, as Go's yaml decoder types it and

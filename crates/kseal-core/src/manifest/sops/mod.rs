@@ -184,9 +184,11 @@ impl Walk<'_> {
                 "this value is SOPS-encrypted but the file's sops rules say it is not: the metadata was altered",
             ));
         }
-        let enc = parse_enc(text).map_err(|m| Error::crypto(at(), format!("malformed SOPS value: {m}")))?;
+        let enc = parse_enc(text)
+            .map_err(|m| Error::crypto(at(), format!("malformed SOPS value: {m}")).with_source(m))?;
         let aad: String = path.iter().map(|p| format!("{p}:")).collect();
-        let plain = decrypt(self.key, &enc, &aad).map_err(|m| Error::crypto(at(), m))?;
+        let plain =
+            decrypt(self.key, &enc, &aad).map_err(|m| Error::crypto(at(), m.to_string()).with_source(m))?;
         let (mac_bytes, rendered) = typed(enc.ty, &plain, self.json).map_err(|m| Error::crypto(at(), m))?;
         self.hash.update(mac_bytes.as_slice());
         let edit = match key {
@@ -335,7 +337,7 @@ fn check_mac(
             let mac_at = || at_node(mac_node);
             let mac_text = mac_node.as_str().expect("checked");
             let stored = parse_enc(mac_text)
-                .map_err(|m| Error::crypto(mac_at(), format!("malformed sops.mac: {m}")))
+                .map_err(|m| Error::crypto(mac_at(), format!("malformed sops.mac: {m}")).with_source(m))
                 .and_then(|enc| {
                     decrypt(key, &enc, meta.lastmodified).map_err(|_| {
                         Error::crypto(
