@@ -70,7 +70,7 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    let inputs = collect_inputs(&args.paths)?;
+    let inputs = collect_inputs(&args.paths, &global.exclude)?;
     // Each input with whether it is a SOPS file (decided once: it takes a parse).
     let mut sources = Vec::with_capacity(inputs.len());
     for input in &inputs {

@@ -116,7 +116,7 @@ pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode
         Some(path) => keys_from_file(path)?,
         None => keys_from_cluster(&args.controller_namespace, global)?,
     };
-    let inputs = collect_inputs_to_write(&args.paths, args.write)?;
+    let inputs = collect_inputs_to_write(&args.paths, args.write, &global.exclude)?;
     let mut cache = ConfigCache::default();
     let mut results = Vec::with_capacity(inputs.len());
     let mut left = 0;

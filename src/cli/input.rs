@@ -79,9 +79,6 @@ fn is_manifest(path: &Path) -> bool {
     )
 }
 
-/// `--exclude` globs, set once from the command line (they apply to every folder walk of a run).
-pub static EXCLUDES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-
 /// What a folder walk leaves out: `--exclude` globs (matched against the path below the folder
 /// named on the command line, and against the file name), and the `ignore:` globs of the nearest
 /// `.kseal.yaml` (matched against the path below that file's folder).
@@ -103,8 +100,8 @@ fn glob_set<'a>(globs: impl IntoIterator<Item = &'a String>, what: &str) -> Resu
 }
 
 impl Skips {
-    fn for_root(root: &Path) -> Result<Skips, Error> {
-        let exclude = glob_set(EXCLUDES.get().into_iter().flatten(), "--exclude")?;
+    fn for_root(root: &Path, excludes: &[String]) -> Result<Skips, Error> {
+        let exclude = glob_set(excludes, "--exclude")?;
         let config = crate::config::ConfigCache::default().for_dir(root)?;
         let config = match config {
             Some(c) if !c.ignore.is_empty() => {
@@ -162,8 +159,12 @@ fn walk_error(root: &Path, e: ignore::Error) -> Error {
 }
 
 /// The inputs of a command whose `-w` writes each one back: stdin has nowhere to be written.
-pub fn collect_inputs_to_write(paths: &[PathBuf], in_place: bool) -> Result<Vec<Input>, Error> {
-    let inputs = collect_inputs(paths)?;
+pub fn collect_inputs_to_write(
+    paths: &[PathBuf],
+    in_place: bool,
+    excludes: &[String],
+) -> Result<Vec<Input>, Error> {
+    let inputs = collect_inputs(paths, excludes)?;
     if in_place && inputs.iter().any(|i| i.path.is_none()) {
         return Err(Error::usage(
             "-w writes files in place and cannot be used with stdin",
@@ -173,8 +174,9 @@ pub fn collect_inputs_to_write(paths: &[PathBuf], in_place: bool) -> Result<Vec<
 }
 
 /// Expands the command-line paths: files as given, directories recursively (`*.yaml`, `*.yml`,
-/// `*.json`, sorted, see [`Skips`]), `-` or nothing for stdin.
-pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
+/// `*.json`, sorted, see [`Skips`]), `-` or nothing for stdin. `excludes` are the `--exclude`
+/// globs.
+pub fn collect_inputs(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Input>, Error> {
     if paths.is_empty() {
         // Waiting for a manifest typed on a terminal is never what the user meant.
         if std::io::stdin().is_terminal() {
@@ -210,7 +212,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
         // (also outside a git work tree), skip the kubelet's `..data` / `..<time>` entries and
         // `.git`, and leave out what `--exclude` and the `.kseal.yaml` `ignore:` list name. Each
         // file is read once, by its real path, however many links lead to it.
-        let skip = Skips::for_root(p)?;
+        let skip = Skips::for_root(p, excludes)?;
         let walk = ignore::WalkBuilder::new(p)
             .follow_links(true)
             .hidden(false)
@@ -239,6 +241,50 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
                 }
             }
         }
+    }
+    Ok(out)
+}
+
+/// What the file loop made of one input.
+pub enum Outcome<T> {
+    Done(T),
+    /// A file of a folder walk that does not parse as YAML or JSON (a Helm template); each command
+    /// says what that means for it.
+    Unparseable,
+}
+
+/// The loop of the commands that walk inputs (seal, open, reseal, verify): each input read in
+/// order and handed to `operate` with its text, progress shown on a terminal when `progress`
+/// names the verb. `operate` returns its result and how many values it handled (the progress
+/// line's count). With `templates`, an error on a walked file that does not parse is
+/// [`Outcome::Unparseable`] instead; any other error stops the loop, before anything is written.
+pub fn each_input<'a, T>(
+    inputs: &'a [Input],
+    progress: Option<&'static str>,
+    templates: bool,
+    mut operate: impl FnMut(&'a Input, &str) -> Result<(T, usize), Error>,
+) -> Result<Vec<(&'a Input, Outcome<T>)>, Error> {
+    let mut shown = progress.map(|verb| super::output::Progress::new(verb, inputs.len()));
+    let mut values = 0;
+    let mut out = Vec::with_capacity(inputs.len());
+    for (done, input) in inputs.iter().enumerate() {
+        if let Some(p) = &mut shown {
+            p.tick(done, values);
+        }
+        let src = input.read()?;
+        let outcome = match operate(input, &src) {
+            Ok((result, n)) => {
+                values += n;
+                Outcome::Done(result)
+            }
+            Err(_) if templates && input.is_unparseable_walked(&src) => Outcome::Unparseable,
+            Err(e) => return Err(e),
+        };
+        // `src` is dropped here: on a large stream, holding input and output would double memory.
+        out.push((input, outcome));
+    }
+    if let Some(p) = &mut shown {
+        p.finish();
     }
     Ok(out)
 }

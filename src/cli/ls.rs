@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::input::collect_inputs;
 use super::output::write_stdout;
+use super::GlobalArgs;
 use crate::crypto::{Kid, Recipient};
 use crate::error::{Error, ExitCode};
 use crate::manifest::views::{list, Listed};
@@ -59,7 +60,7 @@ struct Row<'a> {
     secret: &'a Listed,
 }
 
-pub fn run(args: LsArgs) -> Result<ExitCode, Error> {
+pub fn run(args: LsArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let kid = args.kid.as_deref().map(parse_kid).transpose()?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -68,7 +69,7 @@ pub fn run(args: LsArgs) -> Result<ExitCode, Error> {
     };
     let mut rows: Vec<(String, Listed)> = Vec::new();
     let mut failed = 0;
-    for input in collect_inputs(&paths)? {
+    for input in collect_inputs(&paths, &global.exclude)? {
         let listed = input.read().and_then(|src| list(&src, &input.location()));
         match listed {
             Ok(items) => rows.extend(

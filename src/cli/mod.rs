@@ -391,7 +391,6 @@ fn is_broken_pipe(e: &Error) -> bool {
 /// Runs a parsed command line.
 pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
     let g = &cli.global;
-    let _ = input::EXCLUDES.set(g.exclude.clone());
     match cli.command {
         Command::Keygen(a) => keygen::run(a),
         Command::Seal(a) => seal::run(a, g),
@@ -408,7 +407,7 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Edit(a) => edit::run(a, g),
         Command::ImportSops(a) => import_sops::run(a, g),
         Command::ImportSealedsecret(a) => import_sealedsecret::run(a, g),
-        Command::Ls(a) => ls::run(a),
+        Command::Ls(a) => ls::run(a, g),
         Command::Textconv(a) => textconv::run(a),
         #[cfg(feature = "scan")]
         Command::Scan(a) => scan::run(a),

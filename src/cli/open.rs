@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::input::collect_inputs;
+use super::input::{collect_inputs, each_input, Outcome};
 use super::output::{write_rendered, Perm};
 use super::policy::{config_rule, default_namespace};
 use super::{GlobalArgs, IdentityArgs};
@@ -47,30 +47,29 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         super::output_file(o)?;
     }
     let identities = args.identities.load(global)?;
-    let inputs = collect_inputs(&args.paths)?;
+    let inputs = collect_inputs(&args.paths, &global.exclude)?;
     let mut cache = ConfigCache::default();
-    let mut texts: Vec<Zeroizing<String>> = Vec::with_capacity(inputs.len());
-    let mut progress = super::output::Progress::new("opening", inputs.len());
-    let mut values = 0;
-    for (done, input) in inputs.iter().enumerate() {
-        progress.tick(done, values);
-        let src = input.read()?;
+    let done = each_input(&inputs, Some("opening"), false, |input, src| {
         let (_, rule) = config_rule(&mut cache, input)?;
         let namespace = default_namespace(global, rule.as_ref());
-        let text = if sops::is_sops(&src) {
-            let opened = sops::open(&src, &input.location(), &identities, args.ignore_mac)?;
+        if sops::is_sops(src) {
+            let opened = sops::open(src, &input.location(), &identities, args.ignore_mac)?;
             for w in &opened.warnings {
                 say!("warning: {w}");
             }
-            opened.text
+            Ok((opened.text, 0))
         } else {
-            let opened = open(&src, &input.location(), &identities, namespace.as_deref())?;
-            values += opened.opened;
-            opened.text
-        };
-        texts.push(text);
-    }
-    progress.finish();
+            let opened = open(src, &input.location(), &identities, namespace.as_deref())?;
+            Ok((opened.text, opened.opened))
+        }
+    })?;
+    let texts: Vec<Zeroizing<String>> = done
+        .into_iter()
+        .filter_map(|(_, o)| match o {
+            Outcome::Done(text) => Some(text),
+            Outcome::Unparseable => None,
+        })
+        .collect();
     write_rendered(
         &texts.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
         args.output.as_deref(),

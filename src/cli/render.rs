@@ -109,7 +109,7 @@ pub fn run(args: RenderArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         }
         Kind::Plain => {
             let mut stream = zeroize::Zeroizing::new(String::new());
-            for input in super::input::collect_inputs(std::slice::from_ref(dir))? {
+            for input in super::input::collect_inputs(std::slice::from_ref(dir), &global.exclude)? {
                 super::output::join_stream(&mut stream, &input.read()?);
             }
             stream.to_string()

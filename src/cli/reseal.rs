@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::input::collect_inputs;
+use super::input::{collect_inputs, each_input, Outcome};
 use super::output::{write_atomic, write_stdout, Perm};
 use super::policy::policy_for;
 use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
@@ -49,7 +49,7 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     } else {
         Some(args.identities.load(global)?)
     };
-    let inputs = collect_inputs(&args.paths)?;
+    let inputs = collect_inputs(&args.paths, &global.exclude)?;
     let mut cache = ConfigCache::default();
     let to_stdout = inputs.iter().any(|i| i.path.is_none());
     if to_stdout && inputs.len() > 1 {
@@ -59,11 +59,9 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     }
     let mut report = String::new();
     let (mut resealed, mut unchanged) = (0, 0);
-    let mut results = Vec::with_capacity(inputs.len());
-    for input in &inputs {
-        let src = input.read()?;
+    let done = each_input(&inputs, None, false, |input, src| {
         // A file without a sealed value (a Deployment, `.kseal.yaml` itself) needs no recipients.
-        let policy = if crate::manifest::holds_sealed_values(&src) {
+        let policy = if crate::manifest::holds_sealed_values(src) {
             Some(policy_for(
                 input,
                 &args.recipients,
@@ -75,7 +73,7 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             None
         };
         let out = reseal(
-            &src,
+            src,
             &input.location(),
             identities.as_deref(),
             policy.as_ref().map_or(&[][..], |p| &p.recipients),
@@ -95,14 +93,20 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         ));
         resealed += out.resealed;
         unchanged += out.unchanged;
-        results.push((input, src, out.text));
-    }
+        let changed = out.text.as_str() != src;
+        Ok(((changed, out.text), out.resealed))
+    })?;
+    let results: Vec<_> = done
+        .into_iter()
+        .filter_map(|(input, o)| match o {
+            Outcome::Done((changed, text)) => Some((input, changed, text)),
+            Outcome::Unparseable => None,
+        })
+        .collect();
     if !args.check {
-        for (input, src, text) in &results {
+        for (input, changed, text) in &results {
             match &input.path {
-                Some(path) if text.as_str() != src.as_str() => {
-                    write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?
-                }
+                Some(path) if *changed => write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?,
                 Some(_) => {}
                 None => write_stdout(text.as_bytes())?,
             }

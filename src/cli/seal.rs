@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::input::collect_inputs;
+use super::input::{collect_inputs, each_input, Outcome};
 use super::output::{write_atomic, write_rendered, Perm};
 use super::policy::policy_for;
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
@@ -49,7 +49,7 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     if let Some(o) = &args.output {
         super::output_file(o)?;
     }
-    let inputs = collect_inputs(&args.paths)?;
+    let inputs = collect_inputs(&args.paths, &global.exclude)?;
     if args.write && inputs.iter().any(|i| i.path.is_none()) {
         return Err(Error::usage(
             "-w writes files in place and cannot be used with stdin; use -o FILE or stdout",
@@ -57,13 +57,8 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     }
     let mut cache = ConfigCache::default();
     let (mut sealed, mut unchanged, mut changed_files, mut secrets) = (0, 0, 0, 0);
-    let mut skipped = Vec::new();
     // Seal everything before writing anything: one bad file leaves every file untouched.
-    let mut results = Vec::with_capacity(inputs.len());
-    let mut progress = super::output::Progress::new("sealing", inputs.len());
-    for (done, input) in inputs.iter().enumerate() {
-        progress.tick(done, sealed);
-        let src = input.read()?;
+    let done = each_input(&inputs, Some("sealing"), true, |input, src| {
         let loc = input.location();
         // Stdin has no path for a rule to match: `-o` names where the result goes, so its rule applies.
         let rule_input = match (&input.path, &args.output) {
@@ -73,29 +68,28 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             },
             _ => input.clone(),
         };
-        let out = match seal_with(&src, &loc, &mut || {
+        let out = seal_with(src, &loc, &mut || {
             policy_for(&rule_input, &args.recipients, &args.scope, global, &mut cache)
-        }) {
-            Ok(out) => out,
-            // A file of a folder that is not YAML (a Helm template): skipped, and listed below.
-            Err(_) if input.is_unparseable_walked(&src) => {
-                skipped.push(input.label());
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
+        })?;
         secrets += out.secrets;
         for note in &out.notes {
             say!("{note}");
         }
         sealed += out.sealed;
         unchanged += out.unchanged;
-        let changed = out.text.as_str() != src.as_str();
+        let changed = out.text.as_str() != src;
         changed_files += usize::from(changed);
-        // `src` is dropped here: on a large stream, holding input and output would double memory.
-        results.push((input, changed, out.text));
+        Ok(((changed, out.text), out.sealed))
+    })?;
+    // A file of a folder that is not YAML (a Helm template): skipped, and listed below.
+    let mut skipped = Vec::new();
+    let mut results = Vec::with_capacity(done.len());
+    for (input, outcome) in done {
+        match outcome {
+            Outcome::Done((changed, text)) => results.push((input, changed, text)),
+            Outcome::Unparseable => skipped.push(input.label()),
+        }
     }
-    progress.finish();
     if args.write {
         for (input, changed, text) in &results {
             let path = input.path.as_ref().expect("checked: -w has no stdin");

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::input::collect_inputs;
+use super::input::{collect_inputs, each_input, Outcome};
 use super::keys::explicit_recipients;
 use super::output::write_stdout;
 use super::policy::{config_rule, default_namespace};
@@ -40,12 +40,11 @@ fn kids(list: &[Recipient]) -> BTreeSet<crate::crypto::Kid> {
 
 pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let explicit = explicit_recipients(&args.recipients)?;
-    let inputs = collect_inputs(&args.paths)?;
+    let inputs = collect_inputs(&args.paths, &global.exclude)?;
     let mut cache = ConfigCache::default();
     let mut report = String::new();
     let mut problems = 0;
-    for input in &inputs {
-        let src = input.read()?;
+    let done = each_input(&inputs, None, true, |input, src| {
         let (_, rule) = config_rule(&mut cache, input)?;
         let rule = rule.as_ref();
         let expect = Expectation {
@@ -58,24 +57,26 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             scope: rule.and_then(|r| r.scope),
             namespace: default_namespace(global, rule),
         };
-        let found = match verify(&src, &input.location(), &expect) {
-            Ok(found) => found,
+        Ok((verify(src, &input.location(), &expect)?, 0))
+    })?;
+    for (input, outcome) in done {
+        match outcome {
+            Outcome::Done(found) => {
+                for p in found {
+                    report.push_str(&p.to_string());
+                    report.push('\n');
+                    problems += 1;
+                }
+            }
             // A file of a folder that is not YAML (a Helm template): not checked, and that is a
             // finding: verify never calls a tree clean that it could not read.
-            Err(_) if input.is_unparseable_walked(&src) => {
+            Outcome::Unparseable => {
                 report.push_str(&format!(
                     "{}: not checked: it does not parse as YAML or JSON (a template? verify its rendered output)\n",
                     input.label()
                 ));
                 problems += 1;
-                continue;
             }
-            Err(e) => return Err(e),
-        };
-        for p in found {
-            report.push_str(&p.to_string());
-            report.push('\n');
-            problems += 1;
         }
     }
     write_stdout(report.as_bytes())?;

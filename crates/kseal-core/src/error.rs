@@ -291,13 +291,10 @@ mod tests {
 
     #[test]
     fn typed_causes_stay_reachable_and_internal_failures_exit_2() {
-        let cause = crate::manifest::secret::check_key_name("a/b").unwrap_err();
+        let cause = std::fmt::Error;
         let e = Error::input(Location::file("f"), cause.to_string()).with_source(cause);
         let source = std::error::Error::source(&e).unwrap();
-        assert_eq!(
-            source.downcast_ref::<crate::manifest::secret::KeyNameError>(),
-            Some(&crate::manifest::secret::KeyNameError::Characters)
-        );
+        assert_eq!(source.downcast_ref::<std::fmt::Error>(), Some(&std::fmt::Error));
         assert_eq!(
             e.to_string(),
             format!("f: {cause}"),
