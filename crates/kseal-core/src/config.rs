@@ -14,6 +14,7 @@ use serde::Deserialize;
 use crate::crypto::{keys, Recipient, Scope};
 use crate::error::{Error, Location};
 
+/// The config file kseal looks for, in the folder of each input and above it.
 pub const FILE_NAME: &str = ".kseal.yaml";
 
 #[derive(Deserialize)]
@@ -40,18 +41,25 @@ struct RuleFile {
 /// One rule with its recipients resolved.
 #[derive(Clone, Debug)]
 pub struct Rule {
+    /// The glob the rule matches, relative to the config file's folder.
     pub pattern: String,
     matcher: GlobMatcher,
+    /// Who to seal to (`age1...`, or from a recipients file).
     pub recipients: Vec<Recipient>,
+    /// The scope to seal with; strict when not set.
     pub scope: Option<Scope>,
+    /// The namespace for Secrets that name none.
     pub namespace: Option<String>,
 }
 
 /// A parsed `.kseal.yaml`.
 #[derive(Debug)]
 pub struct Config {
+    /// The file it was read from.
     pub path: PathBuf,
+    /// Its folder: rules match paths below it.
     pub dir: PathBuf,
+    /// The rules, in file order: the first that matches a file applies.
     pub rules: Vec<Rule>,
     /// `ignore:` globs, relative to `dir`.
     pub ignore: Vec<String>,

@@ -9,6 +9,7 @@ use std::fmt;
 /// Process exit codes: 0 success, 1 findings, 2 usage or input, 3 crypto, 4 cluster/API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitCode {
+    /// Everything went as asked.
     Success = 0,
     /// `scan` / `verify` found something.
     Findings = 1,
@@ -24,6 +25,7 @@ pub enum ExitCode {
 /// parts joined by `: `, e.g. `app.yaml: document 2: Secret prod/db: data.password (line 7, column 13)`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Location {
+    /// The file, or `<stdin>`.
     pub file: Option<String>,
     /// 1-based document number in a multi-document stream.
     pub document: Option<usize>,
@@ -36,6 +38,7 @@ pub struct Location {
 }
 
 impl Location {
+    /// A location in a file.
     pub fn file(file: impl Into<String>) -> Self {
         Location {
             file: Some(file.into()),
@@ -43,21 +46,25 @@ impl Location {
         }
     }
 
+    /// Adds the document number.
     pub fn with_document(mut self, document: usize) -> Self {
         self.document = Some(document);
         self
     }
 
+    /// Adds the Secret (`namespace/name` or `name`).
     pub fn with_secret(mut self, secret: impl Into<String>) -> Self {
         self.secret = Some(secret.into());
         self
     }
 
+    /// Adds the key (`data.KEY` or `stringData.KEY`).
     pub fn with_key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
     }
 
+    /// Adds the line and column.
     pub fn at(mut self, line: usize, col: usize) -> Self {
         self.line_col = Some((line, col));
         self
@@ -117,9 +124,11 @@ type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// underlying error, if any, as its `source()`.
 #[derive(Debug)]
 pub struct Error {
+    /// What failed, which decides the exit code.
     pub kind: Kind,
     /// Boxed: errors travel through every `Result` and should stay small.
     pub location: Box<Location>,
+    /// What happened and what to do, for the user.
     pub message: String,
     source: Option<Cause>,
 }
@@ -144,6 +153,7 @@ impl fmt::Display for Error {
 }
 
 impl Error {
+    /// An error of `kind` at `location`.
     pub fn new(kind: Kind, location: Location, message: impl Into<String>) -> Self {
         Error {
             kind,
@@ -174,14 +184,17 @@ impl Error {
         false
     }
 
+    /// A usage error: the command line or the environment (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(Kind::Usage, Location::default(), message)
     }
 
+    /// An input error at `location` (exit 2).
     pub fn input(location: Location, message: impl Into<String>) -> Self {
         Self::new(Kind::Input, location, message)
     }
 
+    /// A value that did not open at `location` (exit 3).
     pub fn crypto(location: Location, message: impl Into<String>) -> Self {
         Self::new(Kind::Crypto, location, message)
     }
@@ -224,6 +237,7 @@ impl Error {
         self
     }
 
+    /// The exit code for this error (README, "Exit codes").
     pub fn exit_code(&self) -> ExitCode {
         match self.kind {
             Kind::Usage | Kind::Input | Kind::Io | Kind::Internal => ExitCode::Input,
@@ -251,6 +265,7 @@ pub fn io_message(err: &std::io::Error) -> String {
     }
 }
 
+/// kseal's `Result`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

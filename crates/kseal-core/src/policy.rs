@@ -17,7 +17,9 @@ use crate::error::{Error, Location};
 /// What to seal with, resolved for one file from the command line and `.kseal.yaml`.
 #[derive(Clone, Debug)]
 pub struct Policy {
+    /// Who to seal to.
     pub recipients: Vec<Recipient>,
+    /// The scope to seal with.
     pub scope: Scope,
     /// Namespace for Secrets without `metadata.namespace` (`-n`, else the config rule).
     pub namespace: Option<String>,
@@ -29,13 +31,20 @@ pub enum Source {
     /// `-r` / `-R`.
     CommandLine,
     /// A rule of a `.kseal.yaml`.
-    Rule { pattern: String, config: PathBuf },
+    Rule {
+        /// The rule's path glob.
+        pattern: String,
+        /// The config file it is in.
+        config: PathBuf,
+    },
 }
 
 /// A resolved policy and where it came from.
 #[derive(Clone, Debug)]
 pub struct Resolved {
+    /// What to seal with.
     pub policy: Policy,
+    /// Where it came from.
     pub source: Source,
 }
 

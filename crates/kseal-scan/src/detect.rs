@@ -4,7 +4,7 @@
 //! only candidates are parsed with the manifest reader, document by document, so one broken
 //! document (or a Helm template, which is not YAML) does not hide its siblings; a document that
 //! does not parse is read by a tolerant line reader (`tolerant`). A finding never holds a value.
-//! The findings are in [`crate::finding`], the value rules in [`crate::classify`].
+//! The findings are in [`crate::finding`], the value rules in `classify`.
 
 use memchr::memmem;
 

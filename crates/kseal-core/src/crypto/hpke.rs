@@ -118,7 +118,9 @@ pub fn key_schedule_context(info: &[u8]) -> [u8; 65] {
 
 /// The AEAD key and base nonce of a base-mode context (psk = "").
 pub struct Context {
+    /// The AEAD key.
     pub key: Zeroizing<[u8; 32]>,
+    /// The base nonce (RFC 9180 §5.2).
     pub base_nonce: [u8; 12],
 }
 

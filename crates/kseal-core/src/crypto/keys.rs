@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 pub struct Kid(pub [u8; 4]);
 
 impl Kid {
+    /// The kid of a public key: the first 4 bytes of SHA-256 of its 32 bytes.
     pub fn of(public: &PublicKey) -> Kid {
         let digest = Sha256::digest(public.as_bytes());
         Kid([digest[0], digest[1], digest[2], digest[3]])
@@ -80,6 +81,7 @@ pub struct Recipient {
 }
 
 impl Recipient {
+    /// The recipient of an X25519 public key.
     pub fn from_public(public: PublicKey) -> Self {
         let encoded =
             bech32::encode_lower::<bech32::Bech32>(bech32::Hrp::parse_unchecked("age"), public.as_bytes())
@@ -91,10 +93,12 @@ impl Recipient {
         }
     }
 
+    /// The X25519 public key.
     pub fn public(&self) -> &PublicKey {
         &self.public
     }
 
+    /// Its key id.
     pub fn kid(&self) -> Kid {
         self.kid
     }
@@ -140,16 +144,22 @@ pub fn age_decrypt(file: &[u8], identities: &[Identity]) -> std::io::Result<Zero
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
     #[error("this is a secret key (an identity), not a recipient: give the age1... public key instead, and keep the secret key off command lines and config files")]
+    /// An `AGE-SECRET-KEY-1...` given where a public key belongs.
     SecretKeyAsRecipient,
     #[error("an SSH key is not an age X25519 recipient; kseal needs a key that starts with age1 (make one with `kseal keygen`)")]
+    /// An ssh key: kseal seals to X25519 age recipients only.
     SshKey,
     #[error("an age post-quantum or plugin key is not supported; kseal needs an X25519 key (age1... / AGE-SECRET-KEY-1...)")]
+    /// An age plugin or post-quantum key, which kseal does not use.
     UnsupportedAge,
     #[error("not an age X25519 recipient (expected age1...): {0}")]
+    /// Not a valid `age1...` recipient; why.
     BadRecipient(&'static str),
     #[error("not an age X25519 identity (expected AGE-SECRET-KEY-1...): {0}")]
+    /// Not a valid `AGE-SECRET-KEY-1...` identity; why.
     BadIdentity(&'static str),
     #[error("this recipient is a low-order X25519 point: anything sealed to it could be opened by anyone (age refuses it too)")]
+    /// A low-order (all-zero shared secret) public key.
     LowOrder,
 }
 
@@ -158,8 +168,11 @@ pub enum KeyError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("recipients {first} and {second} have the same key id {kid} (kids are 32 bits, so two keys can collide): a value sealed to both could not be opened; seal to one of them, or make a new key for the other (`kseal keygen`)")]
 pub struct KidCollision {
+    /// The key id both keys have.
     pub kid: Kid,
+    /// The first key with it.
     pub first: String,
+    /// The second key with it.
     pub second: String,
 }
 
@@ -213,8 +226,10 @@ pub fn parse_recipient_arg(s: &str) -> Result<Recipient, RecipientArgError> {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{shown}: {error}")]
 pub struct RecipientArgError {
+    /// The input, as [`shown`] shows it (never a secret key).
     pub shown: String,
     #[source]
+    /// Why it is not a recipient.
     pub error: KeyError,
 }
 
@@ -324,10 +339,12 @@ impl Identity {
         Zeroizing::new(self.age.to_string().expose_secret().to_string())
     }
 
+    /// Its public key.
     pub fn recipient(&self) -> &Recipient {
         &self.recipient
     }
 
+    /// Its key id.
     pub fn kid(&self) -> Kid {
         self.recipient.kid
     }
@@ -352,7 +369,9 @@ impl fmt::Debug for Identity {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {error}")]
 pub struct KeyFileError {
+    /// The 1-based line.
     pub line: usize,
+    /// What is wrong with it.
     pub error: KeyError,
 }
 

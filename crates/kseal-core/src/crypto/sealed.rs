@@ -78,8 +78,10 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Every scope, strictest first.
     pub const ALL: [Scope; 3] = [Scope::Strict, Scope::Namespace, Scope::Cluster];
 
+    /// The scope as written in a value: `strict`, `namespace` or `cluster`.
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Strict => "strict",
@@ -121,12 +123,16 @@ impl fmt::Display for Scope {
 /// is unambiguous). It is the `aad` of every stanza and of the body, and part of the MAC input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Binding<'a> {
+    /// The Secret's namespace.
     pub namespace: &'a str,
+    /// The Secret's name.
     pub name: &'a str,
+    /// The key under `data`/`stringData`.
     pub key: &'a str,
 }
 
 impl Binding<'_> {
+    /// The associated data the value is bound to under `scope` (docs/FORMAT.md).
     pub fn aad(&self, scope: Scope) -> Vec<u8> {
         let parts: &[&str] = match scope {
             Scope::Strict => &["strict", self.namespace, self.name, self.key],
@@ -142,34 +148,49 @@ impl Binding<'_> {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
     #[error("not a kseal value (it does not start with `kseal:`)")]
+    /// No `kseal:` prefix.
     NotKseal,
     #[error("there are characters before `kseal:` (spaces or line breaks): a sealed value is written exactly as kseal wrote it")]
+    /// Text before `kseal:`.
     Prefixed,
     #[error("this is a version 1 value (`kseal:v1:`), a format retired before any release: this kseal opens version 2 only; open it with the kseal that sealed it and seal it again")]
+    /// A retired version 1 value.
     RetiredV1,
     #[error("unknown format version{} (this kseal reads `kseal:v2:`): it may need a newer kseal, or the value was damaged", shown_version(.0))]
+    /// A version other than 2.
     UnknownVersion(String),
     #[error("unknown scope (expected strict, namespace or cluster)")]
+    /// A scope other than strict, namespace or cluster.
     UnknownScope,
     #[error("no recipients: a sealed value needs at least one `<kid>:<stanza>` pair")]
+    /// No recipient stanza.
     NoRecipients,
     #[error("{0} recipients: at most {MAX_RECIPIENTS} are allowed per value")]
+    /// More stanzas than the limit.
     TooManyRecipients(usize),
     #[error("truncated or damaged: the fields after the scope must be kid:stanza pairs, then the MAC and the body")]
+    /// The wrong number of `:`-separated fields.
     FieldCount,
     #[error("recipient {0}: the kid must be 8 lowercase hex characters")]
+    /// A stanza whose kid is not 8 hex digits.
     BadKid(usize),
     #[error("recipient {0}: kid {1} appears twice")]
+    /// Two stanzas for one kid.
     DuplicateKid(usize, Kid),
     #[error("recipient {0} (kid {1}): the stanza is not standard base64 of {STANZA_LEN} bytes")]
+    /// A stanza that is not valid base64 of the right length.
     BadStanza(usize, Kid),
     #[error("the MAC is not standard base64 of {MAC_LEN} bytes")]
+    /// A header MAC that is not valid base64 of the right length.
     BadMac,
     #[error("the body is not standard base64 with padding")]
+    /// A body that is not valid base64.
     BadBodyBase64,
     #[error("the body is {0} bytes; it must be {MIN_BODY} or more, and 16 plus a multiple of 32")]
+    /// A body too short for its tag.
     BadBodyLength(usize),
     #[error("under `data`, a sealed value is written as the base64 of the sealed string (it starts `a3NlYWw6djI6`), not as the string itself")]
+    /// A raw (not base64) kseal value under `data`.
     RawInData,
 }
 
@@ -196,9 +217,11 @@ pub fn is_kseal(s: &str) -> bool {
 /// to print them either.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SealedValue {
+    /// The scope it was sealed with.
     pub scope: Scope,
     /// (kid, enc || wrapped file key) per recipient, in order.
     pub stanzas: Vec<(Kid, [u8; STANZA_LEN])>,
+    /// The header MAC over the scope, binding and stanzas.
     pub mac: [u8; MAC_LEN],
     /// ChaCha20Poly1305 of the padded value, tag included.
     pub body: Vec<u8>,
@@ -334,6 +357,7 @@ impl SealedValue {
         )
     }
 
+    /// The key ids it is sealed for, in stanza order.
     pub fn kids(&self) -> Vec<Kid> {
         self.stanzas.iter().map(|(k, _)| *k).collect()
     }
@@ -416,10 +440,13 @@ const ZERO_NONCE: [u8; 12] = [0; 12];
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SealError {
     #[error("no recipients to seal to")]
+    /// No recipient to seal to.
     NoRecipients,
     #[error("{0} recipients: a value can be sealed to at most {MAX_RECIPIENTS}")]
+    /// More recipients than a value holds.
     TooManyRecipients(usize),
     #[error("recipient {0} is a low-order point, which would give an all-zero shared secret")]
+    /// A low-order recipient key (its kid).
     LowOrder(Kid),
     /// Openers refuse a kid twice (DESIGN §3), so such a value would open for nobody.
     #[error("two recipients with the key id {0}: a value names each stanza by kid, so it can hold a kid only once")]
@@ -505,14 +532,24 @@ pub fn seal_with(
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum OpenError {
     #[error("no identity for this value: it is sealed for key {}, you gave {}", list(.sealed_for), list(.given))]
-    NoIdentity { sealed_for: Vec<Kid>, given: Vec<Kid> },
+    /// No identity given is one the value is sealed for.
+    NoIdentity {
+        /// The keys it is sealed for.
+        sealed_for: Vec<Kid>,
+        /// The keys given.
+        given: Vec<Kid>,
+    },
     #[error("right key ({}), but the binding does not match: the value was moved from another namespace, Secret or key, or it was altered", list(.0))]
+    /// A key unwrapped the value, but for another namespace, Secret or key (or altered).
     BindingMismatch(Vec<Kid>),
     #[error("key {0} unwrapped the value, but its header MAC does not verify: the value was altered (stanzas spliced or changed after sealing)")]
+    /// The header MAC does not verify.
     MacMismatch(Kid),
     #[error("key {0} unwrapped the value, but its body does not decrypt: the value was altered")]
+    /// The body does not decrypt.
     BodyAltered(Kid),
     #[error("key {0} opened the value but its padding is malformed: the value was not written by kseal")]
+    /// The plaintext's padding is malformed.
     BadPadding(Kid),
 }
 

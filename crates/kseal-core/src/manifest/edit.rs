@@ -20,6 +20,7 @@ use crate::policy::Policy;
 
 /// The result of a merge.
 pub struct Merged {
+    /// The plain rendering the user edits.
     pub text: Zeroizing<String>,
     /// Values sealed because they changed or were added.
     pub sealed: usize,

@@ -15,8 +15,11 @@ use crate::error::{Error, Location};
 /// checks that the object it sends is this one (one parse, one truth).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenedSecret {
+    /// The document's number in the stream.
     pub document: usize,
+    /// Its namespace, as bound.
     pub namespace: Option<String>,
+    /// Its name.
     pub name: Option<String>,
     /// Every key of `data` and `stringData`.
     pub keys: std::collections::BTreeSet<String>,
@@ -24,7 +27,9 @@ pub struct OpenedSecret {
 
 /// The result of opening one file.
 pub struct Opened {
+    /// The whole file with every value opened.
     pub text: Zeroizing<String>,
+    /// How many values were opened.
     pub opened: usize,
     /// Every Secret of the file, in order (documents, then `List` items).
     pub secrets: Vec<OpenedSecret>,

@@ -15,6 +15,7 @@ use crate::error::{Error, Location};
 
 /// The result of resealing one file.
 pub struct Resealed {
+    /// The whole file, resealed.
     pub text: zeroize::Zeroizing<String>,
     /// Values sealed again (or, without identities, values that would be).
     pub resealed: usize,

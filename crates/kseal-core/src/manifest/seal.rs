@@ -15,6 +15,7 @@ use crate::policy::Policy;
 
 /// The result of sealing one file. No Debug: `text` holds the file's other documents as they were.
 pub struct Sealed {
+    /// The whole file, sealed.
     pub text: Zeroizing<String>,
     /// Values encrypted by this run.
     pub sealed: usize,
@@ -195,9 +196,11 @@ fn seal_all(jobs: &[(&Secret, Job)], policy: &Policy) -> Result<Vec<String>, Err
 
 /// Where `set` puts a value, and the Secret it goes into.
 pub struct SetTarget<'a> {
+    /// The Secret's name.
     pub name: &'a str,
     /// Narrows the search when several Secrets share a name.
     pub namespace: Option<&'a str>,
+    /// The key.
     pub key: &'a str,
 }
 

@@ -136,6 +136,7 @@ pub enum Refusal {
     Scope(&'static str),
     /// The session key opened but the value does not: altered.
     Altered,
+    /// Not a SealedSecret ciphertext kseal can read.
     Malformed,
 }
 
@@ -213,8 +214,11 @@ fn scalar(s: &str) -> String {
 /// One document of an imported file: a SealedSecret made a plain `v1` Secret manifest with the
 /// kseal scope it maps to, or (`scope` None) any other document, as written.
 pub struct Imported {
+    /// The Secret, as YAML, values opened.
     pub secret: Zeroizing<String>,
+    /// The scope its values were sealed with.
     pub scope: Option<Scope>,
+    /// How many values it has.
     pub values: usize,
     /// Comment lines inside a converted SealedSecret, which the new Secret (written afresh) does
     /// not carry: the migration report counts them.

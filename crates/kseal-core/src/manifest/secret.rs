@@ -15,11 +15,14 @@ use crate::error::{Error, Location};
 /// Which field of a Secret a value is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Field {
+    /// `data`: base64 of the bytes.
     Data,
+    /// `stringData`: the text itself.
     StringData,
 }
 
 impl Field {
+    /// The field's name in a manifest.
     pub fn as_str(self) -> &'static str {
         match self {
             Field::Data => "data",
@@ -65,9 +68,13 @@ fn foreign_tool(text: &str) -> Option<&'static str> {
 /// One value of a Secret's `data` or `stringData`.
 #[derive(Debug)]
 pub struct SecretValue<'a> {
+    /// Which field it is under.
     pub field: Field,
+    /// Its key.
     pub key: &'a str,
+    /// The key's node (for edits).
     pub key_node: &'a Node,
+    /// The value's node.
     pub node: &'a Node,
 }
 
@@ -142,10 +149,15 @@ pub fn written_form(field: Field, sealed: String) -> String {
 pub struct Secret<'a> {
     /// 1-based document number.
     pub document: usize,
+    /// The Secret's mapping.
     pub root: &'a Node,
+    /// `metadata.name`.
     pub name: Option<&'a str>,
+    /// `metadata.namespace`.
     pub namespace: Option<&'a str>,
+    /// `metadata.annotations`.
     pub annotations: Option<&'a Node>,
+    /// Its values, `data` then `stringData`, in file order.
     pub values: Vec<SecretValue<'a>>,
 }
 
@@ -191,7 +203,7 @@ fn is_kind(node: &Node, kind: &str) -> bool {
 }
 
 /// Whether a document root can hold Secrets: a v1 Secret or a v1 List, or a document whose kind
-/// another YAML parser could read differently (see [`ambiguous_kind`]).
+/// another YAML parser could read differently (see `ambiguous_kind`).
 pub fn may_hold_secrets(root: &Node) -> bool {
     is_kind(root, "Secret")
         || is_list(root)
@@ -258,7 +270,7 @@ fn is_list(root: &Node) -> bool {
     list_items(root).is_some()
 }
 
-/// The items of a document kubectl reads as a list ([`is_list`]).
+/// The items of a document kubectl reads as a list (`is_list`).
 pub fn list_items(root: &Node) -> Option<&[Node]> {
     match root.get("items").map(|n| &n.kind) {
         Some(NodeKind::Sequence { items, .. }) => Some(items),
@@ -572,8 +584,10 @@ pub fn find_secrets<'a>(docs: &'a [Document], file: &Location) -> Result<Vec<Sec
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum KeyNameError {
     #[error("Kubernetes Secret keys must be 1-253 characters of letters, digits, `-`, `_` and `.`")]
+    /// Characters Kubernetes does not allow, or a length over 253.
     Characters,
     #[error("a Secret key cannot be `.` or `..`")]
+    /// `.` or `..`.
     Dots,
 }
 

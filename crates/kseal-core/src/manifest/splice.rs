@@ -8,8 +8,11 @@ use super::tree::{Node, NodeKind};
 /// Replace `src[start..end]` with `text`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Edit {
+    /// Where the replaced bytes start.
     pub start: usize,
+    /// Where they end (exclusive).
     pub end: usize,
+    /// What goes there.
     pub text: String,
 }
 

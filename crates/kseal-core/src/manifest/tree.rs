@@ -11,25 +11,38 @@ use zeroize::Zeroizing;
 /// A parse error with a 1-based line and column.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
+    /// The 1-based line.
     pub line: usize,
+    /// The 1-based column.
     pub col: usize,
+    /// What is wrong.
     pub message: String,
 }
 
+/// What a node is.
 pub enum NodeKind {
     /// A scalar. `value` is zeroized on drop: it may be a Secret value.
     Scalar {
+        /// The scalar's value.
         value: Zeroizing<String>,
+        /// How it is written (plain, quoted, block).
         style: ScalarStyle,
     },
+    /// A mapping.
     Mapping {
+        /// Its keys and values, in order.
         entries: Vec<(Node, Node)>,
+        /// Written `{...}`.
         flow: bool,
     },
+    /// A sequence.
     Sequence {
+        /// Its items.
         items: Vec<Node>,
+        /// Written `[...]`.
         flow: bool,
     },
+    /// An alias (`*name`): kseal never follows one into a Secret.
     Alias,
 }
 
@@ -58,17 +71,21 @@ impl std::fmt::Debug for NodeKind {
 }
 
 #[derive(Debug)]
+/// A YAML/JSON node with the byte span it covers in the source.
 pub struct Node {
     /// Byte range of the node in the source. For a quoted scalar it includes the quotes; for a
     /// block scalar (`|`, `>`) it covers only the content lines (see `splice::value_range`).
     pub start: usize,
+    /// Where it ends (exclusive).
     pub end: usize,
     /// 1-based position of `start`.
     pub line: usize,
+    /// The 1-based column.
     pub col: usize,
     /// YAML properties written on the node ([`ANCHORED`], [`TAGGED`]): kseal refuses them in
     /// Secrets, so it keeps only whether they were there.
     pub props: u8,
+    /// What it is.
     pub kind: NodeKind,
 }
 
@@ -78,6 +95,7 @@ pub const ANCHORED: u8 = 1;
 pub const TAGGED: u8 = 2;
 
 impl Node {
+    /// The scalar's value, if it is a scalar.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             NodeKind::Scalar { value, .. } => Some(value.as_str()),
@@ -85,6 +103,7 @@ impl Node {
         }
     }
 
+    /// The scalar's style, if it is a scalar.
     pub fn style(&self) -> Option<ScalarStyle> {
         match &self.kind {
             NodeKind::Scalar { style, .. } => Some(*style),
@@ -92,6 +111,7 @@ impl Node {
         }
     }
 
+    /// The mapping's entries, if it is a mapping.
     pub fn entries(&self) -> Option<&[(Node, Node)]> {
         match &self.kind {
             NodeKind::Mapping { entries, .. } => Some(entries),
@@ -99,6 +119,7 @@ impl Node {
         }
     }
 
+    /// Whether it is a `{...}` mapping.
     pub fn is_flow_mapping(&self) -> bool {
         matches!(self.kind, NodeKind::Mapping { flow: true, .. })
     }
@@ -128,9 +149,11 @@ impl Node {
 }
 
 #[derive(Debug)]
+/// One document of a stream.
 pub struct Document {
     /// 1-based position in the stream.
     pub index: usize,
+    /// Its root node; `None` for an empty document or one not kept.
     pub root: Option<Node>,
 }
 

@@ -21,7 +21,9 @@ pub struct Expectation {
 /// One thing wrong, at a location.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// Where the problem is.
     pub location: Location,
+    /// What it is and what to do.
     pub message: String,
 }
 

@@ -79,18 +79,24 @@ pub fn textconv(text: &[u8]) -> Vec<u8> {
 /// One Secret with at least one sealed value, as `ls` lists it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Listed {
+    /// The document's number.
     pub document: usize,
+    /// The Secret's namespace.
     pub namespace: Option<String>,
+    /// Its name.
     pub name: Option<String>,
     /// `data.KEY` / `stringData.KEY` of the sealed values.
     pub sealed: Vec<String>,
     /// Keys whose values are still plaintext.
     pub plaintext: Vec<String>,
+    /// The scopes its values are sealed with.
     pub scopes: BTreeSet<String>,
+    /// The key ids they are sealed for.
     pub kids: BTreeSet<String>,
 }
 
 impl Listed {
+    /// Whether a value is sealed for `kid`.
     pub fn has_kid(&self, kid: Kid) -> bool {
         self.kids.contains(&kid.to_string())
     }
