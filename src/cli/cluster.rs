@@ -222,7 +222,7 @@ fn public_key_file(path: &Path, recipient: &Recipient, context: Option<&str>) ->
         "kseal cluster public key{}",
         context.map(|c| format!(" (context {c})")).unwrap_or_default()
     );
-    super::keys::write_public_key_file(path, recipient, &what)
+    super::recipients::write_public_key_file(path, recipient, &what)
 }
 
 /// The key entries of `cluster restore`'s backup, opened with its identities.

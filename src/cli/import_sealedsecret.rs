@@ -111,7 +111,7 @@ fn keys_from_file(path: &std::path::Path) -> Result<Vec<sealedsecret::RsaPrivate
 }
 
 pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    super::keys::explicit_recipients(&args.recipients)?;
+    super::recipients::explicit_recipients(&args.recipients)?;
     let keys = match &args.controller_key {
         Some(path) => keys_from_file(path)?,
         None => keys_from_cluster(&args.controller_namespace, global)?,

@@ -51,7 +51,7 @@ pub struct ImportSopsArgs {
 
 pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     // Recipients first: a mistake there is reported before any file is read.
-    super::keys::explicit_recipients(&args.recipients)?;
+    super::recipients::explicit_recipients(&args.recipients)?;
     let identities = args.identities.load(global)?;
     let inputs = collect_inputs_to_write(&args.paths, args.write, &global.exclude)?;
     let mut cache = ConfigCache::default();

@@ -60,7 +60,7 @@ pub fn run(args: KeygenArgs) -> Result<ExitCode, Error> {
     // After the identity: a recipients file never names a key that was not kept.
     if let Some(p) = &args.public_key_out {
         let what = format!("kseal public key, created {created}");
-        super::keys::write_public_key_file(p, identity.recipient(), &what)?;
+        super::recipients::write_public_key_file(p, identity.recipient(), &what)?;
     }
     Ok(ExitCode::Success)
 }

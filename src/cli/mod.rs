@@ -22,12 +22,12 @@ mod import_sealedsecret;
 mod import_sops;
 mod input;
 mod keygen;
-pub(crate) mod keys;
 mod krm;
 mod ls;
 mod open;
 mod output;
 mod policy;
+mod recipients;
 mod render;
 mod reseal;
 #[cfg(feature = "scan")]

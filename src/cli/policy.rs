@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::input::Input;
-use super::keys::explicit_recipients;
+use super::recipients::explicit_recipients;
 use super::{GlobalArgs, RecipientArgs, ScopeArgs};
 use crate::config::{Config, ConfigCache, Rule};
 use crate::error::Error;

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::input::{collect_inputs, each_input, Outcome};
-use super::keys::explicit_recipients;
 use super::output::write_stdout;
 use super::policy::{config_rule, default_namespace};
+use super::recipients::explicit_recipients;
 use super::{GlobalArgs, RecipientArgs};
 use crate::config::ConfigCache;
 use crate::crypto::Recipient;
