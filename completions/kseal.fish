@@ -70,12 +70,15 @@ complete -c kseal -n "__fish_kseal_using_subcommand seal" -l scope -d 'What a se
 namespace\t'Bound to the namespace: the value may move between Secrets and keys of one namespace'
 cluster\t'Bound to nothing but the cluster key'"
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s o -l output -d 'Write the result to FILE instead of stdout' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -l name -d 'With --raw: the name of the Secret the value goes in (strict scope binds to it)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -l key -d 'With --raw: the key under data or stringData the value goes in' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s w -l write -d 'Write each file in place (atomically: temporary file, then rename)'
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -l raw -d 'Seal one value from stdin and print it alone (for a Helm values file), bound to -n, --name and --key'
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand set" -l from-file -d 'Read the value from F instead of stdin' -r -F

@@ -978,6 +978,25 @@ fn helm_templates_are_never_sealed_and_never_called_clean() {
     sb.kseal()
         .args(["seal", "-R", "a.pub", "chart/templates/secret.yaml"])
         .run_exits(2);
+    // Templates that render no Secret are none of verify's business, and reseal --check skips
+    // templates as seal does (it stopped at the first one, exit 2).
+    sb.write(
+        "chart/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"app.fullname\" . }}\n{{- with .Values.labels }}\n  labels: {{ toYaml . | nindent 4 }}\n{{- end }}\n",
+    );
+    std::fs::remove_file(sb.path("chart/templates/secret.yaml")).unwrap();
+    sb.write("chart/templates/env.yaml", &env);
+    let out = sb.kseal().args(["verify", "-R", "a.pub", "chart"]).run_exits(1);
+    let report = stdout(&out);
+    assert!(!report.contains("deployment.yaml"), "{report}");
+    let out = sb
+        .kseal()
+        .args(["reseal", "--check", "-R", "a.pub", "chart"])
+        .run_ok();
+    assert!(
+        stderr(&out).contains("skipped 1 file that does not parse")
+            && stderr(&out).contains("deployment.yaml")
+    );
 }
 
 /// Regression: kustomize `secretGenerator` literals/envs/files were passed over: `seal` skipped them
@@ -1208,6 +1227,138 @@ fn helm_charts_render_and_post_render_with_the_real_helm() {
         rendered.contains(PLANTED) && sealed_tokens(&rendered).is_empty(),
         "{rendered}"
     );
+}
+
+/// Helm as charts are written (issue 25): Secret templates without `metadata.namespace`, values
+/// from `values.yaml`. `seal --raw` seals a value for the Secret it will be in; the chart's template
+/// takes it under `stringData` or, with `b64enc`, under `data`; the real helm renders and runs
+/// kseal as its post-renderer with `-n` passed as helm passes arguments. Without `-n`, the error
+/// names those arguments.
+#[test]
+fn raw_values_in_a_chart_without_namespaces_open_through_helms_post_renderer() {
+    require_tools!("helm");
+    let sb = Sandbox::new();
+    let raw = |key: &str, value: &str| {
+        let out = sb
+            .kseal()
+            .args([
+                "seal", "--raw", "-R", "a.pub", "-n", "shop", "--name", "db", "--key", key,
+            ])
+            .write_stdin(value.to_string())
+            .run_ok();
+        let sealed = stdout(&out);
+        assert!(sealed.starts_with("kseal:v2:strict:") && sealed.ends_with('\n') && !sealed.contains(value));
+        sealed.trim_end().to_string()
+    };
+    let password = raw("password", PLANTED);
+    let token = raw("token", "t0k3n-v4lue");
+    sb.write("chart/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n");
+    sb.write(
+        "chart/values.yaml",
+        &format!("db:\n  password: {password}\n  token: {token}\n"),
+    );
+    sb.write(
+        "chart/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {{ .Values.db.password | quote }}\ndata:\n  token: {{ .Values.db.token | b64enc }}\n",
+    );
+    let helm = |extra: &[&str]| {
+        let mut c = std::process::Command::new("helm");
+        c.current_dir(sb.path(""))
+            .args(["template", "shop", "chart", "--namespace", "shop"])
+            .args(["--post-renderer", "kseal", "--post-renderer-args", "open"])
+            .args(extra)
+            .env("PATH", path_with_kseal())
+            .env("KSEAL_IDENTITY_FILE", sb.path("a.agekey"));
+        c
+    };
+    let out = helm(&["--post-renderer-args", "-n", "--post-renderer-args", "shop"]).run_ok();
+    let rendered = stdout(&out);
+    assert!(rendered.contains(PLANTED), "{rendered}");
+    assert!(
+        rendered.contains("token: \"dDBrM24tdjRsdWU=\""),
+        "base64 of the token: {rendered}"
+    );
+    assert!(sealed_tokens(&rendered).is_empty(), "{rendered}");
+    // Without -n: helm's --namespace does not reach the post-renderer; the error says what does.
+    let out = helm(&[]).output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("strict scope needs a namespace")
+            && err
+                .contains("--post-renderer-args open --post-renderer-args -n --post-renderer-args NAMESPACE"),
+        "{err}"
+    );
+    // A value sealed for another Secret does not open in this one.
+    sb.write(
+        "chart/values.yaml",
+        &format!("db:\n  password: {token}\n  token: {token}\n"),
+    );
+    let out = helm(&["--post-renderer-args", "-n", "--post-renderer-args", "shop"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("binding does not match"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The kustomize plugin binds Secrets without a namespace to its config's `spec.namespace`, else
+/// `-n`, else ARGOCD_APP_NAMESPACE; never a silent `default`, and without one it says where one
+/// comes from.
+#[test]
+fn the_kustomize_plugin_takes_its_namespace_from_its_config_or_argo_cd() {
+    let sb = Sandbox::new();
+    sb.write("plain.yaml", &SECRET.replace("  namespace: prod\n", ""));
+    let sealed = stdout(
+        &sb.kseal()
+            .args(["seal", "-R", "a.pub", "-n", "shop", "plain.yaml"])
+            .run_ok(),
+    );
+    assert!(!sealed.contains("namespace:"), "{sealed}");
+    let config = |ns: &str| {
+        format!(
+            "apiVersion: kseal.dev/v1\nkind: Open\nmetadata: {{name: open}}\nspec:\n  identities: [{}]\n{ns}",
+            sb.path("a.agekey").display()
+        )
+    };
+    sb.write("with-ns.yaml", &config("  namespace: shop\n"));
+    sb.write("without.yaml", &config(""));
+    let run = |cfg: &str, env: Option<&str>| {
+        let mut c = sb.kseal();
+        c.args(["krm", cfg])
+            .write_stdin(sealed.clone())
+            .env_remove("ARGOCD_APP_NAMESPACE");
+        if let Some(ns) = env {
+            c.env("ARGOCD_APP_NAMESPACE", ns);
+        }
+        c.output().unwrap()
+    };
+    let out = run("with-ns.yaml", None);
+    assert!(
+        out.status.success() && stdout(&out).contains(PLANTED),
+        "{}",
+        stderr(&out)
+    );
+    let out = run("without.yaml", Some("shop"));
+    assert!(
+        out.status.success() && stdout(&out).contains(PLANTED),
+        "{}",
+        stderr(&out)
+    );
+    // No namespace anywhere: refused, never opened as `default`'s.
+    let out = run("without.yaml", None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`spec.namespace` in its config, or ARGOCD_APP_NAMESPACE"),
+        "{}",
+        stderr(&out)
+    );
+    // Another namespace: the binding says no.
+    let out = run("without.yaml", Some("default"));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
 
 /// Folder walks honour `.gitignore` (also outside a git work tree), the `ignore:` list of

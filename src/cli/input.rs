@@ -17,6 +17,18 @@ pub struct Input {
     pub walked: bool,
 }
 
+/// Whether a template (a file that does not parse: Helm's `{{ }}`) may render a Secret: a line
+/// `kind: Secret`. Templates of Deployments, Services, helpers (`_helpers.tpl` is not walked, but
+/// `NOTES.txt`-like YAML files are) render none, and are no concern of the Secret commands.
+pub fn template_may_render_secret(src: &str) -> bool {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(r#"(?m)^[\t ]*(?:-[\t ]+)?kind:[\t ]*["']?Secret["']?[\t ]*(?:#.*)?\r?$"#)
+            .expect("a valid regex")
+    })
+    .is_match(src)
+}
+
 impl Input {
     /// Whether this input, read as `src`, is a walked file that does not parse as manifests.
     pub fn is_unparseable_walked(&self, src: &str) -> bool {
@@ -248,9 +260,10 @@ pub fn collect_inputs(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Inpu
 /// What the file loop made of one input.
 pub enum Outcome<T> {
     Done(T),
-    /// A file of a folder walk that does not parse as YAML or JSON (a Helm template); each command
-    /// says what that means for it.
-    Unparseable,
+    /// A file of a folder walk that does not parse as YAML or JSON (a Helm template), and whether
+    /// it may render a Secret ([`template_may_render_secret`]); each command says what that means
+    /// for it.
+    Unparseable(bool),
 }
 
 /// The loop of the commands that walk inputs (seal, open, reseal, verify): each input read in
@@ -277,7 +290,9 @@ pub fn each_input<'a, T>(
                 values += n;
                 Outcome::Done(result)
             }
-            Err(_) if templates && input.is_unparseable_walked(&src) => Outcome::Unparseable,
+            Err(_) if templates && input.is_unparseable_walked(&src) => {
+                Outcome::Unparseable(template_may_render_secret(&src))
+            }
             Err(e) => return Err(e),
         };
         // `src` is dropped here: on a large stream, holding input and output would double memory.

@@ -58,7 +58,8 @@ pub fn run(args: KrmArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     } else {
         crate::keyfiles::load_identities(&files)?
     };
-    krm::open_items(&mut list, &identities)?;
+    let namespace = plugin_namespace(&list["functionConfig"], global);
+    krm::open_items(&mut list, &identities, namespace.as_deref()).map_err(namespace_hint)?;
     let out = zeroize::Zeroizing::new(serde_json::to_string(&list).expect("values serialize"));
     write_stdout(out.as_bytes())?;
     Ok(ExitCode::Success)
@@ -88,12 +89,39 @@ fn run_exec_plugin(
     } else {
         crate::keyfiles::load_identities(&files)?
     };
+    let namespace = plugin_namespace(&config, global);
     let opened = crate::manifest::open::open(
         stream,
         &crate::error::Location::file("<kustomize>"),
         &identities,
-        Some("default"),
-    )?;
+        namespace.as_deref(),
+    )
+    .map_err(namespace_hint)?;
     write_stdout(opened.text.as_bytes())?;
     Ok(ExitCode::Success)
+}
+
+/// The namespace for Secrets that name none: the config's `spec.namespace`, else `-n`, else
+/// `ARGOCD_APP_NAMESPACE` (what Argo CD sets for the Application's destination). Never a silent
+/// `default`: a Secret that names no namespace is applied wherever the caller says.
+fn plugin_namespace(config: &serde_json::Value, global: &GlobalArgs) -> Option<String> {
+    config["spec"]["namespace"]
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| global.namespace.clone())
+        .or_else(|| {
+            std::env::var("ARGOCD_APP_NAMESPACE")
+                .ok()
+                .filter(|n| !n.is_empty())
+        })
+}
+
+/// Says where a plugin's namespace comes from, when a value needed one.
+fn namespace_hint(mut e: Error) -> Error {
+    if e.message.contains(crate::manifest::NEEDS_NAMESPACE) {
+        e.message.push_str(
+            "; as a kustomize plugin: `spec.namespace` in its config, or ARGOCD_APP_NAMESPACE (set by Argo CD)",
+        );
+    }
+    e
 }

@@ -59,7 +59,13 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             }
             Ok((opened.text, 0))
         } else {
-            let opened = open(src, &input.location(), &identities, namespace.as_deref())?;
+            let opened = open(src, &input.location(), &identities, namespace.as_deref()).map_err(|e| {
+                if input.path.is_none() {
+                    post_renderer_hint(e)
+                } else {
+                    e
+                }
+            })?;
             Ok((opened.text, opened.opened))
         }
     })?;
@@ -67,7 +73,7 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         .into_iter()
         .filter_map(|(_, o)| match o {
             Outcome::Done(text) => Some(text),
-            Outcome::Unparseable => None,
+            Outcome::Unparseable(_) => None,
         })
         .collect();
     write_rendered(
@@ -76,4 +82,17 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         Perm::Private,
     )?;
     Ok(ExitCode::Success)
+}
+
+/// Stdin without a namespace is how Helm runs a post-renderer (charts rarely set
+/// `metadata.namespace`): say the exact arguments, since helm passes its `--namespace` to no
+/// post-renderer.
+fn post_renderer_hint(mut e: Error) -> Error {
+    if e.message.contains(crate::manifest::NEEDS_NAMESPACE) {
+        e.message.push_str(
+            "; as a Helm post-renderer: --post-renderer kseal --post-renderer-args open \
+             --post-renderer-args -n --post-renderer-args NAMESPACE (helm passes its --namespace to no post-renderer)",
+        );
+    }
+    e
 }

@@ -59,7 +59,7 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     }
     let mut report = String::new();
     let (mut resealed, mut unchanged) = (0, 0);
-    let done = each_input(&inputs, None, false, |input, src| {
+    let done = each_input(&inputs, None, true, |input, src| {
         // A file without a sealed value (a Deployment, `.kseal.yaml` itself) needs no recipients.
         let policy = if crate::manifest::holds_sealed_values(src) {
             Some(policy_for(
@@ -96,13 +96,24 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let changed = out.text.as_str() != src;
         Ok(((changed, out.text), out.resealed))
     })?;
-    let results: Vec<_> = done
-        .into_iter()
-        .filter_map(|(input, o)| match o {
-            Outcome::Done((changed, text)) => Some((input, changed, text)),
-            Outcome::Unparseable => None,
-        })
-        .collect();
+    // A file of a folder that is not YAML (a Helm template): skipped, as seal skips it.
+    let mut skipped = Vec::new();
+    let mut results = Vec::with_capacity(done.len());
+    for (input, outcome) in done {
+        match outcome {
+            Outcome::Done((changed, text)) => results.push((input, changed, text)),
+            Outcome::Unparseable(_) => skipped.push(input.label()),
+        }
+    }
+    if !skipped.is_empty() {
+        say!(
+            "warning: skipped {} file{} that do{} not parse as YAML or JSON (templates?), nothing resealed in them: {}",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            if skipped.len() == 1 { "es" } else { "" },
+            skipped.join(", ")
+        );
+    }
     if !args.check {
         for (input, changed, text) in &results {
             match &input.path {

@@ -24,11 +24,16 @@ stdin, the -o file, so `kubectl create secret ... | kseal seal -o clusters/prod/
 prod rule).
 Namespace (strict and namespace scope): metadata.namespace, else -n, else the rule's namespace.
 
+One value (--raw, as kubeseal --raw): the value is read from stdin (or typed, not shown), sealed
+for the Secret it will be in (-n, --name, --key; --scope as above), and printed alone: put it in a
+Helm values file that a chart's Secret template takes under data (base64) or stringData.
+
 Examples:
   kseal seal -r age1... secret.yaml           # sealed manifest on stdout
   kseal seal -w manifests/                    # in place, recipients from .kseal.yaml
   kubectl create secret generic db --from-literal=password=x --dry-run=client -o yaml \\
-    | kseal seal -R keys/prod.pub -n prod > db.yaml")]
+    | kseal seal -R keys/prod.pub -n prod > db.yaml
+  printf %s \"$DB_PASSWORD\" | kseal seal --raw -n prod --name db --key password")]
 pub struct SealArgs {
     /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin.
     #[arg(value_name = "PATH")]
@@ -43,11 +48,24 @@ pub struct SealArgs {
     /// Write the result to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Seal one value from stdin and print it alone (for a Helm values file), bound to -n,
+    /// --name and --key.
+    #[arg(long, requires = "key", conflicts_with_all = ["paths", "write"])]
+    pub raw: bool,
+    /// With --raw: the name of the Secret the value goes in (strict scope binds to it).
+    #[arg(long, value_name = "NAME", requires = "raw")]
+    pub name: Option<String>,
+    /// With --raw: the key under data or stringData the value goes in.
+    #[arg(long, value_name = "KEY", requires = "raw")]
+    pub key: Option<String>,
 }
 
 pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     if let Some(o) = &args.output {
         super::output_file(o)?;
+    }
+    if args.raw {
+        return run_raw(&args, global);
     }
     let inputs = collect_inputs(&args.paths, &global.exclude)?;
     if args.write && inputs.iter().any(|i| i.path.is_none()) {
@@ -87,7 +105,7 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     for (input, outcome) in done {
         match outcome {
             Outcome::Done((changed, text)) => results.push((input, changed, text)),
-            Outcome::Unparseable => skipped.push(input.label()),
+            Outcome::Unparseable(_) => skipped.push(input.label()),
         }
     }
     if args.write {
@@ -124,6 +142,63 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         if sealed == 1 { "" } else { "s" },
         inputs.len(),
         if inputs.len() == 1 { "" } else { "s" },
+    );
+    Ok(ExitCode::Success)
+}
+
+/// `seal --raw`: one value from stdin, sealed for `-n`/`--name`/`--key`, printed alone. The policy
+/// is the one a manifest at `-o FILE` would get (else at stdin), so `.kseal.yaml` rules apply.
+fn run_raw(args: &SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let key = args.key.as_deref().expect("clap: --raw requires --key");
+    let input = super::input::Input {
+        path: args.output.clone(),
+        walked: false,
+    };
+    let policy = policy_for(
+        &input,
+        &args.recipients,
+        &args.scope,
+        global,
+        &mut ConfigCache::default(),
+    )?;
+    if policy.scope.needs_namespace() && policy.namespace.is_none() {
+        return Err(Error::usage(format!(
+            "--raw with {} scope needs -n NAMESPACE (where the Secret will be), or --scope cluster",
+            policy.scope
+        )));
+    }
+    if policy.scope == crate::crypto::Scope::Strict && args.name.is_none() {
+        return Err(Error::usage(
+            "--raw with strict scope needs --name NAME (the Secret the value goes in), or --scope namespace",
+        ));
+    }
+    let at = || crate::error::Location::default().with_key(key);
+    let namespace = policy.namespace.as_deref().unwrap_or("");
+    let binding = crate::manifest::bind(
+        namespace,
+        args.name.as_deref().unwrap_or(""),
+        key,
+        policy.scope,
+        at,
+    )?;
+    let value = super::set::read_value(None, key)?;
+    let sealed = crate::crypto::sealed::seal(&value, &policy.recipients, policy.scope, &binding)
+        .map_err(crate::manifest::seal_error)?;
+    write_rendered(
+        &[&format!("{sealed}\n")],
+        args.output.as_deref(),
+        Perm::NewFile(0o644),
+    )?;
+    say!(
+        "sealed 1 value ({} scope{}) to {} recipient{}",
+        policy.scope,
+        match policy.scope {
+            crate::crypto::Scope::Strict => format!(": {namespace}/{}, key {key}", binding.name),
+            crate::crypto::Scope::Namespace => format!(": namespace {namespace}"),
+            crate::crypto::Scope::Cluster => String::new(),
+        },
+        policy.recipients.len(),
+        if policy.recipients.len() == 1 { "" } else { "s" }
     );
     Ok(ExitCode::Success)
 }

@@ -62,6 +62,34 @@ fn read_hidden_line() -> std::io::Result<Zeroizing<Vec<u8>>> {
     Ok(Zeroizing::new(trimmed.as_bytes().to_vec()))
 }
 
+/// A value to seal: from `from_file`, else typed on a terminal (not shown, asked for as `key`),
+/// else all of stdin.
+pub(super) fn read_value(
+    from_file: Option<&std::path::Path>,
+    key: &str,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut value = Zeroizing::new(Vec::new());
+    match from_file {
+        Some(f) => {
+            std::fs::File::open(f)
+                .and_then(|mut h| h.read_to_end(&mut value))
+                .map_err(|e| Error::io(f.display().to_string(), &e))?;
+        }
+        None if stdin_is_terminal() => {
+            eprint!("Value for {key} (not shown): ");
+            value = read_hidden_line().map_err(|e| Error::io("<terminal>", &e))?;
+            eprintln!();
+        }
+        None => {
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut value)
+                .map_err(|e| Error::io("<stdin>", &e))?;
+        }
+    }
+    Ok(value)
+}
+
 pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let input = Input {
         path: Some(args.file.clone()),
@@ -82,25 +110,7 @@ pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         global,
         &mut ConfigCache::default(),
     )?;
-    let mut value = Zeroizing::new(Vec::new());
-    match &args.from_file {
-        Some(f) => {
-            std::fs::File::open(f)
-                .and_then(|mut h| h.read_to_end(&mut value))
-                .map_err(|e| Error::io(f.display().to_string(), &e))?;
-        }
-        None if stdin_is_terminal() => {
-            eprint!("Value for {} (not shown): ", args.key);
-            value = read_hidden_line().map_err(|e| Error::io("<terminal>", &e))?;
-            eprintln!();
-        }
-        None => {
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut value)
-                .map_err(|e| Error::io("<stdin>", &e))?;
-        }
-    }
+    let value = read_value(args.from_file.as_deref(), &args.key)?;
     let text = set(&src, &input.location(), &target, &value, &policy)?;
     write_atomic(&args.file, text.as_bytes(), Perm::NewFile(0o644))?;
     say!(

@@ -68,14 +68,17 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                     problems += 1;
                 }
             }
-            // A file of a folder that is not YAML (a Helm template): not checked, and that is a
-            // finding: verify never calls a tree clean that it could not read.
-            Outcome::Unparseable => {
-                report.push_str(&format!(
-                    "{}: not checked: it does not parse as YAML or JSON (a template? verify its rendered output)\n",
-                    input.label()
-                ));
-                problems += 1;
+            // A file of a folder that is not YAML (a Helm template). One that may render a Secret
+            // is not checked, and that is a finding: verify never calls a tree clean that it could
+            // not read. One that renders no Secret (a Deployment's template) is none of its business.
+            Outcome::Unparseable(src_renders_secret) => {
+                if src_renders_secret {
+                    report.push_str(&format!(
+                        "{}: not checked: a template of a Secret, which does not parse as YAML or JSON (verify its rendered output: helm template ... | kseal verify -)\n",
+                        input.label()
+                    ));
+                    problems += 1;
+                }
             }
         }
     }

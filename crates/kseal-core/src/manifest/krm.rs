@@ -12,7 +12,7 @@ use base64::Engine;
 use serde_json::Value;
 
 use super::secret::{self, Field, ValueState};
-use crate::crypto::{Binding, Identity};
+use crate::crypto::Identity;
 use crate::error::{Error, Location};
 
 /// The identity files a function config names (`spec.identities: [path...]`), if any.
@@ -40,8 +40,14 @@ pub fn parse_list(text: &str) -> Result<Value, Error> {
     Ok(list)
 }
 
-/// Opens every sealed value of every Secret item of `list`, in place.
-pub fn open_items(list: &mut Value, identities: &[Identity]) -> Result<usize, Error> {
+/// Opens every sealed value of every Secret item of `list`, in place. Secrets without
+/// `metadata.namespace` are bound to `default_namespace`; without one, only cluster-scoped values
+/// open (there is no silent `default`: kustomize leaves the namespace to whoever applies).
+pub fn open_items(
+    list: &mut Value,
+    identities: &[Identity],
+    default_namespace: Option<&str>,
+) -> Result<usize, Error> {
     let mut opened = 0;
     let items = list["items"].as_array_mut().expect("checked by parse_list");
     for (i, item) in items.iter_mut().enumerate() {
@@ -51,7 +57,8 @@ pub fn open_items(list: &mut Value, identities: &[Identity]) -> Result<usize, Er
         let name = item["metadata"]["name"].as_str().unwrap_or("").to_string();
         let namespace = item["metadata"]["namespace"]
             .as_str()
-            .unwrap_or("default")
+            .or(default_namespace)
+            .unwrap_or("")
             .to_string();
         let at = |key: &str, field: Field| {
             Location::file("<ResourceList>")
@@ -75,13 +82,7 @@ pub fn open_items(list: &mut Value, identities: &[Identity]) -> Result<usize, Er
                     }
                     _ => continue,
                 };
-                secret::check_key_name(key)
-                    .map_err(|m| Error::input(at(key, field), m.to_string()).with_source(m))?;
-                let binding = Binding {
-                    namespace: &namespace,
-                    name: &name,
-                    key,
-                };
+                let binding = super::bind(&namespace, &name, key, sealed.scope, || at(key, field))?;
                 let plain = sealed
                     .open(identities, &binding)
                     .map_err(|e| Error::crypto(at(key, field), e.to_string()).with_source(e))?;

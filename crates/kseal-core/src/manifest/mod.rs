@@ -55,7 +55,7 @@ pub fn holds_sealed_values(src: &str) -> bool {
 
 /// A value that could not be sealed: the recipients were refused (they are checked when read, so
 /// this is a usage error, never a panic).
-pub(crate) fn seal_error(e: crate::crypto::sealed::SealError) -> Error {
+pub fn seal_error(e: crate::crypto::sealed::SealError) -> Error {
     Error::usage(format!("cannot seal: {e}")).with_source(e)
 }
 
@@ -74,16 +74,32 @@ pub fn binding<'a>(
     default_namespace: Option<&'a str>,
     at: impl Fn() -> Location,
 ) -> Result<Binding<'a>, Error> {
+    let namespace = secret.namespace.or(default_namespace).unwrap_or("");
+    bind(namespace, secret.name.unwrap_or(""), key, scope, at)
+}
+
+/// What a binding error says when a scope needs a namespace and none is known; callers that know
+/// where else one can come from (a Helm post-renderer's arguments, a plugin's config) add it.
+pub const NEEDS_NAMESPACE: &str = "scope needs a namespace";
+
+/// The binding of a value for `namespace`/`name`/`key`, checked as the API server would check
+/// them, with what `scope` needs (`""`: not known). `at` names the value in errors.
+pub fn bind<'a>(
+    namespace: &'a str,
+    name: &'a str,
+    key: &'a str,
+    scope: Scope,
+    at: impl Fn() -> Location,
+) -> Result<Binding<'a>, Error> {
     if let Err(e) = secret::check_key_name(key) {
         return Err(Error::input(at(), e.to_string()).with_source(e));
     }
-    let namespace = secret.namespace.or(default_namespace).unwrap_or("");
     if scope.needs_namespace() {
         if namespace.is_empty() {
             return Err(Error::input(
                 at(),
                 format!(
-                    "{scope} scope needs a namespace: set metadata.namespace, pass -n/--namespace, \
+                    "{scope} {NEEDS_NAMESPACE}: set metadata.namespace, pass -n/--namespace, \
                      or add `namespace:` to the matching rule in .kseal.yaml"
                 ),
             ));
@@ -95,7 +111,6 @@ pub fn binding<'a>(
             ));
         }
     }
-    let name = secret.name.unwrap_or("");
     if scope == Scope::Strict {
         if name.is_empty() {
             return Err(Error::input(at(), "strict scope needs metadata.name"));
