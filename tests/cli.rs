@@ -1305,6 +1305,67 @@ fn raw_values_in_a_chart_without_namespaces_open_through_helms_post_renderer() {
     );
 }
 
+/// A repository with a chart (issue 25): verify follows each Secret template's `.Values` to the
+/// chart's values files. All sealed: verify and reseal --check exit 0 (templates of other kinds
+/// are not reported); a plaintext value in `values-prod.yaml` is reported at its line (exit 1).
+#[test]
+fn verify_follows_chart_secret_templates_to_their_values_files() {
+    let sb = Sandbox::new();
+    let sealed = stdout(
+        &sb.kseal()
+            .args([
+                "seal", "--raw", "-R", "a.pub", "-n", "shop", "--name", "db", "--key", "password",
+            ])
+            .write_stdin(PLANTED)
+            .run_ok(),
+    );
+    sb.write("chart/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n");
+    sb.write(
+        "chart/values.yaml",
+        &format!("replicas: 1\ndb:\n  password: {}\n", sealed.trim()),
+    );
+    sb.write(
+        "chart/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-db\n{{- with .Values.labels }}\n  labels: {{ toYaml . | nindent 4 }}\n{{- end }}\nstringData:\n  password: {{ .Values.db.password | quote }}\n  empty: \"\"\n",
+    );
+    sb.write(
+        "chart/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicas }}\n",
+    );
+    sb.write("chart/values-staging.yaml", "replicas: 2\n");
+    let out = sb.kseal().args(["verify", "-R", "a.pub", "."]).run_ok();
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    sb.kseal()
+        .args(["reseal", "--check", "-R", "a.pub", "."])
+        .run_ok();
+    sb.write(
+        "chart/values-prod.yaml",
+        "replicas: 3\ndb:\n  password: hunter2-in-prod\n",
+    );
+    let out = sb.kseal().args(["verify", "-R", "a.pub", "."]).run_exits(1);
+    let report = stdout(&out);
+    assert!(
+        report.contains("values-prod.yaml: (line 3, column 1): .Values.db.password (stringData.password of the template, line 9) is plaintext"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("hunter2") && !report.contains("deployment.yaml"),
+        "{report}"
+    );
+    assert_eq!(report.lines().count(), 1, "{report}");
+    // A construct verify cannot follow is said, not passed.
+    sb.write("chart/values-prod.yaml", "replicas: 3\n");
+    sb.write(
+        "chart/templates/more.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: more\ndata:\n{{- range $k, $v := .Values.more }}\n  {{ $k }}: {{ $v | b64enc }}\n{{- end }}\n",
+    );
+    let report = stdout(&sb.kseal().args(["verify", "-R", "a.pub", "."]).run_exits(1));
+    assert!(
+        report.contains("more.yaml: not checked") && report.contains("line 6"),
+        "{report}"
+    );
+}
+
 /// The kustomize plugin binds Secrets without a namespace to its config's `spec.namespace`, else
 /// `-n`, else ARGOCD_APP_NAMESPACE; never a silent `default`, and without one it says where one
 /// comes from.

@@ -2,6 +2,7 @@
 //! format-preserving operations on them (seal, open, verify, set). Every operation returns the
 //! new text of the whole file; only the bytes of the values it changes differ from the input.
 
+pub mod chart;
 pub mod edit;
 pub mod krm;
 pub mod open;
