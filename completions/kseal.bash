@@ -2254,7 +2254,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__seal)
-            opts="-r -R -w -o -n -h -V --recipient --recipients-file --scope --write --output --raw --name --key --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-r -R -w -o -k -n -h -V --recipient --recipients-file --scope --write --output --kustomize --raw --name --key --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2285,6 +2285,14 @@ _kseal() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kustomize)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -76,6 +76,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --scope 'What a sealed value is bound to [default: the .kseal.yaml rule''s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing'
             cand -o 'Write the result to FILE instead of stdout'
             cand --output 'Write the result to FILE instead of stdout'
+            cand -k 'Seal, in place (-w), the files whose Secrets the kustomization DIR renders, bound to the namespace and name it renders them as (namePrefix, nameSuffix, namespace). Repeatable: a base shared by overlays must render under one identity'
+            cand --kustomize 'Seal, in place (-w), the files whose Secrets the kustomization DIR renders, bound to the namespace and name it renders them as (namePrefix, nameSuffix, namespace). Repeatable: a base shared by overlays must render under one identity'
             cand --name 'With --raw: the name of the Secret the value goes in (strict scope binds to it)'
             cand --key 'With --raw: the key under data or stringData the value goes in'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'

@@ -70,6 +70,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand seal" -l scope -d 'What a se
 namespace\t'Bound to the namespace: the value may move between Secrets and keys of one namespace'
 cluster\t'Bound to nothing but the cluster key'"
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s o -l output -d 'Write the result to FILE instead of stdout' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand seal" -s k -l kustomize -d 'Seal, in place (-w), the files whose Secrets the kustomization DIR renders, bound to the namespace and name it renders them as (namePrefix, nameSuffix, namespace). Repeatable: a base shared by overlays must render under one identity' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l name -d 'With --raw: the name of the Secret the value goes in (strict scope binds to it)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l key -d 'With --raw: the key under data or stringData the value goes in' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F

@@ -1366,6 +1366,146 @@ fn verify_follows_chart_secret_templates_to_their_values_files() {
     );
 }
 
+/// Kustomize overlays that rename and move a base's Secret (issue 25), with the real
+/// `kubectl kustomize`: `seal -w -k OVERLAY` seals the base for the name and namespace the overlay
+/// applies it as, and the rendered Secret opens to what a plain render gives. A base shared by
+/// overlays in two namespaces is refused with both identities (nothing written); a wider scope
+/// takes it. `kseal render` of an overlay whose base was sealed for itself names the command.
+#[test]
+fn kustomize_overlays_that_rename_a_base_secret_are_sealed_for_what_they_render() {
+    require_tools!("kubectl");
+    let sb = Sandbox::new();
+    sb.write("base/secret.yaml", &SECRET.replace("  namespace: prod\n", ""));
+    sb.write("base/kustomization.yaml", "resources:\n- secret.yaml\n");
+    sb.write(
+        "overlays/prod/kustomization.yaml",
+        "resources:\n- ../../base\nnamePrefix: shop-\nnamespace: prod\n",
+    );
+    sb.write(
+        "overlays/dev/kustomization.yaml",
+        "resources:\n- ../../base\nnameSuffix: -dev\nnamespace: dev\n",
+    );
+    let kustomize = |dir: &str| {
+        let out = std::process::Command::new("kubectl")
+            .args(["kustomize", dir])
+            .current_dir(sb.path(""))
+            .run_ok();
+        stdout(&out)
+    };
+    let plain = kustomize("overlays/prod");
+    let base = sb.read("base/secret.yaml");
+    // Both overlays: one strict-scoped value cannot open as prod/shop-db and dev/db-dev.
+    let out = sb
+        .kseal()
+        .args([
+            "seal",
+            "-w",
+            "-R",
+            "a.pub",
+            "-k",
+            "overlays/prod",
+            "-k",
+            "overlays/dev",
+        ])
+        .run_exits(2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("dev/db-dev (by overlays/dev)")
+            && err.contains("prod/shop-db (by overlays/prod)")
+            && err.contains("--scope"),
+        "{err}"
+    );
+    assert_eq!(sb.read("base/secret.yaml"), base, "nothing written");
+    // One overlay: the base is sealed for prod/shop-db.
+    let out = sb
+        .kseal()
+        .args(["seal", "-w", "-R", "a.pub", "-k", "overlays/prod"])
+        .run_ok();
+    assert!(
+        stderr(&out).contains("Secret db as prod/shop-db"),
+        "{}",
+        stderr(&out)
+    );
+    let sealed = sb.read("base/secret.yaml");
+    assert!(
+        !sealed.contains(PLANTED) && sealed_tokens(&sealed).len() == 2,
+        "{sealed}"
+    );
+    let rendered = kustomize("overlays/prod");
+    let opened = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey"])
+        .write_stdin(rendered)
+        .run_ok();
+    let opened = stdout(&opened);
+    assert!(
+        opened.contains(PLANTED) && opened.contains("name: shop-db"),
+        "{opened}"
+    );
+    assert_eq!(
+        opened.replace('"', ""),
+        plain.replace('"', ""),
+        "the same Secret as the plain render"
+    );
+    // Sealed again: nothing changes (the values are sealed).
+    sb.kseal()
+        .args(["seal", "-w", "-R", "a.pub", "-k", "overlays/prod"])
+        .run_ok();
+    assert_eq!(sb.read("base/secret.yaml"), sealed);
+    // The dev overlay renders it as dev/db-dev, where it does not open; render says what to do.
+    let out = sb
+        .kseal()
+        .args(["render", "-i"])
+        .arg(sb.path("a.agekey"))
+        .arg("overlays/dev")
+        .run_exits(3);
+    assert!(
+        stderr(&out).contains("kseal seal -w -k overlays/dev"),
+        "{}",
+        stderr(&out)
+    );
+    // A cluster-scoped value opens under both.
+    sb.write("base/secret.yaml", &base);
+    sb.kseal()
+        .args([
+            "seal",
+            "-w",
+            "-R",
+            "a.pub",
+            "--scope",
+            "cluster",
+            "-k",
+            "overlays/prod",
+            "-k",
+            "overlays/dev",
+        ])
+        .run_ok();
+    for overlay in ["overlays/prod", "overlays/dev"] {
+        let out = sb
+            .kseal()
+            .args(["render", "-i"])
+            .arg(sb.path("a.agekey"))
+            .arg(overlay)
+            .run_ok();
+        assert!(stdout(&out).contains(PLANTED), "{overlay}");
+    }
+    // A patch that changes a value: sealing the base would not seal what is applied.
+    sb.write("base/secret.yaml", &base);
+    sb.write(
+        "overlays/prod/kustomization.yaml",
+        "resources:\n- ../../base\nnamePrefix: shop-\nnamespace: prod\npatches:\n- patch: |\n    apiVersion: v1\n    kind: Secret\n    metadata: {name: db}\n    stringData: {user: root}\n",
+    );
+    let out = sb
+        .kseal()
+        .args(["seal", "-w", "-R", "a.pub", "-k", "overlays/prod"])
+        .run_exits(2);
+    assert!(
+        stderr(&out).contains("stringData.user") && stderr(&out).contains("renders another value here"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// The kustomize plugin binds Secrets without a namespace to its config's `spec.namespace`, else
 /// `-n`, else ARGOCD_APP_NAMESPACE; never a silent `default`, and without one it says where one
 /// comes from.

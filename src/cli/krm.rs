@@ -116,8 +116,10 @@ fn plugin_namespace(config: &serde_json::Value, global: &GlobalArgs) -> Option<S
         })
 }
 
-/// Says where a plugin's namespace comes from, when a value needed one.
-fn namespace_hint(mut e: Error) -> Error {
+/// Says where a plugin's namespace comes from, when a value needed one, and what to do when a
+/// value was sealed for a name the kustomization changes.
+fn namespace_hint(e: Error) -> Error {
+    let mut e = super::kustomize::renamed_hint(e, "OVERLAY");
     if e.message.contains(crate::manifest::NEEDS_NAMESPACE) {
         e.message.push_str(
             "; as a kustomize plugin: `spec.namespace` in its config, or ARGOCD_APP_NAMESPACE (set by Argo CD)",

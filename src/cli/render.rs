@@ -50,12 +50,12 @@ pub fn detect(dir: &Path) -> Kind {
     }
 }
 
-fn on_path(tool: &str) -> bool {
+pub(super) fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
 
 /// Runs a renderer; its stdout is the stream. Its stderr goes to ours (Argo CD shows it).
-fn rendered_by(mut cmd: Command, what: &str) -> Result<String, Error> {
+pub(super) fn rendered_by(mut cmd: Command, what: &str) -> Result<String, Error> {
     let out = cmd
         .stderr(std::process::Stdio::inherit())
         .output()
@@ -117,12 +117,20 @@ pub fn run(args: RenderArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     };
     let stream = zeroize::Zeroizing::new(stream);
     let identities = args.identities.load(global)?;
+    let kustomized = matches!(detect(dir), Kind::Kustomize);
     let opened = crate::manifest::open::open(
         &stream,
         &Location::file(dir.display().to_string()),
         &identities,
         namespace.as_deref(),
-    )?;
+    )
+    .map_err(|e| {
+        if kustomized {
+            super::kustomize::renamed_hint(e, &dir.display().to_string())
+        } else {
+            e
+        }
+    })?;
     write_stdout(opened.text.as_bytes())?;
     Ok(ExitCode::Success)
 }

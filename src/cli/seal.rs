@@ -28,8 +28,14 @@ One value (--raw, as kubeseal --raw): the value is read from stdin (or typed, no
 for the Secret it will be in (-n, --name, --key; --scope as above), and printed alone: put it in a
 Helm values file that a chart's Secret template takes under data (base64) or stringData.
 
+Kustomize (-k DIR, as kubectl apply -k): the kustomization is rendered with the real kustomize
+(or kubectl kustomize), each Secret traced to its source file (origin annotations), and that file
+sealed in place for the name and namespace the Secret is applied as. With several -k, a Secret
+applied under two identities is refused: give each overlay its own, or seal with a wider --scope.
+
 Examples:
   kseal seal -r age1... secret.yaml           # sealed manifest on stdout
+  kseal seal -w -k overlays/prod -k overlays/staging
   kseal seal -w manifests/                    # in place, recipients from .kseal.yaml
   kubectl create secret generic db --from-literal=password=x --dry-run=client -o yaml \\
     | kseal seal -R keys/prod.pub -n prod > db.yaml
@@ -48,6 +54,17 @@ pub struct SealArgs {
     /// Write the result to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Seal, in place (-w), the files whose Secrets the kustomization DIR renders, bound to the
+    /// namespace and name it renders them as (namePrefix, nameSuffix, namespace). Repeatable: a
+    /// base shared by overlays must render under one identity.
+    #[arg(
+        short = 'k',
+        long = "kustomize",
+        value_name = "DIR",
+        requires = "write",
+        conflicts_with = "paths"
+    )]
+    pub kustomize: Vec<PathBuf>,
     /// Seal one value from stdin and print it alone (for a Helm values file), bound to -n,
     /// --name and --key.
     #[arg(long, requires = "key", conflicts_with_all = ["paths", "write"])]
@@ -66,6 +83,9 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     }
     if args.raw {
         return run_raw(&args, global);
+    }
+    if !args.kustomize.is_empty() {
+        return run_kustomize(&args, global);
     }
     let inputs = collect_inputs(&args.paths, &global.exclude)?;
     if args.write && inputs.iter().any(|i| i.path.is_none()) {
@@ -199,6 +219,70 @@ fn run_raw(args: &SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         },
         policy.recipients.len(),
         if policy.recipients.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::Success)
+}
+
+/// `seal -w -k DIR...`: the source files of the Secrets the kustomizations render, each sealed
+/// for the identity it is applied as. Everything is sealed before anything is written.
+fn run_kustomize(args: &SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let mut by_file: std::collections::BTreeMap<PathBuf, Vec<super::kustomize::Rendered>> =
+        Default::default();
+    for dir in &args.kustomize {
+        for (file, rendered) in super::kustomize::render(dir)? {
+            by_file.entry(file).or_default().push(rendered);
+        }
+    }
+    let mut cache = ConfigCache::default();
+    let (mut sealed, mut unchanged) = (0, 0);
+    let mut results = Vec::new();
+    for (file, rendered) in &by_file {
+        let input = super::input::Input {
+            path: Some(file.clone()),
+            walked: false,
+        };
+        let src = input.read()?;
+        let loc = input.location();
+        let policy = policy_for(&input, &args.recipients, &args.scope, global, &mut cache)?;
+        let refs: Vec<&super::kustomize::Rendered> = rendered.iter().collect();
+        let applied = super::kustomize::applied_as(&src, &loc, &refs, policy.scope)?;
+        let out = crate::manifest::seal::seal_applied_as(&src, &loc, &mut || Ok(policy.clone()), &applied)?;
+        for note in &out.notes {
+            say!("{note}");
+        }
+        for a in &applied {
+            say!(
+                "{}: Secret {} as {}{}",
+                loc,
+                a.source_name,
+                a.namespace
+                    .as_deref()
+                    .map(|n| format!("{n}/"))
+                    .unwrap_or_default(),
+                a.name
+            );
+        }
+        sealed += out.sealed;
+        unchanged += out.unchanged;
+        if out.text.as_str() != src.as_str() {
+            results.push((file, out.text));
+        }
+    }
+    for (file, text) in &results {
+        write_atomic(file, text.as_bytes(), Perm::NewFile(0o644))?;
+    }
+    say!(
+        "sealed {sealed} value{}, {unchanged} already sealed, in {} file{} that {} render{} ({} changed)",
+        if sealed == 1 { "" } else { "s" },
+        by_file.len(),
+        if by_file.len() == 1 { "" } else { "s" },
+        if args.kustomize.len() == 1 {
+            "the kustomization"
+        } else {
+            "the kustomizations"
+        },
+        if args.kustomize.len() == 1 { "s" } else { "" },
+        results.len()
     );
     Ok(ExitCode::Success)
 }

@@ -95,6 +95,31 @@ pub fn seal_with(
     file: &Location,
     resolve: &mut dyn FnMut() -> Result<Policy, Error>,
 ) -> Result<Sealed, Error> {
+    seal_applied_as(src, file, resolve, &[])
+}
+
+/// The namespace and name a Secret of a source file is applied as, when a renderer changes them
+/// (a kustomization's `namePrefix`, `nameSuffix`, `namespace`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedAs {
+    /// The Secret's document in the source file.
+    pub document: usize,
+    /// Its `metadata.name` in the source file.
+    pub source_name: String,
+    /// The namespace it is applied in (`None`: the one `-n` or the rule gives).
+    pub namespace: Option<String>,
+    /// The name it is applied as.
+    pub name: String,
+}
+
+/// Like [`seal_with`], binding the Secrets listed in `applied` to the namespace and name they are
+/// applied as rather than those the file writes.
+pub fn seal_applied_as(
+    src: &str,
+    file: &Location,
+    resolve: &mut dyn FnMut() -> Result<Policy, Error>,
+    applied: &[AppliedAs],
+) -> Result<Sealed, Error> {
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
     let mut edits = Vec::new();
@@ -102,23 +127,9 @@ pub fn seal_with(
         text: Zeroizing::new(String::new()),
         sealed: 0,
         unchanged: 0,
-        notes: Vec::new(),
+        notes: notes(&docs, file),
         secrets: secrets.len(),
     };
-    for (document, name, line, col) in secret::plaintext_generators(&docs) {
-        out.notes.push(format!(
-            "{}: kustomize secretGenerator `{name}` holds plaintext that kseal cannot seal in place: \
-             write it as a Secret manifest (`kubectl create secret generic {name} --from-... --dry-run=client -o yaml \
-             | kseal seal -o {name}.yaml`) and list that file under `resources:` instead",
-            file.clone().with_document(document).at(line, col)
-        ));
-    }
-    for d in secret::misspelled_secret_documents(&docs) {
-        out.notes.push(format!(
-            "{}: `kind` is not spelled `Secret`, so its values are not sealed (and Kubernetes would refuse it)",
-            file.clone().with_document(d)
-        ));
-    }
     // Only a value to seal needs recipients: resolved once, before the walk.
     let needs_policy = secrets
         .iter()
@@ -145,7 +156,16 @@ pub fn seal_with(
                 ValueState::Plain => {
                     let at = || s.value_location(file, v);
                     let policy = policy.as_ref().expect("resolved above: a plaintext value exists");
-                    let bind = binding(s, v.key, policy.scope, policy.namespace.as_deref(), at)?;
+                    let renamed = applied
+                        .iter()
+                        .find(|a| a.document == s.document && s.name == Some(a.source_name.as_str()));
+                    let bind = match renamed {
+                        Some(a) => {
+                            let namespace = a.namespace.as_deref().or(policy.namespace.as_deref());
+                            super::bind(namespace.unwrap_or(""), &a.name, v.key, policy.scope, at)?
+                        }
+                        None => binding(s, v.key, policy.scope, policy.namespace.as_deref(), at)?,
+                    };
                     let plain = plaintext_of(v.field, v.text()).map_err(|m| Error::input(at(), m))?;
                     jobs.push((
                         s,
@@ -184,6 +204,26 @@ pub fn seal_with(
     }
     out.text = splice::apply(src, edits);
     Ok(out)
+}
+
+/// What to say about a file before sealing it: generators and misspelled kinds, which are not sealed.
+fn notes(docs: &[super::tree::Document], file: &Location) -> Vec<String> {
+    let mut out = Vec::new();
+    for (document, name, line, col) in secret::plaintext_generators(docs) {
+        out.push(format!(
+            "{}: kustomize secretGenerator `{name}` holds plaintext that kseal cannot seal in place: \
+             write it as a Secret manifest (`kubectl create secret generic {name} --from-... --dry-run=client -o yaml \
+             | kseal seal -o {name}.yaml`) and list that file under `resources:` instead",
+            file.clone().with_document(document).at(line, col)
+        ));
+    }
+    for d in secret::misspelled_secret_documents(docs) {
+        out.push(format!(
+            "{}: `kind` is not spelled `Secret`, so its values are not sealed (and Kubernetes would refuse it)",
+            file.clone().with_document(d)
+        ));
+    }
+    out
 }
 
 fn seal_all(jobs: &[(&Secret, Job)], policy: &Policy) -> Result<Vec<String>, Error> {

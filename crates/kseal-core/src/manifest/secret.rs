@@ -13,7 +13,7 @@ use crate::crypto::sealed::{self, FormatError, SealedValue};
 use crate::error::{Error, Location};
 
 /// Which field of a Secret a value is in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
     /// `data`: base64 of the bytes.
     Data,

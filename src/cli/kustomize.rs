@@ -1,0 +1,222 @@
+//! `seal -k DIR`: seal Secrets for the namespace and name a kustomization applies them as.
+//!
+//! A kustomization may rename (`namePrefix`, `nameSuffix`) and move (`namespace:`) the Secrets it
+//! takes from its bases, and a strict-scoped value is bound to the name and namespace the cluster
+//! sees. So the kustomization is rendered with the real `kustomize build` (or `kubectl
+//! kustomize`) with origin annotations (`buildMetadata: [originAnnotations]`, set in a wrapper
+//! kustomization so the user's files are not touched), each rendered Secret is traced to the file
+//! and document it comes from, and that file is sealed with the rendered identity.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::crypto::Scope;
+use crate::error::{Error, Location};
+use crate::manifest::seal::AppliedAs;
+use crate::manifest::secret::{self, Field};
+use crate::manifest::tree::Node;
+
+/// One Secret as a kustomization renders it.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    /// The kustomization (`-k DIR`) that renders it.
+    pub dir: PathBuf,
+    /// Its namespace and name as rendered.
+    pub namespace: Option<String>,
+    pub name: String,
+    /// `(field, key) -> value text` as rendered.
+    pub values: BTreeMap<(Field, String), String>,
+}
+
+/// Renders `dir` with origin annotations; each Secret with the source file it comes from
+/// (canonical path). Secrets that a generator makes are left out (they have no source file to
+/// seal; `verify` flags their literals).
+pub fn render(dir: &Path) -> Result<Vec<(PathBuf, Rendered)>, Error> {
+    let shown = dir.display().to_string();
+    let abs = std::fs::canonicalize(dir).map_err(|e| Error::io(&shown, &e))?;
+    let wrapper = tempfile::Builder::new()
+        .prefix("kseal-kustomize-")
+        .tempdir()
+        .map_err(|e| Error::io("a temporary folder", &e))?;
+    let home = std::fs::canonicalize(wrapper.path()).map_err(|e| Error::io("a temporary folder", &e))?;
+    // kustomize takes resources by relative path only: from the wrapper up to `/`, then down.
+    let up = "../".repeat(home.components().count().saturating_sub(1));
+    let rel = format!("{up}{}", abs.strip_prefix("/").unwrap_or(&abs).display());
+    let kustomization = format!(
+        "resources:\n- {}\nbuildMetadata: [originAnnotations]\n",
+        yaml_quoted(&rel)
+    );
+    std::fs::write(home.join("kustomization.yaml"), kustomization)
+        .map_err(|e| Error::io("a temporary folder", &e))?;
+    let mut cmd = if super::render::on_path("kustomize") {
+        let mut c = Command::new("kustomize");
+        c.arg("build");
+        c
+    } else {
+        let mut c = Command::new("kubectl");
+        c.arg("kustomize");
+        c
+    };
+    cmd.arg(&home);
+    let stream = zeroize::Zeroizing::new(super::render::rendered_by(
+        cmd,
+        &format!("kustomize build {shown}"),
+    )?);
+    let at = Location::file(format!("kustomize build {shown}"));
+    let docs = crate::manifest::parse_all(&stream, &at)?;
+    let mut out = Vec::new();
+    for root in docs.iter().filter_map(|d| d.root.as_ref()) {
+        if root.get("kind").and_then(Node::as_str) != Some("Secret") {
+            continue;
+        }
+        let meta = root.get("metadata");
+        let origin = meta
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get("config.kubernetes.io/origin"))
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        let Some(path) = origin_path(origin) else { continue };
+        let source = std::fs::canonicalize(home.join(path)).map_err(|e| Error::io(path, &e))?;
+        let text = |k: &str| {
+            meta.and_then(|m| m.get(k))
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        };
+        let mut values = BTreeMap::new();
+        for field in [Field::Data, Field::StringData] {
+            for (k, v) in root.get(field.as_str()).and_then(Node::entries).unwrap_or(&[]) {
+                if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
+                    values.insert((field, k.to_string()), v.to_string());
+                }
+            }
+        }
+        out.push((
+            source,
+            Rendered {
+                dir: dir.to_path_buf(),
+                namespace: text("namespace"),
+                name: text("name").unwrap_or_default(),
+                values,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// The `path:` of an origin annotation, unless a generator made the object (`configuredIn:`) or
+/// it comes from a remote base (`repo:`).
+fn origin_path(origin: &str) -> Option<&str> {
+    if origin
+        .lines()
+        .any(|l| l.starts_with("configuredIn:") || l.starts_with("repo:"))
+    {
+        return None;
+    }
+    origin
+        .lines()
+        .find_map(|l| l.strip_prefix("path:"))
+        .map(str::trim)
+}
+
+fn yaml_quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// How each Secret of `src` (the file at `file`) is applied, from what the kustomizations
+/// rendered from it. Refuses a Secret rendered under two identities (as far as `scope` binds
+/// them), and one whose rendered values differ from the file's (a patch changed them: seal where
+/// the value is written).
+pub fn applied_as(
+    src: &str,
+    file: &Location,
+    rendered: &[&Rendered],
+    scope: Scope,
+) -> Result<Vec<AppliedAs>, Error> {
+    let docs = crate::manifest::parse(src, file)?;
+    let secrets = secret::find_secrets(&docs, file)?;
+    let mut found: BTreeMap<(usize, String), Vec<&Rendered>> = BTreeMap::new();
+    for r in rendered {
+        // The source Secret whose name the rendered one contains (a prefix or suffix around it);
+        // the longest, so that `db` does not take `db-admin`'s.
+        let s = secrets
+            .iter()
+            .filter(|s| s.name.is_some_and(|n| r.name.contains(n)))
+            .max_by_key(|s| s.name.map_or(0, str::len))
+            .ok_or_else(|| {
+                Error::input(
+                    file.clone(),
+                    format!(
+                        "{} renders Secret {} from this file, but no Secret here has a name it contains",
+                        r.dir.display(),
+                        r.name
+                    ),
+                )
+            })?;
+        for v in &s.values {
+            let written = v.text();
+            let same = r
+                .values
+                .get(&(v.field, v.key.to_string()))
+                .is_some_and(|t| t.as_str() == written);
+            if matches!(v.state(), secret::ValueState::Plain) && !same {
+                return Err(Error::input(
+                    s.value_location(file, v),
+                    format!(
+                        "{} renders another value here (a patch?): seal the value where it is written",
+                        r.dir.display()
+                    ),
+                ));
+            }
+        }
+        found
+            .entry((s.document, s.name.unwrap_or("").to_string()))
+            .or_default()
+            .push(r);
+    }
+    let mut out = Vec::new();
+    for ((document, source_name), rs) in found {
+        let bound = |r: &Rendered| match scope {
+            Scope::Strict => format!("{}/{}", r.namespace.as_deref().unwrap_or("-"), r.name),
+            Scope::Namespace => r.namespace.clone().unwrap_or_else(|| "-".into()),
+            Scope::Cluster => String::new(),
+        };
+        let mut identities: Vec<String> = rs
+            .iter()
+            .map(|r| format!("{} (by {})", bound(r), r.dir.display()))
+            .collect();
+        identities.sort();
+        let distinct: std::collections::BTreeSet<String> = rs.iter().map(|r| bound(r)).collect();
+        if distinct.len() > 1 {
+            return Err(Error::input(
+                file.clone().with_document(document).with_secret(&source_name),
+                format!(
+                    "this Secret is applied under {} identities, and a {scope}-scoped value opens under one: {}; \
+                     give each overlay its own Secret, or seal with --scope {}",
+                    distinct.len(),
+                    identities.join(", "),
+                    if scope == Scope::Strict { "namespace (if they share a namespace) or --scope cluster" } else { "cluster" }
+                ),
+            ));
+        }
+        out.push(AppliedAs {
+            document,
+            source_name,
+            namespace: rs[0].namespace.clone(),
+            name: rs[0].name.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// A value that does not open where a kustomization renders it: when the binding is what failed,
+/// the kustomization may have renamed or moved its Secret; say how to seal for what it renders.
+pub fn renamed_hint(mut e: Error, dir: &str) -> Error {
+    if e.kind == crate::error::Kind::Crypto && e.message.contains("the binding does not match") {
+        e.message.push_str(&format!(
+            "; if the kustomization renames or moves this Secret (namePrefix, nameSuffix, namespace), \
+             seal it for the name and namespace it renders as: kseal seal -w -k {dir}"
+        ));
+    }
+    e
+}
