@@ -1562,6 +1562,148 @@ fn the_kustomize_plugin_takes_its_namespace_from_its_config_or_argo_cd() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
 
+/// `kseal render` renders a chart as Argo CD's repo-server does (issue 25), with the real helm:
+/// CRDs included, the cluster's API versions (KUBE_API_VERSIONS) seen by `.Capabilities`, a
+/// `file://` dependency built first, hook Secrets opened too. Compared with the command Argo CD
+/// runs, document for document: the same, but for the opened values.
+#[test]
+fn render_matches_argo_cds_helm_template_document_for_document() {
+    require_tools!("helm");
+    let sb = Sandbox::new();
+    sb.write(
+        "plain.yaml",
+        &SECRET.replace("namespace: prod", "namespace: shop"),
+    );
+    let sealed = stdout(&sb.kseal().args(["seal", "-R", "a.pub", "plain.yaml"]).run_ok());
+    sb.write(
+        "hook.yaml",
+        &SECRET
+            .replace("namespace: prod", "namespace: shop")
+            .replace("name: db", "name: db-hook")
+            .replace(
+                "  annotations:\n",
+                "  annotations:\n    helm.sh/hook: pre-install\n",
+            ),
+    );
+    let hook = stdout(&sb.kseal().args(["seal", "-R", "a.pub", "hook.yaml"]).run_ok());
+    sb.write("app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: 0.1.0\n  repository: file://../lib\n");
+    sb.write("app/crds/widget.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]\n");
+    sb.write("app/templates/secret.yaml", &sealed);
+    sb.write("app/templates/hook.yaml", &hook);
+    sb.write(
+        "app/templates/monitor.yaml",
+        "{{- if .Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\" }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: monitoring-on\n{{- end }}\n",
+    );
+    sb.write("lib/Chart.yaml", "apiVersion: v2\nname: lib\nversion: 0.1.0\n");
+    sb.write(
+        "lib/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-lib\n",
+    );
+    let mut render = sb.kseal();
+    render
+        .args(["render", "-i"])
+        .arg(sb.path("a.agekey"))
+        .current_dir(sb.path("app"))
+        .env("ARGOCD_APP_NAME", "shop")
+        .env("ARGOCD_APP_NAMESPACE", "shop")
+        .env("KUBE_VERSION", "1.33.0")
+        .env("KUBE_API_VERSIONS", "v1,apps/v1,monitoring.coreos.com/v1");
+    let rendered = stdout(&render.run_ok());
+    // What Argo CD's repo-server runs (util/helm: template with these flags), charts/ now built.
+    let argo = std::process::Command::new("helm")
+        .args([
+            "template",
+            "shop",
+            ".",
+            "--include-crds",
+            "--namespace",
+            "shop",
+            "--kube-version",
+            "1.33.0",
+        ])
+        .args([
+            "--api-versions",
+            "v1",
+            "--api-versions",
+            "apps/v1",
+            "--api-versions",
+            "monitoring.coreos.com/v1",
+        ])
+        .current_dir(sb.path("app"))
+        .run_ok();
+    let argo = stdout(&argo);
+    let docs = |s: &str| -> Vec<String> {
+        s.split("\n---\n")
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .collect()
+    };
+    let (ours, theirs) = (docs(&rendered), docs(&argo));
+    assert_eq!(ours.len(), theirs.len(), "{rendered}\n=====\n{argo}");
+    for (a, b) in ours.iter().zip(&theirs) {
+        if b.contains("kind: Secret") {
+            assert!(
+                a.contains(PLANTED) && sealed_tokens(a).is_empty() && !sealed_tokens(b).is_empty(),
+                "{a}"
+            );
+        } else {
+            assert_eq!(a, b);
+        }
+    }
+    for wanted in [
+        "name: widgets.example.com",
+        "name: monitoring-on",
+        "name: from-lib",
+        "name: db-hook",
+    ] {
+        assert!(rendered.contains(wanted), "{wanted}: {rendered}");
+    }
+}
+
+/// A plain folder is read as Argo CD reads a directory source: not recursively unless
+/// ARGOCD_ENV_DIRECTORY_RECURSE=true, with its include and exclude globs.
+#[test]
+fn render_reads_a_plain_folder_as_argo_cd_does() {
+    let sb = Sandbox::new();
+    sb.write(
+        "app/a.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    );
+    sb.write(
+        "app/b.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n",
+    );
+    sb.write(
+        "app/sub/c.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    );
+    let names = |env: &[(&str, &str)]| {
+        let mut c = sb.kseal();
+        c.args(["render", "-i"]).arg(sb.path("a.agekey")).arg("app");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = stdout(&c.run_ok());
+        ["a", "b", "c"]
+            .into_iter()
+            .filter(|n| out.contains(&format!("name: {n}}}")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&[]), ["a", "b"]);
+    assert_eq!(
+        names(&[("ARGOCD_ENV_DIRECTORY_RECURSE", "true")]),
+        ["a", "b", "c"]
+    );
+    assert_eq!(
+        names(&[
+            ("ARGOCD_ENV_DIRECTORY_RECURSE", "true"),
+            ("ARGOCD_ENV_DIRECTORY_EXCLUDE", "b.yaml")
+        ]),
+        ["a", "c"]
+    );
+    assert_eq!(names(&[("ARGOCD_ENV_DIRECTORY_INCLUDE", "a.yaml")]), ["a"]);
+}
+
 /// Folder walks honour `.gitignore` (also outside a git work tree), the `ignore:` list of
 /// `.kseal.yaml` and `--exclude GLOB`: a chart or rendered output left out is neither sealed nor
 /// reported by verify.
