@@ -2138,7 +2138,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__reseal)
-            opts="-i -r -R -n -h -V --identity --identity-from-cluster --recipient --recipients-file --check --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-i -r -R -k -n -h -V --identity --identity-from-cluster --recipient --recipients-file --check --kustomize --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2165,6 +2165,14 @@ _kseal() {
                     return 0
                     ;;
                 -R)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kustomize)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2436,7 +2444,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__verify)
-            opts="-r -R -n -h -V --recipient --recipients-file --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-r -R -k -n -h -V --recipient --recipients-file --kustomize --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2455,6 +2463,14 @@ _kseal() {
                     return 0
                     ;;
                 -R)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kustomize)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -109,6 +109,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand open" -s V -l version -d 'Pr
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s k -l kustomize -d 'The files whose Secrets the kustomization DIR renders, opened and sealed for the namespace and name it renders them as (as `seal -w -k`). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
@@ -243,6 +244,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand webhook" -s h -l help -d 'Pr
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand verify" -s k -l kustomize -d 'Verify what the kustomization DIR renders (the Secrets as applied, with the rule of DIR\'s kustomization), as `kseal seal -w -k DIR` sealed them. Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r

@@ -1452,6 +1452,33 @@ fn kustomize_overlays_that_rename_a_base_secret_are_sealed_for_what_they_render(
         .args(["seal", "-w", "-R", "a.pub", "-k", "overlays/prod"])
         .run_ok();
     assert_eq!(sb.read("base/secret.yaml"), sealed);
+    // verify -k checks what is applied; reseal -k rotates for the rendered identity.
+    sb.kseal()
+        .args(["verify", "-R", "a.pub", "-k", "overlays/prod"])
+        .run_ok();
+    let report = stdout(
+        &sb.kseal()
+            .args(["verify", "-R", "b.pub", "-k", "overlays/prod"])
+            .run_exits(1),
+    );
+    assert!(
+        report.contains("kustomize build overlays/prod") && report.contains("prod/shop-db"),
+        "{report}"
+    );
+    sb.kseal()
+        .args(["reseal", "-i", "a.agekey", "-R", "b.pub", "-k", "overlays/prod"])
+        .run_ok();
+    let out = sb
+        .kseal()
+        .args(["render", "-i"])
+        .arg(sb.path("b.agekey"))
+        .arg("overlays/prod")
+        .run_ok();
+    assert!(stdout(&out).contains(PLANTED));
+    sb.kseal()
+        .args(["verify", "-R", "b.pub", "-k", "overlays/prod"])
+        .run_ok();
+    sb.write("base/secret.yaml", &sealed);
     // The dev overlay renders it as dev/db-dev, where it does not open; render says what to do.
     let out = sb
         .kseal()

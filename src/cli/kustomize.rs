@@ -29,6 +29,27 @@ pub struct Rendered {
     pub values: BTreeMap<(Field, String), String>,
 }
 
+/// `kustomize build dir` (or `kubectl kustomize`): what is applied.
+pub fn build(dir: &Path) -> Result<zeroize::Zeroizing<String>, Error> {
+    let mut cmd = kustomize_command();
+    cmd.arg(dir);
+    let stream = super::render::rendered_by(cmd, &format!("kustomize build {}", dir.display()))?;
+    Ok(zeroize::Zeroizing::new(stream))
+}
+
+/// `kustomize build` when kustomize is installed, else `kubectl kustomize`.
+fn kustomize_command() -> Command {
+    if super::render::on_path("kustomize") {
+        let mut c = Command::new("kustomize");
+        c.arg("build");
+        c
+    } else {
+        let mut c = Command::new("kubectl");
+        c.arg("kustomize");
+        c
+    }
+}
+
 /// Renders `dir` with origin annotations; each Secret with the source file it comes from
 /// (canonical path). Secrets that a generator makes are left out (they have no source file to
 /// seal; `verify` flags their literals).
@@ -49,15 +70,7 @@ pub fn render(dir: &Path) -> Result<Vec<(PathBuf, Rendered)>, Error> {
     );
     std::fs::write(home.join("kustomization.yaml"), kustomization)
         .map_err(|e| Error::io("a temporary folder", &e))?;
-    let mut cmd = if super::render::on_path("kustomize") {
-        let mut c = Command::new("kustomize");
-        c.arg("build");
-        c
-    } else {
-        let mut c = Command::new("kubectl");
-        c.arg("kustomize");
-        c
-    };
+    let mut cmd = kustomize_command();
     cmd.arg(&home);
     let stream = zeroize::Zeroizing::new(super::render::rendered_by(
         cmd,

@@ -9,8 +9,9 @@ use super::output::{write_atomic, write_stdout, Perm};
 use super::policy::policy_for;
 use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
+use crate::crypto::Scope;
 use crate::error::{Error, ExitCode};
-use crate::manifest::reseal::reseal;
+use crate::manifest::reseal::reseal_applied_as;
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -29,7 +30,8 @@ change and exits 1 if anything would.
 
 Examples:
   kseal reseal -i old.agekey -R keys/prod.pub manifests/
-  kseal reseal --check manifests/              # CI: is every value sealed to the current key?")]
+  kseal reseal --check manifests/              # CI: is every value sealed to the current key?
+  kseal reseal -i old.agekey -k overlays/prod  # a kustomization's Secrets, as it renders them")]
 pub struct ResealArgs {
     /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin (result on stdout).
     #[arg(value_name = "PATH")]
@@ -41,6 +43,10 @@ pub struct ResealArgs {
     /// Change nothing: report what would be resealed, exit 1 if anything would.
     #[arg(long)]
     pub check: bool,
+    /// The files whose Secrets the kustomization DIR renders, opened and sealed for the namespace
+    /// and name it renders them as (as `seal -w -k`). Repeatable.
+    #[arg(short = 'k', long = "kustomize", value_name = "DIR", conflicts_with = "paths")]
+    pub kustomize: Vec<PathBuf>,
 }
 
 pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
@@ -49,7 +55,7 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     } else {
         Some(args.identities.load(global)?)
     };
-    let inputs = collect_inputs(&args.paths, &global.exclude)?;
+    let (inputs, rendered) = inputs(&args, global)?;
     let mut cache = ConfigCache::default();
     let to_stdout = inputs.iter().any(|i| i.path.is_none());
     if to_stdout && inputs.len() > 1 {
@@ -72,12 +78,23 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         } else {
             None
         };
-        let out = reseal(
+        // A Secret applied under two identities cannot be resealed for both: refused, as seal -k.
+        let applied = match input.path.as_ref().and_then(|p| rendered.get(p)) {
+            Some(rs) => super::kustomize::applied_as(
+                src,
+                &input.location(),
+                &rs.iter().collect::<Vec<_>>(),
+                Scope::Strict,
+            )?,
+            None => Vec::new(),
+        };
+        let out = reseal_applied_as(
             src,
             &input.location(),
             identities.as_deref(),
             policy.as_ref().map_or(&[][..], |p| &p.recipients),
             policy.as_ref().and_then(|p| p.namespace.as_deref()),
+            &applied,
         )?;
         let verb = if args.check { "to reseal" } else { "resealed" };
         report.push_str(&format!(
@@ -96,24 +113,7 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let changed = out.text.as_str() != src;
         Ok(((changed, out.text), out.resealed))
     })?;
-    // A file of a folder that is not YAML (a Helm template): skipped, as seal skips it.
-    let mut skipped = Vec::new();
-    let mut results = Vec::with_capacity(done.len());
-    for (input, outcome) in done {
-        match outcome {
-            Outcome::Done((changed, text)) => results.push((input, changed, text)),
-            Outcome::Unparseable(_) => skipped.push(input.label()),
-        }
-    }
-    if !skipped.is_empty() {
-        say!(
-            "warning: skipped {} file{} that do{} not parse as YAML or JSON (templates?), nothing resealed in them: {}",
-            skipped.len(),
-            if skipped.len() == 1 { "" } else { "s" },
-            if skipped.len() == 1 { "es" } else { "" },
-            skipped.join(", ")
-        );
-    }
+    let results = without_templates(done);
     if !args.check {
         for (input, changed, text) in &results {
             match &input.path {
@@ -138,4 +138,56 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::Success
     })
+}
+
+/// Rendered Secrets of the `-k` kustomizations, by source file.
+type Renders = std::collections::BTreeMap<PathBuf, Vec<super::kustomize::Rendered>>;
+
+/// The inputs: the paths, or with `-k` the files the kustomizations' Secrets come from (and how
+/// each renders them).
+fn inputs(args: &ResealArgs, global: &GlobalArgs) -> Result<(Vec<super::input::Input>, Renders), Error> {
+    let mut rendered = Renders::default();
+    for dir in &args.kustomize {
+        for (file, r) in super::kustomize::render(dir)? {
+            rendered.entry(file).or_default().push(r);
+        }
+    }
+    let inputs = if args.kustomize.is_empty() {
+        collect_inputs(&args.paths, &global.exclude)?
+    } else {
+        rendered
+            .keys()
+            .map(|f| super::input::Input {
+                path: Some(f.clone()),
+                walked: false,
+            })
+            .collect()
+    };
+    Ok((inputs, rendered))
+}
+
+/// What the file loop gives back: per input, whether it changed and its new text.
+type Done<'a, T> = Vec<(&'a super::input::Input, Outcome<(bool, T)>)>;
+
+/// The results of the files that parsed; a file of a folder that is not YAML (a Helm template) is
+/// skipped and listed, as seal skips it.
+fn without_templates<T>(done: Done<'_, T>) -> Vec<(&super::input::Input, bool, T)> {
+    let mut skipped = Vec::new();
+    let mut results = Vec::with_capacity(done.len());
+    for (input, outcome) in done {
+        match outcome {
+            Outcome::Done((changed, text)) => results.push((input, changed, text)),
+            Outcome::Unparseable(_) => skipped.push(input.label()),
+        }
+    }
+    if !skipped.is_empty() {
+        say!(
+            "warning: skipped {} file{} that do{} not parse as YAML or JSON (templates?), nothing resealed in them: {}",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            if skipped.len() == 1 { "es" } else { "" },
+            skipped.join(", ")
+        );
+    }
+    results
 }

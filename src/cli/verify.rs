@@ -38,6 +38,10 @@ pub struct VerifyArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub recipients: RecipientArgs,
+    /// Verify what the kustomization DIR renders (the Secrets as applied, with the rule of DIR's
+    /// kustomization), as `kseal seal -w -k DIR` sealed them. Repeatable.
+    #[arg(short = 'k', long = "kustomize", value_name = "DIR", conflicts_with = "paths")]
+    pub kustomize: Vec<PathBuf>,
 }
 
 fn kids(list: &[Recipient]) -> BTreeSet<crate::crypto::Kid> {
@@ -46,23 +50,16 @@ fn kids(list: &[Recipient]) -> BTreeSet<crate::crypto::Kid> {
 
 pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let explicit = explicit_recipients(&args.recipients)?;
+    if !args.kustomize.is_empty() {
+        return verify_kustomizations(&args, &explicit, global);
+    }
     let inputs = collect_inputs(&args.paths, &global.exclude)?;
     let mut cache = ConfigCache::default();
     let mut report = String::new();
     let mut problems = 0;
     let done = each_input(&inputs, None, true, |input, src| {
         let (_, rule) = config_rule(&mut cache, input)?;
-        let rule = rule.as_ref();
-        let expect = Expectation {
-            kids: if explicit.is_empty() {
-                rule.filter(|r| !r.recipients.is_empty())
-                    .map(|r| kids(&r.recipients))
-            } else {
-                Some(kids(&explicit))
-            },
-            scope: rule.and_then(|r| r.scope),
-            namespace: default_namespace(global, rule),
-        };
+        let expect = expectation(&explicit, rule.as_ref(), global);
         Ok((verify(src, &input.location(), &expect)?, 0))
     })?;
     for (input, outcome) in done {
@@ -103,6 +100,63 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             if inputs.len() == 1 { "" } else { "s" }
         );
         Ok(ExitCode::Success)
+    }
+}
+
+/// `verify -k DIR...`: each kustomization's rendered Secrets, as applied.
+fn verify_kustomizations(
+    args: &VerifyArgs,
+    explicit: &[Recipient],
+    global: &GlobalArgs,
+) -> Result<ExitCode, Error> {
+    let mut cache = ConfigCache::default();
+    let mut report = String::new();
+    let mut problems = 0;
+    for dir in &args.kustomize {
+        let stream = super::kustomize::build(dir)?;
+        let input = super::input::Input {
+            path: Some(dir.join("kustomization.yaml")),
+            walked: false,
+        };
+        let (_, rule) = config_rule(&mut cache, &input)?;
+        let expect = expectation(explicit, rule.as_ref(), global);
+        let at = crate::error::Location::file(format!("kustomize build {}", dir.display()));
+        for p in verify(&stream, &at, &expect)? {
+            report.push_str(&p.to_string());
+            report.push('\n');
+            problems += 1;
+        }
+    }
+    write_stdout(report.as_bytes())?;
+    let n = args.kustomize.len();
+    if problems > 0 {
+        say!(
+            "{problems} problem{} in {n} kustomization{}",
+            if problems == 1 { "" } else { "s" },
+            if n == 1 { "" } else { "s" }
+        );
+        Ok(ExitCode::Findings)
+    } else {
+        say!("{n} kustomization{} verified", if n == 1 { "" } else { "s" });
+        Ok(ExitCode::Success)
+    }
+}
+
+/// What verify expects of a file's values: `-r/-R` if given, else the rule's recipients and scope.
+fn expectation(
+    explicit: &[Recipient],
+    rule: Option<&crate::config::Rule>,
+    global: &GlobalArgs,
+) -> Expectation {
+    Expectation {
+        kids: if explicit.is_empty() {
+            rule.filter(|r| !r.recipients.is_empty())
+                .map(|r| kids(&r.recipients))
+        } else {
+            Some(kids(explicit))
+        },
+        scope: rule.and_then(|r| r.scope),
+        namespace: default_namespace(global, rule),
     }
 }
 

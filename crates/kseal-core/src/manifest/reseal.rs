@@ -5,10 +5,10 @@
 use std::collections::BTreeSet;
 
 use super::open::sealed_value;
-use super::seal::styled;
+use super::seal::{applied_binding, styled, AppliedAs};
 use super::secret::{written_form, ValueState};
 use super::splice;
-use super::{binding, parse, seal_error, secret};
+use super::{parse, seal_error, secret};
 use crate::crypto::sealed::{self, SealedValue};
 use crate::crypto::{Binding, Identity, Kid, Recipient};
 use crate::error::{Error, Location};
@@ -34,6 +34,19 @@ pub fn reseal(
     identities: Option<&[Identity]>,
     recipients: &[Recipient],
     default_namespace: Option<&str>,
+) -> Result<Resealed, Error> {
+    reseal_applied_as(src, file, identities, recipients, default_namespace, &[])
+}
+
+/// Like [`reseal`], for the Secrets listed in `applied` opening and sealing for the namespace and
+/// name they are applied as (see [`super::seal::AppliedAs`]).
+pub fn reseal_applied_as(
+    src: &str,
+    file: &Location,
+    identities: Option<&[Identity]>,
+    recipients: &[Recipient],
+    default_namespace: Option<&str>,
+    applied: &[AppliedAs],
 ) -> Result<Resealed, Error> {
     let want: BTreeSet<Kid> = recipients.iter().map(Recipient::kid).collect();
     let docs = parse(src, file)?;
@@ -61,7 +74,7 @@ pub fn reseal(
                 continue;
             }
             out.resealed += 1;
-            let bind = binding(s, v.key, parsed.scope, default_namespace, || {
+            let bind = applied_binding(applied, s, v.key, parsed.scope, default_namespace, || {
                 s.value_location(file, v)
             })?;
             jobs.push((v, parsed, bind, s));

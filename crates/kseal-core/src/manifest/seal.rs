@@ -9,7 +9,7 @@ use super::secret::{self, written_form, Field, Secret, SecretValue, ValueState, 
 use super::splice::{self, Edit};
 use super::{binding, parse, seal_error};
 use crate::crypto::sealed;
-use crate::crypto::Binding;
+use crate::crypto::{Binding, Scope};
 use crate::error::{Error, Location};
 use crate::policy::Policy;
 
@@ -156,16 +156,8 @@ pub fn seal_applied_as(
                 ValueState::Plain => {
                     let at = || s.value_location(file, v);
                     let policy = policy.as_ref().expect("resolved above: a plaintext value exists");
-                    let renamed = applied
-                        .iter()
-                        .find(|a| a.document == s.document && s.name == Some(a.source_name.as_str()));
-                    let bind = match renamed {
-                        Some(a) => {
-                            let namespace = a.namespace.as_deref().or(policy.namespace.as_deref());
-                            super::bind(namespace.unwrap_or(""), &a.name, v.key, policy.scope, at)?
-                        }
-                        None => binding(s, v.key, policy.scope, policy.namespace.as_deref(), at)?,
-                    };
+                    let bind =
+                        applied_binding(applied, s, v.key, policy.scope, policy.namespace.as_deref(), at)?;
                     let plain = plaintext_of(v.field, v.text()).map_err(|m| Error::input(at(), m))?;
                     jobs.push((
                         s,
@@ -204,6 +196,28 @@ pub fn seal_applied_as(
     }
     out.text = splice::apply(src, edits);
     Ok(out)
+}
+
+/// The binding of one value of `s`: as [`binding`], or, when `applied` lists the Secret, for the
+/// namespace and name it is applied as.
+pub(super) fn applied_binding<'a>(
+    applied: &'a [AppliedAs],
+    s: &'a Secret,
+    key: &'a str,
+    scope: Scope,
+    default_namespace: Option<&'a str>,
+    at: impl Fn() -> Location,
+) -> Result<Binding<'a>, Error> {
+    let renamed = applied
+        .iter()
+        .find(|a| a.document == s.document && s.name == Some(a.source_name.as_str()));
+    match renamed {
+        Some(a) => {
+            let namespace = a.namespace.as_deref().or(default_namespace);
+            super::bind(namespace.unwrap_or(""), &a.name, key, scope, at)
+        }
+        None => binding(s, key, scope, default_namespace, at),
+    }
 }
 
 /// What to say about a file before sealing it: generators and misspelled kinds, which are not sealed.
