@@ -23,7 +23,7 @@ const LAYERS: &[(&str, &[&[&str]])] = &[
         &[
             &["finding"],
             &["classify"],
-            &["tolerant"],
+            &["tolerant", "workloads"],
             &["detect"],
             &["generators", "report"],
             &["worktree", "history", "staged"],

@@ -50,7 +50,7 @@ fn planted_tree() -> Sandbox {
     sb.write("negative/empty.yaml", &SEALED_PLACEHOLDER.replace("VALUE", ""));
     sb.write(
         "negative/configmap.yaml",
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Secret}\ndata: {password: not-secret}\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Secret}\ndata: {password_file: /etc/app/password, token_url: \"https://auth.example.com/token\"}\n",
     );
     sb.write("negative/sealedsecret.yaml", "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: s}\nspec: {encryptedData: {a: AgBxyz}}\n");
     sb.write(
@@ -267,6 +267,8 @@ fn sarif_output_is_valid_sarif_2_1_0() {
             "kseal/plaintext-secret-generator",
             "kseal/plaintext-last-applied",
             "kseal/age-identity",
+            "kseal/configmap-credential",
+            "kseal/env-credential",
             "kseal/placeholder"
         ]
     );
@@ -309,4 +311,96 @@ fn history_mode_finds_the_same_forms_in_a_committed_tree() {
     // The same Secrets and keys as on disk; no negative form is found either way.
     let on_disk = scan(&sb, &["--worktree", "--format", "json", "."]);
     assert_eq!(h, forms(&on_disk));
+}
+
+/// Issue 28: credentials in ConfigMaps and literal env values, in the work tree, in the history
+/// (with the commit that introduced them) and staged (the pre-commit hook's mode); their
+/// look-alikes (`password_file`, `token_url`, `valueFrom`, templates, placeholders, a line marked
+/// `kseal:allow`) are silent. Never a value in any output.
+#[test]
+fn credentials_in_configmaps_and_env_literals_are_found_in_every_mode() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = &sb.path("");
+    git(d, &["init", "-q", "-b", "main"]);
+    sb.write("README.md", "app\n");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "first"]);
+    sb.write(
+        "deploy/app.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata:\n  DB_PASSWORD: \"Xk9-mQ2vLp8wRt5z\"\n  password_file: /etc/app/password\n  token_url: https://auth.example.com/token\n  REDIS_PASSWORD: \"{{ .Values.redis }}\"\n  LEGACY_TOKEN: abcdef123456 # kseal:allow\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        env:\n        - {name: STRIPE_SECRET_KEY, value: sk_live_51H8xQ2eZvKYlo2Cabc}\n        - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}\n        - {name: ADMIN_PASSWORD, value: changeme}\n",
+    );
+    let planted = ["Xk9-mQ2vLp8wRt5z", "sk_live_51H8xQ2eZvKYlo2Cabc", "abcdef123456"];
+    let check = |out: &std::process::Output| {
+        for p in planted {
+            assert!(
+                !stdout(out).contains(p) && !stderr(out).contains(p),
+                "a value was printed"
+            );
+        }
+        let mut found: Vec<(String, String, u64)> = stdout(out)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .map(|f| {
+                (
+                    f["source"].as_str().unwrap().to_string(),
+                    f["class"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("config-map".to_string(), "leak".to_string(), 5),
+                ("pod-env".to_string(), "leak".to_string(), 20),
+                ("pod-env".to_string(), "placeholder".to_string(), 22),
+            ],
+            "{}",
+            stdout(out)
+        );
+    };
+    let out = sb
+        .kseal()
+        .args(["scan", "--worktree", "--format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    check(&out);
+    git(d, &["add", "deploy"]);
+    let out = sb
+        .kseal()
+        .args(["scan", "--staged", "--format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    check(&out);
+    let text = sb.kseal().args(["scan", "--staged", "."]).output().unwrap();
+    assert!(
+        stderr(&text).contains("2 credentials in ConfigMaps or literal env values"),
+        "{}",
+        stderr(&text)
+    );
+    git(d, &["commit", "-q", "-m", "app"]);
+    let commit = String::from_utf8(
+        git_command(d)
+            .args(["rev-parse", "HEAD"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let out = sb
+        .kseal()
+        .args(["scan", "--history", "--format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    check(&out);
+    for l in stdout(&out).lines() {
+        let f: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(f["commit"].as_str(), Some(commit.trim()));
+        assert_eq!(f["path"].as_str(), Some("deploy/app.yaml"));
+    }
 }

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::output::write_stdout;
 use crate::error::{Error, ExitCode};
-use crate::scan::{baseline, history, report, worktree, Class};
+use crate::scan::{baseline, history, report, worktree, Class, Source};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -209,7 +209,6 @@ fn conclude(
 ) -> Result<ExitCode, Error> {
     let leaks: Vec<&crate::scan::Finding> = findings.iter().filter(|f| f.class == Class::Leak).collect();
     let placeholders = findings.len() - leaks.len();
-    let keys: usize = leaks.iter().map(|f| f.keys.len()).sum();
     if placeholders > 0 {
         say!(
             "{placeholders} Secret(s) with placeholder values (changeme, <...>, XXXX): reported, not failing"
@@ -223,40 +222,56 @@ fn conclude(
         }
         say!("warning: {what}\nreporting what could be read (--allow-incomplete)");
     }
-    if leaks.is_empty() {
-        say!("no plaintext Secrets found");
-        Ok(ExitCode::Success)
-    } else {
-        // What to do, with the command and the files: in a pre-commit hook nothing was committed
-        // yet, so sealing is all; anywhere else a committed value is leaked and must be rotated.
-        let mut paths: Vec<&str> = leaks.iter().map(|f| f.path.as_str()).collect();
-        paths.sort_unstable();
-        paths.dedup();
-        // Control characters escaped as in the report (a path is attacker-chosen text).
-        let shown: Vec<String> = paths
-            .iter()
-            .take(5)
-            .map(|p| shell_word(&crate::scan::report::printable(p)))
-            .collect();
-        let more = if paths.len() > 5 { " ..." } else { "" };
-        let seal = format!("kseal seal -w {}{more}", shown.join(" "));
-        let plural = if leaks.len() == 1 { "" } else { "s" };
-        let keys_plural = if keys == 1 { "" } else { "s" };
-        if args.staged {
-            say!(
-                "{} plaintext Secret{plural} staged ({keys} key{keys_plural}): seal them with `{seal}`, then `git add` them \
-                 again; nothing was committed, so no credential needs rotating for this commit",
-                leaks.len()
-            );
-        } else {
-            say!(
-                "{} plaintext Secret{plural} ({keys} key{keys_plural}): seal them (`{seal}`), and rotate every \
-                 credential that was ever committed: history keeps it",
-                leaks.len()
-            );
-        }
-        Ok(ExitCode::Findings)
+    // Credentials outside Secrets (ConfigMaps, env literals) are moved, not sealed in place.
+    let (elsewhere, leaks): (Vec<&crate::scan::Finding>, Vec<&crate::scan::Finding>) = leaks
+        .into_iter()
+        .partition(|f| matches!(f.source, Source::ConfigMap | Source::PodEnv));
+    if !elsewhere.is_empty() {
+        let n: usize = elsewhere.iter().map(|f| f.keys.len()).sum();
+        say!(
+            "{n} credential{} in ConfigMaps or literal env values: move each into a Secret, seal it, and reference it \
+             (envFrom/secretKeyRef){}",
+            if n == 1 { "" } else { "s" },
+            if args.staged { "" } else { "; rotate every one that was committed: history keeps it" }
+        );
     }
+    if leaks.is_empty() {
+        if elsewhere.is_empty() {
+            say!("no plaintext Secrets found");
+            return Ok(ExitCode::Success);
+        }
+        return Ok(ExitCode::Findings);
+    }
+    // What to do, with the command and the files: in a pre-commit hook nothing was committed
+    // yet, so sealing is all; anywhere else a committed value is leaked and must be rotated.
+    let keys: usize = leaks.iter().map(|f| f.keys.len()).sum();
+    let mut paths: Vec<&str> = leaks.iter().map(|f| f.path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    // Control characters escaped as in the report (a path is attacker-chosen text).
+    let shown: Vec<String> = paths
+        .iter()
+        .take(5)
+        .map(|p| shell_word(&crate::scan::report::printable(p)))
+        .collect();
+    let more = if paths.len() > 5 { " ..." } else { "" };
+    let seal = format!("kseal seal -w {}{more}", shown.join(" "));
+    let plural = if leaks.len() == 1 { "" } else { "s" };
+    let keys_plural = if keys == 1 { "" } else { "s" };
+    if args.staged {
+        say!(
+            "{} plaintext Secret{plural} staged ({keys} key{keys_plural}): seal them with `{seal}`, then `git add` them \
+             again; nothing was committed, so no credential needs rotating for this commit",
+            leaks.len()
+        );
+    } else {
+        say!(
+            "{} plaintext Secret{plural} ({keys} key{keys_plural}): seal them (`{seal}`), and rotate every \
+             credential that was ever committed: history keeps it",
+            leaks.len()
+        );
+    }
+    Ok(ExitCode::Findings)
 }
 
 /// The scan the flags ask for: the index, the files on disk, or the history.

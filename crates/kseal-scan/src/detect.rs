@@ -16,10 +16,36 @@ use kseal_core::manifest::tree::{self, Document, Node, NodeKind};
 /// without parsing.
 pub fn is_candidate(bytes: &[u8]) -> bool {
     says_kind_secret(bytes)
+        || may_hold_workload_credentials(bytes)
         || spells_kind_or_secret_otherwise(bytes)
         || memmem::find(bytes, b"secretGenerator").is_some()
         || memmem::find(bytes, LAST_APPLIED.as_bytes()).is_some()
         || memmem::find(bytes, AGE_IDENTITY.as_bytes()).is_some()
+}
+
+/// Whether a ConfigMap or a container's `env` may hold a credential: `ConfigMap`, or `env:` and a
+/// `value:`, beside a word a credential's key or value has. Only a prefilter: the reader decides.
+fn may_hold_workload_credentials(bytes: &[u8]) -> bool {
+    let has = |w: &[u8]| memmem::find(bytes, w).is_some();
+    let objects = has(b"ConfigMap") || (has(b"env") && has(b"value"));
+    objects
+        && [
+            &b"ass"[..],
+            b"ASS",
+            b"wd",
+            b"WD",
+            b"oken",
+            b"OKEN",
+            b"ecret",
+            b"ECRET",
+            b"ey",
+            b"EY",
+            b"redential",
+            b"REDENTIAL",
+            b"://",
+        ]
+        .iter()
+        .any(|w| has(w))
 }
 
 /// Whether a `kind` key has the value `Secret` somewhere in `bytes`, however YAML or JSON spells
@@ -230,7 +256,7 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> Vec<Finding> {
     let mut out = age_identities(path, bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         match tree::parse(text) {
-            Ok(docs) => scan_documents(path, &docs, &mut out),
+            Ok(docs) => scan_documents(path, text, &docs, &mut out),
             // One bad document must not hide the others: each on its own, and the ones that
             // still do not parse (Helm templates, duplicate keys) through the tolerant reader.
             Err(_) => {
@@ -239,7 +265,7 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> Vec<Finding> {
                     match tree::parse(&padded) {
                         Ok(mut docs) => {
                             docs.iter_mut().for_each(|d| d.index = index);
-                            scan_documents(path, &docs, &mut out);
+                            scan_documents(path, text, &docs, &mut out);
                         }
                         Err(_) => out.extend(crate::tolerant::secret(path, index, first_line, chunk)),
                     }
@@ -271,7 +297,7 @@ pub(crate) fn finish(found: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
-fn scan_documents(path: &str, docs: &[Document], out: &mut Vec<Finding>) {
+fn scan_documents(path: &str, text: &str, docs: &[Document], out: &mut Vec<Finding>) {
     // A SOPS-encrypted file carries a top-level `sops:` block; its values are ciphertext.
     if docs
         .iter()
@@ -294,11 +320,45 @@ fn scan_documents(path: &str, docs: &[Document], out: &mut Vec<Finding>) {
             if is_secret && !allowed(obj) {
                 let hits = secret_hits(obj, &|n| n.line);
                 out.extend(secret_finding(Source::Secret, path, doc.index, obj, hits));
+            } else if !allowed(obj) {
+                workload(path, doc.index, obj, text, out);
             }
             last_applied(path, doc, obj, out);
         }
         secret_generator(path, doc, root, out);
     }
+}
+
+/// Credentials in a ConfigMap's data or a workload's env (see `workloads`); a line that says
+/// `kseal:allow` (a comment, as gitleaks' `gitleaks:allow`) is not reported.
+fn workload(path: &str, document: usize, obj: &Node, text: &str, out: &mut Vec<Finding>) {
+    let Some(kind) = obj.get("kind").and_then(Node::as_str) else {
+        return;
+    };
+    let hits = match kind {
+        "ConfigMap" if str_at(obj, &["apiVersion"]) == Some("v1") => crate::workloads::configmap_hits(obj),
+        "ConfigMap" => return,
+        _ => crate::workloads::env_hits(obj, kind),
+    };
+    if hits.is_empty() {
+        return;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let hits: Vec<KeyHit> = hits
+        .into_iter()
+        .filter(|h| {
+            !lines
+                .get(h.line.wrapping_sub(1))
+                .is_some_and(|l| l.contains("kseal:allow"))
+        })
+        .collect();
+    out.extend(secret_finding(
+        crate::workloads::source_of(kind),
+        path,
+        document,
+        obj,
+        hits,
+    ));
 }
 
 /// Committed age identities (`AGE-SECRET-KEY-1` + bech32, checksum verified by the age crate),
@@ -404,11 +464,66 @@ mod tests {
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: \"{{ .Values.password }}\", b: \"${DB_PASSWORD}\", c: \"\"}\n",
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: plain}\nsops: {mac: x}\n",
             "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: s}\nspec: {encryptedData: {a: AgB}}\n",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Secret}\ndata: {password: x}\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Secret}\ndata: {password_file: /etc/x}\n",
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s, annotations: {kseal.dev/allow-plaintext: fixture}}\nstringData: {a: x}\n",
         ] {
             assert!(scan(text).is_empty(), "{text}");
         }
+        // A ConfigMap named `Secret` is a ConfigMap: its password is that finding, not a Secret's.
+        let f = scan("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Secret}\ndata: {password: x}\n");
+        assert_eq!((f.len(), f[0].source), (1, Source::ConfigMap));
+    }
+
+    /// Issue 28: credentials in ConfigMaps and literal env values, with their look-alikes.
+    #[test]
+    fn configmap_and_env_credentials_are_found_and_references_are_not() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata:\n  DB_PASSWORD: \"Xk9#mQ2vLp8wRt5z\"\n  password_file: /etc/app/password\n  token_url: https://auth.example.com/token\n  DATABASE_URL: postgres://app:s3cr3t-pw@db:5432/app\n  LOG_LEVEL: debug\n  API_TOKEN: xyz123abc # kseal:allow\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        env:\n        - {name: STRIPE_SECRET_KEY, value: sk_live_51H8xQ2eZvKYlo2C}\n        - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}\n        - {name: API_TOKEN, value: \"{{ .Values.token }}\"}\n        - {name: ADMIN_PASSWORD, value: changeme}\n        - {name: LOG_LEVEL, value: info}\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: backup}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          initContainers:\n          - name: init\n            env: [{name: S3_SECRET_ACCESS_KEY, value: wJalrXUtnFEMI/K7MDENGbPxRfiCYEXAMPLEKEY}]\n";
+        let f = scan(text);
+        let shown: Vec<(Source, Class, String, Vec<&str>)> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.source,
+                    f.class,
+                    f.display_name(),
+                    f.keys.iter().map(|k| k.key.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (
+                    Source::ConfigMap,
+                    Class::Leak,
+                    "shop/app".to_string(),
+                    vec!["data.DB_PASSWORD", "data.DATABASE_URL"]
+                ),
+                (
+                    Source::PodEnv,
+                    Class::Leak,
+                    "web".to_string(),
+                    vec!["containers.web.env.STRIPE_SECRET_KEY"]
+                ),
+                (
+                    Source::PodEnv,
+                    Class::Placeholder,
+                    "web".to_string(),
+                    vec!["containers.web.env.ADMIN_PASSWORD"]
+                ),
+                (
+                    Source::PodEnv,
+                    Class::Leak,
+                    "backup".to_string(),
+                    vec!["initContainers.init.env.S3_SECRET_ACCESS_KEY"]
+                ),
+            ]
+        );
+        assert_eq!(
+            (f[0].line, f[0].keys[1].line, f[1].line, f[3].line),
+            (5, 8, 21, 37)
+        );
+        assert!(!format!("{f:?}").contains("Xk9#") && !format!("{f:?}").contains("sk_live"));
     }
 
     #[test]

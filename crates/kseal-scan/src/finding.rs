@@ -29,6 +29,10 @@ pub enum Source {
     LastApplied,
     /// An age identity (`AGE-SECRET-KEY-1...`) in any file.
     AgeIdentity,
+    /// A ConfigMap `data` entry whose key says credential (or a URL with a password).
+    ConfigMap,
+    /// A literal `env[].value` in a Pod template whose name says credential.
+    PodEnv,
 }
 
 impl Source {
@@ -38,6 +42,8 @@ impl Source {
             Source::SecretGenerator => "kseal/plaintext-secret-generator",
             Source::LastApplied => "kseal/plaintext-last-applied",
             Source::AgeIdentity => "kseal/age-identity",
+            Source::ConfigMap => "kseal/configmap-credential",
+            Source::PodEnv => "kseal/env-credential",
         }
     }
 }

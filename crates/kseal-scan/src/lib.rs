@@ -10,6 +10,7 @@ pub mod history;
 pub mod report;
 mod staged;
 pub mod tolerant;
+mod workloads;
 pub mod worktree;
 
 pub use staged::scan_staged;

@@ -40,6 +40,10 @@ pub fn text(findings: &[Finding], color: bool) -> String {
             (_, super::Source::SecretGenerator) => "plaintext secretGenerator literals",
             (_, super::Source::LastApplied) => "plaintext Secret in a last-applied-configuration annotation",
             (_, super::Source::AgeIdentity) => "age identity (a private key) for",
+            (_, super::Source::ConfigMap) => "credential in ConfigMap (move it to a sealed Secret)",
+            (_, super::Source::PodEnv) => {
+                "credential as a literal env value in (use a sealed Secret and secretKeyRef)"
+            }
         };
         let red = if f.class == Class::Placeholder { "" } else { red };
         let _ = writeln!(
@@ -124,7 +128,7 @@ pub fn uri(path: &str) -> String {
 }
 
 /// The rules kseal reports, in SARIF `tool.driver.rules` order.
-const RULES: [(super::Source, &str, &str); 4] = [
+const RULES: [(super::Source, &str, &str); 6] = [
     (
         super::Source::Secret,
         "PlaintextSecret",
@@ -144,6 +148,16 @@ const RULES: [(super::Source, &str, &str); 4] = [
         super::Source::AgeIdentity,
         "AgeIdentity",
         "An age identity (AGE-SECRET-KEY-1...) is committed: it opens everything sealed to its public key. Rotate the key pair (kseal keygen, then reseal) and remove the file.",
+    ),
+    (
+        super::Source::ConfigMap,
+        "ConfigMapCredential",
+        "A ConfigMap data entry holds a credential (its key says password, token, secret or key, or it is a URL with a password). ConfigMaps are for non-sensitive data: move it to a Secret, seal it, and rotate the credential.",
+    ),
+    (
+        super::Source::PodEnv,
+        "EnvCredential",
+        "A container's env value is a literal credential, readable by anyone who can read the workload. Put it in a sealed Secret, reference it with valueFrom.secretKeyRef, and rotate the credential.",
     ),
 ];
 
@@ -222,6 +236,8 @@ pub fn sarif(findings: &[Finding]) -> String {
                 "message": {"text": format!("Plaintext values in {} {}: {}", match f.source {
                     super::Source::SecretGenerator => "secretGenerator",
                     super::Source::AgeIdentity => "the age identity of",
+                    super::Source::ConfigMap => "ConfigMap",
+                    super::Source::PodEnv => "the env of",
                     _ => "Secret",
                 }, f.display_name(), keys.join(", "))},
                 "locations": [{
