@@ -23,23 +23,27 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
         || memmem::find(bytes, AGE_IDENTITY.as_bytes()).is_some()
 }
 
-/// Whether a ConfigMap or a container's `env` may hold a credential: `ConfigMap`, or `env:` and a
-/// `value:`, beside a word a credential's key or value has. Only a prefilter: the reader decides.
+/// Whether a ConfigMap or a container's `env` may hold a credential: `ConfigMap`, or `env` and
+/// `value:`, beside a word a credential's key or value has; and not a Helm template (`{{`), which
+/// the YAML reader cannot read (its Secrets go to the tolerant reader; its workloads are not
+/// read: trying cost helm/charts' scan half again). Only a prefilter: the reader decides.
 fn may_hold_workload_credentials(bytes: &[u8]) -> bool {
     let has = |w: &[u8]| memmem::find(bytes, w).is_some();
-    let objects = has(b"ConfigMap") || (has(b"env") && has(b"value"));
+    let objects = has(b"ConfigMap") || (has(b"env") && has(b"value:"));
     objects
+        && !has(b"{{")
         && [
-            &b"ass"[..],
-            b"ASS",
-            b"wd",
-            b"WD",
+            &b"assw"[..],
+            b"ASSW",
+            b"pwd",
+            b"PWD",
             b"oken",
             b"OKEN",
             b"ecret",
             b"ECRET",
-            b"ey",
-            b"EY",
+            b"_KEY",
+            b"_key",
+            b"Key",
             b"redential",
             b"REDENTIAL",
             b"://",
