@@ -24,14 +24,14 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
 }
 
 /// Whether a ConfigMap or a container's `env` may hold a credential: `ConfigMap`, or `env` and
-/// `value:`, beside a word a credential's key or value has; and not a Helm template (`{{`), which
-/// the YAML reader cannot read (its Secrets go to the tolerant reader; its workloads are not
+/// `value:`, beside a word a credential's key or value has; and not a Helm template, which the
+/// YAML reader cannot read (its Secrets go to the tolerant reader; its workloads are not
 /// read: trying cost helm/charts' scan half again). Only a prefilter: the reader decides.
 fn may_hold_workload_credentials(bytes: &[u8]) -> bool {
     let has = |w: &[u8]| memmem::find(bytes, w).is_some();
     let objects = has(b"ConfigMap") || (has(b"env") && has(b"value:"));
     objects
-        && !has(b"{{")
+        && !is_helm_template(bytes)
         && [
             &b"assw"[..],
             b"ASSW",
@@ -50,6 +50,17 @@ fn may_hold_workload_credentials(bytes: &[u8]) -> bool {
         ]
         .iter()
         .any(|w| has(w))
+}
+
+/// Whether `bytes` reads as a Helm template rather than YAML with a templated value: a `{{` that
+/// starts a line (`{{- if ...}}`) or an unquoted value (`key: {{ ... }}`), where the YAML reader
+/// fails. `"{{ .Values.x }}"` in quotes is a value like any other.
+fn is_helm_template(bytes: &[u8]) -> bool {
+    memmem::find_iter(bytes, b"{{").any(|at| {
+        let line = &bytes[bytes[..at].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)..at];
+        let before = line.iter().rev().find(|b| !matches!(b, b' ' | b'\t'));
+        matches!(before, None | Some(b':') | Some(b'-'))
+    })
 }
 
 /// Whether a `kind` key has the value `Secret` somewhere in `bytes`, however YAML or JSON spells
