@@ -304,6 +304,20 @@ pub fn each_input<'a, T>(
     Ok(out)
 }
 
+/// The warning for files of a folder walk that were skipped because they do not parse (Helm
+/// templates): nothing was `done` in them.
+pub fn say_skipped(skipped: &[String], done: &str) {
+    if !skipped.is_empty() {
+        say!(
+            "warning: skipped {} file{} that do{} not parse as YAML or JSON (templates?), nothing {done} in them: {}",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            if skipped.len() == 1 { "es" } else { "" },
+            skipped.join(", ")
+        );
+    }
+}
+
 /// Whether stdin is an interactive terminal (to print a prompt before reading a value).
 pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()

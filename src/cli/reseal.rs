@@ -180,14 +180,6 @@ fn without_templates<T>(done: Done<'_, T>) -> Vec<(&super::input::Input, bool, T
             Outcome::Unparseable(_) => skipped.push(input.label()),
         }
     }
-    if !skipped.is_empty() {
-        say!(
-            "warning: skipped {} file{} that do{} not parse as YAML or JSON (templates?), nothing resealed in them: {}",
-            skipped.len(),
-            if skipped.len() == 1 { "" } else { "s" },
-            if skipped.len() == 1 { "es" } else { "" },
-            skipped.join(", ")
-        );
-    }
+    super::input::say_skipped(&skipped, "resealed");
     results
 }

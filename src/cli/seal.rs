@@ -139,15 +139,7 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         let texts: Vec<&str> = results.iter().map(|(_, _, t)| t.as_str()).collect();
         write_rendered(&texts, args.output.as_deref(), Perm::NewFile(0o644))?;
     }
-    if !skipped.is_empty() {
-        say!(
-            "warning: skipped {} file{} that do{} not parse as YAML or JSON (templates?), nothing sealed in them: {}",
-            skipped.len(),
-            if skipped.len() == 1 { "" } else { "s" },
-            if skipped.len() == 1 { "es" } else { "" },
-            skipped.join(", ")
-        );
-    }
+    super::input::say_skipped(&skipped, "sealed");
     if secrets == 0 {
         // Nothing to do is fine (a folder of Deployments), but say so rather than "sealed 0".
         say!(
