@@ -49,8 +49,23 @@ fn may_hold_workload_credentials(bytes: &[u8]) -> bool {
             b"://",
         ]
         .iter()
+        .chain(KNOWN_FORMAT_PREFIXES)
         .any(|w| has(w))
 }
+
+/// The prefixes of the credential formats `workloads` knows (AWS, GitHub, GitLab, Slack, Stripe,
+/// Google, PEM, JWT), for the prefilter.
+const KNOWN_FORMAT_PREFIXES: &[&[u8]] = &[
+    b"AKIA",
+    b"ASIA",
+    b"gh",
+    b"glpat-",
+    b"xox",
+    b"_live_",
+    b"AIza",
+    b"PRIVATE KEY",
+    b"eyJ",
+];
 
 /// Whether `bytes` reads as a Helm template rather than YAML with a templated value: a `{{` that
 /// starts a line (`{{- if ...}}`) or an unquoted value (`key: {{ ... }}`), where the YAML reader
@@ -539,6 +554,13 @@ mod tests {
             (5, 8, 21, 37)
         );
         assert!(!format!("{f:?}").contains("Xk9#") && !format!("{f:?}").contains("sk_live"));
+        // A known format is a credential whatever its key or env name says.
+        let f = scan(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  SETTING: AKIAQ3EGQWERTY234567\n",
+        );
+        assert_eq!((f.len(), f[0].keys[0].kind), (1, Some("AWS access key id")));
+        let f = scan("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    env:\n    - {name: GH, value: ghp_0123456789abcdefghijABCDEFGHIJ012345}\n");
+        assert_eq!((f.len(), f[0].keys[0].kind), (1, Some("GitHub token")));
     }
 
     #[test]

@@ -121,6 +121,50 @@ fn has_url_password(value: &str) -> bool {
         .is_some_and(|(_, pass)| !pass.is_empty() && !pass.starts_with('$') && !pass.starts_with('{'))
 }
 
+/// The vendor formats a value is recognised by whatever its key is called, each written from the
+/// vendor's public description of its tokens: (what it is, pattern over the whole value).
+const FORMATS: &[(&str, &str)] = &[
+    // AWS: access key ids are 20 characters, AKIA (long-term) or ASIA (temporary) + 16 of [A-Z2-7].
+    ("AWS access key id", r"^(AKIA|ASIA)[A-Z2-7]{16}$"),
+    // GitHub: ghp_/gho_/ghu_/ghs_/ghr_ + 36 alphanumerics; fine-grained github_pat_ + 82.
+    (
+        "GitHub token",
+        r"^(gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})$",
+    ),
+    // GitLab personal/project/group access tokens: glpat- + 20 or more of [A-Za-z0-9_-].
+    ("GitLab token", r"^glpat-[A-Za-z0-9_-]{20,}$"),
+    // Slack: xoxb- (bot), xoxp- (user), xoxa-/xoxr-/xoxs-, then dash-separated digits and text.
+    ("Slack token", r"^xox[abprs]-[0-9]{8,}-[0-9A-Za-z-]{8,}$"),
+    // Stripe live secret and restricted keys: sk_live_ / rk_live_ + 24 or more alphanumerics.
+    ("Stripe live key", r"^[sr]k_live_[0-9A-Za-z]{24,}$"),
+    // Google API keys: AIza + 35 of [0-9A-Za-z_-].
+    ("Google API key", r"^AIza[0-9A-Za-z_-]{35}$"),
+    // A PEM private key block (RSA, EC, OpenSSH, PKCS#8...).
+    ("PEM private key", r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    // A signed JWT: three base64url parts, the first two JSON objects (`eyJ` is base64 of `{"`).
+    (
+        "JWT",
+        r"^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}$",
+    ),
+];
+
+/// What known credential format `value` has, if any.
+pub(crate) fn known_format(value: &str) -> Option<&'static str> {
+    static RES: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
+    let res = RES.get_or_init(|| {
+        FORMATS
+            .iter()
+            .map(|(_, p)| regex::Regex::new(p).expect("a valid pattern"))
+            .collect()
+    });
+    let v = value.trim();
+    FORMATS
+        .iter()
+        .zip(res)
+        .find(|(_, re)| re.is_match(v))
+        .map(|((what, _), _)| *what)
+}
+
 /// Values that are no credential whatever the key says: empty, sealed or templated (exempt), a
 /// path, a URL without a password, a boolean or a number.
 fn is_not_a_credential(value: &str) -> bool {
@@ -144,7 +188,9 @@ fn hit(key: String, name: &str, value: &str, line: usize) -> Option<KeyHit> {
     if is_not_a_credential(value) {
         return None;
     }
-    let kind = if has_url_password(value) {
+    let kind = if let Some(format) = known_format(value) {
+        format
+    } else if has_url_password(value) {
         "connection string with a password"
     } else if names_credential(name) {
         let w = words(name);
@@ -293,5 +339,46 @@ mod tests {
         assert_eq!(url.kind, Some("connection string with a password"));
         assert!(hit("k".into(), "DATABASE_URL", "postgres://app@db:5432/app", 1).is_none());
         assert!(hit("k".into(), "password", "changeme", 1).unwrap().placeholder);
+    }
+
+    /// Examples made for these tests from each vendor's published format (none is a real key).
+    #[test]
+    fn known_formats_are_found_whatever_the_key_is_called() {
+        let examples = [
+            ("AKIAQ3EGQWERTY234567", "AWS access key id"),
+            ("ghp_0123456789abcdefghijABCDEFGHIJ012345", "GitHub token"),
+            ("glpat-abcdefghij0123456789", "GitLab token"),
+            ("xoxb-123456789012-abcdefghijkl", "Slack token"),
+            ("sk_live_0123456789abcdefABCDEF01", "Stripe live key"),
+            ("AIzaSyA0123456789abcdefghijABCDEFGHIJ_-", "Google API key"),
+            (
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n",
+                "PEM private key",
+            ),
+            (
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJlLXZhbHVlLWhlcmU",
+                "JWT",
+            ),
+        ];
+        for (value, what) in examples {
+            assert_eq!(known_format(value), Some(what), "{value}");
+            let h = hit("data.SETTING".into(), "SETTING", value, 1).unwrap();
+            assert_eq!(h.kind, Some(what));
+        }
+        // Look-alikes: a test key (sk_test_), a short AKIA, a certificate, an unsigned JWT, text.
+        for value in [
+            "sk_test_0123456789abcdefABCDEF01",
+            "AKIA1234",
+            "-----BEGIN CERTIFICATE-----",
+            "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0In0.",
+            "ghp_short",
+            "hello",
+        ] {
+            assert_eq!(known_format(value), None, "{value}");
+            assert!(
+                hit("data.SETTING".into(), "SETTING", value, 1).is_none(),
+                "{value}"
+            );
+        }
     }
 }
