@@ -11,14 +11,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use zeroize::Zeroizing;
+
 use crate::crypto::Scope;
 use crate::error::{Error, Location};
 use crate::manifest::seal::AppliedAs;
 use crate::manifest::secret::{self, Field};
 use crate::manifest::tree::Node;
 
-/// One Secret as a kustomization renders it.
-#[derive(Clone, Debug)]
+/// One Secret as a kustomization renders it. No `Debug`: its values are plaintext.
 pub struct Rendered {
     /// The kustomization (`-k DIR`) that renders it.
     pub dir: PathBuf,
@@ -26,7 +27,21 @@ pub struct Rendered {
     pub namespace: Option<String>,
     pub name: String,
     /// `(field, key) -> value text` as rendered.
-    pub values: BTreeMap<(Field, String), String>,
+    pub values: BTreeMap<(Field, String), Zeroizing<String>>,
+}
+
+/// The Secrets the kustomizations `dirs` render, by the source file each comes from.
+pub type Renders = BTreeMap<PathBuf, Vec<Rendered>>;
+
+/// [`render`] of each of `dirs`, grouped by source file.
+pub fn render_all(dirs: &[PathBuf]) -> Result<Renders, Error> {
+    let mut out = Renders::new();
+    for dir in dirs {
+        for (file, r) in render(dir)? {
+            out.entry(file).or_default().push(r);
+        }
+    }
+    Ok(out)
 }
 
 /// `kustomize build dir` (or `kubectl kustomize`): what is applied.
@@ -38,7 +53,7 @@ pub fn build(dir: &Path) -> Result<zeroize::Zeroizing<String>, Error> {
 }
 
 /// `kustomize build` when kustomize is installed, else `kubectl kustomize`.
-fn kustomize_command() -> Command {
+pub(super) fn kustomize_command() -> Command {
     if super::render::on_path("kustomize") {
         let mut c = Command::new("kustomize");
         c.arg("build");
@@ -100,7 +115,7 @@ pub fn render(dir: &Path) -> Result<Vec<(PathBuf, Rendered)>, Error> {
         for field in [Field::Data, Field::StringData] {
             for (k, v) in root.get(field.as_str()).and_then(Node::entries).unwrap_or(&[]) {
                 if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
-                    values.insert((field, k.to_string()), v.to_string());
+                    values.insert((field, k.to_string()), Zeroizing::new(v.to_string()));
                 }
             }
         }
@@ -143,7 +158,7 @@ fn yaml_quoted(s: &str) -> String {
 pub fn applied_as(
     src: &str,
     file: &Location,
-    rendered: &[&Rendered],
+    rendered: &[Rendered],
     scope: Scope,
 ) -> Result<Vec<AppliedAs>, Error> {
     let docs = crate::manifest::parse(src, file)?;
@@ -225,7 +240,9 @@ pub fn applied_as(
 /// A value that does not open where a kustomization renders it: when the binding is what failed,
 /// the kustomization may have renamed or moved its Secret; say how to seal for what it renders.
 pub fn renamed_hint(mut e: Error, dir: &str) -> Error {
-    if e.kind == crate::error::Kind::Crypto && e.message.contains("the binding does not match") {
+    let cause =
+        std::error::Error::source(&e).and_then(|s| s.downcast_ref::<crate::crypto::sealed::OpenError>());
+    if matches!(cause, Some(crate::crypto::sealed::OpenError::BindingMismatch(_))) {
         e.message.push_str(&format!(
             "; if the kustomization renames or moves this Secret (namePrefix, nameSuffix, namespace), \
              seal it for the name and namespace it renders as: kseal seal -w -k {dir}"

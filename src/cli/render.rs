@@ -169,17 +169,10 @@ pub fn run(args: RenderArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             .filter(|n| !n.is_empty())
     });
     let dir = &args.dir;
-    let stream = match detect(dir) {
+    let kind = detect(dir);
+    let stream = match kind {
         Kind::Kustomize => {
-            let mut cmd = if on_path("kustomize") {
-                let mut c = Command::new("kustomize");
-                c.arg("build");
-                c
-            } else {
-                let mut c = Command::new("kubectl");
-                c.arg("kustomize");
-                c
-            };
+            let mut cmd = super::kustomize::kustomize_command();
             cmd.arg(dir);
             rendered_by(cmd, "kustomize build")?
         }
@@ -188,7 +181,6 @@ pub fn run(args: RenderArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     };
     let stream = zeroize::Zeroizing::new(stream);
     let identities = args.identities.load(global)?;
-    let kustomized = matches!(detect(dir), Kind::Kustomize);
     let opened = crate::manifest::open::open(
         &stream,
         &Location::file(dir.display().to_string()),
@@ -196,7 +188,7 @@ pub fn run(args: RenderArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         namespace.as_deref(),
     )
     .map_err(|e| {
-        if kustomized {
+        if kind == Kind::Kustomize {
             super::kustomize::renamed_hint(e, &dir.display().to_string())
         } else {
             e

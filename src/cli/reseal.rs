@@ -80,12 +80,7 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         };
         // A Secret applied under two identities cannot be resealed for both: refused, as seal -k.
         let applied = match input.path.as_ref().and_then(|p| rendered.get(p)) {
-            Some(rs) => super::kustomize::applied_as(
-                src,
-                &input.location(),
-                &rs.iter().collect::<Vec<_>>(),
-                Scope::Strict,
-            )?,
+            Some(rs) => super::kustomize::applied_as(src, &input.location(), rs, Scope::Strict)?,
             None => Vec::new(),
         };
         let out = reseal_applied_as(
@@ -140,18 +135,13 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
     })
 }
 
-/// Rendered Secrets of the `-k` kustomizations, by source file.
-type Renders = std::collections::BTreeMap<PathBuf, Vec<super::kustomize::Rendered>>;
-
 /// The inputs: the paths, or with `-k` the files the kustomizations' Secrets come from (and how
 /// each renders them).
-fn inputs(args: &ResealArgs, global: &GlobalArgs) -> Result<(Vec<super::input::Input>, Renders), Error> {
-    let mut rendered = Renders::default();
-    for dir in &args.kustomize {
-        for (file, r) in super::kustomize::render(dir)? {
-            rendered.entry(file).or_default().push(r);
-        }
-    }
+fn inputs(
+    args: &ResealArgs,
+    global: &GlobalArgs,
+) -> Result<(Vec<super::input::Input>, super::kustomize::Renders), Error> {
+    let rendered = super::kustomize::render_all(&args.kustomize)?;
     let inputs = if args.kustomize.is_empty() {
         collect_inputs(&args.paths, &global.exclude)?
     } else {

@@ -218,13 +218,7 @@ fn run_raw(args: &SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
 /// `seal -w -k DIR...`: the source files of the Secrets the kustomizations render, each sealed
 /// for the identity it is applied as. Everything is sealed before anything is written.
 fn run_kustomize(args: &SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
-    let mut by_file: std::collections::BTreeMap<PathBuf, Vec<super::kustomize::Rendered>> =
-        Default::default();
-    for dir in &args.kustomize {
-        for (file, rendered) in super::kustomize::render(dir)? {
-            by_file.entry(file).or_default().push(rendered);
-        }
-    }
+    let by_file = super::kustomize::render_all(&args.kustomize)?;
     let mut cache = ConfigCache::default();
     let (mut sealed, mut unchanged) = (0, 0);
     let mut results = Vec::new();
@@ -236,8 +230,7 @@ fn run_kustomize(args: &SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error
         let src = input.read()?;
         let loc = input.location();
         let policy = policy_for(&input, &args.recipients, &args.scope, global, &mut cache)?;
-        let refs: Vec<&super::kustomize::Rendered> = rendered.iter().collect();
-        let applied = super::kustomize::applied_as(&src, &loc, &refs, policy.scope)?;
+        let applied = super::kustomize::applied_as(&src, &loc, rendered, policy.scope)?;
         let out = crate::manifest::seal::seal_applied_as(&src, &loc, &mut || Ok(policy.clone()), &applied)?;
         for note in &out.notes {
             say!("{note}");
