@@ -120,7 +120,7 @@ fn plugin_namespace(config: &serde_json::Value, global: &GlobalArgs) -> Option<S
 /// value was sealed for a name the kustomization changes.
 fn namespace_hint(e: Error) -> Error {
     let mut e = super::kustomize::renamed_hint(e, "OVERLAY");
-    if e.message.contains(crate::manifest::NEEDS_NAMESPACE) {
+    if crate::manifest::needs_namespace(&e) {
         e.message.push_str(
             "; as a kustomize plugin: `spec.namespace` in its config, or ARGOCD_APP_NAMESPACE (set by Argo CD)",
         );

@@ -88,7 +88,7 @@ pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
 /// `metadata.namespace`): say the exact arguments, since helm passes its `--namespace` to no
 /// post-renderer.
 fn post_renderer_hint(mut e: Error) -> Error {
-    if e.message.contains(crate::manifest::NEEDS_NAMESPACE) {
+    if crate::manifest::needs_namespace(&e) {
         e.message.push_str(
             "; as a Helm post-renderer: --post-renderer kseal --post-renderer-args open \
              --post-renderer-args -n --post-renderer-args NAMESPACE (helm passes its --namespace to no post-renderer)",

@@ -79,9 +79,17 @@ pub fn binding<'a>(
     bind(namespace, secret.name.unwrap_or(""), key, scope, at)
 }
 
-/// What a binding error says when a scope needs a namespace and none is known; callers that know
-/// where else one can come from (a Helm post-renderer's arguments, a plugin's config) add it.
-pub const NEEDS_NAMESPACE: &str = "scope needs a namespace";
+/// The cause of a binding error when a scope needs a namespace and none is known: callers that
+/// know where else one can come from (a Helm post-renderer's arguments, a plugin's config) find it
+/// with [`needs_namespace`] and add that to the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0} scope needs a namespace")]
+pub struct NeedsNamespace(pub Scope);
+
+/// Whether `e` is a binding that failed for want of a namespace.
+pub fn needs_namespace(e: &Error) -> bool {
+    std::error::Error::source(e).is_some_and(|s| s.is::<NeedsNamespace>())
+}
 
 /// The binding of a value for `namespace`/`name`/`key`, checked as the API server would check
 /// them, with what `scope` needs (`""`: not known). `at` names the value in errors.
@@ -97,13 +105,15 @@ pub fn bind<'a>(
     }
     if scope.needs_namespace() {
         if namespace.is_empty() {
+            let cause = NeedsNamespace(scope);
             return Err(Error::input(
                 at(),
                 format!(
-                    "{scope} {NEEDS_NAMESPACE}: set metadata.namespace, pass -n/--namespace, \
+                    "{cause}: set metadata.namespace, pass -n/--namespace, \
                      or add `namespace:` to the matching rule in .kseal.yaml"
                 ),
-            ));
+            )
+            .with_source(cause));
         }
         if !secret::check_dns_label(namespace) {
             return Err(Error::input(
