@@ -269,6 +269,9 @@ fn sarif_output_is_valid_sarif_2_1_0() {
             "kseal/age-identity",
             "kseal/configmap-credential",
             "kseal/env-credential",
+            "kseal/helm-values-credential",
+            "kseal/configmap-generator-credential",
+            "kseal/known-credential-format",
             "kseal/placeholder"
         ]
     );
@@ -378,7 +381,7 @@ fn credentials_in_configmaps_and_env_literals_are_found_in_every_mode() {
     check(&out);
     let text = sb.kseal().args(["scan", "--staged", "."]).output().unwrap();
     assert!(
-        stderr(&text).contains("2 credentials in ConfigMaps or literal env values"),
+        stderr(&text).contains("2 credentials outside Secrets"),
         "{}",
         stderr(&text)
     );
@@ -403,4 +406,161 @@ fn credentials_in_configmaps_and_env_literals_are_found_in_every_mode() {
         assert_eq!(f["commit"].as_str(), Some(commit.trim()));
         assert_eq!(f["path"].as_str(), Some("deploy/app.yaml"));
     }
+}
+
+/// Issue 28, the other places: Helm values files (by key name and format; `values-prod.yaml` too,
+/// not any YAML file), kustomize `configMapGenerator` literals and the env files they read, and
+/// known credential formats anywhere in a manifest (an annotation, an `args` item, a config file
+/// inside a ConfigMap). Look-alikes stay silent: a Secret's name under `tlsSecret`,
+/// `passwordSecretRef`, `existingSecret`, `token_url`, a duration under `refreshToken`, a
+/// template, a path, a sealed value holding a key-shaped text, `sk_test_`, a YAML file that is no
+/// values file, and a line marked `kseal:allow`. Found the same in the work tree, staged, in the
+/// history (with the commit) and by the pre-commit hook, which refuses the commit; no value is
+/// ever printed.
+#[test]
+fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = &sb.path("");
+    git(d, &["init", "-q", "-b", "main"]);
+    sb.write("README.md", "app\n");
+    git(d, &["add", "README.md"]);
+    git(d, &["commit", "-q", "-m", "first"]);
+    let files = [
+        (
+            "chart/values.yaml",
+            "db:\n  password: \"Zq8-vN2mKp4wLx7t\"\n  passwordSecretRef: db-secret\n  existingSecret: \"\"\n  rootPassword:\n  tlsSecret: app-tls\nauth:\n  token_url: https://auth.example.com/token\n  adminPassword: changeme\n  refreshToken: 720h\n  apiKey: \"{{ .Values.global.key }}\"\n  credentialsFile: /etc/creds.json\n  githubToken: ghp_0123456789abcdefghijABCDEFGHIJ012345\n  legacyToken: Tk-11aa22bb33cc # kseal:allow\n",
+        ),
+        ("chart/values-prod.yaml", "db:\n  password: Prod-9x8y7z6w-Q\n"),
+        (
+            "chart/templates/secret.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  password: {{ .Values.db.password | quote }}\n",
+        ),
+        ("config/app.yaml", "db:\n  password: NotAValuesFile-7\n"),
+        (
+            "kust/kustomization.yaml",
+            "configMapGenerator:\n- name: app-config\n  literals:\n  - LOG_LEVEL=debug\n  - API_TOKEN=tok-8f7e6d5c4b3a\n  - PASSWORD_FILE=/etc/app/pw\n  envs: [app.env]\n",
+        ),
+        ("kust/app.env", "FEATURE=on\nDB_PASSWORD=envfile-pw-123\nSTRIPE_KEY=sk_test_0123456789abcdefABCDEF01\n"),
+        (
+            "deploy/web.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    notify/slack: xoxb-123456789012-abcdefghijkl\n    sealed: \"kseal:v2:strict:00000000:AKIAQ3EGQWERTY234567\"\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        args: [\"--aws-key=AKIAQ3EGQWERTY234567\", \"--verbose\"]\n        env:\n        - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ini}\ndata:\n  app.ini: |\n    [server]\n    token = glpat-abcdefghij0123456789\n",
+        ),
+    ];
+    for (path, text) in files {
+        sb.write(path, text);
+    }
+    let planted = [
+        "Zq8-vN2mKp4wLx7t",
+        "Prod-9x8y7z6w-Q",
+        "tok-8f7e6d5c4b3a",
+        "envfile-pw-123",
+        "xoxb-123456789012",
+        "AKIAQ3EGQWERTY234567",
+        "glpat-abcdefghij",
+        "ghp_0123456789",
+        "NotAValuesFile-7",
+    ];
+    let expected = [
+        ("config-map-generator", "leak", "kust/app.env", 2),
+        ("config-map-generator", "leak", "kust/kustomization.yaml", 5),
+        ("helm-values", "leak", "chart/values-prod.yaml", 2),
+        ("helm-values", "leak", "chart/values.yaml", 2),
+        ("helm-values", "leak", "chart/values.yaml", 13),
+        ("helm-values", "placeholder", "chart/values.yaml", 9),
+        ("known-format", "leak", "deploy/web.yaml", 6),
+        ("known-format", "leak", "deploy/web.yaml", 13),
+        ("known-format", "leak", "deploy/web.yaml", 23),
+    ];
+    let check = |out: &std::process::Output| {
+        for p in planted {
+            assert!(
+                !stdout(out).contains(p) && !stderr(out).contains(p),
+                "a value was printed"
+            );
+        }
+        let mut found: Vec<(String, String, String, u64)> = stdout(out)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .flat_map(|f| {
+                let keys = f["keys"].as_array().unwrap().clone();
+                keys.into_iter().map(move |k| {
+                    (
+                        f["source"].as_str().unwrap().to_string(),
+                        f["class"].as_str().unwrap().to_string(),
+                        f["path"].as_str().unwrap().to_string(),
+                        k["line"].as_u64().unwrap(),
+                    )
+                })
+            })
+            .collect();
+        found.sort();
+        let want: Vec<(String, String, String, u64)> = expected
+            .iter()
+            .map(|(s, c, p, l)| (s.to_string(), c.to_string(), p.to_string(), *l))
+            .collect();
+        assert_eq!(found, want, "{}", stdout(out));
+    };
+    let json = |mode: &str| {
+        let out = sb
+            .kseal()
+            .args(["scan", mode, "--format", "json", "."])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        out
+    };
+    check(&json("--worktree"));
+    git(d, &["add", "."]);
+    check(&json("--staged"));
+    // The pre-commit hook refuses the commit, naming the classes' fix.
+    sb.kseal().args(["hook", "install"]).run_ok();
+    let refused = git_command(d)
+        .env("PATH", path_with_kseal())
+        .args(["commit", "-q", "-m", "app"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "the hook let it in");
+    let said = format!("{}{}", stdout(&refused), stderr(&refused));
+    assert!(said.contains("credentials outside Secrets"), "{said}");
+    assert!(said.contains("kust/app.env:2"), "{said}");
+    git(d, &["commit", "-q", "--no-verify", "-m", "app"]);
+    let commit = String::from_utf8(
+        git_command(d)
+            .args(["rev-parse", "HEAD"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let history = json("--history");
+    check(&history);
+    for l in stdout(&history).lines() {
+        let f: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(f["commit"].as_str(), Some(commit.trim()), "{l}");
+    }
+    // SARIF names each class's own rule.
+    let sarif = sb
+        .kseal()
+        .args(["scan", "--worktree", "--format", "sarif", "."])
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_str(&stdout(&sarif)).unwrap();
+    let mut rules: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    rules.sort();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        [
+            "kseal/configmap-generator-credential",
+            "kseal/helm-values-credential",
+            "kseal/known-credential-format",
+            "kseal/placeholder"
+        ]
+    );
 }

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::output::write_stdout;
 use crate::error::{Error, ExitCode};
-use crate::scan::{baseline, history, report, worktree, Class, Source};
+use crate::scan::{baseline, history, report, worktree, Class};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -223,14 +223,14 @@ fn conclude(
         say!("warning: {what}\nreporting what could be read (--allow-incomplete)");
     }
     // Credentials outside Secrets (ConfigMaps, env literals) are moved, not sealed in place.
-    let (elsewhere, leaks): (Vec<&crate::scan::Finding>, Vec<&crate::scan::Finding>) = leaks
-        .into_iter()
-        .partition(|f| matches!(f.source, Source::ConfigMap | Source::PodEnv));
+    let (elsewhere, leaks): (Vec<&crate::scan::Finding>, Vec<&crate::scan::Finding>) =
+        leaks.into_iter().partition(|f| f.source.is_outside_secrets());
     if !elsewhere.is_empty() {
         let n: usize = elsewhere.iter().map(|f| f.keys.len()).sum();
         say!(
-            "{n} credential{} in ConfigMaps or literal env values: move each into a Secret, seal it, and reference it \
-             (envFrom/secretKeyRef){}",
+            "{n} credential{} outside Secrets (ConfigMaps, env literals, Helm values, configMapGenerators, known formats): \
+             move each into a Secret, seal it, and reference it (secretKeyRef, a chart's existingSecret, \
+             or `kseal seal --raw` for a value a chart's Secret template takes){}",
             if n == 1 { "" } else { "s" },
             if args.staged { "" } else { "; rotate every one that was committed: history keeps it" }
         );

@@ -158,10 +158,12 @@ pub fn values(
             continue;
         };
         let mut found = scan_bytes(&e.path, &blob);
-        if e.source == Some(Source::SecretGenerator) {
+        // Findings in the files generators read are only found through their reader: rebuild it.
+        if let Some(source @ (Source::SecretGenerator | Source::ConfigMapGenerator)) = e.source {
             let named = e.keys.iter().map(|k| Some(k.key.clone()));
             for key in std::iter::once(None).chain(named) {
                 let gf = GeneratorFile {
+                    source,
                     generator: e.name.clone(),
                     namespace: e.namespace.clone(),
                     path: e.path.clone(),

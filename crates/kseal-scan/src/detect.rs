@@ -19,8 +19,21 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
         || may_hold_workload_credentials(bytes)
         || spells_kind_or_secret_otherwise(bytes)
         || memmem::find(bytes, b"secretGenerator").is_some()
+        || memmem::find(bytes, b"configMapGenerator").is_some()
+        || has_known_format_prefix(bytes)
+        || may_be_values_with_credentials(bytes)
         || memmem::find(bytes, LAST_APPLIED.as_bytes()).is_some()
         || memmem::find(bytes, AGE_IDENTITY.as_bytes()).is_some()
+}
+
+/// Whether `bytes` may hold a Secret, a workload, a generator or an annotation whose rules still
+/// apply to the documents of a file that does not parse as a whole.
+fn may_hold_objects(bytes: &[u8]) -> bool {
+    says_kind_secret(bytes)
+        || spells_kind_or_secret_otherwise(bytes)
+        || may_hold_workload_credentials(bytes)
+        || memmem::find(bytes, b"Generator").is_some()
+        || memmem::find(bytes, LAST_APPLIED.as_bytes()).is_some()
 }
 
 /// Whether a ConfigMap or a container's `env` may hold a credential: `ConfigMap`, or `env` and
@@ -28,44 +41,60 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
 /// YAML reader cannot read (its Secrets go to the tolerant reader; its workloads are not
 /// read: trying cost helm/charts' scan half again). Only a prefilter: the reader decides.
 fn may_hold_workload_credentials(bytes: &[u8]) -> bool {
+    static WORDS: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        regex::bytes::Regex::new(
+            "assw|ASSW|pwd|PWD|oken|OKEN|ecret|ECRET|_KEY|_key|Key|redential|REDENTIAL|://",
+        )
+        .expect("a valid pattern")
+    });
     let has = |w: &[u8]| memmem::find(bytes, w).is_some();
     let objects = has(b"ConfigMap") || (has(b"env") && has(b"value:"));
-    objects
-        && !is_helm_template(bytes)
-        && [
-            &b"assw"[..],
-            b"ASSW",
-            b"pwd",
-            b"PWD",
-            b"oken",
-            b"OKEN",
-            b"ecret",
-            b"ECRET",
-            b"_KEY",
-            b"_key",
-            b"Key",
-            b"redential",
-            b"REDENTIAL",
-            b"://",
-        ]
-        .iter()
-        .chain(KNOWN_FORMAT_PREFIXES)
-        .any(|w| has(w))
+    objects && !is_helm_template(bytes) && (words.is_match(bytes) || has_known_format_prefix(bytes))
 }
 
-/// The prefixes of the credential formats `workloads` knows (AWS, GitHub, GitLab, Slack, Stripe,
-/// Google, PEM, JWT), for the prefilter.
-const KNOWN_FORMAT_PREFIXES: &[&[u8]] = &[
-    b"AKIA",
-    b"ASIA",
-    b"gh",
-    b"glpat-",
-    b"xox",
-    b"_live_",
-    b"AIza",
-    b"PRIVATE KEY",
-    b"eyJ",
-];
+/// Whether a known credential format's prefix is in `bytes` (the rule for anywhere in a manifest).
+fn has_known_format_prefix(bytes: &[u8]) -> bool {
+    crate::workloads::has_format_prefix(bytes)
+}
+
+/// Whether `bytes` may be a Helm values file with a credential: a key ending in a credential word
+/// (`rootPassword:`, `apiToken:`, `clientSecret:`...). A prefilter whatever the path (the history's
+/// read-ahead does not know paths yet); `workloads::is_values_path` decides which findings stay.
+/// One regular expression of literals over all the words (SIMD, one pass), not one `memmem` each.
+fn may_be_values_with_credentials(bytes: &[u8]) -> bool {
+    static WORDS: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        regex::bytes::Regex::new(
+            "(?:assword|ASSWORD|asswd|[pP]wd|PWD|ecret|ECRET|oken|OKEN|piKey|pi_key|PI_KEY|ecretKey|ecret_key|ECRET_KEY\
+             |ccessKey|ccess_key|CCESS_KEY|rivateKey|rivate_key|redentials):",
+        )
+        .expect("a valid pattern")
+    });
+    // A key with a value on its line that the credential rules report (so not `password:` alone,
+    // `""`, a template, a Secret's name, a path...: charts default most credentials to exactly
+    // that), or a block scalar (a PEM key). Parsing is what costs: on helm/charts this line check
+    // leaves a fraction of the values files with credential keys to parse.
+    let with_value = |start: usize, end: usize| {
+        let line_start = bytes[..start]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i);
+        let (Ok(key), Ok(rest)) = (
+            std::str::from_utf8(&bytes[line_start..end - 1]),
+            std::str::from_utf8(&bytes[end..line_end]),
+        ) else {
+            return true;
+        };
+        let key = key.trim().trim_start_matches("- ").trim_matches(['"', '\'']);
+        let value = crate::tolerant::value_of(rest);
+        value.starts_with(['|', '>']) || crate::workloads::hit(String::new(), key, value, 0).is_some()
+    };
+    // A Kubernetes manifest (its `apiVersion` at the start of a line) is no values file.
+    let manifest = bytes.starts_with(b"apiVersion:") || memmem::find(bytes, b"\napiVersion:").is_some();
+    !manifest && !is_helm_template(bytes) && words.find_iter(bytes).any(|m| with_value(m.start(), m.end()))
+}
 
 /// Whether `bytes` reads as a Helm template rather than YAML with a templated value: a `{{` that
 /// starts a line (`{{- if ...}}`) or an unquoted value (`key: {{ ... }}`), where the YAML reader
@@ -249,37 +278,52 @@ fn last_applied(path: &str, doc: &Document, root: &Node, out: &mut Vec<Finding>)
     }
 }
 
-/// kustomize `secretGenerator` entries with `literals: [KEY=VALUE, ...]`.
-fn secret_generator(path: &str, doc: &Document, root: &Node, out: &mut Vec<Finding>) {
-    let Some(NodeKind::Sequence { items, .. }) = root.get("secretGenerator").map(|n| &n.kind) else {
-        return;
-    };
-    for generator in items {
-        let Some(NodeKind::Sequence { items: literals, .. }) = generator.get("literals").map(|n| &n.kind)
-        else {
+/// kustomize `secretGenerator` and `configMapGenerator` entries with `literals: [KEY=VALUE, ...]`:
+/// every value of a Secret generator, and the credentials of a ConfigMap generator.
+fn generator_literals(path: &str, doc: &Document, root: &Node, out: &mut Vec<Finding>) {
+    for (field, source) in [
+        ("secretGenerator", Source::SecretGenerator),
+        ("configMapGenerator", Source::ConfigMapGenerator),
+    ] {
+        let Some(NodeKind::Sequence { items, .. }) = root.get(field).map(|n| &n.kind) else {
             continue;
         };
-        let hits: Vec<KeyHit> = literals
-            .iter()
-            .filter_map(|lit| {
-                let (key, value) = lit.as_str()?.split_once('=')?;
-                literal_hit(key, value, lit.line)
-            })
-            .collect();
-        out.extend(Finding::new(
-            Source::SecretGenerator,
-            path,
-            doc.index,
-            str_at(generator, &["namespace"]).map(String::from),
-            str_at(generator, &["name"]).map(String::from),
-            hits,
-        ));
+        for generator in items {
+            let Some(NodeKind::Sequence { items: literals, .. }) = generator.get("literals").map(|n| &n.kind)
+            else {
+                continue;
+            };
+            let hits: Vec<KeyHit> = literals
+                .iter()
+                .filter_map(|lit| {
+                    let (key, value) = lit.as_str()?.split_once('=')?;
+                    match source {
+                        Source::SecretGenerator => literal_hit(key, value, lit.line),
+                        _ => crate::workloads::hit(key.to_string(), key, value, lit.line),
+                    }
+                })
+                .collect();
+            out.extend(Finding::new(
+                source,
+                path,
+                doc.index,
+                str_at(generator, &["namespace"]).map(String::from),
+                str_at(generator, &["name"]).map(String::from),
+                hits,
+            ));
+        }
     }
 }
 
 /// Every finding in one file. Files that are not UTF-8 or not YAML/JSON have no Secret findings
 /// (an age identity is found in any file).
 pub fn scan_bytes(path: &str, bytes: &[u8]) -> Vec<Finding> {
+    settle_for_path(path, scan_any_path(path, bytes))
+}
+
+/// The findings of one file's bytes before its path decides which stay ([`settle_for_path`]):
+/// the history's read-ahead reads blobs before the walk says where they are.
+pub(crate) fn scan_any_path(path: &str, bytes: &[u8]) -> Vec<Finding> {
     if !is_candidate(bytes) {
         return Vec::new();
     }
@@ -289,6 +333,9 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> Vec<Finding> {
             Ok(docs) => scan_documents(path, text, &docs, &mut out),
             // One bad document must not hide the others: each on its own, and the ones that
             // still do not parse (Helm templates, duplicate keys) through the tolerant reader.
+            // A file that is only a candidate for the rules that read whole YAML documents (a
+            // format's prefix in a README or a template, a values-like key) is not read again.
+            Err(_) if !may_hold_objects(bytes) => {}
             Err(_) => {
                 for (index, first_line, chunk) in crate::tolerant::documents(text) {
                     let padded = "\n".repeat(first_line - 1) + chunk;
@@ -304,6 +351,34 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> Vec<Finding> {
         }
     }
     finish(out)
+}
+
+/// What stays of a file's findings at `path`: values-file findings only in a Helm values file, and
+/// a known format only where no other rule reported that line of the document already.
+pub fn settle_for_path(path: &str, mut found: Vec<Finding>) -> Vec<Finding> {
+    if !crate::workloads::is_values_path(path) {
+        found.retain(|f| f.source != Source::HelmValues);
+    }
+    if !found.iter().any(|f| f.source == Source::KnownFormat) {
+        return found;
+    }
+    let taken: std::collections::HashSet<(usize, usize)> = found
+        .iter()
+        .filter(|f| f.source != Source::KnownFormat)
+        .flat_map(|f| f.keys.iter().map(move |k| (f.document, k.line)))
+        .collect();
+    found.retain_mut(|f| {
+        if f.source != Source::KnownFormat {
+            return true;
+        }
+        f.keys.retain(|k| !taken.contains(&(f.document, k.line)));
+        if let Some(line) = f.keys.first().map(|k| k.line) {
+            f.line = line;
+            f.refresh_fingerprints();
+        }
+        !f.keys.is_empty()
+    });
+    found
 }
 
 /// Splits each finding's placeholder keys into a finding of their own class, and names the keys.
@@ -335,6 +410,9 @@ fn scan_documents(path: &str, text: &str, docs: &[Document], out: &mut Vec<Findi
     {
         return;
     }
+    // The rules that read every string run only where their prefilter says they may find one.
+    let formats = has_known_format_prefix(text.as_bytes());
+    let values = may_be_values_with_credentials(text.as_bytes()) || formats;
     for doc in docs {
         let Some(root) = &doc.root else { continue };
         // As kubectl reads it: the items of anything with `items` (manifest::secret::list_items).
@@ -354,9 +432,61 @@ fn scan_documents(path: &str, text: &str, docs: &[Document], out: &mut Vec<Findi
                 workload(path, doc.index, obj, text, out);
             }
             last_applied(path, doc, obj, out);
+            if formats {
+                known_formats(path, doc.index, obj, is_secret, text, out);
+            }
         }
-        secret_generator(path, doc, root, out);
+        generator_literals(path, doc, root, out);
+        if values && root.get("kind").is_none() && root.get("apiVersion").is_none() {
+            let hits = crate::workloads::values_hits(root);
+            out.extend(unallowed(text, hits).and_then(|hits| {
+                Finding::new(
+                    Source::HelmValues,
+                    path,
+                    doc.index,
+                    None,
+                    Some(".Values".into()),
+                    hits,
+                )
+            }));
+        }
     }
+}
+
+/// Known credential formats anywhere in an object, except a Secret's values, the last-applied
+/// annotation and a List's items (their own rules, or their own call, read them), and objects with
+/// the allow annotation.
+fn known_formats(path: &str, document: usize, obj: &Node, secret: bool, text: &str, out: &mut Vec<Finding>) {
+    if allowed(obj) {
+        return;
+    }
+    let list = kseal_core::manifest::secret::list_items(obj).is_some();
+    let skip = |p: &str| {
+        (secret && (p.starts_with("data.") || p.starts_with("stringData.")))
+            || p.ends_with(LAST_APPLIED)
+            || (list && p.starts_with("items["))
+    };
+    let hits = crate::workloads::anywhere_hits(obj, &skip);
+    out.extend(
+        unallowed(text, hits).and_then(|hits| secret_finding(Source::KnownFormat, path, document, obj, hits)),
+    );
+}
+
+/// `hits` without those on a line that says `kseal:allow`; `None` when none is left.
+fn unallowed(text: &str, hits: Vec<KeyHit>) -> Option<Vec<KeyHit>> {
+    if hits.is_empty() {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let hits: Vec<KeyHit> = hits
+        .into_iter()
+        .filter(|h| {
+            !lines
+                .get(h.line.wrapping_sub(1))
+                .is_some_and(|l| l.contains("kseal:allow"))
+        })
+        .collect();
+    (!hits.is_empty()).then_some(hits)
 }
 
 /// Credentials in a ConfigMap's data or a workload's env (see `workloads`); a line that says
@@ -370,18 +500,9 @@ fn workload(path: &str, document: usize, obj: &Node, text: &str, out: &mut Vec<F
         "ConfigMap" => return,
         _ => crate::workloads::env_hits(obj, kind),
     };
-    if hits.is_empty() {
+    let Some(hits) = unallowed(text, hits) else {
         return;
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    let hits: Vec<KeyHit> = hits
-        .into_iter()
-        .filter(|h| {
-            !lines
-                .get(h.line.wrapping_sub(1))
-                .is_some_and(|l| l.contains("kseal:allow"))
-        })
-        .collect();
+    };
     out.extend(secret_finding(
         crate::workloads::source_of(kind),
         path,

@@ -33,6 +33,15 @@ pub enum Source {
     ConfigMap,
     /// A literal `env[].value` in a Pod template whose name says credential.
     PodEnv,
+    /// A Helm values file (`values.yaml`, `values-*.yaml`) entry whose key says credential (or
+    /// whose value has a known format).
+    HelmValues,
+    /// A kustomize `configMapGenerator` literal, or a line of an env file one reads, whose key says
+    /// credential.
+    ConfigMapGenerator,
+    /// A known credential format (AWS, GitHub, GitLab, Slack, Stripe, Google, PEM private key, JWT)
+    /// anywhere else in a YAML document: annotations, `args`, CRD specs.
+    KnownFormat,
 }
 
 impl Source {
@@ -44,7 +53,23 @@ impl Source {
             Source::AgeIdentity => "kseal/age-identity",
             Source::ConfigMap => "kseal/configmap-credential",
             Source::PodEnv => "kseal/env-credential",
+            Source::HelmValues => "kseal/helm-values-credential",
+            Source::ConfigMapGenerator => "kseal/configmap-generator-credential",
+            Source::KnownFormat => "kseal/known-credential-format",
         }
+    }
+
+    /// Whether the fix is to move the value into a Secret (a credential outside Secrets), rather
+    /// than to seal a Secret where it is.
+    pub fn is_outside_secrets(self) -> bool {
+        matches!(
+            self,
+            Source::ConfigMap
+                | Source::PodEnv
+                | Source::HelmValues
+                | Source::ConfigMapGenerator
+                | Source::KnownFormat
+        )
     }
 }
 

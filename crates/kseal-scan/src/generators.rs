@@ -1,5 +1,5 @@
-//! Kustomize `secretGenerator`s: the files a kustomization has them read (`envs` and `files`), and
-//! findings in those files.
+//! Kustomize generators: the files a kustomization's `secretGenerator`s and `configMapGenerator`s
+//! read (`envs` and `files`), and findings in those files.
 
 use memchr::memmem;
 
@@ -7,12 +7,15 @@ use kseal_core::manifest::tree::{self, Node, NodeKind};
 
 use crate::classify::{literal_hit, str_at};
 use crate::detect::finish;
-use crate::finding::{Finding, Source};
+use crate::finding::{Finding, KeyHit, Source};
 
-/// A file a kustomize `secretGenerator` reads: an `envs` file of `KEY=VALUE` lines, or a `files`
-/// entry whose whole content is one value.
+/// A file a kustomize generator reads: an `envs` file of `KEY=VALUE` lines, or a `files` entry
+/// whose whole content is one value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GeneratorFile {
+    /// What reads it: `SecretGenerator` (every value is a Secret's) or `ConfigMapGenerator` (the
+    /// credential rules decide).
+    pub source: Source,
     pub generator: Option<String>,
     pub namespace: Option<String>,
     /// The path as written, relative to the kustomization's folder.
@@ -21,60 +24,68 @@ pub struct GeneratorFile {
     pub key: Option<String>,
 }
 
-/// The files that the `secretGenerator`s of a kustomization read.
+impl GeneratorFile {
+    /// Where the file is, for the kustomization at `from` that reads it.
+    pub fn target(&self, from: &str) -> String {
+        join_path(dir_of(from), &self.path)
+    }
+}
+
+/// The files a kustomization's generators read.
 pub fn generator_files(bytes: &[u8]) -> Vec<GeneratorFile> {
-    if memmem::find(bytes, b"secretGenerator").is_none() {
+    if memmem::find(bytes, b"secretGenerator").is_none()
+        && memmem::find(bytes, b"configMapGenerator").is_none()
+    {
         return Vec::new();
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Vec::new();
     };
-    let Ok(docs) = tree::parse(text) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
+    let Ok(docs) = tree::parse(text) else {
+        return out;
+    };
     for root in docs.iter().filter_map(|d| d.root.as_ref()) {
-        let Some(NodeKind::Sequence { items, .. }) = root.get("secretGenerator").map(|n| &n.kind) else {
-            continue;
-        };
-        for g in items {
-            let generator = str_at(g, &["name"]).map(String::from);
-            let namespace = str_at(g, &["namespace"]).map(String::from);
-            let list = |field: &str| -> Vec<&str> {
-                match g.get(field).map(|n| &n.kind) {
-                    Some(NodeKind::Sequence { items, .. }) => items.iter().filter_map(Node::as_str).collect(),
-                    Some(NodeKind::Scalar { .. }) => {
-                        g.get(field).and_then(Node::as_str).into_iter().collect()
-                    }
-                    _ => Vec::new(),
-                }
-            };
-            for env in list("envs").into_iter().chain(list("env")) {
-                out.push(GeneratorFile {
-                    generator: generator.clone(),
-                    namespace: namespace.clone(),
-                    path: env.to_string(),
-                    key: None,
-                });
-            }
-            for file in list("files") {
-                let (key, path) = match file.split_once('=') {
-                    Some((k, p)) => (k.to_string(), p.to_string()),
-                    None => (
-                        file.rsplit('/').next().unwrap_or(file).to_string(),
-                        file.to_string(),
-                    ),
-                };
-                out.push(GeneratorFile {
-                    generator: generator.clone(),
-                    namespace: namespace.clone(),
-                    path,
-                    key: Some(key),
-                });
+        for (field, source) in [
+            ("secretGenerator", Source::SecretGenerator),
+            ("configMapGenerator", Source::ConfigMapGenerator),
+        ] {
+            if let Some(NodeKind::Sequence { items, .. }) = root.get(field).map(|n| &n.kind) {
+                items.iter().for_each(|g| generator(source, g, &mut out));
             }
         }
     }
     out
+}
+
+/// The `envs` and `files` one generator entry reads.
+fn generator(source: Source, g: &Node, out: &mut Vec<GeneratorFile>) {
+    let generator = str_at(g, &["name"]).map(String::from);
+    let namespace = str_at(g, &["namespace"]).map(String::from);
+    let list = |field: &str| -> Vec<&str> {
+        match g.get(field).map(|n| &n.kind) {
+            Some(NodeKind::Sequence { items, .. }) => items.iter().filter_map(Node::as_str).collect(),
+            Some(NodeKind::Scalar { .. }) => g.get(field).and_then(Node::as_str).into_iter().collect(),
+            _ => Vec::new(),
+        }
+    };
+    let file = |path: String, key: Option<String>| GeneratorFile {
+        source,
+        generator: generator.clone(),
+        namespace: namespace.clone(),
+        path,
+        key,
+    };
+    for env in list("envs").into_iter().chain(list("env")) {
+        out.push(file(env.to_string(), None));
+    }
+    for f in list("files") {
+        let (key, path) = match f.split_once('=') {
+            Some((k, p)) => (k.to_string(), p.to_string()),
+            None => (f.rsplit('/').next().unwrap_or(f).to_string(), f.to_string()),
+        };
+        out.push(file(path, Some(key)));
+    }
 }
 
 /// The folder part of a `/`-separated path (`""` at the top).
@@ -99,12 +110,15 @@ pub fn join_path(dir: &str, rel: &str) -> String {
 
 /// The finding for the content of a generator's file found at `path`.
 pub fn generator_file_finding(gf: &GeneratorFile, path: &str, bytes: &[u8]) -> Vec<Finding> {
+    let hit = |key: &str, value: &str, line: usize| -> Option<KeyHit> {
+        match gf.source {
+            Source::SecretGenerator => literal_hit(key, value, line),
+            _ => crate::workloads::hit(key.to_string(), key, value, line),
+        }
+    };
     let mut keys = Vec::new();
     match &gf.key {
-        Some(key) => {
-            let text = String::from_utf8_lossy(bytes);
-            keys.extend(literal_hit(key, &text, 1));
-        }
+        Some(key) => keys.extend(hit(key, &String::from_utf8_lossy(bytes), 1)),
         None => {
             let Ok(text) = std::str::from_utf8(bytes) else {
                 return Vec::new();
@@ -115,13 +129,13 @@ pub fn generator_file_finding(gf: &GeneratorFile, path: &str, bytes: &[u8]) -> V
                     continue;
                 }
                 if let Some((key, value)) = line.split_once('=') {
-                    keys.extend(literal_hit(key.trim(), value, i + 1));
+                    keys.extend(hit(key.trim(), value, i + 1));
                 }
             }
         }
     }
     let found = Finding::new(
-        Source::SecretGenerator,
+        gf.source,
         path,
         1,
         gf.namespace.clone(),

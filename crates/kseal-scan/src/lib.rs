@@ -18,8 +18,8 @@ pub use staged::scan_staged;
 pub use detect::scan_bytes;
 pub use finding::{Class, Finding, KeyHit, Source, ValueId};
 
-/// Findings in one file, plus those in the files its `secretGenerator`s read, which `read(path)`
-/// looks up wherever the file was found (the work tree, the same commit, the index).
+/// Findings in one file, plus those in the files its generators read, which `read(path)` looks up
+/// wherever the file was found (the work tree, the same commit, the index).
 pub fn scan_with_generators(
     path: &str,
     bytes: &[u8],
@@ -27,10 +27,23 @@ pub fn scan_with_generators(
 ) -> Vec<Finding> {
     let mut out = scan_bytes(path, bytes);
     for gf in generators::generator_files(bytes) {
-        let target = generators::join_path(generators::dir_of(path), &gf.path);
+        let target = gf.target(path);
         if let Some(content) = read(&target) {
             out.extend(generators::generator_file_finding(&gf, &target, &content));
         }
     }
     out
+}
+
+/// `found` with each finding once: an env file two kustomizations read (a base and an overlay
+/// that names it again) is reported once per key.
+pub fn dedup(found: &mut Vec<Finding>) {
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|f| {
+        let keys: Vec<(&str, usize)> = f.keys.iter().map(|k| (k.key.as_str(), k.line)).collect();
+        seen.insert(format!(
+            "{:?}\0{:?}\0{}\0{}\0{:?}\0{:?}",
+            f.source, f.class, f.path, f.document, f.commit, keys
+        ))
+    });
 }

@@ -44,6 +44,13 @@ pub fn text(findings: &[Finding], color: bool) -> String {
             (_, super::Source::PodEnv) => {
                 "credential as a literal env value in (use a sealed Secret and secretKeyRef)"
             }
+            (_, super::Source::HelmValues) => {
+                "credential in a Helm values file (seal it: kseal seal --raw, or an existing Secret)"
+            }
+            (_, super::Source::ConfigMapGenerator) => {
+                "credential in a configMapGenerator (make it a secretGenerator, sealed)"
+            }
+            (_, super::Source::KnownFormat) => "known credential format in (move it to a sealed Secret)",
         };
         let red = if f.class == Class::Placeholder { "" } else { red };
         let _ = writeln!(
@@ -128,7 +135,7 @@ pub fn uri(path: &str) -> String {
 }
 
 /// The rules kseal reports, in SARIF `tool.driver.rules` order.
-const RULES: [(super::Source, &str, &str); 6] = [
+const RULES: [(super::Source, &str, &str); 9] = [
     (
         super::Source::Secret,
         "PlaintextSecret",
@@ -158,6 +165,21 @@ const RULES: [(super::Source, &str, &str); 6] = [
         super::Source::PodEnv,
         "EnvCredential",
         "A container's env value is a literal credential, readable by anyone who can read the workload. Put it in a sealed Secret, reference it with valueFrom.secretKeyRef, and rotate the credential.",
+    ),
+    (
+        super::Source::HelmValues,
+        "HelmValuesCredential",
+        "A Helm values file holds a credential in plain text: its key says password, token, secret or key, or its value has a known credential format or is a URL with a password. Put the sealed value there instead (kseal seal --raw -n NS --name SECRET --key KEY), or point the chart at an existing sealed Secret, and rotate the credential.",
+    ),
+    (
+        super::Source::ConfigMapGenerator,
+        "ConfigMapGeneratorCredential",
+        "A kustomize configMapGenerator literal or env file holds a credential: the ConfigMap it makes is for non-sensitive data. Move it to a sealed Secret (or a secretGenerator whose output you seal), and rotate the credential.",
+    ),
+    (
+        super::Source::KnownFormat,
+        "KnownCredentialFormat",
+        "A value in a manifest has a known credential format (AWS access key id, GitHub or GitLab token, Slack token, Stripe live key, Google API key, PEM private key, signed JWT). Move it to a sealed Secret, reference it from there, and rotate the credential.",
     ),
 ];
 
@@ -238,6 +260,9 @@ pub fn sarif(findings: &[Finding]) -> String {
                     super::Source::AgeIdentity => "the age identity of",
                     super::Source::ConfigMap => "ConfigMap",
                     super::Source::PodEnv => "the env of",
+                    super::Source::HelmValues => "Helm values",
+                    super::Source::ConfigMapGenerator => "configMapGenerator",
+                    super::Source::KnownFormat => "the manifest",
                     _ => "Secret",
                 }, f.display_name(), keys.join(", "))},
                 "locations": [{

@@ -25,5 +25,6 @@ pub fn scan_staged(repo: &gix::Repository) -> Result<Scanned, Error> {
             repo.find_object(e.id).ok().map(|o| o.data.clone())
         }));
     }
+    crate::dedup(&mut out.findings);
     Ok(out)
 }

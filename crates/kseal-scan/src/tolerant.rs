@@ -42,6 +42,11 @@ fn top_level<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     Some(unquote(strip_comment(rest).trim()))
 }
 
+/// The value of a `key: value` line after its colon: trimmed, its comment dropped, unquoted.
+pub(crate) fn value_of(rest: &str) -> &str {
+    unquote(strip_comment(rest).trim())
+}
+
 fn strip_comment(s: &str) -> &str {
     match s.find(" #") {
         Some(i) if !s.trim_start().starts_with(['"', '\'']) => &s[..i],

@@ -43,5 +43,6 @@ pub fn scan(root: &Path, threads: usize) -> Vec<Finding> {
     });
     let mut out = found.into_inner().expect("walk finished");
     out.sort_by(|a, b| (&a.path, a.document, a.line).cmp(&(&b.path, b.document, b.line)));
+    crate::dedup(&mut out);
     out
 }

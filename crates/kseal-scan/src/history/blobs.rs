@@ -118,8 +118,7 @@ impl Reader<'_> {
             if !files.is_empty() {
                 let mut g = self.generators.lock().unwrap_or_else(|e| e.into_inner());
                 for gf in files {
-                    let target = generators::join_path(generators::dir_of(path), &gf.path);
-                    g.entry(target).or_default().push(gf);
+                    g.entry(gf.target(path)).or_default().push(gf);
                 }
             }
         };
@@ -129,14 +128,18 @@ impl Reader<'_> {
                 return Vec::new();
             };
             note_generators(scan.generators.clone());
-            return scan
+            let here = scan
                 .findings
                 .iter()
                 .map(|f| {
                     let mut f = f.clone();
                     f.path = path.clone();
-                    (*id, *origin, f)
+                    f
                 })
+                .collect();
+            return crate::detect::settle_for_path(path, here)
+                .into_iter()
+                .map(|f| (*id, *origin, f))
                 .collect();
         }
         self.looked_up.fetch_add(1, Ordering::Relaxed);
@@ -166,9 +169,10 @@ impl Reader<'_> {
                 continue;
             };
             let mut unique: Vec<&GeneratorFile> = files.iter().collect();
-            unique.sort_by(|a, b| (&a.generator, &a.key).cmp(&(&b.generator, &b.key)));
+            unique.sort_by(|a, b| (a.source, &a.generator, &a.key).cmp(&(b.source, &b.generator, &b.key)));
             unique.dedup_by(|a, b| {
-                (&a.generator, &a.namespace, &a.key) == (&b.generator, &b.namespace, &b.key)
+                (a.source, &a.generator, &a.namespace, &a.key)
+                    == (b.source, &b.generator, &b.namespace, &b.key)
             });
             for gf in unique {
                 found.extend(

@@ -164,9 +164,10 @@ pub(super) fn holding_commits(
             })
             .count();
         eprintln!(
-            "kseal: profile: {} groups, {} paths, {checked} of {n} commits looked at",
+            "kseal: profile: {} groups, {} paths (first: {:?}), {checked} of {n} commits looked at",
             wanted.len(),
-            paths.len()
+            paths.len(),
+            paths.iter().take(3).collect::<Vec<_>>()
         );
     }
     for (g, c) in hits {

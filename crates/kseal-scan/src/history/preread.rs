@@ -545,7 +545,7 @@ fn read_object(kind: Option<gix::object::Kind>, data: &[u8], hash: gix::hash::Ki
                 return Read::Blob(None);
             }
             let scan = BlobScan {
-                findings: crate::scan_bytes("", data),
+                findings: detect::scan_any_path("", data),
                 generators: generators::generator_files(data),
             };
             let empty = scan.findings.is_empty() && scan.generators.is_empty();
