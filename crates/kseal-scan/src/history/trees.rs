@@ -81,7 +81,12 @@ impl Known {
         let mut known = Known::default();
         let mut members: Vec<(ObjectId, u32)> = Vec::new();
         for (blob, scan) in &packed.scanned {
-            for f in &scan.findings {
+            // What stays of a blob's findings depends on its path (`settle_for_path`): a values
+            // file keeps its values findings, any other file its known formats on those lines.
+            // The groups of both, so that the walk knows either.
+            let as_values = crate::detect::settle_for_path("values.yaml", scan.findings.clone());
+            let elsewhere = crate::detect::settle_for_path("", scan.findings.clone());
+            for f in as_values.iter().chain(&elsewhere) {
                 let next = known.groups.len() as u32;
                 let g = *known.groups.entry(group_key(f)).or_insert(next);
                 members.push((*blob, g));
