@@ -11,9 +11,12 @@ charts in stable/ and incubator/, 11 files each (~5,700 files in ~1,000 trees pe
 main with a merge commit, each leaving a `refs/pull/N/head` ref; files of a few KB edited a little
 per commit; every chart has a `templates/secret.yaml` Helm template (not YAML; values are `{{ }}`
 expressions), so the prefilter lets thousands of candidates through to the parser, as on the real
-repository. Planted: a leak only on an unmerged pull request, a Helm template with a literal value,
-a Secret rotated in place (two findings), a committed age identity, a leak squash-merged (its
-pull-request commit introduces it; main holds it), and placeholders (not leaks).
+repository. Every values.yaml has credential keys with empty defaults, as real charts do. Planted: a
+leak only on an unmerged pull request, a Helm template with a literal value, a Secret rotated in
+place (two findings), a committed age identity, a leak squash-merged (its pull-request commit
+introduces it; main holds it), placeholders (not leaks), and credentials outside Secrets (a values
+password and a placeholder one, an env literal, a ConfigMap token, a configMapGenerator literal, a
+Slack token in an annotation).
 """
 import functools
 import json
@@ -68,6 +71,9 @@ def prose(n, seed):
 
 def values_yaml(chart, rev):
     lines = [f"# Default values for {chart} (revision {rev}).", f"replicaCount: {rev % 3 + 1}", "image:", f"  repository: example/{chart}", f"  tag: {rev}.0.{rev % 7}", "  pullPolicy: IfNotPresent"]
+    # Credential settings as real charts ship them: empty (or a Secret's name) by default, so the
+    # values prefilter sees credential keys in every version and must let them pass unparsed.
+    lines += ["auth:", "  existingSecret: \"\"", "  password: \"\"", "  rootPassword:", f"  tlsSecret: {chart}-tls"]
     for i in range(60):
         lines.append(f"# {prose(8, (chart, i))}")
         lines.append(f"section{i}:\n  enabled: {'true' if (i + rev) % 5 else 'false'}\n  value: \"{prose(3, (chart, i, rev if i == rev % 60 else 0))}\"")
@@ -190,6 +196,7 @@ plants = {
     n_prs // 2: "identity",
     (2 * n_prs) // 3: "squashed",
     (3 * n_prs) // 4: "placeholder",
+    (4 * n_prs) // 5: "outside-secrets",
 }
 refs = []
 for pr in range(1, n_prs + 1):
@@ -220,6 +227,19 @@ for pr in range(1, n_prs + 1):
     if plant == "placeholder":
         placeholders.append("placeholder")
         tip = commit(f"refs/heads/pr-{pr}", {f"{base}/templates/example-secret.yaml": secret("placeholder", "stringData:\n  password: changeme\n  token: <REPLACE_ME>\n")}, "example", (tip,))
+    if plant == "outside-secrets":
+        # Issue 28's classes: a Helm values password (and a placeholder one), an env literal, a
+        # ConfigMap token, a configMapGenerator literal and a Slack token in an annotation.
+        leaks += [".Values", "env-literal", "cm-credential", "cm-generator", "known-format"]
+        placeholders.append(".Values")
+        values = values_yaml(chart[1], 999).replace(b'  password: ""', b"  password: Shaped-Values-9x8y").replace(b"  rootPassword:", b"  rootPassword: changeme")
+        files = {
+            f"{base}/values.yaml": values,
+            "ops/deploy.yaml": b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: env-literal}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        env:\n        - {name: DB_PASSWORD, value: shaped-env-pw-77}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-credential}\ndata:\n  api_token: shaped-cm-token-55\n",
+            "ops/kustomization.yaml": b"configMapGenerator:\n- name: cm-generator\n  literals: [API_TOKEN=shaped-gen-token-33]\n",
+            "ops/notify.yaml": b"apiVersion: v1\nkind: Service\nmetadata:\n  name: known-format\n  annotations:\n    slack: xoxb-918273645501-4f9TqXk2LmZp8RwY3vBn6Hs\nspec: {ports: [{port: 80}]}\n",
+        }
+        tip = commit(f"refs/heads/pr-{pr}", files, "config", (tip,))
     if plant == "squashed":
         leaks.append("squashed")
         leak = {"ops/squashed.yaml": secret("squashed", "stringData:\n  password: shaped-squashed\n")}
@@ -239,4 +259,4 @@ for name, m in refs:
 # The refs/heads/pr-* branches were only a way to build; bench-scan-shaped deletes them after the
 # import, so only main, the pull refs and the tags stay (as on the real repository).
 out.write(b"done\n")
-sys.stderr.write(json.dumps({"leaks": sorted(set(leaks)), "placeholders": placeholders}) + "\n")
+sys.stderr.write(json.dumps({"leaks": sorted(set(leaks)), "placeholders": sorted(set(placeholders))}) + "\n")
