@@ -13,6 +13,7 @@ mod cli;
 mod cluster;
 mod corpus;
 mod edit;
+mod helm_chart;
 mod hygiene;
 mod properties;
 mod real_cluster;
