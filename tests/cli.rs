@@ -1786,59 +1786,123 @@ fn the_kubectl_plugin_help_says_kubectl_seal() {
     assert!(help.lines().all(|l| l.chars().count() <= 100), "{help}");
 }
 
-/// The krew manifest is filled by a script, never by hand: every platform gets its archive's
-/// sha256, and a missing archive is refused rather than left as a placeholder.
+/// The krew manifest is filled by a script, never by hand, from archives laid out as cargo-dist
+/// builds them (`kseal-TARGET/` with both binaries and the licences); it then passes every rule of
+/// krew's validation (scripts/validate-krew-manifest), installing from each archive. A missing
+/// archive is refused rather than left as a placeholder; overlapping platforms, an archive without
+/// a licence krew accepts, a wrong checksum and a version without `v` are each refused, naming
+/// the rule.
 #[test]
-fn the_krew_manifest_gets_each_archives_checksum() {
-    use sha2::Digest;
+fn the_krew_manifest_gets_each_archives_checksum_and_passes_krews_rules() {
+    // tar and python3 are on every machine this runs on (Debian's base); PyYAML .ci/run installs.
     let sb = Sandbox::new();
-    let mut archives = Vec::new();
-    for p in ["linux-amd64", "linux-arm64", "darwin-arm64"] {
-        let f = sb.write(
-            &format!("kubectl-seal-v1.2.3-{p}.tar.gz"),
-            &format!("archive for {p}"),
-        );
-        archives.push((p, f));
-    }
-    let script = repo().join("scripts/krew-manifest");
-    let out = std::process::Command::new("bash")
-        .arg(&script)
-        .arg("1.2.3")
-        .args(archives.iter().map(|(_, f)| f))
-        .run_ok();
-    let manifest: serde_json::Value = serde_saphyr::from_str(&stdout(&out)).unwrap();
-    assert_eq!(manifest["spec"]["version"], "v1.2.3");
-    for (i, (p, f)) in archives.iter().enumerate() {
-        let platform = &manifest["spec"]["platforms"][i];
-        let sum = hex::encode(sha2::Sha256::digest(std::fs::read(f).unwrap()));
-        assert_eq!(platform["sha256"], sum, "{p}");
-        assert!(platform["uri"]
-            .as_str()
+    // A small stand-in for the binaries: krew's rules look at names, modes and checksums (a debug
+    // build copied eight times made this test take 90 s).
+    let bin = sb.write("kubectl-seal", "#!/bin/sh\necho kseal\n");
+    std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let targets = [
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+    ];
+    let archive = |target: &str, with_license: bool| -> std::path::PathBuf {
+        let dir = sb.path(&format!("build-{with_license}/kseal-{target}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(&bin, dir.join("kubectl-seal")).unwrap();
+        std::fs::copy(&bin, dir.join("kseal")).unwrap();
+        if with_license {
+            std::fs::copy(repo().join("LICENSE"), dir.join("LICENSE")).unwrap();
+        }
+        std::fs::copy(repo().join("LICENSE-MIT"), dir.join("LICENSE-MIT")).unwrap();
+        let out = sb.path(&format!("out-{with_license}/kseal-{target}.tar.gz"));
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        let status = std::process::Command::new("tar")
+            .arg("-czf")
+            .arg(&out)
+            .arg("-C")
+            .arg(dir.parent().unwrap())
+            .arg(format!("kseal-{target}"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        out
+    };
+    let archives: Vec<std::path::PathBuf> = targets.iter().map(|t| archive(t, true)).collect();
+    let fill = |version: &str, archives: &[std::path::PathBuf]| {
+        std::process::Command::new("bash")
+            .arg(repo().join("scripts/krew-manifest"))
+            .arg(version)
+            .args(archives)
+            .output()
             .unwrap()
-            .ends_with(&format!("kubectl-seal-v1.2.3-{p}.tar.gz")));
-    }
-    let out = std::process::Command::new("bash")
-        .arg(&script)
-        .arg("1.2.3")
-        .arg(&archives[0].1)
-        .run_exits(2);
+    };
+    let out = fill("1.2.3", &archives);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest = sb.write("kseal.yaml", &stdout(&out));
+    let value: serde_json::Value = serde_saphyr::from_str(&stdout(&out)).unwrap();
+    assert_eq!(value["spec"]["version"], "v1.2.3");
+    assert_eq!(value["metadata"]["name"], "kseal");
+    let validate = |manifest: &std::path::Path, archives: &[std::path::PathBuf]| {
+        std::process::Command::new("python3")
+            .arg(repo().join("scripts/validate-krew-manifest"))
+            .arg(manifest)
+            .args(archives)
+            .output()
+            .unwrap()
+    };
+    let ok = validate(&manifest, &archives);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(
+        stdout(&ok).contains("4 platforms, valid (installed from 4 archives)"),
+        "{}",
+        stdout(&ok)
+    );
+    // A missing archive: refused, never a placeholder.
+    let out = fill("1.2.3", &archives[..1]);
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no archive for"), "{}", stderr(&out));
-    // Regression (issue 27): archives named relative to where the script runs (it changed folder
-    // first and found none).
+    // Each broken rule is named.
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let broken = |name: &str, text: String, archives: &[std::path::PathBuf], says: &str| {
+        let dir = sb.path(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let m = dir.join("kseal.yaml");
+        std::fs::write(&m, text).unwrap();
+        let out = validate(&m, archives);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stdout(&out));
+        assert!(stderr(&out).contains(says), "{name}: {}", stderr(&out));
+    };
+    broken(
+        "overlap",
+        text.replacen("{os: linux, arch: arm64}", "{os: linux}", 1),
+        &archives,
+        "overlap",
+    );
+    broken(
+        "version",
+        text.replace("v1.2.3", "1.2.3"),
+        &archives,
+        "semantic version",
+    );
+    let no_licence: String = text
+        .lines()
+        .filter(|l| !l.contains("/LICENSE,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    broken("licence", no_licence, &archives, "no licence file");
+    let unlicensed: Vec<std::path::PathBuf> = targets.iter().map(|t| archive(t, false)).collect();
+    let out = fill("1.2.3", &unlicensed);
+    broken("missing", stdout(&out), &unlicensed, "matches nothing");
+    broken("checksum", text, &unlicensed, "sha256 of");
+    // Regression (issue 27): archives named relative to where the script runs.
     let out = std::process::Command::new("bash")
-        .arg(&script)
+        .arg(repo().join("scripts/krew-manifest"))
         .arg("1.2.3")
-        .args(archives.iter().map(|(_, f)| f.file_name().unwrap()))
+        .args(targets.iter().map(|t| format!("out-true/kseal-{t}.tar.gz")))
         .current_dir(sb.path(""))
         .run_ok();
-    assert_eq!(stdout(&out), {
-        let abs = std::process::Command::new("bash")
-            .arg(&script)
-            .arg("1.2.3")
-            .args(archives.iter().map(|(_, f)| f))
-            .run_ok();
-        stdout(&abs)
-    });
+    assert_eq!(stdout(&out), std::fs::read_to_string(&manifest).unwrap());
 }
 
 /// Regression (issue 23): `-o` resolved symlinks itself and renamed onto the target, bypassing
@@ -1972,7 +2036,7 @@ fn keygen_writes_the_public_key_file_the_quickstart_names() {
 }
 
 /// Issue 27 (first hour): `kseal` linked as `kubectl-seal` is the kubectl plugin (its usage and
-/// examples say `kubectl seal`), and no help text of the plugin tells to run `kseal SUBCOMMAND`
+/// examples say `kubectl seal`; linked as `kubectl-kseal`, as krew does, `kubectl kseal`), and no help text of the plugin tells to run `kseal SUBCOMMAND`
 /// (the hook's help said `kseal hook install`).
 #[test]
 fn the_plugin_is_named_by_how_it_is_run_and_its_help_never_says_kseal_commands() {
@@ -2012,6 +2076,18 @@ fn the_plugin_is_named_by_how_it_is_run_and_its_help_never_says_kseal_commands()
             .unwrap(),
     );
     assert!(hook.contains("`kubectl seal hook install`"), "{hook}");
+    // As krew links it (packaging/krew/README.md: the index name is `kseal`).
+    let krew = sb.path("bin/kubectl-kseal");
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("kubectl-seal"), &krew).unwrap();
+    let out = std::process::Command::new(&krew).arg("--help").output().unwrap();
+    assert!(stdout(&out).contains("Usage: kubectl kseal"), "{}", stdout(&out));
+    let hook = stdout(
+        &std::process::Command::new(&krew)
+            .args(["hook", "--help"])
+            .output()
+            .unwrap(),
+    );
+    assert!(hook.contains("`kubectl kseal hook install`"), "{hook}");
 }
 
 /// Issue 27 (first hour): sealing and opening many files shows progress on a terminal (here a

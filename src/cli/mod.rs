@@ -342,22 +342,24 @@ fn run_main(bin_name: &'static str) -> i32 {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
     });
-    let bin_name = if invoked.as_deref() == Some("kubectl-seal") {
-        "kubectl-seal"
-    } else {
-        bin_name
+    // `kubectl-seal` from the release archives and Homebrew; `kubectl-kseal` as krew links it
+    // (the krew index name is `kseal`: packaging/krew/README.md says why).
+    let bin_name: &'static str = match invoked.as_deref() {
+        Some("kubectl-seal") => "kubectl-seal",
+        Some("kubectl-kseal") => "kubectl-kseal",
+        _ => bin_name,
     };
-    // kubectl runs plugins as `kubectl-seal`; help then shows `kubectl seal`, as users type it.
-    let shown = if bin_name == "kubectl-seal" {
-        "kubectl seal"
-    } else {
-        bin_name
+    // kubectl runs plugins as `kubectl-NAME`; help then shows `kubectl NAME`, as users type it.
+    let shown: &'static str = match bin_name {
+        "kubectl-seal" => "kubectl seal",
+        "kubectl-kseal" => "kubectl kseal",
+        other => other,
     };
     let _ = PROGRAM.set(shown);
-    let command = if bin_name == "kubectl-seal" {
-        rename_in_help(Cli::command(), "kubectl seal")
-    } else {
+    let command = if shown == bin_name {
         Cli::command()
+    } else {
+        rename_in_help(Cli::command(), shown)
     };
     let parsed = command
         .name(bin_name)
