@@ -269,6 +269,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
+            [CompletionResult]::new('--keep-recipients', '--keep-recipients', [CompletionResultType]::ParameterName, 'Leave the recipients files of the `.kseal.yaml` here as they are. By default a file that holds the cluster''s previous key gets the new one in its place (other keys and comments kept), so `seal` uses the new key and `verify` reports values still sealed to the old one')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

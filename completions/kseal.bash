@@ -752,7 +752,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__rotate__subcmd__key)
-            opts="-n -h -V --public-key-out --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-n -h -V --public-key-out --keep-recipients --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

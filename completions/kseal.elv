@@ -255,6 +255,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
             cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
             cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand --keep-recipients 'Leave the recipients files of the `.kseal.yaml` here as they are. By default a file that holds the cluster''s previous key gets the new one in its place (other keys and comments kept), so `seal` uses the new key and `verify` reports values still sealed to the old one'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

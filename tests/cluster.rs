@@ -420,14 +420,48 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "secret/db created\n");
 
+    // The repository's rule names the cluster's key through a recipients file (the quickstart's
+    // layout; a file with other keys too keeps them: config's unit test).
+    env.sb.write("keys/prod.pub", &format!("# prod\n{first}\n"));
+    env.sb.write(
+        ".kseal.yaml",
+        "rules:\n  - path: \"**\"\n    recipients: [keys/prod.pub]\n",
+    );
+    env.sb.kseal().args(["verify", "s.yaml"]).run_ok();
+
     // Rotate: a second entry, the ConfigMap names the new key, old values still open.
     let rotated = env.kseal().args(["cluster", "rotate-key"]).run_ok();
     let second = stdout(&rotated).trim().to_string();
     assert_ne!(second, first);
+    // Regression (issue 27): the recipients file stayed on the old key and verify kept passing.
+    assert_eq!(
+        std::fs::read_to_string(env.sb.path("keys/prod.pub")).unwrap(),
+        format!("# prod\n{second}\n")
+    );
+    assert!(
+        stderr(&rotated).contains("updated keys/prod.pub"),
+        "{}",
+        stderr(&rotated)
+    );
+    let stale = env.sb.kseal().args(["verify", "s.yaml"]).output().unwrap();
+    assert!(
+        !stale.status.success(),
+        "verify passed on values sealed to the old key"
+    );
+    let kept = env
+        .kseal()
+        .args(["cluster", "rotate-key", "--keep-recipients"])
+        .run_ok();
+    assert_eq!(
+        std::fs::read_to_string(env.sb.path("keys/prod.pub")).unwrap(),
+        format!("# prod\n{second}\n")
+    );
+    let third = stdout(&kept).trim().to_string();
+    std::fs::remove_file(env.sb.path(".kseal.yaml")).unwrap();
     let keys = env.fake.get("secrets", Some("kseal"), "kseal-keys").unwrap();
-    assert_eq!(keys["data"].as_object().unwrap().len(), 2);
+    assert_eq!(keys["data"].as_object().unwrap().len(), 3);
     let fetched = env.kseal().args(["cluster", "fetch-key"]).output().unwrap();
-    assert_eq!(stdout(&fetched).trim(), second);
+    assert_eq!(stdout(&fetched).trim(), third);
     let opened = env
         .kseal()
         .args(["open", "--identity-from-cluster", "s.yaml"])
@@ -457,10 +491,11 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
             .unwrap();
         assert!(age.status.success(), "{}", String::from_utf8_lossy(&age.stderr));
         let text = String::from_utf8(age.stdout).unwrap();
-        assert_eq!(text.matches("AGE-SECRET-KEY-1").count(), 2);
+        assert_eq!(text.matches("AGE-SECRET-KEY-1").count(), 3);
         assert!(
             text.contains(&format!("# public key: {first}"))
                 && text.contains(&format!("# public key: {second}"))
+                && text.contains(&format!("# public key: {third}"))
         );
     }
     env.kseal()
@@ -660,10 +695,11 @@ fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
         );
     }
     let deploy = repo().join("deploy");
+    // The Helm chart's templates are not YAML until rendered: tests/helm_chart.rs renders them.
     let mut files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(&deploy)
         .into_iter()
         .map(|e| e.unwrap().into_path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml") && !p.starts_with(deploy.join("helm")))
         .collect();
     files.sort();
     let mut docs = Vec::new();

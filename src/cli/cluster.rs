@@ -178,6 +178,11 @@ pub struct RotateArgs {
     /// Write the new public key to FILE.
     #[arg(long, value_name = "FILE")]
     pub public_key_out: Option<PathBuf>,
+    /// Leave the recipients files of the `.kseal.yaml` here as they are. By default a file that
+    /// holds the cluster's previous key gets the new one in its place (other keys and comments
+    /// kept), so `seal` uses the new key and `verify` reports values still sealed to the old one.
+    #[arg(long)]
+    pub keep_recipients: bool,
 }
 
 #[derive(Args, Debug)]
@@ -510,6 +515,8 @@ async fn rotate_cert(c: &cluster::Cluster, files: &ApiServerFiles) -> Result<(),
 
 /// `cluster rotate-key`: prints the new public key.
 async fn rotate_key(c: &cluster::Cluster, a: &RotateArgs, context: Option<&str>) -> Result<(), Error> {
+    // The key sealing used until now: recipients files that hold it move to the new one.
+    let before = keys::fetch_key(c).await.ok();
     let r = keys::rotate_key(c).await?;
     if let Some(p) = &a.public_key_out {
         public_key_file(p, &r, context)?;
@@ -518,6 +525,9 @@ async fn rotate_key(c: &cluster::Cluster, a: &RotateArgs, context: Option<&str>)
         "added key {}; seal with it from now on, then `kseal reseal` the repository",
         r.kid()
     );
+    if let Some(old) = before.filter(|_| !a.keep_recipients) {
+        update_recipients_files(&old, &r)?;
+    }
     if webhook::is_installed(c).await {
         say!(
             "the webhook reads key {0} when the kubelet updates its volume (about a minute): until its log says `reloaded: ...{0}...`, Secrets sealed to {0} are denied (apply them again after)",
@@ -525,6 +535,37 @@ async fn rotate_key(c: &cluster::Cluster, a: &RotateArgs, context: Option<&str>)
         );
     }
     write_stdout(format!("{r}\n").as_bytes())
+}
+
+/// The recipients files the `.kseal.yaml` here names that hold `old` (the cluster's key before
+/// rotation): that line becomes `new`, each file replaced atomically, and said. Otherwise `seal`
+/// and `verify` would go on using the old key without a word.
+fn update_recipients_files(
+    old: &crate::crypto::Recipient,
+    new: &crate::crypto::Recipient,
+) -> Result<(), Error> {
+    let Some(config) = crate::config::ConfigCache::default().for_dir(std::path::Path::new("."))? else {
+        return Ok(());
+    };
+    let mut files: Vec<&std::path::PathBuf> = config.rules.iter().flat_map(|r| &r.recipient_files).collect();
+    files.sort();
+    files.dedup();
+    let here = std::path::absolute(".").unwrap_or_default();
+    let relative = |p: &std::path::Path| p.strip_prefix(&here).unwrap_or(p).display().to_string();
+    for f in files {
+        let shown = relative(f);
+        let text = std::fs::read_to_string(f).map_err(|e| Error::io(&shown, &e))?;
+        if let Some(updated) = crate::config::replace_recipient(&text, old, new) {
+            super::output::write_atomic(f, updated.as_bytes(), super::output::Perm::NewFile(0o644))?;
+            say!(
+                "updated {shown} ({} names it): key {} -> {}; commit it, then `kseal reseal`",
+                relative(&config.path),
+                old.kid(),
+                new.kid()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// `cluster restore`: the backup's keys into a cluster without any; prints the newest public key.

@@ -46,6 +46,8 @@ pub struct Rule {
     matcher: GlobMatcher,
     /// Who to seal to (`age1...`, or from a recipients file).
     pub recipients: Vec<Recipient>,
+    /// The recipients files the rule names, joined to the config's folder.
+    pub recipient_files: Vec<PathBuf>,
     /// The scope to seal with; strict when not set.
     pub scope: Option<Scope>,
     /// The namespace for Secrets that name none.
@@ -99,6 +101,7 @@ impl Config {
                 .map_err(|e| Error::input(at(), format!("bad path glob `{}`: {}", r.path, e.kind())))?
                 .compile_matcher();
             let mut recipients = Vec::new();
+            let mut recipient_files = Vec::new();
             for entry in &r.recipients {
                 if keys::looks_like_identity(entry) {
                     return Err(Error::input(
@@ -113,6 +116,7 @@ impl Config {
                     );
                 } else {
                     recipients.extend(read_recipients_file(&dir.join(entry))?);
+                    recipient_files.push(dir.join(entry));
                 }
             }
             let recipients = keys::distinct_recipients(recipients)
@@ -121,6 +125,7 @@ impl Config {
                 pattern: r.path,
                 matcher,
                 recipients,
+                recipient_files,
                 scope: r.scope,
                 namespace: r.namespace,
             });
@@ -140,6 +145,25 @@ impl Config {
         let rel = abs_file.strip_prefix(&abs_dir).ok()?;
         self.rules.iter().find(|r| r.matcher.is_match(rel))
     }
+}
+
+/// A recipients file's text with every line that is `old` (the whole line, trimmed) replaced by
+/// `new`, comments and other keys kept; `None` when no line is `old`.
+pub fn replace_recipient(text: &str, old: &Recipient, new: &Recipient) -> Option<String> {
+    let old = old.to_string();
+    let mut hit = false;
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if body.trim() == old {
+            hit = true;
+            out.push_str(&body.replace(&old, &new.to_string()));
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    hit.then_some(out)
 }
 
 /// Reads a recipients file: one `age1...` per line, `#` comments.
@@ -229,6 +253,16 @@ mod tests {
         let rule = cfg.rule_for(&dir.path().join("other/s.yaml")).unwrap();
         assert_eq!(rule.namespace.as_deref(), Some("dev"));
         assert_eq!(rule.scope, Some(Scope::Cluster));
+    }
+
+    #[test]
+    fn a_rotated_key_replaces_its_line_only() {
+        let ids: Vec<crate::crypto::Identity> = (0..3).map(|_| crate::crypto::Identity::generate()).collect();
+        let (a, b, c) = (ids[0].recipient(), ids[1].recipient(), ids[2].recipient());
+        let text = format!("# prod cluster\n{a}\r\n{c}\n");
+        let new = replace_recipient(&text, a, b).unwrap();
+        assert_eq!(new, format!("# prod cluster\n{b}\r\n{c}\n"));
+        assert!(replace_recipient(&text, b, a).is_none());
     }
 
     #[test]
