@@ -632,7 +632,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__init)
-            opts="-o -n -h -V --backup-to --backup-out --public-key-out --webhook --image --admission-out --apiserver-dir --url --apiserver-cidr --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-o -i -n -h -V --backup-to --backup-out --public-key-out --webhook --image --admission-out --apiserver-dir --url --apiserver-cidr --from-backup --identity --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -671,6 +671,18 @@ _kseal() {
                     return 0
                     ;;
                 --apiserver-cidr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-backup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -508,6 +508,46 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
             "backup.age",
         ])
         .run_exits(2);
+
+    // Issue 27: `cluster init --from-backup` sets a rebuilt cluster up with the backup's keys (no
+    // new key), so what was sealed before opens there; a cluster with keys is refused.
+    let rebuilt = Env::new();
+    rebuilt.sb.write("backup.age", &armored);
+    rebuilt.sb.write("s.yaml", &env.sb.read("s.yaml"));
+    let init = rebuilt
+        .kseal()
+        .args([
+            "cluster",
+            "init",
+            "--from-backup",
+            "backup.age",
+            "-i",
+            "b.agekey",
+            "--public-key-out",
+            "keys/prod.pub",
+        ])
+        .run_ok();
+    // The newest by creation time is published (three rotations in one second tie: any of them).
+    let published = stdout(&init).trim().to_string();
+    assert!([&first, &second, &third].contains(&&published), "{published}");
+    assert!(
+        stderr(&init).contains("set up with the 3 key(s) of the backup"),
+        "{}",
+        stderr(&init)
+    );
+    assert!(rebuilt.sb.read("keys/prod.pub").contains(&published));
+    let keys = rebuilt.fake.get("secrets", Some("kseal"), "kseal-keys").unwrap();
+    assert_eq!(keys["data"].as_object().unwrap().len(), 3);
+    let opened = rebuilt
+        .kseal()
+        .args(["open", "--identity-from-cluster", "s.yaml"])
+        .run_ok();
+    assert!(stdout(&opened).contains(PLANT));
+    let again = rebuilt
+        .kseal()
+        .args(["cluster", "init", "--from-backup", "backup.age", "-i", "b.agekey"])
+        .run_exits(2);
+    assert!(stderr(&again).contains("already has keys"), "{}", stderr(&again));
 }
 
 /// The real kubectl runs `kubectl-seal` from PATH and passes its flags through; KUBECONFIG may

@@ -164,6 +164,18 @@ pub struct InitArgs {
     /// With --webhook: admit the admission port from this address block only (repeatable).
     #[arg(long, value_name = "CIDR", requires = "webhook")]
     pub apiserver_cidr: Vec<String>,
+    /// Set up with the keys of a backup (`cluster backup`, `--backup-to`) instead of a new key, under
+    /// their entry names, as `cluster restore` does: a rebuilt cluster opens what was sealed before.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "backup_to",
+        requires = "identities"
+    )]
+    pub from_backup: Option<PathBuf>,
+    /// With --from-backup: the offline identity the backup was encrypted to (repeatable).
+    #[arg(short, long = "identity", value_name = "FILE", requires = "from_backup")]
+    pub identities: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -231,10 +243,13 @@ fn public_key_file(path: &Path, recipient: &Recipient, context: Option<&str>) ->
 }
 
 /// The key entries of `cluster restore`'s backup, opened with its identities.
-fn restore_entries(a: &RestoreArgs) -> Result<Vec<(String, zeroize::Zeroizing<String>)>, Error> {
-    let shown = a.backup.display().to_string();
-    let file = std::fs::read(&a.backup).map_err(|e| Error::io(&shown, &e))?;
-    let ids = crate::keyfiles::load_identities(&a.identities)?;
+fn restore_entries(
+    backup: &std::path::Path,
+    identities: &[PathBuf],
+) -> Result<Vec<(String, zeroize::Zeroizing<String>)>, Error> {
+    let shown = backup.display().to_string();
+    let file = std::fs::read(backup).map_err(|e| Error::io(&shown, &e))?;
+    let ids = crate::keyfiles::load_identities(identities)?;
     let plain = crate::crypto::keys::age_decrypt(&file, &ids).map_err(|e| {
         Error::crypto(
             crate::error::Location::file(&shown),
@@ -360,12 +375,16 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
         check_flags(&args.command)?;
         // The backup opens before the cluster is asked anything, once.
         let restored = match &args.command {
-            ClusterCommand::Restore(a) => restore_entries(a)?,
+            ClusterCommand::Restore(a) => restore_entries(&a.backup, &a.identities)?,
+            ClusterCommand::Init(a) => match &a.from_backup {
+                Some(backup) => restore_entries(backup, &a.identities)?,
+                None => Vec::new(),
+            },
             _ => Vec::new(),
         };
         let c = cluster::connect(&global.target()).await?;
         match args.command {
-            ClusterCommand::Init(a) => init(&c, &a, context).await?,
+            ClusterCommand::Init(a) => init(&c, &a, &restored, context).await?,
             ClusterCommand::Webhook(WebhookCommand::Install(a)) => {
                 install_webhook(&c, &a.image, &a.files, &a.apiserver_cidr).await?
             }
@@ -401,9 +420,22 @@ fn check_flags(command: &ClusterCommand) -> Result<(), Error> {
 
 /// `cluster init`: the key pair (or what an earlier, partial init left to do), then the webhook
 /// if asked; prints the public key.
-async fn init(c: &cluster::Cluster, a: &InitArgs, context: Option<&str>) -> Result<(), Error> {
+async fn init(
+    c: &cluster::Cluster,
+    a: &InitArgs,
+    restored: &[(String, zeroize::Zeroizing<String>)],
+    context: Option<&str>,
+) -> Result<(), Error> {
     let backup_to = recipients(&a.backup_to)?;
-    let recipient = match keys::init_state(c).await? {
+    let state = keys::init_state(c).await?;
+    if a.from_backup.is_some() && !matches!(state, keys::InitState::Fresh) {
+        return Err(Error::usage(format!(
+            "this cluster already has keys (secret/{} in namespace {}); --from-backup only sets up a cluster without any",
+            keys::KEY_SECRET,
+            keys::NAMESPACE
+        )));
+    }
+    let recipient = match state {
         keys::InitState::Complete if a.webhook => {
             // Keys are there: --webhook adds what is missing.
             let r = keys::fetch_key(c).await?;
@@ -428,6 +460,18 @@ async fn init(c: &cluster::Cluster, a: &InitArgs, context: Option<&str>) -> Resu
                 existing.kid()
             );
             existing
+        }
+        keys::InitState::Fresh if a.from_backup.is_some() => {
+            let r = keys::restore(c, restored).await?;
+            if let Some(p) = &a.public_key_out {
+                public_key_file(p, &r, context)?;
+            }
+            say!(
+                "set up with the {} key(s) of the backup; the newest, {}, is published",
+                restored.len(),
+                r.kid()
+            );
+            r
         }
         keys::InitState::Fresh => init_fresh(c, a, &backup_to, context).await?,
     };

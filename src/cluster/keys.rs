@@ -344,10 +344,22 @@ pub fn entries_from_backup(text: &str) -> Result<Vec<(String, Zeroizing<String>)
 
 /// `cluster restore`: a key Secret holding the backup's keys, under their names, created (POST:
 /// never over keys the cluster has), then the public ConfigMap naming the newest key.
-pub async fn restore(cluster: &Cluster, entries: &[(String, Zeroizing<String>)]) -> Result<Recipient, Error> {
-    let newest = entries
+/// The newest key entry by the `# created:` time each key file carries (RFC 3339 in UTC sorts as
+/// text), not by entry name: names hold only the day, and a day may have several rotations.
+fn newest_entry(entries: &[(String, Zeroizing<String>)]) -> Option<&(String, Zeroizing<String>)> {
+    let created = |text: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix("# created: "))
+            .map(|c| c.trim().to_string())
+            .unwrap_or_default()
+    };
+    entries
         .iter()
-        .max_by(|a, b| a.0.cmp(&b.0))
+        .max_by(|a, b| (created(&a.1), &a.0).cmp(&(created(&b.1), &b.0)))
+}
+
+pub async fn restore(cluster: &Cluster, entries: &[(String, Zeroizing<String>)]) -> Result<Recipient, Error> {
+    let newest = newest_entry(entries)
         .and_then(|(_, t)| keys::parse_identities(t).ok())
         .and_then(|ids| ids.last().map(|i| i.recipient().clone()))
         .expect("entries hold parsed keys");
@@ -466,6 +478,25 @@ pub async fn backup(cluster: &Cluster, to: &[Recipient]) -> Result<(usize, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_newest_key_is_the_last_created_not_the_greatest_name() {
+        let (a, b) = (Identity::generate(), Identity::generate());
+        // Same day: the names differ only by kid, which says nothing about order.
+        let (early, late) = if a.kid().to_string() > b.kid().to_string() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let text = format!(
+            "{}{}",
+            keys::identity_file_text(&early, "2026-11-30T08:00:00Z").as_str(),
+            keys::identity_file_text(&late, "2026-11-30T09:00:00Z").as_str()
+        );
+        let entries = entries_from_backup(&text).unwrap();
+        let newest = newest_entry(&entries).unwrap();
+        assert!(newest.0.contains(&late.kid().to_string()), "{}", newest.0);
+    }
 
     #[test]
     fn a_backup_of_several_keys_gives_each_its_entry_name() {
