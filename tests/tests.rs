@@ -16,6 +16,7 @@ mod edit;
 mod helm_chart;
 mod hygiene;
 mod properties;
+mod quickstart;
 mod real_cluster;
 mod rotation;
 mod scan;
