@@ -569,6 +569,26 @@ fn completions_in_the_repository_are_current() {
         );
     }
     assert!(names(&checked_in).contains(&"kseal-seal.1".to_string()));
+    // Issue 27: every page a page refers to exists (`kseal-hook-install(1)` did not), synopses
+    // read as typed (`kseal seal`, not `kseal-seal`), and the global options that apply are listed.
+    let refs = regex::Regex::new(r"kseal(\\-[a-z]+(\\-[a-z]+)*)\(1\)").unwrap();
+    for name in names(&checked_in) {
+        let text = std::fs::read_to_string(checked_in.join(&name)).unwrap();
+        for r in refs.captures_iter(&text) {
+            let page = format!("kseal{}.1", r[1].replace('\\', ""));
+            assert!(
+                checked_in.join(&page).is_file(),
+                "{name} refers to {page}, which is not shipped"
+            );
+        }
+    }
+    let seal = std::fs::read_to_string(checked_in.join("kseal-seal.1")).unwrap();
+    assert!(seal.contains("\\fBkseal seal\\fR"), "{seal}");
+    assert!(
+        seal.contains("\\-\\-namespace") && seal.contains("\\-\\-exclude"),
+        "{seal}"
+    );
+    assert!(checked_in.join("kseal-hook-install.1").is_file());
 }
 
 /// Regression: `open` on stdin ignored the `.kseal.yaml` rule (stdin is matched as `-`), so a value

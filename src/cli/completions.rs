@@ -38,23 +38,36 @@ pub struct ManArgs {
     pub dir: std::path::PathBuf,
 }
 
-/// The man pages: (file name, roff text), the top command first, then each subcommand.
+/// The man pages: (file name, roff text), the top command first, then each subcommand at every
+/// depth (`kseal-hook-install.1`: the `kseal-hook` page refers to it). Built first, so that each
+/// page lists the global options that apply (`-n`, `--exclude`, ...), and each synopsis reads
+/// as typed (`kseal hook install`, not `kseal-hook-install`).
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
-    let cmd = Cli::command().name("kseal");
-    let mut pages = Vec::new();
-    let mut render = |name: String, c: clap::Command| {
-        let mut out = Vec::new();
-        clap_mangen::Man::new(c)
-            .render(&mut out)
-            .expect("rendering into memory cannot fail");
-        pages.push((format!("{name}.1"), out));
-    };
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let name = format!("kseal-{}", sub.get_name());
-        render(name.clone(), sub.clone().name(name));
+    // No `help` subcommands: their pages would not exist, yet every page would refer to them.
+    fn no_help(c: clap::Command) -> clap::Command {
+        c.disable_help_subcommand(true).mut_subcommands(no_help)
     }
-    render("kseal".into(), cmd);
-    pages.rotate_right(1);
+    let mut cmd = no_help(Cli::command().name("kseal").bin_name("kseal"));
+    cmd.build();
+    let mut pages = Vec::new();
+    fn walk(c: &clap::Command, file: &str, typed: &str, pages: &mut Vec<(String, Vec<u8>)>) {
+        for sub in c.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let file = format!("{file}-{}", sub.get_name());
+            let typed = format!("{typed} {}", sub.get_name());
+            let mut out = Vec::new();
+            clap_mangen::Man::new(sub.clone().name(file.clone()).bin_name(typed.clone()))
+                .render(&mut out)
+                .expect("rendering into memory cannot fail");
+            pages.push((format!("{file}.1"), out));
+            walk(sub, &file, &typed, pages);
+        }
+    }
+    walk(&cmd, "kseal", "kseal", &mut pages);
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .render(&mut out)
+        .expect("rendering into memory cannot fail");
+    pages.insert(0, ("kseal.1".into(), out));
     pages
 }
 
