@@ -298,6 +298,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
         'kseal;cluster;restore' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'The offline identity the backup was encrypted to (repeatable)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The offline identity the backup was encrypted to (repeatable)')
+            [CompletionResult]::new('--keys-namespace', '--keys-namespace', [CompletionResultType]::ParameterName, 'Make the key Secret in this namespace instead of kseal''s own: Argo CD''s (`argocd`), whose repo-server sidecar mounts secret kseal-keys (deploy/argocd/). Only the Secret is made there; the namespace must exist')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')

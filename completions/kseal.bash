@@ -718,7 +718,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__restore)
-            opts="-i -n -h -V --identity --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            opts="-i -n -h -V --identity --keys-namespace --kubeconfig --context --namespace --exclude --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -729,6 +729,10 @@ _kseal() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

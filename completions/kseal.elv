@@ -282,6 +282,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;cluster;restore'= {
             cand -i 'The offline identity the backup was encrypted to (repeatable)'
             cand --identity 'The offline identity the backup was encrypted to (repeatable)'
+            cand --keys-namespace 'Make the key Secret in this namespace instead of kseal''s own: Argo CD''s (`argocd`), whose repo-server sidecar mounts secret kseal-keys (deploy/argocd/). Only the Secret is made there; the namespace must exist'
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'

@@ -206,6 +206,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_sub
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -s i -l identity -d 'The offline identity the backup was encrypted to (repeatable)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l keys-namespace -d 'Make the key Secret in this namespace instead of kseal\'s own: Argo CD\'s (`argocd`), whose repo-server sidecar mounts secret kseal-keys (deploy/argocd/). Only the Secret is made there; the namespace must exist' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r

@@ -627,6 +627,51 @@ fn a_backup_restores_the_keys_under_their_names() {
         ])
         .run_ok();
     assert!(stdout(&opened).contains("before-the-l0ss"));
+
+    // Issue 27: the same keys into Argo CD's namespace, whose repo-server sidecar mounts
+    // secret kseal-keys (deploy/argocd/): only the Secret is made, never the namespace.
+    let ns = format!("argocd-{}", std::process::id());
+    let restore_into = |ns: &str| {
+        sb.kseal()
+            .args([
+                "--kubeconfig",
+                "kc",
+                "cluster",
+                "restore",
+                "-i",
+                "b.agekey",
+                "prod-keys.age",
+                "--keys-namespace",
+                ns,
+            ])
+            .output()
+            .unwrap()
+    };
+    let missing = restore_into(&ns);
+    assert_eq!(missing.status.code(), Some(4), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("does not exist"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(s.kubectl(&["create", "namespace", &ns]).status.success());
+    let out = restore_into(&ns);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("into secret {ns}/kseal-keys")),
+        "{}",
+        stderr(&out)
+    );
+    let copied = s.kubectl(&["get", "secret", "-n", &ns, "kseal-keys", "-o", "jsonpath={.data}"]);
+    let copied: serde_json::Value = serde_json::from_slice(&copied.stdout).unwrap();
+    assert_eq!(
+        copied.as_object().unwrap().keys().collect::<Vec<_>>(),
+        names_before.as_object().unwrap().keys().collect::<Vec<_>>(),
+        "the entry names, in Argo CD's namespace"
+    );
+    let again = restore_into(&ns);
+    assert_eq!(again.status.code(), Some(4), "{}", stderr(&again));
+    s.kubectl(&["delete", "namespace", &ns, "--wait=false"]);
 }
 
 /// Issue 27 (first hour): `cluster init --backup-to` in a git repository where the backup is not

@@ -213,6 +213,11 @@ pub struct RestoreArgs {
     /// The offline identity the backup was encrypted to (repeatable).
     #[arg(short, long = "identity", value_name = "FILE", required = true)]
     pub identities: Vec<PathBuf>,
+    /// Make the key Secret in this namespace instead of kseal's own: Argo CD's (`argocd`), whose
+    /// repo-server sidecar mounts secret kseal-keys (deploy/argocd/). Only the Secret is made there;
+    /// the namespace must exist.
+    #[arg(long, value_name = "NS", default_value = crate::cluster::keys::NAMESPACE)]
+    pub keys_namespace: String,
 }
 
 #[derive(Args, Debug)]
@@ -397,7 +402,7 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
                 }
             }
             ClusterCommand::RotateKey(a) => rotate_key(&c, &a, context).await?,
-            ClusterCommand::Restore(_) => restore(&c, &restored).await?,
+            ClusterCommand::Restore(a) => restore(&c, &restored, &a.keys_namespace).await?,
             ClusterCommand::Backup(a) => backup(&c, &a).await?,
         }
         Ok(ExitCode::Success)
@@ -462,7 +467,7 @@ async fn init(
             existing
         }
         keys::InitState::Fresh if a.from_backup.is_some() => {
-            let r = keys::restore(c, restored).await?;
+            let r = keys::restore(c, restored, keys::NAMESPACE).await?;
             if let Some(p) = &a.public_key_out {
                 public_key_file(p, &r, context)?;
             }
@@ -616,15 +621,26 @@ fn update_recipients_files(
 async fn restore(
     c: &cluster::Cluster,
     entries: &[(String, zeroize::Zeroizing<String>)],
+    namespace: &str,
 ) -> Result<(), Error> {
-    let r = keys::restore(c, entries).await?;
-    say!(
-        "restored {} key(s) into secret {}/{}; the newest, {}, is published",
-        entries.len(),
-        keys::NAMESPACE,
-        keys::KEY_SECRET,
-        r.kid()
-    );
+    let r = keys::restore(c, entries, namespace).await?;
+    if namespace == keys::NAMESPACE {
+        say!(
+            "restored {} key(s) into secret {}/{}; the newest, {}, is published",
+            entries.len(),
+            namespace,
+            keys::KEY_SECRET,
+            r.kid()
+        );
+    } else {
+        say!(
+            "restored {} key(s) into secret {}/{} (nothing published there; the newest is {})",
+            entries.len(),
+            namespace,
+            keys::KEY_SECRET,
+            r.kid()
+        );
+    }
     write_stdout(format!("{r}\n").as_bytes())
 }
 

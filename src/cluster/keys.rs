@@ -137,7 +137,11 @@ pub(super) async fn apply_object<K: kube::Resource<DynamicType = ()>>(
 }
 
 /// The key Secret with these entries (and, for an update, the resourceVersion it replaces).
-fn key_secret(entries: &[(String, Zeroizing<String>)], resource_version: Option<String>) -> Secret {
+fn key_secret(
+    entries: &[(String, Zeroizing<String>)],
+    namespace: &str,
+    resource_version: Option<String>,
+) -> Secret {
     let data = entries
         .iter()
         .map(|(k, v)| (k.clone(), k8s_openapi::ByteString(v.as_bytes().to_vec())))
@@ -145,7 +149,7 @@ fn key_secret(entries: &[(String, Zeroizing<String>)], resource_version: Option<
     Secret {
         metadata: kube::api::ObjectMeta {
             name: Some(KEY_SECRET.into()),
-            namespace: Some(NAMESPACE.into()),
+            namespace: Some(namespace.into()),
             labels: Some([(MANAGED_BY.to_string(), "kseal".to_string())].into()),
             resource_version,
             ..Default::default()
@@ -275,6 +279,7 @@ fn newest_recipient(entries: &[(String, Zeroizing<String>)]) -> Result<Recipient
 pub async fn create_key_secret(cluster: &Cluster, key: &NewKey) -> Result<(), Error> {
     create_key_secret_with(
         cluster,
+        NAMESPACE,
         &[(key.entry.clone(), key.text.clone())],
         "was created meanwhile by another `kseal cluster init`: this one installed nothing; `kseal cluster fetch-key` prints the cluster's key",
     )
@@ -285,23 +290,30 @@ pub async fn create_key_secret(cluster: &Cluster, key: &NewKey) -> Result<(), Er
 /// Secret that exists: that 409 is answered with `exists`, what the caller says about it).
 async fn create_key_secret_with(
     cluster: &Cluster,
+    namespace: &str,
     entries: &[(String, Zeroizing<String>)],
     exists: &str,
 ) -> Result<(), Error> {
-    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": {MANAGED_BY: "kseal"}}});
-    apply_object::<Namespace>(cluster, ns).await?;
-    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), NAMESPACE);
-    let what = format!("secret/{KEY_SECRET} in namespace {NAMESPACE}");
+    // kseal's own namespace is kseal's to make; another (Argo CD's) must exist already.
+    if namespace == NAMESPACE {
+        let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": {MANAGED_BY: "kseal"}}});
+        apply_object::<Namespace>(cluster, ns).await?;
+    }
+    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), namespace);
+    let what = format!("secret/{KEY_SECRET} in namespace {namespace}");
     api.create(
         &PostParams {
             field_manager: Some(FIELD_MANAGER.into()),
             ..Default::default()
         },
-        &key_secret(entries, None),
+        &key_secret(entries, namespace, None),
     )
     .await
     .map_err(|e| match e {
         kube::Error::Api(s) if s.code == 409 => Error::cluster(format!("{what} {exists}")),
+        kube::Error::Api(s) if s.code == 404 => Error::cluster(format!(
+            "{what}: namespace {namespace} does not exist (kseal creates only its own, {NAMESPACE})"
+        )),
         e => api_error(&what, "create (POST)", &cluster.server, e),
     })
     .map(drop)
@@ -358,18 +370,28 @@ fn newest_entry(entries: &[(String, Zeroizing<String>)]) -> Option<&(String, Zer
         .max_by(|a, b| (created(&a.1), &a.0).cmp(&(created(&b.1), &b.0)))
 }
 
-pub async fn restore(cluster: &Cluster, entries: &[(String, Zeroizing<String>)]) -> Result<Recipient, Error> {
+/// `cluster restore`: the backup's keys as the key Secret of `namespace`. In kseal's own namespace
+/// the public ConfigMap then names the newest key (a rebuilt cluster); in another namespace
+/// (Argo CD's, whose repo-server sidecar mounts `kseal-keys`) only the Secret is made.
+pub async fn restore(
+    cluster: &Cluster,
+    entries: &[(String, Zeroizing<String>)],
+    namespace: &str,
+) -> Result<Recipient, Error> {
     let newest = newest_entry(entries)
         .and_then(|(_, t)| keys::parse_identities(t).ok())
         .and_then(|ids| ids.last().map(|i| i.recipient().clone()))
         .expect("entries hold parsed keys");
     create_key_secret_with(
         cluster,
+        namespace,
         entries,
-        "exists: this cluster has keys; restore into a cluster without them (nothing was changed)",
+        "exists: this cluster has keys there; restore into a cluster without them, or into another namespace with --keys-namespace (nothing was changed)",
     )
     .await?;
-    complete(cluster, &newest).await?;
+    if namespace == NAMESPACE {
+        complete(cluster, &newest).await?;
+    }
     Ok(newest)
 }
 
@@ -434,7 +456,7 @@ pub async fn rotate_key(cluster: &Cluster) -> Result<Recipient, Error> {
             .map(|(k, v)| (k, Zeroizing::new(String::from_utf8_lossy(&v.0).into_owned())))
             .collect();
         entries.push((entry.clone(), text.clone()));
-        let updated = key_secret(&entries, current.metadata.resource_version);
+        let updated = key_secret(&entries, NAMESPACE, current.metadata.resource_version);
         let params = PostParams {
             field_manager: Some(FIELD_MANAGER.into()),
             ..Default::default()
