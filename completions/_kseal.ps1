@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('krm', 'krm', [CompletionResultType]::ParameterValue, 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print kseal''s version and the sealed value format it writes')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write a man page per command into DIR (for packagers)')
+            [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Complete a kubectl plugin command line (for kubectl_complete-seal)')
             [CompletionResult]::new('copy-self', 'copy-self', [CompletionResultType]::ParameterValue, 'Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -663,6 +664,19 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kseal;__complete' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kseal;copy-self' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (cluster commands)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (cluster commands)')
@@ -698,6 +712,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('krm', 'krm', [CompletionResultType]::ParameterValue, 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print kseal''s version and the sealed value format it writes')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write a man page per command into DIR (for packagers)')
+            [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Complete a kubectl plugin command line (for kubectl_complete-seal)')
             [CompletionResult]::new('copy-self', 'copy-self', [CompletionResultType]::ParameterValue, 'Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -799,6 +814,9 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;help;man' {
+            break
+        }
+        'kseal;help;__complete' {
             break
         }
         'kseal;help;copy-self' {

@@ -16,6 +16,9 @@ _kseal() {
             ",$1")
                 cmd="kseal"
                 ;;
+            kseal,__complete)
+                cmd="kseal__subcmd____complete"
+                ;;
             kseal,apply)
                 cmd="kseal__subcmd__apply"
                 ;;
@@ -151,6 +154,9 @@ _kseal() {
             kseal__subcmd__cluster__subcmd__webhook__subcmd__help,rotate-cert)
                 cmd="kseal__subcmd__cluster__subcmd__webhook__subcmd__help__subcmd__rotate__subcmd__cert"
                 ;;
+            kseal__subcmd__help,__complete)
+                cmd="kseal__subcmd__help__subcmd____complete"
+                ;;
             kseal__subcmd__help,apply)
                 cmd="kseal__subcmd__help__subcmd__apply"
                 ;;
@@ -266,8 +272,46 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version keygen seal set open reseal edit apply cluster webhook verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man copy-self help"
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version keygen seal set open reseal edit apply cluster webhook verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd____complete)
+            opts="-n -h -V --kubeconfig --context --namespace --exclude --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1162,8 +1206,22 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help)
-            opts="keygen seal set open reseal edit apply cluster webhook verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man copy-self help"
+            opts="keygen seal set open reseal edit apply cluster webhook verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd____complete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -49,6 +49,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand krm 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin'
             cand version 'Print kseal''s version and the sealed value format it writes'
             cand man 'Write a man page per command into DIR (for packagers)'
+            cand __complete 'Complete a kubectl plugin command line (for kubectl_complete-seal)'
             cand copy-self 'Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -612,6 +613,18 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;__complete'= {
+            cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
+            cand --context 'The kubeconfig context to use (cluster commands)'
+            cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --namespace 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
+            cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
+            cand --request-timeout 'How long one API request may take before it fails (cluster commands), as kubectl''s flag: `30s`, `2m`; `0` waits forever'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kseal;copy-self'= {
             cand --kubeconfig 'Path to the kubeconfig file (cluster commands)'
             cand --context 'The kubeconfig context to use (cluster commands)'
@@ -646,6 +659,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand krm 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin'
             cand version 'Print kseal''s version and the sealed value format it writes'
             cand man 'Write a man page per command into DIR (for packagers)'
+            cand __complete 'Complete a kubectl plugin command line (for kubectl_complete-seal)'
             cand copy-self 'Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -717,6 +731,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;version'= {
         }
         &'kseal;help;man'= {
+        }
+        &'kseal;help;__complete'= {
         }
         &'kseal;help;copy-self'= {
         }

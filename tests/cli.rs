@@ -1806,6 +1806,57 @@ fn the_kubectl_plugin_help_says_kubectl_seal() {
     assert!(help.lines().all(|l| l.chars().count() <= 100), "{help}");
 }
 
+/// Issue 27 (first hour): kubectl completes the plugin (`kubectl seal <TAB>`) through the shipped
+/// `completions/kubectl_complete-seal`, run by the real kubectl's plugin completion: subcommands,
+/// then options by prefix; file completion where a command takes paths.
+#[test]
+fn the_real_kubectl_completes_the_plugin() {
+    require_tools!("kubectl");
+    let sb = Sandbox::new();
+    let bin = sb.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(
+        assert_cmd::cargo::cargo_bin("kubectl-seal"),
+        bin.join("kubectl-seal"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo().join("completions/kubectl_complete-seal"),
+        bin.join("kubectl_complete-seal"),
+    )
+    .unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let complete = |words: &[&str]| {
+        let out = std::process::Command::new("kubectl")
+            .arg("__complete")
+            .arg("seal")
+            .args(words)
+            .env("PATH", &path)
+            .env("KUBECONFIG", sb.path("none"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let subs = complete(&["cl"]);
+    assert!(subs.lines().any(|l| l.starts_with("cluster\t")), "{subs}");
+    assert!(
+        !subs.contains("completions\t") && subs.trim_end().ends_with(":4"),
+        "{subs}"
+    );
+    let nested = complete(&["cluster", "ro"]);
+    assert!(
+        nested.contains("rotate-key\t") && !nested.contains("init\t"),
+        "{nested}"
+    );
+    let flags = complete(&["seal", "--sc"]);
+    assert!(flags.lines().any(|l| l.starts_with("--scope\t")), "{flags}");
+    assert!(
+        complete(&["seal", ""]).trim_end().ends_with(":0"),
+        "paths are files"
+    );
+}
+
 /// The krew manifest is filled by a script, never by hand, from archives laid out as cargo-dist
 /// builds them (`kseal-TARGET/` with both binaries and the licences); it then passes every rule of
 /// krew's validation (scripts/validate-krew-manifest), installing from each archive. A missing

@@ -38,15 +38,69 @@ pub struct ManArgs {
     pub dir: std::path::PathBuf,
 }
 
+/// kubectl's plugin completion (kubectl 1.26+ runs `kubectl_complete-seal WORD...` and reads
+/// cobra's `__complete` output): subcommands or long options starting with the last word, each
+/// `name<TAB>summary`, then `:4` (no file completion); `:0` (files) where a command takes paths.
+/// Written here because clap_complete's own runtime completion is not stable yet.
+pub fn kubectl_complete(words: &[String]) -> Vec<String> {
+    let mut cmd = no_help(Cli::command());
+    cmd.build();
+    let (word, done) = match words.split_last() {
+        Some((w, d)) => (w.as_str(), d),
+        None => ("", &[][..]),
+    };
+    let mut at = &cmd;
+    for w in done.iter().filter(|w| !w.starts_with('-')) {
+        match at.find_subcommand(w) {
+            Some(sub) => at = sub,
+            None => break,
+        }
+    }
+    let about = |t: Option<&clap::builder::StyledStr>| {
+        t.map(|t| t.to_string().lines().next().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    let directive = if word.starts_with('-') {
+        for arg in at.get_arguments().filter(|a| !a.is_hide_set()) {
+            if let Some(long) = arg.get_long().map(|l| format!("--{l}")) {
+                if long.starts_with(word) {
+                    out.push(format!("{long}\t{}", about(arg.get_help())));
+                }
+            }
+        }
+        4
+    } else if at.has_subcommands() {
+        for sub in at
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name().starts_with(word))
+        {
+            out.push(format!("{}\t{}", sub.get_name(), about(sub.get_about())));
+        }
+        4
+    } else {
+        0
+    };
+    out.push(format!(":{directive}"));
+    out
+}
+
+pub fn run_kubectl_complete(words: &[String]) -> Result<ExitCode, Error> {
+    write_stdout(format!("{}\n", kubectl_complete(words).join("\n")).as_bytes())?;
+    Ok(ExitCode::Success)
+}
+
+/// The command without `help` subcommands, at every depth.
+fn no_help(c: clap::Command) -> clap::Command {
+    c.disable_help_subcommand(true).mut_subcommands(no_help)
+}
+
 /// The man pages: (file name, roff text), the top command first, then each subcommand at every
 /// depth (`kseal-hook-install.1`: the `kseal-hook` page refers to it). Built first, so that each
 /// page lists the global options that apply (`-n`, `--exclude`, ...), and each synopsis reads
 /// as typed (`kseal hook install`, not `kseal-hook-install`).
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     // No `help` subcommands: their pages would not exist, yet every page would refer to them.
-    fn no_help(c: clap::Command) -> clap::Command {
-        c.disable_help_subcommand(true).mut_subcommands(no_help)
-    }
     let mut cmd = no_help(Cli::command().name("kseal").bin_name("kseal"));
     cmd.build();
     let mut pages = Vec::new();

@@ -171,6 +171,14 @@ pub enum Command {
     /// Write a man page per command into DIR (for packagers).
     #[command(hide = true)]
     Man(completions::ManArgs),
+    // completions/kubectl_complete-seal runs it: the candidates for the last word, one per line,
+    // then cobra's `:DIRECTIVE` line (completions::kubectl_complete).
+    /// Complete a kubectl plugin command line (for kubectl_complete-seal)
+    #[command(name = "__complete", hide = true)]
+    KubectlComplete {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "WORD")]
+        words: Vec<String>,
+    },
     /// Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar).
     #[command(hide = true)]
     CopySelf {
@@ -418,6 +426,7 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Hook(a) => hook::run(a),
         Command::Completions(a) => completions::run(a, bin_name),
         Command::Man(a) => completions::run_man(a),
+        Command::KubectlComplete { words } => completions::run_kubectl_complete(&words),
         Command::CopySelf { dir } => {
             let me = std::env::current_exe().map_err(|e| Error::io("the kseal binary", &e))?;
             let bytes = std::fs::read(&me).map_err(|e| Error::io(me.display().to_string(), &e))?;
