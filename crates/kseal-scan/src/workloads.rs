@@ -115,8 +115,13 @@ fn words(name: &str) -> Vec<String> {
 }
 
 /// Whether a key name says its value is a credential.
-pub(crate) fn names_credential(name: &str) -> bool {
-    let w = words(name);
+#[cfg(test)]
+fn names_credential(name: &str) -> bool {
+    says_credential(&words(name))
+}
+
+/// Whether a key name's [`words`] say its value is a credential.
+fn says_credential(w: &[String]) -> bool {
     w.iter().any(|x| CREDENTIAL.contains(&x.as_str())) && !w.iter().any(|x| NOT_A_VALUE.contains(&x.as_str()))
 }
 
@@ -268,12 +273,12 @@ pub(crate) fn hit(key: String, name: &str, value: &str, line: usize) -> Option<K
     if is_not_a_credential(value) {
         return None;
     }
+    let w = words(name);
     let kind = if let Some(format) = known_format(value) {
         format
     } else if has_url_password(value) {
         "connection string with a password"
-    } else if names_credential(name) && !names_a_secret_object(name, value) {
-        let w = words(name);
+    } else if says_credential(&w) && !names_a_secret_object(&w, name, value) {
         if w.iter().any(|x| x.starts_with("pass") || x == "pwd") {
             "password"
         } else if w.iter().any(|x| x == "token") {
@@ -299,8 +304,7 @@ pub(crate) fn hit(key: String, name: &str, value: &str, line: usize) -> Option<K
 /// `pullSecret`, `basicAuth.secret`, `credentialsSecret`), is the name of a Kubernetes Secret rather than a secret: a
 /// lowercase DNS-1123 name, as every object name is. (`password`, `token`, `api key`, `client
 /// secret`... always mean the value itself.)
-fn names_a_secret_object(name: &str, value: &str) -> bool {
-    let w = words(name);
+fn names_a_secret_object(w: &[String], name: &str, value: &str) -> bool {
     let says_secret = w.last().is_some_and(|x| x == "secret" || x == "secrets")
         || (w.iter().any(|x| x == "secret")
             && !w
