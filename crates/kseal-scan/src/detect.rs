@@ -15,23 +15,40 @@ use kseal_core::manifest::tree::{self, Document, Node, NodeKind};
 /// Whether the bytes could hold a finding at all. Everything that is not a candidate is skipped
 /// without parsing.
 pub fn is_candidate(bytes: &[u8]) -> bool {
-    says_kind_secret(bytes)
-        || may_hold_workload_credentials(bytes)
+    candidate(bytes).is_some()
+}
+
+/// Which of the rules that read every string of a document the prefilter let through: computed
+/// once per file, by [`candidate`], and handed to the reader.
+#[derive(Clone, Copy)]
+pub(crate) struct Wanted {
+    /// A known credential format's prefix is in the file.
+    formats: bool,
+    /// The file may be a Helm values file with a credential (or holds a format's prefix).
+    values: bool,
+}
+
+/// What the file's bytes may hold a finding for, or `None`: not a candidate at all.
+pub(crate) fn candidate(bytes: &[u8]) -> Option<Wanted> {
+    let formats = has_known_format_prefix(bytes);
+    let values = formats || may_be_values_with_credentials(bytes);
+    let any = values
+        || says_kind_secret(bytes)
+        || may_hold_workload_credentials(bytes, formats)
         || spells_kind_or_secret_otherwise(bytes)
         || memmem::find(bytes, b"secretGenerator").is_some()
         || memmem::find(bytes, b"configMapGenerator").is_some()
-        || has_known_format_prefix(bytes)
-        || may_be_values_with_credentials(bytes)
         || memmem::find(bytes, LAST_APPLIED.as_bytes()).is_some()
-        || memmem::find(bytes, AGE_IDENTITY.as_bytes()).is_some()
+        || memmem::find(bytes, AGE_IDENTITY.as_bytes()).is_some();
+    any.then_some(Wanted { formats, values })
 }
 
 /// Whether `bytes` may hold a Secret, a workload, a generator or an annotation whose rules still
 /// apply to the documents of a file that does not parse as a whole.
-fn may_hold_objects(bytes: &[u8]) -> bool {
+fn may_hold_objects(bytes: &[u8], wanted: Wanted) -> bool {
     says_kind_secret(bytes)
         || spells_kind_or_secret_otherwise(bytes)
-        || may_hold_workload_credentials(bytes)
+        || may_hold_workload_credentials(bytes, wanted.formats)
         || memmem::find(bytes, b"Generator").is_some()
         || memmem::find(bytes, LAST_APPLIED.as_bytes()).is_some()
 }
@@ -40,7 +57,8 @@ fn may_hold_objects(bytes: &[u8]) -> bool {
 /// `value:`, beside a word a credential's key or value has; and not a Helm template, which the
 /// YAML reader cannot read (its Secrets go to the tolerant reader; its workloads are not
 /// read: trying cost helm/charts' scan half again). Only a prefilter: the reader decides.
-fn may_hold_workload_credentials(bytes: &[u8]) -> bool {
+/// `formats`: a known format's prefix is in `bytes` ([`candidate`] looked once).
+fn may_hold_workload_credentials(bytes: &[u8], formats: bool) -> bool {
     static WORDS: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
     let words = WORDS.get_or_init(|| {
         regex::bytes::Regex::new(
@@ -50,7 +68,7 @@ fn may_hold_workload_credentials(bytes: &[u8]) -> bool {
     });
     let has = |w: &[u8]| memmem::find(bytes, w).is_some();
     let objects = has(b"ConfigMap") || (has(b"env") && has(b"value:"));
-    objects && !is_helm_template(bytes) && (words.is_match(bytes) || has_known_format_prefix(bytes))
+    objects && !is_helm_template(bytes) && (formats || words.is_match(bytes))
 }
 
 /// Whether a known credential format's prefix is in `bytes` (the rule for anywhere in a manifest).
@@ -324,25 +342,30 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> Vec<Finding> {
 /// The findings of one file's bytes before its path decides which stay ([`settle_for_path`]):
 /// the history's read-ahead reads blobs before the walk says where they are.
 pub(crate) fn scan_any_path(path: &str, bytes: &[u8]) -> Vec<Finding> {
-    if !is_candidate(bytes) {
-        return Vec::new();
+    match candidate(bytes) {
+        Some(wanted) => scan_candidate(path, bytes, wanted),
+        None => Vec::new(),
     }
+}
+
+/// [`scan_any_path`] of a file [`candidate`] let through with `wanted`.
+pub(crate) fn scan_candidate(path: &str, bytes: &[u8], wanted: Wanted) -> Vec<Finding> {
     let mut out = age_identities(path, bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         match tree::parse(text) {
-            Ok(docs) => scan_documents(path, text, &docs, &mut out),
+            Ok(docs) => scan_documents(path, text, &docs, wanted, &mut out),
             // One bad document must not hide the others: each on its own, and the ones that
             // still do not parse (Helm templates, duplicate keys) through the tolerant reader.
             // A file that is only a candidate for the rules that read whole YAML documents (a
             // format's prefix in a README or a template, a values-like key) is not read again.
-            Err(_) if !may_hold_objects(bytes) => {}
+            Err(_) if !may_hold_objects(bytes, wanted) => {}
             Err(_) => {
                 for (index, first_line, chunk) in crate::tolerant::documents(text) {
                     let padded = "\n".repeat(first_line - 1) + chunk;
                     match tree::parse(&padded) {
                         Ok(mut docs) => {
                             docs.iter_mut().for_each(|d| d.index = index);
-                            scan_documents(path, text, &docs, &mut out);
+                            scan_documents(path, text, &docs, wanted, &mut out);
                         }
                         Err(_) => out.extend(crate::tolerant::secret(path, index, first_line, chunk)),
                     }
@@ -402,7 +425,7 @@ pub(crate) fn finish(found: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
-fn scan_documents(path: &str, text: &str, docs: &[Document], out: &mut Vec<Finding>) {
+fn scan_documents(path: &str, text: &str, docs: &[Document], wanted: Wanted, out: &mut Vec<Finding>) {
     // A SOPS-encrypted file carries a top-level `sops:` block; its values are ciphertext.
     if docs
         .iter()
@@ -411,8 +434,7 @@ fn scan_documents(path: &str, text: &str, docs: &[Document], out: &mut Vec<Findi
         return;
     }
     // The rules that read every string run only where their prefilter says they may find one.
-    let formats = has_known_format_prefix(text.as_bytes());
-    let values = may_be_values_with_credentials(text.as_bytes()) || formats;
+    let Wanted { formats, values } = wanted;
     for doc in docs {
         let Some(root) = &doc.root else { continue };
         // As kubectl reads it: the items of anything with `items` (manifest::secret::list_items).

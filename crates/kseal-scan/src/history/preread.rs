@@ -541,11 +541,11 @@ fn read_object(kind: Option<gix::object::Kind>, data: &[u8], hash: gix::hash::Ki
             }))
         }
         Some(gix::object::Kind::Blob) => {
-            if !detect::is_candidate(data) {
+            let Some(wanted) = detect::candidate(data) else {
                 return Read::Blob(None);
-            }
+            };
             let scan = BlobScan {
-                findings: detect::scan_any_path("", data),
+                findings: detect::scan_candidate("", data, wanted),
                 generators: generators::generator_files(data),
             };
             let empty = scan.findings.is_empty() && scan.generators.is_empty();
