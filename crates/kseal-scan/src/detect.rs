@@ -8,7 +8,7 @@
 
 use memchr::memmem;
 
-use crate::classify::{is_v1, literal_hit, secret_key_hit, str_at};
+use crate::classify::{is_v1, secret_key_hit, str_at};
 use crate::finding::{Class, Finding, KeyHit, Source, ValueId, AGE_IDENTITY, ALLOW_ANNOTATION, LAST_APPLIED};
 use kseal_core::manifest::tree::{self, Document, Node, NodeKind};
 
@@ -299,10 +299,7 @@ fn last_applied(path: &str, doc: &Document, root: &Node, out: &mut Vec<Finding>)
 /// kustomize `secretGenerator` and `configMapGenerator` entries with `literals: [KEY=VALUE, ...]`:
 /// every value of a Secret generator, and the credentials of a ConfigMap generator.
 fn generator_literals(path: &str, doc: &Document, root: &Node, out: &mut Vec<Finding>) {
-    for (field, source) in [
-        ("secretGenerator", Source::SecretGenerator),
-        ("configMapGenerator", Source::ConfigMapGenerator),
-    ] {
+    for (field, source) in crate::workloads::GENERATORS {
         let Some(NodeKind::Sequence { items, .. }) = root.get(field).map(|n| &n.kind) else {
             continue;
         };
@@ -315,10 +312,7 @@ fn generator_literals(path: &str, doc: &Document, root: &Node, out: &mut Vec<Fin
                 .iter()
                 .filter_map(|lit| {
                     let (key, value) = lit.as_str()?.split_once('=')?;
-                    match source {
-                        Source::SecretGenerator => literal_hit(key, value, lit.line),
-                        _ => crate::workloads::hit(key.to_string(), key, value, lit.line),
-                    }
+                    crate::workloads::generator_hit(source, key, value, lit.line)
                 })
                 .collect();
             out.extend(Finding::new(

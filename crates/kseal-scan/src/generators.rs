@@ -5,9 +5,9 @@ use memchr::memmem;
 
 use kseal_core::manifest::tree::{self, Node, NodeKind};
 
-use crate::classify::{literal_hit, str_at};
+use crate::classify::str_at;
 use crate::detect::finish;
-use crate::finding::{Finding, KeyHit, Source};
+use crate::finding::{Finding, Source};
 
 /// A file a kustomize generator reads: an `envs` file of `KEY=VALUE` lines, or a `files` entry
 /// whose whole content is one value.
@@ -41,15 +41,12 @@ pub fn generator_files(bytes: &[u8]) -> Vec<GeneratorFile> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
     let Ok(docs) = tree::parse(text) else {
-        return out;
+        return Vec::new();
     };
+    let mut out = Vec::new();
     for root in docs.iter().filter_map(|d| d.root.as_ref()) {
-        for (field, source) in [
-            ("secretGenerator", Source::SecretGenerator),
-            ("configMapGenerator", Source::ConfigMapGenerator),
-        ] {
+        for (field, source) in crate::workloads::GENERATORS {
             if let Some(NodeKind::Sequence { items, .. }) = root.get(field).map(|n| &n.kind) {
                 items.iter().for_each(|g| generator(source, g, &mut out));
             }
@@ -110,12 +107,8 @@ pub fn join_path(dir: &str, rel: &str) -> String {
 
 /// The finding for the content of a generator's file found at `path`.
 pub fn generator_file_finding(gf: &GeneratorFile, path: &str, bytes: &[u8]) -> Vec<Finding> {
-    let hit = |key: &str, value: &str, line: usize| -> Option<KeyHit> {
-        match gf.source {
-            Source::SecretGenerator => literal_hit(key, value, line),
-            _ => crate::workloads::hit(key.to_string(), key, value, line),
-        }
-    };
+    let hit =
+        |key: &str, value: &str, line: usize| crate::workloads::generator_hit(gf.source, key, value, line);
     let mut keys = Vec::new();
     match &gf.key {
         Some(key) => keys.extend(hit(key, &String::from_utf8_lossy(bytes), 1)),

@@ -478,6 +478,21 @@ fn walk_strings(node: &Node, path: &mut String, name: &str, f: &mut dyn FnMut(&s
     }
 }
 
+/// The kustomization fields that list generators, and the finding each makes.
+pub(crate) const GENERATORS: [(&str, Source); 2] = [
+    ("secretGenerator", Source::SecretGenerator),
+    ("configMapGenerator", Source::ConfigMapGenerator),
+];
+
+/// The hit for one `KEY=VALUE` of a generator (a literal, an env file's line, a file's content):
+/// every value of a Secret generator, and the credentials of a ConfigMap generator.
+pub(crate) fn generator_hit(source: Source, key: &str, value: &str, line: usize) -> Option<KeyHit> {
+    match source {
+        Source::SecretGenerator => crate::classify::literal_hit(key, value, line),
+        _ => hit(key.to_string(), key, value, line),
+    }
+}
+
 /// Which finding a kind's hits make, if any.
 pub(crate) fn source_of(kind: &str) -> Source {
     if kind == "ConfigMap" {
