@@ -565,7 +565,10 @@ async fn rotate_cert(c: &cluster::Cluster, files: &ApiServerFiles) -> Result<(),
 /// `cluster rotate-key`: prints the new public key.
 async fn rotate_key(c: &cluster::Cluster, a: &RotateArgs, context: Option<&str>) -> Result<(), Error> {
     // The key sealing used until now: recipients files that hold it move to the new one.
-    let before = keys::fetch_key(c).await.ok();
+    let before = match a.keep_recipients {
+        true => None,
+        false => keys::fetch_key(c).await.ok(),
+    };
     let r = keys::rotate_key(c).await?;
     if let Some(p) = &a.public_key_out {
         public_key_file(p, &r, context)?;
@@ -574,7 +577,7 @@ async fn rotate_key(c: &cluster::Cluster, a: &RotateArgs, context: Option<&str>)
         "added key {}; seal with it from now on, then `kseal reseal` the repository",
         r.kid()
     );
-    if let Some(old) = before.filter(|_| !a.keep_recipients) {
+    if let Some(old) = before {
         update_recipients_files(&old, &r)?;
     }
     if webhook::is_installed(c).await {
@@ -624,23 +627,17 @@ async fn restore(
     namespace: &str,
 ) -> Result<(), Error> {
     let r = keys::restore(c, entries, namespace).await?;
-    if namespace == keys::NAMESPACE {
-        say!(
-            "restored {} key(s) into secret {}/{}; the newest, {}, is published",
-            entries.len(),
-            namespace,
-            keys::KEY_SECRET,
-            r.kid()
-        );
+    let newest = if namespace == keys::NAMESPACE {
+        format!("; the newest, {}, is published", r.kid())
     } else {
-        say!(
-            "restored {} key(s) into secret {}/{} (nothing published there; the newest is {})",
-            entries.len(),
-            namespace,
-            keys::KEY_SECRET,
-            r.kid()
-        );
-    }
+        format!(" (nothing published there; the newest is {})", r.kid())
+    };
+    say!(
+        "restored {} key(s) into secret {}/{}{newest}",
+        entries.len(),
+        namespace,
+        keys::KEY_SECRET
+    );
     write_stdout(format!("{r}\n").as_bytes())
 }
 

@@ -222,7 +222,7 @@ fn conclude(
         }
         say!("warning: {what}\nreporting what could be read (--allow-incomplete)");
     }
-    // Credentials outside Secrets (ConfigMaps, env literals) are moved, not sealed in place.
+    // Credentials outside Secrets (Source::is_outside_secrets) are moved, not sealed in place.
     let (elsewhere, leaks): (Vec<&crate::scan::Finding>, Vec<&crate::scan::Finding>) =
         leaks.into_iter().partition(|f| f.source.is_outside_secrets());
     if !elsewhere.is_empty() {
