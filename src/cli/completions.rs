@@ -108,20 +108,22 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
         for sub in c.get_subcommands().filter(|s| !s.is_hide_set()) {
             let file = format!("{file}-{}", sub.get_name());
             let typed = format!("{typed} {}", sub.get_name());
-            let mut out = Vec::new();
-            clap_mangen::Man::new(sub.clone().name(file.clone()).bin_name(typed.clone()))
-                .render(&mut out)
-                .expect("rendering into memory cannot fail");
-            pages.push((format!("{file}.1"), out));
+            pages.push((
+                format!("{file}.1"),
+                render(sub.clone().name(file.clone()).bin_name(typed.clone())),
+            ));
             walk(sub, &file, &typed, pages);
         }
     }
+    fn render(c: clap::Command) -> Vec<u8> {
+        let mut out = Vec::new();
+        clap_mangen::Man::new(c)
+            .render(&mut out)
+            .expect("rendering into memory cannot fail");
+        out
+    }
     walk(&cmd, "kseal", "kseal", &mut pages);
-    let mut out = Vec::new();
-    clap_mangen::Man::new(cmd)
-        .render(&mut out)
-        .expect("rendering into memory cannot fail");
-    pages.insert(0, ("kseal.1".into(), out));
+    pages.insert(0, ("kseal.1".into(), render(cmd)));
     pages
 }
 
