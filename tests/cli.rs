@@ -1865,7 +1865,9 @@ fn the_real_kubectl_completes_the_plugin() {
 /// the rule.
 #[test]
 fn the_krew_manifest_gets_each_archives_checksum_and_passes_krews_rules() {
-    // tar and python3 are on every machine this runs on (Debian's base); PyYAML .ci/run installs.
+    // scripts/validate-krew-manifest reads YAML with PyYAML (.ci/run installs it); tar is in every
+    // Debian base.
+    require_tools!("python3-yaml");
     let sb = Sandbox::new();
     // A small stand-in for the binaries: krew's rules look at names, modes and checksums (a debug
     // build copied eight times made this test take 90 s).

@@ -24,6 +24,7 @@ pub fn have(tool: &str) -> bool {
         "gnu-sed" => ("sed", &["--version"], "apt-get install sed (GNU sed)"),
         "python3-jsonschema" => ("python3", &["-c", "import jsonschema"], "pip install jsonschema"),
         "python3" => ("python3", &["--version"], "apt-get install python3"),
+        "python3-yaml" => ("python3", &["-c", "import yaml"], "pip install pyyaml"),
         "openssl" => ("openssl", &["version"], "apt-get install openssl"),
         "python3-aes-gcm-rsa-oaep" => (
             "python3",
