@@ -188,7 +188,7 @@ pub struct Finding {
     /// History mode: the refs whose history holds this content, through any commit (a squash
     /// merge or cherry-pick carries it through another commit): whoever fetches one gets it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub refs: Vec<String>,
+    pub refs: Vec<std::sync::Arc<str>>,
 }
 
 impl Finding {

@@ -87,7 +87,7 @@ pub fn text(findings: &[Finding], color: bool) -> String {
                 &commit[..commit.len().min(12)]
             );
             if !f.refs.is_empty() {
-                let shown: Vec<&str> = f.refs.iter().take(5).map(String::as_str).collect();
+                let shown: Vec<&str> = f.refs.iter().take(5).map(|r| &**r).collect();
                 let more = f.refs.len().saturating_sub(5);
                 let more = if more > 0 {
                     format!(" and {more} more")

@@ -2,6 +2,7 @@
 //! commit.
 
 use std::collections::{BinaryHeap, HashSet};
+use std::sync::Arc;
 
 use gix::ObjectId;
 
@@ -346,24 +347,43 @@ pub(super) fn resolve_commits(
     )
 }
 
-/// The refs whose history reaches one of `from`: walk children from them, collect the tips met.
-pub(super) fn refs_reaching(commits: &Commits, children: &[Vec<u32>], from: &[u32]) -> Vec<String> {
-    let mut seen = vec![false; commits.ids.len()];
-    let mut stack: Vec<u32> = from.to_vec();
-    while let Some(c) = stack.pop() {
-        if std::mem::replace(&mut seen[c as usize], true) {
-            continue;
-        }
-        stack.extend(children[c as usize].iter().copied());
-    }
-    let mut refs: Vec<String> = commits
+/// Per set of commits in `froms`, the refs whose history reaches one of them. One forward sweep
+/// over history order (parents come before children) per 64 sets, a bit per set carried from
+/// each commit to its children: one breadth-first walk per finding cost helm/charts 0.25 s
+/// (560 findings, each reaching most of 118k commits); the sweeps cost 9 passes.
+pub(super) fn refs_reaching(commits: &Commits, froms: &[Vec<u32>]) -> Vec<Vec<Arc<str>>> {
+    let mut refs: Vec<Vec<Arc<str>>> = vec![Vec::new(); froms.len()];
+    let mut reach = vec![0u64; commits.ids.len()];
+    // Tips by name, so each list is built sorted: sorting helm/charts' lists (19,794 refs, most
+    // `refs/pull/N/head`, 4,300 a finding) cost more than the sweeps.
+    let mut tips: Vec<(Arc<str>, u32)> = commits
         .tips
         .iter()
-        .filter(|(_, c)| seen[*c as usize])
-        .map(|(n, _)| n.clone())
+        .map(|(n, c)| (n.as_str().into(), *c))
         .collect();
-    refs.sort();
-    refs.dedup();
+    tips.sort();
+    tips.dedup_by(|a, b| a.0 == b.0);
+    for (batch, sets) in froms.chunks(64).enumerate() {
+        reach.iter_mut().for_each(|r| *r = 0);
+        for (bit, from) in sets.iter().enumerate() {
+            for c in from {
+                reach[*c as usize] |= 1 << bit;
+            }
+        }
+        for c in 0..reach.len() {
+            let inherited = commits.parents[c]
+                .iter()
+                .fold(0, |acc, p| acc | reach[*p as usize]);
+            reach[c] |= inherited;
+        }
+        for (name, tip) in &tips {
+            let mut bits = reach[*tip as usize];
+            while bits != 0 {
+                refs[batch * 64 + bits.trailing_zeros() as usize].push(Arc::clone(name));
+                bits &= bits - 1;
+            }
+        }
+    }
     refs
 }
 
@@ -400,11 +420,12 @@ mod tests {
             ]
         );
         assert!(commits.boundary.is_empty() && commits.shallow.is_empty());
-        assert_eq!(refs_reaching(&commits, &commits.children(), &[0]).len(), 3);
-        assert_eq!(
-            refs_reaching(&commits, &commits.children(), &[1]),
-            vec!["refs/heads/main"]
-        );
+        let refs = refs_reaching(&commits, &[vec![0], vec![1], vec![2], vec![1, 2], vec![]]);
+        assert_eq!(refs[0].len(), 3);
+        assert_eq!(refs[1], vec!["refs/heads/main".into()]);
+        assert_eq!(refs[2], vec!["HEAD".into(), "refs/heads/side".into()]);
+        assert_eq!(refs[3].len(), 3);
+        assert!(refs[4].is_empty());
     }
 
     #[test]

@@ -112,10 +112,24 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
     let children = commits.children();
     let holders = holders(repo, &commits, &children, &groups, &known, &mut walked, options)?;
     profile.step("refs");
+    // Refs reach the commits holding a finding, or its introducing commit.
+    let froms: Vec<Vec<u32>> = groups
+        .iter()
+        .zip(holders)
+        .map(|(g, mut holding)| {
+            if let Origin::Commit(c) = g.origin {
+                holding.push(c);
+            }
+            holding
+        })
+        .collect();
+    let refs = refs_reaching(&commits, &froms);
+    drop(froms);
     let mut findings = Vec::with_capacity(groups.len());
-    for (g, holding) in groups.into_iter().zip(holders) {
-        findings.push(finish(repo, g, holding, &commits, &children, &at_head)?);
+    for (g, refs) in groups.into_iter().zip(refs) {
+        findings.push(finish(repo, g, refs, &commits, &at_head)?);
     }
+    profile.step("findings");
     let mut unreadable: Vec<(String, String)> = unreadable.into_inner().unwrap_or_else(|e| e.into_inner());
     unreadable.extend(
         commits
@@ -170,9 +184,8 @@ fn holders(
 fn finish(
     repo: &gix::Repository,
     g: holders::Group,
-    holding: Vec<u32>,
+    refs: Vec<std::sync::Arc<str>>,
     commits: &commits::Commits,
-    children: &[Vec<u32>],
     at_head: &std::collections::HashMap<(String, crate::ValueId), String>,
 ) -> Result<Finding, Error> {
     let mut f = g.finding;
@@ -186,12 +199,10 @@ fn finish(
     f.head_path = head_path.filter(|_| f.at_head == Some(true));
     match g.origin {
         Origin::Commit(c) => {
-            let mut from = holding;
-            from.push(c);
-            f.refs = refs_reaching(commits, children, &from);
+            f.refs = refs;
             attribute(repo, commits.ids[c as usize], &mut f)?;
         }
-        Origin::Ref(r) => f.refs = vec![commits.object_tips[r as usize].0.clone()],
+        Origin::Ref(r) => f.refs = vec![commits.object_tips[r as usize].0.as_str().into()],
         Origin::Unreachable => {}
     }
     f.refresh_fingerprints();
@@ -374,7 +385,10 @@ mod tests {
         assert_eq!(f.path, "deploy/s.yaml");
         assert_eq!(f.commit.as_deref(), Some(first.to_string().as_str()));
         assert_eq!(f.date.as_deref(), Some("1970-01-01T00:16:40Z"));
-        assert_eq!(f.refs, vec!["HEAD", "refs/heads/keep", "refs/heads/main"]);
+        assert_eq!(
+            f.refs,
+            ["HEAD", "refs/heads/keep", "refs/heads/main"].map(Into::into)
+        );
         assert_eq!(f.at_head, Some(false), "HEAD no longer holds it");
         assert!(scanned.unreadable.is_empty() && scanned.shallow.is_empty());
         r.git(&["checkout", "-q", "keep"], 0);
