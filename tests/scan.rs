@@ -429,12 +429,25 @@ fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() 
     let files = [
         (
             "chart/values.yaml",
-            "db:\n  password: \"Zq8-vN2mKp4wLx7t\"\n  passwordSecretRef: db-secret\n  existingSecret: \"\"\n  rootPassword:\n  tlsSecret: app-tls\nauth:\n  token_url: https://auth.example.com/token\n  adminPassword: changeme\n  refreshToken: 720h\n  apiKey: \"{{ .Values.global.key }}\"\n  credentialsFile: /etc/creds.json\n  githubToken: ghp_0123456789abcdefghijABCDEFGHIJ012345\n  legacyToken: Tk-11aa22bb33cc # kseal:allow\n",
+            "db:\n  password: \"Zq8-vN2mKp4wLx7t\"\n  passwordSecretRef: db-secret\n  existingSecret: \"\"\n  rootPassword:\n  tlsSecret: app-tls\nauth:\n  token_url: https://auth.example.com/token\n  adminPassword: changeme\n  refreshToken: 720h\n  apiKey: \"{{ .Values.global.key }}\"\n  credentialsFile: /etc/creds.json\n  githubToken: ghp_0123456789abcdefghijABCDEFGHIJ012345\n  legacyToken: Tk-11aa22bb33cc # kseal:allow\noauth:\n  secret: OAuthBookstack\n",
         ),
         ("chart/values-prod.yaml", "db:\n  password: Prod-9x8y7z6w-Q\n"),
         (
             "chart/templates/secret.yaml",
             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  password: {{ .Values.db.password | quote }}\n",
+        ),
+        // `oauth.secret` is only ever a Secret's name: a reference, silent (alone it is reported).
+        (
+            "chart/templates/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        env:\n        - name: OAUTH_SECRET\n          valueFrom:\n            secretKeyRef:\n              name: {{ .Values.oauth.secret | quote }}\n              key: secret\n",
+        ),
+        (
+            "chart/templates/_helpers.tpl",
+            "{{- define \"app.token\" -}}{{ .Values.auth.githubToken }}{{- end -}}\n",
+        ),
+        (
+            "chart/templates/config/configmap.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  github: {{ .Values.auth.githubToken }}\n",
         ),
         ("config/app.yaml", "db:\n  password: NotAValuesFile-7\n"),
         (
@@ -500,6 +513,30 @@ fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() 
             .map(|(s, c, p, l)| (s.to_string(), c.to_string(), p.to_string(), *l))
             .collect();
         assert_eq!(found, want, "{}", stdout(out));
+        // Each values key names the chart template that reads it: a Secret's, or plain config.
+        let mut feeds: Vec<(String, u64, String)> = stdout(out)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|f| f["source"] == "helm-values")
+            .flat_map(|f| {
+                let keys = f["keys"].as_array().unwrap().clone();
+                let path = f["path"].as_str().unwrap().to_string();
+                keys.into_iter()
+                    .map(move |k| (path.clone(), k["line"].as_u64().unwrap(), k["feeds"].to_string()))
+            })
+            .collect();
+        feeds.sort();
+        let secret = r#"{"secret":true,"template":"chart/templates/secret.yaml"}"#;
+        let config = r#"{"secret":false,"template":"chart/templates/config/configmap.yaml"}"#;
+        assert_eq!(
+            feeds,
+            [
+                ("chart/values-prod.yaml".to_string(), 2, secret.to_string()),
+                ("chart/values.yaml".to_string(), 2, secret.to_string()),
+                ("chart/values.yaml".to_string(), 9, "null".to_string()),
+                ("chart/values.yaml".to_string(), 13, config.to_string()),
+            ]
+        );
     };
     let json = |mode: &str| {
         let out = sb
@@ -511,6 +548,14 @@ fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() 
         out
     };
     check(&json("--worktree"));
+    let text = sb.kseal().args(["scan", "--worktree", "."]).output().unwrap();
+    assert!(
+        stdout(&text).contains("chart/templates/secret.yaml puts it in a Secret")
+            && stdout(&text)
+                .contains("chart/templates/config/configmap.yaml puts it in plain config, not a Secret"),
+        "{}",
+        stdout(&text)
+    );
     git(d, &["add", "."]);
     check(&json("--staged"));
     // The pre-commit hook refuses the commit, naming the classes' fix.

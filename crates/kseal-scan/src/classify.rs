@@ -136,6 +136,7 @@ pub(crate) fn secret_key_hit(
         at_head: None,
         value: ValueId::of(&bytes),
         placeholder: not_base64 || is_placeholder(&bytes),
+        feeds: None,
     })
 }
 
@@ -153,5 +154,6 @@ pub(crate) fn literal_hit(key: &str, value: &str, line: usize) -> Option<KeyHit>
         at_head: None,
         value: ValueId::of(value.as_bytes()),
         placeholder: is_placeholder(value.as_bytes()),
+        feeds: None,
     })
 }

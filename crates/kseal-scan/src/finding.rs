@@ -140,6 +140,16 @@ pub struct KeyHit {
     pub value: ValueId,
     #[serde(skip)]
     pub placeholder: bool,
+    /// A Helm values key: the chart's template that reads it (see [`crate::charts`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feeds: Option<Feeds>,
+}
+
+/// The template of a chart that reads a values key, and whether it renders a Secret.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Feeds {
+    pub template: String,
+    pub secret: bool,
 }
 
 impl KeyHit {

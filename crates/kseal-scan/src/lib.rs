@@ -2,6 +2,7 @@
 //! history, and report them without ever printing a value.
 
 pub mod baseline;
+pub mod charts;
 mod classify;
 pub mod detect;
 pub mod finding;

@@ -99,9 +99,18 @@ pub fn text(findings: &[Finding], color: bool) -> String {
         }
         for k in &f.keys {
             let kind = k.kind.map(|k| format!(", looks like: {k}")).unwrap_or_default();
+            // A values key: where the chart puts it says the fix (see `charts`).
+            let feeds = match &k.feeds {
+                Some(t) if t.secret => format!("; {} puts it in a Secret", printable(&t.template)),
+                Some(t) => format!(
+                    "; {} puts it in plain config, not a Secret",
+                    printable(&t.template)
+                ),
+                None => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "    {} (line {}, fingerprint {}{kind})",
+                "    {} (line {}, fingerprint {}{kind}{feeds})",
                 printable(&k.key),
                 k.line,
                 k.fingerprint

@@ -26,5 +26,18 @@ pub fn scan_staged(repo: &gix::Repository) -> Result<Scanned, Error> {
         }));
     }
     crate::dedup(&mut out.findings);
+    crate::charts::label(&mut out.findings, |_, dir| {
+        index
+            .entries()
+            .iter()
+            .filter(|e| e.path(&index).starts_with(dir.as_bytes()))
+            .filter_map(|e| {
+                Some((
+                    e.path(&index).to_string(),
+                    repo.find_object(e.id).ok()?.detach().data,
+                ))
+            })
+            .collect()
+    });
     Ok(out)
 }

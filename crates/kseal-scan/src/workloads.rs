@@ -297,6 +297,7 @@ pub(crate) fn hit(key: String, name: &str, value: &str, line: usize) -> Option<K
         at_head: None,
         value: ValueId::of(value.as_bytes()),
         placeholder: is_placeholder(value.as_bytes()) || names_itself(value),
+        feeds: None,
     })
 }
 
@@ -443,6 +444,7 @@ pub(crate) fn anywhere_hits(root: &Node, skip: &dyn Fn(&str) -> bool) -> Vec<Key
             value: ValueId::of(text.as_bytes()),
             // AWS's documentation key `AKIAIOSFODNN7EXAMPLE` and its kind.
             placeholder: token.contains("EXAMPLE") || is_placeholder(token.as_bytes()),
+            feeds: None,
         });
     });
     out

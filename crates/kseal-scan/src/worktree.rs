@@ -44,5 +44,30 @@ pub fn scan(root: &Path, threads: usize) -> Vec<Finding> {
     let mut out = found.into_inner().expect("walk finished");
     out.sort_by(|a, b| (&a.path, a.document, a.line).cmp(&(&b.path, b.document, b.line)));
     crate::dedup(&mut out);
+    crate::charts::label(&mut out, |_, dir| {
+        let mut files = Vec::new();
+        files_under(root, dir, &mut files);
+        files
+    });
     out
+}
+
+/// The files under `dir` (relative to `root`, ending in `/`), with their content: a chart's
+/// templates, so not ignored files, large ones, or links out of the folder.
+fn files_under(root: &Path, dir: &str, out: &mut Vec<(String, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => files_under(root, &format!("{dir}{name}/"), out),
+            Ok(t) if t.is_file() && entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE) => {
+                if let Ok(bytes) = std::fs::read(entry.path()) {
+                    out.push((format!("{dir}{name}"), bytes));
+                }
+            }
+            _ => {}
+        }
+    }
 }

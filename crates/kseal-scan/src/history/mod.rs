@@ -129,6 +129,15 @@ pub fn scan(repo: &gix::Repository, options: &Options) -> Result<Scanned, Error>
     for (g, refs) in groups.into_iter().zip(refs) {
         findings.push(finish(repo, g, refs, &commits, &at_head)?);
     }
+    // Which chart template reads each values key, at the commit that introduced it.
+    crate::charts::label(&mut findings, |f, dir| {
+        let tree = f
+            .commit
+            .as_deref()
+            .and_then(|c| ObjectId::from_hex(c.as_bytes()).ok())
+            .and_then(|c| repo.find_commit(c).ok()?.tree_id().ok());
+        tree.map_or_else(Vec::new, |t| store::files_under(repo, t.detach(), dir))
+    });
     profile.step("findings");
     let mut unreadable: Vec<(String, String)> = unreadable.into_inner().unwrap_or_else(|e| e.into_inner());
     unreadable.extend(

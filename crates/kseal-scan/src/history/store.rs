@@ -157,6 +157,41 @@ pub(crate) fn file_in_tree(repo: &gix::Repository, tree: ObjectId, path: &str) -
     repo.find_object(at[0]?).ok().map(|o| o.detach().data)
 }
 
+/// The files under `dir` (a folder path ending in `/`) in `tree`, with their content; none when
+/// the folder is not there. Blobs that cannot be read (a partial clone) are left out.
+pub(crate) fn files_under(repo: &gix::Repository, tree: ObjectId, dir: &str) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut at = tree;
+    for part in dir.split('/').filter(|p| !p.is_empty()) {
+        let Some(next) = repo.find_object(at).ok().and_then(|o| {
+            gix::objs::TreeRefIter::from_bytes(&o.data, repo.object_hash())
+                .filter_map(Result::ok)
+                .find(|e| e.mode.is_tree() && AsRef::<[u8]>::as_ref(e.filename) == part.as_bytes())
+                .map(|e| e.oid.to_owned())
+        }) else {
+            return out;
+        };
+        at = next;
+    }
+    let mut stack = vec![(at, dir.to_string())];
+    while let Some((tree, prefix)) = stack.pop() {
+        let Ok(object) = repo.find_object(tree) else {
+            continue;
+        };
+        for e in gix::objs::TreeRefIter::from_bytes(&object.data, repo.object_hash()).filter_map(Result::ok) {
+            let path = format!("{prefix}{}", e.filename);
+            if e.mode.is_tree() {
+                stack.push((e.oid.to_owned(), path + "/"));
+            } else if e.mode.is_blob() {
+                if let Ok(blob) = repo.find_object(e.oid) {
+                    out.push((path, blob.detach().data));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The content of `path` in HEAD's tree, if there is one.
 pub fn file_at_head(repo: &gix::Repository, path: &str) -> Option<Vec<u8>> {
     file_in_tree(repo, repo.head_tree_id().ok()?.detach(), path)
