@@ -25,7 +25,7 @@ const LAYERS: &[(&str, &[&[&str]])] = &[
             &["classify"],
             &["tolerant", "workloads"],
             &["detect"],
-            &["generators", "report"],
+            &["generators", "report", "charts"],
             &["worktree", "history", "staged"],
             &["baseline"],
         ],
