@@ -74,7 +74,9 @@ impl Template {
             .collect();
         Template {
             path,
-            secret: crate::detect::says_kind_secret(bytes),
+            secret: lines
+                .iter()
+                .any(|l| kseal_core::manifest::chart::is_kind_secret(l)),
             reads,
             names_secret,
         }
@@ -124,20 +126,15 @@ fn feeds(templates: &[Template], key: &str) -> Option<Feeds> {
     let key = key.split('[').next().unwrap_or(key);
     let names_parent = |r: &str| key.len() > r.len() && key.starts_with(r) && key.as_bytes()[r.len()] == b'.';
     for exact in [true, false] {
-        let reading = templates.iter().filter(|t| {
-            t.reads
-                .iter()
-                .any(|r| if exact { r == key } else { names_parent(r) })
-        });
-        let mut first = None;
-        for t in reading {
-            if t.secret {
-                first = Some(t);
-                break;
-            }
-            first = first.or(Some(t));
-        }
-        if let Some(t) = first {
+        let reading: Vec<&Template> = templates
+            .iter()
+            .filter(|t| {
+                t.reads
+                    .iter()
+                    .any(|r| if exact { r == key } else { names_parent(r) })
+            })
+            .collect();
+        if let Some(t) = reading.iter().find(|t| t.secret).or(reading.first()) {
             return Some(Feeds {
                 template: t.path.clone(),
                 secret: t.secret,
@@ -160,7 +157,10 @@ pub fn label(
     for f in findings.iter_mut().filter(|f| f.source == Source::HelmValues) {
         let dir = templates_dir(chart_root(&f.path));
         let read = charts.entry((f.commit.clone(), dir.clone())).or_insert_with(|| {
-            templates(f, &dir)
+            let mut files = templates(f, &dir);
+            // By path, so the template named first does not depend on how it was walked.
+            files.sort_by(|a, b| a.0.cmp(&b.0));
+            files
                 .into_iter()
                 // What Helm renders: not partials (`_helpers.tpl`), which only define what the
                 // templates that include them put somewhere.

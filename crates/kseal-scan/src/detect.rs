@@ -150,7 +150,7 @@ fn is_helm_template(bytes: &[u8]) -> bool {
 /// `!!str` tag, `\"kind\":\"Secret\"` inside a quoted string. Only a prefilter: parsing decides.
 /// Half of helm/charts' blobs that contain "Secret" do not say it (`secretKeyRef` docs,
 /// `ExternalSecret`, comments), and parsing them was a fifth of a history scan.
-pub(crate) fn says_kind_secret(bytes: &[u8]) -> bool {
+fn says_kind_secret(bytes: &[u8]) -> bool {
     let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-');
     let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'\\');
     memmem::find_iter(bytes, b"Secret").any(|at| {

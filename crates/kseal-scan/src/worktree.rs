@@ -22,9 +22,7 @@ pub fn scan(root: &Path, threads: usize) -> Vec<Finding> {
             let Ok(entry) = entry else {
                 return ignore::WalkState::Continue;
             };
-            let is_small_file = entry.file_type().is_some_and(|t| t.is_file())
-                && entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE);
-            if is_small_file {
+            if is_small_file(&entry) {
                 if let Ok(bytes) = std::fs::read(entry.path()) {
                     let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
                     let hits = scan_with_generators(&rel.to_string_lossy(), &bytes, |p| {
@@ -44,30 +42,27 @@ pub fn scan(root: &Path, threads: usize) -> Vec<Finding> {
     let mut out = found.into_inner().expect("walk finished");
     out.sort_by(|a, b| (&a.path, a.document, a.line).cmp(&(&b.path, b.document, b.line)));
     crate::dedup(&mut out);
-    crate::charts::label(&mut out, |_, dir| {
-        let mut files = Vec::new();
-        files_under(root, dir, &mut files);
-        files
-    });
+    crate::charts::label(&mut out, |_, dir| files_under(root, dir));
     out
 }
 
-/// The files under `dir` (relative to `root`, ending in `/`), with their content: a chart's
-/// templates, so not ignored files, large ones, or links out of the folder.
-fn files_under(root: &Path, dir: &str, out: &mut Vec<(String, Vec<u8>)>) {
-    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => files_under(root, &format!("{dir}{name}/"), out),
-            Ok(t) if t.is_file() && entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE) => {
-                if let Ok(bytes) = std::fs::read(entry.path()) {
-                    out.push((format!("{dir}{name}"), bytes));
-                }
-            }
-            _ => {}
-        }
-    }
+/// A file the scan reads: not a folder or a link, and at most [`MAX_FILE`] bytes.
+fn is_small_file(entry: &ignore::DirEntry) -> bool {
+    entry.file_type().is_some_and(|t| t.is_file()) && entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE)
+}
+
+/// The files under `dir` (relative to `root`, ending in `/`), with their content, walked as the
+/// scan walks (`.gitignore` honoured, links not followed, large files left out).
+fn files_under(root: &Path, dir: &str) -> Vec<(String, Vec<u8>)> {
+    ignore::WalkBuilder::new(root.join(dir))
+        .hidden(false)
+        .build()
+        .flatten()
+        .filter(is_small_file)
+        .filter_map(|entry| {
+            let bytes = std::fs::read(entry.path()).ok()?;
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            Some((rel.to_string_lossy().into_owned(), bytes))
+        })
+        .collect()
 }

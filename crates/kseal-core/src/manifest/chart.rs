@@ -100,7 +100,8 @@ fn documents(template: &str) -> Vec<Vec<(usize, &str)>> {
     docs
 }
 
-fn is_kind_secret(line: &str) -> bool {
+/// Whether a template line is a document's top-level `kind: Secret` (unindented, quoted or not).
+pub fn is_kind_secret(line: &str) -> bool {
     let t = line.trim();
     t.strip_prefix("kind:")
         .is_some_and(|k| k.trim().trim_matches(['"', '\'']) == "Secret")

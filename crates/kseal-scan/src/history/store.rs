@@ -158,38 +158,28 @@ pub(crate) fn file_in_tree(repo: &gix::Repository, tree: ObjectId, path: &str) -
 }
 
 /// The files under `dir` (a folder path ending in `/`) in `tree`, with their content; none when
-/// the folder is not there. Blobs that cannot be read (a partial clone) are left out.
+/// the folder is not there or cannot be walked. Blobs that cannot be read (a partial clone) are
+/// left out.
 pub(crate) fn files_under(repo: &gix::Repository, tree: ObjectId, dir: &str) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut at = tree;
-    for part in dir.split('/').filter(|p| !p.is_empty()) {
-        let Some(next) = repo.find_object(at).ok().and_then(|o| {
-            gix::objs::TreeRefIter::from_bytes(&o.data, repo.object_hash())
-                .filter_map(Result::ok)
-                .find(|e| e.mode.is_tree() && AsRef::<[u8]>::as_ref(e.filename) == part.as_bytes())
-                .map(|e| e.oid.to_owned())
-        }) else {
-            return out;
-        };
-        at = next;
-    }
-    let mut stack = vec![(at, dir.to_string())];
-    while let Some((tree, prefix)) = stack.pop() {
-        let Ok(object) = repo.find_object(tree) else {
-            continue;
-        };
-        for e in gix::objs::TreeRefIter::from_bytes(&object.data, repo.object_hash()).filter_map(Result::ok) {
-            let path = format!("{prefix}{}", e.filename);
-            if e.mode.is_tree() {
-                stack.push((e.oid.to_owned(), path + "/"));
-            } else if e.mode.is_blob() {
-                if let Ok(blob) = repo.find_object(e.oid) {
-                    out.push((path, blob.detach().data));
-                }
-            }
-        }
-    }
-    out
+    let folder = repo
+        .find_tree(tree)
+        .ok()
+        .and_then(|t| t.lookup_entry_by_path(dir.trim_end_matches('/')).ok().flatten())
+        .filter(|e| e.mode().is_tree())
+        .and_then(|e| repo.find_tree(e.oid()).ok());
+    let Some(entries) = folder.and_then(|f| f.traverse().breadthfirst.files().ok()) else {
+        return Vec::new();
+    };
+    entries
+        .into_iter()
+        .filter(|e| e.mode.is_blob())
+        .filter_map(|e| {
+            Some((
+                format!("{dir}{}", e.filepath),
+                repo.find_object(e.oid).ok()?.detach().data,
+            ))
+        })
+        .collect()
 }
 
 /// The content of `path` in HEAD's tree, if there is one.
