@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kseal_global_optspecs
-    string join \n kubeconfig= context= n/namespace= exclude= request-timeout= h/help V/version
+    string join \n kubeconfig= context= request-timeout= n/namespace= h/help V/version
 end
 
 function __fish_kseal_needs_command
@@ -24,11 +24,10 @@ function __fish_kseal_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c kseal -n "__fish_kseal_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_needs_command" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_needs_command" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_needs_command" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_needs_command" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_needs_command" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_needs_command" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_needs_command" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_needs_command" -f -a "keygen" -d 'Generate a new X25519 identity in age format'
@@ -58,11 +57,6 @@ complete -c kseal -n "__fish_kseal_needs_command" -f -a "help" -d 'Print this me
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s o -l output -d 'Write the identity to FILE (mode 0600; refuses to overwrite)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s y -d 'Print the recipient (age1...) of each identity in FILE instead of making one' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l public-key-out -d 'Also write the public key to FILE: the recipients file `seal -R` and `.kseal.yaml` name (e.g. keys/prod.pub)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand keygen" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand keygen" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
@@ -74,11 +68,8 @@ complete -c kseal -n "__fish_kseal_using_subcommand seal" -s o -l output -d 'Wri
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s k -l kustomize -d 'Seal, in place (-w), the files whose Secrets the kustomization DIR renders, bound to the namespace and name it renders them as (namePrefix, nameSuffix, namespace). Repeatable: a base shared by overlays must render under one identity' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l name -d 'With --raw: the name of the Secret the value goes in (strict scope binds to it)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l key -d 'With --raw: the key under data or stringData the value goes in' -r
-complete -c kseal -n "__fish_kseal_using_subcommand seal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand seal" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand seal" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s w -l write -d 'Write each file in place (atomically: temporary file, then rename)'
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -l raw -d 'Seal one value from stdin and print it alone (for a Helm values file), bound to -n, --name and --key'
 complete -c kseal -n "__fish_kseal_using_subcommand seal" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -89,70 +80,60 @@ complete -c kseal -n "__fish_kseal_using_subcommand set" -s R -l recipients-file
 complete -c kseal -n "__fish_kseal_using_subcommand set" -l scope -d 'What a sealed value is bound to [default: the .kseal.yaml rule\'s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing' -r -f -a "strict\t'Bound to namespace, Secret name and key: the value opens only where it was sealed'
 namespace\t'Bound to the namespace: the value may move between Secrets and keys of one namespace'
 cluster\t'Bound to nothing but the cluster key'"
-complete -c kseal -n "__fish_kseal_using_subcommand set" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand set" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand set" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand set" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand set" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand set" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand open" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand open" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand open" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s o -l output -d 'Write the plain manifests to FILE (mode 0600) instead of stdout' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand open" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand open" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand open" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -l ignore-mac -d 'Open SOPS files even when their MAC does not match (the values may have been altered)'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand open" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s k -l kustomize -d 'The files whose Secrets the kustomization DIR renders, opened and sealed for the namespace and name it renders them as (as `seal -w -k`). Repeatable' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l check -d 'Change nothing: report what would be resealed, exit 1 if anything would'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand edit" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand edit" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand edit" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l scope -d 'What a sealed value is bound to [default: the .kseal.yaml rule\'s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing' -r -f -a "strict\t'Bound to namespace, Secret name and key: the value opens only where it was sealed'
 namespace\t'Bound to the namespace: the value may move between Secrets and keys of one namespace'
 cluster\t'Bound to nothing but the cluster key'"
-complete -c kseal -n "__fish_kseal_using_subcommand edit" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand edit" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand edit" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand edit" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l dry-run -d 'Validate and merge on the server without persisting anything' -r -f -a "server\t'Send every request with dryRun=All: the server validates and merges, and persists nothing'"
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l concurrency -d 'Requests in flight at once' -r
-complete -c kseal -n "__fish_kseal_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand apply" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand apply" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l diff -d 'Show what would change (keys of Secrets, by hash), apply nothing'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l force-conflicts -d 'Take over fields that another field manager owns (otherwise such a change fails with 409)'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l remove-last-applied -d 'Drop a Secret\'s kubectl.kubernetes.io/last-applied-configuration annotation, left by an earlier client-side `kubectl apply` (it holds that apply\'s values in plain text)'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup restore webhook help" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup restore webhook help" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup restore webhook help" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup restore webhook help" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup restore webhook help" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup restore webhook help" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup restore webhook help" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and not __fish_seen_subcommand_from init fetch-key rotate-key backup restore webhook help" -f -a "init" -d 'Create the key pair in the cluster (refuses if it exists)'
@@ -172,54 +153,39 @@ complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_sub
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l apiserver-cidr -d 'With --webhook: admit the admission port from this address block only (repeatable)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l from-backup -d 'Set up with the keys of a backup (`cluster backup`, `--backup-to`) instead of a new key, under their entry names, as `cluster restore` does: a rebuilt cluster opens what was sealed before' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s i -l identity -d 'With --from-backup: the offline identity the backup was encrypted to (repeatable)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l webhook -d 'Also install the admission webhook (as `kseal cluster webhook install`), so Flux, Argo CD and `kubectl apply` can apply sealed manifests unchanged'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s o -l output -d 'Write the public key to FILE instead of stdout' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l public-key-out -d 'Write the new public key to FILE' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -l keep-recipients -d 'Leave the recipients files of the `.kseal.yaml` here as they are. By default a file that holds the cluster\'s previous key gets the new one in its place (other keys and comments kept), so `seal` uses the new key and `verify` reports values still sealed to the old one'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from rotate-key" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l to -d 'Encrypt to this age recipient (repeatable; at least one)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s o -l output -d 'The backup file (created, mode 0600, never overwritten)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from backup" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -s i -l identity -d 'The offline identity the backup was encrypted to (repeatable)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l keys-namespace -d 'Make the key Secret in this namespace instead of kseal\'s own: Argo CD\'s (`argocd`), whose repo-server sidecar mounts secret kseal-keys (deploy/argocd/). Only the Secret is made there; the namespace must exist' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from restore" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from webhook" -f -a "install" -d 'Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate'
@@ -239,35 +205,27 @@ complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l listen -d 'Addre
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l probe-listen -d 'Also serve GET /healthz and /readyz in plain HTTP here, for the kubelet\'s probes (which present no client certificate)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l reload-every -d 'How often to check the key and certificate folders for change' -r
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l drain -d 'After SIGTERM, how long open requests may take to finish' -r
-complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand webhook" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -l insecure-no-client-auth -d 'Serve any TLS client, for control planes whose admission configuration cannot be set: anything that reaches the port can then have sealed values opened (use the NetworkPolicy)'
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s k -l kustomize -d 'Verify what the kustomization DIR renders (the Secrets as applied, with the rule of DIR\'s kustomization), as `kseal seal -w -k DIR` sealed them. Repeatable' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand verify" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand verify" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l scope -d 'What a sealed value is bound to [default: the .kseal.yaml rule\'s, else strict]. strict: namespace, Secret name and key. namespace: the namespace. cluster: nothing' -r -f -a "strict\t'Bound to namespace, Secret name and key: the value opens only where it was sealed'
 namespace\t'Bound to the namespace: the value may move between Secrets and keys of one namespace'
 cluster\t'Bound to nothing but the cluster key'"
-complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s w -l write -d 'Replace each file in place (atomically) instead of printing to stdout'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l ignore-mac -d 'Import even when the SOPS MAC does not match (the values may have been altered)'
@@ -277,11 +235,11 @@ complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l cont
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l controller-namespace -d 'With --controller-keys-from-cluster: the controller\'s namespace' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l context -d 'The kubeconfig context to use (cluster commands)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
+complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l controller-keys-from-cluster -d 'Read the controller\'s keys from the cluster (the Secrets labelled sealedsecrets.bitnami.com/sealed-secrets-key), into memory only: no key file on disk'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s w -l write -d 'Replace each file in place (atomically) instead of printing to stdout'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s h -l help -d 'Print help'
@@ -289,18 +247,9 @@ complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s V -l
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -l kid -d 'Only Secrets with a value sealed to this key: a kid (8 hex) or a recipient (age1...)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -l format -d 'text: one aligned line per Secret; json: one JSON object per line' -r -f -a "text\t''
 json\t''"
-complete -c kseal -n "__fish_kseal_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand ls" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand ls" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand ls" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand ls" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand textconv" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand textconv" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l rev-range -d 'History mode: only commits reachable from B and not from A (e.g. origin/main..HEAD in CI; an annotated tag stands for the commit it tags: v1.2..v1.3)' -r
@@ -309,11 +258,6 @@ json\t'One JSON object per finding; usable as a --baseline file'
 sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'"
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l baseline -d 'Accept the findings listed in FILE (what `kseal scan --format json` wrote) and their values wherever they appear [default: .kseal-baseline.jsonl at the top of the work tree, if any]' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l threads -d 'Worker threads [default: the number of cores]' -r
-complete -c kseal -n "__fish_kseal_using_subcommand scan" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand scan" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand scan" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand scan" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand scan" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l history -d 'Every commit of every ref [default inside a git repository]'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l staged -d 'The staged files (the index), for a pre-commit hook'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l worktree -d 'The files on disk [default outside git]; .gitignored files are skipped'
@@ -321,75 +265,39 @@ complete -c kseal -n "__fish_kseal_using_subcommand scan" -l include-unreachable
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -l allow-incomplete -d 'Report what could be read even when the scan is incomplete (objects that cannot be read, as in a partial clone; a shallow clone\'s missing history), with a warning, and exit by the findings; without it, an incomplete scan exits 2'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand scan" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "install" -d 'Write a pre-commit hook running `kseal scan --staged` where git reads hooks (core.hooksPath, linked worktrees); never replaces a different hook'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write a pre-commit hook running `kseal scan --staged` where git reads hooks (core.hooksPath, linked worktrees); never replaces a different hook'
 complete -c kseal -n "__fish_kseal_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kseal -n "__fish_kseal_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand completions" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand completions" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand completions" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand completions" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand render" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand render" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand render" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand render" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand render" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand render" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand render" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand render" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand render" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand render" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand render" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand render" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand krm" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand krm" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand krm" -l context -d 'The kubeconfig context to use (cluster commands)' -r
+complete -c kseal -n "__fish_kseal_using_subcommand krm" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand krm" -l context -d 'The kubeconfig context to use' -r
+complete -c kseal -n "__fish_kseal_using_subcommand krm" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand krm" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand krm" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand krm" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand krm" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand krm" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand krm" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand version" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand version" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand version" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand version" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand version" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand version" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand man" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand man" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand man" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand man" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand man" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand man" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand man" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand __complete" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand __complete" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand __complete" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand __complete" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand __complete" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand __complete" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand __complete" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand copy-self" -l kubeconfig -d 'Path to the kubeconfig file (cluster commands)' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand copy-self" -l context -d 'The kubeconfig context to use (cluster commands)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand copy-self" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
-complete -c kseal -n "__fish_kseal_using_subcommand copy-self" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
-complete -c kseal -n "__fish_kseal_using_subcommand copy-self" -l request-timeout -d 'How long one API request may take before it fails (cluster commands), as kubectl\'s flag: `30s`, `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand copy-self" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand copy-self" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand help; and not __fish_seen_subcommand_from keygen seal set open reseal edit apply cluster webhook verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help" -f -a "keygen" -d 'Generate a new X25519 identity in age format'

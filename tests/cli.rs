@@ -478,33 +478,138 @@ fn set_creates_a_data_field_in_json() {
     assert_eq!(v["data"]["k"], "AIAB");
 }
 
+/// kubectl's flags work before the command (`kubectl seal -n prod seal ...`, the plugin's habit)
+/// and after it; given twice, the command's own wins, as later flags do in kubectl.
 #[test]
-fn kubectl_plugin_binary_accepts_kubectl_global_flags_anywhere() {
+fn kubectl_plugin_binary_accepts_kubectl_flags_before_and_after_the_command() {
     let sb = Sandbox::new();
     sb.write("s.yaml", &SECRET.replace("  namespace: prod\n", ""));
-    let mut c = assert_cmd::Command::cargo_bin("kubectl-seal").unwrap();
-    let out = c
-        .current_dir(sb.dir.path())
+    let plugin = || {
+        let mut c = assert_cmd::Command::cargo_bin("kubectl-seal").unwrap();
+        c.current_dir(sb.dir.path());
+        c
+    };
+    let out = plugin()
+        .args(["-n", "other", "seal", "-R", "a.pub", "s.yaml", "-n", "prod"])
+        .run_ok();
+    sb.write("sealed.yaml", &stdout(&out));
+    assert_eq!(sealed_tokens(&stdout(&out)).len(), 2);
+    // Bound to prod (the later -n): opens only there.
+    plugin()
         .args([
             "--kubeconfig",
             "/nonexistent",
-            "seal",
-            "--context",
-            "ctx",
-            "-R",
-            "a.pub",
-            "s.yaml",
             "-n",
             "prod",
+            "open",
+            "-i",
+            "a.agekey",
         ])
+        .args(["--context", "ctx", "sealed.yaml"])
         .run_ok();
-    assert_eq!(sealed_tokens(&stdout(&out)).len(), 2);
-    let help = assert_cmd::Command::cargo_bin("kubectl-seal")
-        .unwrap()
-        .arg("--help")
+    let wrong = plugin()
+        .args(["open", "-i", "a.agekey", "-n", "other", "sealed.yaml"])
         .output()
         .unwrap();
+    assert_eq!(wrong.status.code(), Some(3), "{}", stderr(&wrong));
+    let help = plugin().arg("--help").output().unwrap();
     assert!(stdout(&help).contains("Usage: kubectl seal"), "{}", stdout(&help));
+}
+
+/// Issue 27 (first hour): `--kubeconfig`, `--context`, `--request-timeout`, `-n` and
+/// `--exclude` are listed, and accepted, only by the commands they mean something to; before a
+/// command that does not take one, it is an error that names the command, not silently ignored.
+#[test]
+fn shared_flags_are_listed_and_taken_only_where_they_apply() {
+    let sb = Sandbox::new();
+    let help = |args: &[&str]| stdout(&sb.kseal().args(args).arg("--help").output().unwrap());
+    let cluster = ["--kubeconfig", "--context", "--request-timeout"];
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["keygen"], &[]),
+        (&["hook", "install"], &[]),
+        (&["webhook"], &[]),
+        (&["scan"], &[]),
+        (&["textconv"], &[]),
+        (&["completions"], &[]),
+        (&["seal"], &["--namespace", "--exclude"]),
+        (&["set"], &["--namespace"]),
+        (&["verify"], &["--namespace", "--exclude"]),
+        (&["ls"], &["--exclude"]),
+        (
+            &["open"],
+            &[
+                "--namespace",
+                "--exclude",
+                "--kubeconfig",
+                "--context",
+                "--request-timeout",
+            ],
+        ),
+        (
+            &["edit"],
+            &["--namespace", "--kubeconfig", "--context", "--request-timeout"],
+        ),
+        (
+            &["apply"],
+            &[
+                "--namespace",
+                "--exclude",
+                "--kubeconfig",
+                "--context",
+                "--request-timeout",
+            ],
+        ),
+        (&["cluster", "init"], &cluster),
+        (&["cluster", "webhook", "rotate-cert"], &cluster),
+    ];
+    for (command, listed) in cases {
+        let text = help(command);
+        assert!(text.contains("Usage: kseal"), "{command:?}: {text}");
+        for flag in [
+            "--kubeconfig",
+            "--context",
+            "--request-timeout",
+            "--namespace",
+            "--exclude",
+        ] {
+            assert_eq!(
+                text.contains(flag),
+                listed.contains(&flag),
+                "{command:?} --help and {flag}:\n{text}"
+            );
+        }
+    }
+    if cfg!(feature = "cluster") {
+        assert!(help(&["apply"]).contains("Cluster options:"));
+    }
+    // Given where it does not apply: a usage error (2) naming the command, before or after it.
+    let before = sb.kseal().args(["--context", "prod", "keygen"]).output().unwrap();
+    assert_eq!(before.status.code(), Some(2));
+    assert!(
+        stderr(&before).contains("--context does not apply to `kseal keygen`"),
+        "{}",
+        stderr(&before)
+    );
+    assert!(!sb.path("prod").exists());
+    let ls = sb.kseal().args(["-n", "shop", "ls", "."]).output().unwrap();
+    assert_eq!(ls.status.code(), Some(2));
+    assert!(
+        stderr(&ls).contains("--namespace does not apply to `kseal ls`"),
+        "{}",
+        stderr(&ls)
+    );
+    let after = sb.kseal().args(["keygen", "--context", "prod"]).output().unwrap();
+    assert_eq!(after.status.code(), Some(2));
+    assert!(stderr(&after).contains("--context"), "{}", stderr(&after));
+    // The man pages say the same, and their synopsis is the usage line: PATH repeatable.
+    let seal = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/man/kseal-seal.1")).unwrap();
+    assert!(
+        seal.contains(".SH SYNOPSIS\n\\fBkseal seal\\fR [OPTIONS] [PATH]...\n"),
+        "{seal}"
+    );
+    assert!(seal.contains("\\-\\-exclude") && !seal.contains("kubeconfig"));
+    let keygen = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/man/kseal-keygen.1")).unwrap();
+    assert!(!keygen.contains("kubeconfig") && !keygen.contains("\\-\\-namespace"));
 }
 
 #[test]

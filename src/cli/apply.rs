@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::input::collect_inputs;
 use super::policy::{config_rule, default_namespace};
-use super::{GlobalArgs, IdentityArgs};
+use super::{ExcludeFlag, Flags, IdentityArgs, NamespaceFlag};
 use crate::cluster::{self, apply};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
@@ -67,9 +67,13 @@ pub struct ApplyArgs {
     /// Requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
+    #[command(flatten)]
+    pub exclude: ExcludeFlag,
 }
 
-pub fn run(args: ApplyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: ApplyArgs, global: &Flags) -> Result<ExitCode, Error> {
     let inputs = collect_inputs(&args.paths, &global.exclude)?;
     // Each input with whether it is a SOPS file (decided once: it takes a parse).
     let mut sources = Vec::with_capacity(inputs.len());

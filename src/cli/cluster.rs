@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::output::{write_atomic, write_new, write_stdout, Perm};
-use super::GlobalArgs;
+use super::{Flags, KubeFlags};
 use crate::cluster::{self, keys, webhook};
 use crate::crypto::Recipient;
 use crate::error::{Error, ExitCode};
@@ -53,7 +53,30 @@ pub enum WebhookCommand {
     /// Install or update the webhook (deploy/webhook/webhook.yaml) and its serving certificate.
     Install(WebhookInstallArgs),
     /// New serving and client certificates and CAs; the previous CAs stay trusted until the next rotation.
-    RotateCert(ApiServerFiles),
+    RotateCert(RotateCertArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RotateCertArgs {
+    #[command(flatten)]
+    pub files: ApiServerFiles,
+    #[command(flatten)]
+    pub kube: KubeFlags,
+}
+
+impl ClusterCommand {
+    /// Every cluster command talks to the cluster: its kubectl flags.
+    pub fn kube(&self) -> &KubeFlags {
+        match self {
+            ClusterCommand::Init(a) => &a.kube,
+            ClusterCommand::FetchKey(a) => &a.kube,
+            ClusterCommand::RotateKey(a) => &a.kube,
+            ClusterCommand::Backup(a) => &a.kube,
+            ClusterCommand::Restore(a) => &a.kube,
+            ClusterCommand::Webhook(WebhookCommand::Install(a)) => &a.kube,
+            ClusterCommand::Webhook(WebhookCommand::RotateCert(a)) => &a.kube,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -78,6 +101,8 @@ pub struct WebhookInstallArgs {
     /// block only: the API server's (repeatable; README "Who may call the webhook").
     #[arg(long, value_name = "CIDR")]
     pub apiserver_cidr: Vec<String>,
+    #[command(flatten)]
+    pub kube: KubeFlags,
 }
 
 /// Where the API server's admission files go, and where the webhook is reached.
@@ -176,6 +201,8 @@ pub struct InitArgs {
     /// With --from-backup: the offline identity the backup was encrypted to (repeatable).
     #[arg(short, long = "identity", value_name = "FILE", requires = "from_backup")]
     pub identities: Vec<PathBuf>,
+    #[command(flatten)]
+    pub kube: KubeFlags,
 }
 
 #[derive(Args, Debug)]
@@ -183,6 +210,8 @@ pub struct FetchArgs {
     /// Write the public key to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub kube: KubeFlags,
 }
 
 #[derive(Args, Debug)]
@@ -195,6 +224,8 @@ pub struct RotateArgs {
     /// kept), so `seal` uses the new key and `verify` reports values still sealed to the old one.
     #[arg(long)]
     pub keep_recipients: bool,
+    #[command(flatten)]
+    pub kube: KubeFlags,
 }
 
 #[derive(Args, Debug)]
@@ -218,6 +249,8 @@ pub struct RestoreArgs {
     /// the namespace must exist.
     #[arg(long, value_name = "NS", default_value = crate::cluster::keys::NAMESPACE)]
     pub keys_namespace: String,
+    #[command(flatten)]
+    pub kube: KubeFlags,
 }
 
 #[derive(Args, Debug)]
@@ -228,6 +261,8 @@ pub struct BackupArgs {
     /// The backup file (created, mode 0600, never overwritten).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+    #[command(flatten)]
+    pub kube: KubeFlags,
 }
 
 fn recipients(list: &[String]) -> Result<Vec<Recipient>, Error> {
@@ -373,7 +408,7 @@ async fn install_webhook(
     files.write(&client, &endpoint)
 }
 
-pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: ClusterArgs, global: &Flags) -> Result<ExitCode, Error> {
     let rt = cluster::runtime()?;
     let context = global.context.as_deref();
     rt.block_on(async {
@@ -393,7 +428,7 @@ pub fn run(args: ClusterArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
             ClusterCommand::Webhook(WebhookCommand::Install(a)) => {
                 install_webhook(&c, &a.image, &a.files, &a.apiserver_cidr).await?
             }
-            ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => rotate_cert(&c, &files).await?,
+            ClusterCommand::Webhook(WebhookCommand::RotateCert(a)) => rotate_cert(&c, &a.files).await?,
             ClusterCommand::FetchKey(a) => {
                 let r = keys::fetch_key(&c).await?;
                 match &a.output {
@@ -416,8 +451,8 @@ fn check_flags(command: &ClusterCommand) -> Result<(), Error> {
         ClusterCommand::Webhook(WebhookCommand::Install(a)) => {
             check_webhook_flags(&a.files, &a.apiserver_cidr)
         }
-        ClusterCommand::Webhook(WebhookCommand::RotateCert(files)) => check_webhook_flags(files, &[]),
-        ClusterCommand::FetchKey(FetchArgs { output: Some(o) }) => super::output_file(o),
+        ClusterCommand::Webhook(WebhookCommand::RotateCert(a)) => check_webhook_flags(&a.files, &[]),
+        ClusterCommand::FetchKey(FetchArgs { output: Some(o), .. }) => super::output_file(o),
         ClusterCommand::Backup(a) => super::output_file(&a.output),
         _ => Ok(()),
     }

@@ -115,16 +115,41 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
             walk(sub, &file, &typed, pages);
         }
     }
-    fn render(c: clap::Command) -> Vec<u8> {
+    fn render(mut c: clap::Command) -> Vec<u8> {
+        let usage = c.render_usage().to_string();
+        let name = c.get_bin_name().unwrap_or_else(|| c.get_name()).to_string();
         let mut out = Vec::new();
         clap_mangen::Man::new(c)
             .render(&mut out)
             .expect("rendering into memory cannot fail");
-        out
+        with_synopsis(&String::from_utf8_lossy(&out), &name, &usage).into_bytes()
     }
     walk(&cmd, "kseal", "kseal", &mut pages);
     pages.insert(0, ("kseal.1".into(), render(cmd)));
     pages
+}
+
+/// clap_mangen's synopsis lists every option and shows a repeatable PATH as `[PATH]`; clap's own
+/// usage line (`kseal seal [OPTIONS] [PATH]...`, as --help prints it) replaces it.
+fn with_synopsis(page: &str, name: &str, usage: &str) -> String {
+    let escape = |t: &str| t.replace('\\', "\\\\").replace('-', "\\-");
+    let forms: Vec<String> = usage
+        .trim()
+        .trim_start_matches("Usage:")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.strip_prefix(name) {
+            Some(rest) => format!("\\fB{}\\fR{}", escape(name), escape(rest)),
+            None => escape(l),
+        })
+        .collect();
+    let Some(start) = page.find(".SH SYNOPSIS\n") else {
+        return page.to_string();
+    };
+    let body = start + ".SH SYNOPSIS\n".len();
+    let end = page[body..].find("\n.SH ").map_or(page.len(), |i| body + i + 1);
+    format!("{}{}\n{}", &page[..body], forms.join("\n.br\n"), &page[end..])
 }
 
 pub fn run_man(args: ManArgs) -> Result<ExitCode, Error> {

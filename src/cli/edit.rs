@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use super::input::{stdin_is_terminal, Input};
 use super::output::{write_atomic, Perm};
 use super::policy::{config_rule, default_namespace, policy_for};
-use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
+use super::{Flags, IdentityArgs, NamespaceFlag, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::crypto::{Identity, Kid, Scope};
 use crate::error::{Error, ExitCode, Location};
@@ -51,6 +51,8 @@ pub struct EditArgs {
     pub recipients: RecipientArgs,
     #[command(flatten)]
     pub scope: ScopeArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
 }
 
 /// A private folder for the plaintext scratch file. On drop, every file in it is overwritten
@@ -240,7 +242,7 @@ fn ask_again(interrupted: &AtomicBool) -> bool {
 fn edit_policy(
     input: &Input,
     args: &EditArgs,
-    global: &GlobalArgs,
+    global: &Flags,
     identities: &[Identity],
     in_file: &BTreeSet<Kid>,
     cache: &mut ConfigCache,
@@ -268,7 +270,7 @@ fn edit_policy(
     })
 }
 
-pub fn run(args: EditArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: EditArgs, global: &Flags) -> Result<ExitCode, Error> {
     let identities = args.identities.load(global)?;
     let input = Input {
         path: Some(args.file.clone()),

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use super::input::collect_inputs_to_write;
 use super::output::{join_stream, write_imported};
 use super::policy::policy_announced;
-use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use super::{ExcludeFlag, Flags, KubeFlags, NamespaceFlag, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode, Location};
 use crate::manifest::{seal::seal, sealedsecret};
@@ -64,14 +64,17 @@ pub struct ImportSealedSecretArgs {
     /// Replace each file in place (atomically) instead of printing to stdout.
     #[arg(short, long)]
     pub write: bool,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
+    #[command(flatten)]
+    pub exclude: ExcludeFlag,
+    #[command(flatten)]
+    pub kube: KubeFlags,
 }
 
 /// The controller's keys from the cluster (into memory only).
 #[cfg(feature = "cluster")]
-fn keys_from_cluster(
-    namespace: &str,
-    global: &GlobalArgs,
-) -> Result<Vec<sealedsecret::RsaPrivateKey>, Error> {
+fn keys_from_cluster(namespace: &str, global: &Flags) -> Result<Vec<sealedsecret::RsaPrivateKey>, Error> {
     let rt = crate::cluster::runtime()?;
     let pems = rt.block_on(async {
         let c = crate::cluster::connect(&global.target()).await?;
@@ -82,7 +85,7 @@ fn keys_from_cluster(
 }
 
 #[cfg(not(feature = "cluster"))]
-fn keys_from_cluster(_: &str, _: &GlobalArgs) -> Result<Vec<sealedsecret::RsaPrivateKey>, Error> {
+fn keys_from_cluster(_: &str, _: &Flags) -> Result<Vec<sealedsecret::RsaPrivateKey>, Error> {
     Err(Error::usage(
         "--controller-keys-from-cluster: this kseal was built without the `cluster` feature",
     ))
@@ -110,7 +113,7 @@ fn keys_from_file(path: &std::path::Path) -> Result<Vec<sealedsecret::RsaPrivate
     Ok(keys)
 }
 
-pub fn run(args: ImportSealedSecretArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: ImportSealedSecretArgs, global: &Flags) -> Result<ExitCode, Error> {
     super::recipients::explicit_recipients(&args.recipients)?;
     let keys = match &args.controller_key {
         Some(path) => keys_from_file(path)?,

@@ -7,7 +7,7 @@ use clap::Args;
 use super::input::collect_inputs_to_write;
 use super::output::write_imported;
 use super::policy::policy_for;
-use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
+use super::{ExcludeFlag, Flags, IdentityArgs, NamespaceFlag, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
 use crate::manifest::{parse, seal::seal, secret, sops};
@@ -47,9 +47,13 @@ pub struct ImportSopsArgs {
     /// Import even when the SOPS MAC does not match (the values may have been altered).
     #[arg(long)]
     pub ignore_mac: bool,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
+    #[command(flatten)]
+    pub exclude: ExcludeFlag,
 }
 
-pub fn run(args: ImportSopsArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: ImportSopsArgs, global: &Flags) -> Result<ExitCode, Error> {
     // Recipients first: a mistake there is reported before any file is read.
     super::recipients::explicit_recipients(&args.recipients)?;
     let identities = args.identities.load(global)?;

@@ -5,7 +5,7 @@ use std::io::Read;
 use clap::Args;
 
 use super::output::write_stdout;
-use super::{GlobalArgs, IdentityArgs};
+use super::{Flags, IdentityArgs, NamespaceFlag};
 use crate::error::{Error, ExitCode};
 use crate::manifest::krm;
 
@@ -40,9 +40,11 @@ pub struct KrmArgs {
     pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub identities: IdentityArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
 }
 
-pub fn run(args: KrmArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: KrmArgs, global: &Flags) -> Result<ExitCode, Error> {
     let mut text = zeroize::Zeroizing::new(String::new());
     std::io::stdin()
         .read_to_string(&mut text)
@@ -72,7 +74,7 @@ fn run_exec_plugin(
     args: &KrmArgs,
     config: &std::path::Path,
     stream: &str,
-    global: &GlobalArgs,
+    global: &Flags,
 ) -> Result<ExitCode, Error> {
     let shown = config.display().to_string();
     let text = std::fs::read_to_string(config).map_err(|e| Error::io(&shown, &e))?;
@@ -104,7 +106,7 @@ fn run_exec_plugin(
 /// The namespace for Secrets that name none: the config's `spec.namespace`, else `-n`, else
 /// `ARGOCD_APP_NAMESPACE` (what Argo CD sets for the Application's destination). Never a silent
 /// `default`: a Secret that names no namespace is applied wherever the caller says.
-fn plugin_namespace(config: &serde_json::Value, global: &GlobalArgs) -> Option<String> {
+fn plugin_namespace(config: &serde_json::Value, global: &Flags) -> Option<String> {
     config["spec"]["namespace"]
         .as_str()
         .map(str::to_string)

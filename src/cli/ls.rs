@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::input::collect_inputs;
 use super::output::write_stdout;
-use super::GlobalArgs;
+use super::{ExcludeFlag, Flags};
 use crate::crypto::{Kid, Recipient};
 use crate::error::{Error, ExitCode};
 use crate::manifest::views::{list, Listed};
@@ -39,6 +39,8 @@ pub struct LsArgs {
     /// text: one aligned line per Secret; json: one JSON object per line.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    #[command(flatten)]
+    pub exclude: ExcludeFlag,
 }
 
 fn parse_kid(s: &str) -> Result<Kid, Error> {
@@ -60,7 +62,7 @@ struct Row<'a> {
     secret: &'a Listed,
 }
 
-pub fn run(args: LsArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: LsArgs, global: &Flags) -> Result<ExitCode, Error> {
     let kid = args.kid.as_deref().map(parse_kid).transpose()?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]

@@ -65,6 +65,9 @@ Typical use:
   kseal edit -i cluster.agekey secret.yaml    # key holders: change values in $EDITOR
   kseal scan --worktree                       # plaintext Secrets in the files on disk
 
+kubectl's flags (--kubeconfig, --context, --request-timeout, -n) may also come before the command,
+as `kubectl seal --context prod apply ...`; each command's --help lists those it takes.
+
 Exit codes: 0 success, 1 findings (verify, scan), 2 usage or input error, 3 crypto failure (wrong key,
 tampered value), 4 cluster/API error.";
 
@@ -72,32 +75,118 @@ tampered value), 4 cluster/API error.";
 #[command(version, about = ABOUT, long_about = LONG_ABOUT, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub before: Before,
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// kubectl's global flags, accepted anywhere on the command line so `kubectl seal` works as a
-/// plugin. `--kubeconfig` and `--context` are for the cluster commands.
-#[derive(Args, Debug, Clone)]
-pub struct GlobalArgs {
-    /// Path to the kubeconfig file (cluster commands).
-    #[arg(long, global = true, value_name = "FILE")]
+/// kubectl's flags may come before the command (`kubectl seal --context prod apply ...`), for
+/// the commands that take them; each command lists its own.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Before {
+    #[command(flatten)]
+    pub kube: KubeFlags,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
+}
+
+/// Per argument, not per struct: a struct's heading would carry over to the options after it.
+const CLUSTER_OPTIONS: &str = "Cluster options";
+
+/// How to reach the cluster, as kubectl's flags: on the commands that talk to a cluster (and
+/// those that can read keys from it), and before any command.
+#[derive(Args, Debug, Clone, Default)]
+pub struct KubeFlags {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, value_name = "FILE", help_heading = CLUSTER_OPTIONS)]
     pub kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context to use (cluster commands).
-    #[arg(long, global = true, value_name = "NAME")]
+    /// The kubeconfig context to use.
+    #[arg(long, value_name = "NAME", help_heading = CLUSTER_OPTIONS)]
     pub context: Option<String>,
+    /// How long one API request may take before it fails, as kubectl's flag: `30s` (the
+    /// default), `2m`; `0` waits forever.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, help_heading = CLUSTER_OPTIONS)]
+    pub request_timeout: Option<std::time::Duration>,
+}
+
+/// `-n`: on the commands that seal, open or check Secrets.
+#[derive(Args, Debug, Clone, Default)]
+pub struct NamespaceFlag {
     /// Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule).
-    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    #[arg(short = 'n', long, value_name = "NS")]
     pub namespace: Option<String>,
+}
+
+/// `--exclude`: on the commands that walk folders.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ExcludeFlag {
     /// Leave out of folder walks the files matching GLOB (below the folder named, or by file
     /// name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too.
-    #[arg(long, global = true, value_name = "GLOB")]
+    #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// How long one API request may take before it fails (cluster commands), as kubectl's flag:
-    /// `30s`, `2m`; `0` waits forever.
-    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+}
+
+/// The kubectl-style flags of the command being run, from its own flags and those given before
+/// it (its own win).
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(not(feature = "cluster"), allow(dead_code))] // the cluster ones, then, only get parsed
+pub struct Flags {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    pub exclude: Vec<String>,
     pub request_timeout: std::time::Duration,
+}
+
+/// Which of the shared flags a command takes: its own copies of them.
+#[derive(Default, Clone, Copy)]
+struct Takes<'a> {
+    kube: Option<&'a KubeFlags>,
+    namespace: Option<&'a NamespaceFlag>,
+    exclude: Option<&'a ExcludeFlag>,
+}
+
+impl Before {
+    /// The flags for `command`; a flag given before a command that does not take it is an error
+    /// rather than silently ignored (`kseal --context prod keygen`).
+    fn flags(&self, command: &str, takes: Takes) -> Result<Flags, Error> {
+        let top = &self.kube;
+        let given_before = [
+            ("--kubeconfig", top.kubeconfig.is_some(), takes.kube.is_some()),
+            ("--context", top.context.is_some(), takes.kube.is_some()),
+            (
+                "--request-timeout",
+                top.request_timeout.is_some(),
+                takes.kube.is_some(),
+            ),
+            (
+                "--namespace",
+                self.namespace.namespace.is_some(),
+                takes.namespace.is_some(),
+            ),
+        ];
+        if let Some((flag, ..)) = given_before.iter().find(|(_, given, taken)| *given && !taken) {
+            return Err(Error::usage(format!(
+                "{flag} does not apply to `{} {command}` (see `{} {command} --help`)",
+                program(),
+                program()
+            )));
+        }
+        let own = takes.kube.cloned().unwrap_or_default();
+        Ok(Flags {
+            kubeconfig: own.kubeconfig.or_else(|| top.kubeconfig.clone()),
+            context: own.context.or_else(|| top.context.clone()),
+            request_timeout: own
+                .request_timeout
+                .or(top.request_timeout)
+                .unwrap_or(std::time::Duration::from_secs(30)),
+            namespace: takes
+                .namespace
+                .and_then(|n| n.namespace.clone())
+                .or_else(|| self.namespace.namespace.clone()),
+            exclude: takes.exclude.map(|e| e.exclude.clone()).unwrap_or_default(),
+        })
+    }
 }
 
 /// kubectl's `--request-timeout` values: a bare number is seconds, else a duration (`30s`, `2m`).
@@ -109,7 +198,7 @@ fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
 }
 
 #[cfg(feature = "cluster")]
-impl GlobalArgs {
+impl Flags {
     /// The cluster these flags name (kubeconfig, context, namespace).
     pub fn target(&self) -> crate::cluster::Target {
         crate::cluster::Target {
@@ -213,10 +302,13 @@ pub struct IdentityArgs {
     /// Read the identities from the cluster's kseal-keys Secret (needs get on that one Secret).
     #[arg(long, conflicts_with = "files")]
     pub identity_from_cluster: bool,
+    // For --identity-from-cluster: every command that opens values can read the keys there.
+    #[command(flatten)]
+    pub kube: KubeFlags,
 }
 
 impl IdentityArgs {
-    pub fn load(&self, global: &GlobalArgs) -> Result<Vec<crate::crypto::Identity>, Error> {
+    pub fn load(&self, global: &Flags) -> Result<Vec<crate::crypto::Identity>, Error> {
         if self.identity_from_cluster {
             #[cfg(feature = "cluster")]
             {
@@ -401,30 +493,87 @@ fn is_broken_pipe(e: &Error) -> bool {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
-    let g = &cli.global;
-    match cli.command {
-        Command::Keygen(a) => keygen::run(a),
-        Command::Seal(a) => seal::run(a, g),
-        Command::Set(a) => set::run(a, g),
-        Command::Open(a) => open::run(a, g),
-        Command::Reseal(a) => reseal::run(a, g),
-        Command::Verify(a) => verify::run(a, g),
+    let Cli { before, command } = cli;
+    // Which shared flags each command takes: `kube` where it talks to a cluster or can read keys
+    // there, `namespace` where it seals, opens or checks Secrets, `exclude` where it walks folders.
+    let takes = |kube, namespace, exclude| Takes {
+        kube,
+        namespace,
+        exclude,
+    };
+    let none = Takes::default();
+    // A command without the shared flags still refuses them given before it.
+    let bare = |name: &str| before.flags(name, none).map(drop);
+    match command {
+        Command::Keygen(a) => bare("keygen").and_then(|()| keygen::run(a)),
+        Command::Seal(a) => {
+            let g = before.flags("seal", takes(None, Some(&a.namespace), Some(&a.exclude)))?;
+            seal::run(a, &g)
+        }
+        Command::Set(a) => {
+            let g = before.flags("set", takes(None, Some(&a.namespace), None))?;
+            set::run(a, &g)
+        }
+        Command::Open(a) => {
+            let t = takes(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude));
+            let g = before.flags("open", t)?;
+            open::run(a, &g)
+        }
+        Command::Reseal(a) => {
+            let t = takes(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude));
+            let g = before.flags("reseal", t)?;
+            reseal::run(a, &g)
+        }
+        Command::Verify(a) => {
+            let g = before.flags("verify", takes(None, Some(&a.namespace), Some(&a.exclude)))?;
+            verify::run(a, &g)
+        }
         #[cfg(feature = "cluster")]
-        Command::Apply(a) => apply::run(a, g),
+        Command::Apply(a) => {
+            let t = takes(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude));
+            let g = before.flags("apply", t)?;
+            apply::run(a, &g)
+        }
         #[cfg(feature = "cluster")]
-        Command::Cluster(a) => cluster::run(a, g),
+        Command::Cluster(a) => {
+            let g = before.flags("cluster", takes(Some(a.command.kube()), None, None))?;
+            cluster::run(a, &g)
+        }
         #[cfg(feature = "cluster")]
-        Command::Webhook(a) => webhook::run(a),
-        Command::Edit(a) => edit::run(a, g),
-        Command::ImportSops(a) => import_sops::run(a, g),
-        Command::ImportSealedsecret(a) => import_sealedsecret::run(a, g),
-        Command::Ls(a) => ls::run(a, g),
-        Command::Textconv(a) => textconv::run(a),
+        Command::Webhook(a) => bare("webhook").and_then(|()| webhook::run(a)),
+        Command::Edit(a) => {
+            let g = before.flags("edit", takes(Some(&a.identities.kube), Some(&a.namespace), None))?;
+            edit::run(a, &g)
+        }
+        Command::ImportSops(a) => {
+            let t = takes(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude));
+            let g = before.flags("import-sops", t)?;
+            import_sops::run(a, &g)
+        }
+        Command::ImportSealedsecret(a) => {
+            let t = takes(Some(&a.kube), Some(&a.namespace), Some(&a.exclude));
+            let g = before.flags("import-sealedsecret", t)?;
+            import_sealedsecret::run(a, &g)
+        }
+        Command::Ls(a) => {
+            let g = before.flags("ls", takes(None, None, Some(&a.exclude)))?;
+            ls::run(a, &g)
+        }
+        Command::Textconv(a) => bare("textconv").and_then(|()| textconv::run(a)),
         #[cfg(feature = "scan")]
-        Command::Scan(a) => scan::run(a),
+        Command::Scan(a) => bare("scan").and_then(|()| scan::run(a)),
         #[cfg(feature = "scan")]
-        Command::Hook(a) => hook::run(a),
-        Command::Completions(a) => completions::run(a, bin_name),
+        Command::Hook(a) => bare("hook").and_then(|()| hook::run(a)),
+        Command::Krm(a) => {
+            let g = before.flags("krm", takes(Some(&a.identities.kube), Some(&a.namespace), None))?;
+            krm::run(a, &g)
+        }
+        Command::Render(a) => {
+            let t = takes(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude));
+            let g = before.flags("render", t)?;
+            render::run(a, &g)
+        }
+        Command::Completions(a) => bare("completions").and_then(|()| completions::run(a, bin_name)),
         Command::Man(a) => completions::run_man(a),
         Command::KubectlComplete { words } => completions::run_kubectl_complete(&words),
         Command::CopySelf { dir } => {
@@ -433,9 +582,8 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
             output::write_atomic(&dir.join("kseal"), &bytes, output::Perm::NewFile(0o755))?;
             Ok(ExitCode::Success)
         }
-        Command::Krm(a) => krm::run(a, g),
-        Command::Render(a) => render::run(a, g),
         Command::Version => {
+            bare("version")?;
             let text = format!(
                 "kseal {} (sealed value format v2; features:{}{})\n",
                 env!("CARGO_PKG_VERSION"),

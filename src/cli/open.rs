@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use super::input::{collect_inputs, each_input, Outcome};
 use super::output::{write_rendered, Perm};
 use super::policy::{config_rule, default_namespace};
-use super::{GlobalArgs, IdentityArgs};
+use super::{ExcludeFlag, Flags, IdentityArgs, NamespaceFlag};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
 use crate::manifest::open::open;
@@ -40,9 +40,13 @@ pub struct OpenArgs {
     /// Write the plain manifests to FILE (mode 0600) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
+    #[command(flatten)]
+    pub exclude: ExcludeFlag,
 }
 
-pub fn run(args: OpenArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: OpenArgs, global: &Flags) -> Result<ExitCode, Error> {
     if let Some(o) = &args.output {
         super::output_file(o)?;
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::input::Input;
 use super::recipients::explicit_recipients;
-use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use super::{Flags, RecipientArgs, ScopeArgs};
 use crate::config::{Config, ConfigCache, Rule};
 use crate::error::Error;
 use crate::policy;
@@ -25,7 +25,7 @@ pub fn config_rule(
 }
 
 /// Namespace for Secrets without `metadata.namespace`: `-n`, else the rule's.
-pub fn default_namespace(global: &GlobalArgs, rule: Option<&Rule>) -> Option<String> {
+pub fn default_namespace(global: &Flags, rule: Option<&Rule>) -> Option<String> {
     policy::default_namespace(global.namespace.as_deref(), rule)
 }
 
@@ -36,7 +36,7 @@ pub fn policy_for(
     input: &Input,
     recipients: &RecipientArgs,
     scope: &ScopeArgs,
-    global: &GlobalArgs,
+    global: &Flags,
     cache: &mut ConfigCache,
 ) -> Result<Policy, Error> {
     policy_announced(input, recipients, scope, global, cache, None)
@@ -48,7 +48,7 @@ pub fn policy_announced(
     input: &Input,
     recipients: &RecipientArgs,
     scope: &ScopeArgs,
-    global: &GlobalArgs,
+    global: &Flags,
     cache: &mut ConfigCache,
     scope_note: Option<&str>,
 ) -> Result<Policy, Error> {

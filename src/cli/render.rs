@@ -8,7 +8,7 @@ use std::process::Command;
 use clap::Args;
 
 use super::output::write_stdout;
-use super::{GlobalArgs, IdentityArgs};
+use super::{ExcludeFlag, Flags, IdentityArgs, NamespaceFlag};
 use crate::error::{Error, ExitCode, Location};
 
 #[derive(Args, Debug)]
@@ -31,6 +31,10 @@ pub struct RenderArgs {
     pub dir: PathBuf,
     #[command(flatten)]
     pub identities: IdentityArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
+    #[command(flatten)]
+    pub exclude: ExcludeFlag,
 }
 
 /// How an application folder is written.
@@ -162,7 +166,7 @@ fn plain_directory(dir: &Path, excludes: &[String]) -> Result<String, Error> {
     Ok(stream.to_string())
 }
 
-pub fn run(args: RenderArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: RenderArgs, global: &Flags) -> Result<ExitCode, Error> {
     let namespace = global.namespace.clone().or_else(|| {
         std::env::var("ARGOCD_APP_NAMESPACE")
             .ok()

@@ -7,7 +7,7 @@ use clap::Args;
 use super::input::{collect_inputs, each_input, Outcome};
 use super::output::{write_atomic, write_stdout, Perm};
 use super::policy::policy_for;
-use super::{GlobalArgs, IdentityArgs, RecipientArgs, ScopeArgs};
+use super::{ExcludeFlag, Flags, IdentityArgs, NamespaceFlag, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::crypto::Scope;
 use crate::error::{Error, ExitCode};
@@ -47,9 +47,13 @@ pub struct ResealArgs {
     /// and name it renders them as (as `seal -w -k`). Repeatable.
     #[arg(short = 'k', long = "kustomize", value_name = "DIR", conflicts_with = "paths")]
     pub kustomize: Vec<PathBuf>,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
+    #[command(flatten)]
+    pub exclude: ExcludeFlag,
 }
 
-pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
     let identities = if args.check {
         None
     } else {
@@ -139,7 +143,7 @@ pub fn run(args: ResealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
 /// each renders them).
 fn inputs(
     args: &ResealArgs,
-    global: &GlobalArgs,
+    global: &Flags,
 ) -> Result<(Vec<super::input::Input>, super::kustomize::Renders), Error> {
     let rendered = super::kustomize::render_all(&args.kustomize)?;
     let inputs = if args.kustomize.is_empty() {

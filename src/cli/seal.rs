@@ -7,7 +7,7 @@ use clap::Args;
 use super::input::{collect_inputs, each_input, Outcome};
 use super::output::{write_atomic, write_rendered, Perm};
 use super::policy::policy_for;
-use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use super::{ExcludeFlag, Flags, NamespaceFlag, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
 use crate::manifest::seal::seal_with;
@@ -75,9 +75,13 @@ pub struct SealArgs {
     /// With --raw: the key under data or stringData the value goes in.
     #[arg(long, value_name = "KEY", requires = "raw")]
     pub key: Option<String>,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
+    #[command(flatten)]
+    pub exclude: ExcludeFlag,
 }
 
-pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     if let Some(o) = &args.output {
         super::output_file(o)?;
     }
@@ -160,7 +164,7 @@ pub fn run(args: SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
 
 /// `seal --raw`: one value from stdin, sealed for `-n`/`--name`/`--key`, printed alone. The policy
 /// is the one a manifest at `-o FILE` would get (else at stdin), so `.kseal.yaml` rules apply.
-fn run_raw(args: &SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+fn run_raw(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     let key = args.key.as_deref().expect("clap: --raw requires --key");
     let input = super::input::Input {
         path: args.output.clone(),
@@ -217,7 +221,7 @@ fn run_raw(args: &SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
 
 /// `seal -w -k DIR...`: the source files of the Secrets the kustomizations render, each sealed
 /// for the identity it is applied as. Everything is sealed before anything is written.
-fn run_kustomize(args: &SealArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+fn run_kustomize(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     let by_file = super::kustomize::render_all(&args.kustomize)?;
     let mut cache = ConfigCache::default();
     let (mut sealed, mut unchanged) = (0, 0);

@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 use super::input::{stdin_is_terminal, Input};
 use super::output::{write_atomic, Perm};
 use super::policy::policy_for;
-use super::{GlobalArgs, RecipientArgs, ScopeArgs};
+use super::{Flags, NamespaceFlag, RecipientArgs, ScopeArgs};
 use crate::config::ConfigCache;
 use crate::error::{Error, ExitCode};
 use crate::manifest::seal::{set, SetTarget};
@@ -41,6 +41,8 @@ pub struct SetArgs {
     pub recipients: RecipientArgs,
     #[command(flatten)]
     pub scope: ScopeArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
 }
 
 /// One line from the terminal with echo turned off (restored afterwards, also on error), without
@@ -90,7 +92,7 @@ pub(super) fn read_value(
     Ok(value)
 }
 
-pub fn run(args: SetArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: SetArgs, global: &Flags) -> Result<ExitCode, Error> {
     let input = Input {
         path: Some(args.file.clone()),
         walked: false,

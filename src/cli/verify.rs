@@ -9,7 +9,7 @@ use super::input::{collect_inputs, each_input, Outcome};
 use super::output::write_stdout;
 use super::policy::{config_rule, default_namespace};
 use super::recipients::explicit_recipients;
-use super::{GlobalArgs, RecipientArgs};
+use super::{ExcludeFlag, Flags, NamespaceFlag, RecipientArgs};
 use crate::config::ConfigCache;
 use crate::crypto::Recipient;
 use crate::error::{Error, ExitCode};
@@ -42,13 +42,17 @@ pub struct VerifyArgs {
     /// kustomization), as `kseal seal -w -k DIR` sealed them. Repeatable.
     #[arg(short = 'k', long = "kustomize", value_name = "DIR", conflicts_with = "paths")]
     pub kustomize: Vec<PathBuf>,
+    #[command(flatten)]
+    pub namespace: NamespaceFlag,
+    #[command(flatten)]
+    pub exclude: ExcludeFlag,
 }
 
 fn kids(list: &[Recipient]) -> BTreeSet<crate::crypto::Kid> {
     list.iter().map(Recipient::kid).collect()
 }
 
-pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
+pub fn run(args: VerifyArgs, global: &Flags) -> Result<ExitCode, Error> {
     let explicit = explicit_recipients(&args.recipients)?;
     if !args.kustomize.is_empty() {
         return verify_kustomizations(&args, &explicit, global);
@@ -107,7 +111,7 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode, Error> {
 fn verify_kustomizations(
     args: &VerifyArgs,
     explicit: &[Recipient],
-    global: &GlobalArgs,
+    global: &Flags,
 ) -> Result<ExitCode, Error> {
     let mut cache = ConfigCache::default();
     let mut report = String::new();
@@ -143,11 +147,7 @@ fn verify_kustomizations(
 }
 
 /// What verify expects of a file's values: `-r/-R` if given, else the rule's recipients and scope.
-fn expectation(
-    explicit: &[Recipient],
-    rule: Option<&crate::config::Rule>,
-    global: &GlobalArgs,
-) -> Expectation {
+fn expectation(explicit: &[Recipient], rule: Option<&crate::config::Rule>, global: &Flags) -> Expectation {
     Expectation {
         kids: if explicit.is_empty() {
             rule.filter(|r| !r.recipients.is_empty())
