@@ -9,12 +9,17 @@ use serde_json::{json, Value};
 use crate::common::*;
 
 const CHART: &str = "deploy/helm/kseal-webhook";
+const APPLY_CHART: &str = "deploy/helm/kseal-apply";
 
 /// `helm template kseal CHART -n NAMESPACE ARGS...`, as objects; panics when helm fails.
 fn render(namespace: &str, args: &[&str]) -> Vec<Value> {
+    render_chart(CHART, namespace, args)
+}
+
+fn render_chart(chart: &str, namespace: &str, args: &[&str]) -> Vec<Value> {
     let out = std::process::Command::new("helm")
         .args(["template", "kseal"])
-        .arg(repo().join(CHART))
+        .arg(repo().join(chart))
         .args(["-n", namespace])
         .args(args)
         .output()
@@ -55,16 +60,20 @@ fn find<'a>(objects: &'a [Value], kind: &str) -> &'a Value {
     objects.iter().find(|o| o["kind"] == kind).unwrap()
 }
 
-#[test]
-fn the_chart_lints_and_renders_the_shipped_webhook_manifest() {
-    require_tools!("helm");
+fn lint(chart: &str) {
     let lint = std::process::Command::new("helm")
         .arg("lint")
-        .arg(repo().join(CHART))
+        .arg(repo().join(chart))
         .arg("--strict")
         .output()
         .unwrap();
     assert!(lint.status.success(), "{}{}", stdout(&lint), stderr(&lint));
+}
+
+#[test]
+fn the_chart_lints_and_renders_the_shipped_webhook_manifest() {
+    require_tools!("helm");
+    lint(CHART);
     let mut want = shipped("deploy/webhook/webhook.yaml");
     want.retain(|o| o["kind"] != "Namespace");
     assert_eq!(by_name(render("kseal", &[])), by_name(want));
@@ -208,7 +217,7 @@ fn the_chart_installs_into_a_real_apiserver_and_its_policy_holds() {
         stderr(&out)
     );
     assert!(
-        stdout(&out).contains("kseal cluster webhook rotate-cert -n kseal"),
+        stdout(&out).contains("kseal cluster webhook rotate-cert -o apiserver/"),
         "{}",
         stdout(&out)
     );
@@ -258,4 +267,197 @@ fn the_chart_installs_into_a_real_apiserver_and_its_policy_holds() {
     );
     let written = apply(plain);
     assert!(written.status.success(), "{}", stderr(&written));
+}
+
+/// The Job's chart (issue 27): with the default values it renders exactly `deploy/rbac.yaml` and
+/// `deploy/job.yaml` (plus the Helm hook annotations that rerun the Job at each upgrade), with a
+/// schedule exactly `deploy/rbac.yaml` and `deploy/cronjob.yaml`; its values change what they name.
+#[test]
+fn the_apply_chart_renders_the_shipped_job_cronjob_and_rbac() {
+    require_tools!("helm");
+    lint(APPLY_CHART);
+    let rbac = shipped("deploy/rbac.yaml");
+    let mut job = render_chart(APPLY_CHART, "kseal", &[]);
+    let hook = job.iter_mut().find(|o| o["kind"] == "Job").unwrap();
+    assert_eq!(
+        hook["metadata"]["annotations"],
+        json!({"helm.sh/hook": "post-install,post-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation"})
+    );
+    hook["metadata"].as_object_mut().unwrap().remove("annotations");
+    let want = [rbac.clone(), shipped("deploy/job.yaml")].concat();
+    assert_eq!(by_name(job), by_name(want));
+    let cron = render_chart(APPLY_CHART, "kseal", &["--set", "schedule=*/15 * * * *"]);
+    let want = [rbac, shipped("deploy/cronjob.yaml")].concat();
+    assert_eq!(by_name(cron), by_name(want));
+
+    let changed = render_chart(
+        APPLY_CHART,
+        "ops",
+        &[
+            "--set",
+            "targetNamespace=shop",
+            "--set",
+            "image.repository=registry.example/kseal",
+            "--set",
+            "image.tag=9.9.9",
+            "--set",
+            "keysSecret=shop-keys",
+            "--set-json",
+            r#"manifests.volume={"persistentVolumeClaim":{"claimName":"manifests"}}"#,
+            "--set-json",
+            r#"rbac.rules=[{"apiGroups":[""],"resources":["secrets"]},{"apiGroups":["apps"],"resources":["deployments"]}]"#,
+        ],
+    );
+    let pod = &find(&changed, "Job")["spec"]["template"]["spec"];
+    let c = &pod["containers"][0];
+    assert_eq!(c["image"], "registry.example/kseal:9.9.9");
+    assert_eq!(
+        c["args"],
+        json!(["apply", "-i", "/keys", "-n", "shop", "/manifests"])
+    );
+    assert_eq!(pod["volumes"][0]["secret"]["secretName"], "shop-keys");
+    assert_eq!(
+        pod["volumes"][1],
+        json!({"name": "manifests", "persistentVolumeClaim": {"claimName": "manifests"}})
+    );
+    let role = find(&changed, "Role");
+    assert_eq!(role["metadata"]["namespace"], "shop");
+    assert_eq!(
+        role["rules"][1],
+        json!({"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "create", "patch"]})
+    );
+    assert_eq!(find(&changed, "RoleBinding")["subjects"][0]["namespace"], "ops");
+    assert_eq!(find(&changed, "ServiceAccount")["metadata"]["namespace"], "ops");
+}
+
+/// The Job's chart into a real kube-apiserver: installed with a schedule, every object is
+/// accepted (the CronJob, its ServiceAccount, the Role and binding in the target namespace); the
+/// hook Job, which `helm install` would wait on (no kubelet runs here), passes a server dry run.
+#[test]
+fn the_apply_chart_installs_into_a_real_apiserver() {
+    require_tools!("helm", "kubectl");
+    let Some(server) = real_apiserver::real_apiserver() else {
+        return;
+    };
+    let kubeconfig = server.kubeconfig(
+        &server.dir.join("apply-chart.kubeconfig"),
+        real_apiserver::ADMIN_TOKEN,
+        None,
+    );
+    server.admin_apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: chart-apps}\n");
+    let out = std::process::Command::new("helm")
+        .arg("install")
+        .arg("kseal-apply")
+        .arg(repo().join(APPLY_CHART))
+        .args(["-n", "chart-kseal", "--create-namespace", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .args([
+            "--set",
+            "targetNamespace=chart-apps",
+            "--set",
+            "schedule=*/15 * * * *",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "helm install: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("into namespace chart-apps on schedule"),
+        "{}",
+        stdout(&out)
+    );
+    for (kind, ns) in [
+        ("cronjob/kseal-apply", "chart-kseal"),
+        ("serviceaccount/kseal-apply", "chart-kseal"),
+        ("role/kseal-apply", "chart-apps"),
+        ("rolebinding/kseal-apply", "chart-apps"),
+    ] {
+        let got = server.kubectl(&["get", kind, "-n", ns, "-o", "name"]);
+        assert!(got.status.success(), "{kind}: {}", stderr(&got));
+    }
+    let job = std::process::Command::new("helm")
+        .args(["template", "kseal-apply"])
+        .arg(repo().join(APPLY_CHART))
+        .args(["-n", "chart-kseal", "--show-only", "templates/apply.yaml"])
+        .args(["--set", "targetNamespace=chart-apps"])
+        .output()
+        .unwrap();
+    assert!(job.status.success(), "{}", stderr(&job));
+    let file = server.dir.join("apply-chart-job.yaml");
+    std::fs::write(&file, stdout(&job)).unwrap();
+    let dry = server.kubectl(&["create", "--dry-run=server", "-f", file.to_str().unwrap()]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(
+        stdout(&dry).contains("job.batch/kseal-apply created (server dry run)"),
+        "{}",
+        stdout(&dry)
+    );
+}
+
+/// Issue 27: `scripts/set-image REPO` re-points every shipped manifest and both charts at a
+/// private registry, keeping the version tag; run on a copy of `deploy/`.
+#[test]
+fn set_image_re_points_every_manifest_and_chart() {
+    require_tools!("helm", "gnu-sed");
+    let sb = Sandbox::new();
+    let copy = sb.path("repo");
+    std::fs::create_dir_all(&copy).unwrap();
+    let cp = std::process::Command::new("cp")
+        .args(["-r", "deploy", "scripts"])
+        .arg(&copy)
+        .current_dir(repo())
+        .status()
+        .unwrap();
+    assert!(cp.success());
+    let mirror = "registry.example.com:5000/mirror/kseal";
+    let tag = |file: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(copy.join(file)).unwrap();
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix("image: "))
+            .map(|i| i.trim_matches('"').to_string())
+            .collect()
+    };
+    let before: Vec<String> = tag("deploy/job.yaml");
+    assert_eq!(before, ["ghcr.io/kseal/kseal:0.1.0"]);
+    let refused = std::process::Command::new("bash")
+        .arg(copy.join("scripts/set-image"))
+        .arg("registry.example.com/kseal:1.0")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let out = std::process::Command::new("bash")
+        .arg(copy.join("scripts/set-image"))
+        .arg(mirror)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let want = format!("{mirror}:0.1.0");
+    for file in [
+        "deploy/job.yaml",
+        "deploy/cronjob.yaml",
+        "deploy/webhook/webhook.yaml",
+        "deploy/argocd/repo-server-sidecar.patch.yaml",
+    ] {
+        // kseal's images, not Argo CD's beside it in the sidecar patch.
+        let images: Vec<String> = tag(file).into_iter().filter(|i| i.contains("kseal")).collect();
+        assert!(
+            !images.is_empty() && images.iter().all(|i| *i == want),
+            "{file}: {images:?}"
+        );
+    }
+    for chart in ["deploy/helm/kseal-webhook", "deploy/helm/kseal-apply"] {
+        let out = std::process::Command::new("helm")
+            .args(["template", "x"])
+            .arg(copy.join(chart))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains(&format!("image: \"{want}\"")), "{chart}: {text}");
+        assert!(!text.contains("ghcr.io"), "{chart}");
+    }
 }
