@@ -491,89 +491,94 @@ fn is_broken_pipe(e: &Error) -> bool {
     e.has_io_kind(std::io::ErrorKind::BrokenPipe)
 }
 
-/// Runs a parsed command line.
-pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
-    let Cli { before, command } = cli;
-    // Which shared flags each command takes: `kube` where it talks to a cluster or can read keys
-    // there, `namespace` where it seals, opens or checks Secrets, `exclude` where it walks folders.
-    let takes = |kube, namespace, exclude| Takes {
+/// The command's name and the shared flags it takes: `kube` where it talks to a cluster or can
+/// read keys there, `namespace` where it seals, opens or checks Secrets, `exclude` where it walks
+/// folders. Every other command takes none, and refuses them given before it.
+fn takes(command: &Command) -> (&'static str, Takes<'_>) {
+    let t = |kube, namespace, exclude| Takes {
         kube,
         namespace,
         exclude,
     };
-    let none = Takes::default();
-    // A command without the shared flags still refuses them given before it.
-    let bare = |name: &str| before.flags(name, none).map(drop);
     match command {
-        Command::Keygen(a) => bare("keygen").and_then(|()| keygen::run(a)),
-        Command::Seal(a) => {
-            let g = before.flags("seal", takes(None, Some(&a.namespace), Some(&a.exclude)))?;
-            seal::run(a, &g)
-        }
-        Command::Set(a) => {
-            let g = before.flags("set", takes(None, Some(&a.namespace), None))?;
-            set::run(a, &g)
-        }
-        Command::Open(a) => {
-            let t = takes(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude));
-            let g = before.flags("open", t)?;
-            open::run(a, &g)
-        }
-        Command::Reseal(a) => {
-            let t = takes(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude));
-            let g = before.flags("reseal", t)?;
-            reseal::run(a, &g)
-        }
-        Command::Verify(a) => {
-            let g = before.flags("verify", takes(None, Some(&a.namespace), Some(&a.exclude)))?;
-            verify::run(a, &g)
-        }
+        Command::Seal(a) => ("seal", t(None, Some(&a.namespace), Some(&a.exclude))),
+        Command::Set(a) => ("set", t(None, Some(&a.namespace), None)),
+        Command::Open(a) => (
+            "open",
+            t(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)),
+        ),
+        Command::Reseal(a) => (
+            "reseal",
+            t(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)),
+        ),
+        Command::Verify(a) => ("verify", t(None, Some(&a.namespace), Some(&a.exclude))),
         #[cfg(feature = "cluster")]
-        Command::Apply(a) => {
-            let t = takes(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude));
-            let g = before.flags("apply", t)?;
-            apply::run(a, &g)
-        }
+        Command::Apply(a) => (
+            "apply",
+            t(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)),
+        ),
         #[cfg(feature = "cluster")]
-        Command::Cluster(a) => {
-            let g = before.flags("cluster", takes(Some(a.command.kube()), None, None))?;
-            cluster::run(a, &g)
-        }
+        Command::Cluster(a) => ("cluster", t(Some(a.command.kube()), None, None)),
+        Command::Edit(a) => ("edit", t(Some(&a.identities.kube), Some(&a.namespace), None)),
+        Command::ImportSops(a) => (
+            "import-sops",
+            t(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)),
+        ),
+        Command::ImportSealedsecret(a) => (
+            "import-sealedsecret",
+            t(Some(&a.kube), Some(&a.namespace), Some(&a.exclude)),
+        ),
+        Command::Ls(a) => ("ls", t(None, None, Some(&a.exclude))),
+        Command::Krm(a) => ("krm", t(Some(&a.identities.kube), Some(&a.namespace), None)),
+        Command::Render(a) => (
+            "render",
+            t(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)),
+        ),
+        Command::Keygen(_) => ("keygen", Takes::default()),
         #[cfg(feature = "cluster")]
-        Command::Webhook(a) => bare("webhook").and_then(|()| webhook::run(a)),
-        Command::Edit(a) => {
-            let g = before.flags("edit", takes(Some(&a.identities.kube), Some(&a.namespace), None))?;
-            edit::run(a, &g)
-        }
-        Command::ImportSops(a) => {
-            let t = takes(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude));
-            let g = before.flags("import-sops", t)?;
-            import_sops::run(a, &g)
-        }
-        Command::ImportSealedsecret(a) => {
-            let t = takes(Some(&a.kube), Some(&a.namespace), Some(&a.exclude));
-            let g = before.flags("import-sealedsecret", t)?;
-            import_sealedsecret::run(a, &g)
-        }
-        Command::Ls(a) => {
-            let g = before.flags("ls", takes(None, None, Some(&a.exclude)))?;
-            ls::run(a, &g)
-        }
-        Command::Textconv(a) => bare("textconv").and_then(|()| textconv::run(a)),
+        Command::Webhook(_) => ("webhook", Takes::default()),
+        Command::Textconv(_) => ("textconv", Takes::default()),
         #[cfg(feature = "scan")]
-        Command::Scan(a) => bare("scan").and_then(|()| scan::run(a)),
+        Command::Scan(_) => ("scan", Takes::default()),
         #[cfg(feature = "scan")]
-        Command::Hook(a) => bare("hook").and_then(|()| hook::run(a)),
-        Command::Krm(a) => {
-            let g = before.flags("krm", takes(Some(&a.identities.kube), Some(&a.namespace), None))?;
-            krm::run(a, &g)
-        }
-        Command::Render(a) => {
-            let t = takes(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude));
-            let g = before.flags("render", t)?;
-            render::run(a, &g)
-        }
-        Command::Completions(a) => bare("completions").and_then(|()| completions::run(a, bin_name)),
+        Command::Hook(_) => ("hook", Takes::default()),
+        Command::Completions(_) => ("completions", Takes::default()),
+        Command::Version => ("version", Takes::default()),
+        Command::Man(_) => ("man", Takes::default()),
+        Command::KubectlComplete { .. } => ("__complete", Takes::default()),
+        Command::CopySelf { .. } => ("copy-self", Takes::default()),
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
+    let (name, takes) = takes(&cli.command);
+    let g = &cli.before.flags(name, takes)?;
+    match cli.command {
+        Command::Keygen(a) => keygen::run(a),
+        Command::Seal(a) => seal::run(a, g),
+        Command::Set(a) => set::run(a, g),
+        Command::Open(a) => open::run(a, g),
+        Command::Reseal(a) => reseal::run(a, g),
+        Command::Verify(a) => verify::run(a, g),
+        #[cfg(feature = "cluster")]
+        Command::Apply(a) => apply::run(a, g),
+        #[cfg(feature = "cluster")]
+        Command::Cluster(a) => cluster::run(a, g),
+        #[cfg(feature = "cluster")]
+        Command::Webhook(a) => webhook::run(a),
+        Command::Edit(a) => edit::run(a, g),
+        Command::ImportSops(a) => import_sops::run(a, g),
+        Command::ImportSealedsecret(a) => import_sealedsecret::run(a, g),
+        Command::Ls(a) => ls::run(a, g),
+        Command::Textconv(a) => textconv::run(a),
+        #[cfg(feature = "scan")]
+        Command::Scan(a) => scan::run(a),
+        #[cfg(feature = "scan")]
+        Command::Hook(a) => hook::run(a),
+        Command::Krm(a) => krm::run(a, g),
+        Command::Render(a) => render::run(a, g),
+        Command::Completions(a) => completions::run(a, bin_name),
         Command::Man(a) => completions::run_man(a),
         Command::KubectlComplete { words } => completions::run_kubectl_complete(&words),
         Command::CopySelf { dir } => {
@@ -583,7 +588,6 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
             Ok(ExitCode::Success)
         }
         Command::Version => {
-            bare("version")?;
             let text = format!(
                 "kseal {} (sealed value format v2; features:{}{})\n",
                 env!("CARGO_PKG_VERSION"),
