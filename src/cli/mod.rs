@@ -436,6 +436,7 @@ pub fn main_with_name(bin_name: &'static str) -> std::process::ExitCode {
 fn run_main(bin_name: &'static str) -> i32 {
     use clap::{CommandFactory, FromArgMatches};
     crate::hardening::no_core_dumps();
+    crate::tune_allocator();
     // The name it was run by decides: `kseal` linked as `kubectl-seal` is the kubectl plugin.
     let invoked = std::env::args_os().next().and_then(|a| {
         std::path::Path::new(&a)
