@@ -37,9 +37,10 @@ impl Progress {
 
     /// `done` files so far, holding `values` values.
     pub fn tick(&mut self, done: usize, values: usize) {
-        const QUIET_FOR: std::time::Duration = std::time::Duration::from_millis(300);
         const EVERY: std::time::Duration = std::time::Duration::from_millis(100);
-        if !self.enabled || self.started.elapsed() < QUIET_FOR || (self.shown && self.drawn.elapsed() < EVERY)
+        if !self.enabled
+            || self.started.elapsed() < quiet_for()
+            || (self.shown && self.drawn.elapsed() < EVERY)
         {
             return;
         }
@@ -61,6 +62,18 @@ impl Progress {
             self.shown = false;
         }
     }
+}
+
+/// How long work runs before its progress shows: 300 ms, or `KSEAL_PROGRESS_AFTER_MS` (the tests
+/// set 0: how long 600 files take depends on the machine, and a fast one finished before 300 ms).
+fn quiet_for() -> std::time::Duration {
+    static AFTER: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+    *AFTER.get_or_init(|| {
+        let ms = std::env::var("KSEAL_PROGRESS_AFTER_MS")
+            .ok()
+            .and_then(|v| v.parse().ok());
+        std::time::Duration::from_millis(ms.unwrap_or(300))
+    })
 }
 
 /// An error returning early clears the line too, so the message starts a line of its own.
