@@ -133,7 +133,8 @@ impl TreeMemo {
             self.recent = vec![(ObjectId::null(id.kind()), ENTERED); RECENT];
         }
         let slot = &mut self.recent[Self::slot(id)];
-        if slot.0 == *id {
+        // An unused slot holds the null id with ENTERED: never an answer.
+        if slot.0 == *id && slot.1 != ENTERED {
             return Some(slot.1);
         }
         let set = self.all.get(id).copied().filter(|s| *s != ENTERED)?;
@@ -464,6 +465,30 @@ mod tests {
     use crate::history::commits::resolve_commits;
     use crate::history::preread::PackedCommits;
     use crate::history::testrepo::Repo;
+
+    fn id(first: u8, second: u8, last: u8) -> ObjectId {
+        let mut b = [0u8; 20];
+        (b[0], b[1], b[19]) = (first, second, last);
+        ObjectId::from_bytes_or_panic(&b)
+    }
+
+    #[test]
+    fn the_memo_answers_finished_trees_only_and_survives_slot_collisions() {
+        let mut memo = TreeMemo::default();
+        let (a, b) = (id(1, 0, 1), id(1, 0, 2)); // the same slot, different ids
+        assert_eq!(memo.finished(&a), None);
+        memo.insert(a, ENTERED);
+        assert!(memo.entered(&a));
+        assert_eq!(memo.finished(&a), None, "entered is not finished");
+        memo.insert(a, 7);
+        memo.insert(b, 9);
+        for _ in 0..2 {
+            assert_eq!(memo.finished(&a), Some(7));
+            assert_eq!(memo.finished(&b), Some(9));
+        }
+        assert_eq!(memo.finished(&id(2, 0, 0)), None);
+        assert_eq!(memo.finished(&ObjectId::null(gix::hash::Kind::Sha1)), None);
+    }
 
     #[test]
     fn each_blob_is_first_seen_where_history_first_has_it() {
