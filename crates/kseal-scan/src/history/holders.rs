@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::blobs::Found;
 use super::commits::{Commits, Origin};
 use super::store::{blobs_at_paths, own_store, Lookup};
+use super::tree_reader::TreeReader;
 use super::trees::{walk_tree, Known, Walked};
 use crate::Finding;
 use crate::ValueId;
@@ -222,7 +223,7 @@ pub(super) fn head_keys(repo: &gix::Repository, found: &[Found]) -> HashMap<(Str
     };
     let mut walked = Walked::default();
     walk_tree(
-        repo,
+        &mut TreeReader::plain(repo),
         tree.detach(),
         "",
         &Known::default(),

@@ -14,6 +14,9 @@
 //!    whose tree holds a blob introduced it; each walker sees its commits in order, and the
 //!    walkers' sightings are merged keeping the earliest. A walker re-reads the trees that
 //!    changed while another had the commits, instead of sharing a locked set.
+//!    Trees are read from the packs by `tree_reader`, which resolves each delta chain from its
+//!    base up, keeping every tree on the way: history is read oldest first, and git deltifies
+//!    older trees against newer ones.
 //!    On the way, each tree's set of finding groups is computed from its subtrees' (bottom-up,
 //!    once per distinct tree), so each commit's set says which findings it holds, anywhere in it.
 //! 3. Blobs: each reachable blob's findings, from the read-ahead with the path the walk gave it
@@ -36,6 +39,7 @@ mod commits;
 mod holders;
 pub(crate) mod preread;
 pub(crate) mod store;
+mod tree_reader;
 mod trees;
 
 use std::sync::Mutex;

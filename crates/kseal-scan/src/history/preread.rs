@@ -97,15 +97,7 @@ pub fn preread<R: Send>(
     let mut commits = PackedCommits::default();
     let hash = repo.object_hash();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok();
-    let dir = repo.objects.store_ref().path().join("pack");
-    let mut indices: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idx") && p.with_extension("pack").is_file())
-        .collect();
-    indices.sort();
+    let indices = super::store::pack_indices(repo);
     // A pack that cannot be planned (or a part that cannot be read) is read object by object
     // by the walk.
     let mut packs = Vec::new();

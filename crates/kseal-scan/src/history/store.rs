@@ -86,6 +86,20 @@ pub(super) fn own_store(repo: &gix::ThreadSafeRepository) -> gix::Repository {
         .unwrap_or_else(|_| repo.to_thread_local())
 }
 
+/// The index files of the repository's own packs (each with its `.pack`), sorted.
+pub(super) fn pack_indices(repo: &gix::Repository) -> Vec<std::path::PathBuf> {
+    let dir = repo.objects.store_ref().path().join("pack");
+    let mut indices: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "idx") && p.with_extension("pack").is_file())
+        .collect();
+    indices.sort();
+    indices
+}
+
 /// A path looked up in many commits' trees: `(index, components)`.
 pub(super) type Lookup<'a> = (usize, Vec<&'a str>);
 pub(super) type Lookups<'a> = [Lookup<'a>];

@@ -10,7 +10,9 @@ use gix::ObjectId;
 use super::commits::{Commits, Origin};
 use super::holders::{group_key, GroupKey};
 use super::preread::Preread;
+use super::store::pack_indices;
 use super::store::{git_error, own_store};
+use super::tree_reader::{TreeCache, TreeReader};
 use super::Options;
 use kseal_core::error::Error;
 
@@ -157,7 +159,7 @@ impl TreeMemo {
 /// the stack order guarantees (a subtree already entered is finished, or it would contain its
 /// parent).
 pub(super) fn walk_tree(
-    repo: &gix::Repository,
+    reader: &mut TreeReader,
     root: ObjectId,
     prefix: &str,
     known: &Known,
@@ -170,6 +172,7 @@ pub(super) fn walk_tree(
         /// A tree whose own blobs' groups are `set`, waiting for `subtrees` to finish.
         Finish(ObjectId, Vec<u64>, Vec<ObjectId>),
     }
+    let hash = reader.repo().object_hash();
     let mut stack = vec![Frame::Enter(root, prefix.to_string())];
     while let Some(frame) = stack.pop() {
         match frame {
@@ -181,12 +184,12 @@ pub(super) fn walk_tree(
                 let mut set = vec![0u64; known.words];
                 let mut waiting = Vec::new();
                 let mut enter = Vec::new();
-                match repo.find_object(tree_id) {
-                    Err(_) => out
+                match reader.tree(&tree_id) {
+                    None => out
                         .unreadable
                         .push((format!("{prefix}(tree)"), tree_id.to_string())),
-                    Ok(tree) => {
-                        for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash()) {
+                    Some(tree) => {
+                        for entry in gix::objs::TreeRefIter::from_bytes(tree, hash) {
                             let Ok(entry) = entry else {
                                 out.unreadable
                                     .push((format!("{prefix}(tree)"), tree_id.to_string()));
@@ -253,11 +256,12 @@ pub(super) fn first_sightings(
 fn boundary_blobs(repo: &gix::Repository, commits: &Commits) -> Sightings {
     let mut boundary_trees = TreeMemo::default();
     let mut boundary = Walked::default();
+    let mut reader = TreeReader::plain(repo);
     for id in &commits.boundary {
         if let Ok(c) = repo.find_commit(*id) {
             if let Ok(tree) = c.tree_id() {
                 walk_tree(
-                    repo,
+                    &mut reader,
                     tree.detach(),
                     "",
                     &Known::default(),
@@ -306,14 +310,16 @@ fn walk_in_parallel(
     };
     let done = AtomicUsize::new(0);
     let sync = repo.clone().into_sync();
+    let indices = pack_indices(repo);
     let walk = || {
         let mut memo = TreeMemo::default();
+        let mut cache = TreeCache::default();
         let mut walked = Walked {
             sets: GroupSets::new(known.words),
             ..Walked::default()
         };
         while let Some(chunk) = take() {
-            let repo = own_store(&sync);
+            let mut reader = TreeReader::new(own_store(&sync), &indices, cache);
             for i in chunk {
                 let d = done.fetch_add(1, Ordering::Relaxed);
                 if let Some(progress) = options.progress.filter(|_| d.is_multiple_of(1024)) {
@@ -321,7 +327,7 @@ fn walk_in_parallel(
                 }
                 let origin = Origin::Commit(i as u32);
                 let set = walk_tree(
-                    &repo,
+                    &mut reader,
                     commits.trees[i],
                     "",
                     known,
@@ -337,6 +343,7 @@ fn walk_in_parallel(
                     walked.holds.push((i as u32, set));
                 }
             }
+            cache = reader.into_cache();
         }
         walked
     };
@@ -427,7 +434,7 @@ fn add_object_tips(repo: &gix::Repository, commits: &Commits, all: &mut Walked) 
             _ => {
                 let prefix = format!("{name}:");
                 walk_tree(
-                    repo,
+                    &mut TreeReader::plain(repo),
                     *id,
                     &prefix,
                     &Known::default(),
