@@ -213,6 +213,14 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
         .map_err(stdout_error)
 }
 
+/// Writes to stdout through a buffer, as `write` produces it (output too large to build first).
+pub fn write_stdout_with(
+    write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    write(&mut out).and_then(|()| out.flush()).map_err(stdout_error)
+}
+
 /// A failed write to stdout. A closed pipe (`kseal open | head`) keeps its `io::Error` as the
 /// source, which `main` finds to exit quietly.
 fn stdout_error(e: std::io::Error) -> Error {

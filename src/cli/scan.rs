@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::output::write_stdout;
+use super::output::{write_stdout, write_stdout_with};
 use crate::error::{Error, ExitCode};
 use crate::scan::{baseline, history, report, worktree, Class};
 
@@ -188,15 +188,14 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, Error> {
         }
         baseline::apply(&mut findings, &found.baseline, &found.values);
     }
-    let out = match args.format {
-        Format::Json => report::json_lines(&findings),
-        Format::Sarif => report::sarif(&findings),
+    match args.format {
+        Format::Json => write_stdout_with(|out| report::json_lines(&findings, out))?,
+        Format::Sarif => write_stdout(report::sarif(&findings).as_bytes())?,
         Format::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            report::text(&findings, color)
+            write_stdout(report::text(&findings, color).as_bytes())?;
         }
-    };
-    write_stdout(out.as_bytes())?;
+    }
     conclude(&args, &findings, incomplete)
 }
 
