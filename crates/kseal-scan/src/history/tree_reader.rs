@@ -28,8 +28,20 @@ const CACHE_BYTES: usize = 8 << 20;
 const MAX_CHAIN: usize = 4096;
 
 /// The cache a walker keeps from one stretch of commits to the next (the packs' mappings are
-/// dropped between stretches; the pack ids the cache is keyed by stay the same).
-pub(super) struct TreeCache(pack::cache::lru::MemoryCappedHashmap);
+/// dropped between stretches; the pack ids the cache is keyed by stay the same): gix's, and a
+/// note of what was put in it. The chain walk asks at every level whether an entry is cached,
+/// and gix's cache can only answer that by copying the entry out, which where chains are short
+/// (the shaped history as `git gc` leaves it: nearly every tree one delta from a cached one)
+/// made reading slower than gix's own lookup. The note is a table of the last entries put, by
+/// offset: it can name an entry the cache has since evicted, and then gix resolves that
+/// entry's chain itself, as it would have without this reader.
+pub(super) struct TreeCache {
+    lru: pack::cache::lru::MemoryCappedHashmap,
+    put: Box<[(u32, u64)]>,
+}
+
+/// Slots of [`TreeCache::put`]: more than the entries 8 MiB of trees makes.
+const NOTED: usize = 1 << 14;
 
 impl Default for TreeCache {
     fn default() -> Self {
@@ -39,7 +51,31 @@ impl Default for TreeCache {
 
 impl TreeCache {
     fn with_bytes(bytes: usize) -> Self {
-        TreeCache(pack::cache::lru::MemoryCappedHashmap::new(bytes))
+        TreeCache {
+            lru: pack::cache::lru::MemoryCappedHashmap::new(bytes),
+            put: vec![(u32::MAX, 0); NOTED].into(),
+        }
+    }
+
+    fn slot(offset: u64) -> usize {
+        // Offsets in a pack are spread but not uniformly in their low bits; mix them.
+        (offset.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 50) as usize % NOTED
+    }
+
+    /// Whether the entry was put in the cache, and most likely still is.
+    fn noted(&self, pack: u32, offset: u64) -> bool {
+        self.put[Self::slot(offset)] == (pack, offset)
+    }
+}
+
+impl DecodeEntry for TreeCache {
+    fn put(&mut self, pack: u32, offset: u64, data: &[u8], kind: gix::object::Kind, compressed_size: usize) {
+        self.lru.put(pack, offset, data, kind, compressed_size);
+        self.put[Self::slot(offset)] = (pack, offset);
+    }
+
+    fn get(&mut self, pack: u32, offset: u64, out: &mut Vec<u8>) -> Option<(gix::object::Kind, usize)> {
+        self.lru.get(pack, offset, out)
     }
 }
 
@@ -95,8 +131,10 @@ impl TreeReader {
         let packed = self
             .packs
             .iter()
-            .position(|(index, _)| index.lookup(id).is_some());
-        let from_pack = packed.is_some_and(|p| self.resolve_in_pack(p, id) == Some(gix::object::Kind::Tree));
+            .enumerate()
+            .find_map(|(p, (index, _))| index.lookup(id).map(|i| (p, index.pack_offset_at_index(i))));
+        let from_pack = packed
+            .is_some_and(|(p, offset)| self.resolve_in_pack(p, offset) == Some(gix::object::Kind::Tree));
         if !from_pack {
             let object = self.repo.find_object(*id).ok()?;
             if object.kind != gix::object::Kind::Tree {
@@ -108,25 +146,30 @@ impl TreeReader {
         Some(&self.out)
     }
 
-    /// Resolves the object at `id` in pack `p` into `self.out`: its kind, or `None` when the pack
-    /// cannot give it (the caller then reads it through the repository).
-    fn resolve_in_pack(&mut self, p: usize, id: &ObjectId) -> Option<gix::object::Kind> {
+    /// Resolves the object at `offset` in pack `p` into `self.out`: its kind, or `None` when the
+    /// pack cannot give it (the caller then reads it through the repository).
+    fn resolve_in_pack(&mut self, p: usize, offset: u64) -> Option<gix::object::Kind> {
         let (index, data) = &self.packs[p];
-        let cache = &mut self.cache.0;
+        let cache = &mut self.cache;
         let offset_of = |id: &gix::hash::oid| index.lookup(id).map(|i| index.pack_offset_at_index(i));
+        let resolve = |id: &gix::hash::oid, _: &mut Vec<u8>| {
+            Ok(offset_of(id)
+                .and_then(|o| data.entry(o).ok())
+                .map(pack::data::decode::entry::ResolvedBase::InPack))
+        };
         // The chain from the object down to the first entry that is cached or whole.
         self.chain.clear();
-        let mut entry = data.entry(offset_of(id)?).ok()?;
+        let mut entry = data.entry(offset).ok()?;
         let cached = loop {
-            if let Some((kind, _)) = cache.get(data.id, entry.data_offset, &mut self.out) {
-                break Some(kind);
+            if cache.noted(data.id, entry.data_offset) {
+                break true;
             }
             let base = match entry.header {
                 pack::data::entry::Header::OfsDelta { base_distance } => {
                     entry.checked_base_pack_offset(base_distance)?
                 }
                 pack::data::entry::Header::RefDelta { base_id } => offset_of(&base_id)?,
-                _ => break None,
+                _ => break false,
             };
             self.chain.push(entry);
             if self.chain.len() > MAX_CHAIN {
@@ -134,26 +177,29 @@ impl TreeReader {
             }
             entry = data.entry(base).ok()?;
         };
-        if let (Some(kind), true) = (cached, self.chain.is_empty()) {
-            return Some(kind);
+        if self.chain.is_empty() {
+            if let Some((kind, _)) = cached
+                .then(|| cache.get(data.id, entry.data_offset, &mut self.out))
+                .flatten()
+            {
+                return Some(kind);
+            }
+            // Whole, or evicted since: gix resolves it.
+            let outcome = data
+                .decode_entry(entry, &mut self.out, &mut self.inflate, &resolve, cache)
+                .ok()?;
+            return Some(outcome.kind);
         }
-        if cached.is_none() {
+        if !cached {
             // The whole object at the chain's end: decoded, and kept as the first base.
             let at = entry.data_offset;
             let outcome = data
-                .decode_entry(entry, &mut self.out, &mut self.inflate, &|_, _| Ok(None), cache)
+                .decode_entry(entry, &mut self.out, &mut self.inflate, &resolve, cache)
                 .ok()?;
-            if self.chain.is_empty() {
-                return Some(outcome.kind);
-            }
             cache.put(data.id, at, &self.out, outcome.kind, outcome.compressed_size);
         }
-        // Each delta on the way up finds its base in the cache, and is put there itself.
-        let resolve = |id: &gix::hash::oid, _: &mut Vec<u8>| {
-            Ok(offset_of(id)
-                .and_then(|o| data.entry(o).ok())
-                .map(pack::data::decode::entry::ResolvedBase::InPack))
-        };
+        // Each delta on the way up finds its base in the cache (or, evicted, gix resolves its
+        // chain), and is put there itself.
         let mut kind = None;
         while let Some(delta) = self.chain.pop() {
             let outcome = data
