@@ -439,7 +439,7 @@ fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() 
         // `oauth.secret` is only ever a Secret's name: a reference, silent (alone it is reported).
         (
             "chart/templates/deployment.yaml",
-            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        env:\n        - name: OAUTH_SECRET\n          valueFrom:\n            secretKeyRef:\n              name: {{ .Values.oauth.secret | quote }}\n              key: secret\n",
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        env:\n        - name: OAUTH_SECRET\n          valueFrom:\n            secretKeyRef:\n              name: {{ .Values.oauth.secret | quote }}\n              key: secret\n        - name: SMTP_PASSWORD\n          value: \"Tpl-Smtp-4k9Q\"\n",
         ),
         (
             "chart/templates/_helpers.tpl",
@@ -447,7 +447,7 @@ fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() 
         ),
         (
             "chart/templates/config/configmap.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  github: {{ .Values.auth.githubToken }}\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  github: {{ .Values.auth.githubToken }}\n  DB_PASSWORD: \"Tpl-Db-8m2X\"\n",
         ),
         ("config/app.yaml", "db:\n  password: NotAValuesFile-7\n"),
         (
@@ -473,8 +473,12 @@ fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() 
         "glpat-abcdefghij",
         "ghp_0123456789",
         "NotAValuesFile-7",
+        "Tpl-Smtp-4k9Q",
+        "Tpl-Db-8m2X",
     ];
+    // The two Helm templates (not YAML) hold a literal each: found on their lines.
     let expected = [
+        ("config-map", "leak", "chart/templates/config/configmap.yaml", 7),
         ("config-map-generator", "leak", "kust/app.env", 2),
         ("config-map-generator", "leak", "kust/kustomization.yaml", 5),
         ("helm-values", "leak", "chart/values-prod.yaml", 2),
@@ -484,6 +488,7 @@ fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() 
         ("known-format", "leak", "deploy/web.yaml", 6),
         ("known-format", "leak", "deploy/web.yaml", 13),
         ("known-format", "leak", "deploy/web.yaml", 23),
+        ("pod-env", "leak", "chart/templates/deployment.yaml", 15),
     ];
     let check = |out: &std::process::Output| {
         for p in planted {
@@ -602,7 +607,9 @@ fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() 
     assert_eq!(
         rules,
         [
+            "kseal/configmap-credential",
             "kseal/configmap-generator-credential",
+            "kseal/env-credential",
             "kseal/helm-values-credential",
             "kseal/known-credential-format",
             "kseal/placeholder"

@@ -26,13 +26,20 @@ pub(crate) struct Wanted {
     formats: bool,
     /// The file may be a Helm values file with a credential (or holds a format's prefix).
     values: bool,
+    /// The file is a Helm template that may hold a credential outside a Secret: a known format's
+    /// prefix, or a literal value under a credential's name.
+    templates: bool,
 }
 
 /// What the file's bytes may hold a finding for, or `None`: not a candidate at all.
 pub(crate) fn candidate(bytes: &[u8]) -> Option<Wanted> {
     let formats = has_known_format_prefix(bytes);
     let values = formats || may_be_values_with_credentials(bytes);
+    let templates = is_helm_template(bytes)
+        && crate::tolerant::template_objects(bytes)
+        && (formats || crate::tolerant::template_literals(bytes));
     let any = values
+        || templates
         || says_kind_secret(bytes)
         || may_hold_workload_credentials(bytes, formats)
         || spells_kind_or_secret_otherwise(bytes)
@@ -40,13 +47,18 @@ pub(crate) fn candidate(bytes: &[u8]) -> Option<Wanted> {
         || memmem::find(bytes, b"configMapGenerator").is_some()
         || memmem::find(bytes, LAST_APPLIED.as_bytes()).is_some()
         || memmem::find(bytes, AGE_IDENTITY.as_bytes()).is_some();
-    any.then_some(Wanted { formats, values })
+    any.then_some(Wanted {
+        formats,
+        values,
+        templates,
+    })
 }
 
 /// Whether `bytes` may hold a Secret, a workload, a generator or an annotation whose rules still
 /// apply to the documents of a file that does not parse as a whole.
 fn may_hold_objects(bytes: &[u8], wanted: Wanted) -> bool {
-    says_kind_secret(bytes)
+    wanted.templates
+        || says_kind_secret(bytes)
         || spells_kind_or_secret_otherwise(bytes)
         || may_hold_workload_credentials(bytes, wanted.formats)
         || memmem::find(bytes, b"Generator").is_some()
@@ -109,29 +121,13 @@ fn may_be_values_with_credentials(bytes: &[u8]) -> bool {
         )
         .expect("a valid pattern")
     });
-    // A key with a value on its line that the credential rules report (so not `password:` alone,
-    // `""`, a template, a Secret's name, a path...: charts default most credentials to exactly
-    // that), or a block scalar (a PEM key). Parsing is what costs: on helm/charts this line check
-    // leaves a fraction of the values files with credential keys to parse.
-    let with_value = |start: usize, end: usize| {
-        let line_start = bytes[..start]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-        let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i);
-        let (Ok(key), Ok(rest)) = (
-            std::str::from_utf8(&bytes[line_start..end - 1]),
-            std::str::from_utf8(&bytes[end..line_end]),
-        ) else {
-            return true;
-        };
-        let key = key.trim().trim_start_matches("- ").trim_matches(['"', '\'']);
-        let value = crate::tolerant::value_of(rest);
-        value.starts_with(['|', '>']) || crate::workloads::hit(String::new(), key, value, 0).is_some()
-    };
     // A Kubernetes manifest (its `apiVersion` at the start of a line) is no values file.
     let manifest = bytes.starts_with(b"apiVersion:") || memmem::find(bytes, b"\napiVersion:").is_some();
-    !manifest && !is_helm_template(bytes) && words.find_iter(bytes).any(|m| with_value(m.start(), m.end()))
+    !manifest
+        && !is_helm_template(bytes)
+        && words
+            .find_iter(bytes)
+            .any(|m| crate::tolerant::with_value(bytes, m.start(), m.end()))
 }
 
 /// Whether `bytes` reads as a Helm template rather than YAML with a templated value: a `{{` that
@@ -381,13 +377,45 @@ pub(crate) fn scan_candidate(path: &str, bytes: &[u8], wanted: Wanted) -> Vec<Fi
                             docs.iter_mut().for_each(|d| d.index = index);
                             scan_documents(path, text, &docs, wanted, &mut out);
                         }
-                        Err(_) => out.extend(crate::tolerant::secret(path, index, first_line, chunk)),
+                        Err(_) => {
+                            out.extend(crate::tolerant::secret(path, index, first_line, chunk));
+                            if wanted.templates {
+                                template(path, text, (index, first_line, chunk), wanted, &mut out);
+                            }
+                        }
                     }
                 }
             }
         }
     }
     finish(out)
+}
+
+/// A Helm template's document other than a Secret (the tolerant reader reads those), read as YAML
+/// with its template actions taken out (`tolerant::detemplate`): a workload's env literals, a
+/// ConfigMap's data, known formats anywhere. What still does not parse is not read.
+fn template(
+    path: &str,
+    text: &str,
+    (index, first_line, chunk): (usize, usize, &str),
+    wanted: Wanted,
+    out: &mut Vec<Finding>,
+) {
+    let yaml = "\n".repeat(first_line - 1) + &crate::tolerant::detemplate(chunk);
+    let Ok(mut docs) = tree::parse(&yaml) else { return };
+    docs.retain(|d| !d.root.as_ref().is_some_and(|r| is_v1(r, "Secret")));
+    docs.iter_mut().for_each(|d| d.index = index);
+    let before = out.len();
+    scan_documents(path, text, &docs, wanted, out);
+    // A templated name or namespace is not a name (`{{}}` after `detemplate`).
+    for f in &mut out[before..] {
+        for field in [&mut f.name, &mut f.namespace] {
+            if field.as_deref().is_some_and(|n| n.contains("{{")) {
+                *field = None;
+            }
+        }
+        f.refresh_fingerprints();
+    }
 }
 
 /// What stays of a file's findings at `path`: values-file findings only in a Helm values file, and
@@ -448,7 +476,7 @@ fn scan_documents(path: &str, text: &str, docs: &[Document], wanted: Wanted, out
         return;
     }
     // The rules that read every string run only where their prefilter says they may find one.
-    let Wanted { formats, values } = wanted;
+    let Wanted { formats, values, .. } = wanted;
     for doc in docs {
         let Some(root) = &doc.root else { continue };
         // As kubectl reads it: the items of anything with `items` (manifest::secret::list_items).
@@ -827,6 +855,48 @@ mod tests {
             (f[0].keys[0].key.as_str(), f[0].keys[0].line),
             ("data.password", 7)
         );
+    }
+
+    /// Helm templates (not YAML until their actions are taken out): a workload's literal env
+    /// values, a ConfigMap's literal data and known formats are found on their lines; templated
+    /// values, `valueFrom`, names of Secrets and a Secret template (the tolerant reader's) are not
+    /// reported by these rules.
+    #[test]
+    fn credentials_in_helm_templates_are_found_and_templated_values_are_not() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"x.fullname\" . }}\n  labels:\n    {{- include \"x.labels\" . | nindent 4 }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"\n          env:\n            - name: DB_PASSWORD\n              value: \"Xk9mQ2vLp8wRt5zq\"\n            - name: API_TOKEN\n              value: {{ .Values.token | quote }}\n            - name: ADMIN_PASSWORD\n              valueFrom:\n                secretKeyRef:\n                  name: {{ template \"x.fullname\" . }}\n                  key: admin-password\n            {{- range $k, $v := .Values.env }}\n            - name: {{ $k }}\n              value: {{ $v }}\n            {{- end }}\n          args: [\"--hook\", \"https://hooks.slack.com/x\"]\n          command:\n            - run\n            - --key=AKIAZ7Q3XR5T2VWLMN4P\n";
+        let f = scan(deployment);
+        let lines: Vec<(Source, &str, usize)> = f
+            .iter()
+            .flat_map(|f| f.keys.iter().map(move |k| (f.source, k.key.as_str(), k.line)))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (Source::PodEnv, "containers.app.env.DB_PASSWORD", 15),
+                (
+                    Source::KnownFormat,
+                    "spec.template.spec.containers[0].command[1]",
+                    30
+                ),
+            ],
+            "{f:?}"
+        );
+        assert!(f.iter().all(|f| f.name.is_none() && f.class == Class::Leak));
+        let configmap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\ndata:\n{{- if .Values.db }}\n  DB_PASSWORD: \"Xk9#mQ2vLp8wRt5z\"\n  API_TOKEN: {{ .Values.apiToken | quote }}\n  password_file: /etc/app/password\n  token_url: https://auth.example.com/token\n{{- end }}\n";
+        let f = scan(configmap);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].source, f[0].keys.len(), f[0].keys[0].line),
+            (Source::ConfigMap, 1, 7)
+        );
+        // Templated values only, and a Secret template (read by the tolerant reader alone): no
+        // credential-outside-a-Secret finding.
+        for quiet in [
+            "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        env:\n        - name: DB_PASSWORD\n          value: {{ .Values.password }}\n{{- if .Values.x }}\n        - name: TOKEN\n          valueFrom: {secretKeyRef: {name: t, key: token}}\n{{- end }}\n",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n{{- if .Values.x }}\n  api-token: {{ .Values.token }}\n{{- end }}\n",
+        ] {
+            assert_eq!(scan(quiet), [], "{quiet}");
+        }
     }
 
     /// Regression (issue 23): `kind` spelled with an escape or as a block scalar was skipped by

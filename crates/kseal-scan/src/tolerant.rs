@@ -4,6 +4,11 @@
 //! gitleaks and trufflehog use regular expressions over lines, which is what this does, but only
 //! inside a document that says `kind: Secret` and `apiVersion: v1`, and only for the keys under
 //! its top-level `data:` and `stringData:`.
+//!
+//! Other objects in a Helm template (a Deployment's env, a ConfigMap's data) are read as YAML once
+//! the template is taken out of them ([`detemplate`]): lines that are only template actions become
+//! empty, and an action inside a line becomes `{{}}`, a value the credential rules know as a
+//! template. What then still does not parse is not read.
 
 use crate::classify::secret_key_hit;
 use crate::finding::{Finding, KeyHit, Source, ALLOW_ANNOTATION};
@@ -165,6 +170,149 @@ pub fn secret(path: &str, index: usize, first_line: usize, chunk: &str) -> Optio
     Some(f)
 }
 
+/// The document `chunk` with its Helm template actions taken out, line for line (so lines keep
+/// their numbers): a line of nothing but actions (`{{- if .Values.x }}`, `{{ include ... |
+/// nindent 4 }}`, the lines of a multi-line `{{/* comment */}}`) becomes empty; an action inside a
+/// line becomes `{{}}`, quoted where it starts a plain value (`value: {{ .Values.x }}-y` becomes
+/// `value: '{{}}-y'`), as YAML would otherwise read it as a flow mapping.
+pub fn detemplate(chunk: &str) -> String {
+    let mut out = String::with_capacity(chunk.len());
+    let mut in_action = false;
+    for line in chunk.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let newline = &line[body.len()..];
+        let (mut kept, mut rest, mut text) = (String::new(), body, false);
+        loop {
+            if in_action {
+                let Some(end) = rest.find("}}") else { break };
+                rest = &rest[end + 2..];
+                in_action = false;
+            }
+            let Some(start) = rest.find("{{") else {
+                text |= !rest.trim().is_empty();
+                kept.push_str(rest);
+                break;
+            };
+            text |= !rest[..start].trim().is_empty();
+            kept.push_str(&rest[..start]);
+            kept.push_str("{{}}");
+            rest = &rest[start + 2..];
+            in_action = true;
+        }
+        if text {
+            out.push_str(&quote_leading_action(&kept));
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
+/// `key: {{}}...` or `- {{}}...`: the value put in single quotes, so that YAML reads a string.
+fn quote_leading_action(line: &str) -> String {
+    let Some(at) = line.find("{{}}") else {
+        return line.to_string();
+    };
+    let before = line[..at].trim_end();
+    let starts_value = before.ends_with(':') || before.trim_start() == "-" || before.ends_with(" -");
+    if !starts_value && !before.is_empty() {
+        return line.to_string();
+    }
+    if before.is_empty() {
+        // A templated key (`{{ .Values.name }}: x`): only the action quoted.
+        return format!("{}'{{{{}}}}'{}", &line[..at], &line[at + 4..]);
+    }
+    format!("{}'{}'", &line[..at], line[at..].replace('\'', "''"))
+}
+
+/// Whether the `key:` at `start..end` (the colon last) has a value on its line that the credential
+/// rules report (so not `password:` alone, `""`, a template, a Secret's name, a path...: charts
+/// default most credentials to exactly that), or starts a block scalar (a PEM key). Parsing is
+/// what costs: on helm/charts this line check leaves a fraction of the values files with
+/// credential keys to parse.
+pub(crate) fn with_value(bytes: &[u8], start: usize, end: usize) -> bool {
+    let line_start = bytes[..start]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i);
+    let (Ok(key), Ok(rest)) = (
+        std::str::from_utf8(&bytes[line_start..end - 1]),
+        std::str::from_utf8(&bytes[end..line_end]),
+    ) else {
+        return true;
+    };
+    let key = key.trim().trim_start_matches("- ").trim_matches(['"', '\'']);
+    let value = value_of(rest);
+    value.starts_with(['|', '>']) || crate::workloads::hit(String::new(), key, value, 0).is_some()
+}
+
+/// Whether a template has an object other than a Secret (the tolerant reader's): a line that
+/// starts with `kind:` and another kind. Charts' READMEs, NOTES.txt and values files have
+/// `{{` and credential words too (on helm/charts they were most of the 1,077 blobs, 31 MB,
+/// that the template rule parsed three times each).
+pub(crate) fn template_objects(bytes: &[u8]) -> bool {
+    let first = bytes.starts_with(b"kind:").then_some(0);
+    first
+        .into_iter()
+        .chain(memchr::memmem::find_iter(bytes, b"\nkind:").map(|at| at + 1))
+        .any(|at| {
+            let rest = &bytes[at + 5..];
+            let value = &rest[rest.iter().position(|b| *b != b' ').unwrap_or(rest.len())..];
+            let secret =
+                value.starts_with(b"Secret") && matches!(value.get(6), Some(b'\n' | b'\r' | b' ') | None);
+            !secret && !value.starts_with(b"CustomResourceDefinition")
+        })
+}
+
+/// Whether a Helm template has a literal value the credential rules report: a `KEY: value` line
+/// whose key says credential (a ConfigMap's data), or a `value:` line under an env entry whose
+/// `name:` says so. Templated values (`{{ .Values.x }}`) are not literals. A prefilter over
+/// lines: the templates of helm/charts' history are many, and nearly all take their values
+/// from `.Values`.
+pub(crate) fn template_literals(bytes: &[u8]) -> bool {
+    // Case variants spelled out, not `(?i)`: literals the regex searches for with SIMD, as the
+    // values prefilter does (the templates of a history are many: every version of every chart's
+    // deployment.yaml).
+    static KEYS: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        regex::bytes::Regex::new(
+            "(?:assw|ASSW|[pP]wd|PWD|oken|OKEN|ecret|ECRET|_KEY|_key|[kK]ey|redentials|REDENTIALS)[A-Za-z0-9_]*:",
+        )
+        .expect("a valid pattern")
+    });
+    let line_at = |at: usize| {
+        let start = bytes[..at].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        (start, end)
+    };
+    // `- name: DB_PASSWORD`, then `value: <a literal>` on the next line.
+    let env_literal = |at: usize| {
+        let (start, end) = line_at(at);
+        if start == 0 || !bytes[start..at].iter().all(|b| *b == b' ') {
+            return false;
+        }
+        let Ok(value) = std::str::from_utf8(&bytes[at + 6..end]) else {
+            return false;
+        };
+        let value = value_of(value);
+        if value.is_empty() || value.contains("{{") {
+            return false;
+        }
+        let (previous, _) = line_at(start - 1);
+        let Ok(name) = std::str::from_utf8(&bytes[previous..start - 1]) else {
+            return false;
+        };
+        let Some(name) = name.trim().trim_start_matches("- ").strip_prefix("name:") else {
+            return false;
+        };
+        crate::workloads::hit(String::new(), value_of(name), value, 0).is_some()
+    };
+    memchr::memmem::find_iter(bytes, b"value:").any(env_literal)
+        || keys
+            .find_iter(bytes)
+            .any(|m| with_value(bytes, m.start(), m.end()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +338,17 @@ mod tests {
         assert_eq!(f.keys[0].value, crate::ValueId::of(b"secret-value"));
         assert_eq!(f.keys[1].value, crate::ValueId::of(b"line one\nline two\n"));
         assert!(secret("c.yaml", 1, 1, "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n").is_none());
+    }
+
+    #[test]
+    fn templates_are_taken_out_line_for_line() {
+        let t = "metadata:\n  name: {{ include \"x.fullname\" . }}\n  labels:\n    {{- include \"x.labels\" . | nindent 4 }}\n{{/* a comment\n   on two lines */}}\nspec:\n  image: \"{{ .Values.image }}:{{ .Values.tag }}\"\n  v: {{ .Values.v }}-x\n  w: pre-{{ .Values.w }}\n  items:\n  - {{ .Values.item }}\n  {{ .Values.key }}: 1\n";
+        let d = detemplate(t);
+        assert_eq!(d.lines().count(), t.lines().count());
+        assert_eq!(
+            d,
+            "metadata:\n  name: '{{}}'\n  labels:\n\n\n\nspec:\n  image: \"{{}}:{{}}\"\n  v: '{{}}-x'\n  w: pre-{{}}\n  items:\n  - '{{}}'\n  '{{}}': 1\n"
+        );
+        assert!(kseal_core::manifest::tree::parse(&d).is_ok(), "{d}");
     }
 }
