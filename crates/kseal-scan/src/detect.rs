@@ -407,8 +407,14 @@ fn template(
     docs.iter_mut().for_each(|d| d.index = index);
     let before = out.len();
     scan_documents(path, text, &docs, wanted, out);
-    // A templated name or namespace is not a name (`{{}}` after `detemplate`).
+    // A templated name or namespace is not a name (`{{}}` after `detemplate`); in a key's path
+    // (`containers.{{}}.env.X`), it reads as the template it was.
     for f in &mut out[before..] {
+        for k in &mut f.keys {
+            if k.key.contains("{{}}") {
+                k.key = k.key.replace("{{}}", "{{ }}");
+            }
+        }
         for field in [&mut f.name, &mut f.namespace] {
             if field.as_deref().is_some_and(|n| n.contains("{{")) {
                 *field = None;

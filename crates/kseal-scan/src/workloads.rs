@@ -68,6 +68,12 @@ const NOT_A_VALUE: &[&str] = &[
     "annotations",
     "labels",
     "selector",
+    // Where a credential comes from or how it is used (`BASIC_AUTH_CREDENTIALS_SOURCE:
+    // USER_INFO`, seen on helm/charts).
+    "source",
+    "provider",
+    "mode",
+    "method",
 ];
 
 /// The lower-case words of a key name: split at `_`, `-`, `.` and camelCase humps, with `api key`
@@ -248,6 +254,41 @@ fn is_not_a_credential(value: &str) -> bool {
         )
         || v.chars().all(|c| c.is_ascii_digit() || c == '.')
         || is_duration(v)
+        // A template reference that lost its braces (`value: .Values.initdbPassword`), and a file's
+        // name (`DEFAULT_SECRET_KEY: key.json`): both seen in helm/charts' templates.
+        || v.starts_with(".Values.")
+        || v.starts_with(".Release.")
+        || is_file_name(v)
+}
+
+/// A bare file name with an extension files of keys and settings have (`key.json`, `tls.pem`).
+fn is_file_name(v: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "json",
+        "pem",
+        "key",
+        "crt",
+        "cert",
+        "p12",
+        "pfx",
+        "jks",
+        "yaml",
+        "yml",
+        "txt",
+        "conf",
+        "cfg",
+        "ini",
+        "env",
+        "properties",
+    ];
+    let Some((stem, ext)) = v.rsplit_once('.') else {
+        return false;
+    };
+    !stem.is_empty()
+        && stem
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
 }
 
 /// A Go duration (`720h`, `30s`, `1h30m`): a token's lifetime, not a token.
@@ -536,6 +577,7 @@ mod tests {
             "keyspace",
             "api_key_header",
             "AWS_ACCESS_KEY_ID",
+            "CONNECT_SCHEMA_REGISTRY_BASIC_AUTH_CREDENTIALS_SOURCE",
         ] {
             assert!(!names_credential(no), "{no}");
         }
@@ -553,10 +595,17 @@ mod tests {
             "{{ .Values.db.password }}",
             "${DB_PASSWORD}",
             "kseal:v2:strict:00000000:AAAA",
+            ".Values.initdbPassword",
+            "key.json",
+            "service-account.JSON",
         ] {
             assert!(hit("k".into(), "password", v, 1).is_none(), "{v}");
         }
         assert!(hit("k".into(), "password", "Xk9#mQ2vLp8wRt5z", 1).is_some());
+        assert!(
+            hit("k".into(), "password", "hunter2.", 1).is_some(),
+            "no extension"
+        );
         let url = hit(
             "k".into(),
             "DATABASE_URL",
