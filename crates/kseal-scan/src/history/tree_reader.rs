@@ -20,7 +20,7 @@ use gix::odb::pack;
 use gix::odb::pack::cache::DecodeEntry;
 use gix::ObjectId;
 
-/// Bytes of resolved trees kept per reader: the deltaBaseCacheLimit the repositories are opened
+/// Bytes of resolved trees kept per walker: the deltaBaseCacheLimit the repositories are opened
 /// with (store.rs).
 const CACHE_BYTES: usize = 8 << 20;
 
