@@ -425,7 +425,7 @@ fn template(
 }
 
 /// What stays of a file's findings at `path`: values-file findings only in a Helm values file, and
-/// a known format only where no other rule reported that line of the document already.
+/// a known format only where no other rule reported that line or key of the document already.
 pub fn settle_for_path(path: &str, mut found: Vec<Finding>) -> Vec<Finding> {
     if !crate::workloads::is_values_path(path) {
         found.retain(|f| f.source != Source::HelmValues);
@@ -433,16 +433,23 @@ pub fn settle_for_path(path: &str, mut found: Vec<Finding>) -> Vec<Finding> {
     if !found.iter().any(|f| f.source == Source::KnownFormat) {
         return found;
     }
-    let taken: std::collections::HashSet<(usize, usize)> = found
-        .iter()
-        .filter(|f| f.source != Source::KnownFormat)
-        .flat_map(|f| f.keys.iter().map(move |k| (f.document, k.line)))
-        .collect();
+    // Taken: the lines other rules reported, and their keys (a PEM block under `tls.key: |` is
+    // reported at the key's line by the ConfigMap rule, at the block's first line by this one).
+    let mut lines = std::collections::HashSet::new();
+    let mut keys = std::collections::HashSet::new();
+    for f in found.iter().filter(|f| f.source != Source::KnownFormat) {
+        for k in &f.keys {
+            lines.insert((f.document, k.line));
+            keys.insert((f.document, k.key.clone()));
+        }
+    }
     found.retain_mut(|f| {
         if f.source != Source::KnownFormat {
             return true;
         }
-        f.keys.retain(|k| !taken.contains(&(f.document, k.line)));
+        let document = f.document;
+        f.keys
+            .retain(|k| !lines.contains(&(document, k.line)) && !keys.contains(&(document, k.key.clone())));
         if let Some(line) = f.keys.first().map(|k| k.line) {
             f.line = line;
             f.refresh_fingerprints();
@@ -753,6 +760,12 @@ mod tests {
         assert_eq!((f.len(), f[0].keys[0].kind), (1, Some("AWS access key id")));
         let f = scan("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    env:\n    - {name: GH, value: ghp_0123456789abcdefghijABCDEFGHIJ012345}\n");
         assert_eq!((f.len(), f[0].keys[0].kind), (1, Some("GitHub token")));
+        // A PEM block under a credential key: the ConfigMap rule's, at the key's line; not again
+        // as a known format at the block's first line (seen twice on helm/charts).
+        let pem = ["-----BEGIN RSA PRIVATE", "KEY-----"].join(" ");
+        let f = scan(&format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  tls.key: |\n    Bag Attributes\n    {pem}\n    MIIEow\n"));
+        let got: Vec<(Source, usize)> = f.iter().map(|f| (f.source, f.line)).collect();
+        assert_eq!(got, [(Source::ConfigMap, 6)], "{f:?}");
     }
 
     #[test]
