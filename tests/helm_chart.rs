@@ -32,6 +32,44 @@ fn render_chart(chart: &str, namespace: &str, args: &[&str]) -> Vec<Value> {
         .collect()
 }
 
+/// `helm install RELEASE CHART -n NAMESPACE --create-namespace ARGS...` with `kubeconfig`; its
+/// output (the chart's notes); panics when helm fails.
+fn helm_install(
+    kubeconfig: &std::path::Path,
+    release: &str,
+    chart: &str,
+    namespace: &str,
+    args: &[&str],
+) -> String {
+    let out = std::process::Command::new("helm")
+        .args(["install", release])
+        .arg(repo().join(chart))
+        .args(["-n", namespace, "--create-namespace", "--kubeconfig"])
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "helm install: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+/// Each `kind/name` (in its namespace, or cluster-scoped) exists on the server.
+fn exist(server: &real_apiserver::RealApiServer, objects: &[(&str, Option<&str>)]) {
+    for (kind, ns) in objects {
+        let mut args = vec!["get", kind, "-o", "name"];
+        if let Some(ns) = ns {
+            args.extend(["-n", ns]);
+        }
+        let got = server.kubectl(&args);
+        assert!(got.status.success(), "{kind}: {}", stderr(&got));
+    }
+}
+
 fn shipped(file: &str) -> Vec<Value> {
     let text = std::fs::read_to_string(repo().join(file)).unwrap();
     serde_saphyr::from_multiple(&text).unwrap()
@@ -202,41 +240,23 @@ fn the_chart_installs_into_a_real_apiserver_and_its_policy_holds() {
         real_apiserver::ADMIN_TOKEN,
         None,
     );
-    let out = std::process::Command::new("helm")
-        .arg("install")
-        .arg("kseal")
-        .arg(repo().join(CHART))
-        .args(["-n", "kseal", "--create-namespace", "--kubeconfig"])
-        .arg(&kubeconfig)
-        .output()
-        .unwrap();
+    let notes = helm_install(&kubeconfig, "kseal", CHART, "kseal", &[]);
     assert!(
-        out.status.success(),
-        "helm install: {}{}",
-        stdout(&out),
-        stderr(&out)
+        notes.contains("kseal cluster webhook rotate-cert -o apiserver/"),
+        "{notes}"
     );
-    assert!(
-        stdout(&out).contains("kseal cluster webhook rotate-cert -o apiserver/"),
-        "{}",
-        stdout(&out)
+    exist(
+        &server,
+        &[
+            ("deployment/kseal-webhook", Some("kseal")),
+            ("service/kseal-webhook", Some("kseal")),
+            ("role/kseal-webhook", Some("kseal")),
+            ("poddisruptionbudget/kseal-webhook", Some("kseal")),
+            ("mutatingwebhookconfiguration/kseal", None),
+            ("validatingadmissionpolicy/kseal-no-sealed-values", None),
+            ("validatingadmissionpolicybinding/kseal-no-sealed-values", None),
+        ],
     );
-    for (kind, ns) in [
-        ("deployment/kseal-webhook", Some("kseal")),
-        ("service/kseal-webhook", Some("kseal")),
-        ("role/kseal-webhook", Some("kseal")),
-        ("poddisruptionbudget/kseal-webhook", Some("kseal")),
-        ("mutatingwebhookconfiguration/kseal", None),
-        ("validatingadmissionpolicy/kseal-no-sealed-values", None),
-        ("validatingadmissionpolicybinding/kseal-no-sealed-values", None),
-    ] {
-        let mut args = vec!["get", kind, "-o", "name"];
-        if let Some(ns) = ns {
-            args.extend(["-n", ns]);
-        }
-        let got = server.kubectl(&args);
-        assert!(got.status.success(), "{kind}: {}", stderr(&got));
-    }
     // The policy binds at once; the webhook's matchCondition sends only sealed Secrets, and with
     // no webhook Pod those fail closed. kube-system is outside the webhook's selector, so there
     // the policy alone answers: a sealed value is refused, a plain one written.
@@ -345,40 +365,23 @@ fn the_apply_chart_installs_into_a_real_apiserver() {
         None,
     );
     server.admin_apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: chart-apps}\n");
-    let out = std::process::Command::new("helm")
-        .arg("install")
-        .arg("kseal-apply")
-        .arg(repo().join(APPLY_CHART))
-        .args(["-n", "chart-kseal", "--create-namespace", "--kubeconfig"])
-        .arg(&kubeconfig)
-        .args([
-            "--set",
-            "targetNamespace=chart-apps",
-            "--set",
-            "schedule=*/15 * * * *",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "helm install: {}{}",
-        stdout(&out),
-        stderr(&out)
+    let set = [
+        "--set",
+        "targetNamespace=chart-apps",
+        "--set",
+        "schedule=*/15 * * * *",
+    ];
+    let notes = helm_install(&kubeconfig, "kseal-apply", APPLY_CHART, "chart-kseal", &set);
+    assert!(notes.contains("into namespace chart-apps on schedule"), "{notes}");
+    exist(
+        server,
+        &[
+            ("cronjob/kseal-apply", Some("chart-kseal")),
+            ("serviceaccount/kseal-apply", Some("chart-kseal")),
+            ("role/kseal-apply", Some("chart-apps")),
+            ("rolebinding/kseal-apply", Some("chart-apps")),
+        ],
     );
-    assert!(
-        stdout(&out).contains("into namespace chart-apps on schedule"),
-        "{}",
-        stdout(&out)
-    );
-    for (kind, ns) in [
-        ("cronjob/kseal-apply", "chart-kseal"),
-        ("serviceaccount/kseal-apply", "chart-kseal"),
-        ("role/kseal-apply", "chart-apps"),
-        ("rolebinding/kseal-apply", "chart-apps"),
-    ] {
-        let got = server.kubectl(&["get", kind, "-n", ns, "-o", "name"]);
-        assert!(got.status.success(), "{kind}: {}", stderr(&got));
-    }
     let job = std::process::Command::new("helm")
         .args(["template", "kseal-apply"])
         .arg(repo().join(APPLY_CHART))
