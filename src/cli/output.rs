@@ -207,10 +207,7 @@ fn write_via_temp(target: &Path, text: &[u8], perm: Perm, replace: bool) -> std:
 
 /// Writes to stdout, turning a closed pipe into a quiet exit.
 pub fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|()| out.flush())
-        .map_err(stdout_error)
+    write_stdout_with(|out| out.write_all(bytes))
 }
 
 /// Writes to stdout through a buffer, as `write` produces it (output too large to build first).

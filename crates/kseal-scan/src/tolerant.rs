@@ -224,17 +224,23 @@ fn quote_leading_action(line: &str) -> String {
     format!("{}'{}'", &line[..at], line[at..].replace('\'', "''"))
 }
 
+/// Where the line holding `from` starts and the line holding `to` ends (before its `\n`).
+fn lines_around(bytes: &[u8], from: usize, to: usize) -> (usize, usize) {
+    let start = bytes[..from]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[to..]).map_or(bytes.len(), |i| to + i);
+    (start, end)
+}
+
 /// Whether the `key:` at `start..end` (the colon last) has a value on its line that the credential
 /// rules report (so not `password:` alone, `""`, a template, a Secret's name, a path...: charts
 /// default most credentials to exactly that), or starts a block scalar (a PEM key). Parsing is
 /// what costs: on helm/charts this line check leaves a fraction of the values files with
 /// credential keys to parse.
 pub(crate) fn with_value(bytes: &[u8], start: usize, end: usize) -> bool {
-    let line_start = bytes[..start]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i);
+    let (line_start, line_end) = lines_around(bytes, start, end);
     let (Ok(key), Ok(rest)) = (
         std::str::from_utf8(&bytes[line_start..end - 1]),
         std::str::from_utf8(&bytes[end..line_end]),
@@ -280,11 +286,7 @@ pub(crate) fn template_literals(bytes: &[u8]) -> bool {
         )
         .expect("a valid pattern")
     });
-    let line_at = |at: usize| {
-        let start = bytes[..at].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        (start, end)
-    };
+    let line_at = |at: usize| lines_around(bytes, at, at);
     // `- name: DB_PASSWORD`, then `value: <a literal>` on the next line.
     let env_literal = |at: usize| {
         let (start, end) = line_at(at);
