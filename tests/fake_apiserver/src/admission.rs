@@ -21,13 +21,65 @@ use crate::{Key, State};
 #[allow(dead_code)]
 mod https;
 
-/// The form of kseal's `matchConditions` expression (`deploy/webhook/webhook.yaml`): a regular
-/// expression over each `data` value's base64 text, which the fake evaluates as CEL's `matches`
-/// does (RE2 syntax, which the `regex` crate shares for this expression).
-const KSEAL_CONDITION: (&str, &str) = (
-    "has(object.data) && object.data.exists(k, object.data[k].matches('",
-    "'))",
-);
+/// The form of kseal's `matchConditions` expression (`deploy/webhook/webhook.yaml`, made by
+/// `kseal_core::crypto::spelling::cel_holds`): for each `data` value's base64 text, a binary search
+/// of string comparisons over a few ranges, then a regular expression on its first characters.
+const KSEAL_CONDITION: (&str, &str) = ("has(object.data) && object.data.exists(k, ", ")");
+const VALUE: &str = "object.data[k]";
+
+/// kseal's per-value test, read back from its text: the ranges, the prefix length and the
+/// pattern. The text must be exactly what those three spell (the fake's own spelling of the
+/// search tree below), so no other expression is ever taken for it.
+struct KsealTest {
+    ranges: Vec<(String, String)>,
+    prefix: usize,
+    pattern: regex::Regex,
+}
+
+impl KsealTest {
+    fn parse(body: &str) -> Option<KsealTest> {
+        let leaf = regex::Regex::new(r"\(object\.data\[k\] >= '([^']*)' && object\.data\[k\] < '([^']*)'\)").ok()?;
+        let ranges: Vec<(String, String)> = leaf
+            .captures_iter(body)
+            .map(|c| (c[1].to_string(), c[2].to_string()))
+            .collect();
+        let tail = regex::Regex::new(r" && \(size\(object\.data\[k\]\) > (\d+) \? object\.data\[k\]\.substring\(0, (\d+)\) : object\.data\[k\]\)\.matches\('([^']*)'\)$").ok()?;
+        let c = tail.captures(body)?;
+        let prefix: usize = c[1].parse().ok()?;
+        if c[2] != c[1] || ranges.is_empty() {
+            return None;
+        }
+        let test = KsealTest {
+            ranges,
+            prefix,
+            pattern: regex::Regex::new(&c[3]).ok()?,
+        };
+        let spelled = format!("{}{}", tree(&test.ranges), &body[c.get(0)?.start()..]);
+        (spelled == body).then_some(test)
+    }
+
+    /// What CEL computes: the search tree finds the last range starting at or before the text.
+    fn holds(&self, text: &str) -> bool {
+        let at = self.ranges.partition_point(|(lo, _)| lo.as_str() <= text);
+        at > 0
+            && text >= self.ranges[at - 1].0.as_str()
+            && text < self.ranges[at - 1].1.as_str()
+            && self.pattern.is_match(&text[..text.len().min(self.prefix)])
+    }
+}
+
+fn tree(ranges: &[(String, String)]) -> String {
+    if let [(lo, hi)] = ranges {
+        return format!("({VALUE} >= '{lo}' && {VALUE} < '{hi}')");
+    }
+    let mid = ranges.len() / 2;
+    format!(
+        "({VALUE} < '{}' ? {} : {})",
+        ranges[mid].0,
+        tree(&ranges[..mid]),
+        tree(&ranges[mid..])
+    )
+}
 
 fn list_has(v: &Value, want: &str) -> bool {
     v.as_array()
@@ -95,12 +147,11 @@ fn conditions_match(hook: &Value, obj: &Value) -> Result<bool, Failure> {
     };
     for c in conds {
         let expr = c["expression"].as_str().unwrap_or_default();
-        let pattern = expr
+        let test = expr
             .strip_prefix(KSEAL_CONDITION.0)
             .and_then(|r| r.strip_suffix(KSEAL_CONDITION.1))
-            .filter(|p| !p.contains('\''))
-            .and_then(|p| regex::Regex::new(p).ok());
-        let Some(pattern) = pattern else {
+            .and_then(KsealTest::parse);
+        let Some(test) = test else {
             return Err(Failure::new(
                 500,
                 "InternalError",
@@ -109,7 +160,7 @@ fn conditions_match(hook: &Value, obj: &Value) -> Result<bool, Failure> {
         };
         let holds = obj["data"].as_object().is_some_and(|d| {
             d.values()
-                .any(|v| v.as_str().is_some_and(|s| pattern.is_match(s)))
+                .any(|v| v.as_str().is_some_and(|s| test.holds(s)))
         });
         if !holds {
             return Ok(false);

@@ -77,11 +77,29 @@ fn pattern(sets: &[Vec<u8>]) -> String {
     out
 }
 
+/// The characters of a value's base64 that [`is_kseal_bytes`] and the API server's CEL look at:
+/// the base64 of its first 72 bytes (whole groups: more than the longest match, 22 groups and a
+/// 3-group tail). CEL takes the same prefix with `substring`, so its cost is bounded whatever the
+/// value's size.
+pub const PREFIX_CHARS: usize = 96;
+
 /// The rule as a regular expression over a value's base64 text (RE2 and Rust `regex` syntax,
 /// anchored at the start): what `deploy/webhook/webhook.yaml`'s CEL expressions hold.
 pub fn base64_regex() -> &'static str {
-    static RE: OnceLock<String> = OnceLock::new();
-    RE.get_or_init(|| {
+    &spelled().regex
+}
+
+/// The expression, and the ranges of its first characters (see [`cel_holds`]).
+struct Spelled {
+    regex: String,
+    /// Sorted, disjoint `[low, high)` ranges of strings: a text that matches the expression starts
+    /// inside one of them.
+    gate: Vec<(String, String)>,
+}
+
+fn spelled() -> &'static Spelled {
+    static SPELLED: OnceLock<Spelled> = OnceLock::new();
+    SPELLED.get_or_init(|| {
         let lead: Vec<u8> = LEAD.to_vec();
         let marker: Vec<Vec<u8>> = b"kseal:"
             .iter()
@@ -95,41 +113,142 @@ pub fn base64_regex() -> &'static str {
             })
             .collect();
         let any: Vec<u8> = (0..=255).collect();
-        let group = pattern(&[lead.clone(), lead.clone(), lead.clone()]);
+        let group_sets = [lead.clone(), lead.clone(), lead.clone()];
+        let group = pattern(&group_sets);
         // `kseal:` after 0, 1 or 2 lead bytes of a group, the last group filled with any bytes.
-        let tails: Vec<String> = (0..3)
+        let tail_sets: Vec<Vec<Vec<u8>>> = (0..3)
             .map(|a| {
                 let mut sets = vec![lead.clone(); a];
                 sets.extend(marker.iter().cloned());
                 while sets.len() % 3 != 0 {
                     sets.push(any.clone());
                 }
-                pattern(&sets)
+                sets
             })
             .collect();
+        let tails: Vec<String> = tail_sets.iter().map(|s| pattern(s)).collect();
         // 3m + a lead bytes, at most MAX_LEAD (64 = 3 * 21 + 1).
         let full = MAX_LEAD / 3;
         let rest = MAX_LEAD % 3;
         let last: Vec<&str> = tails[..=rest].iter().map(String::as_str).collect();
-        format!(
+        let regex = format!(
             "^(?:{group}){{0,{}}}(?:{})|^(?:{group}){{{full}}}(?:{})",
             full - 1,
             tails.join("|"),
             last.join("|")
-        )
+        );
+        // Every match begins with a lead group or one of the tails: their first two characters.
+        let mut starts = vec![character_sets(&group_sets)];
+        starts.extend(tail_sets.iter().map(|s| character_sets(s)));
+        Spelled {
+            regex,
+            gate: gate_ranges(&starts),
+        }
     })
 }
 
-/// Whether a value whose bytes are `bytes` is a kseal value (well formed or damaged), by the one
-/// rule: [`base64_regex`] on the base64 of its first bytes, as CEL reads the whole value.
-pub fn is_kseal_bytes(bytes: &[u8]) -> bool {
+/// The ranges of strings that a match can start in, from the character classes of each
+/// alternative's first two positions: a first character whose possible second characters form at
+/// most two runs is narrowed by them (`a1`..`a2`, `a3`..`a4` for `kseal:` and `kSeal:`), any other
+/// is taken whole (`C`..`E` for a tab or newline lead). Adjacent ranges are merged.
+fn gate_ranges(starts: &[Vec<[bool; 64]>]) -> Vec<(String, String)> {
+    // Base64's alphabet in ASCII order, the order CEL (and Rust) compare strings in.
+    let mut order: Vec<u8> = ALPHABET.to_vec();
+    order.sort_unstable();
+    let index = |c: u8| ALPHABET.iter().position(|a| *a == c).expect("a base64 character");
+    let next = |c: u8| char::from(c + 1).to_string();
+    let mut ranges: Vec<(String, String)> = Vec::new();
+    for &first in &order {
+        let seconds: Vec<u8> = order
+            .iter()
+            .copied()
+            .filter(|&s| {
+                starts
+                    .iter()
+                    .any(|cls| cls[0][index(first)] && cls[1][index(s)])
+            })
+            .collect();
+        if seconds.is_empty() {
+            continue;
+        }
+        // Runs of consecutive ASCII characters among the second characters.
+        let mut runs: Vec<(u8, u8)> = Vec::new();
+        for s in seconds {
+            match runs.last_mut() {
+                Some((_, hi)) if *hi + 1 == s => *hi = s,
+                _ => runs.push((s, s)),
+            }
+        }
+        let f = char::from(first);
+        if runs.len() <= 2 {
+            for (lo, hi) in runs {
+                ranges.push((format!("{f}{}", char::from(lo)), format!("{f}{}", next(hi))));
+            }
+        } else {
+            ranges.push((f.to_string(), next(first)));
+        }
+    }
+    let mut merged: Vec<(String, String)> = Vec::new();
+    for (lo, hi) in ranges {
+        match merged.last_mut() {
+            Some((_, end)) if *end == lo => *end = hi,
+            _ => merged.push((lo, hi)),
+        }
+    }
+    merged
+}
+
+/// The CEL test "the value `v` is a kseal value" (`v` a CEL expression for a `data` value's base64
+/// text, such as `object.data[k]`), as the webhook's `matchConditions` and the
+/// ValidatingAdmissionPolicy run it on every Secret written in the cluster.
+///
+/// Its cost is bounded whatever the value's size, so that no Secret etcd accepts runs out of the
+/// API server's CEL budget (cel-go's runtime costs, as Kubernetes sets them: a string comparison
+/// costs by its shorter side, `substring` by the value's size / 10, `matches` by the product of
+/// the two lengths): first a few comparisons with short constants (a binary search over
+/// [`Spelled::gate`], which every match starts in); only a value that passes them has its first
+/// [`PREFIX_CHARS`] characters matched against [`base64_regex`]. A value that is not kseal's
+/// costs about 25; one that passes the gate about 1,330 plus a tenth of its length.
+pub fn cel_holds(v: &str) -> String {
+    fn tree(v: &str, ranges: &[(String, String)]) -> String {
+        if let [(lo, hi)] = ranges {
+            return format!("({v} >= '{lo}' && {v} < '{hi}')");
+        }
+        let mid = ranges.len() / 2;
+        format!(
+            "({v} < '{}' ? {} : {})",
+            ranges[mid].0,
+            tree(v, &ranges[..mid]),
+            tree(v, &ranges[mid..])
+        )
+    }
+    format!(
+        "{} && (size({v}) > {PREFIX_CHARS} ? {v}.substring(0, {PREFIX_CHARS}) : {v}).matches('{}')",
+        tree(v, &spelled().gate),
+        base64_regex()
+    )
+}
+
+/// [`cel_holds`] evaluated here, on a value's base64 text (its first [`PREFIX_CHARS`] characters
+/// are enough): the same comparisons, then the same expression.
+fn holds(text: &str) -> bool {
+    let gate = &spelled().gate;
+    // The binary search of `cel_holds`, as a lookup: the last range starting at or before `text`.
+    let at = gate.partition_point(|(lo, _)| lo.as_str() <= text);
+    let in_gate = at > 0 && text < gate[at - 1].1.as_str();
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| regex::Regex::new(base64_regex()).expect("the generated expression compiles"));
-    // 72 bytes are 96 characters in whole groups: more than the longest match (22 groups and a
-    // 3-group tail), and the same characters as the start of the whole value's base64.
-    let head = &bytes[..bytes.len().min(72)];
+    in_gate && re.is_match(&text[..text.len().min(PREFIX_CHARS)])
+}
+
+/// Whether a value whose bytes are `bytes` is a kseal value (well formed or damaged), by the one
+/// rule: [`cel_holds`] on the base64 of its first bytes, as CEL reads the whole value.
+pub fn is_kseal_bytes(bytes: &[u8]) -> bool {
+    // 72 bytes are 96 characters in whole groups: the same characters as the start of the whole
+    // value's base64.
+    let head = &bytes[..bytes.len().min(PREFIX_CHARS / 4 * 3)];
     let text = zeroize::Zeroizing::new(STANDARD.encode(head));
-    re.is_match(&text)
+    holds(&text)
 }
 
 #[cfg(test)]
@@ -189,5 +308,37 @@ mod tests {
         ] {
             assert!(!is_kseal_bytes(plain), "{plain:?}");
         }
+    }
+
+    /// The CEL gate is a necessary condition of the expression: every value the expression
+    /// matches (each lead byte and letter case, with and without the gate) starts inside one of
+    /// its ranges; and it turns away the usual first characters of plain values at once.
+    #[test]
+    fn the_gate_admits_every_start_of_a_match_and_little_else() {
+        let re = regex::Regex::new(base64_regex()).unwrap();
+        let gate = &spelled().gate;
+        let in_gate = |t: &str| gate.iter().any(|(lo, hi)| lo.as_str() <= t && t < hi.as_str());
+        for lead in 0..=8 {
+            for &l in &LEAD {
+                for case in 0..64u32 {
+                    let mut v = vec![l; lead];
+                    v.extend(b"kseal:".iter().enumerate().map(|(i, c)| {
+                        if case >> i & 1 == 1 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            *c
+                        }
+                    }));
+                    let text = STANDARD.encode(&v);
+                    assert!(re.is_match(&text) && in_gate(&text), "{v:?}");
+                }
+            }
+        }
+        // Lowercase and uppercase words, URLs, PEM, Helm's gzip, digits: one comparison or two.
+        for plain in ["cGFzc3dvcmQ=", "aHR0cHM6Ly8=", "LS0tLS1CRUdJTg==", "SDRzSUFBQUFBQUFB", "MTIzNA=="] {
+            assert!(!in_gate(plain), "{plain}");
+        }
+        let expr = cel_holds("v");
+        assert!(expr.contains(".substring(0, 96)") && expr.matches(" ? (").count() == gate.len() - 1);
     }
 }
