@@ -25,3 +25,4 @@ mod sealedsecret;
 mod sops;
 mod vectors;
 mod webhook;
+mod webhook_scale;

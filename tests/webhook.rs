@@ -32,7 +32,7 @@ fn hook_args<'a>(keys: &'a Path, tls: &'a Path, client_ca: &'a Path) -> Vec<&'a 
 }
 
 /// A running `kseal webhook`, stopped (SIGTERM, then waited for) on drop.
-struct Webhook {
+pub(crate) struct Webhook {
     child: Option<Child>,
     addr: String,
     /// The plain-HTTP probe port, when started with `--probe-listen`.
@@ -98,12 +98,12 @@ impl Webhook {
         }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
 
     /// SIGTERM, as the kubelet stops a Pod; returns whether it exited 0.
-    fn stop(&mut self) -> bool {
+    pub(crate) fn stop(&mut self) -> bool {
         let Some(mut child) = self.child.take() else {
             return true;
         };
@@ -160,7 +160,7 @@ fn serving_cert(dir: &Path) -> String {
 
 /// The shipped admission objects of `deploy/webhook/webhook.yaml` (webhook configuration, policy,
 /// binding), renamed for one namespace, narrowed to it, and pointed at a local webhook.
-fn admission_objects(namespace: &str, url: &str, ca: &str) -> Vec<Value> {
+pub(crate) fn admission_objects(namespace: &str, url: &str, ca: &str) -> Vec<Value> {
     let text = std::fs::read_to_string(repo().join("deploy/webhook/webhook.yaml")).unwrap();
     let docs: Vec<Value> = serde_saphyr::from_multiple(&text).unwrap();
     let only_here = json!({"matchLabels": {"kubernetes.io/metadata.name": namespace}});
@@ -195,14 +195,14 @@ fn admission_objects(namespace: &str, url: &str, ca: &str) -> Vec<Value> {
 }
 
 /// One namespace with a running webhook and its admission objects applied.
-struct Setup {
-    sb: Sandbox,
-    ns: String,
-    hook: Webhook,
+pub(crate) struct Setup {
+    pub(crate) sb: Sandbox,
+    pub(crate) ns: String,
+    pub(crate) hook: Webhook,
     _not_alone: std::sync::RwLockReadGuard<'static, ()>,
 }
 
-fn setup(s: &RealApiServer, ns: &str) -> Setup {
+pub(crate) fn setup(s: &RealApiServer, ns: &str) -> Setup {
     let not_alone = CLUSTER_WIDE.read().unwrap_or_else(|e| e.into_inner());
     let sb = admin_in(s, ns);
     kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
@@ -230,7 +230,7 @@ fn setup(s: &RealApiServer, ns: &str) -> Setup {
 }
 
 /// Polls `f` for up to 30 s; `Err` is the last reason it was not yet true.
-fn wait_for(what: &str, mut f: impl FnMut() -> Result<(), String>) {
+pub(crate) fn wait_for(what: &str, mut f: impl FnMut() -> Result<(), String>) {
     let started = Instant::now();
     loop {
         match f() {
@@ -244,7 +244,7 @@ fn wait_for(what: &str, mut f: impl FnMut() -> Result<(), String>) {
     }
 }
 
-fn succeeds(out: std::process::Output) -> Result<(), String> {
+pub(crate) fn succeeds(out: std::process::Output) -> Result<(), String> {
     if out.status.success() {
         Ok(())
     } else {
@@ -254,14 +254,14 @@ fn succeeds(out: std::process::Output) -> Result<(), String> {
 
 impl Setup {
     /// Writes `file`: Secret `name` in the namespace with these stringData values, sealed to `to`.
-    fn seal(&self, file: &str, name: &str, values: &[(&str, &str)], to: &str) {
+    pub(crate) fn seal(&self, file: &str, name: &str, values: &[(&str, &str)], to: &str) {
         let plain = self.manifest(name, values);
         self.sb.write("plain.yaml", &plain);
         let out = self.sb.kseal().args(["seal", "-R", to, "plain.yaml"]).run_ok();
         self.sb.write(file, &stdout(&out));
     }
 
-    fn manifest(&self, name: &str, values: &[(&str, &str)]) -> String {
+    pub(crate) fn manifest(&self, name: &str, values: &[(&str, &str)]) -> String {
         let mut m = format!(
             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: {}\ntype: Opaque\nstringData:\n",
             self.ns
@@ -272,7 +272,7 @@ impl Setup {
         m
     }
 
-    fn kubectl(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn kubectl(&self, args: &[&str]) -> std::process::Output {
         Command::new("kubectl")
             .arg("--kubeconfig")
             .arg(self.sb.path("kc"))
@@ -282,7 +282,7 @@ impl Setup {
             .unwrap()
     }
 
-    fn value(&self, s: &RealApiServer, name: &str, key: &str) -> String {
+    pub(crate) fn value(&self, s: &RealApiServer, name: &str, key: &str) -> String {
         let b64 = field(
             s,
             &self.ns,

@@ -22,63 +22,45 @@ use crate::{Key, State};
 mod https;
 
 /// The form of kseal's `matchConditions` expression (`deploy/webhook/webhook.yaml`, made by
-/// `kseal_core::crypto::spelling::cel_holds`): for each `data` value's base64 text, a binary search
-/// of string comparisons over a few ranges, then a regular expression on its first characters.
+/// `kseal_core::crypto::spelling::cel_holds`): for each `data` value's base64 text, regular
+/// expressions on its first 2, its first 4 and its first N characters, which the fake evaluates
+/// as CEL's `matches` does (RE2 syntax, which the `regex` crate shares for these expressions).
 const KSEAL_CONDITION: (&str, &str) = ("has(object.data) && object.data.exists(k, ", ")");
-const VALUE: &str = "object.data[k]";
 
-/// kseal's per-value test, read back from its text: the ranges, the prefix length and the
-/// pattern. The text must be exactly what those three spell (the fake's own spelling of the
-/// search tree below), so no other expression is ever taken for it.
+/// kseal's per-value test, read back from its text: exactly that shape, or nothing (so no other
+/// expression is ever taken for it).
 struct KsealTest {
-    ranges: Vec<(String, String)>,
-    prefix: usize,
-    pattern: regex::Regex,
+    /// `(prefix length, pattern)`, each a necessary condition of the next.
+    steps: Vec<(usize, regex::Regex)>,
 }
 
 impl KsealTest {
     fn parse(body: &str) -> Option<KsealTest> {
-        let leaf = regex::Regex::new(r"\(object\.data\[k\] >= '([^']*)' && object\.data\[k\] < '([^']*)'\)").ok()?;
-        let ranges: Vec<(String, String)> = leaf
-            .captures_iter(body)
-            .map(|c| (c[1].to_string(), c[2].to_string()))
-            .collect();
-        let tail = regex::Regex::new(r" && \(size\(object\.data\[k\]\) > (\d+) \? object\.data\[k\]\.substring\(0, (\d+)\) : object\.data\[k\]\)\.matches\('([^']*)'\)$").ok()?;
-        let c = tail.captures(body)?;
-        let prefix: usize = c[1].parse().ok()?;
-        if c[2] != c[1] || ranges.is_empty() {
+        let shape = regex::Regex::new(concat!(
+            r"^size\(object\.data\[k\]\) > 0",
+            r" && object\.data\[k\]\.substring\(0, 2\)\.matches\('([^']*)'\)",
+            r" && object\.data\[k\]\.substring\(0, 4\)\.matches\('([^']*)'\)",
+            r" && \(size\(object\.data\[k\]\) > (\d+) \? object\.data\[k\]\.substring\(0, (\d+)\) : object\.data\[k\]\)\.matches\('([^']*)'\)$",
+        ))
+        .ok()?;
+        let c = shape.captures(body)?;
+        let n: usize = c[3].parse().ok()?;
+        if c[4] != c[3] {
             return None;
         }
-        let test = KsealTest {
-            ranges,
-            prefix,
-            pattern: regex::Regex::new(&c[3]).ok()?,
-        };
-        let spelled = format!("{}{}", tree(&test.ranges), &body[c.get(0)?.start()..]);
-        (spelled == body).then_some(test)
+        let re = |i: usize| regex::Regex::new(&c[i]).ok();
+        Some(KsealTest {
+            steps: vec![(2, re(1)?), (4, re(2)?), (n, re(5)?)],
+        })
     }
 
-    /// What CEL computes: the search tree finds the last range starting at or before the text.
     fn holds(&self, text: &str) -> bool {
-        let at = self.ranges.partition_point(|(lo, _)| lo.as_str() <= text);
-        at > 0
-            && text >= self.ranges[at - 1].0.as_str()
-            && text < self.ranges[at - 1].1.as_str()
-            && self.pattern.is_match(&text[..text.len().min(self.prefix)])
+        !text.is_empty()
+            && self
+                .steps
+                .iter()
+                .all(|(n, re)| re.is_match(&text[..text.len().min(*n)]))
     }
-}
-
-fn tree(ranges: &[(String, String)]) -> String {
-    if let [(lo, hi)] = ranges {
-        return format!("({VALUE} >= '{lo}' && {VALUE} < '{hi}')");
-    }
-    let mid = ranges.len() / 2;
-    format!(
-        "({VALUE} < '{}' ? {} : {})",
-        ranges[mid].0,
-        tree(&ranges[..mid]),
-        tree(&ranges[mid..])
-    )
 }
 
 fn list_has(v: &Value, want: &str) -> bool {

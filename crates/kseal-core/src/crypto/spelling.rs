@@ -89,12 +89,14 @@ pub fn base64_regex() -> &'static str {
     &spelled().regex
 }
 
-/// The expression, and the ranges of its first characters (see [`cel_holds`]).
+/// The expression, and two necessary conditions of it that cost little (see [`cel_holds`]).
 struct Spelled {
     regex: String,
-    /// Sorted, disjoint `[low, high)` ranges of strings: a text that matches the expression starts
-    /// inside one of them.
-    gate: Vec<(String, String)>,
+    /// The first group (4 characters) of every alternative: what the first 4 characters of a
+    /// match are.
+    first_group: String,
+    /// What the first 2 characters of a match are (fewer alternatives than `first_group`).
+    first_two: String,
 }
 
 fn spelled() -> &'static Spelled {
@@ -137,108 +139,100 @@ fn spelled() -> &'static Spelled {
             tails.join("|"),
             last.join("|")
         );
-        // Every match begins with a lead group or one of the tails: their first two characters.
-        let mut starts = vec![character_sets(&group_sets)];
-        starts.extend(tail_sets.iter().map(|s| character_sets(s)));
+        // Every match begins with a lead group or one of the tails: their first group, and of
+        // that, the first two characters.
+        let mut firsts = vec![&group_sets[..]];
+        firsts.extend(tail_sets.iter().map(|s| &s[..3]));
+        let first_group = format!(
+            "^(?:{})",
+            firsts.iter().map(|s| pattern(s)).collect::<Vec<_>>().join("|")
+        );
+        let starts: Vec<_> = firsts.iter().map(|s| character_sets(s)).collect();
         Spelled {
             regex,
-            gate: gate_ranges(&starts),
+            first_group,
+            first_two: first_two(&starts),
         }
     })
 }
 
-/// The ranges of strings that a match can start in, from the character classes of each
-/// alternative's first two positions: a first character whose possible second characters form at
-/// most two runs is narrowed by them (`a1`..`a2`, `a3`..`a4` for `kseal:` and `kSeal:`), any other
-/// is taken whole (`C`..`E` for a tab or newline lead). Adjacent ranges are merged.
-fn gate_ranges(starts: &[Vec<[bool; 64]>]) -> Vec<(String, String)> {
-    // Base64's alphabet in ASCII order, the order CEL (and Rust) compare strings in.
-    let mut order: Vec<u8> = ALPHABET.to_vec();
-    order.sort_unstable();
+/// An expression for the first two characters a match can start with, from the character
+/// classes of each alternative's first two positions: a first character whose possible second
+/// characters are few (`a`, `S`: `kseal:` and `Kseal:`) is written with them (`a[13]`), any other
+/// alone (`C` for a tab or newline lead).
+fn first_two(starts: &[Vec<[bool; 64]>]) -> String {
     let index = |c: u8| ALPHABET.iter().position(|a| *a == c).expect("a base64 character");
-    let next = |c: u8| char::from(c + 1).to_string();
-    let mut ranges: Vec<(String, String)> = Vec::new();
-    for &first in &order {
-        let seconds: Vec<u8> = order
+    let (mut alone, mut pairs) = (String::new(), Vec::new());
+    for &first in ALPHABET {
+        let seconds: String = ALPHABET
             .iter()
-            .copied()
-            .filter(|&s| {
+            .filter(|&&s| {
                 starts
                     .iter()
                     .any(|cls| cls[0][index(first)] && cls[1][index(s)])
             })
+            .map(|&s| char::from(s))
             .collect();
-        if seconds.is_empty() {
-            continue;
-        }
-        // Runs of consecutive ASCII characters among the second characters.
-        let mut runs: Vec<(u8, u8)> = Vec::new();
-        for s in seconds {
-            match runs.last_mut() {
-                Some((_, hi)) if *hi + 1 == s => *hi = s,
-                _ => runs.push((s, s)),
-            }
-        }
-        let f = char::from(first);
-        if runs.len() <= 2 {
-            for (lo, hi) in runs {
-                ranges.push((format!("{f}{}", char::from(lo)), format!("{f}{}", next(hi))));
-            }
-        } else {
-            ranges.push((f.to_string(), next(first)));
+        match seconds.len() {
+            0 => {}
+            1..=4 => pairs.push(format!("{}[{seconds}]", char::from(first))),
+            _ => alone.push(char::from(first)),
         }
     }
-    let mut merged: Vec<(String, String)> = Vec::new();
-    for (lo, hi) in ranges {
-        match merged.last_mut() {
-            Some((_, end)) if *end == lo => *end = hi,
-            _ => merged.push((lo, hi)),
-        }
-    }
-    merged
+    format!("^(?:[{alone}]|{})", pairs.join("|"))
 }
 
 /// The CEL test "the value `v` is a kseal value" (`v` a CEL expression for a `data` value's base64
 /// text, such as `object.data[k]`), as the webhook's `matchConditions` and the
 /// ValidatingAdmissionPolicy run it on every Secret written in the cluster.
 ///
-/// Its cost is bounded whatever the value's size, so that no Secret etcd accepts runs out of the
-/// API server's CEL budget (cel-go's runtime costs, as Kubernetes sets them: a string comparison
-/// costs by its shorter side, `substring` by the value's size / 10, `matches` by the product of
-/// the two lengths): first a few comparisons with short constants (a binary search over
-/// [`Spelled::gate`], which every match starts in); only a value that passes them has its first
-/// [`PREFIX_CHARS`] characters matched against [`base64_regex`]. A value that is not kseal's
-/// costs about 25; one that passes the gate about 1,330 plus a tenth of its length.
+/// Its cost is bounded whatever the value's size, so that the Secrets etcd accepts stay within
+/// the API server's CEL budgets (2.5 million per object for `matchConditions`, 10 million for a
+/// policy). cel-go's runtime costs, as Kubernetes sets them: `substring` costs a tenth of the
+/// value's length, `matches` the product of a tenth of the text's length and a quarter of the
+/// pattern's. So, three steps on prefixes of the value, each a necessary condition of the next and
+/// each dearer: its first 2 characters (turns away 7 in 8 random values and nearly every text),
+/// its first group of 4 (passes about 1 random value in 350), and only then its first
+/// [`PREFIX_CHARS`] characters against [`base64_regex`] (about 1,330). Each `substring` adds a
+/// tenth of the value's length, which over a whole Secret is at most a tenth of its size. Few
+/// steps matter as much as cheap ones: the API server's evaluation time grows with the square
+/// of a Secret's key count times the steps per key (README "What the admission expressions
+/// cost").
 pub fn cel_holds(v: &str) -> String {
-    fn tree(v: &str, ranges: &[(String, String)]) -> String {
-        if let [(lo, hi)] = ranges {
-            return format!("({v} >= '{lo}' && {v} < '{hi}')");
-        }
-        let mid = ranges.len() / 2;
-        format!(
-            "({v} < '{}' ? {} : {})",
-            ranges[mid].0,
-            tree(v, &ranges[..mid]),
-            tree(v, &ranges[mid..])
-        )
-    }
+    let s = spelled();
+    // An empty value is turned away first: base64 comes in groups of 4, so every other value
+    // has the 4 characters `substring` takes.
     format!(
-        "{} && (size({v}) > {PREFIX_CHARS} ? {v}.substring(0, {PREFIX_CHARS}) : {v}).matches('{}')",
-        tree(v, &spelled().gate),
-        base64_regex()
+        "size({v}) > 0 && {v}.substring(0, 2).matches('{}') && {v}.substring(0, 4).matches('{}') && (size({v}) > {PREFIX_CHARS} ? {v}.substring(0, {PREFIX_CHARS}) : {v}).matches('{}')",
+        s.first_two,
+        s.first_group,
+        s.regex
     )
 }
 
 /// [`cel_holds`] evaluated here, on a value's base64 text (its first [`PREFIX_CHARS`] characters
-/// are enough): the same comparisons, then the same expression.
+/// are enough): the same expressions on the same prefixes.
 fn holds(text: &str) -> bool {
-    let gate = &spelled().gate;
-    // The binary search of `cel_holds`, as a lookup: the last range starting at or before `text`.
-    let at = gate.partition_point(|(lo, _)| lo.as_str() <= text);
-    let in_gate = at > 0 && text < gate[at - 1].1.as_str();
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| regex::Regex::new(base64_regex()).expect("the generated expression compiles"));
-    in_gate && re.is_match(&text[..text.len().min(PREFIX_CHARS)])
+    struct Compiled {
+        first_two: regex::Regex,
+        first_group: regex::Regex,
+        whole: regex::Regex,
+    }
+    static RE: OnceLock<Compiled> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        let s = spelled();
+        let compile = |p: &str| regex::Regex::new(p).expect("the generated expression compiles");
+        Compiled {
+            first_two: compile(&s.first_two),
+            first_group: compile(&s.first_group),
+            whole: compile(&s.regex),
+        }
+    });
+    let prefix = |n: usize| &text[..text.len().min(n)];
+    !text.is_empty()
+        && re.first_two.is_match(prefix(2))
+        && re.first_group.is_match(prefix(4))
+        && re.whole.is_match(prefix(PREFIX_CHARS))
 }
 
 /// Whether a value whose bytes are `bytes` is a kseal value (well formed or damaged), by the one
@@ -310,14 +304,13 @@ mod tests {
         }
     }
 
-    /// The CEL gate is a necessary condition of the expression: every value the expression
-    /// matches (each lead byte and letter case, with and without the gate) starts inside one of
-    /// its ranges; and it turns away the usual first characters of plain values at once.
+    /// The two cheap steps are necessary conditions of the expression: every value it matches
+    /// (each lead byte and letter case) passes them; and they turn away the usual first
+    /// characters of plain values and almost every random value.
     #[test]
-    fn the_gate_admits_every_start_of_a_match_and_little_else() {
-        let re = regex::Regex::new(base64_regex()).unwrap();
-        let gate = &spelled().gate;
-        let in_gate = |t: &str| gate.iter().any(|(lo, hi)| lo.as_str() <= t && t < hi.as_str());
+    fn the_cheap_steps_admit_every_match_and_little_else() {
+        let s = spelled();
+        let [re, two, group] = [&s.regex, &s.first_two, &s.first_group].map(|p| regex::Regex::new(p).unwrap());
         for lead in 0..=8 {
             for &l in &LEAD {
                 for case in 0..64u32 {
@@ -330,15 +323,28 @@ mod tests {
                         }
                     }));
                     let text = STANDARD.encode(&v);
-                    assert!(re.is_match(&text) && in_gate(&text), "{v:?}");
+                    assert!(re.is_match(&text), "{v:?}");
+                    assert!(two.is_match(&text[..2]) && group.is_match(&text[..4]), "{v:?}");
                 }
             }
         }
-        // Lowercase and uppercase words, URLs, PEM, Helm's gzip, digits: one comparison or two.
+        assert_eq!(s.first_two, "^(?:[CDIouvw7]|S[13]|a[13])");
+        // Lowercase and uppercase words, URLs, PEM, Helm's gzip, digits.
         for plain in ["cGFzc3dvcmQ=", "aHR0cHM6Ly8=", "LS0tLS1CRUdJTg==", "SDRzSUFBQUFBQUFB", "MTIzNA=="] {
-            assert!(!in_gate(plain), "{plain}");
+            assert!(!two.is_match(&plain[..2]), "{plain}");
         }
-        let expr = cel_holds("v");
-        assert!(expr.contains(".substring(0, 96)") && expr.matches(" ? (").count() == gate.len() - 1);
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let (mut passed_two, mut passed_group) = (0, 0);
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let text = STANDARD.encode(seed.to_le_bytes());
+            if two.is_match(&text[..2]) {
+                passed_two += 1;
+                passed_group += usize::from(group.is_match(&text[..4]));
+            }
+        }
+        assert!(passed_two < 30_000 && passed_group * 30 < passed_two, "{passed_two} {passed_group}");
     }
 }
