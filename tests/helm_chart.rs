@@ -198,7 +198,6 @@ fn values_change_only_what_they_name() {
     assert_eq!(names(&base), names(&changed));
     for kind in [
         "Service",
-        "Role",
         "ValidatingAdmissionPolicy",
         "PodDisruptionBudget",
     ] {
@@ -250,7 +249,6 @@ fn the_chart_installs_into_a_real_apiserver_and_its_policy_holds() {
         &[
             ("deployment/kseal-webhook", Some("kseal")),
             ("service/kseal-webhook", Some("kseal")),
-            ("role/kseal-webhook", Some("kseal")),
             ("poddisruptionbudget/kseal-webhook", Some("kseal")),
             ("mutatingwebhookconfiguration/kseal", None),
             ("validatingadmissionpolicy/kseal-no-sealed-values", None),

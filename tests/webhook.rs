@@ -681,7 +681,7 @@ fn pem_certs(pem: &str) -> usize {
 }
 
 /// `cluster init --webhook` installs exactly the manifest's objects (two replicas, a PDB, a
-/// non-root read-only Deployment, RBAC reading the key Secret only), a serving certificate that
+/// non-root read-only Deployment, no grant to read any Secret), a serving certificate that
 /// the webhook configuration's CA bundle verifies for the Service's name; `rotate-cert` trusts the
 /// new and the previous CA, never more; `install` again changes nothing.
 #[test]
@@ -754,12 +754,22 @@ fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca()
         1
     );
     assert_eq!(get("service/kseal-webhook")["spec"]["ports"][0]["port"], 443);
-    let role = get("role/kseal-webhook");
-    assert_eq!(role["rules"][0]["verbs"], json!(["get"]));
-    assert_eq!(
-        role["rules"][0]["resourceNames"],
-        json!(["kseal-keys", "kseal-webhook-tls", "kseal-webhook-client"])
-    );
+    // Least privilege (issue 35): the ServiceAccount reads no Secret through the API; the
+    // kubelet mounts them. `kubectl auth can-i` as the ServiceAccount says no for all three.
+    assert!(!s.kubectl(&["get", "role/kseal-webhook", "-n", "kseal"]).status.success());
+    for secret in ["kseal-keys", "kseal-webhook-tls", "kseal-webhook-client"] {
+        let out = s.kubectl(&[
+            "auth",
+            "can-i",
+            "get",
+            &format!("secret/{secret}"),
+            "-n",
+            "kseal",
+            "--as",
+            "system:serviceaccount:kseal:kseal-webhook",
+        ]);
+        assert_eq!(stdout(&out).trim(), "no", "{secret}: {}", stderr(&out));
+    }
     // The webhook's Pods mount only the client CA bundle; the kubeconfig for the API server
     // holds the client Secret's certificate, and that certificate verifies against the bundle.
     let client = |name: &str| -> String {

@@ -16,7 +16,6 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Secret, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::Api;
 use serde_json::{json, Value};
 
@@ -135,8 +134,6 @@ async fn apply(cluster: &Cluster, body: Value) -> Result<(), Error> {
     match body["kind"].as_str().unwrap_or_default() {
         "Namespace" => apply_object::<Namespace>(cluster, body).await,
         "ServiceAccount" => apply_object::<ServiceAccount>(cluster, body).await,
-        "Role" => apply_object::<Role>(cluster, body).await,
-        "RoleBinding" => apply_object::<RoleBinding>(cluster, body).await,
         "Deployment" => apply_object::<Deployment>(cluster, body).await,
         "PodDisruptionBudget" => apply_object::<PodDisruptionBudget>(cluster, body).await,
         "Service" => apply_object::<Service>(cluster, body).await,
@@ -418,8 +415,6 @@ mod tests {
             [
                 "Namespace",
                 "ServiceAccount",
-                "Role",
-                "RoleBinding",
                 "Deployment",
                 "PodDisruptionBudget",
                 "Service",
@@ -428,7 +423,7 @@ mod tests {
                 "ValidatingAdmissionPolicyBinding"
             ]
         );
-        let dep = &objs[4];
+        let dep = &objs[2];
         assert_eq!(dep["spec"]["replicas"], 2);
         assert_eq!(
             dep["spec"]["template"]["spec"]["containers"][0]["image"],
@@ -438,12 +433,12 @@ mod tests {
             dep["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"],
             true
         );
-        let hook = &objs[7]["webhooks"][0];
+        let hook = &objs[5]["webhooks"][0];
         assert_eq!(hook["clientConfig"]["caBundle"], "UEVN");
         assert_eq!(hook["failurePolicy"], "Fail");
         assert_eq!(hook["sideEffects"], "None");
         assert_eq!(
-            objects("x", None)[4]["spec"]["template"]["spec"]["containers"][0]["image"],
+            objects("x", None)[2]["spec"]["template"]["spec"]["containers"][0]["image"],
             "x"
         );
     }
@@ -453,7 +448,7 @@ mod tests {
     #[test]
     fn the_shipped_deployment_authenticates_callers_and_probes_on_its_own_port() {
         let objs = objects("x", None);
-        let pod = &objs[4]["spec"]["template"]["spec"];
+        let pod = &objs[2]["spec"]["template"]["spec"];
         let c = &pod["containers"][0];
         let args: Vec<&str> = c["args"]
             .as_array()
@@ -489,13 +484,13 @@ mod tests {
         let value = crate::crypto::spelling::cel_holds("object.data[k]");
         let holds = format!("object.data.exists(k, {value})");
         let objs = objects("x", None);
-        let hook = &objs[7]["webhooks"][0];
+        let hook = &objs[5]["webhooks"][0];
         assert_eq!(
             hook["matchConditions"][0]["expression"],
             format!("has(object.data) && {holds}"),
             "deploy/webhook/webhook.yaml's matchCondition is not the rule"
         );
-        let policy = &objs[8]["spec"]["validations"][0];
+        let policy = &objs[6]["spec"]["validations"][0];
         assert_eq!(policy["expression"], format!("!has(object.data) || !{holds}"));
         assert!(policy["messageExpression"]
             .as_str()
