@@ -196,11 +196,7 @@ fn values_change_only_what_they_name() {
             .collect::<Vec<_>>()
     };
     assert_eq!(names(&base), names(&changed));
-    for kind in [
-        "Service",
-        "ValidatingAdmissionPolicy",
-        "PodDisruptionBudget",
-    ] {
+    for kind in ["Service", "ValidatingAdmissionPolicy", "PodDisruptionBudget"] {
         assert_eq!(find(&base, kind), find(&changed, kind), "{kind}");
     }
     // Values that cannot work are refused at render time, saying why.

@@ -20,7 +20,7 @@ use crate::common::*;
 use crate::real_cluster::{admin_in, field};
 
 /// `--keys KEYS --tls TLS --client-ca CA`, as the shipped Deployment passes them.
-fn hook_args<'a>(keys: &'a Path, tls: &'a Path, client_ca: &'a Path) -> Vec<&'a OsStr> {
+pub(crate) fn hook_args<'a>(keys: &'a Path, tls: &'a Path, client_ca: &'a Path) -> Vec<&'a OsStr> {
     vec![
         "--keys".as_ref(),
         keys.as_os_str(),
@@ -34,9 +34,9 @@ fn hook_args<'a>(keys: &'a Path, tls: &'a Path, client_ca: &'a Path) -> Vec<&'a 
 /// A running `kseal webhook`, stopped (SIGTERM, then waited for) on drop.
 pub(crate) struct Webhook {
     child: Option<Child>,
-    addr: String,
+    pub(crate) addr: String,
     /// The plain-HTTP probe port, when started with `--probe-listen`.
-    probes: Option<String>,
+    pub(crate) probes: Option<String>,
     log: Arc<Mutex<String>>,
 }
 
@@ -49,7 +49,7 @@ impl Webhook {
 
     /// `kseal webhook ARGS --listen LISTEN`; waits for the addresses it prints (the probe
     /// port's too when ARGS has `--probe-listen`).
-    fn start_with(args: &[&OsStr], listen: &str) -> Webhook {
+    pub(crate) fn start_with(args: &[&OsStr], listen: &str) -> Webhook {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("kseal"))
             .args(["webhook", "--listen", listen, "--reload-every", "100ms"])
             .args(args)
@@ -127,7 +127,7 @@ impl Drop for Webhook {
 /// A Secret volume as the kubelet's atomic writer lays it out: the files in a timestamped folder,
 /// `..data` pointing at it, one link per key, mode 0400. `swap_volume` replaces the content the
 /// way the kubelet does (a new folder, `..data` re-pointed by a rename).
-fn kubelet_volume(dir: &Path, files: &[(&str, &Path)]) {
+pub(crate) fn kubelet_volume(dir: &Path, files: &[(&str, &Path)]) {
     std::fs::create_dir_all(dir).unwrap();
     swap_volume(dir, files, "..2026_11_23_10_00_00.1");
 }
@@ -148,7 +148,7 @@ fn swap_volume(dir: &Path, files: &[(&str, &Path)], stamp: &str) {
 }
 
 /// A serving certificate for 127.0.0.1 (kseal's own generator) in `dir`; returns the CA.
-fn serving_cert(dir: &Path) -> String {
+pub(crate) fn serving_cert(dir: &Path) -> String {
     let s = kseal::webhook::certs::generate(&["127.0.0.1".to_string()]).unwrap();
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("tls.crt"), &s.cert_pem).unwrap();
@@ -756,7 +756,10 @@ fn cluster_init_with_webhook_installs_it_and_rotate_cert_keeps_one_previous_ca()
     assert_eq!(get("service/kseal-webhook")["spec"]["ports"][0]["port"], 443);
     // Least privilege (issue 35): the ServiceAccount reads no Secret through the API; the
     // kubelet mounts them. `kubectl auth can-i` as the ServiceAccount says no for all three.
-    assert!(!s.kubectl(&["get", "role/kseal-webhook", "-n", "kseal"]).status.success());
+    assert!(!s
+        .kubectl(&["get", "role/kseal-webhook", "-n", "kseal"])
+        .status
+        .success());
     for secret in ["kseal-keys", "kseal-webhook-tls", "kseal-webhook-client"] {
         let out = s.kubectl(&[
             "auth",

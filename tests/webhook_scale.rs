@@ -106,7 +106,10 @@ fn the_largest_secrets_are_admitted_and_a_sealed_value_behind_900_kb_is_opened()
     });
 
     for ns in [t.ns.as_str(), skip] {
-        for (name, manifest) in [("large", large_value(ns, "large")), ("many", many_keys(ns, "many"))] {
+        for (name, manifest) in [
+            ("large", large_value(ns, "large")),
+            ("many", many_keys(ns, "many")),
+        ] {
             let (out, secs) = create(&t.sb, &format!("{name}-{ns}.json"), &manifest);
             eprintln!("measured: {name} Secret in {ns}: {secs:.2} s");
             assert!(
@@ -120,7 +123,8 @@ fn the_largest_secrets_are_admitted_and_a_sealed_value_behind_900_kb_is_opened()
     // One sealed value as the last key, behind 900 KB of other data: opened.
     let sealed = |name: &str| -> String {
         t.seal("one.yaml", name, &[("password", "hunter2")], "a.pub");
-        let doc: Value = serde_saphyr::from_str(&std::fs::read_to_string(t.sb.path("one.yaml")).unwrap()).unwrap();
+        let doc: Value =
+            serde_saphyr::from_str(&std::fs::read_to_string(t.sb.path("one.yaml")).unwrap()).unwrap();
         doc["stringData"]["password"].as_str().unwrap().to_string()
     };
     let behind = |ns: &str, name: &str, sealed: &str| {
@@ -197,14 +201,90 @@ fn helm_installs_a_chart_whose_release_secret_is_over_500_kb() {
             started.elapsed().as_secs_f64()
         );
         assert!(out.status.success(), "helm install in {ns}: {}", stderr(&out));
-        let release = crate::real_cluster::field(
-            s,
-            ns,
-            "secret/sh.helm.release.v1.large.v1",
-            "{.data.release}",
-        );
+        let release =
+            crate::real_cluster::field(s, ns, "secret/sh.helm.release.v1.large.v1", "{.data.release}");
         let stored = STANDARD.decode(release.trim()).unwrap().len();
         eprintln!("measured: release Secret in {ns}: {stored} bytes");
         assert!(stored > 500_000, "the release Secret holds {stored} bytes");
     }
+}
+
+/// `GET /metrics` on the probe port after real admissions through the API server: opened and
+/// denied (with its reason) counted, keys loaded, both certificates' expiry; no value and no key
+/// name in the metrics, no value in the log. In insecure mode every answer is logged with a
+/// warning.
+#[test]
+fn metrics_count_admissions_and_show_no_value_or_key_name() {
+    use crate::webhook::{hook_args, kubelet_volume, serving_cert, Webhook};
+    use std::ffi::OsStr;
+    let s = require_real_apiserver!();
+    let ns = "wh-metrics";
+    let sb = admin_in(s, ns);
+    kubelet_volume(&sb.path("keys"), &[("a.agekey", &sb.path("a.agekey"))]);
+    let ca = serving_cert(&sb.path("tls"));
+    kubelet_volume(&sb.path("client-ca"), &[("ca.crt", &s.webhook_client_ca)]);
+    let (keys, tls, client) = (sb.path("keys"), sb.path("tls"), sb.path("client-ca/ca.crt"));
+    let mut args = hook_args(&keys, &tls, &client);
+    args.extend([OsStr::new("--probe-listen"), OsStr::new("127.0.0.1:0")]);
+    let hook = Webhook::start_with(&args, "127.0.0.1:0");
+    for o in admission_objects(ns, &format!("https://{}/mutate", hook.addr), &ca) {
+        s.admin_apply(&o.to_string());
+    }
+    let seal = |name: &str, bound_to: &str| -> String {
+        let plain = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {bound_to}\n  namespace: {ns}\nstringData:\n  db-password: hunter2\n"
+        );
+        sb.write("plain.yaml", &plain);
+        let out = sb.kseal().args(["seal", "-R", "a.pub", "plain.yaml"]).run_ok();
+        stdout(&out).replace(&format!("name: {bound_to}\n"), &format!("name: {name}\n"))
+    };
+    let kubectl = |file: &str| {
+        Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(sb.path("kc"))
+            .args(["apply", "-f"])
+            .arg(sb.path(file))
+            .output()
+            .unwrap()
+    };
+    sb.write("good.yaml", &seal("good", "good"));
+    wait_for("the webhook configuration to take effect", || {
+        crate::webhook::succeeds(kubectl("good.yaml"))
+    });
+    // Sealed for Secret "elsewhere", written as "moved": denied, the binding does not match.
+    sb.write("moved.yaml", &seal("moved", "elsewhere"));
+    let out = kubectl("moved.yaml");
+    assert!(!out.status.success(), "{}", stdout(&out));
+
+    let probes = hook.probes.clone().unwrap();
+    let mut conn = std::net::TcpStream::connect(&probes).unwrap();
+    use std::io::{Read, Write};
+    write!(
+        conn,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    conn.read_to_string(&mut text).unwrap();
+    eprintln!("{text}");
+    let count = |prefix: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {prefix} in:\n{text}"))
+    };
+    assert!(count("kseal_webhook_admissions_total{result=\"opened\",reason=\"\"}") >= 1.0);
+    assert!(count("kseal_webhook_admissions_total{result=\"denied\",reason=\"moved\"}") >= 1.0);
+    assert_eq!(count("kseal_webhook_identities"), 1.0);
+    assert!(count("kseal_webhook_admission_duration_seconds_count") >= 2.0);
+    for which in ["serving", "client-ca"] {
+        let left = count(&format!(
+            "kseal_webhook_certificate_expiry_seconds{{certificate=\"{which}\"}}"
+        ));
+        assert!(left > 86_400.0, "{which}: {left}");
+    }
+    for never in ["hunter2", "db-password", "elsewhere", ns] {
+        assert!(!text.contains(never), "{never} in the metrics");
+    }
+    assert!(!hook.log().contains("hunter2"), "{}", hook.log());
 }

@@ -5,6 +5,7 @@
 
 pub mod certs;
 pub mod files;
+pub mod metrics;
 pub mod review;
 pub mod server;
 

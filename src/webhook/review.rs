@@ -77,6 +77,20 @@ pub struct Decision {
     pub allowed: bool,
     /// How many sealed values were opened (0 when denied).
     pub opened: usize,
+    /// For the metrics: `opened`, `passed` or `denied`, and for a denial why, as one word
+    /// (`malformed`, `no-identity`, `moved`, `tampered`, `no-namespace`, `no-name`).
+    pub result: &'static str,
+    pub reason: &'static str,
+}
+
+/// The word for why a value did not open (metrics: never a key or a value).
+fn reason_of(e: &crate::crypto::sealed::OpenError) -> &'static str {
+    use crate::crypto::sealed::OpenError as E;
+    match e {
+        E::NoIdentity { .. } => "no-identity",
+        E::BindingMismatch(_) => "moved",
+        _ => "tampered",
+    }
 }
 
 /// A JSON Pointer token (RFC 6901): Secret keys cannot hold `/` or `~`, but the pointer is built
@@ -125,7 +139,7 @@ pub fn review(body: &[u8], identities: &[Identity]) -> Result<Decision, BadRevie
     };
     let fields = match sealed_fields(obj) {
         Ok(f) => f,
-        Err(why) => return Ok(deny(&req.uid, &object, &[why], log)),
+        Err(why) => return Ok(deny(&req.uid, &object, "malformed", &[why], log)),
     };
     if fields.is_empty() {
         log.push_str(" allowed=true opened=0");
@@ -133,11 +147,11 @@ pub fn review(body: &[u8], identities: &[Identity]) -> Result<Decision, BadRevie
     }
     if req.namespace.is_empty() {
         let why = "the request names no namespace (a Secret is always namespaced)".to_string();
-        return Ok(deny(&req.uid, &object, &[why], log));
+        return Ok(deny(&req.uid, &object, "no-namespace", &[why], log));
     }
     let opened = match open_fields(&fields, &req, identities) {
         Ok(opened) => opened,
-        Err(problems) => return Ok(deny(&req.uid, &object, &problems, log)),
+        Err((reason, problems)) => return Ok(deny(&req.uid, &object, reason, &problems, log)),
     };
     let patch = patch(obj, &opened);
     let n = opened.len();
@@ -180,18 +194,22 @@ fn open_fields(
     fields: &[(Field, String, String)],
     req: &RequestIn,
     identities: &[Identity],
-) -> Result<Vec<Opened>, Vec<String>> {
+) -> Result<Vec<Opened>, (&'static str, Vec<String>)> {
     let mut problems = Vec::new();
+    // The first problem's kind names the denial in the metrics.
+    let mut reason = "";
     let mut opened: Vec<Opened> = Vec::new();
     for (field, key, text) in fields {
         let value = match SealedValue::parse(text) {
             Ok(v) => v,
             Err(e) => {
+                reason = if reason.is_empty() { "malformed" } else { reason };
                 problems.push(format!("key {key}: {e}"));
                 continue;
             }
         };
         if value.scope == crate::crypto::sealed::Scope::Strict && req.name.is_empty() {
+            reason = if reason.is_empty() { "no-name" } else { reason };
             problems.push(format!(
                 "key {key}: the Secret has no name yet (generateName), and a strict-scoped value is bound to one; give it a name, or seal with --scope namespace"
             ));
@@ -204,13 +222,16 @@ fn open_fields(
         };
         match value.open(identities, &binding) {
             Ok(plain) => opened.push((*field, key.clone(), Zeroizing::new(STANDARD.encode(&*plain)))),
-            Err(e) => problems.push(format!("key {key}: {e}")),
+            Err(e) => {
+                reason = if reason.is_empty() { reason_of(&e) } else { reason };
+                problems.push(format!("key {key}: {e}"));
+            }
         }
     }
     if problems.is_empty() {
         Ok(opened)
     } else {
-        Err(problems)
+        Err((reason, problems))
     }
 }
 
@@ -293,6 +314,8 @@ fn allow(uid: &str, patch: Option<&[u8]>, log: String, opened: usize) -> Decisio
         log,
         allowed: true,
         opened,
+        result: if opened > 0 { "opened" } else { "passed" },
+        reason: "",
     }
 }
 
@@ -308,7 +331,7 @@ fn summary(problems: &[String]) -> String {
     text
 }
 
-fn deny(uid: &str, object: &str, problems: &[String], mut log: String) -> Decision {
+fn deny(uid: &str, object: &str, reason: &'static str, problems: &[String], mut log: String) -> Decision {
     let summary = summary(problems);
     let message = format!("kseal could not open the sealed values of secret {object}: {summary}");
     log.push_str(&format!(" allowed=false reason={}", logfmt(&summary)));
@@ -325,6 +348,8 @@ fn deny(uid: &str, object: &str, problems: &[String], mut log: String) -> Decisi
         log,
         allowed: false,
         opened: 0,
+        result: "denied",
+        reason,
     }
 }
 

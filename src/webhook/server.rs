@@ -1,5 +1,5 @@
 //! The HTTPS server of `kseal webhook`: `POST /mutate` (AdmissionReview v1), `GET /healthz`,
-//! `GET /readyz`. HTTP/1.1 and HTTP/2 over rustls, every caller authenticated by a client
+//! `GET /readyz`, and `GET /metrics` on the probe port. HTTP/1.1 and HTTP/2 over rustls, every caller authenticated by a client
 //! certificate (unless `--insecure-no-client-auth`); keys and certificates re-read on change; on
 //! SIGTERM or SIGINT it reports not ready, stops accepting, and lets open requests finish.
 //!
@@ -22,6 +22,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::files::{Fingerprint, Loaded, Sources};
+use super::metrics::{earliest_expiry, Metrics};
 use super::review::review;
 use crate::error::Error;
 
@@ -49,6 +50,7 @@ struct State {
     sources: Sources,
     current: RwLock<Arc<Loaded>>,
     shutting_down: AtomicBool,
+    metrics: Metrics,
 }
 
 impl State {
@@ -64,6 +66,19 @@ impl State {
 
     fn loaded(&self) -> Arc<Loaded> {
         self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Tells the metrics what was loaded: the keys, and when the certificates expire.
+    fn count_loaded(&self, loaded: &Loaded) {
+        let mut expiry = Vec::new();
+        let read = |p: &std::path::Path| std::fs::read(p).ok().and_then(|pem| earliest_expiry(&pem));
+        if let Some(at) = read(&self.sources.tls.join("tls.crt")) {
+            expiry.push(("serving", at));
+        }
+        if let Some(at) = self.sources.client_ca.as_deref().and_then(read) {
+            expiry.push(("client-ca", at));
+        }
+        self.metrics.loaded(loaded.identities.len(), expiry);
     }
 }
 
@@ -106,9 +121,17 @@ async fn probe(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Ful
     Ok(match (req.method(), req.uri().path()) {
         (&Method::GET, "/healthz") => text(StatusCode::OK, "ok"),
         (&Method::GET, "/readyz") => state.readiness(),
+        (&Method::GET, "/metrics") => Response::builder()
+            .status(StatusCode::OK)
+            .header(
+                "content-type",
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )
+            .body(Full::new(Bytes::from(state.metrics.render())))
+            .expect("a static response"),
         _ => text(
             StatusCode::NOT_FOUND,
-            "this is the probe port: GET /healthz, GET /readyz (admission is on the HTTPS port)",
+            "this is the probe port: GET /healthz, GET /readyz, GET /metrics (admission is on the HTTPS port)",
         ),
     })
 }
@@ -150,8 +173,15 @@ async fn mutate(
         }
     };
     let loaded = state.loaded();
+    if state.sources.client_ca.is_none() {
+        // Insecure mode says so with every answer, not only once at start (issue 35).
+        log(&format!("peer={peer} {INSECURE}"));
+    }
     match review(&body, &loaded.identities) {
         Ok(decision) => {
+            state
+                .metrics
+                .admission(decision.result, decision.reason, started.elapsed());
             log(&format!(
                 "{} peer={peer} ms={:.2}",
                 decision.log,
@@ -165,6 +195,7 @@ async fn mutate(
                 .expect("a static response")
         }
         Err(e) => {
+            state.metrics.admission("bad-request", "", started.elapsed());
             log(&format!("peer={peer} bad request: {e}"));
             text(StatusCode::BAD_REQUEST, &e.to_string())
         }
@@ -192,10 +223,13 @@ async fn reload_loop(state: Arc<State>, every: Duration, mut seen: Fingerprint) 
                         ""
                     }
                 ));
+                state.count_loaded(&loaded);
+                state.metrics.reloaded(true);
                 *state.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
                 seen = now;
             }
             Err(e) => {
+                state.metrics.reloaded(false);
                 // Retried on the next tick: the kubelet may be between two steps of its swap.
                 log(&format!(
                     "keys or certificates changed but could not be read ({e}); still using the previous ones"
@@ -270,11 +304,15 @@ pub async fn serve(
         sources: options.sources.clone(),
         current: RwLock::new(Arc::new(loaded)),
         shutting_down: AtomicBool::new(false),
+        metrics: Metrics::default(),
     });
+    state.count_loaded(&state.loaded());
     let prober = match probes {
         Some(p) => {
             let at = p.local_addr().map_err(|e| Error::io("the probe socket", &e))?;
-            log(&format!("probes on http://{at} (GET /healthz, /readyz)"));
+            log(&format!(
+                "probes on http://{at} (GET /healthz, /readyz, /metrics)"
+            ));
             Some(tokio::spawn(serve_probes(p, state.clone())))
         }
         None => None,

@@ -140,10 +140,9 @@ fn conditions_match(hook: &Value, obj: &Value) -> Result<bool, Failure> {
                 format!("the fake API server cannot evaluate CEL; it knows only kseal's matchCondition, not {expr:?}"),
             ));
         };
-        let holds = obj["data"].as_object().is_some_and(|d| {
-            d.values()
-                .any(|v| v.as_str().is_some_and(|s| test.holds(s)))
-        });
+        let holds = obj["data"]
+            .as_object()
+            .is_some_and(|d| d.values().any(|v| v.as_str().is_some_and(|s| test.holds(s))));
         if !holds {
             return Ok(false);
         }

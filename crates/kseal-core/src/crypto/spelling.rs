@@ -166,11 +166,7 @@ fn first_two(starts: &[Vec<[bool; 64]>]) -> String {
     for &first in ALPHABET {
         let seconds: String = ALPHABET
             .iter()
-            .filter(|&&s| {
-                starts
-                    .iter()
-                    .any(|cls| cls[0][index(first)] && cls[1][index(s)])
-            })
+            .filter(|&&s| starts.iter().any(|cls| cls[0][index(first)] && cls[1][index(s)]))
             .map(|&s| char::from(s))
             .collect();
         match seconds.len() {
@@ -310,7 +306,8 @@ mod tests {
     #[test]
     fn the_cheap_steps_admit_every_match_and_little_else() {
         let s = spelled();
-        let [re, two, group] = [&s.regex, &s.first_two, &s.first_group].map(|p| regex::Regex::new(p).unwrap());
+        let [re, two, group] =
+            [&s.regex, &s.first_two, &s.first_group].map(|p| regex::Regex::new(p).unwrap());
         for lead in 0..=8 {
             for &l in &LEAD {
                 for case in 0..64u32 {
@@ -330,7 +327,13 @@ mod tests {
         }
         assert_eq!(s.first_two, "^(?:[CDIouvw7]|S[13]|a[13])");
         // Lowercase and uppercase words, URLs, PEM, Helm's gzip, digits.
-        for plain in ["cGFzc3dvcmQ=", "aHR0cHM6Ly8=", "LS0tLS1CRUdJTg==", "SDRzSUFBQUFBQUFB", "MTIzNA=="] {
+        for plain in [
+            "cGFzc3dvcmQ=",
+            "aHR0cHM6Ly8=",
+            "LS0tLS1CRUdJTg==",
+            "SDRzSUFBQUFBQUFB",
+            "MTIzNA==",
+        ] {
             assert!(!two.is_match(&plain[..2]), "{plain}");
         }
         let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -345,6 +348,9 @@ mod tests {
                 passed_group += usize::from(group.is_match(&text[..4]));
             }
         }
-        assert!(passed_two < 30_000 && passed_group * 30 < passed_two, "{passed_two} {passed_group}");
+        assert!(
+            passed_two < 30_000 && passed_group * 30 < passed_two,
+            "{passed_two} {passed_group}"
+        );
     }
 }
