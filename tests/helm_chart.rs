@@ -151,6 +151,8 @@ fn values_change_only_what_they_name() {
             "--set",
             "clientAuth=insecure-no-client-auth",
             "--set",
+            "acknowledgeInsecureNoClientAuth=true",
+            "--set",
             "skipNamespaces={kube-system,flux-system}",
         ],
     );
@@ -206,6 +208,11 @@ fn values_change_only_what_they_name() {
             "clientAuth is client-ca or insecure-no-client-auth",
         ),
         ("networkPolicy.enabled=true", "needs networkPolicy.apiserverCIDRs"),
+        // Issue 35: insecure mode never renders without the NetworkPolicy, unless acknowledged.
+        (
+            "clientAuth=insecure-no-client-auth",
+            "set networkPolicy.enabled=true with networkPolicy.apiserverCIDRs",
+        ),
     ] {
         let out = std::process::Command::new("helm")
             .args(["template", "kseal"])
@@ -235,7 +242,30 @@ fn the_chart_installs_into_a_real_apiserver_and_its_policy_holds() {
         real_apiserver::ADMIN_TOKEN,
         None,
     );
+    // Insecure mode says so after install (a client-side dry run renders the notes).
+    let insecure = helm_install(
+        &kubeconfig,
+        "insecure",
+        CHART,
+        "kseal",
+        &[
+            "--dry-run=client",
+            "--set",
+            "clientAuth=insecure-no-client-auth",
+            "--set",
+            "networkPolicy.enabled=true",
+            "--set",
+            "networkPolicy.apiserverCIDRs={10.0.0.1/32}",
+        ],
+    );
+    let notes_of = |all: &str| all.split("NOTES:").nth(1).unwrap_or_default().to_string();
+    assert!(
+        notes_of(&insecure).contains("WARNING: clientAuth=insecure-no-client-auth")
+            && notes_of(&insecure).contains("10.0.0.1/32"),
+        "{insecure}"
+    );
     let notes = helm_install(&kubeconfig, "kseal", CHART, "kseal", &[]);
+    assert!(!notes_of(&notes).contains("WARNING"), "{notes}");
     assert!(
         notes.contains("kseal cluster webhook rotate-cert -o apiserver/"),
         "{notes}"
@@ -456,5 +486,51 @@ fn set_image_re_points_every_manifest_and_chart() {
         let text = stdout(&out);
         assert!(text.contains(&format!("image: \"{want}\"")), "{chart}: {text}");
         assert!(!text.contains("ghcr.io"), "{chart}");
+    }
+}
+
+/// Issue 35: the chart can create a ServiceMonitor (and a Service for the probe port, not the
+/// admission one) and the example PrometheusRule, whose rules are deploy/webhook's.
+#[test]
+fn the_chart_renders_metrics_objects_on_request() {
+    require_tools!("helm");
+    let base = render("kseal", &[]);
+    let kinds = |objs: &[Value]| -> Vec<String> {
+        objs.iter()
+            .map(|o| o["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!kinds(&base).contains(&"ServiceMonitor".to_string()));
+    let on = render(
+        "kseal",
+        &[
+            "--set",
+            "metrics.serviceMonitor.enabled=true",
+            "--set",
+            "metrics.serviceMonitor.labels.release=prom",
+            "--set",
+            "metrics.prometheusRule.enabled=true",
+        ],
+    );
+    let monitor = find(&on, "ServiceMonitor");
+    assert_eq!(monitor["metadata"]["labels"]["release"], "prom");
+    assert_eq!(monitor["spec"]["endpoints"][0]["path"], "/metrics");
+    let service = on
+        .iter()
+        .find(|o| o["metadata"]["name"] == "kseal-webhook-metrics")
+        .expect("the metrics Service");
+    assert_eq!(service["spec"]["ports"][0]["targetPort"], "probes");
+    let shipped: Value = serde_saphyr::from_str(
+        &std::fs::read_to_string(repo().join("deploy/webhook/prometheusrule.yaml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(find(&on, "PrometheusRule")["spec"], shipped["spec"]);
+    let rules = shipped["spec"].to_string();
+    for metric in [
+        "kseal_webhook_admissions_total",
+        "kseal_webhook_reload_failures_total",
+        "kseal_webhook_certificate_expiry_seconds",
+    ] {
+        assert!(rules.contains(metric), "{metric}");
     }
 }
