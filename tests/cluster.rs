@@ -1123,3 +1123,43 @@ fn sh_out(dir: &std::path::Path, cmd: &str) -> String {
             .run_ok(),
     )
 }
+
+/// Issue 35: `-o DIR` of `cluster webhook rotate-cert` (and `install`, `init --webhook`) writes
+/// the API server's client key; after the quickstart's `git add .` it was committed. Inside a git
+/// work tree that does not ignore DIR it is refused before the cluster is asked anything, with
+/// the ways out; an ignored DIR, `--force`, or a folder outside git go ahead (here to the
+/// unreachable cluster, which is the next error).
+#[test]
+fn admission_files_are_never_written_where_git_would_commit_them() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    sb.write(
+        "kc",
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:9'}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {token: t}\n",
+    );
+    let run = |extra: &[&str]| {
+        sb.kseal()
+            .args(["--kubeconfig", "kc", "--request-timeout", "2s", "cluster", "webhook", "rotate-cert", "-o", "apiserver"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let refused = |out: &std::process::Output| stderr(out).contains("refusing to write");
+    // Outside git: not refused.
+    let out = run(&[]);
+    assert!(!refused(&out), "{}", stderr(&out));
+    git(sb.dir.path(), &["init", "-q"]);
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        refused(&out) && err.contains("client key") && err.contains(".gitignore") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(!sb.path("apiserver/kseal-admission-kubeconfig.yaml").exists());
+    let out = run(&["--force"]);
+    assert!(!refused(&out) && out.status.code() != Some(0), "{}", stderr(&out));
+    sb.write(".gitignore", "apiserver/\n");
+    let out = run(&[]);
+    assert!(!refused(&out), "{}", stderr(&out));
+}
