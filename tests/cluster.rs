@@ -1139,7 +1139,17 @@ fn admission_files_are_never_written_where_git_would_commit_them() {
     );
     let run = |extra: &[&str]| {
         sb.kseal()
-            .args(["--kubeconfig", "kc", "--request-timeout", "2s", "cluster", "webhook", "rotate-cert", "-o", "apiserver"])
+            .args([
+                "--kubeconfig",
+                "kc",
+                "--request-timeout",
+                "2s",
+                "cluster",
+                "webhook",
+                "rotate-cert",
+                "-o",
+                "apiserver",
+            ])
             .args(extra)
             .output()
             .unwrap()

@@ -272,6 +272,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
             "kseal/helm-values-credential",
             "kseal/configmap-generator-credential",
             "kseal/known-credential-format",
+            "kseal/kubeconfig-credential",
             "kseal/placeholder"
         ]
     );
@@ -615,4 +616,71 @@ fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() 
             "kseal/placeholder"
         ]
     );
+}
+
+/// Issue 35: the admission kubeconfig `cluster webhook install -o` writes (made here by kseal's
+/// own code, as that command makes it) holds the API server's client key. Committed, it is a
+/// finding of its own class in the work tree, staged, in the history and by the pre-commit hook,
+/// which refuses the commit; the key is never printed.
+#[test]
+fn a_committed_admission_kubeconfig_is_found_in_every_mode() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = &sb.path("");
+    git(d, &["init", "-q", "-b", "main"]);
+    sb.write("README.md", "app\n");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "first"]);
+    let issued = kseal::webhook::certs::generate_client().unwrap();
+    let client = kseal::cluster::webhook::ClientIdentity {
+        bundle: issued.ca_pem.clone(),
+        cert_pem: issued.cert_pem.clone(),
+        key_pem: zeroize::Zeroizing::new(issued.key_pem.to_string()),
+    };
+    let endpoint = kseal::cluster::webhook::Endpoint::default();
+    for (name, text) in kseal::cluster::webhook::admission_files(&client, &endpoint, &sb.path("apiserver")) {
+        sb.write(&format!("apiserver/{name}"), &text);
+    }
+    let key_b64 = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        issued.key_pem.as_bytes(),
+    );
+    let check = |out: &std::process::Output| {
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(out));
+        assert!(!stdout(out).contains(&key_b64[..40]) && !stderr(out).contains(&key_b64[..40]));
+        let found: Vec<serde_json::Value> = stdout(out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(found.len(), 1, "{}", stdout(out));
+        assert_eq!(found[0]["source"], "kubeconfig");
+        assert_eq!(found[0]["path"], "apiserver/kseal-admission-kubeconfig.yaml");
+        assert!(found[0]["keys"][0]["key"]
+            .as_str()
+            .unwrap()
+            .ends_with(".user.client-key-data"));
+    };
+    let scan = |mode: &str| {
+        sb.kseal()
+            .args(["scan", mode, "--format", "json", "."])
+            .output()
+            .unwrap()
+    };
+    check(&scan("--worktree"));
+    git(d, &["add", "apiserver"]);
+    check(&scan("--staged"));
+    sb.kseal().args(["hook", "install"]).run_ok();
+    let commit = git_command(d)
+        .env("PATH", path_with_kseal())
+        .args(["commit", "-q", "-m", "apiserver files"])
+        .output()
+        .unwrap();
+    assert!(
+        !commit.status.success(),
+        "the pre-commit hook let the client key in"
+    );
+    let said = format!("{}{}", stdout(&commit), stderr(&commit));
+    assert!(said.contains("kubeconfig with an embedded credential"), "{said}");
+    git(d, &["commit", "-q", "--no-verify", "-m", "apiserver files"]);
+    check(&scan("--history"));
 }

@@ -46,7 +46,8 @@ pub(crate) fn candidate(bytes: &[u8]) -> Option<Wanted> {
         || memmem::find(bytes, b"secretGenerator").is_some()
         || memmem::find(bytes, b"configMapGenerator").is_some()
         || memmem::find(bytes, LAST_APPLIED.as_bytes()).is_some()
-        || memmem::find(bytes, AGE_IDENTITY.as_bytes()).is_some();
+        || memmem::find(bytes, AGE_IDENTITY.as_bytes()).is_some()
+        || crate::kubeconfig::may_hold(bytes);
     any.then_some(Wanted {
         formats,
         values,
@@ -514,6 +515,10 @@ fn scan_documents(path: &str, text: &str, docs: &[Document], wanted: Wanted, out
             }
         }
         generator_literals(path, doc, root, out);
+        out.extend(
+            unallowed(text, crate::kubeconfig::hits(root))
+                .and_then(|hits| Finding::new(Source::Kubeconfig, path, doc.index, None, None, hits)),
+        );
         if values && root.get("kind").is_none() && root.get("apiVersion").is_none() {
             let hits = crate::workloads::values_hits(root);
             out.extend(unallowed(text, hits).and_then(|hits| {

@@ -42,6 +42,8 @@ pub enum Source {
     /// A known credential format (AWS, GitHub, GitLab, Slack, Stripe, Google, PEM private key, JWT)
     /// anywhere else in a YAML document: annotations, `args`, CRD specs.
     KnownFormat,
+    /// A kubeconfig (`kind: Config`) whose users embed a client key, a token or a password.
+    Kubeconfig,
 }
 
 impl Source {
@@ -56,6 +58,7 @@ impl Source {
             Source::HelmValues => "kseal/helm-values-credential",
             Source::ConfigMapGenerator => "kseal/configmap-generator-credential",
             Source::KnownFormat => "kseal/known-credential-format",
+            Source::Kubeconfig => "kseal/kubeconfig-credential",
         }
     }
 

@@ -8,6 +8,7 @@ pub mod detect;
 pub mod finding;
 pub mod generators;
 pub mod history;
+mod kubeconfig;
 pub mod report;
 mod staged;
 pub mod tolerant;

@@ -51,6 +51,9 @@ pub fn text(findings: &[Finding], color: bool) -> String {
                 "credential in a configMapGenerator (make it a secretGenerator, sealed)"
             }
             (_, super::Source::KnownFormat) => "known credential format in (move it to a sealed Secret)",
+            (_, super::Source::Kubeconfig) => {
+                "kubeconfig with an embedded credential (keep it out of git; rotate the key or token)"
+            }
         };
         let red = if f.class == Class::Placeholder { "" } else { red };
         let _ = writeln!(
@@ -145,7 +148,7 @@ pub fn uri(path: &str) -> String {
 }
 
 /// The rules kseal reports, in SARIF `tool.driver.rules` order.
-const RULES: [(super::Source, &str, &str); 9] = [
+const RULES: [(super::Source, &str, &str); 10] = [
     (
         super::Source::Secret,
         "PlaintextSecret",
@@ -190,6 +193,11 @@ const RULES: [(super::Source, &str, &str); 9] = [
         super::Source::KnownFormat,
         "KnownCredentialFormat",
         "A value in a manifest has a known credential format (AWS access key id, GitHub or GitLab token, Slack token, Stripe live key, Google API key, PEM private key, signed JWT). Move it to a sealed Secret, reference it from there, and rotate the credential.",
+    ),
+    (
+        super::Source::Kubeconfig,
+        "KubeconfigCredential",
+        "A kubeconfig embeds a credential (client-key-data, token or password under users): whoever reads the repository can act as that user, and an admission kubeconfig from `kseal cluster webhook install -o` holds the API server's client key. Remove the file, keep it outside the repository (or ignored), and rotate the credential (`kseal cluster webhook rotate-cert` for the admission one).",
     ),
 ];
 
@@ -273,6 +281,7 @@ pub fn sarif(findings: &[Finding]) -> String {
                     super::Source::HelmValues => "Helm values",
                     super::Source::ConfigMapGenerator => "configMapGenerator",
                     super::Source::KnownFormat => "the manifest",
+                    super::Source::Kubeconfig => "the kubeconfig",
                     _ => "Secret",
                 }, f.display_name(), keys.join(", "))},
                 "locations": [{

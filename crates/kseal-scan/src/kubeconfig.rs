@@ -1,0 +1,83 @@
+//! Committed kubeconfigs that embed a credential (issue 35): `kseal cluster webhook install -o`
+//! writes one holding the API server's client key, and any `kubectl config view --raw` pasted
+//! into a repository is the same leak. A kubeconfig is `kind: Config` (apiVersion `v1`) with a
+//! `users` list; each user's `client-key-data`, `token` and `password` is a credential, reported
+//! under `users[NAME].user.FIELD`. `client-key` and `tokenFile` name files (a PEM key committed
+//! beside it is found by the known-format rule), and `exec`/`auth-provider` fetch credentials at
+//! run time: neither is a value here, so neither is reported.
+
+use kseal_core::manifest::tree::{Node, NodeKind};
+
+use crate::classify::{literal_hit, str_at};
+use crate::finding::KeyHit;
+
+/// The user fields whose value is itself a credential.
+const FIELDS: [&str; 3] = ["client-key-data", "token", "password"];
+
+/// Whether `bytes` may hold such a kubeconfig: the prefilter.
+pub(crate) fn may_hold(bytes: &[u8]) -> bool {
+    let has = |w: &[u8]| memchr::memmem::find(bytes, w).is_some();
+    has(b"users") && (has(b"client-key-data") || has(b"token") || has(b"password"))
+}
+
+/// Each embedded credential of a kubeconfig document (none when `root` is not one).
+pub(crate) fn hits(root: &Node) -> Vec<KeyHit> {
+    if str_at(root, &["kind"]) != Some("Config") || str_at(root, &["apiVersion"]) != Some("v1") {
+        return Vec::new();
+    }
+    let Some(NodeKind::Sequence { items, .. }) = root.get("users").map(|n| &n.kind) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for user in items {
+        let name = str_at(user, &["name"]).unwrap_or("");
+        let Some(fields) = user.get("user") else { continue };
+        for field in FIELDS {
+            let Some(node) = fields.get(field) else { continue };
+            let Some(value) = node.as_str() else { continue };
+            out.extend(literal_hit(
+                &format!("users[{name}].user.{field}"),
+                value,
+                node.line,
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::scan_bytes;
+    use crate::finding::{Class, Source};
+
+    const ADMISSION: &str = "apiVersion: v1\nkind: Config\nusers:\n- name: kseal-webhook.kseal.svc\n  user:\n    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n    client-key-data: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJN\n- name: ops\n  user:\n    token: eyJhbGciOiJSUzI1NiJ9.abc.def\n- name: files\n  user:\n    client-key: /etc/kubernetes/pki/client.key\n    tokenFile: /var/run/token\n";
+
+    #[test]
+    fn embedded_client_keys_and_tokens_are_findings_of_their_own() {
+        let f = scan_bytes("apiserver/kseal-admission-kubeconfig.yaml", ADMISSION.as_bytes());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].source, Source::Kubeconfig);
+        assert_eq!(f[0].class, Class::Leak);
+        let keys: Vec<(&str, usize)> = f[0].keys.iter().map(|k| (k.key.as_str(), k.line)).collect();
+        assert_eq!(
+            keys,
+            [
+                ("users[kseal-webhook.kseal.svc].user.client-key-data", 7),
+                ("users[ops].user.token", 10)
+            ]
+        );
+        assert!(!format!("{f:?}").contains("LS0tLS1CRUdJTiBQUklW"));
+    }
+
+    #[test]
+    fn references_templates_and_other_kinds_are_not() {
+        for text in [
+            "apiVersion: v1\nkind: Config\nusers:\n- name: a\n  user:\n    client-key: /k\n    tokenFile: /t\n",
+            "apiVersion: v1\nkind: Config\nusers:\n- name: a\n  user:\n    token: \"${TOKEN}\"\n    password: \"{{ .Values.password }}\"\n",
+            "apiVersion: v1\nkind: Config\nusers:\n- name: a\n  user:\n    exec: {command: aws, args: [eks, get-token]}\n",
+            "apiVersion: example.com/v1\nkind: Config\nusers:\n- name: a\n  user: {token: abc123abc123}\n",
+        ] {
+            assert!(scan_bytes("kc.yaml", text.as_bytes()).is_empty(), "{text}");
+        }
+    }
+}
