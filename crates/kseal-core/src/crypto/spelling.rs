@@ -183,8 +183,8 @@ fn first_two(starts: &[Vec<[bool; 64]>]) -> String {
 /// ValidatingAdmissionPolicy run it on every Secret written in the cluster.
 ///
 /// Its cost is bounded whatever the value's size, so that the Secrets etcd accepts stay within
-/// the API server's CEL budgets (2.5 million per object for `matchConditions`, 10 million for a
-/// policy). cel-go's runtime costs, as Kubernetes sets them: `substring` costs a tenth of the
+/// the API server's CEL cost budget (about 10 million per object on kube-apiserver 1.36, for the
+/// `matchConditions` and the policy alike; README "What the admission expressions cost"). cel-go's runtime costs, as Kubernetes sets them: `substring` costs a tenth of the
 /// value's length, `matches` the product of a tenth of the text's length and a quarter of the
 /// pattern's. So, three steps on prefixes of the value, each a necessary condition of the next and
 /// each dearer: its first 2 characters (turns away 7 in 8 random values and nearly every text),
