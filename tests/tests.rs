@@ -18,6 +18,7 @@ mod hygiene;
 mod properties;
 mod quickstart;
 mod real_cluster;
+mod render_guard;
 mod rotation;
 mod scan;
 mod scan_history;

@@ -63,6 +63,7 @@ pub fn run(args: KrmArgs, global: &Flags) -> Result<ExitCode, Error> {
     let namespace = plugin_namespace(&list["functionConfig"], global);
     krm::open_items(&mut list, &identities, namespace.as_deref()).map_err(namespace_hint)?;
     let out = zeroize::Zeroizing::new(serde_json::to_string(&list).expect("values serialize"));
+    super::output::refuse_identity_leak(&out, &identities)?;
     write_stdout(out.as_bytes())?;
     Ok(ExitCode::Success)
 }
@@ -99,6 +100,7 @@ fn run_exec_plugin(
         namespace.as_deref(),
     )
     .map_err(namespace_hint)?;
+    super::output::refuse_identity_leak(&opened.text, &identities)?;
     write_stdout(opened.text.as_bytes())?;
     Ok(ExitCode::Success)
 }

@@ -80,6 +80,9 @@ pub fn run(args: OpenArgs, global: &Flags) -> Result<ExitCode, Error> {
             Outcome::Unparseable(_) => None,
         })
         .collect();
+    for t in &texts {
+        super::output::refuse_identity_leak(t, &identities)?;
+    }
     write_rendered(
         &texts.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
         args.output.as_deref(),

@@ -316,3 +316,65 @@ mod tests {
         }
     }
 }
+
+/// The last guard of the commands whose output others see (`render` for Argo CD, `krm`, `open` as
+/// a post-renderer): none of the identities they loaded may be in it, as written or in base64 at
+/// any alignment (a symlinked key file read by `.Files.Get | b64enc` ends up so). Whatever led
+/// there (a symlink, a template, a value sealed from the key file itself), the key is not shown.
+pub fn refuse_identity_leak(text: &str, identities: &[crate::crypto::Identity]) -> Result<(), Error> {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    for identity in identities {
+        let key = identity.to_age_string();
+        let lower = Zeroizing::new(key.to_ascii_lowercase());
+        let mut needles: Vec<Zeroizing<String>> = vec![key.clone(), lower];
+        // In base64 the key's bytes come out differently for each of the 3 offsets it can start
+        // at: the characters that depend on its bytes alone (a group's first and last may mix in
+        // neighbours).
+        for shift in 0..3usize {
+            let mut padded = Zeroizing::new(vec![0u8; shift]);
+            padded.extend_from_slice(key.as_bytes());
+            let encoded = Zeroizing::new(STANDARD.encode(&*padded));
+            let skip = if shift == 0 { 0 } else { 4 };
+            let whole = (shift + key.len()) / 3 * 4;
+            if whole > skip + 8 {
+                needles.push(Zeroizing::new(encoded[skip..whole].to_string()));
+            }
+        }
+        if needles.iter().any(|n| text.contains(n.as_str())) {
+            return Err(Error::input(
+                crate::error::Location::default(),
+                format!(
+                    "the output would contain the private key of {} (one of the identities this command loaded): nothing was written. \
+                     A file in the application may be a link to the key (kseal reads only inside the repository), or a template reads it",
+                    identity.recipient()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod leak_tests {
+    use super::*;
+
+    #[test]
+    fn a_loaded_identity_is_refused_as_text_and_in_base64_at_every_offset() {
+        let id = crate::crypto::Identity::generate();
+        let other = crate::crypto::Identity::generate();
+        let key = id.to_age_string();
+        let ids = std::slice::from_ref(&id);
+        assert!(refuse_identity_leak("kind: Secret\nstringData: {a: b}\n", ids).is_ok());
+        assert!(refuse_identity_leak(&format!("x: {}\n", other.to_age_string().as_str()), ids).is_ok());
+        assert!(refuse_identity_leak(&format!("x: {}\n", key.as_str()), ids).is_err());
+        assert!(refuse_identity_leak(&format!("x: {}\n", key.to_ascii_lowercase()), ids).is_err());
+        use base64::Engine;
+        for prefix in ["", "#", "# created: 2026\n", "ab"] {
+            let file = format!("{prefix}{}\n", key.as_str());
+            let b64 = base64::engine::general_purpose::STANDARD.encode(file);
+            let err = refuse_identity_leak(&format!("data:\n  k: {b64}\n"), ids).unwrap_err();
+            assert!(!err.to_string().contains(key.as_str()), "{err}");
+        }
+    }
+}

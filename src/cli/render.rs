@@ -24,6 +24,13 @@ ARGOCD_ENV_DIRECTORY_RECURSE=true; ARGOCD_ENV_DIRECTORY_INCLUDE/_EXCLUDE globs).
 value is opened (hook Secrets too: helm template renders them); Secrets without a namespace are
 bound to ARGOCD_APP_NAMESPACE (or -n). See deploy/argocd/application.yaml.
 
+It runs beside the cluster's keys, and Argo CD shows its output to anyone who may view the app, so
+repository content never leads it outside the repository: a symlink anywhere in the repository
+(the folder above ARGOCD_APP_SOURCE_PATH, else the git work tree, else DIR) that resolves outside
+it is refused before anything is rendered; a chart dependency must be a `file://` path inside the
+repository unless --allow-chart-repository names its repository; and the output never holds a
+loaded identity (refused, nothing printed).
+
 Example (plugin.yaml): generate: {command: [kseal, render, -i, /keys]}")]
 pub struct RenderArgs {
     /// The application's folder (default: the current one, as Argo CD runs plugins).
@@ -35,6 +42,11 @@ pub struct RenderArgs {
     pub namespace: NamespaceFlag,
     #[command(flatten)]
     pub exclude: ExcludeFlag,
+    /// A chart repository `helm dependency build` may fetch from (repeatable; a URL prefix such
+    /// as `https://charts.example.com/` or `oci://registry.example.com/charts/`). Without it,
+    /// dependencies come only from inside the repository (`file://`).
+    #[arg(long, value_name = "URL")]
+    pub allow_chart_repository: Vec<String>,
 }
 
 /// How an application folder is written.
@@ -82,8 +94,8 @@ pub(super) fn rendered_by(mut cmd: Command, what: &str) -> Result<String, Error>
 /// included, the cluster's version and API versions (KUBE_VERSION, KUBE_API_VERSIONS, which Argo CD
 /// gives plugins), value files and parameters; local dependencies built first when `charts/` lacks
 /// them.
-fn helm_template(dir: &Path, namespace: Option<&str>) -> Result<Command, Error> {
-    build_dependencies(dir)?;
+fn helm_template(dir: &Path, namespace: Option<&str>, guard: &Guard) -> Result<Command, Error> {
+    build_dependencies(dir, guard)?;
     let env = |k: &str| std::env::var(k).unwrap_or_default();
     let list = |k: &str| -> Vec<String> {
         env(k)
@@ -117,13 +129,14 @@ fn helm_template(dir: &Path, namespace: Option<&str>) -> Result<Command, Error> 
 
 /// `helm dependency build` when Chart.yaml lists dependencies and `charts/` has none of them yet
 /// (a `file://` subchart, as Argo CD builds them).
-fn build_dependencies(dir: &Path) -> Result<(), Error> {
+fn build_dependencies(dir: &Path, guard: &Guard) -> Result<(), Error> {
     let chart = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap_or_default();
     let has_dependencies = chart.lines().any(|l| l.trim_end() == "dependencies:");
     let built = std::fs::read_dir(dir.join("charts")).is_ok_and(|mut d| d.next().is_some());
     if !has_dependencies || built {
         return Ok(());
     }
+    guard.check_dependencies(dir, &chart)?;
     let mut cmd = Command::new("helm");
     cmd.args(["dependency", "build"])
         .arg(dir)
@@ -173,6 +186,8 @@ pub fn run(args: RenderArgs, global: &Flags) -> Result<ExitCode, Error> {
             .filter(|n| !n.is_empty())
     });
     let dir = &args.dir;
+    let guard = Guard::new(dir, &args.allow_chart_repository)?;
+    guard.refuse_links_outside()?;
     let kind = detect(dir);
     let stream = match kind {
         Kind::Kustomize => {
@@ -180,7 +195,7 @@ pub fn run(args: RenderArgs, global: &Flags) -> Result<ExitCode, Error> {
             cmd.arg(dir);
             rendered_by(cmd, "kustomize build")?
         }
-        Kind::Helm => rendered_by(helm_template(dir, namespace.as_deref())?, "helm template")?,
+        Kind::Helm => rendered_by(helm_template(dir, namespace.as_deref(), &guard)?, "helm template")?,
         Kind::Plain => plain_directory(dir, &global.exclude)?,
     };
     let stream = zeroize::Zeroizing::new(stream);
@@ -198,6 +213,125 @@ pub fn run(args: RenderArgs, global: &Flags) -> Result<ExitCode, Error> {
             e
         }
     })?;
+    super::output::refuse_identity_leak(&opened.text, &identities)?;
     write_stdout(opened.text.as_bytes())?;
     Ok(ExitCode::Success)
+}
+
+/// What `render` may read: the repository's root (canonical), and the chart repositories the
+/// plugin's configuration allows.
+struct Guard {
+    root: PathBuf,
+    allowed: Vec<String>,
+}
+
+impl Guard {
+    /// The repository holding `dir`: Argo CD gives plugins the app's path inside it
+    /// (ARGOCD_APP_SOURCE_PATH) and runs them in that folder; outside Argo CD, the git work tree;
+    /// else `dir` itself.
+    fn new(dir: &Path, allowed: &[String]) -> Result<Guard, Error> {
+        let shown = dir.display().to_string();
+        let app = std::fs::canonicalize(dir).map_err(|e| Error::io(&shown, &e))?;
+        let by_argo = std::env::var("ARGOCD_APP_SOURCE_PATH").ok().and_then(|p| {
+            let depth = Path::new(p.trim_matches('/'))
+                .components()
+                .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                .count();
+            app.ancestors().nth(depth).map(Path::to_path_buf)
+        });
+        let by_git = || {
+            let out = Command::new("git")
+                .arg("-C")
+                .arg(&app)
+                .args(["rev-parse", "--show-toplevel"])
+                .stderr(std::process::Stdio::null())
+                .output()
+                .ok()?;
+            let top = String::from_utf8(out.stdout).ok()?;
+            (out.status.success() && !top.trim().is_empty())
+                .then(|| std::fs::canonicalize(top.trim()).ok())
+                .flatten()
+        };
+        let root = by_argo.or_else(by_git).unwrap_or_else(|| app.clone());
+        Ok(Guard {
+            root,
+            allowed: allowed.to_vec(),
+        })
+    }
+
+    /// Refuses a symlink anywhere under the root whose target resolves outside it (a dangling
+    /// one leads nowhere). The whole repository, since kustomize bases, value files and charts
+    /// may be anywhere in it; `.git` aside.
+    fn refuse_links_outside(&self) -> Result<(), Error> {
+        let mut stack = vec![self.root.clone()];
+        while let Some(folder) = stack.pop() {
+            let entries =
+                std::fs::read_dir(&folder).map_err(|e| Error::io(folder.display().to_string(), &e))?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else { continue };
+                if kind.is_dir() && entry.file_name() != ".git" {
+                    stack.push(path);
+                } else if kind.is_symlink() {
+                    let Ok(target) = std::fs::canonicalize(&path) else {
+                        continue;
+                    };
+                    if !target.starts_with(&self.root) {
+                        return Err(Error::input(
+                            Location::file(path.display().to_string()),
+                            format!(
+                                "a symlink leading outside the repository ({}): kseal render reads only inside {}, so nothing was rendered",
+                                self.root.display(),
+                                self.root.display()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each dependency of `Chart.yaml` (text `chart`) comes from inside the repository (a
+    /// `file://` path) or from a repository the configuration allows; anything else is refused
+    /// before `helm dependency build` runs.
+    fn check_dependencies(&self, dir: &Path, chart: &str) -> Result<(), Error> {
+        let at = Location::file(dir.join("Chart.yaml").display().to_string());
+        let doc: serde_json::Value = serde_saphyr::from_str(chart)
+            .map_err(|_| Error::input(at.clone(), "Chart.yaml does not parse"))?;
+        let deps = doc["dependencies"].as_array().cloned().unwrap_or_default();
+        for dep in deps {
+            let name = dep["name"].as_str().unwrap_or("?");
+            let repo = dep["repository"].as_str().unwrap_or("");
+            if let Some(path) = repo.strip_prefix("file://") {
+                let inside = std::fs::canonicalize(dir.join(path)).is_ok_and(|p| p.starts_with(&self.root));
+                if !inside {
+                    return Err(Error::input(
+                        at.clone(),
+                        format!(
+                            "dependency {name}: {repo} is not inside the repository ({}): refused",
+                            self.root.display()
+                        ),
+                    ));
+                }
+            } else if !repo.is_empty() && !self.allowed.iter().any(|a| allows(a, repo)) {
+                return Err(Error::input(
+                    at.clone(),
+                    format!(
+                        "dependency {name}: repository {repo} is not allowed: render fetches charts only from inside the repository \
+                         unless the plugin's configuration allows it (--allow-chart-repository {repo}); or vendor the chart into charts/"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether the allowed repository `allowed` covers `repo`: the same URL, or one below it (a
+/// prefix ending at a `/`, so `https://charts.example.com` never allows
+/// `https://charts.example.com.evil.net`).
+fn allows(allowed: &str, repo: &str) -> bool {
+    let base = allowed.trim_end_matches('/');
+    repo.trim_end_matches('/') == base || repo.starts_with(&format!("{base}/"))
 }
