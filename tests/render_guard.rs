@@ -137,3 +137,61 @@ fn chart_dependencies_come_only_from_inside_the_repository() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("name: sub"), "{}", stdout(&out));
 }
+
+/// `seal -w -k` writes only where kustomize read the Secret, inside the repository and not
+/// through a symlink: an origin annotation the kustomization sets itself (here through
+/// `commonAnnotations`, pointing outside the repository) is refused, the outside file untouched
+/// and the repository's Secret left for the user to fix, not reported sealed.
+#[test]
+fn seal_k_never_follows_an_origin_out_of_the_repository() {
+    require_tools!("kubectl", "git");
+    let sb = Sandbox::new();
+    let repo = sb.path("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    let plain = "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\nstringData: {password: hunter2}\n";
+    sb.write("outside/secret.yaml", plain);
+    sb.write("repo/app/secret.yaml", plain);
+    sb.write(
+        "repo/app/kustomization.yaml",
+        "resources: [secret.yaml]\ncommonAnnotations:\n  config.kubernetes.io/origin: \"path: ../../outside/secret.yaml\"\n",
+    );
+    let seal = || {
+        sb.kseal()
+            .args(["seal", "-w", "-R", "a.pub", "-k", "repo/app"])
+            .output()
+            .unwrap()
+    };
+    let out = seal();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("config.kubernetes.io/origin"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sb.read("outside/secret.yaml"), plain);
+    assert_eq!(sb.read("repo/app/secret.yaml"), plain);
+    // A resource reached through a symlink is not written through: one leading out of the
+    // kustomization is kustomize's own refusal, one inside it is kseal's.
+    sb.write("repo/real/secret.yaml", plain);
+    std::fs::remove_file(sb.path("repo/app/secret.yaml")).unwrap();
+    std::os::unix::fs::symlink(sb.path("repo/real/secret.yaml"), sb.path("repo/app/secret.yaml")).unwrap();
+    sb.write("repo/app/kustomization.yaml", "resources: [secret.yaml]\n");
+    let out = seal();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(sb.read("repo/real/secret.yaml"), plain);
+    std::fs::remove_file(sb.path("repo/app/secret.yaml")).unwrap();
+    sb.write("repo/app/real.yaml", plain);
+    std::os::unix::fs::symlink(sb.path("repo/app/real.yaml"), sb.path("repo/app/secret.yaml")).unwrap();
+    let out = seal();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("through a symlink"), "{}", stderr(&out));
+    assert_eq!(sb.read("repo/app/real.yaml"), plain);
+    // The plain layout seals.
+    std::fs::remove_file(sb.path("repo/app/secret.yaml")).unwrap();
+    std::fs::remove_file(sb.path("repo/app/real.yaml")).unwrap();
+    sb.write("repo/app/secret.yaml", plain);
+    let out = seal();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!sb.read("repo/app/secret.yaml").contains("hunter2"));
+}

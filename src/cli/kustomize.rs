@@ -71,6 +71,11 @@ pub(super) fn kustomize_command() -> Command {
 pub fn render(dir: &Path) -> Result<Vec<(PathBuf, Rendered)>, Error> {
     let shown = dir.display().to_string();
     let abs = std::fs::canonicalize(dir).map_err(|e| Error::io(&shown, &e))?;
+    // Where sealing may write: nowhere outside the repository (issue 36: an origin annotation the
+    // kustomization set itself led `seal -w -k` to rewrite a file outside it).
+    // Outside git there is no repository to stay in; the symlink rule still holds.
+    let repo_root = super::render::repository_root(&abs).unwrap_or_else(|| PathBuf::from("/"));
+    refuse_written_origins(dir, &repo_root)?;
     let wrapper = tempfile::Builder::new()
         .prefix("kseal-kustomize-")
         .tempdir()
@@ -105,7 +110,7 @@ pub fn render(dir: &Path) -> Result<Vec<(PathBuf, Rendered)>, Error> {
             .and_then(Node::as_str)
             .unwrap_or("");
         let Some(path) = origin_path(origin) else { continue };
-        let source = std::fs::canonicalize(home.join(path)).map_err(|e| Error::io(path, &e))?;
+        let source = source_inside(&home.join(path), &repo_root)?;
         let text = |k: &str| {
             meta.and_then(|m| m.get(k))
                 .and_then(Node::as_str)
@@ -130,6 +135,82 @@ pub fn render(dir: &Path) -> Result<Vec<(PathBuf, Rendered)>, Error> {
         ));
     }
     Ok(out)
+}
+
+/// An origin annotation is kustomize's word only when nothing in the repository writes one
+/// (`commonAnnotations`, a patch or a resource can set it to any path, and kustomize keeps it).
+/// kustomize strips `config.kubernetes.io/` annotations from a plain build, so the files are
+/// asked: `git grep` over the repository's YAML and JSON, tracked and untracked. Outside git
+/// there is no repository to ask; the paths must still be reached without a symlink.
+fn refuse_written_origins(dir: &Path, root: &Path) -> Result<(), Error> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args([
+            "grep",
+            "-l",
+            "--untracked",
+            "-F",
+            "config.kubernetes.io/origin",
+            "--",
+            "*.yaml",
+            "*.yml",
+            "*.json",
+            "*Kustomization",
+        ])
+        .stderr(std::process::Stdio::null())
+        .output();
+    let Ok(out) = out else { return Ok(()) };
+    // 0: found, 1: none, anything else: not a repository (or no git).
+    if out.status.code() != Some(0) {
+        return Ok(());
+    }
+    let files = String::from_utf8_lossy(&out.stdout);
+    let first = files.lines().next().unwrap_or("?");
+    Err(Error::input(
+        Location::file(root.join(first).display().to_string()),
+        format!(
+            "sets the config.kubernetes.io/origin annotation, which kustomize keeps, so `seal -k {}` cannot tell which file a \
+             Secret comes from and refuses: remove it (it is kustomize's own, written by `buildMetadata: [originAnnotations]`)",
+            dir.display()
+        ),
+    ))
+}
+
+/// The file an origin path names, as it is on disk: inside the repository `root`, and reached
+/// through no symlink (its canonical path is the path itself), or refused.
+fn source_inside(joined: &Path, root: &Path) -> Result<PathBuf, Error> {
+    let mut lexical = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => lexical.push(other),
+        }
+    }
+    let shown = lexical.display().to_string();
+    if !lexical.starts_with(root) {
+        return Err(Error::input(
+            Location::file(&shown),
+            format!(
+                "kustomize says a Secret comes from this file, outside the repository ({}): kseal seals only inside it",
+                root.display()
+            ),
+        ));
+    }
+    let canonical = std::fs::canonicalize(&lexical).map_err(|e| Error::io(&shown, &e))?;
+    if canonical != lexical {
+        return Err(Error::input(
+            Location::file(&shown),
+            format!(
+                "a Secret's source is reached through a symlink (to {}): kseal seals only files it reaches directly",
+                canonical.display()
+            ),
+        ));
+    }
+    Ok(canonical)
 }
 
 /// The `path:` of an origin annotation, unless a generator made the object (`configuredIn:`) or

@@ -218,6 +218,33 @@ pub fn run(args: RenderArgs, global: &Flags) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
+/// The repository holding the canonical folder `app`: Argo CD gives plugins the app's path inside
+/// it (ARGOCD_APP_SOURCE_PATH) and runs them in that folder; elsewhere, the git work tree; else
+/// none. Canonical.
+pub(super) fn repository_root(app: &Path) -> Option<PathBuf> {
+    let by_argo = std::env::var("ARGOCD_APP_SOURCE_PATH").ok().and_then(|p| {
+        let depth = Path::new(p.trim_matches('/'))
+            .components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .count();
+        app.ancestors().nth(depth).map(Path::to_path_buf)
+    });
+    let by_git = || {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(app)
+            .args(["rev-parse", "--show-toplevel"])
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        let top = String::from_utf8(out.stdout).ok()?;
+        (out.status.success() && !top.trim().is_empty())
+            .then(|| std::fs::canonicalize(top.trim()).ok())
+            .flatten()
+    };
+    by_argo.or_else(by_git)
+}
+
 /// What `render` may read: the repository's root (canonical), and the chart repositories the
 /// plugin's configuration allows.
 struct Guard {
@@ -226,35 +253,12 @@ struct Guard {
 }
 
 impl Guard {
-    /// The repository holding `dir`: Argo CD gives plugins the app's path inside it
-    /// (ARGOCD_APP_SOURCE_PATH) and runs them in that folder; outside Argo CD, the git work tree;
-    /// else `dir` itself.
     fn new(dir: &Path, allowed: &[String]) -> Result<Guard, Error> {
         let shown = dir.display().to_string();
         let app = std::fs::canonicalize(dir).map_err(|e| Error::io(&shown, &e))?;
-        let by_argo = std::env::var("ARGOCD_APP_SOURCE_PATH").ok().and_then(|p| {
-            let depth = Path::new(p.trim_matches('/'))
-                .components()
-                .filter(|c| matches!(c, std::path::Component::Normal(_)))
-                .count();
-            app.ancestors().nth(depth).map(Path::to_path_buf)
-        });
-        let by_git = || {
-            let out = Command::new("git")
-                .arg("-C")
-                .arg(&app)
-                .args(["rev-parse", "--show-toplevel"])
-                .stderr(std::process::Stdio::null())
-                .output()
-                .ok()?;
-            let top = String::from_utf8(out.stdout).ok()?;
-            (out.status.success() && !top.trim().is_empty())
-                .then(|| std::fs::canonicalize(top.trim()).ok())
-                .flatten()
-        };
-        let root = by_argo.or_else(by_git).unwrap_or_else(|| app.clone());
         Ok(Guard {
-            root,
+            // Outside a repository, the app's own folder.
+            root: repository_root(&app).unwrap_or(app),
             allowed: allowed.to_vec(),
         })
     }
