@@ -600,7 +600,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__init)
-            opts="-o -i -h -V --backup-to --backup-out --public-key-out --webhook --image --admission-out --apiserver-dir --url --apiserver-cidr --from-backup --identity --kubeconfig --context --request-timeout --help --version"
+            opts="-o -i -h -V --backup-to --backup-out --public-key-out --webhook --image --admission-out --apiserver-dir --url --force --apiserver-cidr --from-backup --identity --kubeconfig --context --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -812,7 +812,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__webhook__subcmd__install)
-            opts="-o -h -V --image --admission-out --apiserver-dir --url --apiserver-cidr --kubeconfig --context --request-timeout --help --version"
+            opts="-o -h -V --image --admission-out --apiserver-dir --url --force --apiserver-cidr --kubeconfig --context --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -862,7 +862,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__webhook__subcmd__rotate__subcmd__cert)
-            opts="-o -h -V --admission-out --apiserver-dir --url --kubeconfig --context --request-timeout --help --version"
+            opts="-o -h -V --admission-out --apiserver-dir --url --force --kubeconfig --context --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1834,7 +1834,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__render)
-            opts="-i -n -h -V --identity --identity-from-cluster --kubeconfig --context --request-timeout --namespace --exclude --help --version"
+            opts="-i -n -h -V --identity --identity-from-cluster --kubeconfig --context --request-timeout --namespace --exclude --allow-chart-repository --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1869,6 +1869,10 @@ _kseal() {
                     return 0
                     ;;
                 --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-chart-repository)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -157,6 +157,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_sub
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l context -d 'The kubeconfig context to use' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l webhook -d 'Also install the admission webhook (as `kseal cluster webhook install`), so Flux, Argo CD and `kubectl apply` can apply sealed manifests unchanged'
+complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -l force -d 'Write into DIR even where git would commit the files (a git work tree that does not ignore them); kseal refuses otherwise, since the kubeconfig holds the API server\'s client key'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand cluster; and __fish_seen_subcommand_from fetch-key" -s o -l output -d 'Write the public key to FILE instead of stdout' -r -F
@@ -281,6 +282,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand render" -l context -d 'The k
 complete -c kseal -n "__fish_kseal_using_subcommand render" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
 complete -c kseal -n "__fish_kseal_using_subcommand render" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand render" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
+complete -c kseal -n "__fish_kseal_using_subcommand render" -l allow-chart-repository -d 'A chart repository `helm dependency build` may fetch from (repeatable; a URL prefix such as `https://charts.example.com/` or `oci://registry.example.com/charts/`). Without it, dependencies come only from inside the repository (`file://`)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand render" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand render" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand render" -s V -l version -d 'Print version'

@@ -23,7 +23,7 @@ const LAYERS: &[(&str, &[&[&str]])] = &[
         &[
             &["finding"],
             &["classify"],
-            &["tolerant", "workloads"],
+            &["tolerant", "workloads", "kubeconfig"],
             &["detect"],
             &["generators", "report", "charts"],
             &["worktree", "history", "staged"],

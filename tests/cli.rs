@@ -1758,6 +1758,9 @@ fn render_matches_argo_cds_helm_template_document_for_document() {
         .current_dir(sb.path("app"))
         .env("ARGOCD_APP_NAME", "shop")
         .env("ARGOCD_APP_NAMESPACE", "shop")
+        // As Argo CD says where the app is in the repository: the sandbox is the repository, so
+        // the sibling chart `file://../lib` is inside it.
+        .env("ARGOCD_APP_SOURCE_PATH", "app")
         .env("KUBE_VERSION", "1.33.0")
         .env("KUBE_API_VERSIONS", "v1,apps/v1,monitoring.coreos.com/v1");
     let rendered = stdout(&render.run_ok());

@@ -763,13 +763,14 @@ fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
     let appliable: Vec<String> = files
         .iter()
         .filter(|f| !f.to_string_lossy().ends_with(".patch.yaml"))
-        // An Argo CD Application is an example for a cluster with Argo CD's CRDs; it is parsed above.
+        // An Argo CD Application, a PrometheusRule: examples for clusters with Argo CD's or the
+        // Prometheus Operator's CRDs; they are parsed above.
         .filter(|f| {
             !docs.iter().any(|(g, d)| {
                 g == *f
-                    && d["apiVersion"]
-                        .as_str()
-                        .is_some_and(|v| v.starts_with("argoproj.io/"))
+                    && d["apiVersion"].as_str().is_some_and(|v| {
+                        v.starts_with("argoproj.io/") || v.starts_with("monitoring.coreos.com/")
+                    })
             })
         })
         .map(|f| f.display().to_string())

@@ -325,7 +325,7 @@ fn write_backup(path: &Path, armored: &str) -> Result<(), Error> {
 /// would add it (`git add .`), say so. It is encrypted, but a copy of the cluster's keys in the
 /// repository's history stays there for good, opened by whoever ever gets the offline key.
 fn warn_if_committable(path: &Path) {
-    if git_would_commit(path) {
+    if super::output::git_would_commit(path) {
         say!(
             "warning: the key backup {} is inside a git work tree and not ignored: move it to offline storage, \
              or add it to .gitignore, so that `git add` never commits it",
@@ -334,45 +334,13 @@ fn warn_if_committable(path: &Path) {
     }
 }
 
-/// Whether `git add .` would take `path` (which need not exist yet): it is inside a git work tree
-/// and not ignored. Asked of git itself (`check-ignore`, from the nearest folder that exists), so
-/// every .gitignore, info/exclude and core.excludesFile counts.
-fn git_would_commit(path: &Path) -> bool {
-    // The nearest folder that exists, and the path from it.
-    let mut dir = path;
-    let rel = loop {
-        match dir.parent() {
-            Some(up) if !up.as_os_str().is_empty() => {
-                dir = up;
-                if dir.is_dir() {
-                    break path.strip_prefix(dir).unwrap_or(path);
-                }
-            }
-            _ => {
-                dir = Path::new(".");
-                break path;
-            }
-        }
-    };
-    // `git check-ignore` exits 0 when ignored, 1 when not, 128 outside a repository (or without git).
-    let status = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["check-ignore", "-q", "--"])
-        .arg(rel)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
-    status.is_ok_and(|s| s.code() == Some(1))
-}
-
 /// `--url`, `--apiserver-cidr` and `--apiserver-dir` as install and rotate-cert will use them;
 /// and `-o DIR` never where git would commit the API server's client key (issue 35: after the
 /// quickstart's `git add .` it was committed, and nothing said so).
 fn check_webhook_flags(files: &ApiServerFiles, apiserver_cidrs: &[String]) -> Result<(), Error> {
     if let Some(out) = files.out.as_deref().filter(|_| !files.force) {
         let kubeconfig = out.join(webhook::ADMISSION_KUBECONFIG_FILE);
-        if git_would_commit(&kubeconfig) {
+        if super::output::git_would_commit(&kubeconfig) {
             return Err(Error::usage(format!(
                 "refusing to write {}: it would hold the API server's client key inside a git work tree that does not ignore it, \
                  so `git add .` would commit it. Write it outside the repository (-o /etc/kubernetes/kseal on the control plane), \
@@ -700,11 +668,13 @@ async fn restore(
     } else {
         format!(" (nothing published there; the newest is {})", r.kid())
     };
+    let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
     say!(
-        "restored {} key(s) into secret {}/{}{newest}",
+        "restored {} key(s) into secret {}/{} ({}){newest}",
         entries.len(),
         namespace,
-        keys::KEY_SECRET
+        keys::KEY_SECRET,
+        names.join(", ")
     );
     write_stdout(format!("{r}\n").as_bytes())
 }

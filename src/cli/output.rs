@@ -317,6 +317,38 @@ mod tests {
     }
 }
 
+/// Whether `git add .` would take `path` (which need not exist yet): it is inside a git work tree
+/// and not ignored. Asked of git itself (`check-ignore`, from the nearest folder that exists), so
+/// every .gitignore, info/exclude and core.excludesFile counts.
+pub(super) fn git_would_commit(path: &Path) -> bool {
+    // The nearest folder that exists, and the path from it.
+    let mut dir = path;
+    let rel = loop {
+        match dir.parent() {
+            Some(up) if !up.as_os_str().is_empty() => {
+                dir = up;
+                if dir.is_dir() {
+                    break path.strip_prefix(dir).unwrap_or(path);
+                }
+            }
+            _ => {
+                dir = Path::new(".");
+                break path;
+            }
+        }
+    };
+    // `git check-ignore` exits 0 when ignored, 1 when not, 128 outside a repository (or without git).
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["check-ignore", "-q", "--"])
+        .arg(rel)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    status.is_ok_and(|s| s.code() == Some(1))
+}
+
 /// The last guard of the commands whose output others see (`render` for Argo CD, `krm`, `open` as
 /// a post-renderer): none of the identities they loaded may be in it, as written or in base64 at
 /// any alignment (a symlinked key file read by `.Files.Get | b64enc` ends up so). Whatever led

@@ -323,7 +323,9 @@ async fn create_key_secret_with(
 /// after another, as `backup` writes them), named as they were in the cluster:
 /// `<yyyymmdd>-<kid>.agekey`, the date from each key's `# created:` line.
 pub fn entries_from_backup(text: &str) -> Result<Vec<(String, Zeroizing<String>)>, Error> {
-    let mut out = Vec::new();
+    use zeroize::Zeroize;
+    let mut out: Vec<(String, Zeroizing<String>)> = Vec::new();
+    let mut seen: Vec<Zeroizing<String>> = Vec::new();
     let mut block = Zeroizing::new(String::new());
     let mut created: Option<String> = None;
     for line in text.lines() {
@@ -341,8 +343,18 @@ pub fn entries_from_backup(text: &str) -> Result<Vec<(String, Zeroizing<String>)
                 .map(|c| c.chars().take(10).filter(char::is_ascii_digit).collect())
                 .filter(|d: &String| d.len() == 8)
                 .unwrap_or_else(today);
-            out.push((format!("{day}-{}.agekey", id.kid()), std::mem::take(&mut block)));
             created = None;
+            // The same key twice (a backup concatenated with another) is one key.
+            let key = id.to_age_string();
+            if seen.iter().any(|k: &Zeroizing<String>| **k == *key) {
+                block.zeroize();
+                block.clear();
+                continue;
+            }
+            seen.push(key);
+            // Two keys with one kid (kids are 32 bits) on one day: both kept, under two names.
+            let name = unique_entry_name(&format!("{day}-{}", id.kid()), &out);
+            out.push((name, std::mem::take(&mut block)));
         }
     }
     if out.is_empty() {
@@ -352,6 +364,20 @@ pub fn entries_from_backup(text: &str) -> Result<Vec<(String, Zeroizing<String>)
         ));
     }
     Ok(out)
+}
+
+/// `STEM.agekey`, or `STEM-2.agekey`, `STEM-3.agekey`... when an entry of `taken` has the name:
+/// every key of a backup gets an entry of its own in the key Secret.
+fn unique_entry_name(stem: &str, taken: &[(String, Zeroizing<String>)]) -> String {
+    let free = |n: &str| !taken.iter().any(|(t, _)| t == n);
+    let first = format!("{stem}.agekey");
+    if free(&first) {
+        return first;
+    }
+    (2..)
+        .map(|i| format!("{stem}-{i}.agekey"))
+        .find(|n| free(n))
+        .expect("a free name")
 }
 
 /// `cluster restore`: a key Secret holding the backup's keys, under their names, created (POST:
@@ -542,5 +568,23 @@ mod tests {
             b.recipient()
         );
         assert!(entries_from_backup("just text\n").is_err());
+    }
+
+    /// Issue 36: a backup holding two keys under one entry name stored one of them while saying
+    /// "restored 2 key(s)". Every key gets a name of its own; the same key twice is one key.
+    #[test]
+    fn colliding_entry_names_keep_every_key_and_duplicates_count_once() {
+        let a = Identity::generate();
+        let one = keys::identity_file_text(&a, "2026-11-30T08:00:00Z");
+        let twice = format!("{}{}", one.as_str(), one.as_str());
+        let entries = entries_from_backup(&twice).unwrap();
+        assert_eq!(entries.len(), 1);
+        let stem = format!("20261130-{}", a.kid());
+        let taken = vec![(format!("{stem}.agekey"), Zeroizing::new(String::new()))];
+        assert_eq!(unique_entry_name(&stem, &taken), format!("{stem}-2.agekey"));
+        let mut more = taken.clone();
+        more.push((format!("{stem}-2.agekey"), Zeroizing::new(String::new())));
+        assert_eq!(unique_entry_name(&stem, &more), format!("{stem}-3.agekey"));
+        assert_eq!(unique_entry_name("other", &more), "other.agekey");
     }
 }

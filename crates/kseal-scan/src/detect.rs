@@ -1002,4 +1002,16 @@ mod tests {
         }
         assert!(scan_bytes("bin", b"\xff\xfeSecret").is_empty());
     }
+
+    /// Issue 35: a committed kubeconfig with an embedded client key is a finding of its own
+    /// class, a leak, and its value is not in it.
+    #[test]
+    fn a_kubeconfig_with_an_embedded_key_is_a_kubeconfig_finding() {
+        let text = "apiVersion: v1\nkind: Config\nusers:\n- name: a\n  user:\n    client-key-data: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJN\n";
+        let f = scan_bytes("apiserver/kseal-admission-kubeconfig.yaml", text.as_bytes());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].source, f[0].class), (Source::Kubeconfig, Class::Leak));
+        assert_eq!(f[0].keys[0].key, "users[a].user.client-key-data");
+        assert!(!format!("{f:?}").contains("LS0tLS1CRUdJTiBQUklW"));
+    }
 }
