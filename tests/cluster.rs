@@ -796,40 +796,38 @@ fn deploy_manifests_parse_apply_in_a_dry_run_and_grant_only_what_apply_needs() {
     );
     assert_eq!(env.fake.snapshot(), before);
 
-    // RBAC: exactly these rules, for kseal's two ServiceAccounts, each in one namespace; no
+    // RBAC: exactly these rules, for kseal-apply's ServiceAccount, in one namespace; no
     // ClusterRole. `kseal apply` writes Secrets and ConfigMaps of its target namespace; the
-    // webhook may only get its key and certificate Secrets (serving, and the client CA bundle).
+    // webhook's ServiceAccount has no grant at all (issue 35: the kubelet mounts its Secrets).
     let roles: Vec<&serde_json::Value> = docs
         .iter()
         .map(|(_, d)| d)
         .filter(|d| d["kind"] == "Role" || d["kind"] == "ClusterRole")
         .collect();
-    assert_eq!(roles.len(), 2, "two Roles, no ClusterRole");
-    assert!(roles.iter().all(|r| r["kind"] == "Role"));
+    assert_eq!(roles.len(), 1, "one Role, no ClusterRole");
+    assert_eq!(roles[0]["kind"], "Role");
     assert_eq!(roles[0]["metadata"]["namespace"], "apps");
     assert_eq!(
         roles[0]["rules"],
         json!([{"apiGroups": [""], "resources": ["secrets", "configmaps"], "verbs": ["get", "create", "patch"]}])
-    );
-    assert_eq!(roles[1]["metadata"]["namespace"], "kseal");
-    assert_eq!(
-        roles[1]["rules"],
-        json!([{"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["kseal-keys", "kseal-webhook-tls", "kseal-webhook-client"], "verbs": ["get"]}])
     );
     let bindings: Vec<&serde_json::Value> = docs
         .iter()
         .map(|(_, d)| d)
         .filter(|d| d["kind"] == "RoleBinding" || d["kind"] == "ClusterRoleBinding")
         .collect();
-    assert_eq!(bindings.len(), 2);
-    assert!(bindings.iter().all(|b| b["kind"] == "RoleBinding"));
+    assert_eq!(bindings.len(), 1);
+    assert_eq!(bindings[0]["kind"], "RoleBinding");
     assert_eq!(
         bindings[0]["subjects"],
         json!([{"kind": "ServiceAccount", "name": "kseal-apply", "namespace": "kseal"}])
     );
-    assert_eq!(
-        bindings[1]["subjects"],
-        json!([{"kind": "ServiceAccount", "name": "kseal-webhook", "namespace": "kseal"}])
+    assert!(
+        !docs
+            .iter()
+            .any(|(_, d)| d.to_string().contains("\"name\":\"kseal-webhook\"")
+                && (d["kind"] == "RoleBinding" || d["kind"] == "ClusterRoleBinding")),
+        "the webhook's ServiceAccount is bound to nothing"
     );
 
     // The key: a read-only volume, 0400 (0440 for the Argo CD sidecar, whose user reads it through

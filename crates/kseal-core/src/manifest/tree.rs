@@ -162,13 +162,23 @@ struct Frame {
     node: Node,
     /// For a mapping: the key waiting for its value.
     key: Option<Node>,
+    /// For a mapping of more than [`SCAN_KEYS`] keys: its keys so far, so that the duplicate
+    /// check stays linear in the mapping's size (a scan per key made 80,000 keys take minutes).
+    seen: Option<std::collections::HashSet<String>>,
 }
+
+/// Up to this many keys a mapping's duplicate check scans its entries (cheaper than hashing).
+const SCAN_KEYS: usize = 16;
 
 impl Frame {
     fn open(span: &Span, kind: NodeKind, props: u8) -> Frame {
         let mut node = leaf(span, kind);
         node.props = props;
-        Frame { node, key: None }
+        Frame {
+            node,
+            key: None,
+            seen: None,
+        }
     }
 
     /// Finishes the collection: a flow collection ends at its closing bracket, a block one at the
@@ -192,11 +202,33 @@ impl Frame {
                 Some(k) => entries.push((k, child)),
                 None => {
                     if let Some(k) = child.as_str() {
-                        if entries.iter().any(|(e, _)| e.as_str() == Some(k)) {
+                        let duplicate = match &mut self.seen {
+                            Some(seen) => !seen.insert(k.to_string()),
+                            None => {
+                                let dup = entries.iter().any(|(e, _)| e.as_str() == Some(k));
+                                if entries.len() >= SCAN_KEYS {
+                                    let mut seen: std::collections::HashSet<String> = entries
+                                        .iter()
+                                        .filter_map(|(e, _)| e.as_str().map(str::to_string))
+                                        .collect();
+                                    seen.insert(k.to_string());
+                                    self.seen = Some(seen);
+                                }
+                                dup
+                            }
+                        };
+                        if duplicate {
+                            // Both places, as kubectl would take the last one silently.
+                            let first = entries
+                                .iter()
+                                .find(|(e, _)| e.as_str() == Some(k))
+                                .map_or(0, |(e, _)| e.line);
                             return Err(ParseError {
                                 line: child.line,
                                 col: child.col,
-                                message: format!("duplicate key `{k}` in a mapping"),
+                                message: format!(
+                                    "duplicate key `{k}` in a mapping (first at line {first}): kubectl would take the last one"
+                                ),
                             });
                         }
                     }
@@ -359,8 +391,21 @@ mod tests {
     fn duplicate_keys_are_errors_with_position() {
         let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!((err.line, err.col), (3, 1));
-        assert!(err.message.contains("duplicate key `a`"));
+        assert!(err.message.contains("duplicate key `a`") && err.message.contains("first at line 1"));
         assert!(parse("{\"a\": 1, \"a\": 2}").is_err());
+        // Past the scan's size, the set finds them too, at the same place.
+        let mut big: String = (0..40).map(|i| format!("k{i}: v\n")).collect();
+        big.push_str("k7: again\n");
+        let err = parse(&big).unwrap_err();
+        assert_eq!(err.line, 41);
+        assert!(
+            err.message
+                .contains("duplicate key `k7` in a mapping (first at line 8)"),
+            "{}",
+            err.message
+        );
+        let unique: String = (0..40).map(|i| format!("k{i}: v\n")).collect();
+        assert!(parse(&unique).is_ok());
     }
 
     #[test]
