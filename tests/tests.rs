@@ -15,6 +15,7 @@ mod corpus;
 mod edit;
 mod helm_chart;
 mod hygiene;
+mod kubectl_reading;
 mod properties;
 mod quickstart;
 mod real_cluster;

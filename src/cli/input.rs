@@ -30,9 +30,12 @@ pub fn template_may_render_secret(src: &str) -> bool {
 }
 
 impl Input {
-    /// Whether this input, read as `src`, is a walked file that does not parse as manifests.
+    /// Whether this input, read as `src`, is a walked Helm (or other Go) template that does not
+    /// parse as manifests: what a folder walk passes over, saying so. Any other walked file that
+    /// does not parse is an error naming it (issue 36: a duplicate key, an escaped kind or a deep
+    /// nesting was skipped without a word, while kubectl applies such a file).
     pub fn is_unparseable_walked(&self, src: &str) -> bool {
-        self.walked && crate::manifest::parse(src, &self.location()).is_err()
+        self.walked && src.contains("{{") && crate::manifest::parse(src, &self.location()).is_err()
     }
 
     pub fn label(&self) -> String {

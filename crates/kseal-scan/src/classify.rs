@@ -94,7 +94,8 @@ pub(crate) fn str_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
 }
 
 pub(crate) fn is_v1(node: &Node, kind: &str) -> bool {
-    str_at(node, &["kind"]) == Some(kind) && str_at(node, &["apiVersion"]) == Some("v1")
+    str_at(node, &["kind"]) == Some(kind)
+        && str_at(node, &["apiVersion"]).is_some_and(kseal_core::manifest::secret::is_core_v1)
 }
 
 /// One key of a Secret's `data` or `stringData`, or `None` when its value is not a plaintext

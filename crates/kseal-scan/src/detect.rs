@@ -41,6 +41,8 @@ pub(crate) fn candidate(bytes: &[u8]) -> Option<Wanted> {
     let any = values
         || templates
         || says_kind_secret(bytes)
+        // A SecretList's items may name no kind (kubectl fills in Secret): issue 36.
+        || memmem::find(bytes, b"SecretList").is_some()
         || may_hold_workload_credentials(bytes, formats)
         || spells_kind_or_secret_otherwise(bytes)
         || memmem::find(bytes, b"secretGenerator").is_some()
@@ -60,6 +62,7 @@ pub(crate) fn candidate(bytes: &[u8]) -> Option<Wanted> {
 fn may_hold_objects(bytes: &[u8], wanted: Wanted) -> bool {
     wanted.templates
         || says_kind_secret(bytes)
+        || memmem::find(bytes, b"SecretList").is_some()
         || spells_kind_or_secret_otherwise(bytes)
         || may_hold_workload_credentials(bytes, wanted.formats)
         || memmem::find(bytes, b"Generator").is_some()
@@ -299,7 +302,9 @@ fn last_applied(path: &str, doc: &Document, root: &Node, out: &mut Vec<Finding>)
         return;
     };
     let Some(json) = value.as_str() else { return };
-    let Ok(inner) = tree::parse(json) else { return };
+    let Ok(inner) = tree::parse_last_wins(json) else {
+        return;
+    };
     let line = value.line;
     for d in &inner {
         let Some(secret) = d.root.as_ref().filter(|r| is_v1(r, "Secret")) else {
@@ -363,7 +368,7 @@ pub(crate) fn scan_any_path(path: &str, bytes: &[u8]) -> Vec<Finding> {
 pub(crate) fn scan_candidate(path: &str, bytes: &[u8], wanted: Wanted) -> Vec<Finding> {
     let mut out = age_identities(path, bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
-        match tree::parse(text) {
+        match tree::parse_last_wins(text) {
             Ok(docs) => scan_documents(path, text, &docs, wanted, &mut out),
             // One bad document must not hide the others: each on its own, and the ones that
             // still do not parse (Helm templates, duplicate keys) through the tolerant reader.
@@ -373,7 +378,7 @@ pub(crate) fn scan_candidate(path: &str, bytes: &[u8], wanted: Wanted) -> Vec<Fi
             Err(_) => {
                 for (index, first_line, chunk) in crate::tolerant::documents(text) {
                     let padded = "\n".repeat(first_line - 1) + chunk;
-                    match tree::parse(&padded) {
+                    match tree::parse_last_wins(&padded) {
                         Ok(mut docs) => {
                             docs.iter_mut().for_each(|d| d.index = index);
                             scan_documents(path, text, &docs, wanted, &mut out);
@@ -578,7 +583,9 @@ fn workload(path: &str, document: usize, obj: &Node, text: &str, out: &mut Vec<F
         return;
     };
     let hits = match kind {
-        "ConfigMap" if str_at(obj, &["apiVersion"]) == Some("v1") => crate::workloads::configmap_hits(obj),
+        "ConfigMap" if str_at(obj, &["apiVersion"]).is_some_and(kseal_core::manifest::secret::is_core_v1) => {
+            crate::workloads::configmap_hits(obj)
+        }
         "ConfigMap" => return,
         _ => crate::workloads::env_hits(obj, kind),
     };

@@ -199,7 +199,17 @@ pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration
 
 fn is_kind(node: &Node, kind: &str) -> bool {
     node.get("kind").and_then(Node::as_str) == Some(kind)
-        && node.get("apiVersion").and_then(Node::as_str) == Some("v1")
+        && node
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .is_some_and(is_core_v1)
+}
+
+/// Whether an `apiVersion` names the core group's v1 as kubectl reads it
+/// (`schema.ParseGroupVersion`): `v1`, or `/v1` (an empty group before the slash). Issue 36:
+/// kubectl stored a plaintext Secret written `apiVersion: /v1` that kseal read as no Secret.
+pub fn is_core_v1(api_version: &str) -> bool {
+    matches!(api_version, "v1" | "/v1")
 }
 
 /// Whether a document root can hold Secrets: a v1 Secret or a v1 List, or a document whose kind
@@ -279,10 +289,11 @@ pub fn list_items(root: &Node) -> Option<&[Node]> {
 }
 
 /// Whether an item of the list `list` is a Secret: it says so, or the list is a `SecretList`
-/// and the item names no other kind.
+/// and the item names no other kind: kubectl fills in the list's kind and version when both are
+/// missing or empty (`kind: ""`, `apiVersion: ""`).
 pub fn is_secret_item(list: &Node, item: &Node) -> bool {
-    is_kind(item, "Secret")
-        || (is_kind(list, "SecretList") && item.get("kind").is_none() && item.get("apiVersion").is_none())
+    let unset = |f: &str| item.get(f).is_none_or(|v| v.as_str() == Some(""));
+    is_kind(item, "Secret") || (is_kind(list, "SecretList") && unset("kind") && unset("apiVersion"))
 }
 
 /// A mapping whose `apiVersion` or `kind` is not a plain written string (an alias, a tagged or

@@ -194,8 +194,9 @@ impl Frame {
         node
     }
 
-    /// Adds a child; in a mapping, keys and values alternate and duplicate keys are refused.
-    fn push(&mut self, child: Node) -> Result<(), ParseError> {
+    /// Adds a child; in a mapping, keys and values alternate and duplicate keys are refused, or,
+    /// with `last_wins`, replace the earlier entry (as kubectl's reader does).
+    fn push(&mut self, child: Node, last_wins: bool) -> Result<(), ParseError> {
         match &mut self.node.kind {
             NodeKind::Sequence { items, .. } => items.push(child),
             NodeKind::Mapping { entries, .. } => match self.key.take() {
@@ -217,7 +218,9 @@ impl Frame {
                                 dup
                             }
                         };
-                        if duplicate {
+                        if duplicate && last_wins {
+                            entries.retain(|(e, _)| e.as_str() != Some(k));
+                        } else if duplicate {
                             // Both places, as kubectl would take the last one silently.
                             let first = entries
                                 .iter()
@@ -273,6 +276,17 @@ pub fn parse(src: &str) -> Result<Vec<Document>, ParseError> {
 /// Like [`parse`], but keeps the tree of a document only if `keep` accepts its root; the others
 /// are checked and then dropped (`root: None`), so that memory holds one of them at a time.
 pub fn parse_keeping(src: &str, keep: impl Fn(&Node) -> bool) -> Result<Vec<Document>, ParseError> {
+    parse_with(src, keep, false)
+}
+
+/// Like [`parse`], but a duplicate key replaces the earlier entry, as kubectl reads such a file
+/// (its YAML reader keeps the last value): for `scan`, which must see what kubectl would store.
+/// Every other command refuses the file ([`parse`]).
+pub fn parse_last_wins(src: &str) -> Result<Vec<Document>, ParseError> {
+    parse_with(src, |_| true, true)
+}
+
+fn parse_with(src: &str, keep: impl Fn(&Node) -> bool, last_wins: bool) -> Result<Vec<Document>, ParseError> {
     let mut options = Options::default();
     options.set_emit_comments(false);
     let mut parser = Parser::new_from_str_with_options(src, options);
@@ -336,7 +350,7 @@ pub fn parse_keeping(src: &str, keep: impl Fn(&Node) -> bool) -> Result<Vec<Docu
         if let Some(node) = finished {
             match stack.last_mut() {
                 None => root = Some(node),
-                Some(frame) => frame.push(node)?,
+                Some(frame) => frame.push(node, last_wins)?,
             }
         }
     }

@@ -1,0 +1,128 @@
+//! Issue 36: kubectl's reading is the truth. Each file here is stored by the real kube-apiserver
+//! as a plaintext Secret through the real `kubectl` (checked first), while kseal used to say
+//! "verified", "clean" and "nothing to seal". Now verify fails it (exit 1 for plaintext, 2 for
+//! a file it refuses, named), scan reports it in every mode, and seal seals or refuses it.
+
+use crate::common::*;
+
+/// (file, text, what kseal does: `Some(key)` seals the plaintext key, `None` refuses the file).
+const CASES: &[(&str, &str, Option<&str>)] = &[
+    (
+        "slash.yaml",
+        "apiVersion: /v1\nkind: Secret\nmetadata: {name: slash, namespace: NS}\nstringData: {password: hunter2}\n",
+        Some("password"),
+    ),
+    (
+        "kindless.yaml",
+        "apiVersion: v1\nkind: SecretList\nitems:\n- kind: \"\"\n  apiVersion: \"\"\n  metadata: {name: kindless, namespace: NS}\n  stringData: {password: hunter2}\n",
+        Some("password"),
+    ),
+    (
+        "duplicate.yaml",
+        "apiVersion: v1\nkind: \"Secr\\x65t\"\nmetadata: {name: first, namespace: NS}\nmetadata: {name: duplicate, namespace: NS}\nstringData: {password: hunter2}\n",
+        None,
+    ),
+    (
+        "duplicate.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"first\", \"namespace\": \"NS\"}, \"metadata\": {\"name\": \"json\", \"namespace\": \"NS\"}, \"stringData\": {\"password\": \"hunter2\"}}\n",
+        None,
+    ),
+];
+
+#[test]
+fn what_kubectl_stores_as_a_plaintext_secret_kseal_never_calls_clean() {
+    require_tools!("git");
+    let s = require_real_apiserver!();
+    let ns = "kubectl-reading";
+    let sb = crate::real_cluster::admin_in(s, ns);
+    git(&sb.path(""), &["init", "-q", "-b", "main"]);
+    for (file, text, _) in CASES {
+        let text = text.replace("NS", ns);
+        sb.write(&format!("m/{file}"), &text);
+        // The truth: the real kubectl and API server store a Secret with a plaintext value.
+        let out = std::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(sb.path("kc"))
+            .args(["create", "--dry-run=server", "-o", "json", "-f"])
+            .arg(sb.path(&format!("m/{file}")))
+            .output()
+            .unwrap();
+        let stored = stdout(&out);
+        assert!(
+            out.status.success()
+                && stored.contains("\"kind\": \"Secret\"")
+                && stored.contains("aHVudGVyMg=="),
+            "{file}: kubectl did not store it: {}",
+            stderr(&out)
+        );
+    }
+    // verify: the folder walk fails, naming the file it cannot read; each file alone fails.
+    let out = sb.kseal().args(["verify", "m"]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    for (file, _, seals) in CASES {
+        let out = sb
+            .kseal()
+            .args(["verify", &format!("m/{file}")])
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        match seals {
+            Some(_) => assert_eq!(code, Some(1), "{file}: {}{}", stdout(&out), stderr(&out)),
+            None => {
+                assert_eq!(code, Some(2), "{file}: {}", stderr(&out));
+                assert!(
+                    stderr(&out).contains(file) && stderr(&out).contains("first at line"),
+                    "{}",
+                    stderr(&out)
+                );
+            }
+        }
+    }
+    // scan, in every mode: each file is reported (as kubectl reads it, the last key winning).
+    let scan = |mode: &str| {
+        let out = sb
+            .kseal()
+            .args(["scan", mode, "--format", "json", "m"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{mode}: {}", stderr(&out));
+        let mut paths: Vec<String> = stdout(&out)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["path"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            // The work tree names paths below the folder scanned, the index and history below the
+            // repository: compare file names.
+            .map(|p| p.rsplit('/').next().unwrap_or_default().to_string())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let mut want: Vec<String> = CASES.iter().map(|(f, _, _)| f.to_string()).collect();
+        want.sort();
+        assert_eq!(paths, want, "{mode}");
+        assert!(!stdout(&out).contains("hunter2"));
+    };
+    scan("--worktree");
+    git(&sb.path(""), &["add", "m"]);
+    scan("--staged");
+    git(&sb.path(""), &["commit", "-q", "-m", "m"]);
+    scan("--history");
+    // seal: seals what it reads as kubectl does; refuses the file with a duplicate key.
+    for (file, _, seals) in CASES {
+        let out = sb
+            .kseal()
+            .args(["seal", "-w", "-R", "a.pub", &format!("m/{file}")])
+            .output()
+            .unwrap();
+        match seals {
+            Some(_) => {
+                assert!(out.status.success(), "{file}: {}", stderr(&out));
+                assert!(!sb.read(&format!("m/{file}")).contains("hunter2"), "{file}");
+            }
+            None => assert_eq!(out.status.code(), Some(2), "{file}: {}", stderr(&out)),
+        }
+    }
+}
