@@ -126,3 +126,39 @@ fn what_kubectl_stores_as_a_plaintext_secret_kseal_never_calls_clean() {
         }
     }
 }
+
+/// Issue 36: .gitignore applies to untracked files only. A tracked Secret that a later
+/// .gitignore line matches is still committed and applied: verify and the work-tree scan read
+/// it ("0 files verified" before); an untracked ignored file stays skipped.
+#[test]
+fn tracked_files_are_read_whatever_gitignore_says() {
+    require_tools!("git");
+    let sb = Sandbox::new();
+    let d = &sb.path("");
+    git(d, &["init", "-q", "-b", "main"]);
+    let plain =
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: ns}\nstringData: {password: hunter2}\n";
+    sb.write("m/tracked.yaml", plain);
+    git(d, &["add", "m"]);
+    git(d, &["commit", "-q", "-m", "m"]);
+    sb.write("m/untracked.yaml", plain);
+    sb.write(".gitignore", "tracked.yaml\nuntracked.yaml\n");
+    let out = sb.kseal().args(["verify", "m"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("tracked.yaml") && !stdout(&out).contains("untracked.yaml"),
+        "{}",
+        stdout(&out)
+    );
+    let out = sb
+        .kseal()
+        .args(["scan", "--worktree", "--format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("m/tracked.yaml") && !stdout(&out).contains("untracked"),
+        "{}",
+        stdout(&out)
+    );
+}

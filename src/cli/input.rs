@@ -256,6 +256,22 @@ pub fn collect_inputs(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Inpu
                 }
             }
         }
+        // .gitignore applies to untracked files only (issue 36: such a file was never verified).
+        let from = out.len();
+        for rel in crate::config::tracked_but_ignored(p) {
+            let path = p.join(&rel);
+            if !is_manifest(&path) || skip.skips(p, &path) {
+                continue;
+            }
+            let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if seen.insert(real) {
+                out.push(Input {
+                    path: Some(path),
+                    walked: true,
+                });
+            }
+        }
+        out[from..].sort_by(|a, b| a.path.cmp(&b.path));
     }
     Ok(out)
 }

@@ -186,6 +186,36 @@ pub struct ConfigCache {
     pub announced: std::collections::HashSet<String>,
 }
 
+/// The files below `dir` that git tracks although a .gitignore pattern matches them, relative to
+/// `dir` (`git ls-files --cached --ignored --exclude-standard`); none outside a repository or
+/// without git. .gitignore applies to untracked files only: such a file is still committed,
+/// pushed and applied, so folder walks (verify, seal, scan) read it (issue 36).
+pub fn tracked_but_ignored(dir: &Path) -> Vec<std::path::PathBuf> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--ignored",
+            "--exclude-standard",
+            "--",
+            ".",
+        ])
+        .stderr(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => o
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| std::str::from_utf8(p).ok().map(std::path::PathBuf::from))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Whether `dir` is the top of a git work tree: `.git` is a folder, or a file in a linked worktree
 /// or a submodule.
 fn is_work_tree_root(dir: &Path) -> bool {

@@ -1,5 +1,5 @@
 //! `--worktree`: the files on disk, walked in parallel with ripgrep's `ignore` walker (so
-//! `.gitignore`d files, which cannot be committed, are skipped).
+//! untracked `.gitignore`d files, which are not committed, are skipped; tracked ones are read).
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -40,6 +40,16 @@ pub fn scan(root: &Path, threads: usize) -> Vec<Finding> {
         })
     });
     let mut out = found.into_inner().expect("walk finished");
+    // Tracked files that a .gitignore matches are committed all the same: read them too.
+    for rel in kseal_core::config::tracked_but_ignored(root) {
+        let path = root.join(&rel);
+        let small = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE);
+        if let (true, Ok(bytes)) = (small, std::fs::read(&path)) {
+            out.extend(scan_with_generators(&rel.to_string_lossy(), &bytes, |p| {
+                std::fs::read(root.join(p)).ok()
+            }));
+        }
+    }
     out.sort_by(|a, b| (&a.path, a.document, a.line).cmp(&(&b.path, b.document, b.line)));
     crate::dedup(&mut out);
     crate::charts::label(&mut out, |_, dir| files_under(root, dir));
