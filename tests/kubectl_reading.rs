@@ -162,3 +162,40 @@ fn tracked_files_are_read_whatever_gitignore_says() {
         stdout(&out)
     );
 }
+
+/// Issue 36: one classifier. A value that starts like SOPS but is no SOPS leaf
+/// (`ENC[AES256_GCM,hunter2`) is plaintext to verify and to scan alike; a whole leaf is another
+/// tool's ciphertext to both (verify says so, scan stays silent).
+#[test]
+fn a_broken_sops_value_is_plaintext_to_verify_and_scan_alike() {
+    let sb = Sandbox::new();
+    let secret = |v: &str| {
+        format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: s, namespace: ns}}\nstringData:\n  password: \"{v}\"\n")
+    };
+    sb.write("broken/s.yaml", &secret("ENC[AES256_GCM,hunter2"));
+    sb.write(
+        "whole/s.yaml",
+        &secret("ENC[AES256_GCM,data:mHeXsmQ=,iv:vUMpILz3xchORqkzDFvgwENY7EqIHHGJdEF6C8xqbFE=,tag:IroV7hykADvD0IUaq6kikA==,type:str]"),
+    );
+    let verify = sb.kseal().args(["verify", "broken"]).output().unwrap();
+    assert_eq!(verify.status.code(), Some(1));
+    assert!(
+        stdout(&verify).contains("not sealed (plaintext)"),
+        "{}",
+        stdout(&verify)
+    );
+    let scan = sb
+        .kseal()
+        .args(["scan", "--worktree", "--format", "json", "broken"])
+        .output()
+        .unwrap();
+    assert_eq!(scan.status.code(), Some(1), "{}", stderr(&scan));
+    let verify = sb.kseal().args(["verify", "whole"]).output().unwrap();
+    assert!(
+        stdout(&verify).contains("encrypted by SOPS"),
+        "{}",
+        stdout(&verify)
+    );
+    let scan = sb.kseal().args(["scan", "--worktree", "whole"]).output().unwrap();
+    assert_eq!(scan.status.code(), Some(0), "{}", stderr(&scan));
+}

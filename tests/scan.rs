@@ -37,7 +37,7 @@ fn planted_tree() -> Sandbox {
     );
     sb.write(
         "negative/sops.yaml",
-        &SEALED_PLACEHOLDER.replace("VALUE", "ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]"),
+        &SEALED_PLACEHOLDER.replace("VALUE", "ENC[AES256_GCM,data:mHeXsmQ=,iv:vUMpILz3xchORqkzDFvgwENY7EqIHHGJdEF6C8xqbFE=,tag:IroV7hykADvD0IUaq6kikA==,type:str]"),
     );
     sb.write(
         "negative/template.yaml",

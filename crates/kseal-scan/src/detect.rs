@@ -701,7 +701,7 @@ mod tests {
     fn sealed_sops_templates_empty_and_other_kinds_are_not_findings() {
         for text in [
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: \"kseal:v2:strict:00000000:AAAA\"}\ndata: {b: a3NlYWw6djI6c3RyaWN0}\n",
-            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: \"ENC[AES256_GCM,data:xx,iv:yy,tag:zz,type:str]\"}\n",
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: \"ENC[AES256_GCM,data:mHeXsmQ=,iv:vUMpILz3xchORqkzDFvgwENY7EqIHHGJdEF6C8xqbFE=,tag:IroV7hykADvD0IUaq6kikA==,type:str]\"}\n",
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: \"{{ .Values.password }}\", b: \"${DB_PASSWORD}\", c: \"\"}\n",
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: plain}\nsops: {mac: x}\n",
             "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: s}\nspec: {encryptedData: {a: AgB}}\n",

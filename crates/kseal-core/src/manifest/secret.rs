@@ -60,9 +60,11 @@ pub fn is_template(text: &str) -> bool {
     (text.contains("{{") && text.contains("}}")) || text.find("${").is_some_and(|i| text[i..].contains('}'))
 }
 
-/// SOPS writes every encrypted leaf as `ENC[AES256_GCM,data:...]`.
+/// SOPS writes every encrypted leaf as `ENC[AES256_GCM,data:...,iv:...,tag:...,type:...]`. Only
+/// a whole one is another tool's ciphertext: `ENC[AES256_GCM,hunter2` is plaintext, to verify and
+/// scan alike (issue 36: scan called it encrypted and stayed silent).
 fn foreign_tool(text: &str) -> Option<&'static str> {
-    text.trim_start().starts_with("ENC[AES256_GCM,").then_some("SOPS")
+    super::sops::is_enc_leaf(text.trim()).then_some("SOPS")
 }
 
 /// One value of a Secret's `data` or `stringData`.
@@ -765,9 +767,19 @@ mod tests {
         assert!(matches!(state_of(Field::Data, "aHVudGVyMg=="), ValueState::Plain));
         assert!(matches!(state_of(Field::Data, "not base64!"), ValueState::Plain));
         assert!(matches!(
-            state_of(Field::StringData, "ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]"),
+            state_of(Field::StringData, "ENC[AES256_GCM,data:mHeXsmQ=,iv:vUMpILz3xchORqkzDFvgwENY7EqIHHGJdEF6C8xqbFE=,tag:IroV7hykADvD0IUaq6kikA==,type:str]"),
             ValueState::Foreign("SOPS")
         ));
+        // A broken one is plaintext (issue 36), as scan reads it too.
+        for broken in [
+            "ENC[AES256_GCM,hunter2",
+            "ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]",
+        ] {
+            assert!(
+                matches!(state_of(Field::StringData, broken), ValueState::Plain),
+                "{broken}"
+            );
+        }
         // Damaged prefixes: never plaintext, in either field.
         for damaged in [
             "kseal:v2x:strict:a",

@@ -20,6 +20,12 @@ use zeroize::Zeroizing;
 
 mod comments;
 mod leaf;
+
+/// Whether `text` is a whole SOPS leaf, `ENC[AES256_GCM,data:...,iv:...,tag:...,type:...]` with
+/// every part in place: the one test every reader uses (a broken `ENC[` is plaintext to all).
+pub(crate) fn is_enc_leaf(text: &str) -> bool {
+    leaf::parse_enc(text).is_ok()
+}
 mod meta;
 
 use super::parse_all;
