@@ -199,3 +199,62 @@ fn a_broken_sops_value_is_plaintext_to_verify_and_scan_alike() {
     let scan = sb.kseal().args(["scan", "--worktree", "whole"]).output().unwrap();
     assert_eq!(scan.status.code(), Some(0), "{}", stderr(&scan));
 }
+
+/// Issue 36: a UTF-16 file with a byte order mark (kubectl transcodes it, and the API server
+/// stores its Secret) is read as its text by verify and scan, and sealed (written back as UTF-8,
+/// which kubectl reads the same).
+#[test]
+fn utf16_files_are_read_as_kubectl_reads_them() {
+    let s = require_real_apiserver!();
+    let ns = "kubectl-utf16";
+    let sb = crate::real_cluster::admin_in(s, ns);
+    let text = format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: wide, namespace: {ns}}}\nstringData: {{password: hunter2}}\n");
+    let le: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be: Vec<u8> = [0xfe, 0xff]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    for (file, bytes) in [("le.yaml", le), ("be.yaml", be)] {
+        std::fs::create_dir_all(sb.path("u")).unwrap();
+        std::fs::write(sb.path(&format!("u/{file}")), bytes).unwrap();
+        let kubectl = |path: &str| {
+            std::process::Command::new("kubectl")
+                .arg("--kubeconfig")
+                .arg(sb.path("kc"))
+                .args(["create", "--dry-run=server", "-o", "json", "-f"])
+                .arg(sb.path(path))
+                .output()
+                .unwrap()
+        };
+        let out = kubectl(&format!("u/{file}"));
+        assert!(
+            out.status.success() && stdout(&out).contains("aHVudGVyMg=="),
+            "{file}: {}",
+            stderr(&out)
+        );
+        let verify = sb
+            .kseal()
+            .args(["verify", &format!("u/{file}")])
+            .output()
+            .unwrap();
+        assert_eq!(verify.status.code(), Some(1), "{file}: {}", stderr(&verify));
+        let scan = sb
+            .kseal()
+            .args(["scan", "--worktree", "--format", "json", "u"])
+            .output()
+            .unwrap();
+        assert!(stdout(&scan).contains(file), "{file}: {}", stdout(&scan));
+        sb.kseal()
+            .args(["seal", "-w", "-R", "a.pub", &format!("u/{file}")])
+            .run_ok();
+        let out = kubectl(&format!("u/{file}"));
+        assert!(
+            out.status.success() && !stdout(&out).contains("aHVudGVyMg=="),
+            "{file}"
+        );
+        std::fs::remove_dir_all(sb.path("u")).unwrap();
+    }
+}

@@ -31,8 +31,17 @@ pub(crate) struct Wanted {
     templates: bool,
 }
 
+/// A UTF-16 file with a byte order mark, as the UTF-8 kubectl reads it (issue 36: such a file
+/// applied as a plaintext Secret and scan never looked).
+fn transcoded(bytes: &[u8]) -> Option<zeroize::Zeroizing<String>> {
+    tree::utf16_with_bom(bytes).and_then(Result::ok)
+}
+
 /// What the file's bytes may hold a finding for, or `None`: not a candidate at all.
 pub(crate) fn candidate(bytes: &[u8]) -> Option<Wanted> {
+    if let Some(text) = transcoded(bytes) {
+        return candidate(text.as_bytes());
+    }
     let formats = has_known_format_prefix(bytes);
     let values = formats || may_be_values_with_credentials(bytes);
     let templates = is_helm_template(bytes)
@@ -366,6 +375,9 @@ pub(crate) fn scan_any_path(path: &str, bytes: &[u8]) -> Vec<Finding> {
 
 /// [`scan_any_path`] of a file [`candidate`] let through with `wanted`.
 pub(crate) fn scan_candidate(path: &str, bytes: &[u8], wanted: Wanted) -> Vec<Finding> {
+    if let Some(text) = transcoded(bytes) {
+        return scan_candidate(path, text.as_bytes(), wanted);
+    }
     let mut out = age_identities(path, bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         match tree::parse_last_wins(text) {

@@ -360,6 +360,10 @@ fn parse_with(src: &str, keep: impl Fn(&Node) -> bool, last_wins: bool) -> Resul
 /// Checks that `bytes` are UTF-8 and returns them as a zeroizing string, or says where the first
 /// invalid byte is.
 pub fn decode_utf8(bytes: Vec<u8>) -> Result<Zeroizing<String>, ParseError> {
+    if let Some(text) = utf16_with_bom(&bytes) {
+        drop(Zeroizing::new(bytes));
+        return text;
+    }
     match String::from_utf8(bytes) {
         Ok(s) => Ok(Zeroizing::new(s)),
         Err(e) => {
@@ -378,9 +382,58 @@ pub fn decode_utf8(bytes: Vec<u8>) -> Result<Zeroizing<String>, ParseError> {
     }
 }
 
+/// A file that starts with a UTF-16 byte order mark, as kubectl reads it (its YAML reader
+/// transcodes UTF-16 with a BOM to UTF-8: issue 36, such a file was stored as a Secret while kseal
+/// refused it or, in scan, never looked): its text, or why it is not UTF-16. `None`: no such mark.
+pub fn utf16_with_bom(bytes: &[u8]) -> Option<Result<Zeroizing<String>, ParseError>> {
+    let little = match bytes {
+        [0xff, 0xfe, ..] => true,
+        [0xfe, 0xff, ..] => false,
+        _ => return None,
+    };
+    let body = &bytes[2..];
+    let units = body.chunks(2).map(|c| match c {
+        [a, b] if little => u16::from_le_bytes([*a, *b]),
+        [a, b] => u16::from_be_bytes([*a, *b]),
+        _ => 0xd800, // an odd byte at the end: not UTF-16
+    });
+    let mut text = Zeroizing::new(String::with_capacity(body.len() / 2));
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => text.push(c),
+            Err(_) => {
+                let line = text.matches('\n').count() + 1;
+                return Some(Err(ParseError {
+                    line,
+                    col: 1,
+                    message: "starts with a UTF-16 byte order mark but is not valid UTF-16".into(),
+                }));
+            }
+        }
+    }
+    Some(Ok(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_reads_as_its_text() {
+        let text = "apiVersion: v1\nkind: Secret\n";
+        let le: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xfe, 0xff]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode_utf8(le).unwrap().as_str(), text);
+        assert_eq!(decode_utf8(be).unwrap().as_str(), text);
+        assert!(decode_utf8(vec![0xff, 0xfe, 0x00, 0xd8, 0x41]).is_err());
+        assert_eq!(decode_utf8(text.as_bytes().to_vec()).unwrap().as_str(), text);
+    }
 
     fn text<'a>(src: &'a str, n: &Node) -> &'a str {
         &src[n.start..n.end]
