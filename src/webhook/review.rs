@@ -67,8 +67,8 @@ struct RequestIn {
     dry_run: bool,
 }
 
-/// What happened to one request: the answer to send and the line to log.
-#[derive(Debug)]
+/// What happened to one request: the answer to send and the line to log. Its `Debug` shows the
+/// log line and the counts, never the answer (whose patch holds the opened values).
 pub struct Decision {
     /// The `AdmissionReview` answer (HTTP 200).
     pub answer: Value,
@@ -81,6 +81,18 @@ pub struct Decision {
     /// (`malformed`, `no-identity`, `moved`, `tampered`, `no-namespace`, `no-name`).
     pub result: &'static str,
     pub reason: &'static str,
+}
+
+impl std::fmt::Debug for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decision")
+            .field("log", &self.log)
+            .field("allowed", &self.allowed)
+            .field("opened", &self.opened)
+            .field("result", &self.result)
+            .field("reason", &self.reason)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The word for why a value did not open (metrics: never a key or a value).
@@ -417,6 +429,14 @@ mod tests {
             "{}",
             d.log
         );
+        // Its Debug shows no value, opened or sealed, in any encoding (issue 36).
+        let shown = format!("{d:?}");
+        let patch = d.answer["response"]["patch"].as_str().unwrap();
+        assert!(
+            !shown.contains(patch) && !shown.contains(&STANDARD.encode("hunter2")),
+            "{shown}"
+        );
+        assert_eq!((d.result, d.reason), ("opened", ""));
     }
 
     #[test]
