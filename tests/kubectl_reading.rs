@@ -492,3 +492,32 @@ fn generated_keys_read_as_kubectl_reads_them() {
     assert!(disagreements.is_empty(), "{disagreements:#?}");
     assert!(same > 0 && refused > 0);
 }
+
+/// Issue 36: a file nested past the parser's recursion limit was skipped by folder walks. Now
+/// verify and seal refuse it, naming it (exit 2), and scan still reports the plaintext Secret in
+/// its other document.
+#[test]
+fn a_file_nested_too_deep_is_named_not_skipped() {
+    let sb = Sandbox::new();
+    let depth = 300;
+    sb.write(
+        "m/deep.yaml",
+        &format!(
+            "apiVersion: example.com/v1\nkind: Deep\nmetadata: {{name: d}}\nspec: {}{}\n---\napiVersion: v1\nkind: Secret\nmetadata: {{name: s, namespace: ns}}\nstringData: {{password: hunter2}}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
+    );
+    for args in [&["verify", "m"][..], &["seal", "-R", "a.pub", "m"][..]] {
+        let out = sb.kseal().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("deep.yaml"), "{}", stderr(&out));
+    }
+    let out = sb
+        .kseal()
+        .args(["scan", "--worktree", "--format", "json", "m"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"line\":9"), "{}", stdout(&out));
+}
