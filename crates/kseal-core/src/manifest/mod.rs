@@ -15,6 +15,7 @@ pub mod splice;
 pub mod tree;
 pub mod verify;
 pub mod views;
+pub mod yaml11;
 
 use crate::crypto::{Binding, Scope};
 use crate::error::{Error, Location};
