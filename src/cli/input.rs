@@ -29,6 +29,29 @@ pub fn template_may_render_secret(src: &str) -> bool {
     .is_match(src)
 }
 
+/// `read_to_end` without leaving plaintext behind: a growing `Vec` moves its bytes to a larger
+/// allocation and frees the old one as it is, so the buffer here grows by hand and zeroizes each
+/// one it leaves (issue 36).
+fn read_all(from: &mut impl Read, bytes: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            let mut bigger = Zeroizing::new(vec![0u8; buf.len() * 2]);
+            bigger[..len].copy_from_slice(&buf[..len]);
+            buf = bigger;
+        }
+        match from.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.extend_from_slice(&buf[..len]);
+    Ok(len)
+}
+
 impl Input {
     /// Whether this input, read as `src`, is a walked Helm (or other Go) template that does not
     /// parse as manifests: what a folder walk passes over, saying so. Any other walked file that
@@ -52,8 +75,8 @@ impl Input {
     pub fn read(&self) -> Result<Zeroizing<String>, Error> {
         let mut bytes = Vec::new();
         let result = match &self.path {
-            Some(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_end(&mut bytes)),
-            None => std::io::stdin().lock().read_to_end(&mut bytes),
+            Some(p) => std::fs::File::open(p).and_then(|mut f| read_all(&mut f, &mut bytes)),
+            None => read_all(&mut std::io::stdin().lock(), &mut bytes),
         };
         if let Err(e) = result {
             zeroize::Zeroize::zeroize(&mut bytes);
@@ -340,4 +363,30 @@ pub fn say_skipped(skipped: &[String], done: &str) {
 /// Whether stdin is an interactive terminal (to print a prompt before reading a value).
 pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every byte arrives, across the buffer's growth and short reads.
+    #[test]
+    fn read_all_reads_everything_past_several_growths() {
+        struct Trickle(Vec<u8>, usize);
+        impl Read for Trickle {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                let n = out.len().min(7_000).min(self.0.len() - self.1);
+                out[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+                self.1 += n;
+                Ok(n)
+            }
+        }
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let mut got = Vec::new();
+        assert_eq!(
+            read_all(&mut Trickle(data.clone(), 0), &mut got).unwrap(),
+            data.len()
+        );
+        assert_eq!(got, data);
+    }
 }

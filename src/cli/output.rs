@@ -320,6 +320,7 @@ mod tests {
 /// Whether `git add .` would take `path` (which need not exist yet): it is inside a git work tree
 /// and not ignored. Asked of git itself (`check-ignore`, from the nearest folder that exists), so
 /// every .gitignore, info/exclude and core.excludesFile counts.
+#[cfg(feature = "cluster")]
 pub(super) fn git_would_commit(path: &Path) -> bool {
     // The nearest folder that exists, and the path from it.
     let mut dir = path;

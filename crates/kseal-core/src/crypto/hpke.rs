@@ -26,6 +26,7 @@ const MODE_BASE: u8 = 0x00;
 
 /// Why an HPKE operation failed. Deliberately carries no data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HpkeError {
     /// The X25519 shared secret was all zeros (a low-order public key): RFC 9180 §7.1.4.
     NonContributory,

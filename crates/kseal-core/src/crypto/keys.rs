@@ -142,6 +142,7 @@ pub fn age_decrypt(file: &[u8], identities: &[Identity]) -> std::io::Result<Zero
 
 /// Why a key string was refused. Never contains the string itself (it may be a secret key).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     #[error("this is a secret key (an identity), not a recipient: give the age1... public key instead, and keep the secret key off command lines and config files")]
     /// An `AGE-SECRET-KEY-1...` given where a public key belongs.

@@ -146,6 +146,7 @@ impl Binding<'_> {
 /// Why a string that is a kseal value is not a well-formed version 2 value. Messages never repeat
 /// the value (it could be a damaged secret).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FormatError {
     #[error("not a kseal value (it does not start with `kseal:`)")]
     /// No `kseal:` prefix.
@@ -438,6 +439,7 @@ const ZERO_NONCE: [u8; 12] = [0; 12];
 
 /// Why a value could not be sealed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SealError {
     #[error("no recipients to seal to")]
     /// No recipient to seal to.
@@ -530,6 +532,7 @@ pub fn seal_with(
 
 /// Why a well-formed sealed value did not open.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OpenError {
     #[error("no identity for this value: it is sealed for key {}, you gave {}", list(.sealed_for), list(.given))]
     /// No identity given is one the value is sealed for.

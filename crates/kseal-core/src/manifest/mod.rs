@@ -11,7 +11,7 @@ pub mod seal;
 pub mod sealedsecret;
 pub mod secret;
 pub mod sops;
-pub mod splice;
+pub(crate) mod splice;
 pub mod tree;
 pub mod verify;
 pub mod views;

@@ -129,6 +129,7 @@ fn pem_blocks(text: &str) -> Vec<&str> {
 
 /// Why a value did not open.
 #[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Refusal {
     /// No controller key opens it with any scope.
     NoKey,

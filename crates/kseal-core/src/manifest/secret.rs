@@ -518,6 +518,7 @@ pub fn find_secrets<'a>(docs: &'a [Document], file: &Location) -> Result<Vec<Sec
 
 /// Why a string is not a Secret key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyNameError {
     #[error("Kubernetes Secret keys must be 1-253 characters of letters, digits, `-`, `_` and `.`")]
     /// Characters Kubernetes does not allow, or a length over 253.
