@@ -324,12 +324,8 @@ fn history_mode_finds_the_same_forms_in_a_committed_tree() {
 #[test]
 fn credentials_in_configmaps_and_env_literals_are_found_in_every_mode() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = repository_with_a_first_commit();
     let d = &sb.path("");
-    git(d, &["init", "-q", "-b", "main"]);
-    sb.write("README.md", "app\n");
-    git(d, &["add", "."]);
-    git(d, &["commit", "-q", "-m", "first"]);
     sb.write(
         "deploy/app.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata:\n  DB_PASSWORD: \"Xk9-mQ2vLp8wRt5z\"\n  password_file: /etc/app/password\n  token_url: https://auth.example.com/token\n  REDIS_PASSWORD: \"{{ .Values.redis }}\"\n  LEGACY_TOKEN: abcdef123456 # kseal:allow\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        env:\n        - {name: STRIPE_SECRET_KEY, value: sk_live_51H8xQ2eZvKYlo2Cabc}\n        - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}\n        - {name: ADMIN_PASSWORD, value: changeme}\n",
@@ -421,12 +417,8 @@ fn credentials_in_configmaps_and_env_literals_are_found_in_every_mode() {
 #[test]
 fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = repository_with_a_first_commit();
     let d = &sb.path("");
-    git(d, &["init", "-q", "-b", "main"]);
-    sb.write("README.md", "app\n");
-    git(d, &["add", "README.md"]);
-    git(d, &["commit", "-q", "-m", "first"]);
     let files = [
         (
             "chart/values.yaml",
@@ -625,12 +617,8 @@ fn credentials_in_values_generators_and_known_formats_are_found_in_every_mode() 
 #[test]
 fn a_committed_admission_kubeconfig_is_found_in_every_mode() {
     require_tools!("git");
-    let sb = Sandbox::new();
+    let sb = repository_with_a_first_commit();
     let d = &sb.path("");
-    git(d, &["init", "-q", "-b", "main"]);
-    sb.write("README.md", "app\n");
-    git(d, &["add", "."]);
-    git(d, &["commit", "-q", "-m", "first"]);
     let issued = kseal::webhook::certs::generate_client().unwrap();
     let client = kseal::cluster::webhook::ClientIdentity {
         bundle: issued.ca_pem.clone(),
@@ -683,4 +671,16 @@ fn a_committed_admission_kubeconfig_is_found_in_every_mode() {
     assert!(said.contains("kubeconfig with an embedded credential"), "{said}");
     git(d, &["commit", "-q", "--no-verify", "-m", "apiserver files"]);
     check(&scan("--history"));
+}
+
+/// A sandbox that is a git repository (branch main) with one commit holding a README: where the
+/// scans of every mode start from.
+fn repository_with_a_first_commit() -> Sandbox {
+    let sb = Sandbox::new();
+    let d = &sb.path("");
+    git(d, &["init", "-q", "-b", "main"]);
+    sb.write("README.md", "app\n");
+    git(d, &["add", "README.md"]);
+    git(d, &["commit", "-q", "-m", "first"]);
+    sb
 }
