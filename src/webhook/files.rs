@@ -20,6 +20,7 @@ use std::time::SystemTime;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+use super::metrics::expiry_of_der;
 use crate::crypto::{Identity, Kid};
 use crate::error::{Error, Location};
 
@@ -39,7 +40,16 @@ pub struct Sources {
 pub struct Loaded {
     pub identities: Vec<Identity>,
     pub tls: Arc<rustls::ServerConfig>,
+    /// When the certificates just read expire (Unix seconds): `serving`, the first of `tls.crt`;
+    /// `client-ca`, the earliest of the bundle. Read from the same bytes the TLS setup took.
+    pub expiry: Expiry,
 }
+
+/// Which certificate (`serving`, `client-ca`) expires when (Unix seconds).
+pub type Expiry = Vec<(&'static str, u64)>;
+
+/// The verifier of callers' certificates, and when the earliest of its CAs expires.
+type ClientVerifier = (Arc<dyn rustls::server::danger::ClientCertVerifier>, Option<u64>);
 
 impl Loaded {
     pub fn kids(&self) -> Vec<Kid> {
@@ -102,17 +112,22 @@ impl Sources {
     /// can read; group-read only on a kubelet Secret volume).
     pub fn load(&self) -> Result<Loaded, Error> {
         let identities = crate::keyfiles::load_identities(std::slice::from_ref(&self.keys))?;
-        let tls = Arc::new(self.server_config()?);
-        Ok(Loaded { identities, tls })
+        let (tls, expiry) = self.server_config()?;
+        Ok(Loaded {
+            identities,
+            tls: Arc::new(tls),
+            expiry,
+        })
     }
 
     /// The verifier of callers' certificates: a chain to one of the client CA bundle's
     /// certificates, with the clientAuth purpose, is required; a handshake without one fails, so
     /// no request of an unauthenticated peer is ever read.
+    /// Also the earliest expiry of the bundle's certificates.
     fn client_verifier(
         &self,
         provider: &Arc<rustls::crypto::CryptoProvider>,
-    ) -> Result<Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>, Error> {
+    ) -> Result<Option<ClientVerifier>, Error> {
         let Some(path) = &self.client_ca else {
             return Ok(None);
         };
@@ -126,6 +141,7 @@ impl Sources {
                 "no certificate in this file (--client-ca needs the CA bundle of the API server's client certificate)".into(),
             ));
         }
+        let expires = certs.iter().filter_map(|c| expiry_of_der(c)).min();
         let mut roots = rustls::RootCertStore::empty();
         for c in certs {
             roots
@@ -136,10 +152,11 @@ impl Sources {
             rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
                 .map_err(|e| bad(format!("cannot verify client certificates with this bundle: {e}")))?;
-        Ok(Some(verifier))
+        Ok(Some((verifier, expires)))
     }
 
-    fn server_config(&self) -> Result<rustls::ServerConfig, Error> {
+    /// The TLS setup, and when its certificates expire (see [`Loaded::expiry`]).
+    fn server_config(&self) -> Result<(rustls::ServerConfig, Expiry), Error> {
         let crt = self.tls.join("tls.crt");
         let key = self.tls.join("tls.key");
         let crt_shown = crt.display().to_string();
@@ -161,8 +178,15 @@ impl Sources {
         // The message of a PEM error names the section kind, never the key's bytes.
         let private = PrivateKeyDer::from_pem_file(&key)
             .map_err(|e| Error::input(Location::file(&key_shown), format!("not a PEM private key: {e}")))?;
+        let mut expiry: Expiry = expiry_of_der(&certs[0])
+            .map(|at| ("serving", at))
+            .into_iter()
+            .collect();
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let verifier = self.client_verifier(&provider)?;
+        let verifier = self.client_verifier(&provider)?.map(|(v, expires)| {
+            expiry.extend(expires.map(|at| ("client-ca", at)));
+            v
+        });
         let builder = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::internal(format!("TLS setup: {e}"), e))?;
@@ -177,7 +201,7 @@ impl Sources {
             )
         })?;
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        Ok(config)
+        Ok((config, expiry))
     }
 }
 
@@ -256,7 +280,7 @@ mod tests {
             tls,
             client_ca: Some(ca_dir.join("ca.crt")),
         };
-        let config = Arc::new(sources.server_config().unwrap());
+        let config = Arc::new(sources.server_config().unwrap().0);
         let ca = serving.ca_pem.as_str();
         let id = |i: &certs::Issued| (i.cert_pem.clone(), i.key_pem.to_string());
         let (crt, key) = id(&apiserver);
@@ -268,7 +292,7 @@ mod tests {
         assert!(matches!(e, rustls::Error::InvalidCertificate(_)), "{e:?}");
         // A serving certificate signed by the trusted CA is no client certificate either.
         std::fs::write(ca_dir.join("ca.crt"), &serving.ca_pem).unwrap();
-        let config = Arc::new(sources.server_config().unwrap());
+        let config = Arc::new(sources.server_config().unwrap().0);
         let e = handshake(config, ca, Some((&serving.cert_pem, serving.key_pem.as_str()))).unwrap_err();
         assert!(matches!(e, rustls::Error::InvalidCertificate(_)), "{e:?}");
 
@@ -277,7 +301,7 @@ mod tests {
             client_ca: None,
             ..sources.clone()
         };
-        handshake(Arc::new(open.server_config().unwrap()), ca, None).unwrap();
+        handshake(Arc::new(open.server_config().unwrap().0), ca, None).unwrap();
 
         // A bundle that is not PEM is refused, naming the file.
         std::fs::write(ca_dir.join("ca.crt"), "not a certificate").unwrap();

@@ -134,18 +134,8 @@ impl Metrics {
     }
 }
 
-/// The earliest `notAfter` (Unix seconds) of the certificates in a PEM file, or `None` when none
-/// can be read (the webhook's loading has already refused such a file).
-pub fn earliest_expiry(pem: &[u8]) -> Option<u64> {
-    use rustls::pki_types::pem::PemObject;
-    rustls::pki_types::CertificateDer::pem_slice_iter(pem)
-        .filter_map(Result::ok)
-        .filter_map(|der| expiry_of_der(&der))
-        .min()
-}
-
 /// The `notAfter` of a DER certificate (Unix seconds).
-fn expiry_of_der(der: &[u8]) -> Option<u64> {
+pub(super) fn expiry_of_der(der: &[u8]) -> Option<u64> {
     let cert = x509_cert::Certificate::from_der(der).ok()?;
     Some(
         cert.tbs_certificate
@@ -168,8 +158,10 @@ mod tests {
         m.admission("denied", "moved", Duration::from_millis(1));
         m.reloaded(true);
         m.reloaded(false);
+        use rustls::pki_types::pem::PemObject;
         let ca = crate::webhook::certs::generate_client().unwrap();
-        let at = earliest_expiry(ca.ca_pem.as_bytes()).unwrap();
+        let der = rustls::pki_types::CertificateDer::from_pem_slice(ca.ca_pem.as_bytes()).unwrap();
+        let at = expiry_of_der(&der).unwrap();
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
         assert!(at > now + 300 * 86_400, "a new CA lasts years: {at} vs {now}");
         m.loaded(2, vec![("client-ca", at)]);
@@ -185,6 +177,6 @@ mod tests {
             assert!(text.contains(line), "{line} not in:\n{text}");
         }
         assert!(text.contains("kseal_webhook_certificate_expiry_seconds{certificate=\"client-ca\"} "));
-        assert_eq!(earliest_expiry(b"not a certificate"), None);
+        assert_eq!(expiry_of_der(b"not a certificate"), None);
     }
 }

@@ -22,7 +22,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::files::{Fingerprint, Loaded, Sources};
-use super::metrics::{earliest_expiry, Metrics};
+use super::metrics::Metrics;
 use super::review::review;
 use crate::error::Error;
 
@@ -70,15 +70,8 @@ impl State {
 
     /// Tells the metrics what was loaded: the keys, and when the certificates expire.
     fn count_loaded(&self, loaded: &Loaded) {
-        let mut expiry = Vec::new();
-        let read = |p: &std::path::Path| std::fs::read(p).ok().and_then(|pem| earliest_expiry(&pem));
-        if let Some(at) = read(&self.sources.tls.join("tls.crt")) {
-            expiry.push(("serving", at));
-        }
-        if let Some(at) = self.sources.client_ca.as_deref().and_then(read) {
-            expiry.push(("client-ca", at));
-        }
-        self.metrics.loaded(loaded.identities.len(), expiry);
+        self.metrics
+            .loaded(loaded.identities.len(), loaded.expiry.clone());
     }
 }
 
