@@ -291,32 +291,6 @@ pub fn write_imported<T: AsRef<str>>(
     write_rendered(&texts, None, Perm::NewFile(0o644))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn streaming_writes_what_join_stream_joins() {
-        let cases: &[&[&str]] = &[
-            &["a: 1\n", "b: 2\n"],
-            &["a: 1", "b: 2"],
-            &["a: 1\n", "---\nb: 2\n", "c: 3"],
-            &["", "a: 1", "", "---\nb"],
-            &["a", "", "b"],
-            &[""],
-        ];
-        for pieces in cases {
-            let mut joined = Zeroizing::new(String::new());
-            for p in *pieces {
-                join_stream(&mut joined, p);
-            }
-            let mut written = Vec::new();
-            stream_to(&mut written, pieces).unwrap();
-            assert_eq!(String::from_utf8(written).unwrap(), joined.as_str(), "{pieces:?}");
-        }
-    }
-}
-
 /// Whether `git add .` would take `path` (which need not exist yet): it is inside a git work tree
 /// and not ignored. Asked of git itself (`check-ignore`, from the nearest folder that exists), so
 /// every .gitignore, info/exclude and core.excludesFile counts.
@@ -389,8 +363,29 @@ pub fn refuse_identity_leak(text: &str, identities: &[crate::crypto::Identity]) 
 }
 
 #[cfg(test)]
-mod leak_tests {
+mod tests {
     use super::*;
+
+    #[test]
+    fn streaming_writes_what_join_stream_joins() {
+        let cases: &[&[&str]] = &[
+            &["a: 1\n", "b: 2\n"],
+            &["a: 1", "b: 2"],
+            &["a: 1\n", "---\nb: 2\n", "c: 3"],
+            &["", "a: 1", "", "---\nb"],
+            &["a", "", "b"],
+            &[""],
+        ];
+        for pieces in cases {
+            let mut joined = Zeroizing::new(String::new());
+            for p in *pieces {
+                join_stream(&mut joined, p);
+            }
+            let mut written = Vec::new();
+            stream_to(&mut written, pieces).unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), joined.as_str(), "{pieces:?}");
+        }
+    }
 
     #[test]
     fn a_loaded_identity_is_refused_as_text_and_in_base64_at_every_offset() {

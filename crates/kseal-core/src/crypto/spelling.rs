@@ -184,9 +184,9 @@ fn first_two(starts: &[Vec<[bool; 64]>]) -> String {
 ///
 /// Its cost is bounded whatever the value's size, so that the Secrets etcd accepts stay within
 /// the API server's CEL cost budget (about 10 million per object on kube-apiserver 1.36, for the
-/// `matchConditions` and the policy alike; README "What the admission expressions cost"). cel-go's runtime costs, as Kubernetes sets them: `substring` costs a tenth of the
-/// value's length, `matches` the product of a tenth of the text's length and a quarter of the
-/// pattern's. So, three steps on prefixes of the value, each a necessary condition of the next and
+/// `matchConditions` and the policy alike; README "What the admission expressions cost").
+/// cel-go's runtime costs, as Kubernetes sets them: `substring` costs a tenth of the value's
+/// length, `matches` the product of a tenth of the text's length and a quarter of the pattern's. So, three steps on prefixes of the value, each a necessary condition of the next and
 /// each dearer: its first 2 characters (turns away 7 in 8 random values and nearly every text),
 /// its first group of 4 (passes about 1 random value in 350), and only then its first
 /// [`PREFIX_CHARS`] characters against [`base64_regex`] (about 1,330). Each `substring` adds a
