@@ -14,10 +14,11 @@ use crate::finding::KeyHit;
 /// The user fields whose value is itself a credential.
 const FIELDS: [&str; 3] = ["client-key-data", "token", "password"];
 
-/// Whether `bytes` may hold such a kubeconfig: the prefilter.
+/// Whether `bytes` may hold such a kubeconfig: the prefilter. `Config` as well as `users`, since
+/// values files with a `users:` list and a password are common in a history and are no kubeconfig.
 pub(crate) fn may_hold(bytes: &[u8]) -> bool {
     let has = |w: &[u8]| memchr::memmem::find(bytes, w).is_some();
-    has(b"users") && (has(b"client-key-data") || has(b"token") || has(b"password"))
+    has(b"Config") && has(b"users") && (has(b"client-key-data") || has(b"token") || has(b"password"))
 }
 
 /// Each embedded credential of a kubeconfig document (none when `root` is not one).
@@ -62,6 +63,10 @@ mod tests {
     #[test]
     fn embedded_client_keys_and_tokens_are_hits() {
         assert!(may_hold(ADMISSION.as_bytes()));
+        assert!(
+            !may_hold(b"users:\n- name: a\n  password: x\n"),
+            "a values file is no kubeconfig"
+        );
         assert_eq!(
             keys(ADMISSION),
             [
