@@ -127,12 +127,12 @@ fn any_changed_byte_of_stanza_mac_or_body_is_refused() {
         .find(|t| sealed.contains(&format!("password: {t}")))
         .unwrap();
     let fields: Vec<&str> = token.split(':').collect();
-    // kseal:v2:strict:<kid>:<stanza>:<mac>:<body>: every byte of the three binary fields, one bit
+    // kseal:v3:strict:<tag>:<kid>:<stanza>:<mac>:<body>: every byte of the three binary fields, one bit
     // flipped (enc, wrapped key, tag, MAC, ciphertext, body tag are all covered).
     for (field, want) in [
-        (4, "the binding does not match"),
-        (5, "header MAC does not verify"),
-        (6, "body does not decrypt"),
+        (5, "the binding does not match"),
+        (6, "header MAC does not verify"),
+        (7, "body does not decrypt"),
     ] {
         let bytes = b64.decode(fields[field]).unwrap();
         for i in 0..bytes.len() {
@@ -157,7 +157,7 @@ fn changed_kid_or_scope_fail_with_matching_messages() {
     let sealed = sb.read("sealed.yaml");
     let kid_changed = tamper(&sealed, "password", |v| {
         let mut parts: Vec<String> = v.split(':').map(String::from).collect();
-        parts[3] = "00000000".into();
+        parts[4] = "00000000".into();
         parts.join(":")
     });
     let out = open_tampered(&sb, &kid_changed);
@@ -174,13 +174,28 @@ fn changed_kid_or_scope_fail_with_matching_messages() {
         });
         let out = open_tampered(&sb, &scope_changed);
         assert_eq!(out.status.code(), Some(3), "{scope}");
+        // The tag is the strict binding's, so the relabelled value is refused by its tag.
         assert!(
-            stderr(&out).contains("the binding does not match"),
+            stderr(&out).contains("sealed for another place"),
             "{}",
             stderr(&out)
         );
         assert!(out.stdout.is_empty());
     }
+    // A changed binding tag (format v3): refused before any key is tried, naming both tags.
+    let tag_changed = tamper(&sealed, "password", |v| {
+        let mut parts: Vec<String> = v.split(':').map(String::from).collect();
+        parts[3] = "00000000".into();
+        parts.join(":")
+    });
+    let out = open_tampered(&sb, &tag_changed);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("sealed for another place: its binding tag is 00000000, and here (prod/db, key password) it would be "),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty() && !err.contains(PLANTED));
     let unknown = tamper(&sealed, "password", |v| v.replacen(":strict:", ":global:", 1));
     let out = open_tampered(&sb, &unknown);
     assert_eq!(out.status.code(), Some(3));
@@ -212,10 +227,16 @@ fn moving_a_value_to_another_key_secret_or_namespace_fails() {
     for (i, moved) in moves.iter().enumerate() {
         let out = open_tampered(&sb, moved);
         assert_eq!(out.status.code(), Some(3), "move {i}");
+        let err = stderr(&out);
         assert!(
-            stderr(&out).contains("the binding does not match: the value was moved"),
-            "{}",
-            stderr(&out)
+            err.contains("sealed for another place: its binding tag is "),
+            "{err}"
+        );
+        // Pasted under another key of the same Secret: the tag names the key it belongs to.
+        assert_eq!(
+            err.contains("the tag is that of prod/db, key password"),
+            i == 0,
+            "{err}"
         );
         assert!(out.stdout.is_empty());
     }
@@ -355,10 +376,10 @@ fn kseal_yaml_rules_choose_recipients_scope_and_namespace() {
     let dev = sb.read("dev/s.yaml");
     assert!(sealed_tokens(&prod)
         .iter()
-        .all(|t| t.starts_with("kseal:v2:strict:")));
+        .all(|t| t.starts_with("kseal:v3:strict:")));
     assert!(sealed_tokens(&dev)
         .iter()
-        .all(|t| t.starts_with("kseal:v2:namespace:")));
+        .all(|t| t.starts_with("kseal:v3:namespace:")));
     sb.kseal().args(["open", "-i", "b.agekey", "dev/s.yaml"]).run_ok();
     sb.kseal()
         .args(["open", "-i", "a.agekey", "dev/s.yaml"])
@@ -414,7 +435,7 @@ fn set_adds_or_replaces_one_value_and_changes_nothing_else() {
         .filter(|l| !before.lines().any(|b| b == *l))
         .collect();
     assert_eq!(added.len(), 1, "{after}");
-    assert!(added[0].starts_with("  api-token: kseal:v2:strict:"));
+    assert!(added[0].starts_with("  api-token: kseal:v3:strict:"));
     assert_eq!(after.lines().count(), before.lines().count() + 1);
 
     sb.write("value.bin", "replaced-password");
@@ -437,7 +458,7 @@ fn set_adds_or_replaces_one_value_and_changes_nothing_else() {
         .filter(|(a, b)| a != b)
         .collect();
     assert_eq!(changed.len(), 1);
-    assert!(changed[0].1.starts_with("  password: kseal:v2:strict:"));
+    assert!(changed[0].1.starts_with("  password: kseal:v3:strict:"));
 
     let opened = sb
         .kseal()
@@ -467,8 +488,8 @@ fn set_creates_a_data_field_in_json() {
     let text = sb.read("s.json");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     // Under data, the sealed string is written as its base64, so the object stays valid.
-    assert!(v["data"]["k"].as_str().unwrap().starts_with("a3NlYWw6djI6"));
-    assert!(sealed_tokens(&text)[0].starts_with("kseal:v2:strict:"));
+    assert!(v["data"]["k"].as_str().unwrap().starts_with("a3NlYWw6djM6"));
+    assert!(sealed_tokens(&text)[0].starts_with("kseal:v3:strict:"));
     let opened = sb
         .kseal()
         .args(["open", "-i", "a.agekey", "s.json"])
@@ -740,7 +761,7 @@ fn kseal_yaml_is_found_within_the_repository_only_and_flags_replace_the_rule() {
     );
     assert!(sealed_tokens(&stdout(&out))
         .iter()
-        .all(|t| t.starts_with("kseal:v2:cluster:")));
+        .all(|t| t.starts_with("kseal:v3:cluster:")));
     // -r replaces the rule: strict scope (the default), not the rule's cluster scope.
     let a = sb.recipient("a");
     let out = sb.kseal().args(["seal", "-r", &a, "other/s.yaml"]).run_ok();
@@ -751,7 +772,7 @@ fn kseal_yaml_is_found_within_the_repository_only_and_flags_replace_the_rule() {
     );
     assert!(sealed_tokens(&stdout(&out))
         .iter()
-        .all(|t| t.starts_with("kseal:v2:strict:1f5a2189:")));
+        .all(|t| t.starts_with("kseal:v3:strict:") && t.split(':').nth(4) == Some("1f5a2189")));
 }
 
 fn mode_of(p: &std::path::Path) -> u32 {
@@ -878,7 +899,7 @@ fn a_sealed_manifest_is_a_valid_kubernetes_secret() {
     let data = sealed.data.unwrap();
     assert!(String::from_utf8(data["cert"].0.clone())
         .unwrap()
-        .starts_with("kseal:v2:strict:"));
+        .starts_with("kseal:v3:strict:"));
     let raw = stdout(&out).replace(
         &raw_sealed_tokens(&stdout(&out))[0],
         &sealed_tokens(&stdout(&out))[0],
@@ -1030,7 +1051,7 @@ fn stdin_takes_the_rule_of_the_output_file() {
     );
     assert!(sealed_tokens(&sb.read("clusters/prod/db.yaml"))
         .iter()
-        .all(|t| t.starts_with("kseal:v2:namespace:68ca96df:")));
+        .all(|t| t.starts_with("kseal:v3:namespace:") && t.split(':').nth(4) == Some("68ca96df")));
 }
 
 /// kubectl's and kubeseal's habits: `kseal version`; `-o yaml` is refused instead of writing a
@@ -1372,7 +1393,7 @@ fn raw_values_in_a_chart_without_namespaces_open_through_helms_post_renderer() {
             .write_stdin(value.to_string())
             .run_ok();
         let sealed = stdout(&out);
-        assert!(sealed.starts_with("kseal:v2:strict:") && sealed.ends_with('\n') && !sealed.contains(value));
+        assert!(sealed.starts_with("kseal:v3:strict:") && sealed.ends_with('\n') && !sealed.contains(value));
         sealed.trim_end().to_string()
     };
     let password = raw("password", PLANTED);
@@ -1424,7 +1445,8 @@ fn raw_values_in_a_chart_without_namespaces_open_through_helms_post_renderer() {
         .unwrap();
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("binding does not match"),
+        stderr(&out).contains("sealed for another place")
+            && stderr(&out).contains("the tag is that of shop/db, key token"),
         "{}",
         stderr(&out)
     );

@@ -76,14 +76,14 @@ fn edit_changes_one_key_adds_one_deletes_one_and_the_diff_is_exactly_those_lines
     let added: Vec<&&str> = new.iter().filter(|l| !old.contains(l)).collect();
     assert_eq!(removed.len(), 2, "{removed:?}");
     assert!(
-        removed[0].starts_with("  password: kseal:v2:strict:") && removed[0].ends_with("   # rotate monthly")
+        removed[0].starts_with("  password: kseal:v3:strict:") && removed[0].ends_with("   # rotate monthly")
     );
-    assert!(removed[1].starts_with("  user: kseal:v2:"));
+    assert!(removed[1].starts_with("  user: kseal:v3:"));
     assert_eq!(added.len(), 2, "{added:?}");
     assert!(
-        added[0].starts_with("  password: kseal:v2:strict:") && added[0].ends_with("   # rotate monthly")
+        added[0].starts_with("  password: kseal:v3:strict:") && added[0].ends_with("   # rotate monthly")
     );
-    assert!(added[1].starts_with("  added: kseal:v2:strict:"));
+    assert!(added[1].starts_with("  added: kseal:v3:strict:"));
     // Everything else, including the unchanged ciphertexts, is byte-identical and in order.
     let kept_old: Vec<&&str> = old.iter().filter(|l| new.contains(l)).collect();
     let kept_new: Vec<&&str> = new.iter().filter(|l| old.contains(l)).collect();

@@ -41,7 +41,7 @@ proptest! {
         let one = kseal::crypto::sealed::seal(&a_val, &rs, scope, &b).unwrap();
         let two = kseal::crypto::sealed::seal(&b_val, &rs, scope, &b).unwrap();
         let (mut f1, f2): (Vec<&str>, Vec<&str>) = (one.split(':').collect(), two.split(':').collect());
-        let stanza = 4 + 2 * (which % n);
+        let stanza = 5 + 2 * (which % n);
         f1[stanza] = f2[stanza];
         let spliced = SealedValue::parse(&f1.join(":")).unwrap();
         for id in &ids[..n] {

@@ -79,7 +79,7 @@ fn check_commit(sb: &Sandbox) {
     }
     let sealed = std::fs::read_to_string(repo_dir.join("clusters/prod/db.yaml")).unwrap();
     assert!(
-        sealed.contains("kseal:v2:") && !sealed.contains("quickstart-Pw-91x"),
+        sealed.contains("kseal:v3:") && !sealed.contains("quickstart-Pw-91x"),
         "{sealed}"
     );
     let verify = kseal()

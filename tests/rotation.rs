@@ -70,10 +70,13 @@ fn reseal_moves_a_tree_of_50_files_from_key_a_to_key_b_and_a_second_run_changes_
         assert_eq!(changed.len(), 3, "{rel}");
         assert_eq!(old.lines().count(), new.lines().count());
         for t in sealed_tokens(new) {
-            assert!(t.starts_with(&format!("kseal:v2:strict:{b_kid}:")), "{rel}: {t}");
+            assert!(
+                t.starts_with("kseal:v3:strict:") && t.split(':').nth(4) == Some(b_kid.as_str()),
+                "{rel}: {t}"
+            );
         }
         assert!(
-            new.contains("  user: kseal:v2:") && new.contains("   # login\n"),
+            new.contains("  user: kseal:v3:") && new.contains("   # login\n"),
             "{new}"
         );
     }
@@ -118,7 +121,7 @@ fn kid_of(sb: &Sandbox, which: &str) -> String {
         .output()
         .unwrap();
     let t = sealed_tokens(&stdout(&sealed)).remove(0);
-    t.split(':').nth(3).unwrap().to_string()
+    t.split(':').nth(4).unwrap().to_string()
 }
 
 #[test]

@@ -1,18 +1,19 @@
-//! kseal's own test vectors (testdata/vectors/v2.json), checked both ways: each stored sealed
+//! kseal's own test vectors (testdata/vectors/v3.json), checked both ways: each stored sealed
 //! string opens to its plaintext, and sealing the plaintext again with the stored file key and
 //! ephemeral keys reproduces it byte for byte. An independent check rebuilds every step from the
-//! spec (docs/FORMAT.md) with the `hpke` crate and the raw primitives. `cargo test --test vectors
-//! -- --ignored regenerate` rewrites the file (only needed if the format changes, which would make
-//! it v3).
+//! spec (docs/FORMAT.md) with the `hpke` crate and the raw primitives. Version 2's vectors
+//! (testdata/vectors/v2.json) stay as opening tests: kseal opens v2 and never writes it.
+//! `cargo test --test integration vectors -- --ignored regenerate` rewrites v3.json (only needed
+//! if the format changes, which would make it v4).
 
 use kseal::crypto::hpke::derive_key_pair;
 use kseal::crypto::sealed::{pad, seal_with, OpenError, FILE_KEY_LEN};
-use kseal::crypto::{Binding, Identity, Recipient, Scope, SealedValue};
+use kseal::crypto::{Binding, Identity, Recipient, Scope, SealedValue, Version};
 use serde_json::{json, Value};
 use x25519_dalek::StaticSecret;
 
-fn path() -> std::path::PathBuf {
-    crate::common::testdata("vectors/v2.json")
+fn path(version: &str) -> std::path::PathBuf {
+    crate::common::testdata(&format!("vectors/{version}.json"))
 }
 
 struct Case {
@@ -99,7 +100,7 @@ fn hkdf32(file_key: &[u8], info: &[u8]) -> [u8; 32] {
 }
 
 #[test]
-#[ignore = "rewrites testdata/vectors/v2.json"]
+#[ignore = "rewrites testdata/vectors/v3.json"]
 fn regenerate() {
     let mut vectors = Vec::new();
     for (ci, c) in CASES.iter().enumerate() {
@@ -127,9 +128,10 @@ fn regenerate() {
             "plaintext_hex": hex::encode(c.plaintext),
             "padded_hex": hex::encode(pad(c.plaintext).as_slice()),
             "binding_hex": hex::encode(b.aad(c.scope)),
+            "tag": b.tag(c.scope).to_string(),
             "file_key_hex": hex::encode(fk),
-            "mac_key_hex": hex::encode(hkdf32(&fk, b"kseal v2 header")),
-            "payload_key_hex": hex::encode(hkdf32(&fk, b"kseal v2 payload")),
+            "mac_key_hex": hex::encode(hkdf32(&fk, b"kseal v3 header")),
+            "payload_key_hex": hex::encode(hkdf32(&fk, b"kseal v3 payload")),
             "ephemeral_secrets_hex": eph.iter().map(|e| hex::encode(e.to_bytes())).collect::<Vec<_>>(),
             "header": header,
             "sealed": sealed,
@@ -137,10 +139,10 @@ fn regenerate() {
         }));
     }
     let doc = json!({
-        "description": "kseal sealed value format v2 test vectors (docs/FORMAT.md). TEST ONLY keys. Each stanza is HPKE base mode, DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20Poly1305, info = \"kseal v2\", aad = the binding, plaintext = the file key, with the given ephemeral secret key per recipient (in recipient order). sealed_data is how the value is written under a Secret's data.",
+        "description": "kseal sealed value format v3 test vectors (docs/FORMAT.md). TEST ONLY keys. tag = the first 4 bytes of SHA-256(\"kseal v3 binding tag\" || 0x00 || binding), in hex. Each stanza is HPKE base mode, DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20Poly1305, info = \"kseal v3\", aad = the binding, plaintext = the file key, with the given ephemeral secret key per recipient (in recipient order). sealed_data is how the value is written under a Secret's data.",
         "vectors": vectors,
     });
-    std::fs::write(path(), serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+    std::fs::write(path("v3"), serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
 }
 
 /// Length of the header: everything before the `:` that precedes the MAC.
@@ -150,8 +152,8 @@ fn header_len(sealed: &str) -> usize {
     cuts.next().unwrap().0
 }
 
-fn load() -> Vec<Value> {
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path()).unwrap()).unwrap();
+fn load(version: &str) -> Vec<Value> {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path(version)).unwrap()).unwrap();
     let v = doc["vectors"].as_array().unwrap().clone();
     assert!(v.len() >= 5);
     v
@@ -175,7 +177,7 @@ fn binding(v: &Value) -> Binding<'_> {
 
 #[test]
 fn stored_sealed_strings_open_to_their_plaintext() {
-    for v in load() {
+    for v in load("v3").into_iter().chain(load("v2")) {
         let name = v["name"].as_str().unwrap();
         let ids: Vec<Identity> = strs(&v["identities"])
             .iter()
@@ -187,6 +189,12 @@ fn stored_sealed_strings_open_to_their_plaintext() {
             sealed
         );
         assert_eq!(sealed.scope.as_str(), v["scope"].as_str().unwrap());
+        let version = if v.get("tag").is_some() {
+            Version::V3
+        } else {
+            Version::V2
+        };
+        assert_eq!(sealed.version, version, "{name}");
         assert_eq!(
             sealed.kids().iter().map(|k| k.to_string()).collect::<Vec<_>>(),
             strs(&v["kids"]),
@@ -209,8 +217,13 @@ fn stored_sealed_strings_open_to_their_plaintext() {
         }
         if sealed.scope == Scope::Strict {
             let moved = Binding { key: "moved", ..b };
+            let refused = sealed.open(&ids, &moved);
+            // v3 refuses by the tag before trying a key; v2 has no tag, so HPKE's aad refuses.
             assert!(
-                matches!(sealed.open(&ids, &moved), Err(OpenError::BindingMismatch(_))),
+                match version {
+                    Version::V3 => matches!(refused, Err(OpenError::SealedElsewhere { .. })),
+                    Version::V2 => matches!(refused, Err(OpenError::BindingMismatch(_))),
+                },
                 "{name}"
             );
         }
@@ -219,7 +232,7 @@ fn stored_sealed_strings_open_to_their_plaintext() {
 
 #[test]
 fn sealing_with_the_stored_file_key_and_ephemeral_keys_reproduces_each_vector() {
-    for v in load() {
+    for v in load("v3") {
         let name = v["name"].as_str().unwrap();
         let rs: Vec<Recipient> = strs(&v["recipients"])
             .iter()
@@ -271,13 +284,34 @@ fn an_independent_implementation_opens_every_vector() {
     use hpke::{
         aead::ChaCha20Poly1305, kdf::HkdfSha256, kem::X25519HkdfSha256, Deserializable, Kem, OpModeR,
     };
-    for v in load() {
+    for (version, v) in load("v3")
+        .into_iter()
+        .map(|v| ("v3", v))
+        .chain(load("v2").into_iter().map(|v| ("v2", v)))
+    {
         let name = v["name"].as_str().unwrap();
         let sealed = v["sealed"].as_str().unwrap();
-        let fields: Vec<&str> = sealed.split(':').collect();
-        assert_eq!(&fields[..2], ["kseal", "v2"], "{name}");
-        let n = (fields.len() - 5) / 2;
+        let mut fields: Vec<&str> = sealed.split(':').collect();
+        assert_eq!(&fields[..2], ["kseal", version], "{name}");
         let aad = hex::decode(v["binding_hex"].as_str().unwrap()).unwrap();
+        if version == "v3" {
+            use sha2::Digest;
+            let mut input = b"kseal v3 binding tag\0".to_vec();
+            input.extend_from_slice(&aad);
+            let tag = hex::encode(&sha2::Sha256::digest(&input)[..4]);
+            assert_eq!(
+                (fields[3], v["tag"].as_str().unwrap()),
+                (tag.as_str(), tag.as_str()),
+                "{name}"
+            );
+        }
+        // The tag aside, both versions have the same fields (the header keeps it: the MAC covers it).
+        let header_fields = fields.clone();
+        if version == "v3" {
+            fields.remove(3);
+        }
+        let n = (fields.len() - 5) / 2;
+        let label = |what: &str| format!("kseal {version}{what}").into_bytes();
         let file_key = hex::decode(v["file_key_hex"].as_str().unwrap()).unwrap();
         for (i, id_str) in strs(&v["identities"]).iter().enumerate() {
             let stanza = STANDARD.decode(fields[4 + 2 * i]).unwrap();
@@ -290,16 +324,16 @@ fn an_independent_implementation_opens_every_vector() {
                 &OpModeR::Base,
                 &sk,
                 &enc,
-                b"kseal v2",
+                &label(""),
                 &stanza[32..],
                 &aad,
             )
             .unwrap();
             assert_eq!(pt, file_key, "{name}");
         }
-        let header = fields[..3 + 2 * n].join(":");
+        let header = header_fields[..header_fields.len() - 2].join(":");
         assert_eq!(header, v["header"].as_str().unwrap(), "{name}");
-        let mac_key = hkdf32(&file_key, b"kseal v2 header");
+        let mac_key = hkdf32(&file_key, &label(" header"));
         assert_eq!(hex::encode(mac_key), v["mac_key_hex"].as_str().unwrap(), "{name}");
         let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&mac_key).unwrap();
         mac.update(header.as_bytes());
@@ -310,7 +344,7 @@ fn an_independent_implementation_opens_every_vector() {
             fields[3 + 2 * n],
             "{name}"
         );
-        let payload_key = hkdf32(&file_key, b"kseal v2 payload");
+        let payload_key = hkdf32(&file_key, &label(" payload"));
         assert_eq!(
             hex::encode(payload_key),
             v["payload_key_hex"].as_str().unwrap(),

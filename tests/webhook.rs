@@ -435,8 +435,8 @@ fn values_moved_or_sealed_elsewhere_are_denied_with_the_key_and_reason() {
         assert!(
             err.contains("secrets.kseal.dev")
                 && err.contains("secret wh-deny/db")
-                && err.contains("key password: right key")
-                && err.contains("binding does not match"),
+                && err.contains("key password: sealed for another place")
+                && err.contains("here (wh-deny/db, key password)"),
             "{what}: {err}"
         );
         assert!(!err.contains("hunter2"), "{err}");

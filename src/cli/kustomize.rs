@@ -323,7 +323,11 @@ pub fn applied_as(
 pub fn renamed_hint(mut e: Error, dir: &str) -> Error {
     let cause =
         std::error::Error::source(&e).and_then(|s| s.downcast_ref::<crate::crypto::sealed::OpenError>());
-    if matches!(cause, Some(crate::crypto::sealed::OpenError::BindingMismatch(_))) {
+    use crate::crypto::sealed::OpenError;
+    if matches!(
+        cause,
+        Some(OpenError::BindingMismatch(_) | OpenError::SealedElsewhere { .. })
+    ) {
         e.message.push_str(&format!(
             "; if the kustomization renames or moves this Secret (namePrefix, nameSuffix, namespace), \
              seal it for the name and namespace it renders as: kseal seal -w -k {dir}"

@@ -100,7 +100,7 @@ fn reason_of(e: &crate::crypto::sealed::OpenError) -> &'static str {
     use crate::crypto::sealed::OpenError as E;
     match e {
         E::NoIdentity { .. } => "no-identity",
-        E::BindingMismatch(_) => "moved",
+        E::BindingMismatch(_) | E::SealedElsewhere { .. } => "moved",
         _ => "tampered",
     }
 }
@@ -454,7 +454,8 @@ mod tests {
         assert!(
             msg.contains("secret other/db")
                 && msg.contains("key password")
-                && msg.contains("binding does not match"),
+                && msg.contains("sealed for another place")
+                && msg.contains("here (other/db, key password)"),
             "{msg}"
         );
         assert!(!msg.contains("hunter2"));
@@ -476,7 +477,7 @@ mod tests {
         let d = review(&body, std::slice::from_ref(&id)).unwrap();
         assert!(!d.allowed);
         let msg = d.answer["response"]["status"]["message"].as_str().unwrap();
-        assert!(msg.contains("key b: right key"), "{msg}");
+        assert!(msg.contains("key b: sealed for another place"), "{msg}");
         assert!(msg.contains("key c: no identity for this value"), "{msg}");
         assert!(msg.contains("key d: "), "{msg}");
         // ("key a:" and not "key a": a random key id may start with an a.)

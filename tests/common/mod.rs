@@ -201,7 +201,7 @@ pub fn tamper_nth(text: &str, n: usize) -> String {
 
 /// A sealed value in either form: the string (`stringData`) or its base64 (`data`).
 pub fn sealed_re() -> regex::Regex {
-    regex::Regex::new(r"kseal:v2:[a-z]+(?::[A-Za-z0-9+/=]+)+|a3NlYWw6djI6[A-Za-z0-9+/=]+").unwrap()
+    regex::Regex::new(r"kseal:v[23]:[a-z]+(?::[A-Za-z0-9+/=]+)+|a3NlYWw6dj[IM]6[A-Za-z0-9+/=]+").unwrap()
 }
 
 /// Run a command and check its exit status in one step (ripgrep's `TestCommand` idea): on a

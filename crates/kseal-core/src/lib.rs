@@ -24,7 +24,7 @@
 //! let manifest = "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: prod}  # kept\ndata:\n  password: aHVudGVyMg==\n";
 //! let sealed = seal(manifest, &file, &policy)?;
 //! assert!(sealed.text.starts_with("apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: prod}  # kept\n"));
-//! assert!(sealed.text.contains("password: a3NlYWw6djI6c3RyaWN0"), "base64 of `kseal:v2:strict`");
+//! assert!(sealed.text.contains("password: a3NlYWw6djM6c3RyaWN0"), "base64 of `kseal:v3:strict`");
 //!
 //! // The identity opens it (values come back double-quoted)...
 //! let opened = open(&sealed.text, &file, std::slice::from_ref(&identity), None)?;

@@ -1,6 +1,7 @@
-//! The sealed value format, version 2 (docs/FORMAT.md):
+//! The sealed value format, version 3 (docs/FORMAT.md); version 2 still opens:
 //!
 //! ```text
+//! kseal:v3:<scope>:<tag>:<kid>:<stanza>[:<kid>:<stanza>]...:<mac>:<body>
 //! kseal:v2:<scope>:<kid>:<stanza>[:<kid>:<stanza>]...:<mac>:<body>
 //! ```
 //!
@@ -10,10 +11,11 @@
 //! commits to that key, so every recipient that accepts the MAC holds the same file key and opens
 //! the same value (version 1 had independent per-recipient messages, which a splice could make open
 //! to different plaintexts for different keys). The body is the padded value under a key derived
-//! from the file key, again with the binding as `aad`.
+//! from the file key, again with the binding as `aad`. Version 3 adds the binding tag
+//! ([`BindingTag`]) to the header, so the MAC covers it and anyone can check where a value is
+//! bound without the private key; its labels say `v3` where version 2's say `v2`.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
 use base64::engine::general_purpose::STANDARD;
@@ -33,19 +35,17 @@ use super::keys::{Identity, Kid, Recipient};
 /// What every kseal value starts with, whatever its version. A string that starts with it is a
 /// kseal value: well formed, or an error, never plaintext.
 pub const MARKER: &str = "kseal:";
-/// The prefix of a version 2 value.
-pub const PREFIX: &str = "kseal:v2:";
+/// The prefix of a version 3 value: what `seal` writes.
+pub const PREFIX: &str = "kseal:v3:";
+/// The prefix of a version 2 value (opened, never written).
+pub const PREFIX_V2: &str = "kseal:v2:";
 /// Standard base64 of [`MARKER`] (6 bytes, so 8 characters and no padding): a `data` value that
 /// starts with it decodes to a kseal value.
 pub const DATA_MARKER: &str = "a3NlYWw6";
-/// Standard base64 of [`PREFIX`]: how every version 2 value under `data` starts.
-pub const DATA_PREFIX: &str = "a3NlYWw6djI6";
-/// HPKE `info` of every stanza.
-pub const INFO: &[u8] = b"kseal v2";
-/// HKDF `info` of the header MAC key.
-const MAC_INFO: &[u8] = b"kseal v2 header";
-/// HKDF `info` of the payload key.
-const PAYLOAD_INFO: &[u8] = b"kseal v2 payload";
+/// Standard base64 of [`PREFIX`]: how every version 3 value under `data` starts.
+pub const DATA_PREFIX: &str = "a3NlYWw6djM6";
+/// Standard base64 of [`PREFIX_V2`].
+pub const DATA_PREFIX_V2: &str = "a3NlYWw6djI6";
 /// Length of the per-value file key.
 pub const FILE_KEY_LEN: usize = 16;
 /// A stanza decodes to enc (32) + wrapped file key (16) + tag (16).
@@ -60,90 +60,72 @@ pub const MAX_RECIPIENTS: usize = 16;
 /// The smallest body: one padding block and the tag.
 pub const MIN_BODY: usize = PAD_BLOCK + TAG_LEN;
 
-fn ksc() -> &'static [u8; 65] {
-    static KSC: OnceLock<[u8; 65]> = OnceLock::new();
-    KSC.get_or_init(|| hpke::key_schedule_context(INFO))
+/// A format version this kseal opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Version {
+    /// Version 2: no binding tag (opened; `reseal` rewrites it as version 3).
+    V2,
+    /// Version 3: version 2 plus the binding tag. What `seal` writes.
+    V3,
 }
 
-/// Which context a sealed value is bound to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    /// Bound to namespace, Secret name and key: the value opens only where it was sealed.
-    Strict,
-    /// Bound to the namespace: the value may move between Secrets and keys of one namespace.
-    Namespace,
-    /// Bound to nothing but the cluster key.
-    Cluster,
-}
-
-impl Scope {
-    /// Every scope, strictest first.
-    pub const ALL: [Scope; 3] = [Scope::Strict, Scope::Namespace, Scope::Cluster];
-
-    /// The scope as written in a value: `strict`, `namespace` or `cluster`.
-    pub fn as_str(self) -> &'static str {
+impl Version {
+    /// How a value of this version starts.
+    pub fn prefix(self) -> &'static str {
         match self {
-            Scope::Strict => "strict",
-            Scope::Namespace => "namespace",
-            Scope::Cluster => "cluster",
+            Version::V2 => PREFIX_V2,
+            Version::V3 => PREFIX,
         }
     }
 
-    /// Whether this scope needs a namespace.
-    pub fn needs_namespace(self) -> bool {
-        self != Scope::Cluster
+    /// HPKE `info` of every stanza.
+    pub fn info(self) -> &'static [u8] {
+        match self {
+            Version::V2 => b"kseal v2",
+            Version::V3 => b"kseal v3",
+        }
     }
-}
 
-/// Why a scope name was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown scope (expected strict, namespace or cluster)")]
-pub struct UnknownScope;
-
-impl FromStr for Scope {
-    type Err = UnknownScope;
-
-    fn from_str(s: &str) -> Result<Scope, UnknownScope> {
-        Scope::ALL
-            .into_iter()
-            .find(|sc| sc.as_str() == s)
-            .ok_or(UnknownScope)
+    /// HKDF `info` of the header MAC key.
+    pub fn mac_info(self) -> &'static [u8] {
+        match self {
+            Version::V2 => b"kseal v2 header",
+            Version::V3 => b"kseal v3 header",
+        }
     }
-}
 
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    /// HKDF `info` of the payload key.
+    pub fn payload_info(self) -> &'static [u8] {
+        match self {
+            Version::V2 => b"kseal v2 payload",
+            Version::V3 => b"kseal v3 payload",
+        }
     }
-}
 
-/// Where a value lives. The binding is built from the fields its scope names, joined by single
-/// 0x00 bytes (Kubernetes names cannot contain 0x00, and callers validate them first, so the join
-/// is unambiguous). It is the `aad` of every stanza and of the body, and part of the MAC input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Binding<'a> {
-    /// The Secret's namespace.
-    pub namespace: &'a str,
-    /// The Secret's name.
-    pub name: &'a str,
-    /// The key under `data`/`stringData`.
-    pub key: &'a str,
-}
-
-impl Binding<'_> {
-    /// The associated data the value is bound to under `scope` (docs/FORMAT.md).
-    pub fn aad(&self, scope: Scope) -> Vec<u8> {
-        let parts: &[&str] = match scope {
-            Scope::Strict => &["strict", self.namespace, self.name, self.key],
-            Scope::Namespace => &["namespace", self.namespace],
-            Scope::Cluster => &["cluster"],
+    /// The HPKE key schedule context of [`Version::info`], computed once.
+    fn ksc(self) -> &'static [u8; 65] {
+        static V2: OnceLock<[u8; 65]> = OnceLock::new();
+        static V3: OnceLock<[u8; 65]> = OnceLock::new();
+        let cell = match self {
+            Version::V2 => &V2,
+            Version::V3 => &V3,
         };
-        parts.join("\0").into_bytes()
+        cell.get_or_init(|| hpke::key_schedule_context(self.info()))
     }
 }
 
-/// Why a string that is a kseal value is not a well-formed version 2 value. Messages never repeat
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Version::V2 => "v2",
+            Version::V3 => "v3",
+        })
+    }
+}
+
+pub use super::binding::{Binding, BindingTag, Scope, UnknownScope};
+
+/// Why a string that is a kseal value is not a well-formed version 2 or 3 value. Messages never repeat
 /// the value (it could be a damaged secret).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -154,15 +136,20 @@ pub enum FormatError {
     #[error("there are characters before `kseal:` (spaces or line breaks): a sealed value is written exactly as kseal wrote it")]
     /// Text before `kseal:`.
     Prefixed,
-    #[error("this is a version 1 value (`kseal:v1:`), a format retired before any release: this kseal opens version 2 only; open it with the kseal that sealed it and seal it again")]
+    #[error("this is a version 1 value (`kseal:v1:`), a format retired before any release: this kseal opens versions 2 and 3; open it with the kseal that sealed it and seal it again")]
     /// A retired version 1 value.
     RetiredV1,
-    #[error("unknown format version{} (this kseal reads `kseal:v2:`): it may need a newer kseal, or the value was damaged", shown_version(.0))]
-    /// A version other than 2.
+    #[error("unknown format version{} (this kseal reads `kseal:v3:` and `kseal:v2:`): it may need a newer kseal, or the value was damaged", shown_version(.0))]
+    /// A version other than 2 or 3.
     UnknownVersion(String),
     #[error("unknown scope (expected strict, namespace or cluster)")]
     /// A scope other than strict, namespace or cluster.
     UnknownScope,
+    #[error(
+        "the binding tag (the field after the scope in a version 3 value) must be 8 lowercase hex characters"
+    )]
+    /// A version 3 value whose tag is not 8 lowercase hex digits.
+    BadTag,
     #[error("no recipients: a sealed value needs at least one `<kid>:<stanza>` pair")]
     /// No recipient stanza.
     NoRecipients,
@@ -190,7 +177,7 @@ pub enum FormatError {
     #[error("the body is {0} bytes; it must be {MIN_BODY} or more, and 16 plus a multiple of 32")]
     /// A body too short for its tag.
     BadBodyLength(usize),
-    #[error("under `data`, a sealed value is written as the base64 of the sealed string (it starts `a3NlYWw6djI6`), not as the string itself")]
+    #[error("under `data`, a sealed value is written as the base64 of the sealed string (it starts `a3NlYWw6djM6`), not as the string itself")]
     /// A raw (not base64) kseal value under `data`.
     RawInData,
 }
@@ -214,12 +201,16 @@ pub fn is_kseal(s: &str) -> bool {
     super::spelling::is_kseal_bytes(s.as_bytes())
 }
 
-/// A parsed version 2 value. No `Debug` of the bytes: they are ciphertext, but there is no need
-/// to print them either.
+/// A parsed version 2 or 3 value. No `Debug` of the bytes: they are ciphertext, but there is no
+/// need to print them either.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SealedValue {
+    /// The format version it is written in.
+    pub version: Version,
     /// The scope it was sealed with.
     pub scope: Scope,
+    /// The binding tag (version 3; `None` in version 2, which has none).
+    pub tag: Option<BindingTag>,
     /// (kid, enc || wrapped file key) per recipient, in order.
     pub stanzas: Vec<(Kid, [u8; STANZA_LEN])>,
     /// The header MAC over the scope, binding and stanzas.
@@ -233,7 +224,9 @@ pub struct SealedValue {
 impl fmt::Debug for SealedValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SealedValue")
+            .field("version", &self.version)
             .field("scope", &self.scope)
+            .field("tag", &self.tag)
             .field("kids", &self.kids())
             .field("body_len", &self.body.len())
             .finish_non_exhaustive()
@@ -255,12 +248,20 @@ fn decode_exact<const N: usize>(s: &str) -> Option<[u8; N]> {
 impl SealedValue {
     /// Parses a value as written under `stringData` (the sealed string itself).
     pub fn parse(s: &str) -> Result<SealedValue, FormatError> {
-        let Some(rest) = s.strip_prefix(PREFIX) else {
-            return Err(Self::why_not_v2(s));
+        let (version, rest) = if let Some(rest) = s.strip_prefix(PREFIX) {
+            (Version::V3, rest)
+        } else if let Some(rest) = s.strip_prefix(PREFIX_V2) {
+            (Version::V2, rest)
+        } else {
+            return Err(Self::why_not_parsed(s));
         };
         // Counted before anything is collected: a value of millions of `:` would otherwise cost
-        // 16 bytes of field slices per input byte (a webhook request is attacker-sized).
-        let colons = memchr::memchr_iter(b':', rest.as_bytes()).count();
+        // 16 bytes of field slices per input byte (a webhook request is attacker-sized). The
+        // count is taken as if the tag field were not there, so both versions read alike.
+        let tag_fields = usize::from(version == Version::V3);
+        let colons = memchr::memchr_iter(b':', rest.as_bytes())
+            .count()
+            .saturating_sub(tag_fields);
         if colons > 2 * (MAX_RECIPIENTS + 1) {
             return Err(if colons % 2 == 1 {
                 FormatError::FieldCount
@@ -271,7 +272,16 @@ impl SealedValue {
         let mut fields: Vec<&str> = rest.split(':').collect();
         let scope_str = fields.remove(0);
         // Never echoed: a damaged value's fields could be anything, a plaintext included.
-        let scope = Scope::from_str(scope_str).map_err(|_| FormatError::UnknownScope)?;
+        let scope: Scope = scope_str.parse().map_err(|_| FormatError::UnknownScope)?;
+        let tag = match version {
+            Version::V2 => None,
+            Version::V3 => {
+                if fields.is_empty() {
+                    return Err(FormatError::NoRecipients);
+                }
+                Some(BindingTag::parse(fields.remove(0)).ok_or(FormatError::BadTag)?)
+            }
+        };
         if fields.len() < 2 || fields.iter().all(|f| f.is_empty()) {
             return Err(FormatError::NoRecipients);
         }
@@ -306,7 +316,9 @@ impl SealedValue {
         // The header ends before the MAC's `:`: the whole value minus ":<mac>:<body>".
         let header_len = s.len() - body_str.len() - 1 - fields[2 * n].len() - 1;
         Ok(SealedValue {
+            version,
             scope,
+            tag,
             stanzas,
             mac,
             body,
@@ -337,8 +349,8 @@ impl SealedValue {
         }
     }
 
-    /// The most helpful reason a kseal value is not version 2.
-    fn why_not_v2(s: &str) -> FormatError {
+    /// The most helpful reason a kseal value is not one this kseal parses.
+    fn why_not_parsed(s: &str) -> FormatError {
         if !is_kseal(s) {
             return FormatError::NotKseal;
         }
@@ -356,6 +368,13 @@ impl SealedValue {
                 .filter(char::is_ascii_alphanumeric)
                 .collect(),
         )
+    }
+
+    /// Where the value is bound, as far as anyone without the private key can tell: `Some(true)`
+    /// when its tag is `binding`'s, `Some(false)` when it is another's, `None` for version 2 (no
+    /// tag: only opening can tell).
+    pub fn bound_to(&self, binding: &Binding) -> Option<bool> {
+        self.tag.map(|t| t == binding.tag(self.scope))
     }
 
     /// The key ids it is sealed for, in stanza order.
@@ -409,13 +428,13 @@ struct ValueKeys {
 }
 
 impl ValueKeys {
-    fn derive(file_key: &[u8; FILE_KEY_LEN]) -> ValueKeys {
+    fn derive(version: Version, file_key: &[u8; FILE_KEY_LEN]) -> ValueKeys {
         let hk = Hkdf::<Sha256>::new(Some(&[]), file_key);
         let mut mac = Zeroizing::new([0u8; 32]);
         let mut payload = Zeroizing::new([0u8; 32]);
-        hk.expand(MAC_INFO, mac.as_mut())
+        hk.expand(version.mac_info(), mac.as_mut())
             .expect("32 bytes is a valid HKDF length");
-        hk.expand(PAYLOAD_INFO, payload.as_mut())
+        hk.expand(version.payload_info(), payload.as_mut())
             .expect("32 bytes is a valid HKDF length");
         ValueKeys { mac, payload }
     }
@@ -455,7 +474,8 @@ pub enum SealError {
     DuplicateKid(Kid),
 }
 
-/// Seals `value` to each recipient, with a fresh file key and fresh ephemeral keys.
+/// Seals `value` to each recipient, with a fresh file key and fresh ephemeral keys, as a version 3
+/// value.
 pub fn seal(
     value: &[u8],
     recipients: &[Recipient],
@@ -471,8 +491,8 @@ pub fn seal(
     seal_with(value, recipients, scope, binding, &file_key, &ephemerals)
 }
 
-/// Seals with a given file key and ephemeral secrets (one per recipient). Deterministic: the test
-/// vectors re-derive each stored sealed string from them.
+/// Seals (version 3) with a given file key and ephemeral secrets (one per recipient).
+/// Deterministic: the test vectors re-derive each stored sealed string from them.
 pub fn seal_with(
     value: &[u8],
     recipients: &[Recipient],
@@ -497,23 +517,28 @@ pub fn seal_with(
             return Err(SealError::DuplicateKid(r.kid()));
         }
     }
+    let version = Version::V3;
     let aad = binding.aad(scope);
     let b64_stanza = STANZA_LEN.div_ceil(3) * 4;
-    let mut header = String::with_capacity(PREFIX.len() + 10 + recipients.len() * (10 + b64_stanza));
-    header.push_str(PREFIX);
+    let mut header = String::with_capacity(PREFIX.len() + 19 + recipients.len() * (10 + b64_stanza));
+    header.push_str(version.prefix());
     header.push_str(scope.as_str());
+    header.push(':');
+    header.push_str(&BindingTag::of(&aad).to_string());
     let mut stanza = Vec::with_capacity(STANZA_LEN);
     for (r, sk_e) in recipients.iter().zip(ephemerals) {
         stanza.clear();
-        hpke::seal_base(r.public(), sk_e, ksc(), &aad, file_key, &mut stanza).map_err(|e| match e {
-            HpkeError::NonContributory | HpkeError::Open => SealError::LowOrder(r.kid()),
-        })?;
+        hpke::seal_base(r.public(), sk_e, version.ksc(), &aad, file_key, &mut stanza).map_err(
+            |e| match e {
+                HpkeError::NonContributory | HpkeError::Open => SealError::LowOrder(r.kid()),
+            },
+        )?;
         header.push(':');
         header.push_str(&r.kid().to_string());
         header.push(':');
         STANDARD.encode_string(&stanza, &mut header);
     }
-    let keys = ValueKeys::derive(file_key);
+    let keys = ValueKeys::derive(version, file_key);
     let mac: [u8; MAC_LEN] = keys.mac(header.as_bytes(), &aad).finalize().into_bytes().into();
     let mut body = pad(value);
     let tag = keys
@@ -542,6 +567,16 @@ pub enum OpenError {
         /// The keys given.
         given: Vec<Kid>,
     },
+    #[error("sealed for another place: its binding tag is {sealed}, and here ({here}) it would be {expected}: the value was moved or copied from another namespace, Secret or key, or a kustomization or chart renames the Secret it is in (seal it for where it lands), or it was altered")]
+    /// A version 3 value whose tag is not the binding's: refused before any key is tried.
+    SealedElsewhere {
+        /// The tag the value carries.
+        sealed: BindingTag,
+        /// The tag of the binding where it was found.
+        expected: BindingTag,
+        /// That binding, as people read it.
+        here: String,
+    },
     #[error("right key ({}), but the binding does not match: the value was moved from another namespace, Secret or key, or it was altered", list(.0))]
     /// A key unwrapped the value, but for another namespace, Secret or key (or altered).
     BindingMismatch(Vec<Kid>),
@@ -569,6 +604,14 @@ impl SealedValue {
     /// must then pass the header MAC (in constant time) and open the body.
     pub fn open(&self, identities: &[Identity], binding: &Binding) -> Result<Zeroizing<Vec<u8>>, OpenError> {
         let aad = binding.aad(self.scope);
+        let expected = BindingTag::of(&aad);
+        if let Some(sealed) = self.tag.filter(|t| *t != expected) {
+            return Err(OpenError::SealedElsewhere {
+                sealed,
+                expected,
+                here: binding.describe(self.scope),
+            });
+        }
         let mut tried = Vec::new();
         let mut unwrapped = None;
         'stanzas: for (kid, stanza) in &self.stanzas {
@@ -576,8 +619,13 @@ impl SealedValue {
                 if !tried.contains(kid) {
                     tried.push(*kid);
                 }
-                let Ok(key) = hpke::open_base(id.secret(), id.recipient().public(), ksc(), &aad, stanza)
-                else {
+                let Ok(key) = hpke::open_base(
+                    id.secret(),
+                    id.recipient().public(),
+                    self.version.ksc(),
+                    &aad,
+                    stanza,
+                ) else {
                     continue;
                 };
                 if let Ok(file_key) = <[u8; FILE_KEY_LEN]>::try_from(key.as_slice()) {
@@ -595,7 +643,7 @@ impl SealedValue {
             }
             return Err(OpenError::BindingMismatch(tried));
         };
-        let keys = ValueKeys::derive(&file_key);
+        let keys = ValueKeys::derive(self.version, &file_key);
         keys.mac(self.header.as_bytes(), &aad)
             .verify_slice(&self.mac)
             .map_err(|_| OpenError::MacMismatch(kid))?;
@@ -633,13 +681,16 @@ mod tests {
     /// Regression (issue 23): parsing split on every `:` first, 16 bytes per input byte.
     #[test]
     fn a_value_of_many_colons_is_refused_before_it_is_split() {
-        let many = format!("{PREFIX}strict{}", ":".repeat(3_000_000));
-        assert!(matches!(
-            SealedValue::parse(&many),
-            Err(FormatError::TooManyRecipients(1_499_999))
-        ));
-        let odd = format!("{PREFIX}strict{}", ":".repeat(3_000_001));
-        assert!(matches!(SealedValue::parse(&odd), Err(FormatError::FieldCount)));
+        for prefix in [PREFIX, PREFIX_V2] {
+            let extra = usize::from(prefix == PREFIX);
+            let many = format!("{prefix}strict{}", ":".repeat(3_000_000 + extra));
+            assert!(matches!(
+                SealedValue::parse(&many),
+                Err(FormatError::TooManyRecipients(1_499_999))
+            ));
+            let odd = format!("{prefix}strict{}", ":".repeat(3_000_001 + extra));
+            assert!(matches!(SealedValue::parse(&odd), Err(FormatError::FieldCount)));
+        }
     }
 
     #[test]
@@ -653,25 +704,10 @@ mod tests {
     }
 
     #[test]
-    fn aad_joins_scope_fields_with_nul() {
-        let b = binding();
-        assert_eq!(b.aad(Scope::Strict), b"strict\0prod\0db\0password");
-        assert_eq!(b.aad(Scope::Namespace), b"namespace\0prod");
-        assert_eq!(b.aad(Scope::Cluster), b"cluster");
-    }
-
-    #[test]
-    fn scope_names_round_trip() {
-        for s in Scope::ALL {
-            assert_eq!(s.as_str().parse::<Scope>(), Ok(s));
-        }
-        assert_eq!("Strict".parse::<Scope>(), Err(UnknownScope));
-    }
-
-    #[test]
     fn data_prefixes_are_base64_of_the_markers() {
         assert_eq!(STANDARD.encode(MARKER), DATA_MARKER);
         assert!(STANDARD.encode(PREFIX).starts_with(DATA_PREFIX));
+        assert!(STANDARD.encode(PREFIX_V2).starts_with(DATA_PREFIX_V2));
         assert_eq!(DATA_PREFIX.len(), 12);
     }
 
@@ -703,12 +739,18 @@ mod tests {
         let a = Identity::generate();
         let b = Identity::generate();
         let sealed = seal1(b"s3cret", &[&a], Scope::Strict);
-        assert!(sealed.starts_with("kseal:v2:strict:"));
+        assert!(sealed.starts_with("kseal:v3:strict:"));
         let fields: Vec<&str> = sealed.split(':').collect();
-        assert_eq!(fields.len(), 3 + 2 + 2);
-        assert_eq!(fields[4].len(), 88, "a stanza is 64 bytes");
-        assert_eq!(fields[5].len(), 44, "the MAC is 32 bytes");
+        assert_eq!(fields.len(), 3 + 1 + 2 + 2);
+        assert_eq!(fields[3], binding().tag(Scope::Strict).to_string());
+        assert_eq!(fields[5].len(), 88, "a stanza is 64 bytes");
+        assert_eq!(fields[6].len(), 44, "the MAC is 32 bytes");
         let v = SealedValue::parse(&sealed).unwrap();
+        assert_eq!(
+            (v.version, v.tag),
+            (Version::V3, Some(binding().tag(Scope::Strict)))
+        );
+        assert_eq!(v.bound_to(&binding()), Some(true));
         assert_eq!(v.encode(), sealed);
         assert_eq!(
             v.open(std::slice::from_ref(&a), &binding()).unwrap().as_slice(),
@@ -726,10 +768,34 @@ mod tests {
             key: "other",
             ..binding()
         };
+        assert_eq!(v.bound_to(&moved), Some(false));
+        // Refused by the tag, before any key is tried: no identity is even needed.
+        let e = v.open(&[], &moved).unwrap_err();
         assert_eq!(
-            v.open(std::slice::from_ref(&a), &moved),
+            e,
+            OpenError::SealedElsewhere {
+                sealed: binding().tag(Scope::Strict),
+                expected: moved.tag(Scope::Strict),
+                here: "prod/db, key other".into(),
+            }
+        );
+        assert!(e.to_string().starts_with("sealed for another place"), "{e}");
+        // A tag rewritten to the new place's: the MAC covers it, and HPKE's aad already refuses.
+        let forged = sealed.replacen(fields[3], &moved.tag(Scope::Strict).to_string(), 1);
+        assert_eq!(
+            SealedValue::parse(&forged)
+                .unwrap()
+                .open(std::slice::from_ref(&a), &moved),
             Err(OpenError::BindingMismatch(vec![a.kid()]))
         );
+        // A tag changed to anything else is refused as sealed elsewhere.
+        let changed = sealed.replacen(fields[3], "00000000", 1);
+        assert!(matches!(
+            SealedValue::parse(&changed)
+                .unwrap()
+                .open(std::slice::from_ref(&a), &binding()),
+            Err(OpenError::SealedElsewhere { .. })
+        ));
     }
 
     #[test]
@@ -755,6 +821,8 @@ mod tests {
             "KSEAL:v2:cluster",
             "kseal:",
             "kseal:v1:strict:0222c381:AAAA",
+            "kseal:v3:strict",
+            "kseal:v3:strict:0011223:x",
         ] {
             assert!(is_kseal(s), "{s}");
             assert!(SealedValue::parse(s).is_err(), "{s}");
@@ -791,60 +859,63 @@ mod tests {
         let id = Identity::generate();
         let good = seal1(b"x", &[&id], Scope::Cluster);
         let f: Vec<&str> = good.split(':').collect();
-        let (kid, stanza, mac, body) = (f[3], f[4], f[5], f[6]);
+        let (tag, kid, stanza, mac, body) = (f[3], f[4], f[5], f[6], f[7]);
         let k = id.kid();
-        let cases: Vec<(String, FormatError)> = vec![
-            ("plain".into(), FormatError::NotKseal),
-            (
-                format!("kseal:v2:global:{kid}:{stanza}:{mac}:{body}"),
-                FormatError::UnknownScope,
-            ),
-            ("kseal:v2:cluster".into(), FormatError::NoRecipients),
-            ("kseal:v2:cluster:".into(), FormatError::NoRecipients),
-            (
-                format!("kseal:v2:cluster:{mac}:{body}"),
-                FormatError::NoRecipients,
-            ),
-            (
-                format!("kseal:v2:cluster:{kid}:{stanza}:{mac}"),
-                FormatError::FieldCount,
-            ),
-            (
-                format!("kseal:v2:cluster:ABCDEF12:{stanza}:{mac}:{body}"),
-                FormatError::BadKid(1),
-            ),
-            (
-                format!("kseal:v2:cluster:{kid}:{stanza}:{kid}:{stanza}:{mac}:{body}"),
-                FormatError::DuplicateKid(2, k),
-            ),
-            (
-                format!("kseal:v2:cluster:{kid}:{}:{mac}:{body}", &stanza[..80]),
-                FormatError::BadStanza(1, k),
-            ),
-            (
-                format!("kseal:v2:cluster:{kid}:{stanza}:{}:{body}", &mac[..40]),
-                FormatError::BadMac,
-            ),
-            (
-                format!(
-                    "kseal:v2:cluster:{kid}:{stanza}:{mac}:{}",
-                    &body[..body.len() - 1]
+        // Every shape error reads the same in both versions: v3 has the tag after the scope.
+        for p in [format!("kseal:v3:cluster:{tag}"), "kseal:v2:cluster".to_string()] {
+            let cases: Vec<(String, FormatError)> = vec![
+                ("plain".into(), FormatError::NotKseal),
+                (p.clone(), FormatError::NoRecipients),
+                (format!("{p}:"), FormatError::NoRecipients),
+                (format!("{p}:{mac}:{body}"), FormatError::NoRecipients),
+                (format!("{p}:{kid}:{stanza}:{mac}"), FormatError::FieldCount),
+                (
+                    format!("{p}:ABCDEF12:{stanza}:{mac}:{body}"),
+                    FormatError::BadKid(1),
                 ),
-                FormatError::BadBodyBase64,
-            ),
-            (
-                format!("kseal:v2:cluster:{kid}:{stanza}:{mac}:AAAA"),
-                FormatError::BadBodyLength(3),
-            ),
-        ];
-        for (s, want) in cases {
-            assert_eq!(SealedValue::parse(&s), Err(want), "{s}");
+                (
+                    format!("{p}:{kid}:{stanza}:{kid}:{stanza}:{mac}:{body}"),
+                    FormatError::DuplicateKid(2, k),
+                ),
+                (
+                    format!("{p}:{kid}:{}:{mac}:{body}", &stanza[..80]),
+                    FormatError::BadStanza(1, k),
+                ),
+                (
+                    format!("{p}:{kid}:{stanza}:{}:{body}", &mac[..40]),
+                    FormatError::BadMac,
+                ),
+                (
+                    format!("{p}:{kid}:{stanza}:{mac}:{}", &body[..body.len() - 1]),
+                    FormatError::BadBodyBase64,
+                ),
+                (
+                    format!("{p}:{kid}:{stanza}:{mac}:AAAA"),
+                    FormatError::BadBodyLength(3),
+                ),
+            ];
+            for (s, want) in cases {
+                assert_eq!(SealedValue::parse(&s), Err(want), "{s}");
+            }
+            let many: String = (0..17u32).map(|i| format!(":{i:08x}:{stanza}")).collect();
+            assert_eq!(
+                SealedValue::parse(&format!("{p}{many}:{mac}:{body}")),
+                Err(FormatError::TooManyRecipients(17))
+            );
+            assert_eq!(
+                SealedValue::parse(&p.replace("cluster", "global")),
+                Err(FormatError::UnknownScope)
+            );
         }
-        let many: String = (0..17u32).map(|i| format!(":{i:08x}:{stanza}")).collect();
-        assert_eq!(
-            SealedValue::parse(&format!("kseal:v2:cluster{many}:{mac}:{body}")),
-            Err(FormatError::TooManyRecipients(17))
-        );
+        for bad_tag in ["ABCDEF12", "0011223", "", "0011223344"] {
+            assert_eq!(
+                SealedValue::parse(&format!("kseal:v3:cluster:{bad_tag}:{kid}:{stanza}:{mac}:{body}")),
+                Err(FormatError::BadTag),
+                "{bad_tag}"
+            );
+        }
+        // The v2 shape of a v3 value (no tag) does not parse as v3: its kid is no tag pair.
+        assert!(SealedValue::parse(&format!("kseal:v3:cluster:{kid}:{stanza}:{mac}:{body}")).is_err());
     }
 
     #[test]
@@ -873,7 +944,7 @@ mod tests {
         let e: Vec<&str> = evil.split(':').collect();
         // good's header with B's stanza from evil, good's MAC and body.
         let mut spliced: Vec<&str> = g.clone();
-        spliced[6] = e[6];
+        spliced[7] = e[7];
         let spliced = spliced.join(":");
         let v = SealedValue::parse(&spliced).unwrap();
         assert_eq!(
@@ -886,7 +957,7 @@ mod tests {
         );
         // evil's whole header and MAC with good's body: the file keys differ, so the body fails.
         let mut mixed: Vec<&str> = e.clone();
-        mixed[8] = g[8];
+        mixed[9] = g[9];
         let v = SealedValue::parse(&mixed.join(":")).unwrap();
         for id in [&a, &b] {
             assert_eq!(

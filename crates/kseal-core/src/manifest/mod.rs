@@ -55,6 +55,16 @@ pub fn holds_sealed_values(src: &str) -> bool {
     })
 }
 
+/// Which of `candidates` a version 3 value is bound to, by its tag: how a message names where a
+/// value sealed for another place was sealed for, and how `reseal -k` finds a mis-bound value's
+/// old binding. `None` for version 2 (no tag) or when none matches.
+pub fn sealed_for_among<'a>(
+    value: &crate::crypto::SealedValue,
+    candidates: impl IntoIterator<Item = Binding<'a>>,
+) -> Option<Binding<'a>> {
+    candidates.into_iter().find(|b| value.bound_to(b) == Some(true))
+}
+
 /// A value that could not be sealed: the recipients were refused (they are checked when read, so
 /// this is a usage error, never a panic).
 pub fn seal_error(e: crate::crypto::sealed::SealError) -> Error {

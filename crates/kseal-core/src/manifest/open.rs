@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use super::secret::{self, Field, Secret, SecretValue, ValueState};
 use super::splice::{self, double_quoted};
 use super::{binding, parse};
-use crate::crypto::sealed::SealedValue;
+use crate::crypto::sealed::{OpenError, SealedValue};
 use crate::crypto::{Binding, Identity};
 use crate::error::{Error, Location};
 
@@ -65,7 +65,28 @@ pub fn open_value(
     let bind = binding(s, v.key, value.scope, default_namespace, at)?;
     value
         .open(identities, &bind)
-        .map_err(|e| Error::crypto(at(), e.to_string()).with_source(e))
+        .map_err(|e| open_failed(s, v, value, &bind, file, e))
+}
+
+/// The error of a value that did not open, at its location (exit 3). For a value sealed for
+/// another place, the other keys of its Secret are the likeliest places (a value pasted under the
+/// wrong key): the message names the one its tag is, when it is one of them.
+pub fn open_failed(
+    s: &Secret,
+    v: &SecretValue,
+    value: &SealedValue,
+    bind: &Binding,
+    file: &Location,
+    e: OpenError,
+) -> Error {
+    let mut message = e.to_string();
+    if matches!(e, OpenError::SealedElsewhere { .. }) {
+        let others = s.values.iter().map(|o| Binding { key: o.key, ..*bind });
+        if let Some(there) = super::sealed_for_among(value, others) {
+            message.push_str(&format!("; the tag is that of {}", there.describe(value.scope)));
+        }
+    }
+    Error::crypto(s.value_location(file, v), message).with_source(e)
 }
 
 /// How an opened value is written back: base64 under `data`, the text under `stringData`.
@@ -139,8 +160,7 @@ pub fn open(
     let mut edits = Vec::with_capacity(jobs.len());
     for (j, plain) in jobs.iter().zip(opened) {
         let (s, v) = (j.secret, j.value);
-        let plain =
-            plain.map_err(|e| Error::crypto(s.value_location(file, v), e.to_string()).with_source(e))?;
+        let plain = plain.map_err(|e| open_failed(s, v, &j.sealed, &j.binding, file, e))?;
         let rendered = render(v.field, &plain).map_err(|m| Error::crypto(s.value_location(file, v), m))?;
         edits.push(splice::replace_value(
             src,

@@ -90,7 +90,7 @@ pub fn reseal_applied_as(
             .map(|(v, parsed, bind, s)| {
                 let plain = parsed
                     .open(identities, bind)
-                    .map_err(|e| Error::crypto(s.value_location(file, v), e.to_string()).with_source(e))?;
+                    .map_err(|e| super::open::open_failed(s, v, parsed, bind, file, e))?;
                 sealed::seal(&plain, recipients, parsed.scope, bind).map_err(seal_error)
             })
             .collect()
