@@ -23,6 +23,7 @@ mod cli;
 #[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod hardening;
+pub mod integrations;
 #[cfg(feature = "cluster")]
 pub mod webhook;
 

@@ -30,7 +30,16 @@ const LAYERS: &[(&str, &[&[&str]])] = &[
             &["baseline"],
         ],
     ),
-    ("src", &[&["hardening"], &["webhook"], &["cluster"], &["cli"]]),
+    (
+        "src",
+        &[
+            &["hardening"],
+            &["webhook"],
+            &["cluster"],
+            &["integrations"],
+            &["cli"],
+        ],
+    ),
 ];
 
 /// The longest a function may be, in lines, and a file before its unit tests.

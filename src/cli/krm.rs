@@ -123,7 +123,7 @@ fn plugin_namespace(config: &serde_json::Value, global: &Flags) -> Option<String
 /// Says where a plugin's namespace comes from, when a value needed one, and what to do when a
 /// value was sealed for a name the kustomization changes.
 fn namespace_hint(e: Error) -> Error {
-    let mut e = super::kustomize::renamed_hint(e, "OVERLAY");
+    let mut e = crate::integrations::kustomize::renamed_hint(e, "OVERLAY");
     if crate::manifest::needs_namespace(&e) {
         e.message.push_str(
             "; as a kustomize plugin: `spec.namespace` in its config, or ARGOCD_APP_NAMESPACE (set by Argo CD)",

@@ -23,7 +23,6 @@ mod import_sops;
 mod input;
 mod keygen;
 mod krm;
-mod kustomize;
 mod ls;
 mod open;
 mod output;

@@ -3,13 +3,15 @@
 //! every sealed value, on stdout.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use clap::Args;
 
 use super::output::write_stdout;
 use super::{ExcludeFlag, Flags, IdentityArgs, NamespaceFlag};
 use crate::error::{Error, ExitCode, Location};
+use crate::integrations::helm::{helm_template, Guard};
+use crate::integrations::kustomize;
+use crate::integrations::tools::{detect, rendered_by, Kind};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -47,101 +49,6 @@ pub struct RenderArgs {
     /// dependencies come only from inside the repository (`file://`).
     #[arg(long, value_name = "URL")]
     pub allow_chart_repository: Vec<String>,
-}
-
-/// How an application folder is written.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Kind {
-    Kustomize,
-    Helm,
-    Plain,
-}
-
-pub fn detect(dir: &Path) -> Kind {
-    if ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-        .iter()
-        .any(|f| dir.join(f).is_file())
-    {
-        Kind::Kustomize
-    } else if dir.join("Chart.yaml").is_file() {
-        Kind::Helm
-    } else {
-        Kind::Plain
-    }
-}
-
-pub(super) fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-}
-
-/// Runs a renderer; its stdout is the stream. Its stderr goes to ours (Argo CD shows it).
-pub(super) fn rendered_by(mut cmd: Command, what: &str) -> Result<String, Error> {
-    let out = cmd
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .map_err(|e| Error::usage(format!("cannot run {what}: {e}")))?;
-    if !out.status.success() {
-        return Err(Error::input(
-            Location::default(),
-            format!("{what} failed ({})", out.status),
-        ));
-    }
-    String::from_utf8(out.stdout)
-        .map_err(|_| Error::input(Location::default(), format!("{what} printed non-UTF-8 output")))
-}
-
-/// `helm template` as Argo CD's repo-server runs it: release ARGOCD_APP_NAME, namespace, CRDs
-/// included, the cluster's version and API versions (KUBE_VERSION, KUBE_API_VERSIONS, which Argo CD
-/// gives plugins), value files and parameters; local dependencies built first when `charts/` lacks
-/// them.
-fn helm_template(dir: &Path, namespace: Option<&str>, guard: &Guard) -> Result<Command, Error> {
-    build_dependencies(dir, guard)?;
-    let env = |k: &str| std::env::var(k).unwrap_or_default();
-    let list = |k: &str| -> Vec<String> {
-        env(k)
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let mut cmd = Command::new("helm");
-    let release = std::env::var("ARGOCD_APP_NAME").unwrap_or_else(|_| "release".into());
-    cmd.args(["template", &release]).arg(dir).arg("--include-crds");
-    if let Some(ns) = namespace {
-        cmd.args(["--namespace", ns]);
-    }
-    let version = env("KUBE_VERSION");
-    if !version.is_empty() {
-        cmd.args(["--kube-version", &version]);
-    }
-    for v in list("KUBE_API_VERSIONS") {
-        cmd.args(["--api-versions", &v]);
-    }
-    for f in list("ARGOCD_ENV_HELM_VALUES") {
-        cmd.args(["--values", &f]);
-    }
-    for p in list("ARGOCD_ENV_HELM_PARAMETERS") {
-        cmd.args(["--set", &p]);
-    }
-    Ok(cmd)
-}
-
-/// `helm dependency build` when Chart.yaml lists dependencies and `charts/` has none of them yet
-/// (a `file://` subchart, as Argo CD builds them).
-fn build_dependencies(dir: &Path, guard: &Guard) -> Result<(), Error> {
-    let chart = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap_or_default();
-    let has_dependencies = chart.lines().any(|l| l.trim_end() == "dependencies:");
-    let built = std::fs::read_dir(dir.join("charts")).is_ok_and(|mut d| d.next().is_some());
-    if !has_dependencies || built {
-        return Ok(());
-    }
-    guard.check_dependencies(dir, &chart)?;
-    let mut cmd = Command::new("helm");
-    cmd.args(["dependency", "build"])
-        .arg(dir)
-        .stdout(std::process::Stdio::null());
-    rendered_by(cmd, "helm dependency build").map(drop)
 }
 
 /// A folder of plain manifests as Argo CD reads a directory source: its own `*.yaml`, `*.yml`
@@ -191,7 +98,7 @@ pub fn run(args: RenderArgs, global: &Flags) -> Result<ExitCode, Error> {
     let kind = detect(dir);
     let stream = match kind {
         Kind::Kustomize => {
-            let mut cmd = super::kustomize::kustomize_command();
+            let mut cmd = kustomize::kustomize_command();
             cmd.arg(dir);
             rendered_by(cmd, "kustomize build")?
         }
@@ -208,7 +115,7 @@ pub fn run(args: RenderArgs, global: &Flags) -> Result<ExitCode, Error> {
     )
     .map_err(|e| {
         if kind == Kind::Kustomize {
-            super::kustomize::renamed_hint(e, &dir.display().to_string())
+            kustomize::renamed_hint(e, &dir.display().to_string())
         } else {
             e
         }
@@ -216,126 +123,4 @@ pub fn run(args: RenderArgs, global: &Flags) -> Result<ExitCode, Error> {
     super::output::refuse_identity_leak(&opened.text, &identities)?;
     write_stdout(opened.text.as_bytes())?;
     Ok(ExitCode::Success)
-}
-
-/// The repository holding the canonical folder `app`: Argo CD gives plugins the app's path inside
-/// it (ARGOCD_APP_SOURCE_PATH) and runs them in that folder; elsewhere, the git work tree; else
-/// none. Canonical.
-pub(super) fn repository_root(app: &Path) -> Option<PathBuf> {
-    let by_argo = std::env::var("ARGOCD_APP_SOURCE_PATH").ok().and_then(|p| {
-        let depth = Path::new(p.trim_matches('/'))
-            .components()
-            .filter(|c| matches!(c, std::path::Component::Normal(_)))
-            .count();
-        app.ancestors().nth(depth).map(Path::to_path_buf)
-    });
-    let by_git = || {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(app)
-            .args(["rev-parse", "--show-toplevel"])
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()?;
-        let top = String::from_utf8(out.stdout).ok()?;
-        (out.status.success() && !top.trim().is_empty())
-            .then(|| std::fs::canonicalize(top.trim()).ok())
-            .flatten()
-    };
-    by_argo.or_else(by_git)
-}
-
-/// What `render` may read: the repository's root (canonical), and the chart repositories the
-/// plugin's configuration allows.
-struct Guard {
-    root: PathBuf,
-    allowed: Vec<String>,
-}
-
-impl Guard {
-    fn new(dir: &Path, allowed: &[String]) -> Result<Guard, Error> {
-        let shown = dir.display().to_string();
-        let app = std::fs::canonicalize(dir).map_err(|e| Error::io(&shown, &e))?;
-        Ok(Guard {
-            // Outside a repository, the app's own folder.
-            root: repository_root(&app).unwrap_or(app),
-            allowed: allowed.to_vec(),
-        })
-    }
-
-    /// Refuses a symlink anywhere under the root whose target resolves outside it (a dangling
-    /// one leads nowhere). The whole repository, since kustomize bases, value files and charts
-    /// may be anywhere in it; `.git` aside.
-    fn refuse_links_outside(&self) -> Result<(), Error> {
-        let mut stack = vec![self.root.clone()];
-        while let Some(folder) = stack.pop() {
-            let entries =
-                std::fs::read_dir(&folder).map_err(|e| Error::io(folder.display().to_string(), &e))?;
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let Ok(kind) = entry.file_type() else { continue };
-                if kind.is_dir() && entry.file_name() != ".git" {
-                    stack.push(path);
-                } else if kind.is_symlink() {
-                    let Ok(target) = std::fs::canonicalize(&path) else {
-                        continue;
-                    };
-                    if !target.starts_with(&self.root) {
-                        return Err(Error::input(
-                            Location::file(path.display().to_string()),
-                            format!(
-                                "a symlink leading outside the repository ({}): kseal render reads only inside {}, so nothing was rendered",
-                                self.root.display(),
-                                self.root.display()
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Each dependency of `Chart.yaml` (text `chart`) comes from inside the repository (a
-    /// `file://` path) or from a repository the configuration allows; anything else is refused
-    /// before `helm dependency build` runs.
-    fn check_dependencies(&self, dir: &Path, chart: &str) -> Result<(), Error> {
-        let at = Location::file(dir.join("Chart.yaml").display().to_string());
-        let doc: serde_json::Value = serde_saphyr::from_str(chart)
-            .map_err(|_| Error::input(at.clone(), "Chart.yaml does not parse"))?;
-        let deps = doc["dependencies"].as_array().cloned().unwrap_or_default();
-        for dep in deps {
-            let name = dep["name"].as_str().unwrap_or("?");
-            let repo = dep["repository"].as_str().unwrap_or("");
-            if let Some(path) = repo.strip_prefix("file://") {
-                let inside = std::fs::canonicalize(dir.join(path)).is_ok_and(|p| p.starts_with(&self.root));
-                if !inside {
-                    return Err(Error::input(
-                        at.clone(),
-                        format!(
-                            "dependency {name}: {repo} is not inside the repository ({}): refused",
-                            self.root.display()
-                        ),
-                    ));
-                }
-            } else if !repo.is_empty() && !self.allowed.iter().any(|a| allows(a, repo)) {
-                return Err(Error::input(
-                    at.clone(),
-                    format!(
-                        "dependency {name}: repository {repo} is not allowed: render fetches charts only from inside the repository \
-                         unless the plugin's configuration allows it (--allow-chart-repository {repo}); or vendor the chart into charts/"
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Whether the allowed repository `allowed` covers `repo`: the same URL, or one below it (a
-/// prefix ending at a `/`, so `https://charts.example.com` never allows
-/// `https://charts.example.com.evil.net`).
-fn allows(allowed: &str, repo: &str) -> bool {
-    let base = allowed.trim_end_matches('/');
-    repo.trim_end_matches('/') == base || repo.starts_with(&format!("{base}/"))
 }

@@ -84,7 +84,9 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
         };
         // A Secret applied under two identities cannot be resealed for both: refused, as seal -k.
         let applied = match input.path.as_ref().and_then(|p| rendered.get(p)) {
-            Some(rs) => super::kustomize::applied_as(src, &input.location(), rs, Scope::Strict)?,
+            Some(rs) => {
+                crate::integrations::kustomize::applied_as(src, &input.location(), rs, Scope::Strict)?
+            }
             None => Vec::new(),
         };
         let out = reseal_applied_as(
@@ -144,8 +146,8 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
 fn inputs(
     args: &ResealArgs,
     global: &Flags,
-) -> Result<(Vec<super::input::Input>, super::kustomize::Renders), Error> {
-    let rendered = super::kustomize::render_all(&args.kustomize)?;
+) -> Result<(Vec<super::input::Input>, crate::integrations::kustomize::Renders), Error> {
+    let rendered = crate::integrations::kustomize::render_all(&args.kustomize)?;
     let inputs = if args.kustomize.is_empty() {
         collect_inputs(&args.paths, &global.exclude)?
     } else {

@@ -222,7 +222,7 @@ fn run_raw(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
 /// `seal -w -k DIR...`: the source files of the Secrets the kustomizations render, each sealed
 /// for the identity it is applied as. Everything is sealed before anything is written.
 fn run_kustomize(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
-    let by_file = super::kustomize::render_all(&args.kustomize)?;
+    let by_file = crate::integrations::kustomize::render_all(&args.kustomize)?;
     let mut cache = ConfigCache::default();
     let (mut sealed, mut unchanged) = (0, 0);
     let mut results = Vec::new();
@@ -234,7 +234,7 @@ fn run_kustomize(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
         let src = input.read()?;
         let loc = input.location();
         let policy = policy_for(&input, &args.recipients, &args.scope, global, &mut cache)?;
-        let applied = super::kustomize::applied_as(&src, &loc, rendered, policy.scope)?;
+        let applied = crate::integrations::kustomize::applied_as(&src, &loc, rendered, policy.scope)?;
         let out = crate::manifest::seal::seal_applied_as(&src, &loc, &mut || Ok(policy.clone()), &applied)?;
         for note in &out.notes {
             say!("{note}");

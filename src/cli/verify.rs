@@ -117,7 +117,7 @@ fn verify_kustomizations(
     let mut report = String::new();
     let mut problems = 0;
     for dir in &args.kustomize {
-        let stream = super::kustomize::build(dir)?;
+        let stream = crate::integrations::kustomize::build(dir)?;
         let input = super::input::Input {
             path: Some(dir.join("kustomization.yaml")),
             walked: false,

@@ -48,13 +48,13 @@ pub fn render_all(dirs: &[PathBuf]) -> Result<Renders, Error> {
 pub fn build(dir: &Path) -> Result<zeroize::Zeroizing<String>, Error> {
     let mut cmd = kustomize_command();
     cmd.arg(dir);
-    let stream = super::render::rendered_by(cmd, &format!("kustomize build {}", dir.display()))?;
+    let stream = super::tools::rendered_by(cmd, &format!("kustomize build {}", dir.display()))?;
     Ok(zeroize::Zeroizing::new(stream))
 }
 
 /// `kustomize build` when kustomize is installed, else `kubectl kustomize`.
-pub(super) fn kustomize_command() -> Command {
-    if super::render::on_path("kustomize") {
+pub fn kustomize_command() -> Command {
+    if super::tools::on_path("kustomize") {
         let mut c = Command::new("kustomize");
         c.arg("build");
         c
@@ -74,7 +74,7 @@ pub fn render(dir: &Path) -> Result<Vec<(PathBuf, Rendered)>, Error> {
     // Where sealing may write: nowhere outside the repository (issue 36: an origin annotation the
     // kustomization set itself led `seal -w -k` to rewrite a file outside it).
     // Outside git there is no repository to stay in; the symlink rule still holds.
-    let repo_root = super::render::repository_root(&abs).unwrap_or_else(|| PathBuf::from("/"));
+    let repo_root = super::tools::repository_root(&abs).unwrap_or_else(|| PathBuf::from("/"));
     refuse_written_origins(dir, &repo_root)?;
     let wrapper = tempfile::Builder::new()
         .prefix("kseal-kustomize-")
@@ -92,7 +92,7 @@ pub fn render(dir: &Path) -> Result<Vec<(PathBuf, Rendered)>, Error> {
         .map_err(|e| Error::io("a temporary folder", &e))?;
     let mut cmd = kustomize_command();
     cmd.arg(&home);
-    let stream = zeroize::Zeroizing::new(super::render::rendered_by(
+    let stream = zeroize::Zeroizing::new(super::tools::rendered_by(
         cmd,
         &format!("kustomize build {shown}"),
     )?);
