@@ -1884,7 +1884,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__reseal)
-            opts="-i -r -R -k -n -h -V --identity --identity-from-cluster --kubeconfig --context --request-timeout --recipient --recipients-file --check --kustomize --namespace --exclude --help --version"
+            opts="-i -r -R -w -k -n -h -V --identity --identity-from-cluster --kubeconfig --context --request-timeout --recipient --recipients-file --check --write --kustomize --namespace --exclude --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -105,6 +105,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s n -l namespace -d
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -l check -d 'Change nothing: report what would be resealed, exit 1 if anything would'
+complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s w -l write -d 'Write files in place: what reseal always does with paths; accepted so that `seal -w` habits (and the commands kseal\'s messages print) work'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s h -l help -d 'Print help'
 complete -c kseal -n "__fish_kseal_using_subcommand reseal" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
@@ -211,7 +212,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand webhook" -s h -l help -d 'Pr
 complete -c kseal -n "__fish_kseal_using_subcommand webhook" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F
-complete -c kseal -n "__fish_kseal_using_subcommand verify" -s k -l kustomize -d 'Verify what the kustomization DIR renders (the Secrets as applied, with the rule of DIR\'s kustomization), as `kseal seal -w -k DIR` sealed them. Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand verify" -s k -l kustomize -d 'Verify the files whose Secrets the kustomization DIR renders, where they land, as `kseal seal -w -k DIR` sealed them (recipients: the union of the rules of every kustomization of the repository that renders a file); and the rendered Secrets for plaintext. Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
 complete -c kseal -n "__fish_kseal_using_subcommand verify" -s h -l help -d 'Print help'

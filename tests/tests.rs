@@ -13,6 +13,7 @@ mod cli;
 mod cluster;
 mod corpus;
 mod edit;
+mod gitops;
 mod helm_chart;
 mod hygiene;
 mod kubectl_reading;

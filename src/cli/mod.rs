@@ -23,6 +23,7 @@ mod import_sops;
 mod input;
 mod keygen;
 mod krm;
+mod landing;
 mod ls;
 mod open;
 mod output;

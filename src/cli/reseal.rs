@@ -15,10 +15,14 @@ use crate::manifest::reseal::reseal_applied_as;
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
-Key rotation: every sealed value whose recipients are not exactly the current ones is opened with
-the old identities (-i) and sealed again to the current recipients (-r/-R, else the matching
-.kseal.yaml rule), keeping its scope and binding. Values already sealed to exactly the current
-recipients stay byte-identical, so running reseal twice changes nothing. Plaintext values are left
+Key rotation, upgrade and repair: every sealed value whose recipients are not exactly the current
+ones, or that is in format v2, is opened with the old identities (-i) and sealed again as format
+v3 to the current recipients (-r/-R, else the matching .kseal.yaml rule; with -k, the union of the
+rules of the kustomizations that render the file), keeping its scope and binding. With -k, a value
+sealed for another place than where the kustomization applies it (its v3 binding tag names the
+other place: the file's own name and namespace, or another overlay's) is opened there and sealed
+for where it lands. Values already sealed to exactly the current recipients, as v3, for where
+they are stay byte-identical, so running reseal twice changes nothing. Plaintext values are left
 alone (that is `kseal seal`'s job). Unlike `seal`, files are rewritten in place (no -w needed): a
 rotation is a change to the repository, usually of many files, and printing them all to stdout
 would be a joined stream nobody can write back. Writes are atomic, and happen only after every file
@@ -31,7 +35,8 @@ change and exits 1 if anything would.
 Examples:
   kseal reseal -i old.agekey -R keys/prod.pub manifests/
   kseal reseal --check manifests/              # CI: is every value sealed to the current key?
-  kseal reseal -i old.agekey -k overlays/prod  # a kustomization's Secrets, as it renders them")]
+  kseal reseal -i old.agekey -k overlays/prod  # a kustomization's Secrets, as it renders them
+  kseal reseal -w -k overlays/prod -i prod.agekey   # repair what `kseal verify` says lands elsewhere")]
 pub struct ResealArgs {
     /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin (result on stdout).
     #[arg(value_name = "PATH")]
@@ -43,6 +48,10 @@ pub struct ResealArgs {
     /// Change nothing: report what would be resealed, exit 1 if anything would.
     #[arg(long)]
     pub check: bool,
+    /// Write files in place: what reseal always does with paths; accepted so that `seal -w`
+    /// habits (and the commands kseal's messages print) work.
+    #[arg(short, long, conflicts_with = "check")]
+    pub write: bool,
     /// The files whose Secrets the kustomization DIR renders, opened and sealed for the namespace
     /// and name it renders them as (as `seal -w -k`). Repeatable.
     #[arg(short = 'k', long = "kustomize", value_name = "DIR", conflicts_with = "paths")]
@@ -59,8 +68,8 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
     } else {
         Some(args.identities.load(global)?)
     };
-    let (inputs, rendered) = inputs(&args, global)?;
     let mut cache = ConfigCache::default();
+    let (inputs, rendered, survey) = inputs(&args, global, &mut cache)?;
     let to_stdout = inputs.iter().any(|i| i.path.is_none());
     if to_stdout && inputs.len() > 1 {
         return Err(Error::usage(
@@ -71,7 +80,9 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
     let (mut resealed, mut unchanged) = (0, 0);
     let done = each_input(&inputs, None, true, |input, src| {
         // A file without a sealed value (a Deployment, `.kseal.yaml` itself) needs no recipients.
-        let policy = if crate::manifest::holds_sealed_values(src) {
+        let policy = if !crate::manifest::holds_sealed_values(src) {
+            None
+        } else if args.kustomize.is_empty() {
             Some(policy_for(
                 input,
                 &args.recipients,
@@ -80,8 +91,21 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
                 &mut cache,
             )?)
         } else {
-            None
+            Some(super::landing::policy_for_source(
+                input,
+                &survey,
+                &args.recipients,
+                &ScopeArgs::default(),
+                global,
+                &mut cache,
+            )?)
         };
+        let elsewhere: Vec<(Option<String>, String)> = input
+            .path
+            .as_ref()
+            .and_then(|p| survey.identities.get(p))
+            .map(|ids| ids.iter().cloned().collect())
+            .unwrap_or_default();
         // A Secret applied under two identities cannot be resealed for both: refused, as seal -k.
         let applied = match input.path.as_ref().and_then(|p| rendered.get(p)) {
             Some(rs) => {
@@ -96,19 +120,9 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
             policy.as_ref().map_or(&[][..], |p| &p.recipients),
             policy.as_ref().and_then(|p| p.namespace.as_deref()),
             &applied,
+            &elsewhere,
         )?;
-        let verb = if args.check { "to reseal" } else { "resealed" };
-        report.push_str(&format!(
-            "{}: {} {verb}, {} unchanged{}\n",
-            input.label(),
-            out.resealed,
-            out.unchanged,
-            if out.plaintext > 0 {
-                format!(", {} plaintext (not sealed; run kseal seal)", out.plaintext)
-            } else {
-                String::new()
-            }
-        ));
+        report.push_str(&line(input, &out, args.check));
         resealed += out.resealed;
         unchanged += out.unchanged;
         let changed = out.text.as_str() != src;
@@ -141,12 +155,54 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
     })
 }
 
+/// One file's line of the report.
+fn line(input: &super::input::Input, out: &crate::manifest::reseal::Resealed, check: bool) -> String {
+    let verb = if check { "to reseal" } else { "resealed" };
+    let why: Vec<String> = [
+        (out.upgraded, "from format v2"),
+        (out.repaired, "sealed for another place"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    format!(
+        "{}: {} {verb}{}, {} unchanged{}\n",
+        input.label(),
+        out.resealed,
+        if why.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", why.join(", "))
+        },
+        out.unchanged,
+        if out.plaintext > 0 {
+            format!(", {} plaintext (not sealed; run kseal seal)", out.plaintext)
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// What [`inputs`] gives: the files, how kustomizations render them, and the survey.
+type Inputs = (
+    Vec<super::input::Input>,
+    crate::integrations::kustomize::Renders,
+    crate::integrations::landings::Survey,
+);
+
 /// The inputs: the paths, or with `-k` the files the kustomizations' Secrets come from (and how
-/// each renders them).
-fn inputs(
-    args: &ResealArgs,
-    global: &Flags,
-) -> Result<(Vec<super::input::Input>, crate::integrations::kustomize::Renders), Error> {
+/// each renders them). With -k also the survey of the repository's kustomizations: every one
+/// that renders a file decides its recipients (as `seal -k` and `verify`), and names the places
+/// a value may have been sealed for.
+fn inputs(args: &ResealArgs, global: &Flags, cache: &mut ConfigCache) -> Result<Inputs, Error> {
+    let survey = match super::landing::root_of(&args.kustomize) {
+        Some(root) => {
+            let entries = super::landing::entries(&root, &args.kustomize, true)?;
+            super::landing::survey(&root, entries, cache, false)?
+        }
+        None => Default::default(),
+    };
     let rendered = crate::integrations::kustomize::render_all(&args.kustomize)?;
     let inputs = if args.kustomize.is_empty() {
         collect_inputs(&args.paths, &global.exclude)?
@@ -159,7 +215,7 @@ fn inputs(
             })
             .collect()
     };
-    Ok((inputs, rendered))
+    Ok((inputs, rendered, survey))
 }
 
 /// What the file loop gives back: per input, whether it changed and its new text.

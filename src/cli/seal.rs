@@ -32,6 +32,10 @@ Kustomize (-k DIR, as kubectl apply -k): the kustomization is rendered with the 
 (or kubectl kustomize), each Secret traced to its source file (origin annotations), and that file
 sealed in place for the name and namespace the Secret is applied as. With several -k, a Secret
 applied under two identities is refused: give each overlay its own, or seal with a wider --scope.
+Recipients: the union of the .kseal.yaml rules matching every kustomization of the repository that
+renders the file (a base shared by a staging and a production overlay is sealed to both keys),
+else the file's own rule; `verify` and `reseal -k` resolve them the same way. A value already
+sealed for another place than where it is applied is named, with the command that repairs it.
 
 Examples:
   kseal seal -r age1... secret.yaml           # sealed manifest on stdout
@@ -224,6 +228,11 @@ fn run_raw(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
 fn run_kustomize(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     let by_file = crate::integrations::kustomize::render_all(&args.kustomize)?;
     let mut cache = ConfigCache::default();
+    // Every kustomization of the repository that renders a file decides its recipients, not
+    // only those named here: `verify` and `reseal -k` resolve them the same way.
+    let root = super::landing::root_of(&args.kustomize).expect("-k names folders");
+    let entries = super::landing::entries(&root, &args.kustomize, true)?;
+    let survey = super::landing::survey(&root, entries, &mut cache, false)?;
     let (mut sealed, mut unchanged) = (0, 0);
     let mut results = Vec::new();
     for (file, rendered) in &by_file {
@@ -233,7 +242,14 @@ fn run_kustomize(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
         };
         let src = input.read()?;
         let loc = input.location();
-        let policy = policy_for(&input, &args.recipients, &args.scope, global, &mut cache)?;
+        let policy = super::landing::policy_for_source(
+            &input,
+            &survey,
+            &args.recipients,
+            &args.scope,
+            global,
+            &mut cache,
+        )?;
         let applied = crate::integrations::kustomize::applied_as(&src, &loc, rendered, policy.scope)?;
         let out = crate::manifest::seal::seal_applied_as(&src, &loc, &mut || Ok(policy.clone()), &applied)?;
         for note in &out.notes {

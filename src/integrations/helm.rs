@@ -13,7 +13,6 @@ use crate::error::{Error, Location};
 /// gives plugins), value files and parameters; local dependencies built first when `charts/` lacks
 /// them.
 pub fn helm_template(dir: &Path, namespace: Option<&str>, guard: &Guard) -> Result<Command, Error> {
-    build_dependencies(dir, guard)?;
     let env = |k: &str| std::env::var(k).unwrap_or_default();
     let list = |k: &str| -> Vec<String> {
         env(k)
@@ -23,12 +22,12 @@ pub fn helm_template(dir: &Path, namespace: Option<&str>, guard: &Guard) -> Resu
             .map(str::to_string)
             .collect()
     };
-    let mut cmd = Command::new("helm");
-    let release = std::env::var("ARGOCD_APP_NAME").unwrap_or_else(|_| "release".into());
-    cmd.args(["template", &release]).arg(dir).arg("--include-crds");
-    if let Some(ns) = namespace {
-        cmd.args(["--namespace", ns]);
-    }
+    let app = env("ARGOCD_APP_NAME");
+    let values: Vec<PathBuf> = list("ARGOCD_ENV_HELM_VALUES")
+        .into_iter()
+        .map(PathBuf::from)
+        .collect();
+    let mut cmd = template_command(dir, release_of_app(&app), namespace, &values, guard)?;
     let version = env("KUBE_VERSION");
     if !version.is_empty() {
         cmd.args(["--kube-version", &version]);
@@ -36,22 +35,63 @@ pub fn helm_template(dir: &Path, namespace: Option<&str>, guard: &Guard) -> Resu
     for v in list("KUBE_API_VERSIONS") {
         cmd.args(["--api-versions", &v]);
     }
-    for f in list("ARGOCD_ENV_HELM_VALUES") {
-        cmd.args(["--values", &f]);
-    }
     for p in list("ARGOCD_ENV_HELM_PARAMETERS") {
         cmd.args(["--set", &p]);
     }
     Ok(cmd)
 }
 
-/// `helm dependency build` when Chart.yaml lists dependencies and `charts/` has none of them yet
-/// (a `file://` subchart, as Argo CD builds them).
+/// The release name Argo CD gives a chart of the app `app` (ARGOCD_APP_NAME): the app's name.
+/// An app outside Argo CD's own namespace is named `<namespace>_<name>` there (a namespace cannot
+/// hold `_`), and helm refuses `_` in a release name; Argo CD releases it as `<name>`.
+pub fn release_of_app(app: &str) -> &str {
+    match app.split_once('_') {
+        Some((_, name)) if !name.is_empty() => name,
+        _ if app.is_empty() => "release",
+        _ => app,
+    }
+}
+
+/// `helm template RELEASE DIR --include-crds [--namespace NS] [--values FILE]...`, with the
+/// chart's local dependencies built first when `charts/` lacks any of them.
+pub fn template_command(
+    dir: &Path,
+    release: &str,
+    namespace: Option<&str>,
+    values: &[PathBuf],
+    guard: &Guard,
+) -> Result<Command, Error> {
+    build_dependencies(dir, guard)?;
+    let mut cmd = Command::new("helm");
+    cmd.args(["template", release]).arg(dir).arg("--include-crds");
+    if let Some(ns) = namespace {
+        cmd.args(["--namespace", ns]);
+    }
+    for f in values {
+        cmd.arg("--values").arg(f);
+    }
+    Ok(cmd)
+}
+
+/// `helm dependency build` when Chart.yaml lists a dependency that `charts/` does not hold yet
+/// (as `<name>/` or `<name>-<version>.tgz`): a `file://` subchart, as Argo CD builds them. A
+/// partly filled `charts/` is built too (helm template would fail on the missing one).
 fn build_dependencies(dir: &Path, guard: &Guard) -> Result<(), Error> {
     let chart = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap_or_default();
-    let has_dependencies = chart.lines().any(|l| l.trim_end() == "dependencies:");
-    let built = std::fs::read_dir(dir.join("charts")).is_ok_and(|mut d| d.next().is_some());
-    if !has_dependencies || built {
+    let names = dependency_names(&chart);
+    let present: Vec<String> = std::fs::read_dir(dir.join("charts"))
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let missing = names.iter().any(|n| {
+        !present.iter().any(|p| {
+            p == n || (p.ends_with(".tgz") && p.strip_prefix(n.as_str()).is_some_and(|r| r.starts_with('-')))
+        })
+    });
+    if !missing {
         return Ok(());
     }
     guard.check_dependencies(dir, &chart)?;
@@ -62,6 +102,21 @@ fn build_dependencies(dir: &Path, guard: &Guard) -> Result<(), Error> {
     rendered_by(cmd, "helm dependency build").map(drop)
 }
 
+/// The names of the dependencies a `Chart.yaml` lists.
+fn dependency_names(chart: &str) -> Vec<String> {
+    let Ok(doc) = serde_saphyr::from_str::<serde_json::Value>(chart) else {
+        return Vec::new();
+    };
+    doc["dependencies"]
+        .as_array()
+        .map(|deps| {
+            deps.iter()
+                .filter_map(|d| d["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// What `render` may read: the repository's root (canonical), and the chart repositories the
 /// plugin's configuration allows.
 pub struct Guard {
@@ -70,6 +125,14 @@ pub struct Guard {
 }
 
 impl Guard {
+    /// A guard for the repository at `root` (canonical), allowing no chart repository.
+    pub fn within(root: &Path) -> Guard {
+        Guard {
+            root: root.to_path_buf(),
+            allowed: Vec::new(),
+        }
+    }
+
     pub fn new(dir: &Path, allowed: &[String]) -> Result<Guard, Error> {
         let shown = dir.display().to_string();
         let app = std::fs::canonicalize(dir).map_err(|e| Error::io(&shown, &e))?;

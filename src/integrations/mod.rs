@@ -4,4 +4,5 @@
 
 pub mod helm;
 pub mod kustomize;
+pub mod landings;
 pub mod tools;

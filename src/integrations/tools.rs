@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::error::{Error, Location};
 
 /// How an application folder is written.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Kustomize,
     Helm,

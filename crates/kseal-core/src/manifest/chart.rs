@@ -129,6 +129,17 @@ fn value_line(line: &str) -> Option<(String, RefSource)> {
         return None;
     }
     let value = value.trim();
+    // `"{{ .Values.x }}"`: quoted so the template parses as YAML; the quotes are the template's
+    // own output, not part of the expression.
+    let value = ['"', '\'']
+        .iter()
+        .find_map(|q| {
+            value
+                .strip_prefix(*q)
+                .and_then(|v| v.strip_suffix(*q))
+                .filter(|v| v.starts_with("{{") && v.ends_with("}}"))
+        })
+        .unwrap_or(value);
     if !value.contains("{{") {
         let literal = value.trim_matches(['"', '\'']).to_string();
         return Some((key.to_string(), RefSource::Literal(literal)));
@@ -153,7 +164,7 @@ fn value_line(line: &str) -> Option<(String, RefSource)> {
         s.contains(".Values.")
             || matches!(
                 word,
-                "b64enc" | "quote" | "squote" | "trim" | "toString" | "default"
+                "b64enc" | "quote" | "squote" | "trim" | "toString" | "default" | "required"
             )
     };
     if path.iter().any(String::is_empty) || !stages.iter().all(allowed) {
@@ -276,6 +287,29 @@ mod tests {
         );
         let defaults = "db:\n  password: \"\"\napi: {}\n";
         assert!(unsealed_in_values(defaults, &refs).unwrap().is_empty());
+    }
+
+    /// Issue 37: a quoted template (so the file parses as YAML) and `required` are followed.
+    #[test]
+    fn quoted_templates_and_required_are_followed() {
+        let t = "kind: Secret\nstringData:\n  token: \"{{ .Values.api.token }}\"\n  pw: '{{ required \"set it\" .Values.db.pw }}'\n  lit: \"plain\"\n";
+        let refs = secret_refs(t);
+        assert!(refs.unfollowed.is_empty(), "{refs:?}");
+        let paths: Vec<&RefSource> = refs.refs.iter().map(|r| &r.source).collect();
+        assert_eq!(
+            paths,
+            [
+                &RefSource::Values {
+                    path: vec!["api".into(), "token".into()],
+                    encoded: false
+                },
+                &RefSource::Values {
+                    path: vec!["db".into(), "pw".into()],
+                    encoded: false
+                },
+                &RefSource::Literal("plain".into()),
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! `reseal`: key rotation. Sealed values are opened with the old identities and sealed again to
-//! the current recipients, with the same scope and binding. Values already sealed to exactly the
-//! current recipients stay byte-identical, so a second run changes nothing.
+//! `reseal`: key rotation, upgrade and repair. Sealed values are opened with the old identities
+//! and sealed again to the current recipients, with the same scope, as format v3, for where they
+//! are applied (a value sealed for another place is found there by its tag and moved). Values
+//! already sealed to exactly the current recipients, as v3, for where they are, stay
+//! byte-identical, so a second run changes nothing.
 
 use std::collections::BTreeSet;
 
@@ -8,7 +10,7 @@ use super::open::sealed_value;
 use super::seal::{applied_binding, styled, AppliedAs};
 use super::secret::{written_form, ValueState};
 use super::splice;
-use super::{parse, seal_error, secret};
+use super::{binding, parse, seal_error, secret};
 use crate::crypto::sealed::{self, SealedValue};
 use crate::crypto::{Binding, Identity, Kid, Recipient};
 use crate::error::{Error, Location};
@@ -19,15 +21,20 @@ pub struct Resealed {
     pub text: zeroize::Zeroizing<String>,
     /// Values sealed again (or, without identities, values that would be).
     pub resealed: usize,
-    /// Values already sealed to exactly the current recipients.
+    /// Of those, version 2 values rewritten as version 3.
+    pub upgraded: usize,
+    /// Of those, values that were sealed for another place than where they are applied (their
+    /// old binding found among the candidates by its tag), now sealed for where they land.
+    pub repaired: usize,
+    /// Values already sealed to exactly the current recipients, as v3, for where they are.
     pub unchanged: usize,
     /// Plaintext values, left alone (`seal` is the command for those).
     pub plaintext: usize,
 }
 
-/// Reseals every sealed value of `src` whose recipients differ from `recipients`. With
-/// `identities` = `None` nothing is opened and the text is returned as it was: the counts say
-/// what a real run would do (`reseal --check`, which needs no private key).
+/// Reseals every sealed value of `src` whose recipients differ from `recipients`, or that is in
+/// format v2. With `identities` = `None` nothing is opened and the text is returned as it was:
+/// the counts say what a real run would do (`reseal --check`, which needs no private key).
 pub fn reseal(
     src: &str,
     file: &Location,
@@ -35,11 +42,24 @@ pub fn reseal(
     recipients: &[Recipient],
     default_namespace: Option<&str>,
 ) -> Result<Resealed, Error> {
-    reseal_applied_as(src, file, identities, recipients, default_namespace, &[])
+    reseal_applied_as(src, file, identities, recipients, default_namespace, &[], &[])
+}
+
+/// One value to open and seal again: where it was sealed for (`from`; `None` for a v2 value,
+/// whose binding only opening can tell: each of `tries` in turn) and where it goes (`to`).
+struct Job<'a> {
+    value: &'a secret::SecretValue<'a>,
+    secret: &'a secret::Secret<'a>,
+    parsed: SealedValue,
+    to: Binding<'a>,
+    tries: Vec<Binding<'a>>,
 }
 
 /// Like [`reseal`], for the Secrets listed in `applied` opening and sealing for the namespace and
-/// name they are applied as (see [`super::seal::AppliedAs`]).
+/// name they are applied as (see [`super::seal::AppliedAs`]). A value sealed for another place
+/// is repaired: its old binding is found by its tag among the file's own identity and
+/// `elsewhere` (the namespace and name other entries render the Secret as), opened there and
+/// sealed for where it is applied.
 pub fn reseal_applied_as(
     src: &str,
     file: &Location,
@@ -47,18 +67,20 @@ pub fn reseal_applied_as(
     recipients: &[Recipient],
     default_namespace: Option<&str>,
     applied: &[AppliedAs],
+    elsewhere: &[(Option<String>, String)],
 ) -> Result<Resealed, Error> {
     let want: BTreeSet<Kid> = recipients.iter().map(Recipient::kid).collect();
     let docs = parse(src, file)?;
     let mut out = Resealed {
         text: zeroize::Zeroizing::new(String::new()),
         resealed: 0,
+        upgraded: 0,
+        repaired: 0,
         unchanged: 0,
         plaintext: 0,
     };
     let secrets = secret::find_secrets(&docs, file)?;
-    // (value, its sealed form, its binding): opened and sealed again in parallel below.
-    let mut jobs: Vec<(&secret::SecretValue, SealedValue, Binding, &secret::Secret)> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     for s in &secrets {
         for v in &s.values {
             if matches!(
@@ -69,15 +91,16 @@ pub fn reseal_applied_as(
                 continue;
             }
             let parsed = sealed_value(s, v, file)?.expect("a sealed state");
-            if parsed.kids().into_iter().collect::<BTreeSet<_>>() == want {
-                out.unchanged += 1;
-                continue;
+            let plan = Plan {
+                file,
+                want: &want,
+                default_namespace,
+                applied,
+                elsewhere,
+            };
+            if let Some(job) = plan.job(s, v, parsed, &mut out)? {
+                jobs.push(job);
             }
-            out.resealed += 1;
-            let bind = applied_binding(applied, s, v.key, parsed.scope, default_namespace, || {
-                s.value_location(file, v)
-            })?;
-            jobs.push((v, parsed, bind, s));
         }
     }
     let Some(identities) = identities else {
@@ -87,16 +110,15 @@ pub fn reseal_applied_as(
     let results: Vec<Result<String, Error>> = {
         use rayon::prelude::*;
         jobs.par_iter()
-            .map(|(v, parsed, bind, s)| {
-                let plain = parsed
-                    .open(identities, bind)
-                    .map_err(|e| super::open::open_failed(s, v, parsed, bind, file, e))?;
-                sealed::seal(&plain, recipients, parsed.scope, bind).map_err(seal_error)
+            .map(|j| {
+                let plain = open_somewhere(j, identities, file)?;
+                sealed::seal(&plain, recipients, j.parsed.scope, &j.to).map_err(seal_error)
             })
             .collect()
     };
     let mut edits = Vec::with_capacity(jobs.len());
-    for ((v, ..), new) in jobs.iter().zip(results) {
+    for (j, new) in jobs.iter().zip(results) {
+        let v = j.value;
         edits.push(splice::replace_value(
             src,
             v.key_node,
@@ -106,4 +128,95 @@ pub fn reseal_applied_as(
     }
     out.text = splice::apply(src, edits);
     Ok(out)
+}
+
+/// What decides whether and how a value is resealed.
+struct Plan<'p> {
+    file: &'p Location,
+    want: &'p BTreeSet<Kid>,
+    default_namespace: Option<&'p str>,
+    applied: &'p [AppliedAs],
+    elsewhere: &'p [(Option<String>, String)],
+}
+
+impl<'p> Plan<'p> {
+    /// The job for one sealed value, `None` if it stays as it is; counted in `out`.
+    fn job<'a>(
+        &self,
+        s: &'a secret::Secret<'a>,
+        v: &'a secret::SecretValue<'a>,
+        parsed: SealedValue,
+        out: &mut Resealed,
+    ) -> Result<Option<Job<'a>>, Error>
+    where
+        'p: 'a,
+    {
+        let at = || s.value_location(self.file, v);
+        let ns = self.default_namespace;
+        let to = applied_binding(self.applied, s, v.key, parsed.scope, ns, at)?;
+        let same_keys = parsed.kids().into_iter().collect::<BTreeSet<_>>() == *self.want;
+        let bound_here = parsed.bound_to(&to);
+        if same_keys && bound_here == Some(true) {
+            out.unchanged += 1;
+            return Ok(None);
+        }
+        out.resealed += 1;
+        // Where it may have been sealed for: where it goes, the file's own identity, and every
+        // identity another entry renders the Secret as.
+        let mut tries = vec![to];
+        tries.extend(binding(s, v.key, parsed.scope, ns, at).ok());
+        for (other_ns, name) in self.elsewhere {
+            let other_ns = other_ns.as_deref().or(ns).unwrap_or("");
+            tries.extend(super::bind(other_ns, name, v.key, parsed.scope, at).ok());
+        }
+        match bound_here {
+            None => out.upgraded += 1,
+            Some(false) => {
+                let Some(from) = super::sealed_for_among(&parsed, tries.iter().copied()) else {
+                    let places: Vec<String> = tries.iter().map(|b| b.describe(parsed.scope)).collect();
+                    return Err(Error::crypto(
+                        at(),
+                        format!(
+                            "sealed for another place than {}, and for none of {}: open it with `kseal open` \
+                             where it was sealed for, or seal the value again",
+                            to.describe(parsed.scope),
+                            places.join("; ")
+                        ),
+                    ));
+                };
+                tries = vec![from];
+                out.repaired += 1;
+            }
+            Some(true) => {}
+        }
+        Ok(Some(Job {
+            value: v,
+            secret: s,
+            parsed,
+            to,
+            tries,
+        }))
+    }
+}
+
+/// Opens a job's value at the first of its bindings that opens it (a v3 value has one: the one
+/// its tag names; a v2 value is tried at each). The error is the one for where it goes.
+fn open_somewhere(
+    j: &Job,
+    identities: &[Identity],
+    file: &Location,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let mut first = None;
+    for b in &j.tries {
+        match j.parsed.open(identities, b) {
+            Ok(plain) => return Ok(plain),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    let e = first.expect("a job has at least one binding to try");
+    Err(super::open::open_failed(
+        j.secret, j.value, &j.parsed, &j.to, file, e,
+    ))
 }

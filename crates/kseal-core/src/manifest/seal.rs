@@ -25,6 +25,9 @@ pub struct Sealed {
     pub notes: Vec<String>,
     /// Secrets found in the file.
     pub secrets: usize,
+    /// Sealed values whose binding tag is not that of where they are (left as they are, named
+    /// in `notes`).
+    pub bound_elsewhere: usize,
 }
 
 /// The bytes a value stands for: `data` is base64 (line breaks allowed, as the API server
@@ -129,6 +132,7 @@ pub fn seal_applied_as(
         unchanged: 0,
         notes: notes(&docs, file),
         secrets: secrets.len(),
+        bound_elsewhere: 0,
     };
     // Only a value to seal needs recipients: resolved once, before the walk.
     let needs_policy = secrets
@@ -141,7 +145,23 @@ pub fn seal_applied_as(
     for s in &secrets {
         for v in &s.values {
             match v.state() {
-                ValueState::Sealed(_) => out.unchanged += 1,
+                ValueState::Sealed(value) => {
+                    out.unchanged += 1;
+                    // Already sealed, but for another place than where it is applied (a plain
+                    // seal under a namePrefix, an overlay sealed for before): seal cannot fix it
+                    // without the private key; say so, and what can.
+                    let ns = policy.as_ref().and_then(|p| p.namespace.as_deref());
+                    let here = applied_binding(applied, s, v.key, value.scope, ns, Location::default);
+                    if let Some(here) = here.ok().filter(|b| value.bound_to(b) == Some(false)) {
+                        out.bound_elsewhere += 1;
+                        out.notes.push(format!(
+                            "{}: already sealed, but for another place than {}, where it is applied: \
+                             `kseal reseal -w -k DIR -i KEY` seals it again for there",
+                            s.value_location(file, v),
+                            here.describe(value.scope)
+                        ));
+                    }
+                }
                 ValueState::Malformed(e) => {
                     return Err(Error::crypto(
                         s.value_location(file, v),

@@ -1,10 +1,16 @@
 //! `verify`: check sealed manifests without a private key.
+//!
+//! A value is checked where it lands: as the file writes it (its namespace, name and key), or,
+//! when a renderer (kustomize, helm, through Argo CD or Flux) puts it elsewhere, at each place it
+//! is rendered to ([`Expectation::landed`]). Format v3's binding tag says where a value is bound,
+//! so a value sealed for another place is found with no key; a v2 value has no tag and is noted.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::secret::{self, ValueState, LAST_APPLIED};
-use super::{binding, parse};
-use crate::crypto::{Kid, Scope};
+use super::{bind, binding, parse};
+use crate::crypto::{Binding, Kid, Scope, SealedValue, Version};
 use crate::error::{Error, Location};
 
 /// What a file is expected to satisfy.
@@ -16,21 +22,144 @@ pub struct Expectation {
     pub scope: Option<Scope>,
     /// Namespace for Secrets without `metadata.namespace`.
     pub namespace: Option<String>,
+    /// Sealed values that renderers put in the cluster, by their sealed string: each is checked
+    /// where it lands rather than as the file writes it.
+    pub landed: Arc<Landed>,
+    /// Check only that values are sealed and well formed (a rendered stream whose sealed values
+    /// are checked where they are written).
+    pub only_plaintext: bool,
 }
 
-/// One thing wrong, at a location.
+/// Where sealed values land, by sealed string (the `stringData` form).
+pub type Landed = HashMap<String, Landings>;
+
+/// Every place one sealed value lands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Landings {
+    /// The places.
+    pub at: Vec<Landing>,
+    /// The keys it must be sealed to: the union of the recipients of the `.kseal.yaml` rules
+    /// matching the entries that render it (`None`: no such rule, the file's own applies).
+    pub kids: Option<BTreeSet<Kid>>,
+}
+
+/// One place a sealed value lands, as a renderer said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Landing {
+    /// The rendered Secret's namespace (`None`: it has none; the file's default applies).
+    pub namespace: Option<String>,
+    /// The rendered Secret's name.
+    pub name: String,
+    /// The key under `data` or `stringData`.
+    pub key: String,
+    /// What renders it: `overlays/prod`, `Argo CD Application argocd/shop (apps/shop.yaml)`.
+    pub by: String,
+}
+
+/// One thing wrong, at a location; or a note, which is reported but does not fail `verify`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     /// Where the problem is.
     pub location: Location,
     /// What it is and what to do.
     pub message: String,
+    /// Only a note (a v2 value's binding cannot be checked): reported, never a failure.
+    pub note: bool,
+}
+
+impl Problem {
+    /// A problem at `location`.
+    pub fn new(location: Location, message: impl Into<String>) -> Problem {
+        Problem {
+            location,
+            message: message.into(),
+            note: false,
+        }
+    }
+
+    /// A note at `location`.
+    pub fn note(location: Location, message: impl Into<String>) -> Problem {
+        Problem {
+            note: true,
+            ..Problem::new(location, message)
+        }
+    }
 }
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.location, self.message)
     }
+}
+
+/// What `verify` says of a version 2 value.
+pub const V2_NOTE: &str = "format v2: binding not checkable without the private key \
+     (`kseal reseal -w -i KEY FILE` rewrites it as v3, whose tag verify checks)";
+
+/// Where `value` is bound, as people read it, if it is one of `candidates` (by its tag); else
+/// its tag.
+fn sealed_for(value: &SealedValue, candidates: &[Binding]) -> String {
+    match super::sealed_for_among(value, candidates.iter().copied()) {
+        Some(b) => b.describe(value.scope),
+        None => format!(
+            "another place (binding tag {})",
+            value.tag.map(|t| t.to_string()).unwrap_or_default()
+        ),
+    }
+}
+
+/// The problems of one sealed value at each place it lands: its binding there must be known
+/// and, for v3, its tag must be that binding's. `own` is the binding the file itself gives the
+/// value (a candidate for where it was sealed for; `None` for a values file, whose values are
+/// sealed with `seal --raw`), `default_namespace` the file's default.
+pub fn landing_problems(
+    value: &SealedValue,
+    landings: &[Landing],
+    own: Option<Binding>,
+    default_namespace: Option<&str>,
+) -> Vec<String> {
+    let in_secret = own.is_some();
+    let mut places: Vec<Binding> = Vec::new();
+    let mut out = Vec::new();
+    for l in landings {
+        let ns = l.namespace.as_deref().or(default_namespace).unwrap_or("");
+        match bind(ns, &l.name, &l.key, value.scope, Location::default) {
+            Ok(b) => places.push(b),
+            Err(e) => out.push(format!(
+                "lands as {}{} (by {}): {} (this value has {} scope)",
+                l.namespace
+                    .as_deref()
+                    .map(|n| format!("{n}/"))
+                    .unwrap_or_default(),
+                l.name,
+                l.by,
+                e.message,
+                value.scope
+            )),
+        }
+    }
+    let mut candidates: Vec<Binding> = own.into_iter().collect();
+    candidates.extend(places.iter().copied());
+    for (l, here) in landings.iter().zip(places.iter()) {
+        if value.bound_to(here) == Some(false) {
+            let repair = if in_secret {
+                "seal it for where it lands (`kseal reseal -w -k DIR -i KEY` repairs it)".to_string()
+            } else {
+                format!(
+                    "seal it for there: `kseal seal --raw -n {} --name {} --key {}`",
+                    here.namespace, here.name, here.key
+                )
+            };
+            out.push(format!(
+                "sealed for {}, lands as {} (by {}): {repair}",
+                sealed_for(value, &candidates),
+                here.describe(value.scope),
+                l.by
+            ));
+        }
+    }
+    out.dedup();
+    out
 }
 
 fn kid_list(kids: &BTreeSet<Kid>) -> String {
@@ -43,13 +172,13 @@ pub fn verify(src: &str, file: &Location, expect: &Expectation) -> Result<Vec<Pr
     let secrets = secret::find_secrets(&docs, file)?;
     let mut problems = Vec::new();
     for (document, name, line, col) in secret::plaintext_generators(&docs) {
-        problems.push(Problem {
-            location: file.clone().with_document(document).at(line, col),
-            message: format!(
+        problems.push(Problem::new(
+            file.clone().with_document(document).at(line, col),
+            format!(
                 "kustomize secretGenerator `{name}` holds plaintext (literals, envs or files): replace it with a \
                  sealed Secret manifest (`kseal seal`), or open sealed Secrets with kseal's KRM function"
             ),
-        });
+        ));
     }
     for s in &secrets {
         let has_last_applied = s
@@ -57,21 +186,14 @@ pub fn verify(src: &str, file: &Location, expect: &Expectation) -> Result<Vec<Pr
             .and_then(|a| a.entries())
             .is_some_and(|e| e.iter().any(|(k, _)| k.as_str() == Some(LAST_APPLIED)));
         if has_last_applied {
-            problems.push(Problem {
-                location: s.location(file),
-                message: format!(
-                    "has the {LAST_APPLIED} annotation, which holds plaintext; `kseal seal` removes it"
-                ),
-            });
+            problems.push(Problem::new(
+                s.location(file),
+                format!("has the {LAST_APPLIED} annotation, which holds plaintext; `kseal seal` removes it"),
+            ));
         }
         for v in &s.values {
             let location = s.value_location(file, v);
-            let mut problem = |message: String| {
-                problems.push(Problem {
-                    location: location.clone(),
-                    message,
-                })
-            };
+            let mut problem = |message: String| problems.push(Problem::new(location.clone(), message));
             let value = match v.state() {
                 ValueState::Sealed(value) => value,
                 ValueState::Plain => {
@@ -95,27 +217,150 @@ pub fn verify(src: &str, file: &Location, expect: &Expectation) -> Result<Vec<Pr
                     continue;
                 }
             };
-            if let Err(e) = binding(s, v.key, value.scope, expect.namespace.as_deref(), || {
-                location.clone()
-            }) {
-                problem(format!("{} (this value has {} scope)", e.message, value.scope));
-            }
-            if let Some(scope) = expect.scope {
-                if value.scope != scope {
-                    problem(format!("sealed with {} scope, expected {scope}", value.scope));
-                }
-            }
-            if let Some(want) = &expect.kids {
-                let have: BTreeSet<Kid> = value.kids().into_iter().collect();
-                if &have != want {
-                    problem(format!(
-                        "sealed for key {}, expected {}",
-                        kid_list(&have),
-                        kid_list(want)
-                    ));
-                }
+            if !expect.only_plaintext {
+                problems.extend(
+                    sealed_problems(s, v.key, &value, expect)
+                        .into_iter()
+                        .map(|(note, m)| Problem {
+                            location: location.clone(),
+                            message: m,
+                            note,
+                        }),
+                );
             }
         }
     }
+    // A file with no Secret may still hold sealed values a chart puts in one (a values file).
+    if secrets.is_empty() && !expect.landed.is_empty() && !expect.only_plaintext {
+        problems.extend(values_file_problems(src, file, expect));
+    }
     Ok(problems)
+}
+
+/// The problems of one well-formed sealed value of `s` under `key` (and whether each is only a
+/// note): its binding where it lands (as written, or where renderers put it), its scope and its
+/// keys.
+fn sealed_problems(
+    s: &secret::Secret,
+    key: &str,
+    value: &SealedValue,
+    expect: &Expectation,
+) -> Vec<(bool, String)> {
+    let mut out = Vec::new();
+    let own = binding(
+        s,
+        key,
+        value.scope,
+        expect.namespace.as_deref(),
+        Location::default,
+    );
+    let landed = if expect.landed.is_empty() {
+        None
+    } else {
+        expect.landed.get(&value.encode())
+    };
+    match (landed, &own) {
+        // Where renderers put it is what counts; the file's own identity is only a candidate
+        // for where it was sealed for (a base without a namespace is fine).
+        (Some(l), _) => out.extend(
+            landing_problems(
+                value,
+                &l.at,
+                own.as_ref().ok().copied(),
+                expect.namespace.as_deref(),
+            )
+            .into_iter()
+            .map(|m| (false, m)),
+        ),
+        (None, Err(e)) => out.push((
+            false,
+            format!("{} (this value has {} scope)", e.message, value.scope),
+        )),
+        (None, Ok(b)) => {
+            if value.bound_to(b) == Some(false) {
+                let others: Vec<Binding> = s.values.iter().map(|o| Binding { key: o.key, ..*b }).collect();
+                out.push((
+                    false,
+                    format!(
+                        "sealed for {}, but here it is {}: the value was moved or copied, or sealed for another place",
+                        sealed_for(value, &others),
+                        b.describe(value.scope)
+                    ),
+                ));
+            }
+        }
+    }
+    if value.version == Version::V2 {
+        out.push((true, V2_NOTE.to_string()));
+    }
+    if let Some(scope) = expect.scope.filter(|sc| *sc != value.scope) {
+        out.push((
+            false,
+            format!("sealed with {} scope, expected {scope}", value.scope),
+        ));
+    }
+    let want = landed.and_then(|l| l.kids.as_ref()).or(expect.kids.as_ref());
+    let have: BTreeSet<Kid> = value.kids().into_iter().collect();
+    if let Some(want) = want.filter(|w| **w != have) {
+        out.push((
+            false,
+            format!("sealed for key {}, expected {}", kid_list(&have), kid_list(want)),
+        ));
+    }
+    out
+}
+
+/// The sealed values written anywhere in `src` (a Helm values file: no Secret, so no parse
+/// says where they are): each `kseal:v2:`/`kseal:v3:` string, and each `data` form (standard
+/// base64 of one), with its 1-based line and column and its sealed string.
+pub fn written_sealed_values(src: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    for (marker, data) in [("kseal:v", false), (crate::crypto::sealed::DATA_MARKER, true)] {
+        for start in memchr::memmem::find_iter(src.as_bytes(), marker.as_bytes()) {
+            let end = src[start..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | ':')))
+                .map_or(src.len(), |n| start + n);
+            let token = &src[start..end];
+            let parsed = if data {
+                SealedValue::parse_data(token)
+            } else {
+                SealedValue::parse(token)
+            };
+            if let Ok(v) = parsed {
+                let line = src[..start].matches('\n').count() + 1;
+                let col = start - src[..start].rfind('\n').map_or(0, |n| n + 1) + 1;
+                out.push((line, col, v.encode()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// [`verify`] of a file without a Secret: its sealed values that renderers land somewhere are
+/// checked there.
+fn values_file_problems(src: &str, file: &Location, expect: &Expectation) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (line, col, sealed) in written_sealed_values(src) {
+        let Some(l) = expect.landed.get(&sealed) else {
+            continue;
+        };
+        let value = SealedValue::parse(&sealed).expect("parsed above");
+        let at = file.clone().at(line, col);
+        for m in landing_problems(&value, &l.at, None, expect.namespace.as_deref()) {
+            out.push(Problem::new(at.clone(), m));
+        }
+        let want = l.kids.as_ref().or(expect.kids.as_ref());
+        let have: BTreeSet<Kid> = value.kids().into_iter().collect();
+        if let Some(want) = want.filter(|w| **w != have) {
+            out.push(Problem::new(
+                at.clone(),
+                format!("sealed for key {}, expected {}", kid_list(&have), kid_list(want)),
+            ));
+        }
+        if value.version == Version::V2 {
+            out.push(Problem::note(at, V2_NOTE));
+        }
+    }
+    out
 }
