@@ -268,3 +268,72 @@ fn argo_cd_value_files_and_parent_values_are_checked_where_the_chart_puts_them()
         "{report}"
     );
 }
+
+/// Argo CD parity: an app outside Argo CD's namespace (ARGOCD_APP_NAME `ns_name`) releases as
+/// `name`; a partly filled `charts/` is completed (helm would fail on the missing subchart); and
+/// a post-renderer reading stdin takes its namespace from `-n` only, never from a rule, since
+/// helm tells it nothing of its own `--namespace`.
+#[test]
+fn argo_cd_parity_release_names_partial_charts_and_the_post_renderers_namespace() {
+    require_tools!("helm", "git");
+    let sb = repo(&[
+        (
+            "app/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: one\n  version: 0.1.0\n  repository: file://../one\n- name: two\n  version: 0.1.0\n  repository: file://../two\n",
+        ),
+        ("app/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\n"),
+        ("one/Chart.yaml", "apiVersion: v2\nname: one\nversion: 0.1.0\n"),
+        ("one/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n"),
+        ("two/Chart.yaml", "apiVersion: v2\nname: two\nversion: 0.1.0\n"),
+        ("two/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: two\n"),
+    ]);
+    // `charts/` holds one of the two subcharts, as a half-done `helm dependency build` leaves it.
+    std::process::Command::new("helm")
+        .args(["package", "one", "-d", "app/charts"])
+        .current_dir(sb.path(""))
+        .run_ok();
+    let out = sb
+        .kseal()
+        .args(["render", "-i"])
+        .arg(sb.path("a.agekey"))
+        .arg("app")
+        .env("ARGOCD_APP_NAME", "team-a_shop")
+        .env("ARGOCD_APP_NAMESPACE", "team-a")
+        .run_ok();
+    let rendered = stdout(&out);
+    assert!(
+        rendered.contains("name: shop-cm")
+            && rendered.contains("name: one")
+            && rendered.contains("name: two"),
+        "{rendered}"
+    );
+    // A post-renderer in a folder whose rule says `namespace: prod`: helm installs into shop.
+    sb.write(
+        ".kseal.yaml",
+        "rules:\n  - path: \"**\"\n    recipients: [a.pub]\n    namespace: prod\n",
+    );
+    let plain = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  annotations:\n    kseal.dev/allow-plaintext: \"test fixture\"\nstringData:\n  password: s3cr3t-post-pw\n";
+    let sealed = stdout(
+        &sb.kseal()
+            .args(["seal", "-R", "a.pub", "-n", "shop"])
+            .write_stdin(plain)
+            .run_ok(),
+    );
+    let out = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey"])
+        .write_stdin(sealed.clone())
+        .run_exits(2);
+    assert!(
+        stderr(&out).contains("strict scope needs a namespace")
+            && stderr(&out).contains("--post-renderer-args -n"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "-n", "shop"])
+        .write_stdin(sealed)
+        .run_ok();
+    assert!(stdout(&out).contains("s3cr3t-post-pw") && stdout(&out).contains("namespace: shop"));
+}

@@ -25,6 +25,11 @@ get their types back and the `sops` block is removed. Use `kseal import-sops` to
 
 The plain manifests go to stdout, never to a file unless you name one with -o (created mode 0600).
 
+Namespace of a Secret without metadata.namespace (strict and namespace scope): -n, else the
+matching .kseal.yaml rule's. For stdin only -n: stdin is how Helm runs a post-renderer, and helm
+passes its --namespace to no post-renderer, so a rule's namespace could open a Secret for a
+namespace helm was not asked for (--post-renderer-args -n --post-renderer-args NS).
+
 Examples:
   kseal open -i cluster.agekey manifests/ | kubectl apply -f -
   KSEAL_IDENTITY_FILE=/keys/cluster.agekey kseal open app.yaml")]
@@ -55,6 +60,10 @@ pub fn run(args: OpenArgs, global: &Flags) -> Result<ExitCode, Error> {
     let mut cache = ConfigCache::default();
     let done = each_input(&inputs, Some("opening"), false, |input, src| {
         let (_, rule) = config_rule(&mut cache, input)?;
+        // Stdin is how Helm runs a post-renderer, and helm tells it nothing of its --namespace:
+        // a rule's namespace would open (and write into the output) a namespace helm was not
+        // asked for. Only -n says where stdin's Secrets without a namespace go (issue 37).
+        let rule = rule.filter(|_| input.path.is_some());
         let namespace = default_namespace(global, rule.as_ref());
         if sops::is_sops(src) {
             let opened = sops::open(src, &input.location(), &identities, args.ignore_mac)?;

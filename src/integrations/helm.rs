@@ -219,3 +219,31 @@ fn allows(allowed: &str, repo: &str) -> bool {
     let base = allowed.trim_end_matches('/');
     repo.trim_end_matches('/') == base || repo.starts_with(&format!("{base}/"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argo_cd_app_names_give_helm_release_names() {
+        assert_eq!(release_of_app("shop"), "shop");
+        assert_eq!(release_of_app("team-a_shop"), "shop");
+        assert_eq!(release_of_app(""), "release");
+        assert_eq!(release_of_app("odd_"), "odd_");
+    }
+
+    #[test]
+    fn dependency_names_come_from_chart_yaml() {
+        let chart = "apiVersion: v2\nname: app\ndependencies:\n- name: one\n  repository: file://../one\n- {name: two}\n";
+        assert_eq!(dependency_names(chart), ["one", "two"]);
+        assert!(dependency_names("name: app\n").is_empty());
+        assert!(dependency_names(": : :").is_empty());
+    }
+
+    #[test]
+    fn an_allowed_repository_covers_only_itself_and_below() {
+        assert!(allows("https://charts.example.com", "https://charts.example.com/"));
+        assert!(allows("https://charts.example.com/", "https://charts.example.com/stable"));
+        assert!(!allows("https://charts.example.com", "https://charts.example.com.evil.net"));
+    }
+}
