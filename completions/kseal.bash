@@ -1884,7 +1884,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__reseal)
-            opts="-i -r -R -w -k -n -h -V --identity --identity-from-cluster --kubeconfig --context --request-timeout --recipient --recipients-file --check --write --kustomize --namespace --exclude --help --version"
+            opts="-i -r -R -w -k -n -h -V --identity --identity-from-cluster --kubeconfig --context --request-timeout --recipient --recipients-file --scope --check --write --kustomize --namespace --exclude --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1924,6 +1924,10 @@ _kseal() {
                     ;;
                 -R)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -W "strict namespace cluster" -- "${cur}"))
                     return 0
                     ;;
                 --kustomize)

@@ -127,6 +127,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand -R 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
             cand --recipients-file 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable'
+            cand --scope 'Seal every value with this scope instead of its own (a strict value that two overlays apply under two names, moved to namespace scope)'
             cand -k 'The files whose Secrets the kustomization DIR renders, opened and sealed for the namespace and name it renders them as (as `seal -w -k`). Repeatable'
             cand --kustomize 'The files whose Secrets the kustomization DIR renders, opened and sealed for the namespace and name it renders them as (as `seal -w -k`). Repeatable'
             cand -n 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)'
@@ -136,8 +137,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --check 'Change nothing: report what would be resealed, exit 1 if anything would'
             cand -w 'Write files in place: what reseal always does with paths; accepted so that `seal -w` habits (and the commands kseal''s messages print) work'
             cand --write 'Write files in place: what reseal always does with paths; accepted so that `seal -w` habits (and the commands kseal''s messages print) work'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

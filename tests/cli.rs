@@ -717,10 +717,13 @@ fn completions_in_the_repository_are_current() {
     assert!(checked_in.join("kseal-hook-install.1").is_file());
 }
 
-/// Regression: `open` on stdin ignored the `.kseal.yaml` rule (stdin is matched as `-`), so a value
-/// that `seal` on stdin had bound to the rule's namespace could not be opened the same way.
+/// `open` on stdin takes the namespace of a Secret without one from `-n` only (issue 37): stdin is
+/// how Helm runs a post-renderer, helm passes its `--namespace` to none, and the rule's
+/// namespace (what `seal -` bound the value to) would open the Secret, and write that namespace
+/// into it, for a namespace helm was not asked for. The error says what to pass; with it, the
+/// value `seal` on stdin bound to the rule's namespace opens.
 #[test]
-fn open_on_stdin_uses_the_same_rule_as_seal_on_stdin() {
+fn open_on_stdin_takes_the_namespace_from_n_not_from_a_rule() {
     let sb = Sandbox::new();
     sb.write(
         ".kseal.yaml",
@@ -728,9 +731,20 @@ fn open_on_stdin_uses_the_same_rule_as_seal_on_stdin() {
     );
     let plain = SECRET.replace("  namespace: prod\n", "");
     let sealed = sb.kseal().args(["seal", "-"]).write_stdin(plain).run_ok();
-    let opened = sb
+    let refused = sb
         .kseal()
         .args(["open", "-i", "a.agekey", "-"])
+        .write_stdin(sealed.stdout.clone())
+        .run_exits(2);
+    assert!(
+        stderr(&refused).contains("strict scope needs a namespace")
+            && stderr(&refused).contains("--post-renderer-args -n --post-renderer-args NAMESPACE"),
+        "{}",
+        stderr(&refused)
+    );
+    let opened = sb
+        .kseal()
+        .args(["open", "-i", "a.agekey", "-n", "dev", "-"])
         .write_stdin(sealed.stdout)
         .run_ok();
     assert!(stdout(&opened).contains(&format!("password: \"{PLANTED}\"")));

@@ -337,3 +337,75 @@ fn argo_cd_parity_release_names_partial_charts_and_the_post_renderers_namespace(
         .run_ok();
     assert!(stdout(&out).contains("s3cr3t-post-pw") && stdout(&out).contains("namespace: shop"));
 }
+
+/// argocd-example-apps' shape: `pre-post-sync` reuses `kustomize-guestbook` under another
+/// prefix. `seal -k` of the app alone is refused for a strict value (another entry of the
+/// repository applies the Secret under another name), naming both; with namespace scope it
+/// seals once for both. A strict value sealed by hand fails `verify` at both landings, and
+/// `reseal -w -k --scope namespace` repairs it so that both render.
+#[test]
+fn a_secret_another_entry_applies_under_another_name_is_refused_then_repaired() {
+    require_tools!("kubectl", "git");
+    let sb = repo(&[
+        (".kseal.yaml", "rules:\n  - path: \"**\"\n    recipients: [a.pub]\n    namespace: guestbook\n"),
+        ("kustomize-guestbook/kustomization.yaml", "namePrefix: kustomize-\nresources:\n- secret.yaml\n"),
+        ("kustomize-guestbook/secret.yaml", DB),
+        ("pre-post-sync/kustomization.yaml", "namePrefix: pre-post-sync-\nresources:\n- ../kustomize-guestbook\n"),
+        (
+            "argocd/guestbook.yaml",
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: kustomize-guestbook\n  namespace: argocd\nspec:\n  source:\n    path: kustomize-guestbook\n  destination:\n    namespace: guestbook\n",
+        ),
+    ]);
+    let out = sb
+        .kseal()
+        .args(["seal", "-w", "-k", "kustomize-guestbook"])
+        .run_exits(2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("applied under 2 identities")
+            && err.contains("guestbook/kustomize-db (by Argo CD Application argocd/kustomize-guestbook (argocd/guestbook.yaml))")
+            && err.contains("guestbook/pre-post-sync-kustomize-db (by pre-post-sync)"),
+        "{err}"
+    );
+    assert_eq!(sb.read("kustomize-guestbook/secret.yaml"), DB, "nothing written");
+    // Sealed by hand, strict, for the name the file says: wrong at both landings.
+    sb.kseal()
+        .args(["seal", "-w", "kustomize-guestbook/secret.yaml"])
+        .run_ok();
+    let report = stdout(&sb.kseal().args(["verify", "."]).run_exits(1));
+    assert!(
+        report.contains("sealed for guestbook/db, key password, lands as guestbook/kustomize-db, key password (by Argo CD")
+            && report.contains("lands as guestbook/pre-post-sync-kustomize-db, key password (by pre-post-sync)"),
+        "{report}"
+    );
+    let out = sb
+        .kseal()
+        .args([
+            "reseal",
+            "-w",
+            "-k",
+            "kustomize-guestbook",
+            "--scope",
+            "namespace",
+            "-i",
+            "a.agekey",
+        ])
+        .run_ok();
+    assert!(
+        stdout(&out).contains("1 resealed (1 sealed for another place)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(sealed_tokens(&sb.read("kustomize-guestbook/secret.yaml"))[0].starts_with("kseal:v3:namespace:"));
+    sb.kseal().args(["verify", "."]).run_ok();
+    for app in ["kustomize-guestbook", "pre-post-sync"] {
+        let out = sb
+            .kseal()
+            .args(["render", "-i"])
+            .arg(sb.path("a.agekey"))
+            .arg(app)
+            .env("ARGOCD_APP_NAMESPACE", "guestbook")
+            .run_ok();
+        assert!(stdout(&out).contains("s3cr3t-flux-pw"), "{app}");
+    }
+}

@@ -137,6 +137,13 @@ fn glob_set<'a>(globs: impl IntoIterator<Item = &'a String>, what: &str) -> Resu
     b.build().map_err(|e| Error::usage(format!("{what}: {e}")))
 }
 
+/// Whether a folder walk from `root` would leave `file` out (`--exclude`, `.kseal.yaml`'s
+/// `ignore:`): what `verify` uses to leave out the entries (kustomizations, charts) the user left
+/// out of the walk.
+pub fn excluded(root: &Path, excludes: &[String], file: &Path) -> Result<bool, Error> {
+    Ok(Skips::for_root(root, excludes)?.skips(root, file))
+}
+
 impl Skips {
     fn for_root(root: &Path, excludes: &[String]) -> Result<Skips, Error> {
         let exclude = glob_set(excludes, "--exclude")?;

@@ -59,14 +59,36 @@ fn entry_recipients(cache: &mut ConfigCache, e: &Entry) -> Result<Option<Vec<Rec
 /// The entries of the repository at `root`, plus the kustomizations `dirs` named on the command
 /// line (each an entry, whether or not something else uses it); only kustomizations when
 /// `kustomize_only` (what `seal -k` and `reseal -k` can write through).
-pub fn entries(root: &Path, dirs: &[PathBuf], kustomize_only: bool) -> Result<Vec<Entry>, Error> {
+pub fn entries(
+    root: &Path,
+    dirs: &[PathBuf],
+    kustomize_only: bool,
+    excludes: &[String],
+) -> Result<Vec<Entry>, Error> {
     let mut found = landings::discover(root)?;
+    // What `--exclude` and `.kseal.yaml`'s `ignore:` leave out of the walk is no entry either
+    // (a plugin's kustomization that only its plugin renders).
+    let mut kept = Vec::with_capacity(found.len());
+    for e in found {
+        let file = entry_input(&e).path.expect("an entry has a folder");
+        if !super::input::excluded(root, excludes, &file)? {
+            kept.push(e);
+        }
+    }
+    found = kept;
     for d in dirs {
         let shown = d.display().to_string();
         let dir = std::fs::canonicalize(d).map_err(|e| Error::io(&shown, &e))?;
+        // A kustomization named on the command line is named as it was typed.
+        for e in found
+            .iter_mut()
+            .filter(|e| e.dir == dir && e.by == landings::shown(root, &dir))
+        {
+            e.by.clone_from(&shown);
+        }
         if !found.iter().any(|e| e.dir == dir && e.kind == Kind::Kustomize) {
             found.push(Entry {
-                by: landings::shown(root, &dir),
+                by: shown,
                 dir,
                 kind: Kind::Kustomize,
                 namespace: None,
@@ -172,4 +194,39 @@ pub fn policy_for_source(
         say!("{line}");
     }
     Ok(policy)
+}
+
+/// The Secrets `seal -k` and `reseal -k` write for the kustomizations `dirs`: each source file
+/// they render, with how every entry of the repository applies its Secrets (so that one applied
+/// under two identities is refused). A kustomization named here that does not render is an
+/// error, as it was before the survey (the survey reports the others, which are not asked for).
+pub fn renders_of(
+    survey: &mut Survey,
+    dirs: &[PathBuf],
+) -> Result<crate::integrations::kustomize::Renders, Error> {
+    let mut given = Vec::new();
+    for d in dirs {
+        let shown = d.display().to_string();
+        let dir = std::fs::canonicalize(d).map_err(|e| Error::io(&shown, &e))?;
+        let failed = survey
+            .failed
+            .keys()
+            .copied()
+            .find(|i| survey.entries[*i].dir == dir);
+        if let Some(e) = failed.and_then(|i| survey.failed.remove(&i)) {
+            return Err(e);
+        }
+        given.push(dir);
+    }
+    Ok(survey
+        .renders
+        .iter()
+        .filter(|(file, _)| {
+            survey
+                .sources
+                .get(*file)
+                .is_some_and(|es| es.iter().any(|&i| given.contains(&survey.entries[i].dir)))
+        })
+        .map(|(file, rs)| (file.clone(), rs.clone()))
+        .collect())
 }

@@ -341,7 +341,7 @@ pub struct ScopeArgs {
 
 /// `--scope`: the three names, listed in help and completions. The crypto core's `Scope` knows
 /// nothing of clap; it parses with `FromStr`.
-fn scope_parser() -> impl clap::builder::TypedValueParser<Value = Scope> {
+pub(super) fn scope_parser() -> impl clap::builder::TypedValueParser<Value = Scope> {
     use clap::builder::PossibleValue;
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new([

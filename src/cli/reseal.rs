@@ -11,7 +11,7 @@ use super::{ExcludeFlag, Flags, IdentityArgs, NamespaceFlag, RecipientArgs, Scop
 use crate::config::ConfigCache;
 use crate::crypto::Scope;
 use crate::error::{Error, ExitCode};
-use crate::manifest::reseal::reseal_applied_as;
+use crate::manifest::reseal::{reseal_applied_as, Target};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -45,6 +45,10 @@ pub struct ResealArgs {
     pub identities: IdentityArgs,
     #[command(flatten)]
     pub recipients: RecipientArgs,
+    /// Seal every value with this scope instead of its own (a strict value that two overlays
+    /// apply under two names, moved to namespace scope).
+    #[arg(long, value_name = "SCOPE", value_parser = super::scope_parser())]
+    pub scope: Option<Scope>,
     /// Change nothing: report what would be resealed, exit 1 if anything would.
     #[arg(long)]
     pub check: bool,
@@ -86,7 +90,7 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
             Some(policy_for(
                 input,
                 &args.recipients,
-                &ScopeArgs::default(),
+                &ScopeArgs { scope: args.scope },
                 global,
                 &mut cache,
             )?)
@@ -95,7 +99,7 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
                 input,
                 &survey,
                 &args.recipients,
-                &ScopeArgs::default(),
+                &ScopeArgs { scope: args.scope },
                 global,
                 &mut cache,
             )?)
@@ -108,20 +112,25 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
             .unwrap_or_default();
         // A Secret applied under two identities cannot be resealed for both: refused, as seal -k.
         let applied = match input.path.as_ref().and_then(|p| rendered.get(p)) {
-            Some(rs) => {
-                crate::integrations::kustomize::applied_as(src, &input.location(), rs, Scope::Strict)?
-            }
+            Some(rs) => crate::integrations::kustomize::applied_as(
+                src,
+                &input.location(),
+                rs,
+                args.scope
+                    .or(policy.as_ref().map(|p| p.scope))
+                    .unwrap_or(Scope::Strict),
+                policy.as_ref().and_then(|p| p.namespace.as_deref()),
+            )?,
             None => Vec::new(),
         };
-        let out = reseal_applied_as(
-            src,
-            &input.location(),
-            identities.as_deref(),
-            policy.as_ref().map_or(&[][..], |p| &p.recipients),
-            policy.as_ref().and_then(|p| p.namespace.as_deref()),
-            &applied,
-            &elsewhere,
-        )?;
+        let target = Target {
+            recipients: policy.as_ref().map_or(&[][..], |p| &p.recipients),
+            default_namespace: policy.as_ref().and_then(|p| p.namespace.as_deref()),
+            scope: args.scope,
+            applied: &applied,
+            elsewhere: &elsewhere,
+        };
+        let out = reseal_applied_as(src, &input.location(), identities.as_deref(), &target)?;
         report.push_str(&line(input, &out, args.check));
         resealed += out.resealed;
         unchanged += out.unchanged;
@@ -196,14 +205,14 @@ type Inputs = (
 /// that renders a file decides its recipients (as `seal -k` and `verify`), and names the places
 /// a value may have been sealed for.
 fn inputs(args: &ResealArgs, global: &Flags, cache: &mut ConfigCache) -> Result<Inputs, Error> {
-    let survey = match super::landing::root_of(&args.kustomize) {
+    let mut survey = match super::landing::root_of(&args.kustomize) {
         Some(root) => {
-            let entries = super::landing::entries(&root, &args.kustomize, true)?;
+            let entries = super::landing::entries(&root, &args.kustomize, true, &global.exclude)?;
             super::landing::survey(&root, entries, cache, false)?
         }
         None => Default::default(),
     };
-    let rendered = crate::integrations::kustomize::render_all(&args.kustomize)?;
+    let rendered = super::landing::renders_of(&mut survey, &args.kustomize)?;
     let inputs = if args.kustomize.is_empty() {
         collect_inputs(&args.paths, &global.exclude)?
     } else {

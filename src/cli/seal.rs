@@ -226,13 +226,15 @@ fn run_raw(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
 /// `seal -w -k DIR...`: the source files of the Secrets the kustomizations render, each sealed
 /// for the identity it is applied as. Everything is sealed before anything is written.
 fn run_kustomize(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
-    let by_file = crate::integrations::kustomize::render_all(&args.kustomize)?;
     let mut cache = ConfigCache::default();
-    // Every kustomization of the repository that renders a file decides its recipients, not
-    // only those named here: `verify` and `reseal -k` resolve them the same way.
+    // Every kustomization of the repository that renders a file decides its recipients, and
+    // where it is applied, not only those named here: `verify` and `reseal -k` read the
+    // repository the same way, so a Secret another overlay applies under another name is
+    // refused here rather than failing there.
     let root = super::landing::root_of(&args.kustomize).expect("-k names folders");
-    let entries = super::landing::entries(&root, &args.kustomize, true)?;
-    let survey = super::landing::survey(&root, entries, &mut cache, false)?;
+    let entries = super::landing::entries(&root, &args.kustomize, true, &global.exclude)?;
+    let mut survey = super::landing::survey(&root, entries, &mut cache, false)?;
+    let by_file = super::landing::renders_of(&mut survey, &args.kustomize)?;
     let (mut sealed, mut unchanged) = (0, 0);
     let mut results = Vec::new();
     for (file, rendered) in &by_file {
@@ -250,7 +252,13 @@ fn run_kustomize(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
             global,
             &mut cache,
         )?;
-        let applied = crate::integrations::kustomize::applied_as(&src, &loc, rendered, policy.scope)?;
+        let applied = crate::integrations::kustomize::applied_as(
+            &src,
+            &loc,
+            rendered,
+            policy.scope,
+            policy.namespace.as_deref(),
+        )?;
         let out = crate::manifest::seal::seal_applied_as(&src, &loc, &mut || Ok(policy.clone()), &applied)?;
         for note in &out.notes {
             say!("{note}");

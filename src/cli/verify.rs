@@ -81,7 +81,7 @@ pub fn run(args: VerifyArgs, global: &Flags) -> Result<ExitCode, Error> {
     };
     let survey = match &root {
         Some(root) => {
-            let entries = landing::entries(root, &args.kustomize, false)?;
+            let entries = landing::entries(root, &args.kustomize, false, &global.exclude)?;
             landing::survey(root, entries, &mut cache, !explicit.is_empty())?
         }
         None => Default::default(),
@@ -121,8 +121,13 @@ pub fn run(args: VerifyArgs, global: &Flags) -> Result<ExitCode, Error> {
             Outcome::Unparseable(true) => report.extend(chart_template(input)?),
         }
     }
-    // What only a render shows (a values file's plaintext), and entries that do not render.
-    report.extend(survey.problems);
+    // What only a render shows (a values file's plaintext), and entries that do not render. A
+    // plaintext line the chart's own check already named is said once.
+    let said: std::collections::HashSet<String> =
+        report.0.iter().map(|p| plain_location(&p.location)).collect();
+    report.extend(survey.problems.into_iter().filter(|p| {
+        !(p.message.starts_with("not sealed (plaintext)") && said.contains(&plain_location(&p.location)))
+    }));
     let problems = report.finish()?;
     if problems > 0 {
         say!(
@@ -227,6 +232,12 @@ fn in_chart(input: &super::input::Input) -> bool {
         .path
         .as_deref()
         .is_some_and(|p| p.ancestors().skip(1).any(|d| d.join("Chart.yaml").is_file()))
+}
+
+/// A location as compared across reports: `./x` and `x` are one file.
+fn plain_location(l: &crate::error::Location) -> String {
+    let shown = l.to_string();
+    shown.strip_prefix("./").map(str::to_string).unwrap_or(shown)
 }
 
 /// Whether a file is a chart's template (in `templates/` of a folder with a `Chart.yaml`).

@@ -242,8 +242,17 @@ mod tests {
 
     #[test]
     fn an_allowed_repository_covers_only_itself_and_below() {
-        assert!(allows("https://charts.example.com", "https://charts.example.com/"));
-        assert!(allows("https://charts.example.com/", "https://charts.example.com/stable"));
-        assert!(!allows("https://charts.example.com", "https://charts.example.com.evil.net"));
+        assert!(allows(
+            "https://charts.example.com",
+            "https://charts.example.com/"
+        ));
+        assert!(allows(
+            "https://charts.example.com/",
+            "https://charts.example.com/stable"
+        ));
+        assert!(!allows(
+            "https://charts.example.com",
+            "https://charts.example.com.evil.net"
+        ));
     }
 }

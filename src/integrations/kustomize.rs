@@ -20,9 +20,11 @@ use crate::manifest::secret::{self, Field};
 use crate::manifest::tree::Node;
 
 /// One Secret as a kustomization renders it. No `Debug`: its values are plaintext.
+#[derive(Clone)]
 pub struct Rendered {
-    /// The kustomization (`-k DIR`) that renders it.
-    pub dir: PathBuf,
+    /// What renders it, as messages name it: the kustomization's folder (`-k DIR`), or the
+    /// Argo CD or Flux object that renders it.
+    pub by: String,
     /// Its namespace and name as rendered.
     pub namespace: Option<String>,
     pub name: String,
@@ -32,17 +34,6 @@ pub struct Rendered {
 
 /// The Secrets the kustomizations `dirs` render, by the source file each comes from.
 pub type Renders = BTreeMap<PathBuf, Vec<Rendered>>;
-
-/// [`render`] of each of `dirs`, grouped by source file.
-pub fn render_all(dirs: &[PathBuf]) -> Result<Renders, Error> {
-    let mut out = Renders::new();
-    for dir in dirs {
-        for (file, r) in render(dir)? {
-            out.entry(file).or_default().push(r);
-        }
-    }
-    Ok(out)
-}
 
 /// `kustomize build dir` (or `kubectl kustomize`): what is applied.
 pub fn build(dir: &Path) -> Result<zeroize::Zeroizing<String>, Error> {
@@ -127,7 +118,7 @@ pub fn render(dir: &Path) -> Result<Vec<(PathBuf, Rendered)>, Error> {
         out.push((
             source,
             Rendered {
-                dir: dir.to_path_buf(),
+                by: dir.display().to_string(),
                 namespace: text("namespace"),
                 name: text("name").unwrap_or_default(),
                 values,
@@ -234,13 +225,14 @@ fn yaml_quoted(s: &str) -> String {
 
 /// How each Secret of `src` (the file at `file`) is applied, from what the kustomizations
 /// rendered from it. Refuses a Secret rendered under two identities (as far as `scope` binds
-/// them), and one whose rendered values differ from the file's (a patch changed them: seal where
-/// the value is written).
+/// them, a Secret rendered without a namespace being in `default_namespace`), and one whose
+/// rendered values differ from the file's (a patch changed them: seal where the value is written).
 pub fn applied_as(
     src: &str,
     file: &Location,
     rendered: &[Rendered],
     scope: Scope,
+    default_namespace: Option<&str>,
 ) -> Result<Vec<AppliedAs>, Error> {
     let docs = crate::manifest::parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
@@ -257,8 +249,7 @@ pub fn applied_as(
                     file.clone(),
                     format!(
                         "{} renders Secret {} from this file, but no Secret here has a name it contains",
-                        r.dir.display(),
-                        r.name
+                        r.by, r.name
                     ),
                 )
             })?;
@@ -273,7 +264,7 @@ pub fn applied_as(
                     s.value_location(file, v),
                     format!(
                         "{} renders another value here (a patch?): seal the value where it is written",
-                        r.dir.display()
+                        r.by
                     ),
                 ));
             }
@@ -285,15 +276,20 @@ pub fn applied_as(
     }
     let mut out = Vec::new();
     for ((document, source_name), rs) in found {
+        // A Secret rendered without a namespace is applied in the default one (-n, the rule's).
+        let ns = |r: &Rendered| {
+            r.namespace
+                .as_deref()
+                .or(default_namespace)
+                .unwrap_or("-")
+                .to_string()
+        };
         let bound = |r: &Rendered| match scope {
-            Scope::Strict => format!("{}/{}", r.namespace.as_deref().unwrap_or("-"), r.name),
-            Scope::Namespace => r.namespace.clone().unwrap_or_else(|| "-".into()),
+            Scope::Strict => format!("{}/{}", ns(r), r.name),
+            Scope::Namespace => ns(r),
             Scope::Cluster => String::new(),
         };
-        let mut identities: Vec<String> = rs
-            .iter()
-            .map(|r| format!("{} (by {})", bound(r), r.dir.display()))
-            .collect();
+        let mut identities: Vec<String> = rs.iter().map(|r| format!("{} (by {})", bound(r), r.by)).collect();
         identities.sort();
         let distinct: std::collections::BTreeSet<String> = rs.iter().map(|r| bound(r)).collect();
         if distinct.len() > 1 {

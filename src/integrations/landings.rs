@@ -359,6 +359,12 @@ pub struct Survey {
     /// For each such file, every namespace and name an entry renders a Secret of it as: the
     /// places a value of it may have been sealed for (`reseal -k` finds the one by its tag).
     pub identities: BTreeMap<PathBuf, BTreeSet<(Option<String>, String)>>,
+    /// For each such file, every Secret an entry renders from it, as that entry's GitOps
+    /// system applies it (namespace as it sets it): what `seal -k` binds to, and refuses when
+    /// two entries apply one Secret under two identities.
+    pub renders: super::kustomize::Renders,
+    /// The entries that did not render (indices into `entries`), and why.
+    pub failed: BTreeMap<usize, Error>,
     /// What could not be rendered, and plaintext that only a render shows (a values file a chart
     /// puts in a Secret).
     pub problems: Vec<Problem>,
@@ -385,6 +391,7 @@ pub fn survey(root: &Path, entries: Vec<Entry>, rule_kids: &mut RuleKids) -> Res
                     at,
                     format!("not checked: it does not render: {}", e.message),
                 ));
+                out.failed.insert(i, e);
                 continue;
             }
         };
@@ -410,18 +417,18 @@ fn kustomize_landings(
     index: usize,
 ) -> Result<Vec<(String, Landing)>, Error> {
     let mut out = Vec::new();
-    for (file, r) in super::kustomize::render(&entry.dir)? {
+    for (file, mut r) in super::kustomize::render(&entry.dir)? {
         let namespace = entry
             .target_namespace
             .clone()
-            .or(r.namespace)
+            .or(r.namespace.take())
             .or_else(|| entry.namespace.clone());
         survey
             .identities
             .entry(file.clone())
             .or_default()
             .insert((namespace.clone(), r.name.clone()));
-        survey.sources.entry(file).or_default().insert(index);
+        survey.sources.entry(file.clone()).or_default().insert(index);
         for ((field, key), text) in &r.values {
             if let ValueState::Sealed(v) = secret::state_of(*field, text) {
                 out.push((
@@ -435,6 +442,9 @@ fn kustomize_landings(
                 ));
             }
         }
+        r.namespace = namespace;
+        r.by = entry.by.clone();
+        survey.renders.entry(file).or_default().push(r);
     }
     Ok(out)
 }

@@ -31,16 +31,29 @@ pub fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
 
-/// Runs a renderer; its stdout is the stream. Its stderr goes to ours (Argo CD shows it).
+/// Runs a renderer; its stdout is the stream. Its stderr is kept: on failure its last lines are
+/// the error's message (`verify` renders every entry of a repository, and a page of kustomize's
+/// log per entry would bury its report); on success its warnings are dropped.
 pub fn rendered_by(mut cmd: Command, what: &str) -> Result<String, Error> {
     let out = cmd
-        .stderr(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::piped())
         .output()
         .map_err(|e| Error::usage(format!("cannot run {what}: {e}")))?;
     if !out.status.success() {
+        let log = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = log
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("# Warning"))
+            .collect();
+        let tail = tail[tail.len().saturating_sub(3)..].join(" / ");
         return Err(Error::input(
             Location::default(),
-            format!("{what} failed ({})", out.status),
+            if tail.is_empty() {
+                format!("{what} failed ({})", out.status)
+            } else {
+                format!("{what} failed ({}): {tail}", out.status)
+            },
         ));
     }
     String::from_utf8(out.stdout)

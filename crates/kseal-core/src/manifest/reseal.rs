@@ -12,7 +12,7 @@ use super::secret::{written_form, ValueState};
 use super::splice;
 use super::{binding, parse, seal_error, secret};
 use crate::crypto::sealed::{self, SealedValue};
-use crate::crypto::{Binding, Identity, Kid, Recipient};
+use crate::crypto::{Binding, Identity, Kid, Recipient, Scope};
 use crate::error::{Error, Location};
 
 /// The result of resealing one file.
@@ -42,7 +42,29 @@ pub fn reseal(
     recipients: &[Recipient],
     default_namespace: Option<&str>,
 ) -> Result<Resealed, Error> {
-    reseal_applied_as(src, file, identities, recipients, default_namespace, &[], &[])
+    let target = Target {
+        recipients,
+        default_namespace,
+        ..Target::default()
+    };
+    reseal_applied_as(src, file, identities, &target)
+}
+
+/// What values are resealed for.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Target<'a> {
+    /// The recipients to seal to.
+    pub recipients: &'a [Recipient],
+    /// The namespace of Secrets that name none (`-n`, the rule's).
+    pub default_namespace: Option<&'a str>,
+    /// A scope to seal with instead of each value's own (`reseal --scope`: a strict value that
+    /// two overlays apply under two names, moved to namespace scope).
+    pub scope: Option<Scope>,
+    /// How the Secrets are applied (see [`super::seal::AppliedAs`]).
+    pub applied: &'a [AppliedAs],
+    /// The namespace and name other entries render the Secrets as: where a value may have been
+    /// sealed for.
+    pub elsewhere: &'a [(Option<String>, String)],
 }
 
 /// One value to open and seal again: where it was sealed for (`from`; `None` for a v2 value,
@@ -52,24 +74,22 @@ struct Job<'a> {
     secret: &'a secret::Secret<'a>,
     parsed: SealedValue,
     to: Binding<'a>,
+    /// The scope it is sealed with (its own, or `reseal --scope`'s).
+    scope: Scope,
     tries: Vec<Binding<'a>>,
 }
 
-/// Like [`reseal`], for the Secrets listed in `applied` opening and sealing for the namespace and
-/// name they are applied as (see [`super::seal::AppliedAs`]). A value sealed for another place
-/// is repaired: its old binding is found by its tag among the file's own identity and
-/// `elsewhere` (the namespace and name other entries render the Secret as), opened there and
-/// sealed for where it is applied.
+/// Like [`reseal`], for the Secrets listed in `target.applied` opening and sealing for the
+/// namespace and name they are applied as. A value sealed for another place is repaired: its old
+/// binding is found by its tag among the file's own identity and `target.elsewhere`, opened
+/// there and sealed for where it is applied.
 pub fn reseal_applied_as(
     src: &str,
     file: &Location,
     identities: Option<&[Identity]>,
-    recipients: &[Recipient],
-    default_namespace: Option<&str>,
-    applied: &[AppliedAs],
-    elsewhere: &[(Option<String>, String)],
+    target: &Target,
 ) -> Result<Resealed, Error> {
-    let want: BTreeSet<Kid> = recipients.iter().map(Recipient::kid).collect();
+    let want: BTreeSet<Kid> = target.recipients.iter().map(Recipient::kid).collect();
     let docs = parse(src, file)?;
     let mut out = Resealed {
         text: zeroize::Zeroizing::new(String::new()),
@@ -94,9 +114,7 @@ pub fn reseal_applied_as(
             let plan = Plan {
                 file,
                 want: &want,
-                default_namespace,
-                applied,
-                elsewhere,
+                target,
             };
             if let Some(job) = plan.job(s, v, parsed, &mut out)? {
                 jobs.push(job);
@@ -112,7 +130,7 @@ pub fn reseal_applied_as(
         jobs.par_iter()
             .map(|j| {
                 let plain = open_somewhere(j, identities, file)?;
-                sealed::seal(&plain, recipients, j.parsed.scope, &j.to).map_err(seal_error)
+                sealed::seal(&plain, target.recipients, j.scope, &j.to).map_err(seal_error)
             })
             .collect()
     };
@@ -134,9 +152,7 @@ pub fn reseal_applied_as(
 struct Plan<'p> {
     file: &'p Location,
     want: &'p BTreeSet<Kid>,
-    default_namespace: Option<&'p str>,
-    applied: &'p [AppliedAs],
-    elsewhere: &'p [(Option<String>, String)],
+    target: &'p Target<'p>,
 }
 
 impl<'p> Plan<'p> {
@@ -152,24 +168,26 @@ impl<'p> Plan<'p> {
         'p: 'a,
     {
         let at = || s.value_location(self.file, v);
-        let ns = self.default_namespace;
-        let to = applied_binding(self.applied, s, v.key, parsed.scope, ns, at)?;
+        let t = self.target;
+        let ns = t.default_namespace;
+        let scope = t.scope.unwrap_or(parsed.scope);
+        let to = applied_binding(t.applied, s, v.key, scope, ns, at)?;
         let same_keys = parsed.kids().into_iter().collect::<BTreeSet<_>>() == *self.want;
-        let bound_here = parsed.bound_to(&to);
-        if same_keys && bound_here == Some(true) {
+        if same_keys && scope == parsed.scope && parsed.bound_to(&to) == Some(true) {
             out.unchanged += 1;
             return Ok(None);
         }
         out.resealed += 1;
-        // Where it may have been sealed for: where it goes, the file's own identity, and every
-        // identity another entry renders the Secret as.
-        let mut tries = vec![to];
+        // Where it may have been sealed for (at its own scope): where it is applied, the file's
+        // own identity, and every identity another entry renders the Secret as.
+        let here = applied_binding(t.applied, s, v.key, parsed.scope, ns, at)?;
+        let mut tries = vec![here];
         tries.extend(binding(s, v.key, parsed.scope, ns, at).ok());
-        for (other_ns, name) in self.elsewhere {
+        for (other_ns, name) in t.elsewhere {
             let other_ns = other_ns.as_deref().or(ns).unwrap_or("");
             tries.extend(super::bind(other_ns, name, v.key, parsed.scope, at).ok());
         }
-        match bound_here {
+        match parsed.bound_to(&here) {
             None => out.upgraded += 1,
             Some(false) => {
                 let Some(from) = super::sealed_for_among(&parsed, tries.iter().copied()) else {
@@ -179,7 +197,7 @@ impl<'p> Plan<'p> {
                         format!(
                             "sealed for another place than {}, and for none of {}: open it with `kseal open` \
                              where it was sealed for, or seal the value again",
-                            to.describe(parsed.scope),
+                            here.describe(parsed.scope),
                             places.join("; ")
                         ),
                     ));
@@ -194,6 +212,7 @@ impl<'p> Plan<'p> {
             secret: s,
             parsed,
             to,
+            scope,
             tries,
         }))
     }
