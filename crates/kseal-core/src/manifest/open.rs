@@ -81,7 +81,7 @@ pub fn open_failed(
 ) -> Error {
     let mut message = e.to_string();
     if matches!(e, OpenError::SealedElsewhere { .. }) {
-        let others = s.values.iter().map(|o| Binding { key: o.key, ..*bind });
+        let others = s.values.iter().take(64).map(|o| Binding { key: o.key, ..*bind });
         if let Some(there) = super::sealed_for_among(value, others) {
             message.push_str(&format!("; the tag is that of {}", there.describe(value.scope)));
         }
