@@ -246,20 +246,69 @@ fn gitops_entries(root: &Path, file: &Path) -> Vec<Entry> {
                 let mut e = Entry::plain(dir.clone(), by("Flux HelmRelease"), Kind::Helm);
                 e.release = Some(text(spec, &["releaseName"]).unwrap_or(name).to_string());
                 e.namespace = text(spec, &["targetNamespace"]).or(ns).map(str::to_string);
+                // Flux merges valuesFiles, then valuesFrom, then values, each over the last.
                 e.values = items(chart.and_then(|c| c.get("valuesFiles")))
                     .iter()
                     .filter_map(Node::as_str)
                     .filter_map(|f| inside(root, &root.join(f.trim_start_matches("./"))))
                     .collect();
-                e.inline_values = spec
-                    .and_then(|s| s.get("values"))
-                    .map(|v| src[v.start..v.end].to_string());
+                let folder = file.parent().unwrap_or(root);
+                for from in items(spec.and_then(|s| s.get("valuesFrom"))) {
+                    let (Some(kind), Some(name)) = (text(Some(from), &["kind"]), text(Some(from), &["name"]))
+                    else {
+                        continue;
+                    };
+                    let key = text(Some(from), &["valuesKey"]).unwrap_or("values.yaml");
+                    e.values.extend(generated_values(root, folder, kind, name, key));
+                }
+                // The span of a block mapping starts at its first key: indent that line as the
+                // others are, so the text parses as the same mapping.
+                e.inline_values = spec.and_then(|s| s.get("values")).map(|v| {
+                    format!(
+                        "{}{}\n",
+                        " ".repeat(v.col.saturating_sub(1)),
+                        &src[v.start..v.end]
+                    )
+                });
                 out.push(e);
             }
             _ => {}
         }
     }
     out
+}
+
+/// The file a kustomization in `folder` (where a HelmRelease is) generates the ConfigMap or
+/// Secret `name` from, under `key`: Flux's usual way to keep a release's values in a file
+/// (`configMapGenerator: [{name: NAME, files: [values.yaml=podinfo-values.yaml]}]` and
+/// `valuesFrom: [{kind: ConfigMap, name: NAME}]`). Inside the repository only.
+fn generated_values(root: &Path, folder: &Path, kind: &str, name: &str, key: &str) -> Option<PathBuf> {
+    let field = match kind {
+        "ConfigMap" => "configMapGenerator",
+        "Secret" => "secretGenerator",
+        _ => return None,
+    };
+    let file = KUSTOMIZATION_FILES
+        .iter()
+        .map(|f| folder.join(f))
+        .find(|p| p.is_file())?;
+    for doc in read_docs(&file) {
+        let Some(k) = doc.root.as_ref() else { continue };
+        for g in items(k.get(field))
+            .iter()
+            .filter(|g| text(Some(g), &["name"]) == Some(name))
+        {
+            for f in items(g.get("files")).iter().filter_map(Node::as_str) {
+                let (as_key, path) = f
+                    .split_once('=')
+                    .unwrap_or((Path::new(f).file_name().and_then(|n| n.to_str()).unwrap_or(f), f));
+                if as_key == key {
+                    return inside(root, &folder.join(path));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The sources of an Argo CD Application spec (`source`, or each of `sources`) that are paths in
@@ -629,5 +678,51 @@ mod tests {
             "the outside file is dropped"
         );
         assert_eq!(found[0].target_namespace.as_deref(), Some("prod"));
+    }
+
+    /// A Flux HelmRelease of a chart in the repository: its values files, the file a
+    /// configMapGenerator makes its `valuesFrom` ConfigMap from, and its inline values, which
+    /// parse as the mapping they are.
+    #[test]
+    fn a_helm_release_renders_with_every_values_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        write(
+            &root,
+            "charts/shop/Chart.yaml",
+            "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+        );
+        write(&root, "charts/shop/ci.yaml", "a: 1\n");
+        write(&root, "apps/shop/podinfo-values.yaml", "b: 2\n");
+        write(
+            &root,
+            "apps/shop/kustomization.yaml",
+            "resources: [release.yaml]\nconfigMapGenerator:\n- name: shop-values\n  files:\n  - values.yaml=podinfo-values.yaml\n",
+        );
+        write(
+            &root,
+            "apps/shop/release.yaml",
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: shop\n  namespace: shop\nspec:\n  chart:\n    spec:\n      chart: ./charts/shop\n      valuesFiles: [charts/shop/ci.yaml]\n  valuesFrom:\n  - kind: ConfigMap\n    name: shop-values\n  values:\n    replicaCount: 2\n    db:\n      user: shop\n",
+        );
+        let found = discover(&root).unwrap();
+        let release = found
+            .iter()
+            .find(|e| e.kind == Kind::Helm)
+            .expect("the HelmRelease");
+        assert_eq!(release.release.as_deref(), Some("shop"));
+        assert_eq!(release.namespace.as_deref(), Some("shop"));
+        assert_eq!(
+            release.values,
+            [
+                root.join("charts/shop/ci.yaml"),
+                root.join("apps/shop/podinfo-values.yaml")
+            ]
+        );
+        let inline: serde_json::Value =
+            serde_saphyr::from_str(release.inline_values.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            inline,
+            serde_json::json!({"replicaCount": 2, "db": {"user": "shop"}})
+        );
     }
 }
