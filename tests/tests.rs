@@ -17,6 +17,7 @@ mod gitops;
 mod helm_chart;
 mod hygiene;
 mod kubectl_reading;
+mod manifest_differential;
 mod properties;
 mod quickstart;
 mod real_cluster;
