@@ -718,3 +718,79 @@ fn a_backup_written_where_git_would_commit_it_is_warned_about() {
         "{staged}"
     );
 }
+
+/// Issue 36: a backup of two keys that share a kid (keys/test-kid-collision.agekey, TEST ONLY)
+/// restored into the real API server: both stored, each under a name of its own, the message
+/// naming both entries; a value sealed to either opens from the cluster.
+#[test]
+fn a_backup_of_two_keys_sharing_a_kid_restores_both() {
+    require_tools!("age");
+    let s = require_real_apiserver!();
+    let _one_at_a_time = KEYS.lock().unwrap_or_else(|e| e.into_inner());
+    reset_keys(s);
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, None);
+    let pair = repo().join("keys/test-kid-collision.agekey");
+    std::process::Command::new("age")
+        .args(["-r", &sb.recipient("b"), "-o"])
+        .arg(sb.path("pair.age"))
+        .arg(&pair)
+        .run_ok();
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "cluster",
+            "restore",
+            "-i",
+            "b.agekey",
+            "pair.age",
+        ])
+        .run_ok();
+    let said = stderr(&out);
+    assert!(
+        said.contains("restored 2 key(s) into secret kseal/kseal-keys ("),
+        "{said}"
+    );
+    let stored = s.kubectl(&[
+        "get",
+        "secret",
+        "-n",
+        "kseal",
+        "kseal-keys",
+        "-o",
+        "jsonpath={.data}",
+    ]);
+    let stored: serde_json::Value = serde_json::from_slice(&stored.stdout).unwrap();
+    let names: Vec<&String> = stored.as_object().unwrap().keys().collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    for name in &names {
+        assert!(said.contains(name.as_str()), "{name} named in: {said}");
+    }
+    // Each of the two keys opens a value sealed to it, from the cluster.
+    let ids = kseal::crypto::keys::parse_identities(&std::fs::read_to_string(&pair).unwrap()).unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        sb.write(
+            "s.yaml",
+            &format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: db, namespace: apps}}\nstringData: {{password: k3y-{i}-v4lue}}\n"),
+        );
+        let sealed = sb
+            .kseal()
+            .args(["seal", "-r", &id.recipient().to_string(), "s.yaml"])
+            .run_ok();
+        sb.write("sealed.yaml", &stdout(&sealed));
+        let opened = sb
+            .kseal()
+            .args([
+                "--kubeconfig",
+                "kc",
+                "open",
+                "--identity-from-cluster",
+                "sealed.yaml",
+            ])
+            .run_ok();
+        assert!(stdout(&opened).contains(&format!("k3y-{i}-v4lue")), "key {i}");
+    }
+    reset_keys(s);
+}

@@ -52,7 +52,7 @@ pub fn run(args: KrmArgs, global: &Flags) -> Result<ExitCode, Error> {
     if let Some(config) = &args.config {
         return run_exec_plugin(&args, config, &text, global);
     }
-    let mut list = krm::parse_list(&text)?;
+    let mut list = crate::manifest::ZeroizingJson(krm::parse_list(&text)?);
     let mut files = args.identities.files.clone();
     files.extend(krm::configured_identities(&list).into_iter().map(Into::into));
     let identities = if args.identities.identity_from_cluster {
@@ -62,7 +62,7 @@ pub fn run(args: KrmArgs, global: &Flags) -> Result<ExitCode, Error> {
     };
     let namespace = plugin_namespace(&list["functionConfig"], global);
     krm::open_items(&mut list, &identities, namespace.as_deref()).map_err(namespace_hint)?;
-    let out = zeroize::Zeroizing::new(serde_json::to_string(&list).expect("values serialize"));
+    let out = zeroize::Zeroizing::new(serde_json::to_string(&*list).expect("values serialize"));
     super::output::refuse_identity_leak(&out, &identities)?;
     write_stdout(out.as_bytes())?;
     Ok(ExitCode::Success)

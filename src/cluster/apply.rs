@@ -11,6 +11,8 @@ use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
 use kube::discovery::{ApiCapabilities, Scope};
 use kube::Api;
 use serde_json::{Map, Value};
+
+use crate::manifest::ZeroizingJson;
 use sha2::{Digest, Sha256};
 
 use super::{api_error, api_error_about_secret, Cluster};
@@ -28,6 +30,13 @@ pub struct Object {
     pub name: String,
     /// Where the object goes if it is namespaced and names no namespace (else the context's).
     pub default_namespace: Option<String>,
+}
+
+/// An object may be an opened Secret: its strings are zeroized when it is dropped (issue 36).
+impl Drop for Object {
+    fn drop(&mut self) {
+        crate::manifest::zeroize_json(&mut self.value);
+    }
 }
 
 impl Object {
@@ -354,7 +363,8 @@ async fn apply_one(
     caps: &ApiCapabilities,
     opts: Options,
 ) -> Result<Applied, Error> {
-    let mut desired = o.value.clone();
+    // What is sent, what was there and what comes back may all hold opened values.
+    let mut desired = ZeroizingJson(o.value.clone());
     let namespace = place(cluster, o, caps, &mut desired);
     let api: Api<DynamicObject> = match &namespace {
         Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
@@ -369,15 +379,15 @@ async fn apply_one(
         .get_opt(&o.name)
         .await
         .map_err(|e| api_error(&what, "get", &cluster.server, e))?;
-    let current = current.map(|c| serde_json::to_value(c).expect("objects serialize"));
+    let current = current.map(|c| ZeroizingJson(serde_json::to_value(c).expect("objects serialize")));
     let mut params = PatchParams::apply(FIELD_MANAGER);
     params.force = opts.force;
     params.dry_run = opts.dry_run || opts.diff;
     let result = api
-        .patch(&o.name, &params, &Patch::Apply(&desired))
+        .patch(&o.name, &params, &Patch::Apply(&*desired))
         .await
         .map_err(|e| apply_error(cluster, o, &what, opts, e))?;
-    let mut result = serde_json::to_value(result).expect("objects serialize");
+    let mut result = ZeroizingJson(serde_json::to_value(result).expect("objects serialize"));
     let mut warning = None;
     if o.is_secret() {
         let target = Target {
@@ -391,8 +401,10 @@ async fn apply_one(
             .as_ref()
             .map(|c| orphaned_keys(c, &desired))
             .unwrap_or_default();
-        result = target.remove_keys(result, &dropped).await?;
-        (result, warning) = target.last_applied(result, opts.remove_last_applied).await?;
+        let kept = target.remove_keys(std::mem::take(&mut *result), &dropped).await?;
+        let (kept, said) = target.last_applied(kept, opts.remove_last_applied).await?;
+        *result = kept;
+        warning = said;
     }
     // A real write that changed anything (managed fields included) moves the resourceVersion; a
     // dry run does not, so there the content decides.
@@ -400,7 +412,11 @@ async fn apply_one(
     let outcome = match &current {
         None => "created",
         Some(c) if !params.dry_run && rv(c) != rv(&result) => "configured",
-        Some(c) if comparable(c.clone()) == comparable(result.clone()) => "unchanged",
+        Some(c)
+            if *ZeroizingJson(comparable(c.0.clone())) == *ZeroizingJson(comparable(result.0.clone())) =>
+        {
+            "unchanged"
+        }
         Some(_) => "configured",
     };
     let line = if opts.diff {
@@ -412,7 +428,7 @@ async fn apply_one(
         if o.is_secret() && outcome != "unchanged" {
             format!(
                 "{reference}: {change}: {}",
-                secret_diff(current.as_ref(), &result)
+                secret_diff(current.as_ref().map(|c| &c.0), &result)
             )
         } else {
             format!("{reference}: {change}")

@@ -65,6 +65,48 @@ pub fn sealed_for_among<'a>(
     candidates.into_iter().find(|b| value.bound_to(b) == Some(true))
 }
 
+/// Zeroizes every string of a JSON value (keys too): what is left of opened Secret values in a
+/// `serde_json::Value` when it is done with (serde_json frees its strings as they are).
+pub fn zeroize_json(v: &mut serde_json::Value) {
+    use zeroize::Zeroize;
+    match v {
+        serde_json::Value::String(s) => s.zeroize(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(zeroize_json),
+        serde_json::Value::Object(map) => {
+            // Keys cannot be borrowed mutably in place: the map is emptied and each taken.
+            for (mut k, mut item) in std::mem::take(map) {
+                zeroize_json(&mut item);
+                k.zeroize();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A JSON value that may hold opened Secret values (a ResourceList, an object `apply` sends or
+/// the API server's answer): zeroized when dropped (issue 36).
+pub struct ZeroizingJson(pub serde_json::Value);
+
+impl std::ops::Deref for ZeroizingJson {
+    type Target = serde_json::Value;
+
+    fn deref(&self) -> &serde_json::Value {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ZeroizingJson {
+    fn deref_mut(&mut self) -> &mut serde_json::Value {
+        &mut self.0
+    }
+}
+
+impl Drop for ZeroizingJson {
+    fn drop(&mut self) {
+        zeroize_json(&mut self.0);
+    }
+}
+
 /// A value that could not be sealed: the recipients were refused (they are checked when read, so
 /// this is a usage error, never a panic).
 pub fn seal_error(e: crate::crypto::sealed::SealError) -> Error {
@@ -145,4 +187,30 @@ pub fn bind<'a>(
         }
     }
     Ok(Binding { namespace, name, key })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every string of an opened object is wiped, in arrays and maps, keys included.
+    #[test]
+    fn zeroize_json_wipes_every_string() {
+        let mut v = serde_json::json!({
+            "data": {"password": "aHVudGVyMg=="},
+            "list": ["hunter2", {"token": "t0k"}],
+            "n": 1
+        });
+        zeroize_json(&mut v);
+        let left = serde_json::to_string(&v).unwrap();
+        assert!(
+            !left.contains("hunter2") && !left.contains("aHVudGVyMg") && !left.contains("t0k"),
+            "{left}"
+        );
+        let mut list = serde_json::json!(["a-secret", "b-secret"]);
+        zeroize_json(&mut list);
+        assert_eq!(list, serde_json::json!(["", ""]));
+        let guarded = ZeroizingJson(serde_json::json!({"k": "v"}));
+        assert_eq!(guarded["k"], "v", "readable until dropped");
+    }
 }
