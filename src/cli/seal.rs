@@ -212,10 +212,10 @@ fn run_raw(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     say!(
         "sealed 1 value ({} scope{}) to {} recipient{}",
         policy.scope,
-        match policy.scope {
-            crate::crypto::Scope::Strict => format!(": {namespace}/{}, key {key}", binding.name),
-            crate::crypto::Scope::Namespace => format!(": namespace {namespace}"),
-            crate::crypto::Scope::Cluster => String::new(),
+        if policy.scope.needs_namespace() {
+            format!(": {}", binding.describe(policy.scope))
+        } else {
+            String::new()
         },
         policy.recipients.len(),
         if policy.recipients.len() == 1 { "" } else { "s" }

@@ -284,10 +284,15 @@ pub fn applied_as(
                 .unwrap_or("-")
                 .to_string()
         };
-        let bound = |r: &Rendered| match scope {
-            Scope::Strict => format!("{}/{}", ns(r), r.name),
-            Scope::Namespace => ns(r),
-            Scope::Cluster => String::new(),
+        // What the scope binds of where it is applied (the core's binding, as people read it).
+        let bound = |r: &Rendered| {
+            let namespace = ns(r);
+            let b = crate::crypto::Binding {
+                namespace: &namespace,
+                name: &r.name,
+                key: "",
+            };
+            b.describe(scope).replace(", key ", "")
         };
         let mut identities: Vec<String> = rs.iter().map(|r| format!("{} (by {})", bound(r), r.by)).collect();
         identities.sort();

@@ -8,6 +8,7 @@ use std::fmt;
 
 /// Process exit codes: 0 success, 1 findings, 2 usage or input, 3 crypto, 4 cluster/API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ExitCode {
     /// Everything went as asked.
     Success = 0,
@@ -99,6 +100,7 @@ impl fmt::Display for Location {
 
 /// What kind of failure, which decides the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     /// The command line or the environment is wrong: a flag, a missing key file, a kubeconfig
     /// (exit 2).

@@ -27,6 +27,7 @@ pub struct Policy {
 
 /// Where a policy's recipients came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Source {
     /// `-r` / `-R`.
     CommandLine,

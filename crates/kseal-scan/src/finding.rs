@@ -20,6 +20,7 @@ pub const AGE_IDENTITY: &str = "AGE-SECRET-KEY-1";
 /// Where a finding came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Source {
     /// A `v1` Secret (or an item of a `v1` List).
     Secret,
@@ -80,6 +81,7 @@ impl Source {
 /// `XXXX`, a `data` value that is not base64): reported, but it does not fail the scan.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Class {
     #[default]
     Leak,

@@ -517,7 +517,8 @@ fn walk_strings(node: &Node, path: &mut String, name: &str, f: &mut dyn FnMut(&s
                 path.truncate(len);
             }
         }
-        NodeKind::Alias => {}
+        // An alias holds no string of its own; a node kind added later is read as none.
+        _ => {}
     }
 }
 

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 /// Which context a sealed value is bound to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Scope {
     /// Bound to namespace, Secret name and key: the value opens only where it was sealed.
     Strict,

@@ -62,6 +62,7 @@ pub const MIN_BODY: usize = PAD_BLOCK + TAG_LEN;
 
 /// A format version this kseal opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Version {
     /// Version 2: no binding tag (opened; `reseal` rewrites it as version 3).
     V2,

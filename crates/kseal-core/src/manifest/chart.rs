@@ -26,6 +26,7 @@ pub struct ValueRef {
 
 /// Where a templated value comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RefSource {
     /// `.Values.a.b`: the keys of the path, and whether the template base64-encodes it
     /// (`b64enc`), so that the values file holds text even under `data`.

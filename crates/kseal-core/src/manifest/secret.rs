@@ -15,6 +15,7 @@ use crate::error::{Error, Location};
 
 /// Which field of a Secret a value is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Field {
     /// `data`: base64 of the bytes.
     Data,
@@ -41,6 +42,7 @@ impl fmt::Display for Field {
 /// What a Secret value is. Every command reads values through [`SecretValue::state`], so that
 /// "is this sealed, by whom, and is it well formed" has one answer everywhere.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ValueState {
     /// Plaintext (for `data`, base64 of the plaintext, or not even base64).
     Plain,

@@ -20,6 +20,7 @@ pub struct ParseError {
 }
 
 /// What a node is.
+#[non_exhaustive]
 pub enum NodeKind {
     /// A scalar. `value` is zeroized on drop: it may be a Secret value.
     Scalar {
