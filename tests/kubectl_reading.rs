@@ -417,32 +417,7 @@ fn generated_keys_read_as_kubectl_reads_them() {
     // kubectl prints a List, or one object, or several one after the other: the objects, in order.
     let kubectl = |yaml: &str| -> Option<Vec<serde_json::Value>> {
         sb.write("ask.yaml", yaml);
-        let o = std::process::Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(sb.path("kc"))
-            .args([
-                "create",
-                "--dry-run=client",
-                "--validate=false",
-                "-o",
-                "json",
-                "-f",
-            ])
-            .arg(sb.path("ask.yaml"))
-            .output()
-            .unwrap();
-        o.status.success().then(|| {
-            serde_json::Deserializer::from_slice(&o.stdout)
-                .into_iter::<serde_json::Value>()
-                .flat_map(|v| {
-                    let v = v.unwrap();
-                    match v["items"].as_array() {
-                        Some(items) => items.clone(),
-                        None => vec![v],
-                    }
-                })
-                .collect()
-        })
+        kubectl_objects(&sb.path("kc"), &sb.path("ask.yaml"))
     };
     let item = |k: &str| {
         format!("- apiVersion: v1\n  kind: Secret\n  metadata: {{name: one, namespace: kubectl-keys}}\n  data:\n    {k}: dg==\n")

@@ -265,37 +265,14 @@ fn mutated_corpus() -> Vec<Vec<u8>> {
 /// `None` when it refuses the file.
 fn kubectl_secrets(sb: &Sandbox, bytes: &[u8]) -> Option<Vec<(String, String, String, String)>> {
     std::fs::write(sb.path("ask.yaml"), bytes).unwrap();
-    let o = std::process::Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(sb.path("kc"))
-        .args([
-            "create",
-            "--dry-run=client",
-            "--validate=false",
-            "-o",
-            "json",
-            "-f",
-        ])
-        .arg(sb.path("ask.yaml"))
-        .output()
-        .unwrap();
-    if !o.status.success() {
-        return None;
-    }
+    let objects = kubectl_objects(&sb.path("kc"), &sb.path("ask.yaml"))?;
     let mut out = Vec::new();
-    for v in serde_json::Deserializer::from_slice(&o.stdout).into_iter::<serde_json::Value>() {
-        let v = v.unwrap();
-        let objects = match v["items"].as_array() {
-            Some(items) => items.clone(),
-            None => vec![v],
-        };
-        for obj in objects.iter().filter(|o| o["kind"] == "Secret") {
-            let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
-            for field in ["data", "stringData"] {
-                for (k, val) in obj[field].as_object().into_iter().flatten() {
-                    let val = val.as_str().unwrap_or("").to_string();
-                    out.push((name.clone(), field.to_string(), k.clone(), val));
-                }
+    for obj in objects.iter().filter(|o| o["kind"] == "Secret") {
+        let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
+        for field in ["data", "stringData"] {
+            for (k, val) in obj[field].as_object().into_iter().flatten() {
+                let val = val.as_str().unwrap_or("").to_string();
+                out.push((name.clone(), field.to_string(), k.clone(), val));
             }
         }
     }

@@ -305,3 +305,34 @@ pub fn path_with_kseal() -> String {
 #[macro_use]
 pub mod real_apiserver;
 pub mod https;
+
+/// What the real kubectl reads a file as, before it sends anything (`create --dry-run=client
+/// -o json`): every object, a List's items in order; `None` when kubectl refuses the file.
+pub fn kubectl_objects(kubeconfig: &Path, file: &Path) -> Option<Vec<serde_json::Value>> {
+    let o = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args([
+            "create",
+            "--dry-run=client",
+            "--validate=false",
+            "-o",
+            "json",
+            "-f",
+        ])
+        .arg(file)
+        .output()
+        .unwrap();
+    o.status.success().then(|| {
+        serde_json::Deserializer::from_slice(&o.stdout)
+            .into_iter::<serde_json::Value>()
+            .flat_map(|v| {
+                let v = v.unwrap();
+                match v["items"].as_array() {
+                    Some(items) => items.clone(),
+                    None => vec![v],
+                }
+            })
+            .collect()
+    })
+}

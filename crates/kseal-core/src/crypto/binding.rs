@@ -142,25 +142,13 @@ impl BindingTag {
 
     /// Parses 8 lowercase hex characters.
     pub fn parse(s: &str) -> Option<BindingTag> {
-        if s.len() != 8
-            || !s
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            return None;
-        }
-        let mut out = [0u8; 4];
-        hex::decode_to_slice(s, &mut out).ok()?;
-        Some(BindingTag(out))
+        super::keys::parse_hex4(s).map(BindingTag)
     }
 }
 
 impl fmt::Display for BindingTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        f.write_str(&hex::encode(self.0))
     }
 }
 

@@ -27,17 +27,23 @@ impl Kid {
 
     /// Parses exactly 8 lowercase hex characters.
     pub fn parse(s: &str) -> Option<Kid> {
-        if s.len() != 8
-            || !s
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            return None;
-        }
-        let mut out = [0u8; 4];
-        hex::decode_to_slice(s, &mut out).ok()?;
-        Some(Kid(out))
+        parse_hex4(s).map(Kid)
     }
+}
+
+/// Exactly 8 lowercase hex characters as 4 bytes: how a kid and a binding tag are written (one
+/// spelling each, so a value has one text).
+pub(crate) fn parse_hex4(s: &str) -> Option<[u8; 4]> {
+    if s.len() != 8
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return None;
+    }
+    let mut out = [0u8; 4];
+    hex::decode_to_slice(s, &mut out).ok()?;
+    Some(out)
 }
 
 impl fmt::Display for Kid {
