@@ -172,17 +172,22 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;apply' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A file or folder to apply, as kubectl''s -f. Repeatable')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or folder to apply, as kubectl''s -f. Repeatable')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Apply what the kustomization DIR renders (kustomize build, else kubectl kustomize), as kubectl''s -k. Repeatable')
+            [CompletionResult]::new('--kustomize', '--kustomize', [CompletionResultType]::ParameterName, 'Apply what the kustomization DIR renders (kustomize build, else kubectl kustomize), as kubectl''s -k. Repeatable')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails, as kubectl''s flag: `30s` (the default), `2m`; `0` waits forever')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate and merge on the server without persisting anything')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, '`server`: validate and merge on the server without persisting anything. `client` (or bare `--dry-run`): open and check everything here, send nothing. `none`: apply')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
             [CompletionResult]::new('--identity-from-cluster', '--identity-from-cluster', [CompletionResultType]::ParameterName, 'Read the identities from the cluster''s kseal-keys Secret (needs get on that one Secret)')
+            [CompletionResult]::new('--server-side', '--server-side', [CompletionResultType]::ParameterName, 'Accepted for kubectl''s habit: kseal always applies server-side')
             [CompletionResult]::new('--diff', '--diff', [CompletionResultType]::ParameterName, 'Show what would change (keys of Secrets, by hash), apply nothing')
             [CompletionResult]::new('--force-conflicts', '--force-conflicts', [CompletionResultType]::ParameterName, 'Take over fields that another field manager owns (otherwise such a change fails with 409)')
             [CompletionResult]::new('--remove-last-applied', '--remove-last-applied', [CompletionResultType]::ParameterName, 'Drop a Secret''s kubectl.kubernetes.io/last-applied-configuration annotation, left by an earlier client-side `kubectl apply` (it holds that apply''s values in plain text)')

@@ -320,12 +320,28 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__apply)
-            opts="-i -n -h -V --identity --identity-from-cluster --kubeconfig --context --request-timeout --dry-run --diff --force-conflicts --remove-last-applied --concurrency --namespace --exclude --help --version"
+            opts="-f -k -i -n -h -V --filename --kustomize --identity --identity-from-cluster --kubeconfig --context --request-timeout --dry-run --server-side --diff --force-conflicts --remove-last-applied --concurrency --namespace --exclude --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kustomize)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -347,7 +363,7 @@ _kseal() {
                     return 0
                     ;;
                 --dry-run)
-                    COMPREPLY=($(compgen -W "server" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)

@@ -124,15 +124,20 @@ complete -c kseal -n "__fish_kseal_using_subcommand edit" -s n -l namespace -d '
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand edit" -s V -l version -d 'Print version'
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -s f -l filename -d 'A file or folder to apply, as kubectl\'s -f. Repeatable' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -s k -l kustomize -d 'Apply what the kustomization DIR renders (kustomize build, else kubectl kustomize), as kubectl\'s -k. Repeatable' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -s i -l identity -d 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l context -d 'The kubeconfig context to use' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r
-complete -c kseal -n "__fish_kseal_using_subcommand apply" -l dry-run -d 'Validate and merge on the server without persisting anything' -r -f -a "server\t'Send every request with dryRun=All: the server validates and merges, and persists nothing'"
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l dry-run -d '`server`: validate and merge on the server without persisting anything. `client` (or bare `--dry-run`): open and check everything here, send nothing. `none`: apply' -r -f -a "none\t'Apply (kubectl\'s word for no dry run)'
+client\t'Open and check every object here, send nothing (kubectl\'s bare `--dry-run`)'
+server\t'Send every request with dryRun=All: the server validates and merges, and persists nothing'"
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l concurrency -d 'Requests in flight at once' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -s n -l namespace -d 'Namespace for Secrets without metadata.namespace (overrides the .kseal.yaml rule)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l exclude -d 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too' -r
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
+complete -c kseal -n "__fish_kseal_using_subcommand apply" -l server-side -d 'Accepted for kubectl\'s habit: kseal always applies server-side'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l diff -d 'Show what would change (keys of Secrets, by hash), apply nothing'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l force-conflicts -d 'Take over fields that another field manager owns (otherwise such a change fails with 409)'
 complete -c kseal -n "__fish_kseal_using_subcommand apply" -l remove-last-applied -d 'Drop a Secret\'s kubectl.kubernetes.io/last-applied-configuration annotation, left by an earlier client-side `kubectl apply` (it holds that apply\'s values in plain text)'

@@ -794,3 +794,62 @@ fn a_backup_of_two_keys_sharing_a_kid_restores_both() {
     }
     reset_keys(s);
 }
+
+/// Issue 39 (the first day): kubectl's habits. A folder holding a kustomization, a values file
+/// and a sealed Secret: `-f DIR` applies the Secret and skips the two files that are no
+/// manifests, with a note; bare `--dry-run` is a client dry run that sends nothing (the
+/// kubeconfig points nowhere) and does not swallow the path; `--server-side` is accepted; `-k`
+/// applies what the kustomization renders, `--dry-run=server` through the server.
+#[test]
+fn apply_takes_kubectls_flags_and_skips_what_is_no_manifest() {
+    let s = require_real_apiserver!();
+    let sb = admin_in(s, "habits");
+    let plain = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: habits\nstringData:\n  password: h4bit-v4lue\n";
+    sb.write("plain.yaml", plain);
+    let sealed = sb.kseal().args(["seal", "-R", "a.pub", "plain.yaml"]).run_ok();
+    sb.write("app/secret.yaml", &stdout(&sealed));
+    sb.write("app/kustomization.yaml", "resources:\n- secret.yaml\n");
+    sb.write("app/values.yaml", "replicas: 2\nimage: {tag: v1}\n");
+    // A client dry run needs no server: a kubeconfig that points nowhere.
+    sb.write(
+        "nowhere",
+        "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:9\"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n",
+    );
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "nowhere",
+            "apply",
+            "-i",
+            "a.agekey",
+            "--dry-run",
+            "app",
+        ])
+        .run_ok();
+    assert_eq!(stdout(&out), "secret/db (dry run)\n");
+    let err = stderr(&out);
+    assert!(
+        err.contains("skipped 2 files that are no manifest")
+            && err.contains("kustomization.yaml")
+            && err.contains("values.yaml"),
+        "{err}"
+    );
+    assert!(err.contains("client dry run, nothing sent"), "{err}");
+    // -f, --server-side: applied, opened.
+    let out = kseal_apply(&sb, &["-f", "app", "--server-side"]).run_ok();
+    assert!(stdout(&out).contains("secret/db created"), "{}", stdout(&out));
+    assert_eq!(
+        field(s, "habits", "secret/db", "{.data.password}"),
+        b64("h4bit-v4lue")
+    );
+    // -k: what the kustomization renders; through the server without persisting.
+    let out = kseal_apply(&sb, &["-k", "app", "--dry-run=server"]).run_ok();
+    assert!(
+        stdout(&out).contains("secret/db unchanged (server dry run)"),
+        "{}",
+        stdout(&out)
+    );
+    // --dry-run=none applies, as kubectl's.
+    kseal_apply(&sb, &["--dry-run=none", "app/secret.yaml"]).run_ok();
+}

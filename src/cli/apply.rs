@@ -14,6 +14,10 @@ use crate::manifest::{open::open, sops};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DryRun {
+    /// Apply (kubectl's word for no dry run).
+    None,
+    /// Open and check every object here, send nothing (kubectl's bare `--dry-run`).
+    Client,
     /// Send every request with dryRun=All: the server validates and merges, and persists nothing.
     Server,
 }
@@ -37,6 +41,12 @@ Objects are sent as the manifests say (a Secret's stringData stays stringData), 
 (409) unless --force-conflicts. A key kseal applied before and the manifest no longer has is
 removed, also one applied under stringData (which the API server keeps only under data).
 
+kubectl's habits work: -f PATH (repeatable) as well as PATH, -k DIR renders a kustomization
+with the real kustomize (or kubectl kustomize) and applies what it renders, --dry-run (bare:
+client, as kubectl) or --dry-run=none|client|server, and --server-side (kseal always applies
+server-side). In a folder, files that are no manifests (kustomization.yaml, Chart.yaml, a values
+file: no document with apiVersion and kind) are skipped with a note.
+
 Exit codes: 0 all applied, 1 --diff found changes, 2 bad input, 3 a value does not open, 4 an API
 error (each one names the object, the verb and the server's reason; the other objects are still
 applied).
@@ -44,16 +54,35 @@ applied).
 Examples:
   kseal apply -i cluster.agekey manifests/
   kseal apply --identity-from-cluster --dry-run=server manifests/
+  kseal apply -i cluster.agekey -k overlays/prod
   kubectl seal apply --context prod -n shop --diff shop/")]
 pub struct ApplyArgs {
     /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// A file or folder to apply, as kubectl's -f. Repeatable.
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<PathBuf>,
+    /// Apply what the kustomization DIR renders (kustomize build, else kubectl kustomize), as
+    /// kubectl's -k. Repeatable.
+    #[arg(short = 'k', long = "kustomize", value_name = "DIR")]
+    pub kustomize: Vec<PathBuf>,
     #[command(flatten)]
     pub identities: IdentityArgs,
-    /// Validate and merge on the server without persisting anything.
-    #[arg(long, value_enum, value_name = "server")]
+    /// `server`: validate and merge on the server without persisting anything. `client` (or
+    /// bare `--dry-run`): open and check everything here, send nothing. `none`: apply.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "MODE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "client"
+    )]
     pub dry_run: Option<DryRun>,
+    /// Accepted for kubectl's habit: kseal always applies server-side.
+    #[arg(long)]
+    pub server_side: bool,
     /// Show what would change (keys of Secrets, by hash), apply nothing.
     #[arg(long)]
     pub diff: bool,
@@ -74,14 +103,7 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: ApplyArgs, global: &Flags) -> Result<ExitCode, Error> {
-    let inputs = collect_inputs(&args.paths, &global.exclude)?;
-    // Each input with whether it is a SOPS file (decided once: it takes a parse).
-    let mut sources = Vec::with_capacity(inputs.len());
-    for input in &inputs {
-        let src = input.read()?;
-        let is_sops = sops::is_sops(&src);
-        sources.push((src, is_sops));
-    }
+    let (inputs, sources) = read_inputs(&args, global)?;
     let rt = cluster::runtime()?;
     rt.block_on(async {
         // Connecting reads the kubeconfig only; the first request is discovery, after opening.
@@ -105,8 +127,11 @@ pub fn run(args: ApplyArgs, global: &Flags) -> Result<ExitCode, Error> {
             };
             objects.extend(opened_objects(&source, &identities, global.namespace.as_deref())?);
         }
+        if args.dry_run == Some(DryRun::Client) {
+            return client_dry_run(&objects);
+        }
         let opts = apply::Options {
-            dry_run: args.dry_run.is_some(),
+            dry_run: args.dry_run == Some(DryRun::Server),
             diff: args.diff,
             force: args.force_conflicts,
             concurrency: usize::from(args.concurrency),
@@ -117,6 +142,88 @@ pub fn run(args: ApplyArgs, global: &Flags) -> Result<ExitCode, Error> {
         let server_warnings = cluster.take_warnings();
         conclude(&report, objects.len(), &opts, &server_warnings)
     })
+}
+
+/// An input's text, and whether it is a SOPS file.
+type Read = (zeroize::Zeroizing<String>, bool);
+
+/// The inputs and their text, each with whether it is a SOPS file (decided once: it takes a
+/// parse): the paths and -f files (files of a folder that are no manifests skipped, with a note),
+/// then what each -k kustomization renders.
+fn read_inputs(args: &ApplyArgs, global: &Flags) -> Result<(Vec<super::input::Input>, Vec<Read>), Error> {
+    let mut paths = args.paths.clone();
+    paths.extend(args.filenames.iter().cloned());
+    let mut inputs = Vec::new();
+    let mut sources = Vec::new();
+    if !paths.is_empty() || args.kustomize.is_empty() {
+        let mut skipped = Vec::new();
+        for input in collect_inputs(&paths, &global.exclude)? {
+            let src = input.read()?;
+            if input.walked && !is_manifest(&input, &src) {
+                skipped.push(input.label());
+                continue;
+            }
+            let is_sops = sops::is_sops(&src);
+            sources.push((src, is_sops));
+            inputs.push(input);
+        }
+        if !skipped.is_empty() {
+            say!(
+                "skipped {} file{} that {} no manifest (kustomization, chart, values: no document with apiVersion and kind; use -k for a kustomization): {}",
+                skipped.len(),
+                if skipped.len() == 1 { "" } else { "s" },
+                if skipped.len() == 1 { "is" } else { "are" },
+                skipped.join(", ")
+            );
+        }
+    }
+    for dir in &args.kustomize {
+        let stream = crate::integrations::kustomize::build(dir)?;
+        let is_sops = sops::is_sops(&stream);
+        sources.push((stream, is_sops));
+        inputs.push(super::input::Input {
+            path: Some(dir.join("kustomization.yaml")),
+            walked: false,
+        });
+    }
+    Ok((inputs, sources))
+}
+
+/// Whether a file found in a folder is something kubectl would apply: not a kustomization or a
+/// chart's `Chart.yaml`, and at least one document with apiVersion and kind (a values file has
+/// none). A file that does not parse is kept: applying it says why it cannot be.
+fn is_manifest(input: &super::input::Input, src: &str) -> bool {
+    let name = input
+        .path
+        .as_deref()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    if crate::integrations::landings::KUSTOMIZATION_FILES.contains(&name) || name == "Chart.yaml" {
+        return false;
+    }
+    match crate::manifest::tree::parse(src) {
+        Ok(docs) => docs
+            .iter()
+            .filter_map(|d| d.root.as_ref())
+            .any(|r| r.get("kind").is_some() || r.get("apiVersion").is_some() || r.get("items").is_some()),
+        Err(_) => true,
+    }
+}
+
+/// `--dry-run=client`: every object was opened and checked; nothing is sent.
+fn client_dry_run(objects: &[apply::Object]) -> Result<ExitCode, Error> {
+    let mut out = String::new();
+    for o in objects {
+        out.push_str(&format!("{}/{} (dry run)\n", o.kind.to_lowercase(), o.name));
+    }
+    super::output::write_stdout(out.as_bytes())?;
+    say!(
+        "{} object{} opened and checked (client dry run, nothing sent)",
+        objects.len(),
+        if objects.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::Success)
 }
 
 /// The identities that open the inputs: from the cluster, from `-i`, or none when nothing is
