@@ -2368,3 +2368,25 @@ fn long_seal_and_open_runs_show_progress_on_a_terminal_only() {
         stderr(&out)
     );
 }
+
+/// Issue 39 (the first day): `seal -R other.pub` over values sealed to another key said "sealed 0
+/// values, 2 already sealed" (exit 0) and never mentioned `reseal`. It still leaves them (it has
+/// no key to open them) and says so, naming the command.
+#[test]
+fn sealing_over_values_sealed_to_other_keys_names_reseal() {
+    let sb = Sandbox::new();
+    sb.write("s.yaml", SECRET);
+    let sealed = sb.seal("s.yaml");
+    sb.write("sealed.yaml", &sealed);
+    let out = sb.kseal().args(["seal", "-R", "b.pub", "sealed.yaml"]).run_ok();
+    let err = stderr(&out);
+    assert!(
+        err.contains("2 of the values already sealed are sealed to other keys than -r/-R name")
+            && err.contains("kseal reseal -i OLD_KEY"),
+        "{err}"
+    );
+    assert_eq!(stdout(&out), sealed, "left as they were");
+    // To the keys they are sealed to: nothing to say.
+    let out = sb.kseal().args(["seal", "-R", "a.pub", "sealed.yaml"]).run_ok();
+    assert!(!stderr(&out).contains("other keys"), "{}", stderr(&out));
+}

@@ -103,6 +103,14 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     }
     let mut cache = ConfigCache::default();
     let (mut sealed, mut unchanged, mut changed_files, mut secrets) = (0, 0, 0, 0);
+    // Values already sealed, but to other keys than -r/-R name: seal leaves them (it has no key
+    // to open them), and says which command does what was probably meant.
+    let explicit: std::collections::BTreeSet<crate::crypto::Kid> =
+        super::recipients::explicit_recipients(&args.recipients)?
+            .iter()
+            .map(crate::crypto::Recipient::kid)
+            .collect();
+    let mut to_other_keys = 0;
     // Seal everything before writing anything: one bad file leaves every file untouched.
     let done = each_input(&inputs, Some("sealing"), true, |input, src| {
         let loc = input.location();
@@ -123,6 +131,9 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
         }
         sealed += out.sealed;
         unchanged += out.unchanged;
+        if out.unchanged > 0 && !explicit.is_empty() {
+            to_other_keys += sealed_to_other_keys(&out.text, &loc, &explicit)?;
+        }
         let changed = out.text.as_str() != src;
         changed_files += usize::from(changed);
         Ok(((changed, out.text), out.sealed))
@@ -163,7 +174,31 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
         inputs.len(),
         if inputs.len() == 1 { "" } else { "s" },
     );
+    if to_other_keys > 0 {
+        say!(
+            "{to_other_keys} of the values already sealed {} sealed to other keys than -r/-R name, and seal leaves sealed values \
+             as they are: to seal them to these keys, `kseal reseal -i OLD_KEY -r/-R ... PATH` (it needs the key they open with)",
+            if to_other_keys == 1 { "is" } else { "are" }
+        );
+    }
     Ok(ExitCode::Success)
+}
+
+/// How many sealed values of `text` are not sealed to exactly `kids` (verify's own check).
+fn sealed_to_other_keys(
+    text: &str,
+    loc: &crate::error::Location,
+    kids: &std::collections::BTreeSet<crate::crypto::Kid>,
+) -> Result<usize, Error> {
+    let expect = crate::manifest::verify::Expectation {
+        kids: Some(kids.clone()),
+        ..Default::default()
+    };
+    let problems = crate::manifest::verify::verify(text, loc, &expect)?;
+    Ok(problems
+        .iter()
+        .filter(|p| p.message.starts_with("sealed for key "))
+        .count())
 }
 
 /// `seal --raw`: one value from stdin, sealed for `-n`/`--name`/`--key`, printed alone. The policy
