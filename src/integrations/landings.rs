@@ -233,49 +233,70 @@ fn gitops_entries(root: &Path, file: &Path) -> Vec<Entry> {
                 out.push(e);
             }
             ("helm.toolkit.fluxcd.io", "HelmRelease") => {
-                let chart = spec.and_then(|s| s.get("chart")).and_then(|c| c.get("spec"));
-                let Some(path) = text(chart, &["chart"]) else {
-                    continue;
+                let release = Release {
+                    root,
+                    file,
+                    src: &src,
+                    name,
+                    namespace: ns,
                 };
-                let Some(dir) = inside(root, &root.join(path.trim_start_matches("./"))) else {
-                    continue;
-                };
-                if detect(&dir) != Kind::Helm {
-                    continue;
-                }
-                let mut e = Entry::plain(dir.clone(), by("Flux HelmRelease"), Kind::Helm);
-                e.release = Some(text(spec, &["releaseName"]).unwrap_or(name).to_string());
-                e.namespace = text(spec, &["targetNamespace"]).or(ns).map(str::to_string);
-                // Flux merges valuesFiles, then valuesFrom, then values, each over the last.
-                e.values = items(chart.and_then(|c| c.get("valuesFiles")))
-                    .iter()
-                    .filter_map(Node::as_str)
-                    .filter_map(|f| inside(root, &root.join(f.trim_start_matches("./"))))
-                    .collect();
-                let folder = file.parent().unwrap_or(root);
-                for from in items(spec.and_then(|s| s.get("valuesFrom"))) {
-                    let (Some(kind), Some(name)) = (text(Some(from), &["kind"]), text(Some(from), &["name"]))
-                    else {
-                        continue;
-                    };
-                    let key = text(Some(from), &["valuesKey"]).unwrap_or("values.yaml");
-                    e.values.extend(generated_values(root, folder, kind, name, key));
-                }
-                // The span of a block mapping starts at its first key: indent that line as the
-                // others are, so the text parses as the same mapping.
-                e.inline_values = spec.and_then(|s| s.get("values")).map(|v| {
-                    format!(
-                        "{}{}\n",
-                        " ".repeat(v.col.saturating_sub(1)),
-                        &src[v.start..v.end]
-                    )
-                });
-                out.push(e);
+                out.extend(release.entry(spec, by("Flux HelmRelease")));
             }
             _ => {}
         }
     }
     out
+}
+
+/// A Flux HelmRelease, as written in `file` (text `src`).
+struct Release<'a> {
+    root: &'a Path,
+    file: &'a Path,
+    src: &'a str,
+    name: &'a str,
+    namespace: Option<&'a str>,
+}
+
+impl Release<'_> {
+    /// The entry of a HelmRelease whose chart is a path in the repository.
+    fn entry(&self, spec: Option<&Node>, by: String) -> Option<Entry> {
+        let root = self.root;
+        let chart = spec.and_then(|s| s.get("chart")).and_then(|c| c.get("spec"));
+        let path = text(chart, &["chart"])?;
+        let dir = inside(root, &root.join(path.trim_start_matches("./")))?;
+        if detect(&dir) != Kind::Helm {
+            return None;
+        }
+        let mut e = Entry::plain(dir, by, Kind::Helm);
+        e.release = Some(text(spec, &["releaseName"]).unwrap_or(self.name).to_string());
+        e.namespace = text(spec, &["targetNamespace"])
+            .or(self.namespace)
+            .map(str::to_string);
+        // Flux merges valuesFiles, then valuesFrom, then values, each over the last.
+        e.values = items(chart.and_then(|c| c.get("valuesFiles")))
+            .iter()
+            .filter_map(Node::as_str)
+            .filter_map(|f| inside(root, &root.join(f.trim_start_matches("./"))))
+            .collect();
+        let folder = self.file.parent().unwrap_or(root);
+        for from in items(spec.and_then(|s| s.get("valuesFrom"))) {
+            let (Some(kind), Some(name)) = (text(Some(from), &["kind"]), text(Some(from), &["name"])) else {
+                continue;
+            };
+            let key = text(Some(from), &["valuesKey"]).unwrap_or("values.yaml");
+            e.values.extend(generated_values(root, folder, kind, name, key));
+        }
+        // The span of a block mapping starts at its first key: indent that line as the others
+        // are, so the text parses as the same mapping.
+        e.inline_values = spec.and_then(|s| s.get("values")).map(|v| {
+            format!(
+                "{}{}\n",
+                " ".repeat(v.col.saturating_sub(1)),
+                &self.src[v.start..v.end]
+            )
+        });
+        Some(e)
+    }
 }
 
 /// The file a kustomization in `folder` (where a HelmRelease is) generates the ConfigMap or
