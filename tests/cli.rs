@@ -1075,7 +1075,7 @@ fn kubectl_and_age_habits() {
     let sb = sealed_sandbox();
     let out = sb.kseal().arg("version").run_ok();
     assert!(stdout(&out).starts_with(&format!(
-        "kseal {} (sealed value format v2",
+        "kseal {} (sealed value format v3, opens v2",
         env!("CARGO_PKG_VERSION")
     )));
     for fmt in ["yaml", "json"] {

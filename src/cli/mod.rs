@@ -590,7 +590,7 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         }
         Command::Version => {
             let text = format!(
-                "kseal {} (sealed value format v2; features:{}{})\n",
+                "kseal {} (sealed value format v3, opens v2; features:{}{})\n",
                 env!("CARGO_PKG_VERSION"),
                 if cfg!(feature = "cluster") { " cluster" } else { "" },
                 if cfg!(feature = "scan") { " scan" } else { "" },

@@ -1,7 +1,7 @@
 //! One `AdmissionReview` v1 in, one out: the decisions of `kseal webhook`, without any I/O.
 //!
 //! The API server merges `stringData` into `data` before admission, so a sealed value arrives as a
-//! `data` entry whose bytes are the sealed string (format v2 writes `data` as base64 of it, which
+//! `data` entry whose bytes are the sealed string (the format writes `data` as base64 of it, which
 //! the server decodes). Each is opened with the binding the *request* names (its namespace, the
 //! object's name, the key), never with anything read from the object, and the answer is a
 //! JSONPatch that puts the opened bytes in place. If any value does not open, the write is denied
