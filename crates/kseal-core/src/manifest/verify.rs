@@ -326,26 +326,37 @@ const MAX_CANDIDATES: usize = 64;
 /// says where they are): each `kseal:v2:`/`kseal:v3:` string, and each `data` form (standard
 /// base64 of one), with its 1-based line and column and its sealed string.
 pub fn written_sealed_values(src: &str) -> Vec<(usize, usize, String)> {
+    let bytes = src.as_bytes();
+    let mut starts: Vec<(usize, bool)> = memchr::memmem::find_iter(bytes, b"kseal:v")
+        .map(|at| (at, false))
+        .chain(
+            memchr::memmem::find_iter(bytes, crate::crypto::sealed::DATA_MARKER.as_bytes())
+                .map(|at| (at, true)),
+        )
+        .collect();
+    starts.sort_unstable();
+    // Lines counted as the walk goes, not from the start for each value: a file of many sealed
+    // values stays linear.
+    let (mut line, mut line_start, mut counted) = (1, 0, 0);
     let mut out = Vec::new();
-    for (marker, data) in [("kseal:v", false), (crate::crypto::sealed::DATA_MARKER, true)] {
-        for start in memchr::memmem::find_iter(src.as_bytes(), marker.as_bytes()) {
-            let end = src[start..]
-                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | ':')))
-                .map_or(src.len(), |n| start + n);
-            let token = &src[start..end];
-            let parsed = if data {
-                SealedValue::parse_data(token)
-            } else {
-                SealedValue::parse(token)
-            };
-            if let Ok(v) = parsed {
-                let line = src[..start].matches('\n').count() + 1;
-                let col = start - src[..start].rfind('\n').map_or(0, |n| n + 1) + 1;
-                out.push((line, col, v.encode()));
-            }
+    for (start, data) in starts {
+        let end = src[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | ':')))
+            .map_or(src.len(), |n| start + n);
+        let token = &src[start..end];
+        let parsed = if data {
+            SealedValue::parse_data(token)
+        } else {
+            SealedValue::parse(token)
+        };
+        let Ok(v) = parsed else { continue };
+        for nl in memchr::memchr_iter(b'\n', &bytes[counted..start]) {
+            line += 1;
+            line_start = counted + nl + 1;
         }
+        counted = start;
+        out.push((line, start - line_start + 1, v.encode()));
     }
-    out.sort();
     out
 }
 
@@ -375,4 +386,32 @@ fn values_file_problems(src: &str, file: &Location, expect: &Expectation) -> Vec
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Identity;
+
+    /// A values file's sealed values, raw and in `data` form, with their lines and columns, in
+    /// file order; text that only looks like one is not.
+    #[test]
+    fn written_sealed_values_are_found_where_they_are() {
+        let id = Identity::generate();
+        let b = Binding {
+            namespace: "shop",
+            name: "api",
+            key: "token",
+        };
+        let sealed =
+            crate::crypto::sealed::seal(b"t0k", &[id.recipient().clone()], Scope::Strict, &b).unwrap();
+        let data = SealedValue::parse(&sealed).unwrap().encode_data();
+        let src = format!("a:\n  token: {sealed}\n  note: kseal:v3:not-one\nb:\n    data: \"{data}\"\n");
+        let found = written_sealed_values(&src);
+        assert_eq!(
+            found.iter().map(|(l, c, _)| (*l, *c)).collect::<Vec<_>>(),
+            [(2, 10), (5, 12)]
+        );
+        assert!(found.iter().all(|(_, _, s)| *s == sealed));
+    }
 }
