@@ -137,11 +137,12 @@ fn glob_set<'a>(globs: impl IntoIterator<Item = &'a String>, what: &str) -> Resu
     b.build().map_err(|e| Error::usage(format!("{what}: {e}")))
 }
 
-/// Whether a folder walk from `root` would leave `file` out (`--exclude`, `.kseal.yaml`'s
-/// `ignore:`): what `verify` uses to leave out the entries (kustomizations, charts) the user left
-/// out of the walk.
-pub fn excluded(root: &Path, excludes: &[String], file: &Path) -> Result<bool, Error> {
-    Ok(Skips::for_root(root, excludes)?.skips(root, file))
+/// What a folder walk from `root` would leave out (`--exclude`, `.kseal.yaml`'s `ignore:`): what
+/// `verify` uses to leave out the entries (kustomizations, charts) the user left out of the walk.
+pub fn exclusions(root: &Path, excludes: &[String]) -> Result<impl Fn(&Path) -> bool, Error> {
+    let skips = Skips::for_root(root, excludes)?;
+    let root = root.to_path_buf();
+    Ok(move |file: &Path| skips.skips(&root, file))
 }
 
 impl Skips {

@@ -68,14 +68,8 @@ pub fn entries(
     let mut found = landings::discover(root)?;
     // What `--exclude` and `.kseal.yaml`'s `ignore:` leave out of the walk is no entry either
     // (a plugin's kustomization that only its plugin renders).
-    let mut kept = Vec::with_capacity(found.len());
-    for e in found {
-        let file = entry_input(&e).path.expect("an entry has a folder");
-        if !super::input::excluded(root, excludes, &file)? {
-            kept.push(e);
-        }
-    }
-    found = kept;
+    let excluded = super::input::exclusions(root, excludes)?;
+    found.retain(|e| !excluded(&entry_input(e).path.expect("an entry has a folder")));
     for d in dirs {
         let shown = d.display().to_string();
         let dir = std::fs::canonicalize(d).map_err(|e| Error::io(&shown, &e))?;

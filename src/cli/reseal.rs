@@ -104,11 +104,12 @@ pub fn run(args: ResealArgs, global: &Flags) -> Result<ExitCode, Error> {
                 &mut cache,
             )?)
         };
+        // Where every entry applies the file's Secrets: where a value may have been sealed for.
         let elsewhere: Vec<(Option<String>, String)> = input
             .path
             .as_ref()
-            .and_then(|p| survey.identities.get(p))
-            .map(|ids| ids.iter().cloned().collect())
+            .and_then(|p| rendered.get(p))
+            .map(|rs| rs.iter().map(|r| (r.namespace.clone(), r.name.clone())).collect())
             .unwrap_or_default();
         // A Secret applied under two identities cannot be resealed for both: refused, as seal -k.
         let applied = match input.path.as_ref().and_then(|p| rendered.get(p)) {

@@ -79,7 +79,7 @@ pub fn run(args: VerifyArgs, global: &Flags) -> Result<ExitCode, Error> {
     } else {
         root_of(&args.kustomize)
     };
-    let survey = match &root {
+    let mut survey = match &root {
         Some(root) => {
             let entries = landing::entries(root, &args.kustomize, false, &global.exclude)?;
             landing::survey(root, entries, &mut cache, !explicit.is_empty())?
@@ -90,7 +90,7 @@ pub fn run(args: VerifyArgs, global: &Flags) -> Result<ExitCode, Error> {
         return verify_kustomizations(&args, &explicit, global, survey, &mut cache);
     }
     let inputs = collect_inputs(&args.paths, &global.exclude)?;
-    let landed = Arc::new(survey.landed);
+    let landed = Arc::new(std::mem::take(&mut survey.landed));
     let mut report = Report::default();
     let done = each_input(&inputs, None, true, |input, src| {
         let (_, rule) = config_rule(&mut cache, input)?;
@@ -121,8 +121,9 @@ pub fn run(args: VerifyArgs, global: &Flags) -> Result<ExitCode, Error> {
             Outcome::Unparseable(true) => report.extend(chart_template(input)?),
         }
     }
-    // What only a render shows (a values file's plaintext), and entries that do not render. A
+    // Entries that do not render, and what only a render shows (a values file's plaintext): a
     // plaintext line the chart's own check already named is said once.
+    report.extend(survey.render_problems(|_| true));
     let said: std::collections::HashSet<String> =
         report.0.iter().map(|p| plain_location(&p.location)).collect();
     report.extend(survey.problems.into_iter().filter(|p| {
@@ -154,7 +155,7 @@ fn verify_kustomizations(
     args: &VerifyArgs,
     explicit: &[Recipient],
     global: &Flags,
-    survey: crate::integrations::landings::Survey,
+    mut survey: crate::integrations::landings::Survey,
     cache: &mut ConfigCache,
 ) -> Result<ExitCode, Error> {
     let mut report = Report::default();
@@ -163,7 +164,7 @@ fn verify_kustomizations(
         .iter()
         .filter_map(|d| std::fs::canonicalize(d).ok())
         .collect();
-    let landed = Arc::new(survey.landed);
+    let landed = Arc::new(std::mem::take(&mut survey.landed));
     for (file, entries) in &survey.sources {
         if !entries.iter().any(|&i| given.contains(&survey.entries[i].dir)) {
             continue;
@@ -186,12 +187,7 @@ fn verify_kustomizations(
         let at = crate::error::Location::file(format!("kustomize build {}", dir.display()));
         report.extend(verify(&stream, &at, &expect)?);
     }
-    report.extend(survey.problems.into_iter().filter(|p| {
-        let by = p.location.to_string();
-        args.kustomize
-            .iter()
-            .any(|d| by.starts_with(&d.display().to_string()))
-    }));
+    report.extend(survey.render_problems(|e| given.contains(&e.dir)));
     let problems = report.finish()?;
     let n = args.kustomize.len();
     if problems > 0 {

@@ -426,18 +426,33 @@ pub struct Survey {
     /// For each source file a kustomization renders a Secret from, the entries that do
     /// (indices into `entries`).
     pub sources: BTreeMap<PathBuf, BTreeSet<usize>>,
-    /// For each such file, every namespace and name an entry renders a Secret of it as: the
-    /// places a value of it may have been sealed for (`reseal -k` finds the one by its tag).
-    pub identities: BTreeMap<PathBuf, BTreeSet<(Option<String>, String)>>,
     /// For each such file, every Secret an entry renders from it, as that entry's GitOps
     /// system applies it (namespace as it sets it): what `seal -k` binds to, and refuses when
-    /// two entries apply one Secret under two identities.
+    /// two entries apply one Secret under two identities; and the places a value of it may have
+    /// been sealed for (`reseal -k` finds the one by its tag).
     pub renders: super::kustomize::Renders,
     /// The entries that did not render (indices into `entries`), and why.
     pub failed: BTreeMap<usize, Error>,
-    /// What could not be rendered, and plaintext that only a render shows (a values file a chart
-    /// puts in a Secret).
+    /// Plaintext that only a render shows (a values file a chart puts in a Secret).
     pub problems: Vec<Problem>,
+}
+
+impl Survey {
+    /// A problem for each entry that did not render and that `asked` is about: verify never
+    /// calls clean what it could not read.
+    pub fn render_problems(&self, asked: impl Fn(&Entry) -> bool) -> Vec<Problem> {
+        self.failed
+            .iter()
+            .map(|(i, e)| (&self.entries[*i], e))
+            .filter(|(entry, _)| asked(entry))
+            .map(|(entry, e)| {
+                Problem::new(
+                    Location::file(&entry.by),
+                    format!("not checked: it does not render: {}", e.message),
+                )
+            })
+            .collect()
+    }
 }
 
 /// The key ids of the `.kseal.yaml` rule matching an entry's folder.
@@ -449,7 +464,6 @@ pub fn survey(root: &Path, entries: Vec<Entry>, rule_kids: &mut RuleKids) -> Res
     let mut out = Survey::default();
     for (i, entry) in entries.iter().enumerate() {
         let kids = rule_kids(entry)?;
-        let at = Location::file(&entry.by);
         let landed = match entry.kind {
             Kind::Kustomize => kustomize_landings(entry, &mut out, i),
             _ => helm_landings(entry, root, &mut out.problems),
@@ -457,10 +471,6 @@ pub fn survey(root: &Path, entries: Vec<Entry>, rule_kids: &mut RuleKids) -> Res
         let landed = match landed {
             Ok(l) => l,
             Err(e) => {
-                out.problems.push(Problem::new(
-                    at,
-                    format!("not checked: it does not render: {}", e.message),
-                ));
                 out.failed.insert(i, e);
                 continue;
             }
@@ -493,11 +503,6 @@ fn kustomize_landings(
             .clone()
             .or(r.namespace.take())
             .or_else(|| entry.namespace.clone());
-        survey
-            .identities
-            .entry(file.clone())
-            .or_default()
-            .insert((namespace.clone(), r.name.clone()));
         survey.sources.entry(file.clone()).or_default().insert(index);
         for ((field, key), text) in &r.values {
             if let ValueState::Sealed(v) = secret::state_of(*field, text) {
