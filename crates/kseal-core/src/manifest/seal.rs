@@ -28,6 +28,9 @@ pub struct Sealed {
     /// Sealed values whose binding tag is not that of where they are (left as they are, named
     /// in `notes`).
     pub bound_elsewhere: usize,
+    /// The values that were already sealed, counted by the keys they are sealed to (so a caller
+    /// that names recipients can say which are sealed to others, without parsing again).
+    pub already_sealed_to: std::collections::BTreeMap<std::collections::BTreeSet<crate::crypto::Kid>, usize>,
 }
 
 /// The bytes a value stands for: `data` is base64 (line breaks allowed, as the API server
@@ -133,6 +136,7 @@ pub fn seal_applied_as(
         notes: notes(&docs, file),
         secrets: secrets.len(),
         bound_elsewhere: 0,
+        already_sealed_to: Default::default(),
     };
     // Only a value to seal needs recipients: resolved once, before the walk.
     let needs_policy = secrets
@@ -147,6 +151,9 @@ pub fn seal_applied_as(
             match v.state() {
                 ValueState::Sealed(value) => {
                     out.unchanged += 1;
+                    *out.already_sealed_to
+                        .entry(value.kids().into_iter().collect())
+                        .or_default() += 1;
                     // Already sealed, but for another place than where it is applied (a plain
                     // seal under a namePrefix, an overlay sealed for before): seal cannot fix it
                     // without the private key; say so, and what can.
