@@ -209,14 +209,8 @@ fn utf16_files_are_read_as_kubectl_reads_them() {
     let ns = "kubectl-utf16";
     let sb = crate::real_cluster::admin_in(s, ns);
     let text = format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: wide, namespace: {ns}}}\nstringData: {{password: hunter2}}\n");
-    let le: Vec<u8> = [0xff, 0xfe]
-        .into_iter()
-        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-        .collect();
-    let be: Vec<u8> = [0xfe, 0xff]
-        .into_iter()
-        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
-        .collect();
+    let le = utf16_with_bom(&text, true);
+    let be = utf16_with_bom(&text, false);
     for (file, bytes) in [("le.yaml", le), ("be.yaml", be)] {
         std::fs::create_dir_all(sb.path("u")).unwrap();
         std::fs::write(sb.path(&format!("u/{file}")), bytes).unwrap();

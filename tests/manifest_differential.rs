@@ -216,11 +216,7 @@ fn generated_file(r: &mut Rng, case: usize) -> Vec<u8> {
     };
     match r.below(10) {
         0 => [&[0xef, 0xbb, 0xbf][..], text.as_bytes()].concat(),
-        1 => {
-            let mut out = vec![0xff, 0xfe];
-            out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-            out
-        }
+        1 => utf16_with_bom(&text, true),
         _ => text.into_bytes(),
     }
 }

@@ -114,17 +114,8 @@ fn concurrent_rotate_keys_never_lose_a_key() {
     assert_eq!(stdout(&fetched).trim(), published);
     let sealed = sb.kseal().args(["seal", "-r", &published, "s.yaml"]).run_ok();
     sb.write("sealed.yaml", &stdout(&sealed));
-    let opened = sb
-        .kseal()
-        .args([
-            "--kubeconfig",
-            "kc",
-            "open",
-            "--identity-from-cluster",
-            "sealed.yaml",
-        ])
-        .run_ok();
-    assert!(stdout(&opened).contains("r0tated"));
+    let opened = open_from_cluster(&sb);
+    assert!(opened.contains("r0tated"));
 }
 
 /// Regression: two concurrent `init` both printed "created" and the Secret held one key. Now the
@@ -272,6 +263,21 @@ fn kseal_apply(sb: &Sandbox, args: &[&str]) -> assert_cmd::Command {
     c.args(["--kubeconfig", "kc", "apply", "-i", "a.agekey"])
         .args(args);
     c
+}
+
+/// `kseal open --identity-from-cluster sealed.yaml` in the sandbox (kubeconfig `kc`): stdout.
+fn open_from_cluster(sb: &Sandbox) -> String {
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "open",
+            "--identity-from-cluster",
+            "sealed.yaml",
+        ])
+        .run_ok();
+    stdout(&out)
 }
 
 /// One field of one object, through kubectl's jsonpath.
@@ -616,17 +622,8 @@ fn a_backup_restores_the_keys_under_their_names() {
         .args(["--kubeconfig", "kc", "cluster", "fetch-key"])
         .run_ok();
     assert_eq!(stdout(&fetched).trim(), recipient);
-    let opened = sb
-        .kseal()
-        .args([
-            "--kubeconfig",
-            "kc",
-            "open",
-            "--identity-from-cluster",
-            "sealed.yaml",
-        ])
-        .run_ok();
-    assert!(stdout(&opened).contains("before-the-l0ss"));
+    let opened = open_from_cluster(&sb);
+    assert!(opened.contains("before-the-l0ss"));
 
     // Issue 27: the same keys into Argo CD's namespace, whose repo-server sidecar mounts
     // secret kseal-keys (deploy/argocd/): only the Secret is made, never the namespace.
@@ -780,17 +777,8 @@ fn a_backup_of_two_keys_sharing_a_kid_restores_both() {
             .args(["seal", "-r", &id.recipient().to_string(), "s.yaml"])
             .run_ok();
         sb.write("sealed.yaml", &stdout(&sealed));
-        let opened = sb
-            .kseal()
-            .args([
-                "--kubeconfig",
-                "kc",
-                "open",
-                "--identity-from-cluster",
-                "sealed.yaml",
-            ])
-            .run_ok();
-        assert!(stdout(&opened).contains(&format!("k3y-{i}-v4lue")), "key {i}");
+        let opened = open_from_cluster(&sb);
+        assert!(opened.contains(&format!("k3y-{i}-v4lue")), "key {i}");
     }
     reset_keys(s);
 }

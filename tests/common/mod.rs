@@ -336,3 +336,14 @@ pub fn kubectl_objects(kubeconfig: &Path, file: &Path) -> Option<Vec<serde_json:
             .collect()
     })
 }
+
+/// `text` as UTF-16 with a byte order mark (little or big endian), as editors on Windows save it.
+pub fn utf16_with_bom(text: &str, little: bool) -> Vec<u8> {
+    let bom: [u8; 2] = if little { [0xff, 0xfe] } else { [0xfe, 0xff] };
+    bom.into_iter()
+        .chain(
+            text.encode_utf16()
+                .flat_map(|u| if little { u.to_le_bytes() } else { u.to_be_bytes() }),
+        )
+        .collect()
+}
