@@ -103,8 +103,7 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     }
     let mut cache = ConfigCache::default();
     let (mut sealed, mut unchanged, mut changed_files, mut secrets) = (0, 0, 0, 0);
-    // Values already sealed, but to other keys than -r/-R name: seal leaves them (it has no key
-    // to open them), and says which command does what was probably meant.
+    // Values already sealed, but to other keys than -r/-R name: counted, and said below.
     let explicit: std::collections::BTreeSet<crate::crypto::Kid> =
         super::recipients::explicit_recipients(&args.recipients)?
             .iter()
@@ -131,14 +130,7 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
         }
         sealed += out.sealed;
         unchanged += out.unchanged;
-        if !explicit.is_empty() {
-            to_other_keys += out
-                .already_sealed_to
-                .iter()
-                .filter(|(kids, _)| **kids != explicit)
-                .map(|(_, n)| n)
-                .sum::<usize>();
-        }
+        to_other_keys += sealed_to_other_keys(&out, &explicit);
         let changed = out.text.as_str() != src;
         changed_files += usize::from(changed);
         Ok(((changed, out.text), out.sealed))
@@ -179,14 +171,36 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
         inputs.len(),
         if inputs.len() == 1 { "" } else { "s" },
     );
-    if to_other_keys > 0 {
+    say_other_keys(to_other_keys);
+    Ok(ExitCode::Success)
+}
+
+/// How many of the values `out` found already sealed are sealed to other keys than `explicit`
+/// (-r/-R; none without them).
+fn sealed_to_other_keys(
+    out: &crate::manifest::seal::Sealed,
+    explicit: &std::collections::BTreeSet<crate::crypto::Kid>,
+) -> usize {
+    if explicit.is_empty() {
+        return 0;
+    }
+    out.already_sealed_to
+        .iter()
+        .filter(|(kids, _)| *kids != explicit)
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// Seal leaves values sealed to other keys as they are (it has no key to open them): it says
+/// so, and which command does what was probably meant.
+fn say_other_keys(n: usize) {
+    if n > 0 {
         say!(
-            "{to_other_keys} of the values already sealed {} sealed to other keys than -r/-R name, and seal leaves sealed values \
+            "{n} of the values already sealed {} sealed to other keys than -r/-R name, and seal leaves sealed values \
              as they are: to seal them to these keys, `kseal reseal -i OLD_KEY -r/-R ... PATH` (it needs the key they open with)",
-            if to_other_keys == 1 { "is" } else { "are" }
+            if n == 1 { "is" } else { "are" }
         );
     }
-    Ok(ExitCode::Success)
 }
 
 /// `seal --raw`: one value from stdin, sealed for `-n`/`--name`/`--key`, printed alone. The policy

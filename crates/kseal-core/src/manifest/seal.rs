@@ -33,6 +33,33 @@ pub struct Sealed {
     pub already_sealed_to: std::collections::BTreeMap<std::collections::BTreeSet<crate::crypto::Kid>, usize>,
 }
 
+impl Sealed {
+    /// Counts a value that was already sealed, by its keys; one sealed for another place than
+    /// `here`, where it is applied (a plain seal under a namePrefix, an overlay sealed for
+    /// before), seal cannot fix without the private key: it says so, and what can.
+    fn count_sealed(
+        &mut self,
+        value: &sealed::SealedValue,
+        here: Option<Binding>,
+        at: impl Fn() -> Location,
+    ) {
+        self.unchanged += 1;
+        *self
+            .already_sealed_to
+            .entry(value.kids().into_iter().collect())
+            .or_default() += 1;
+        if let Some(here) = here.filter(|b| value.bound_to(b) == Some(false)) {
+            self.bound_elsewhere += 1;
+            self.notes.push(format!(
+                "{}: already sealed, but for another place than {}, where it is applied: \
+                 `kseal reseal -w -k DIR -i KEY` seals it again for there",
+                at(),
+                here.describe(value.scope)
+            ));
+        }
+    }
+}
+
 /// The bytes a value stands for: `data` is base64 (line breaks allowed, as the API server
 /// accepts), `stringData` is the string itself.
 pub fn plaintext_of(field: Field, text: &str) -> Result<Zeroizing<Vec<u8>>, &'static str> {
@@ -150,24 +177,9 @@ pub fn seal_applied_as(
         for v in &s.values {
             match v.state() {
                 ValueState::Sealed(value) => {
-                    out.unchanged += 1;
-                    *out.already_sealed_to
-                        .entry(value.kids().into_iter().collect())
-                        .or_default() += 1;
-                    // Already sealed, but for another place than where it is applied (a plain
-                    // seal under a namePrefix, an overlay sealed for before): seal cannot fix it
-                    // without the private key; say so, and what can.
                     let ns = policy.as_ref().and_then(|p| p.namespace.as_deref());
                     let here = applied_binding(applied, s, v.key, value.scope, ns, Location::default);
-                    if let Some(here) = here.ok().filter(|b| value.bound_to(b) == Some(false)) {
-                        out.bound_elsewhere += 1;
-                        out.notes.push(format!(
-                            "{}: already sealed, but for another place than {}, where it is applied: \
-                             `kseal reseal -w -k DIR -i KEY` seals it again for there",
-                            s.value_location(file, v),
-                            here.describe(value.scope)
-                        ));
-                    }
+                    out.count_sealed(&value, here.ok(), || s.value_location(file, v));
                 }
                 ValueState::Malformed(e) => {
                     return Err(Error::crypto(
