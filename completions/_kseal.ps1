@@ -51,7 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('krm', 'krm', [CompletionResultType]::ParameterValue, 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print kseal''s version and the sealed value format it writes')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write a man page per command into DIR (for packagers)')
-            [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Complete a kubectl plugin command line (for kubectl_complete-seal)')
+            [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Complete a kubectl plugin command line (for kubectl_complete-kseal)')
             [CompletionResult]::new('copy-self', 'copy-self', [CompletionResultType]::ParameterValue, 'Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -607,7 +607,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('krm', 'krm', [CompletionResultType]::ParameterValue, 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print kseal''s version and the sealed value format it writes')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write a man page per command into DIR (for packagers)')
-            [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Complete a kubectl plugin command line (for kubectl_complete-seal)')
+            [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Complete a kubectl plugin command line (for kubectl_complete-kseal)')
             [CompletionResult]::new('copy-self', 'copy-self', [CompletionResultType]::ParameterValue, 'Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

@@ -48,7 +48,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand krm 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin'
             cand version 'Print kseal''s version and the sealed value format it writes'
             cand man 'Write a man page per command into DIR (for packagers)'
-            cand __complete 'Complete a kubectl plugin command line (for kubectl_complete-seal)'
+            cand __complete 'Complete a kubectl plugin command line (for kubectl_complete-kseal)'
             cand copy-self 'Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -554,7 +554,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand krm 'Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin'
             cand version 'Print kseal''s version and the sealed value format it writes'
             cand man 'Write a man page per command into DIR (for packagers)'
-            cand __complete 'Complete a kubectl plugin command line (for kubectl_complete-seal)'
+            cand __complete 'Complete a kubectl plugin command line (for kubectl_complete-kseal)'
             cand copy-self 'Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

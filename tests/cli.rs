@@ -499,14 +499,14 @@ fn set_creates_a_data_field_in_json() {
     assert_eq!(v["data"]["k"], "AIAB");
 }
 
-/// kubectl's flags work before the command (`kubectl seal -n prod seal ...`, the plugin's habit)
+/// kubectl's flags work before the command (`kubectl kseal -n prod seal ...`, the plugin's habit)
 /// and after it; given twice, the command's own wins, as later flags do in kubectl.
 #[test]
 fn kubectl_plugin_binary_accepts_kubectl_flags_before_and_after_the_command() {
     let sb = Sandbox::new();
     sb.write("s.yaml", &SECRET.replace("  namespace: prod\n", ""));
     let plugin = || {
-        let mut c = assert_cmd::Command::cargo_bin("kubectl-seal").unwrap();
+        let mut c = assert_cmd::Command::cargo_bin("kubectl-kseal").unwrap();
         c.current_dir(sb.dir.path());
         c
     };
@@ -534,7 +534,11 @@ fn kubectl_plugin_binary_accepts_kubectl_flags_before_and_after_the_command() {
         .unwrap();
     assert_eq!(wrong.status.code(), Some(3), "{}", stderr(&wrong));
     let help = plugin().arg("--help").output().unwrap();
-    assert!(stdout(&help).contains("Usage: kubectl seal"), "{}", stdout(&help));
+    assert!(
+        stdout(&help).contains("Usage: kubectl kseal"),
+        "{}",
+        stdout(&help)
+    );
 }
 
 /// Issue 27 (first hour): `--kubeconfig`, `--context`, `--request-timeout`, `-n` and
@@ -876,23 +880,23 @@ fn a_closed_stdout_exits_quietly() {
 #[test]
 fn the_kubectl_plugin_says_kubectl_seal_in_its_messages() {
     let sb = sealed_sandbox();
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-seal"))
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-kseal"))
         .args(["open", "-i", "b.agekey", "sealed.yaml"])
         .current_dir(sb.dir.path())
         .run_exits(3);
     assert!(
-        stderr(&out).starts_with("kubectl seal: error: "),
+        stderr(&out).starts_with("kubectl kseal: error: "),
         "{}",
         stderr(&out)
     );
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-seal"))
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-kseal"))
         .args(["seal", "-R", "a.pub", "plain.yaml"])
         .current_dir(sb.dir.path())
         .output()
         .unwrap();
     assert!(out.status.success());
     assert!(
-        stderr(&out).lines().all(|l| l.starts_with("kubectl seal: ")),
+        stderr(&out).lines().all(|l| l.starts_with("kubectl kseal: ")),
         "{}",
         stderr(&out)
     );
@@ -1937,23 +1941,23 @@ fn folder_walks_honour_gitignore_kseal_ignore_and_exclude() {
     sb.kseal().args(["verify", "."]).run_exits(1);
 }
 
-/// As the kubectl plugin, help examples and suggested commands say `kubectl seal`.
+/// As the kubectl plugin, help examples and suggested commands say `kubectl kseal`.
 #[test]
 fn the_kubectl_plugin_help_says_kubectl_seal() {
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-seal"))
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-kseal"))
         .args(["seal", "--help"])
         .run_ok();
     let help = stdout(&out);
     assert!(
-        help.contains("  kubectl seal seal -r age1...") && help.contains("| kubectl seal seal -R"),
+        help.contains("  kubectl kseal seal -r age1...") && help.contains("| kubectl kseal seal -R"),
         "{help}"
     );
     assert!(!help.contains("  kseal ") && !help.contains("| kseal "), "{help}");
     assert!(help.lines().all(|l| l.chars().count() <= 100), "{help}");
 }
 
-/// Issue 27 (first hour): kubectl completes the plugin (`kubectl seal <TAB>`) through the shipped
-/// `completions/kubectl_complete-seal`, run by the real kubectl's plugin completion: subcommands,
+/// Issue 27 (first hour): kubectl completes the plugin (`kubectl kseal <TAB>`) through the shipped
+/// `completions/kubectl_complete-kseal`, run by the real kubectl's plugin completion: subcommands,
 /// then options by prefix; file completion where a command takes paths.
 #[test]
 fn the_real_kubectl_completes_the_plugin() {
@@ -1962,13 +1966,13 @@ fn the_real_kubectl_completes_the_plugin() {
     let bin = sb.path("bin");
     std::fs::create_dir_all(&bin).unwrap();
     std::os::unix::fs::symlink(
-        assert_cmd::cargo::cargo_bin("kubectl-seal"),
-        bin.join("kubectl-seal"),
+        assert_cmd::cargo::cargo_bin("kubectl-kseal"),
+        bin.join("kubectl-kseal"),
     )
     .unwrap();
     std::fs::copy(
-        repo().join("completions/kubectl_complete-seal"),
-        bin.join("kubectl_complete-seal"),
+        repo().join("completions/kubectl_complete-kseal"),
+        bin.join("kubectl_complete-kseal"),
     )
     .unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
@@ -2017,7 +2021,7 @@ fn the_krew_manifest_gets_each_archives_checksum_and_passes_krews_rules() {
     let sb = Sandbox::new();
     // A small stand-in for the binaries: krew's rules look at names, modes and checksums (a debug
     // build copied eight times made this test take 90 s).
-    let bin = sb.write("kubectl-seal", "#!/bin/sh\necho kseal\n");
+    let bin = sb.write("kubectl-kseal", "#!/bin/sh\necho kseal\n");
     std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let targets = [
         "x86_64-unknown-linux-musl",
@@ -2028,7 +2032,7 @@ fn the_krew_manifest_gets_each_archives_checksum_and_passes_krews_rules() {
     let archive = |target: &str, with_license: bool| -> std::path::PathBuf {
         let dir = sb.path(&format!("build-{with_license}/kseal-{target}"));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::copy(&bin, dir.join("kubectl-seal")).unwrap();
+        std::fs::copy(&bin, dir.join("kubectl-kseal")).unwrap();
         std::fs::copy(&bin, dir.join("kseal")).unwrap();
         if with_license {
             std::fs::copy(repo().join("LICENSE"), dir.join("LICENSE")).unwrap();
@@ -2254,19 +2258,19 @@ fn keygen_writes_the_public_key_file_the_quickstart_names() {
     );
 }
 
-/// Issue 27 (first hour): `kseal` linked as `kubectl-seal` is the kubectl plugin (its usage and
-/// examples say `kubectl seal`; linked as `kubectl-kseal`, as krew does, `kubectl kseal`), and no help text of the plugin tells to run `kseal SUBCOMMAND`
+/// Issue 27 (first hour): `kseal` linked as `kubectl-kseal` is the kubectl plugin (its usage and
+/// examples say `kubectl kseal`; linked as `kubectl-kseal`, as krew does, `kubectl kseal`), and no help text of the plugin tells to run `kseal SUBCOMMAND`
 /// (the hook's help said `kseal hook install`).
 #[test]
 fn the_plugin_is_named_by_how_it_is_run_and_its_help_never_says_kseal_commands() {
     let sb = Sandbox::new();
-    let link = sb.path("bin/kubectl-seal");
+    let link = sb.path("bin/kubectl-kseal");
     std::fs::create_dir_all(sb.path("bin")).unwrap();
     std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("kseal"), &link).unwrap();
     let out = std::process::Command::new(&link).arg("--help").output().unwrap();
-    assert!(stdout(&out).contains("Usage: kubectl seal"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Usage: kubectl kseal"), "{}", stdout(&out));
     let re = regex::Regex::new(r"(^|[\s`|&;(=])kseal (seal|open|hook|scan|reseal|cluster|verify)\b").unwrap();
-    for bin in [link.clone(), assert_cmd::cargo::cargo_bin("kubectl-seal")] {
+    for bin in [link.clone(), assert_cmd::cargo::cargo_bin("kubectl-kseal")] {
         for sub in [
             &[][..],
             &["hook"],
@@ -2294,10 +2298,10 @@ fn the_plugin_is_named_by_how_it_is_run_and_its_help_never_says_kseal_commands()
             .output()
             .unwrap(),
     );
-    assert!(hook.contains("`kubectl seal hook install`"), "{hook}");
+    assert!(hook.contains("`kubectl kseal hook install`"), "{hook}");
     // As krew links it (packaging/krew/README.md: the index name is `kseal`).
     let krew = sb.path("bin/kubectl-kseal");
-    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("kubectl-seal"), &krew).unwrap();
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("kubectl-kseal"), &krew).unwrap();
     let out = std::process::Command::new(&krew).arg("--help").output().unwrap();
     assert!(stdout(&out).contains("Usage: kubectl kseal"), "{}", stdout(&out));
     let hook = stdout(

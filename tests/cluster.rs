@@ -550,7 +550,7 @@ fn cluster_init_fetch_rotate_backup_and_identity_from_cluster() {
     assert!(stderr(&again).contains("already has keys"), "{}", stderr(&again));
 }
 
-/// The real kubectl runs `kubectl-seal` from PATH and passes its flags through; KUBECONFIG may
+/// The real kubectl runs `kubectl-kseal` from PATH and passes its flags through; KUBECONFIG may
 /// name several files (the context lives in the second).
 #[test]
 fn kubectl_seal_apply_through_the_real_kubectl_with_context_and_namespace() {
@@ -574,11 +574,11 @@ fn kubectl_seal_apply_through_the_real_kubectl_with_context_and_namespace() {
     let bin_dir = env.sb.path("bin");
     std::fs::create_dir(&bin_dir).unwrap();
     std::fs::copy(
-        assert_cmd::cargo::cargo_bin("kubectl-seal"),
-        bin_dir.join("kubectl-seal"),
+        assert_cmd::cargo::cargo_bin("kubectl-kseal"),
+        bin_dir.join("kubectl-kseal"),
     )
     .unwrap();
-    chmod(&bin_dir.join("kubectl-seal"), 0o755);
+    chmod(&bin_dir.join("kubectl-kseal"), 0o755);
     // No metadata.namespace: -n decides, for sealing and for applying alike.
     env.sb.write(
         "s.plain",
@@ -643,7 +643,7 @@ fn kubectl_seal_apply_through_the_real_kubectl_with_context_and_namespace() {
     // Help shows the plugin as users invoke it.
     let help = run(&["seal", "apply", "--help"]);
     assert!(
-        stdout(&help).contains("Usage: kubectl seal apply"),
+        stdout(&help).contains("Usage: kubectl kseal apply"),
         "{}",
         stdout(&help)
     );

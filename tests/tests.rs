@@ -21,6 +21,7 @@ mod manifest_differential;
 mod properties;
 mod quickstart;
 mod real_cluster;
+mod release;
 mod render_guard;
 mod rotation;
 mod scan;

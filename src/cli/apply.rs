@@ -55,7 +55,7 @@ Examples:
   kseal apply -i cluster.agekey manifests/
   kseal apply --identity-from-cluster --dry-run=server manifests/
   kseal apply -i cluster.agekey -k overlays/prod
-  kubectl seal apply --context prod -n shop --diff shop/")]
+  kubectl kseal apply --context prod -n shop --diff shop/")]
 pub struct ApplyArgs {
     /// Files or folders (recursively: *.yaml, *.yml, *.json); `-` or nothing reads stdin.
     #[arg(value_name = "PATH")]

@@ -38,7 +38,7 @@ pub struct ManArgs {
     pub dir: std::path::PathBuf,
 }
 
-/// kubectl's plugin completion (kubectl 1.26+ runs `kubectl_complete-seal WORD...` and reads
+/// kubectl's plugin completion (kubectl 1.26+ runs `kubectl_complete-kseal WORD...` and reads
 /// cobra's `__complete` output): subcommands or long options starting with the last word, each
 /// `name<TAB>summary`, then `:4` (no file completion); `:0` (files) where a command takes paths.
 /// Written here because clap_complete's own runtime completion is not stable yet.

@@ -1,8 +1,8 @@
 //! The command line: clap definitions and dispatch, one file per command. `kseal` and
-//! `kubectl-seal` share all of it; only the name in help and messages differs.
+//! `kubectl-kseal` share all of it; only the name in help and messages differs.
 
 /// A line on stderr, prefixed with the program's name as the user typed it (`kseal`, or
-/// `kubectl seal` when run as the kubectl plugin).
+/// `kubectl kseal` when run as the kubectl plugin).
 macro_rules! say {
     ($($arg:tt)*) => {{
         $crate::cli::output::clear_progress();
@@ -66,7 +66,7 @@ Typical use:
   kseal scan --worktree                       # plaintext Secrets in the files on disk
 
 kubectl's flags (--kubeconfig, --context, --request-timeout, -n) may also come before the command,
-as `kubectl seal --context prod apply ...`; each command's --help lists those it takes.
+as `kubectl kseal --context prod apply ...`; each command's --help lists those it takes.
 
 Exit codes: 0 success, 1 findings (verify, scan), 2 usage or input error, 3 crypto failure (wrong key,
 tampered value), 4 cluster/API error.";
@@ -80,7 +80,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// kubectl's flags may come before the command (`kubectl seal --context prod apply ...`), for
+/// kubectl's flags may come before the command (`kubectl kseal --context prod apply ...`), for
 /// the commands that take them; each command lists its own.
 #[derive(Args, Debug, Clone, Default)]
 pub struct Before {
@@ -260,9 +260,9 @@ pub enum Command {
     /// Write a man page per command into DIR (for packagers).
     #[command(hide = true)]
     Man(completions::ManArgs),
-    // completions/kubectl_complete-seal runs it: the candidates for the last word, one per line,
+    // completions/kubectl_complete-kseal runs it: the candidates for the last word, one per line,
     // then cobra's `:DIRECTIVE` line (completions::kubectl_complete).
-    /// Complete a kubectl plugin command line (for kubectl_complete-seal)
+    /// Complete a kubectl plugin command line (for kubectl_complete-kseal)
     #[command(name = "__complete", hide = true)]
     KubectlComplete {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "WORD")]
@@ -356,7 +356,7 @@ pub(super) fn scope_parser() -> impl clap::builder::TypedValueParser<Value = Sco
 
 static PROGRAM: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
 
-/// The program's name as users type it: `kseal`, or `kubectl seal` as the kubectl plugin.
+/// The program's name as users type it: `kseal`, or `kubectl kseal` as the kubectl plugin.
 pub fn program() -> &'static str {
     PROGRAM.get().copied().unwrap_or("kseal")
 }
@@ -376,7 +376,7 @@ pub fn output_file(path: &std::path::Path) -> Result<(), Error> {
 }
 
 /// `text` with the commands it suggests (`` `kseal reseal` ``) written as the user types them: as
-/// the kubectl plugin, `` `kubectl seal reseal` ``.
+/// the kubectl plugin, `` `kubectl kseal reseal` ``.
 pub fn as_typed(text: &str) -> std::borrow::Cow<'_, str> {
     if program() == "kseal" {
         std::borrow::Cow::Borrowed(text)
@@ -437,22 +437,20 @@ fn run_main(bin_name: &'static str) -> i32 {
     use clap::{CommandFactory, FromArgMatches};
     crate::hardening::no_core_dumps();
     crate::tune_allocator();
-    // The name it was run by decides: `kseal` linked as `kubectl-seal` is the kubectl plugin.
+    // The name it was run by decides: `kseal` linked as `kubectl-kseal` is the kubectl plugin.
     let invoked = std::env::args_os().next().and_then(|a| {
         std::path::Path::new(&a)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
     });
-    // `kubectl-seal` from the release archives and Homebrew; `kubectl-kseal` as krew links it
-    // (the krew index name is `kseal`: packaging/krew/README.md says why).
+    // One plugin name everywhere: the release archives, Homebrew and krew all install
+    // `kubectl-kseal` (the krew index name is `kseal`: packaging/krew/README.md says why).
     let bin_name: &'static str = match invoked.as_deref() {
-        Some("kubectl-seal") => "kubectl-seal",
         Some("kubectl-kseal") => "kubectl-kseal",
         _ => bin_name,
     };
     // kubectl runs plugins as `kubectl-NAME`; help then shows `kubectl NAME`, as users type it.
     let shown: &'static str = match bin_name {
-        "kubectl-seal" => "kubectl seal",
         "kubectl-kseal" => "kubectl kseal",
         other => other,
     };
