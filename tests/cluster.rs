@@ -615,7 +615,7 @@ fn kubectl_seal_apply_through_the_real_kubectl_with_context_and_namespace() {
     };
     // Flags before and after the subcommand, as kubectl users type them.
     let out = run(&[
-        "seal",
+        "kseal",
         "--context",
         "fake-ctx",
         "apply",
@@ -630,7 +630,7 @@ fn kubectl_seal_apply_through_the_real_kubectl_with_context_and_namespace() {
     assert!(env.fake.get("secrets", Some("shop"), "db").is_some());
     assert_no_plaintext(&out);
     let out = run(&[
-        "seal",
+        "kseal",
         "apply",
         "-i",
         "a.agekey",
@@ -641,7 +641,7 @@ fn kubectl_seal_apply_through_the_real_kubectl_with_context_and_namespace() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "secret/db unchanged\n");
     // Help shows the plugin as users invoke it.
-    let help = run(&["seal", "apply", "--help"]);
+    let help = run(&["kseal", "apply", "--help"]);
     assert!(
         stdout(&help).contains("Usage: kubectl kseal apply"),
         "{}",
