@@ -841,3 +841,75 @@ fn apply_takes_kubectls_flags_and_skips_what_is_no_manifest() {
     // --dry-run=none applies, as kubectl's.
     kseal_apply(&sb, &["--dry-run=none", "app/secret.yaml"]).run_ok();
 }
+
+/// Issue 39 (first day): `cluster init` without `--backup-to` warns that the only copy of the key
+/// is in the cluster and says how to make an offline key and a backup; following its two commands
+/// gives a backup that `age` opens with that key. With `--backup-to`, no warning.
+#[test]
+fn init_without_an_offline_backup_warns_and_says_how_to_make_one() {
+    require_tools!("age");
+    let s = require_real_apiserver!();
+    let _one_at_a_time = KEYS.lock().unwrap_or_else(|e| e.into_inner());
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, None);
+    reset_keys(s);
+    let out = sb
+        .kseal()
+        .args(["--kubeconfig", "kc", "cluster", "init"])
+        .run_ok();
+    let err = stderr(&out);
+    assert!(err.contains("warning: no offline backup (--backup-to)"), "{err}");
+    assert!(err.contains("kseal keygen -o offline.agekey"), "{err}");
+    assert!(
+        err.contains("cluster backup --to age1... -o kseal-keys-backup.age"),
+        "{err}"
+    );
+    let published = stdout(&out).trim().to_string();
+    // The advice, followed.
+    let out = sb.kseal().args(["keygen", "-o", "offline.agekey"]).run_ok();
+    let offline = stdout(&out).trim().to_string();
+    sb.kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "cluster",
+            "backup",
+            "--to",
+            &offline,
+            "-o",
+            "kseal-keys-backup.age",
+        ])
+        .run_ok();
+    let opened = std::process::Command::new("age")
+        .args(["-d", "-i", "offline.agekey", "kseal-keys-backup.age"])
+        .current_dir(sb.dir.path())
+        .output()
+        .unwrap();
+    assert!(opened.status.success(), "{}", stderr(&opened));
+    let key = String::from_utf8_lossy(&opened.stdout).into_owned();
+    assert!(key.contains("AGE-SECRET-KEY-1"));
+    let identity = sb.write("restored.agekey", &key);
+    chmod(&identity, 0o600);
+    let out = sb.kseal().args(["keygen", "-y", "restored.agekey"]).run_ok();
+    assert_eq!(
+        stdout(&out).trim(),
+        published,
+        "the backup holds the published key"
+    );
+
+    reset_keys(s);
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "kc",
+            "cluster",
+            "init",
+            "--backup-to",
+            &offline,
+            "--backup-out",
+            "b2.age",
+        ])
+        .run_ok();
+    assert!(!stderr(&out).contains("no offline backup"), "{}", stderr(&out));
+}

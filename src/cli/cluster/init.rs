@@ -170,5 +170,22 @@ async fn init_fresh(
         keys::KEY_SECRET,
         keys::PUBLIC_CONFIGMAP
     );
+    if key.backup.is_none() {
+        warn_no_backup(context);
+    }
     Ok(key.recipient().clone())
+}
+
+/// `cluster init` without `--backup-to` (issue 39): the only copy of the private key is now in the
+/// cluster, and the quickstart's `--backup-to age1...` never said where that key comes from.
+fn warn_no_backup(context: Option<&str>) {
+    let ctx = context.map(|c| format!("--context {c} ")).unwrap_or_default();
+    say!(
+        "warning: no offline backup (--backup-to): the only copy of the new private key is secret {}/{} in this cluster; \
+         if the cluster is lost, nothing sealed to it can be opened again. Make an offline key and a backup now:\n  \
+         kseal keygen -o offline.agekey      # prints its age1...; keep the file offline (a password manager, a safe)\n  \
+         kseal {ctx}cluster backup --to age1... -o kseal-keys-backup.age",
+        keys::NAMESPACE,
+        keys::KEY_SECRET
+    );
 }
