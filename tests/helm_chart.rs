@@ -534,3 +534,96 @@ fn the_chart_renders_metrics_objects_on_request() {
         assert!(rules.contains(metric), "{metric}");
     }
 }
+
+/// Issue 39 (first day): the kseal-apply chart's hook Job waited five minutes for a ConfigMap the
+/// README never mentioned, then failed the install naming nothing. On the real kube-apiserver:
+/// with the key Secret there and no ConfigMap, `helm install` fails at once naming the ConfigMap
+/// and the command that makes it, and installs nothing; with the ConfigMap and no key Secret, it
+/// names the Secret; with both, it installs. Where the cluster cannot be asked (`helm template`,
+/// as Argo CD renders) the volumes are optional, and `kseal apply` on the empty folder fails at
+/// once (exit 2, "no manifests to apply") instead of applying nothing.
+#[test]
+fn the_apply_chart_fails_fast_naming_missing_manifests_or_keys() {
+    require_tools!("helm", "kubectl");
+    let Some(server) = real_apiserver::real_apiserver() else {
+        return;
+    };
+    let kubeconfig = server.kubeconfig(
+        &server.dir.join("apply-chart-fail.kubeconfig"),
+        real_apiserver::ADMIN_TOKEN,
+        None,
+    );
+    server.admin_apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: chart-ff}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: chart-ff-apps}\n");
+    let install = |release: &str| {
+        std::process::Command::new("helm")
+            .args(["install", release])
+            .arg(repo().join(APPLY_CHART))
+            .args(["-n", "chart-ff", "--kubeconfig"])
+            .arg(&kubeconfig)
+            .args([
+                "--set",
+                "targetNamespace=chart-ff-apps",
+                "--set",
+                "schedule=*/15 * * * *",
+            ])
+            .output()
+            .unwrap()
+    };
+    server.admin_apply("apiVersion: v1\nkind: Secret\nmetadata: {name: kseal-keys, namespace: chart-ff}\nstringData: {x.agekey: placeholder-not-a-key}\n");
+    let out = install("ff-one");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("configmap chart-ff/app-manifests does not exist")
+            && stderr(&out).contains("kubectl create configmap app-manifests -n chart-ff --from-file="),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!server
+        .kubectl(&["get", "serviceaccount", "kseal-apply", "-n", "chart-ff"])
+        .status
+        .success());
+    server.kubectl(&["delete", "secret", "kseal-keys", "-n", "chart-ff"]);
+    server.admin_apply(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-manifests, namespace: chart-ff}\ndata: {}\n",
+    );
+    let out = install("ff-two");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("secret chart-ff/kseal-keys does not exist"),
+        "{}",
+        stderr(&out)
+    );
+    server.admin_apply("apiVersion: v1\nkind: Secret\nmetadata: {name: kseal-keys, namespace: chart-ff}\nstringData: {x.agekey: placeholder-not-a-key}\n");
+    let out = install("ff-three");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("kubectl create configmap app-manifests -n chart-ff"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Offline (helm template): both volumes optional, so the Pod starts and kseal speaks.
+    let rendered = render_chart(APPLY_CHART, "kseal", &["--set", "schedule=*/5 * * * *"]);
+    let cron = find(&rendered, "CronJob");
+    for v in cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+    {
+        let source = v.get("secret").or_else(|| v.get("configMap")).unwrap();
+        assert_eq!(source["optional"], true, "{v}");
+    }
+    // The empty folder the Pod then sees.
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.path("manifests")).unwrap();
+    let out = sb
+        .kseal()
+        .args(["--kubeconfig"])
+        .arg(&kubeconfig)
+        .args(["apply", "-i", "a.agekey", "manifests"])
+        .run_exits(2);
+    assert!(
+        stderr(&out).contains("manifests: no manifests to apply"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -143,12 +143,20 @@ fn the_quickstart_works_with_cluster_init_on_a_real_apiserver() {
         real_apiserver::ADMIN_TOKEN,
         None,
     );
-    let offline = Sandbox::new().recipient("b");
-    let script = quickstart().replace("age1...offline", &offline);
-    let sb = run(&script, Some(&kubeconfig));
+    let sb = run(&quickstart(), Some(&kubeconfig));
     check_commit(&sb);
-    // init's backup is in the work tree, ignored, and opens with the offline identity.
+    // init's backup is in the work tree, ignored, and opens with the offline identity the
+    // quickstart made first (in HOME, outside the repository).
     assert!(sb.path("repo/kseal-keys-backup.age").is_file());
+    require_tools!("age");
+    let opened = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(sb.path("offline.agekey"))
+        .arg(sb.path("repo/kseal-keys-backup.age"))
+        .output()
+        .unwrap();
+    assert!(opened.status.success(), "{}", stderr(&opened));
+    assert!(String::from_utf8_lossy(&opened.stdout).contains("AGE-SECRET-KEY-1"));
     let published = server.kubectl(&["get", "configmap", "-n", "kseal", "-o", "name"]);
     assert!(
         stdout(&published).contains("configmap/"),

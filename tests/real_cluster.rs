@@ -913,3 +913,75 @@ fn init_without_an_offline_backup_warns_and_says_how_to_make_one() {
         .run_ok();
     assert!(!stderr(&out).contains("no offline backup"), "{}", stderr(&out));
 }
+
+/// Issue 39 (first day): a Secret without `metadata.namespace`, sealed under a rule with
+/// `namespace: ns-written`, gets that namespace written into the file (one line, the file's style
+/// kept), so the real `kubectl apply -f` puts it where its values are bound, not in the context's
+/// namespace; `kseal apply` then opens it there. A kustomize base sealed with `-k` is left without
+/// one: its namespace comes from whatever uses it.
+#[test]
+fn seal_writes_the_bound_namespace_so_kubectl_applies_it_there() {
+    let s = require_real_apiserver!();
+    require_tools!("kubectl");
+    let sb = admin_in(s, "ns-context");
+    fresh_namespace(s, "ns-written");
+    sb.write(
+        ".kseal.yaml",
+        "rules:\n  - path: \"**\"\n    recipients: [a.pub]\n    namespace: ns-written\n",
+    );
+    let plain = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db  # the app's database\n  labels: {app: db}\nstringData:\n  password: first-day-pw\n";
+    sb.write("db.yaml", plain);
+    let out = sb.kseal().args(["seal", "-w", "db.yaml"]).run_ok();
+    assert!(
+        stderr(&out).contains("wrote `namespace: ns-written`"),
+        "{}",
+        stderr(&out)
+    );
+    let sealed = sb.read("db.yaml");
+    let expected_head = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db  # the app's database\n  labels: {app: db}\n  namespace: ns-written\nstringData:\n  password: kseal:v3:";
+    assert!(sealed.starts_with(expected_head), "{sealed}");
+    // The real kubectl, whose context namespace is ns-context, applies it to ns-written.
+    let out = Command::new("kubectl")
+        .args(["--kubeconfig", "kc", "apply", "-f", "db.yaml"])
+        .current_dir(sb.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(s
+        .kubectl(&["get", "secret", "db", "-n", "ns-written"])
+        .status
+        .success());
+    assert!(!s
+        .kubectl(&["get", "secret", "db", "-n", "ns-context"])
+        .status
+        .success());
+    // And kseal opens it there (the values are bound to ns-written).
+    sb.kseal()
+        .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "db.yaml"])
+        .run_ok();
+    let got = s.kubectl(&[
+        "get",
+        "secret",
+        "db",
+        "-n",
+        "ns-written",
+        "-o",
+        "jsonpath={.data.password}",
+    ]);
+    assert_eq!(stdout(&got), b64("first-day-pw"));
+
+    // A kustomize base sealed with -k: no namespace written.
+    sb.write("base/kustomization.yaml", "resources: [secret.yaml]\n");
+    sb.write(
+        "base/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\nstringData:\n  token: first-day-token\n",
+    );
+    sb.write(
+        "prod/kustomization.yaml",
+        "namespace: ns-written\nresources: [../base]\n",
+    );
+    let out = sb.kseal().args(["seal", "-w", "-k", "prod"]).run_ok();
+    let base = sb.read("base/secret.yaml");
+    assert!(!base.contains("namespace:"), "{base}{}", stderr(&out));
+    assert!(base.contains("token: kseal:v3:"), "{base}");
+}

@@ -13,6 +13,7 @@ mod cli;
 mod cluster;
 mod corpus;
 mod edit;
+mod first_day;
 mod gitops;
 mod helm_chart;
 mod hygiene;

@@ -177,6 +177,15 @@ fn read_inputs(args: &ApplyArgs, global: &Flags) -> Result<(Vec<super::input::In
             );
         }
     }
+    if inputs.is_empty() && args.kustomize.is_empty() {
+        // As kubectl ("no objects passed to apply"): an empty folder is a mistake (a ConfigMap
+        // volume that was never filled, the wrong path), never a successful apply of nothing.
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::usage(format!(
+            "{}: no manifests to apply (no file with a document that has apiVersion and kind); nothing was sent",
+            shown.join(", ")
+        )));
+    }
     for dir in &args.kustomize {
         let stream = crate::integrations::kustomize::build(dir)?;
         let is_sops = sops::is_sops(&stream);

@@ -15,6 +15,7 @@ mod apply;
 #[cfg(feature = "cluster")]
 mod cluster;
 mod completions;
+mod credentials;
 mod edit;
 #[cfg(feature = "scan")]
 mod hook;

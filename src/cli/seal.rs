@@ -110,6 +110,8 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
             .map(crate::crypto::Recipient::kid)
             .collect();
     let mut to_other_keys = 0;
+    // ConfigMap entries whose keys say credential: not sealable, named with what to do.
+    let mut in_configmaps = 0;
     // Seal everything before writing anything: one bad file leaves every file untouched.
     let done = each_input(&inputs, Some("sealing"), true, |input, src| {
         let loc = input.location();
@@ -127,6 +129,10 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
         secrets += out.secrets;
         for note in &out.notes {
             say!("{note}");
+        }
+        for c in super::credentials::in_configmaps(src, &loc) {
+            say!("{}: {}", c.location, super::credentials::MOVE_TO_SECRET);
+            in_configmaps += 1;
         }
         sealed += out.sealed;
         unchanged += out.unchanged;
@@ -157,12 +163,7 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     }
     super::input::say_skipped(&skipped, "sealed");
     if secrets == 0 {
-        // Nothing to do is fine (a folder of Deployments), but say so rather than "sealed 0".
-        say!(
-            "no Secret found in {} file{}: nothing to seal (kseal seals `kind: Secret`, `apiVersion: v1`)",
-            inputs.len(),
-            if inputs.len() == 1 { "" } else { "s" },
-        );
+        say_nothing_to_seal(inputs.len(), in_configmaps);
         return Ok(ExitCode::Success);
     }
     say!(
@@ -173,6 +174,24 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     );
     say_other_keys(to_other_keys);
     Ok(ExitCode::Success)
+}
+
+/// No Secret in the inputs: fine (a folder of Deployments), but said rather than "sealed 0"; and
+/// when ConfigMap entries look like credentials (named above), what to do with them.
+fn say_nothing_to_seal(files: usize, in_configmaps: usize) {
+    say!(
+        "no Secret found in {files} file{}: nothing to seal (kseal seals `kind: Secret`, `apiVersion: v1`){}",
+        if files == 1 { "" } else { "s" },
+        match in_configmaps {
+            0 => String::new(),
+            n => format!(
+                "; but {n} ConfigMap entr{} above look{} like credentials: move {} into a Secret, then seal it",
+                if n == 1 { "y" } else { "ies" },
+                if n == 1 { "s" } else { "" },
+                if n == 1 { "it" } else { "them" }
+            ),
+        }
+    );
 }
 
 /// How many of the values `out` found already sealed are sealed to other keys than `explicit`

@@ -109,6 +109,11 @@ pub fn run(args: VerifyArgs, global: &Flags) -> Result<ExitCode, Error> {
             found.retain(|p| !p.message.starts_with(TEMPLATE_NOT_CHECKED));
             found.extend(chart_template(input)?);
         }
+        found.extend(
+            super::credentials::in_configmaps(src, &input.location())
+                .into_iter()
+                .map(|c| Problem::new(c.location, super::credentials::MOVE_TO_SECRET)),
+        );
         Ok((found, 0))
     })?;
     for (input, outcome) in done {

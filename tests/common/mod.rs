@@ -347,3 +347,13 @@ pub fn utf16_with_bom(text: &str, little: bool) -> Vec<u8> {
         )
         .collect()
 }
+
+/// `text` without its `  namespace: ...` metadata lines: a sealed Secret whose namespace comes at
+/// apply time (a kustomize base, a chart), as `seal` leaves it only under `-k`; seal writes the
+/// namespace it binds into a Secret that names none (issue 39).
+pub fn without_namespace(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with("  namespace: "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}

@@ -178,20 +178,7 @@ pub fn open(
             if !jobs.iter().any(|j| std::ptr::eq(j.secret, s)) {
                 continue;
             }
-            let Some(metadata) = s.root.get("metadata").filter(|m| m.entries().is_some()) else {
-                continue;
-            };
-            let json = s.root.is_flow_mapping();
-            let empty_block = !metadata.is_flow_mapping() && metadata.entries().is_some_and(|e| e.is_empty());
-            if empty_block {
-                continue;
-            }
-            let (key, value) = if json {
-                ("\"namespace\"".to_string(), double_quoted(ns))
-            } else {
-                ("namespace".to_string(), ns.to_string())
-            };
-            edits.push(splice::insert_entry(src, metadata, &key, &value));
+            edits.extend(namespace_edit(src, s, ns));
         }
     }
     for shape in &mut shapes {
@@ -204,4 +191,21 @@ pub fn open(
         opened,
         secrets: shapes,
     })
+}
+
+/// The edit that writes `namespace: NS` into the metadata of `s`, a Secret that names none, in the
+/// file's own style (a block entry, a flow entry, JSON); `None` where there is no metadata mapping
+/// to add it to (an empty block `metadata:`).
+pub(super) fn namespace_edit(src: &str, s: &Secret, ns: &str) -> Option<splice::Edit> {
+    let metadata = s.root.get("metadata").filter(|m| m.entries().is_some())?;
+    let empty_block = !metadata.is_flow_mapping() && metadata.entries().is_some_and(|e| e.is_empty());
+    if empty_block {
+        return None;
+    }
+    let (key, value) = if s.root.is_flow_mapping() {
+        ("\"namespace\"".to_string(), double_quoted(ns))
+    } else {
+        ("namespace".to_string(), ns.to_string())
+    };
+    Some(splice::insert_entry(src, metadata, &key, &value))
 }

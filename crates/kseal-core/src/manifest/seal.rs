@@ -123,12 +123,16 @@ pub fn seal(src: &str, file: &Location, policy: &Policy) -> Result<Sealed, Error
 
 /// Like [`seal`], resolving the policy only when the file holds a value to seal: a file without
 /// one (a Deployment, a sealed Secret, `.kseal.yaml` itself) needs no recipients.
+///
+/// A Secret that names no namespace, whose values this run binds to the policy's namespace (`-n`,
+/// the rule's), gets `namespace: NS` written into its metadata (issue 39): otherwise `kubectl apply
+/// -f` puts it in the context's namespace, where its values were never meant to open.
 pub fn seal_with(
     src: &str,
     file: &Location,
     resolve: &mut dyn FnMut() -> Result<Policy, Error>,
 ) -> Result<Sealed, Error> {
-    seal_applied_as(src, file, resolve, &[])
+    seal_inner(src, file, resolve, &[], true)
 }
 
 /// The namespace and name a Secret of a source file is applied as, when a renderer changes them
@@ -146,12 +150,24 @@ pub struct AppliedAs {
 }
 
 /// Like [`seal_with`], binding the Secrets listed in `applied` to the namespace and name they are
-/// applied as rather than those the file writes.
+/// applied as rather than those the file writes. No namespace is written into the file: a
+/// kustomize base gets its namespace from whatever uses it (`namespace:`, Flux's
+/// `targetNamespace`), and one base may land in several.
 pub fn seal_applied_as(
     src: &str,
     file: &Location,
     resolve: &mut dyn FnMut() -> Result<Policy, Error>,
     applied: &[AppliedAs],
+) -> Result<Sealed, Error> {
+    seal_inner(src, file, resolve, applied, false)
+}
+
+fn seal_inner(
+    src: &str,
+    file: &Location,
+    resolve: &mut dyn FnMut() -> Result<Policy, Error>,
+    applied: &[AppliedAs],
+    write_namespace: bool,
 ) -> Result<Sealed, Error> {
     let docs = parse(src, file)?;
     let secrets = secret::find_secrets(&docs, file)?;
@@ -233,8 +249,43 @@ pub fn seal_applied_as(
         ));
         out.sealed += 1;
     }
+    let bound_ns = policy
+        .as_ref()
+        .filter(|p| p.scope != Scope::Cluster)
+        .and_then(|p| p.namespace.as_deref());
+    if let (true, Some(ns)) = (write_namespace, bound_ns) {
+        namespace_edits(src, file, &jobs, ns, &mut edits, &mut out.notes);
+    }
     out.text = splice::apply(src, edits);
     Ok(out)
+}
+
+/// `namespace: NS` into each Secret without one whose values were just bound to NS (strict and
+/// namespace scope; a cluster-scope value is bound to no namespace), one note each.
+fn namespace_edits(
+    src: &str,
+    file: &Location,
+    jobs: &[(&Secret, Job)],
+    ns: &str,
+    edits: &mut Vec<Edit>,
+    notes: &mut Vec<String>,
+) {
+    let mut done: Vec<usize> = Vec::new();
+    for (s, job) in jobs {
+        if s.namespace.is_some() || job.binding.namespace != ns || done.contains(&s.document) {
+            continue;
+        }
+        done.push(s.document);
+        if let Some(edit) = super::open::namespace_edit(src, s, ns) {
+            edits.push(edit);
+            notes.push(format!(
+                "{}: Secret {} names no namespace; wrote `namespace: {ns}`, where its values are bound \
+                 (so `kubectl apply -f` does not put it in another)",
+                file.clone().with_document(s.document),
+                s.name.unwrap_or("(unnamed)")
+            ));
+        }
+    }
 }
 
 /// The binding of one value of `s`: as [`binding`], or, when `applied` lists the Secret, for the
