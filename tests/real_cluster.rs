@@ -985,3 +985,46 @@ fn seal_writes_the_bound_namespace_so_kubectl_applies_it_there() {
     assert!(!base.contains("namespace:"), "{base}{}", stderr(&out));
     assert!(base.contains("token: kseal:v3:"), "{base}");
 }
+
+/// Issue 39: `apply` of 2,000 objects ran 10 s with no sign of life. On a terminal it counts the
+/// objects as their requests complete (the real kube-apiserver); on a pipe nothing is drawn.
+#[test]
+fn apply_counts_objects_on_a_terminal_only() {
+    require_tools!("script");
+    let s = require_real_apiserver!();
+    let sb = admin_in(s, "progress");
+    let mut plain = String::new();
+    for i in 0..300 {
+        plain.push_str(&format!(
+            "---\napiVersion: v1\nkind: Secret\nmetadata: {{name: s{i}, namespace: progress}}\nstringData:\n  password: pr0gress-{i}\n"
+        ));
+    }
+    sb.write("plain.yaml", &plain);
+    let sealed = sb.kseal().args(["seal", "-R", "a.pub", "plain.yaml"]).run_ok();
+    sb.write("many.yaml", &stdout(&sealed));
+    let bin = assert_cmd::cargo::cargo_bin("kseal");
+    let out = Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} --kubeconfig kc apply -i a.agekey many.yaml", bin.display()),
+            "/dev/null",
+        ])
+        .current_dir(sb.dir.path())
+        .env("KSEAL_PROGRESS_AFTER_MS", "0")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{shown}");
+    let re = regex::Regex::new(r"applying (\d+)/300 objects").unwrap();
+    let counts: Vec<usize> = re.captures_iter(&shown).map(|c| c[1].parse().unwrap()).collect();
+    assert!(counts.iter().any(|n| *n > 0), "{counts:?}\n{shown}");
+    assert!(shown.contains("secret/s299 created"), "{shown}");
+    // On a pipe: the lines kubectl prints, nothing drawn.
+    let out = sb
+        .kseal()
+        .env("KSEAL_PROGRESS_AFTER_MS", "0")
+        .args(["--kubeconfig", "kc", "apply", "-i", "a.agekey", "many.yaml"])
+        .run_ok();
+    assert!(!stderr(&out).contains('\x1b'), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("applying "), "{}", stderr(&out));
+}

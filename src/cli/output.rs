@@ -8,59 +8,104 @@ use zeroize::Zeroizing;
 
 use crate::error::Error;
 
-/// A progress line for work over many files: on a terminal only (never on a pipe or in CI logs),
-/// and only once the work has taken a moment, so short runs stay silent. Redrawn at most every
-/// 100 ms on one line, cleared when done.
+/// A progress line for long work: on a terminal only (never on a pipe or in CI logs), and only
+/// once the work has taken a moment, so short runs stay silent. A thread redraws it every 100 ms on
+/// one line, so it moves while one large file seals (the values count comes from kseal-core's
+/// [`crate::manifest::progress`]) or while objects are applied; cleared when done.
 pub struct Progress {
-    verb: &'static str,
-    total: usize,
-    enabled: bool,
-    shown: bool,
-    started: std::time::Instant,
-    drawn: std::time::Instant,
+    shared: Option<std::sync::Arc<Shared>>,
+    drawer: Option<std::thread::JoinHandle<()>>,
+}
+
+struct Shared {
+    stop: std::sync::atomic::AtomicBool,
+    /// Files done so far (set by [`Progress::tick`]).
+    files: std::sync::atomic::AtomicUsize,
+    /// Units done, for a progress whose unit is not files ([`Progress::units`]).
+    units: std::sync::atomic::AtomicUsize,
 }
 
 impl Progress {
-    /// Progress of `verb`ing `total` files.
+    /// Progress of `verb`ing `total` files, with the values sealed or opened within them.
     pub fn new(verb: &'static str, total: usize) -> Progress {
+        let base = crate::manifest::progress::counts();
+        Progress::spawn(move |shared| {
+            let (done, planned) = crate::manifest::progress::counts();
+            let (done, planned) = (done - base.0, planned - base.1);
+            let files = shared.files.load(std::sync::atomic::Ordering::Relaxed);
+            let values = if planned > done {
+                format!("{done}/{planned} values")
+            } else {
+                format!("{done} values")
+            };
+            format!("{verb} {files}/{total} files ({values})")
+        })
+    }
+
+    /// Progress of `verb`ing `total` things of `unit` (objects), moved by [`Progress::add`].
+    pub fn units(verb: &'static str, total: usize, unit: &'static str) -> Progress {
+        Progress::spawn(move |shared| {
+            let done = shared.units.load(std::sync::atomic::Ordering::Relaxed);
+            format!("{verb} {done}/{total} {unit}")
+        })
+    }
+
+    fn spawn(line: impl Fn(&Shared) -> String + Send + 'static) -> Progress {
         use std::io::IsTerminal;
-        let now = std::time::Instant::now();
+        if !std::io::stderr().is_terminal() {
+            return Progress {
+                shared: None,
+                drawer: None,
+            };
+        }
+        let shared = std::sync::Arc::new(Shared {
+            stop: std::sync::atomic::AtomicBool::new(false),
+            files: std::sync::atomic::AtomicUsize::new(0),
+            units: std::sync::atomic::AtomicUsize::new(0),
+        });
+        let theirs = shared.clone();
+        let drawer = std::thread::spawn(move || {
+            const EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+            let started = std::time::Instant::now();
+            let stopped = || theirs.stop.load(std::sync::atomic::Ordering::Relaxed);
+            while !stopped() && started.elapsed() < quiet_for() {
+                std::thread::sleep(EVERY.min(quiet_for()));
+            }
+            while !stopped() {
+                PROGRESS_DRAWN.store(true, std::sync::atomic::Ordering::Relaxed);
+                eprint!("\r\x1b[K{}: {}", super::program(), line(&theirs));
+                std::thread::sleep(EVERY);
+            }
+        });
         Progress {
-            verb,
-            total,
-            enabled: total > 1 && std::io::stderr().is_terminal(),
-            shown: false,
-            started: now,
-            drawn: now,
+            shared: Some(shared),
+            drawer: Some(drawer),
         }
     }
 
-    /// `done` files so far, holding `values` values.
-    pub fn tick(&mut self, done: usize, values: usize) {
-        const EVERY: std::time::Duration = std::time::Duration::from_millis(100);
-        if !self.enabled
-            || self.started.elapsed() < quiet_for()
-            || (self.shown && self.drawn.elapsed() < EVERY)
-        {
-            return;
+    /// `done` files so far (`_values`: kept for callers; the values count is kseal-core's).
+    pub fn tick(&mut self, done: usize, _values: usize) {
+        if let Some(s) = &self.shared {
+            s.files.store(done, std::sync::atomic::Ordering::Relaxed);
         }
-        self.shown = true;
-        self.drawn = std::time::Instant::now();
-        PROGRESS_DRAWN.store(true, std::sync::atomic::Ordering::Relaxed);
-        eprint!(
-            "\r\x1b[K{}: {} {done}/{} files ({values} values)",
-            super::program(),
-            self.verb,
-            self.total
-        );
     }
 
-    /// Clears the line, if one was drawn.
+    /// One more unit done.
+    pub fn add(&self, n: usize) {
+        if let Some(s) = &self.shared {
+            s.units.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Stops the drawing and clears the line, if one was drawn.
     pub fn finish(&mut self) {
-        if self.shown {
-            clear_progress();
-            self.shown = false;
+        if let Some(s) = self.shared.take() {
+            s.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
+        if let Some(d) = self.drawer.take() {
+            let _ = d.join();
+        }
+        clear_progress();
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
 use kube::discovery::{ApiCapabilities, Scope};
 use kube::Api;
@@ -530,8 +530,14 @@ impl Target<'_> {
 
 /// Applies `objects`: namespaces first, then other cluster-scoped objects, then namespaced ones.
 /// Within a phase up to `concurrency` requests are in flight; lines keep the input order. A
-/// failed object is reported and the others go on; later phases still run.
-pub async fn apply(cluster: &Cluster, objects: &[Object], opts: Options) -> Result<Report, Error> {
+/// failed object is reported and the others go on; later phases still run. `each` is called as
+/// each object's request completes (a progress line's count).
+pub async fn apply(
+    cluster: &Cluster,
+    objects: &[Object],
+    opts: Options,
+    each: &(dyn Fn() + Sync),
+) -> Result<Report, Error> {
     let kinds = discover(cluster, objects).await?;
     let phase = |o: &Object| {
         let (_, caps) = &kinds[&(o.api_version.clone(), o.kind.clone())];
@@ -547,7 +553,7 @@ pub async fn apply(cluster: &Cluster, objects: &[Object], opts: Options) -> Resu
         let results: Vec<_> = futures::stream::iter(batch)
             .map(|o| {
                 let (ar, caps) = &kinds[&(o.api_version.clone(), o.kind.clone())];
-                apply_one(cluster, o, ar, caps, opts)
+                apply_one(cluster, o, ar, caps, opts).inspect(|_| each())
             })
             .buffered(opts.concurrency.max(1))
             .collect()

@@ -6,6 +6,7 @@ pub mod chart;
 pub mod edit;
 pub mod krm;
 pub mod open;
+pub mod progress;
 pub mod reseal;
 pub mod seal;
 pub mod sealedsecret;

@@ -153,8 +153,13 @@ pub fn open(
     super::sops::refuse_ciphertext(src, file)?;
     let opened: Vec<_> = {
         use rayon::prelude::*;
+        super::progress::plan(jobs.len());
         jobs.par_iter()
-            .map(|j| j.sealed.open(identities, &j.binding))
+            .map(|j| {
+                let plain = j.sealed.open(identities, &j.binding);
+                super::progress::done_one();
+                plain
+            })
             .collect()
     };
     let mut edits = Vec::with_capacity(jobs.len());

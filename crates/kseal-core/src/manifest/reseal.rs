@@ -127,10 +127,14 @@ pub fn reseal_applied_as(
     };
     let results: Vec<Result<String, Error>> = {
         use rayon::prelude::*;
+        super::progress::plan(jobs.len());
         jobs.par_iter()
             .map(|j| {
-                let plain = open_somewhere(j, identities, file)?;
-                sealed::seal(&plain, target.recipients, j.scope, &j.to).map_err(seal_error)
+                let resealed = open_somewhere(j, identities, file).and_then(|plain| {
+                    sealed::seal(&plain, target.recipients, j.scope, &j.to).map_err(seal_error)
+                });
+                super::progress::done_one();
+                resealed
             })
             .collect()
     };

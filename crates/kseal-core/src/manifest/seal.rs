@@ -332,8 +332,13 @@ fn notes(docs: &[super::tree::Document], file: &Location) -> Vec<String> {
 
 fn seal_all(jobs: &[(&Secret, Job)], policy: &Policy) -> Result<Vec<String>, Error> {
     use rayon::prelude::*;
+    super::progress::plan(jobs.len());
     jobs.par_iter()
-        .map(|(_, j)| sealed::seal(&j.plain, &policy.recipients, policy.scope, &j.binding))
+        .map(|(_, j)| {
+            let sealed = sealed::seal(&j.plain, &policy.recipients, policy.scope, &j.binding);
+            super::progress::done_one();
+            sealed
+        })
         .collect::<Result<Vec<String>, _>>()
         .map_err(seal_error)
 }
