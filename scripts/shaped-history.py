@@ -5,7 +5,7 @@ report as placeholders only]}.
 
 Usage: shaped-history.py [SCALE]    (SCALE 1.0 = the full shape; 0.1 for a quick run)
 
-The shape (DESIGN.md §11, measured on helm/charts): ~118k commits and ~20k refs at SCALE 1; ~520
+The shape (docs/ARCHITECTURE.md §4, measured on helm/charts): ~118k commits and ~20k refs at SCALE 1; ~520
 charts in stable/ and incubator/, 11 files each (~5,700 files in ~1,000 trees per snapshot: wide
 `stable/` and `incubator/` trees, small chart trees); pull requests of 1-9 commits each, merged into
 main with a merge commit, each leaving a `refs/pull/N/head` ref; files of a few KB edited a little

@@ -367,3 +367,22 @@ fn conclude(
         ExitCode::Success
     })
 }
+
+/// `apply`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
+impl super::Row for ApplyArgs {
+    const NAME: &'static str = "apply";
+    fn takes(&self) -> super::Takes<'_> {
+        super::Takes::new(
+            Some(&self.identities.kube),
+            Some(&self.namespace),
+            Some(&self.exclude),
+        )
+    }
+    fn run(
+        self,
+        flags: &super::Flags,
+        _bin_name: &'static str,
+    ) -> Result<crate::error::ExitCode, crate::error::Error> {
+        run(self, flags)
+    }
+}

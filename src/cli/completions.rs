@@ -85,9 +85,26 @@ pub fn kubectl_complete(words: &[String]) -> Vec<String> {
     out
 }
 
-pub fn run_kubectl_complete(words: &[String]) -> Result<ExitCode, Error> {
-    write_stdout(format!("{}\n", kubectl_complete(words).join("\n")).as_bytes())?;
-    Ok(ExitCode::Success)
+/// `__complete WORD...`: what completions/kubectl_complete-kseal runs.
+#[derive(clap::Args, Debug)]
+pub struct KubectlCompleteArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "WORD")]
+    pub words: Vec<String>,
+}
+
+impl super::Row for KubectlCompleteArgs {
+    const NAME: &'static str = "__complete";
+    fn run(self, _flags: &super::Flags, _bin_name: &'static str) -> Result<ExitCode, Error> {
+        write_stdout(format!("{}\n", kubectl_complete(&self.words).join("\n")).as_bytes())?;
+        Ok(ExitCode::Success)
+    }
+}
+
+impl super::Row for ManArgs {
+    const NAME: &'static str = "man";
+    fn run(self, _flags: &super::Flags, _bin_name: &'static str) -> Result<ExitCode, Error> {
+        run_man(self)
+    }
 }
 
 /// The command without `help` subcommands, at every depth.
@@ -164,4 +181,16 @@ pub fn run_man(args: ManArgs) -> Result<ExitCode, Error> {
 pub fn run(args: CompletionsArgs, bin_name: &'static str) -> Result<ExitCode, Error> {
     write_stdout(&script(args.shell, bin_name))?;
     Ok(ExitCode::Success)
+}
+
+/// `completions`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
+impl super::Row for CompletionsArgs {
+    const NAME: &'static str = "completions";
+    fn run(
+        self,
+        _flags: &super::Flags,
+        bin_name: &'static str,
+    ) -> Result<crate::error::ExitCode, crate::error::Error> {
+        run(self, bin_name)
+    }
 }

@@ -1,4 +1,4 @@
-//! One recipient resolution for `seal -k`, `verify` and `reseal -k` (shared/DESIGN.md §5): a
+//! One recipient resolution for `seal -k`, `verify` and `reseal -k` (docs/ARCHITECTURE.md §3): a
 //! file that the repository's entries (overlays, Argo CD Applications, Flux objects) render is
 //! sealed to the union of the recipients of the `.kseal.yaml` rules matching those entries'
 //! folders; a file no entry renders, or whose entries match no rule with recipients, to its own

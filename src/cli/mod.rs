@@ -38,6 +38,7 @@ mod seal;
 mod set;
 mod textconv;
 mod verify;
+mod version;
 #[cfg(feature = "cluster")]
 mod webhook;
 
@@ -145,6 +146,39 @@ struct Takes<'a> {
     kube: Option<&'a KubeFlags>,
     namespace: Option<&'a NamespaceFlag>,
     exclude: Option<&'a ExcludeFlag>,
+}
+
+impl<'a> Takes<'a> {
+    fn new(
+        kube: Option<&'a KubeFlags>,
+        namespace: Option<&'a NamespaceFlag>,
+        exclude: Option<&'a ExcludeFlag>,
+    ) -> Self {
+        Takes {
+            kube,
+            namespace,
+            exclude,
+        }
+    }
+}
+
+/// A command's row, implemented beside its arguments in its own module: its name, the shared
+/// flags it takes (`kube` where it talks to a cluster or can read keys there, `namespace` where it
+/// seals, opens or checks Secrets, `exclude` where it walks folders; a flag given before a command
+/// that does not take it is refused), and how it runs. Adding a command is its module, a variant
+/// of [`Command`] and one arm of [`run`]'s match.
+trait Row: Sized {
+    const NAME: &'static str;
+    fn takes(&self) -> Takes<'_> {
+        Takes::default()
+    }
+    fn run(self, flags: &Flags, bin_name: &'static str) -> Result<ExitCode, Error>;
+}
+
+/// Resolves the flags `row` takes (its own, else those given before it) and runs it.
+fn dispatch<R: Row>(row: R, before: &Before, bin_name: &'static str) -> Result<ExitCode, Error> {
+    let flags = before.flags(R::NAME, row.takes())?;
+    row.run(&flags, bin_name)
 }
 
 impl Before {
@@ -257,7 +291,7 @@ pub enum Command {
     /// Kustomize KRM exec function: open the sealed Secrets of a ResourceList on stdin.
     Krm(krm::KrmArgs),
     /// Print kseal's version and the sealed value format it writes.
-    Version,
+    Version(version::VersionArgs),
     /// Write a man page per command into DIR (for packagers).
     #[command(hide = true)]
     Man(completions::ManArgs),
@@ -265,16 +299,10 @@ pub enum Command {
     // then cobra's `:DIRECTIVE` line (completions::kubectl_complete).
     /// Complete a kubectl plugin command line (for kubectl_complete-kseal)
     #[command(name = "__complete", hide = true)]
-    KubectlComplete {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "WORD")]
-        words: Vec<String>,
-    },
+    KubectlComplete(completions::KubectlCompleteArgs),
     /// Copy this binary into DIR (an init container of a shell-less image hands kseal to a sidecar).
     #[command(hide = true)]
-    CopySelf {
-        #[arg(value_name = "DIR")]
-        dir: PathBuf,
-    },
+    CopySelf(version::CopySelfArgs),
 }
 
 /// Which keys to seal to; shared by `seal` and `set`.
@@ -491,111 +519,38 @@ fn is_broken_pipe(e: &Error) -> bool {
     e.has_io_kind(std::io::ErrorKind::BrokenPipe)
 }
 
-/// The command's name and the shared flags it takes: `kube` where it talks to a cluster or can
-/// read keys there, `namespace` where it seals, opens or checks Secrets, `exclude` where it walks
-/// folders. Every other command takes none, and refuses them given before it.
-fn takes(command: &Command) -> (&'static str, Takes<'_>) {
-    let t = |kube, namespace, exclude| Takes {
-        kube,
-        namespace,
-        exclude,
-    };
-    match command {
-        Command::Seal(a) => ("seal", t(None, Some(&a.namespace), Some(&a.exclude))),
-        Command::Set(a) => ("set", t(None, Some(&a.namespace), None)),
-        Command::Open(a) => (
-            "open",
-            t(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)),
-        ),
-        Command::Reseal(a) => (
-            "reseal",
-            t(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)),
-        ),
-        Command::Verify(a) => ("verify", t(None, Some(&a.namespace), Some(&a.exclude))),
-        #[cfg(feature = "cluster")]
-        Command::Apply(a) => (
-            "apply",
-            t(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)),
-        ),
-        #[cfg(feature = "cluster")]
-        Command::Cluster(a) => ("cluster", t(Some(a.command.kube()), None, None)),
-        Command::Edit(a) => ("edit", t(Some(&a.identities.kube), Some(&a.namespace), None)),
-        Command::ImportSops(a) => (
-            "import-sops",
-            t(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)),
-        ),
-        Command::ImportSealedsecret(a) => (
-            "import-sealedsecret",
-            t(Some(&a.kube), Some(&a.namespace), Some(&a.exclude)),
-        ),
-        Command::Ls(a) => ("ls", t(None, None, Some(&a.exclude))),
-        Command::Krm(a) => ("krm", t(Some(&a.identities.kube), Some(&a.namespace), None)),
-        Command::Render(a) => (
-            "render",
-            t(Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)),
-        ),
-        Command::Keygen(_) => ("keygen", Takes::default()),
-        #[cfg(feature = "cluster")]
-        Command::Webhook(_) => ("webhook", Takes::default()),
-        Command::Textconv(_) => ("textconv", Takes::default()),
-        #[cfg(feature = "scan")]
-        Command::Scan(_) => ("scan", Takes::default()),
-        #[cfg(feature = "scan")]
-        Command::Hook(_) => ("hook", Takes::default()),
-        Command::Completions(_) => ("completions", Takes::default()),
-        Command::Version => ("version", Takes::default()),
-        Command::Man(_) => ("man", Takes::default()),
-        Command::KubectlComplete { .. } => ("__complete", Takes::default()),
-        Command::CopySelf { .. } => ("copy-self", Takes::default()),
-    }
-}
-
-/// Runs a parsed command line.
+/// Runs a parsed command line: each command's row says its name, the flags it takes and how
+/// it runs.
 pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
-    let (name, takes) = takes(&cli.command);
-    let g = &cli.before.flags(name, takes)?;
+    let b = &cli.before;
     match cli.command {
-        Command::Keygen(a) => keygen::run(a),
-        Command::Seal(a) => seal::run(a, g),
-        Command::Set(a) => set::run(a, g),
-        Command::Open(a) => open::run(a, g),
-        Command::Reseal(a) => reseal::run(a, g),
-        Command::Verify(a) => verify::run(a, g),
+        Command::Keygen(a) => dispatch(a, b, bin_name),
+        Command::Seal(a) => dispatch(a, b, bin_name),
+        Command::Set(a) => dispatch(a, b, bin_name),
+        Command::Open(a) => dispatch(a, b, bin_name),
+        Command::Reseal(a) => dispatch(a, b, bin_name),
+        Command::Edit(a) => dispatch(a, b, bin_name),
         #[cfg(feature = "cluster")]
-        Command::Apply(a) => apply::run(a, g),
+        Command::Apply(a) => dispatch(a, b, bin_name),
         #[cfg(feature = "cluster")]
-        Command::Cluster(a) => cluster::run(a, g),
+        Command::Cluster(a) => dispatch(a, b, bin_name),
         #[cfg(feature = "cluster")]
-        Command::Webhook(a) => webhook::run(a),
-        Command::Edit(a) => edit::run(a, g),
-        Command::ImportSops(a) => import_sops::run(a, g),
-        Command::ImportSealedsecret(a) => import_sealedsecret::run(a, g),
-        Command::Ls(a) => ls::run(a, g),
-        Command::Textconv(a) => textconv::run(a),
+        Command::Webhook(a) => dispatch(a, b, bin_name),
+        Command::Verify(a) => dispatch(a, b, bin_name),
+        Command::ImportSops(a) => dispatch(a, b, bin_name),
+        Command::ImportSealedsecret(a) => dispatch(a, b, bin_name),
+        Command::Ls(a) => dispatch(a, b, bin_name),
+        Command::Textconv(a) => dispatch(a, b, bin_name),
         #[cfg(feature = "scan")]
-        Command::Scan(a) => scan::run(a),
+        Command::Scan(a) => dispatch(a, b, bin_name),
         #[cfg(feature = "scan")]
-        Command::Hook(a) => hook::run(a),
-        Command::Krm(a) => krm::run(a, g),
-        Command::Render(a) => render::run(a, g),
-        Command::Completions(a) => completions::run(a, bin_name),
-        Command::Man(a) => completions::run_man(a),
-        Command::KubectlComplete { words } => completions::run_kubectl_complete(&words),
-        Command::CopySelf { dir } => {
-            let me = std::env::current_exe().map_err(|e| Error::io("the kseal binary", &e))?;
-            let bytes = std::fs::read(&me).map_err(|e| Error::io(me.display().to_string(), &e))?;
-            output::write_atomic(&dir.join("kseal"), &bytes, output::Perm::NewFile(0o755))?;
-            Ok(ExitCode::Success)
-        }
-        Command::Version => {
-            let text = format!(
-                "kseal {} (sealed value format v3, opens v2; features:{}{})\n",
-                env!("CARGO_PKG_VERSION"),
-                if cfg!(feature = "cluster") { " cluster" } else { "" },
-                if cfg!(feature = "scan") { " scan" } else { "" },
-            );
-            output::write_stdout(text.as_bytes())?;
-            Ok(ExitCode::Success)
-        }
+        Command::Hook(a) => dispatch(a, b, bin_name),
+        Command::Completions(a) => dispatch(a, b, bin_name),
+        Command::Render(a) => dispatch(a, b, bin_name),
+        Command::Krm(a) => dispatch(a, b, bin_name),
+        Command::Version(a) => dispatch(a, b, bin_name),
+        Command::Man(a) => dispatch(a, b, bin_name),
+        Command::KubectlComplete(a) => dispatch(a, b, bin_name),
+        Command::CopySelf(a) => dispatch(a, b, bin_name),
     }
 }

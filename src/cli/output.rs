@@ -22,6 +22,7 @@ struct Shared {
     /// Files done so far (set by [`Progress::tick`]).
     files: std::sync::atomic::AtomicUsize,
     /// Units done, for a progress whose unit is not files ([`Progress::units`]).
+    #[cfg_attr(not(feature = "cluster"), allow(dead_code))] // apply's objects
     units: std::sync::atomic::AtomicUsize,
 }
 
@@ -43,6 +44,7 @@ impl Progress {
     }
 
     /// Progress of `verb`ing `total` things of `unit` (objects), moved by [`Progress::add`].
+    #[cfg_attr(not(feature = "cluster"), allow(dead_code))] // apply's objects
     pub fn units(verb: &'static str, total: usize, unit: &'static str) -> Progress {
         Progress::spawn(move |shared| {
             let done = shared.units.load(std::sync::atomic::Ordering::Relaxed);
@@ -91,6 +93,7 @@ impl Progress {
     }
 
     /// One more unit done.
+    #[cfg_attr(not(feature = "cluster"), allow(dead_code))] // apply's objects
     pub fn add(&self, n: usize) {
         if let Some(s) = &self.shared {
             s.units.fetch_add(n, std::sync::atomic::Ordering::Relaxed);

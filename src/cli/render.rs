@@ -124,3 +124,22 @@ pub fn run(args: RenderArgs, global: &Flags) -> Result<ExitCode, Error> {
     write_stdout(opened.text.as_bytes())?;
     Ok(ExitCode::Success)
 }
+
+/// `render`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
+impl super::Row for RenderArgs {
+    const NAME: &'static str = "render";
+    fn takes(&self) -> super::Takes<'_> {
+        super::Takes::new(
+            Some(&self.identities.kube),
+            Some(&self.namespace),
+            Some(&self.exclude),
+        )
+    }
+    fn run(
+        self,
+        flags: &super::Flags,
+        _bin_name: &'static str,
+    ) -> Result<crate::error::ExitCode, crate::error::Error> {
+        run(self, flags)
+    }
+}

@@ -355,3 +355,18 @@ fn run_kustomize(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     );
     Ok(ExitCode::Success)
 }
+
+/// `seal`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
+impl super::Row for SealArgs {
+    const NAME: &'static str = "seal";
+    fn takes(&self) -> super::Takes<'_> {
+        super::Takes::new(None, Some(&self.namespace), Some(&self.exclude))
+    }
+    fn run(
+        self,
+        flags: &super::Flags,
+        _bin_name: &'static str,
+    ) -> Result<crate::error::ExitCode, crate::error::Error> {
+        run(self, flags)
+    }
+}

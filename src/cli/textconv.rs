@@ -37,3 +37,15 @@ pub fn run(args: TextconvArgs) -> Result<ExitCode, Error> {
     write_stdout(&textconv(&bytes))?;
     Ok(ExitCode::Success)
 }
+
+/// `textconv`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
+impl super::Row for TextconvArgs {
+    const NAME: &'static str = "textconv";
+    fn run(
+        self,
+        _flags: &super::Flags,
+        _bin_name: &'static str,
+    ) -> Result<crate::error::ExitCode, crate::error::Error> {
+        run(self)
+    }
+}

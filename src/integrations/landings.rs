@@ -1,4 +1,4 @@
-//! Where a repository's Secrets land (shared/DESIGN.md §5): the entry points that turn its files
+//! Where a repository's Secrets land (docs/ARCHITECTURE.md §3): the entry points that turn its files
 //! into what a cluster applies, found the way the GitOps systems find them, and rendered the way
 //! they render them.
 //!

@@ -1,6 +1,6 @@
 //! `kseal webhook`: a mutating admission webhook that opens sealed values in Secrets as the API
 //! server writes them, so Flux, Argo CD and `kubectl apply` apply sealed manifests unchanged
-//! (DESIGN.md §6, README "In-cluster: the webhook"). `review` decides, `server` serves, `files`
+//! (docs/ARCHITECTURE.md §3, README "In-cluster: the webhook"). `review` decides, `server` serves, `files`
 //! reads keys and certificate, `certs` makes the serving certificate and its CA.
 
 pub mod certs;

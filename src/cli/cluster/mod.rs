@@ -146,3 +146,18 @@ fn check_flags(command: &ClusterCommand) -> Result<(), Error> {
         _ => Ok(()),
     }
 }
+
+/// `cluster`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
+impl super::Row for ClusterArgs {
+    const NAME: &'static str = "cluster";
+    fn takes(&self) -> super::Takes<'_> {
+        super::Takes::new(Some(self.command.kube()), None, None)
+    }
+    fn run(
+        self,
+        flags: &super::Flags,
+        _bin_name: &'static str,
+    ) -> Result<crate::error::ExitCode, crate::error::Error> {
+        run(self, flags)
+    }
+}

@@ -470,7 +470,7 @@ pub enum SealError {
     #[error("recipient {0} is a low-order point, which would give an all-zero shared secret")]
     /// A low-order recipient key (its kid).
     LowOrder(Kid),
-    /// Openers refuse a kid twice (DESIGN §3), so such a value would open for nobody.
+    /// Openers refuse a kid twice (docs/FORMAT.md), so such a value would open for nobody.
     #[error("two recipients with the key id {0}: a value names each stanza by kid, so it can hold a kid only once")]
     DuplicateKid(Kid),
 }
