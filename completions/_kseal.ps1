@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Serve the mutating admission webhook that opens sealed Secrets as they are written')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Switch sealed files between a Secret and a KsealSecret (for `kseal controller`); values unchanged')
             [CompletionResult]::new('import-sops', 'import-sops', [CompletionResultType]::ParameterValue, 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets')
             [CompletionResult]::new('import-sealedsecret', 'import-sealedsecret', [CompletionResultType]::ParameterValue, 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)')
@@ -412,6 +413,19 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kseal;convert' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The kind to write')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the result to FILE instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the result to FILE instead of stdout')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Write each file in place (atomically: temporary file, then rename)')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Write each file in place (atomically: temporary file, then rename)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kseal;import-sops' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others')
@@ -596,6 +610,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Serve the mutating admission webhook that opens sealed Secrets as they are written')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Switch sealed files between a Secret and a KsealSecret (for `kseal controller`); values unchanged')
             [CompletionResult]::new('import-sops', 'import-sops', [CompletionResultType]::ParameterValue, 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets')
             [CompletionResult]::new('import-sealedsecret', 'import-sealedsecret', [CompletionResultType]::ParameterValue, 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)')
@@ -672,6 +687,9 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;help;verify' {
+            break
+        }
+        'kseal;help;convert' {
             break
         }
         'kseal;help;import-sops' {

@@ -28,6 +28,9 @@ _kseal() {
             kseal,completions)
                 cmd="kseal__subcmd__completions"
                 ;;
+            kseal,convert)
+                cmd="kseal__subcmd__convert"
+                ;;
             kseal,copy-self)
                 cmd="kseal__subcmd__copy__subcmd__self"
                 ;;
@@ -166,6 +169,9 @@ _kseal() {
             kseal__subcmd__help,completions)
                 cmd="kseal__subcmd__help__subcmd__completions"
                 ;;
+            kseal__subcmd__help,convert)
+                cmd="kseal__subcmd__help__subcmd__convert"
+                ;;
             kseal__subcmd__help,copy-self)
                 cmd="kseal__subcmd__help__subcmd__copy__subcmd__self"
                 ;;
@@ -272,7 +278,7 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --request-timeout --namespace --help --version keygen seal set open reseal edit apply cluster webhook verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help"
+            opts="-n -h -V --kubeconfig --context --request-timeout --namespace --help --version keygen seal set open reseal edit apply cluster webhook verify convert import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -933,6 +939,36 @@ _kseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kseal__subcmd__convert)
+            opts="-w -o -h -V --to --write --output --exclude --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -W "secret ksealsecret" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kseal__subcmd__copy__subcmd__self)
             opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1010,7 +1046,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help)
-            opts="keygen seal set open reseal edit apply cluster webhook verify import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help"
+            opts="keygen seal set open reseal edit apply cluster webhook verify convert import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1178,6 +1214,20 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__convert)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

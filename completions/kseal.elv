@@ -37,6 +37,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand cluster 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
             cand webhook 'Serve the mutating admission webhook that opens sealed Secrets as they are written'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+            cand convert 'Switch sealed files between a Secret and a KsealSecret (for `kseal controller`); values unchanged'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
             cand import-sealedsecret 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key'
             cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
@@ -376,6 +377,18 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;convert'= {
+            cand --to 'The kind to write'
+            cand -o 'Write the result to FILE instead of stdout'
+            cand --output 'Write the result to FILE instead of stdout'
+            cand --exclude 'Leave out of folder walks the files matching GLOB (below the folder named, or by file name). Repeatable. `.gitignore` and the `ignore:` list of .kseal.yaml are honoured too'
+            cand -w 'Write each file in place (atomically: temporary file, then rename)'
+            cand --write 'Write each file in place (atomically: temporary file, then rename)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kseal;import-sops'= {
             cand -i 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
             cand --identity 'Age identity file (may hold several keys), or a folder of *.agekey files (a mounted key Secret). Repeatable. Must not be readable by others'
@@ -543,6 +556,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand cluster 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
             cand webhook 'Serve the mutating admission webhook that opens sealed Secrets as they are written'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
+            cand convert 'Switch sealed files between a Secret and a KsealSecret (for `kseal controller`); values unchanged'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
             cand import-sealedsecret 'Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller''s private key'
             cand ls 'List sealed Secrets: file, name, scope, key ids, keys (no private key needed)'
@@ -601,6 +615,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;webhook'= {
         }
         &'kseal;help;verify'= {
+        }
+        &'kseal;help;convert'= {
         }
         &'kseal;help;import-sops'= {
         }

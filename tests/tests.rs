@@ -17,6 +17,7 @@ mod first_day;
 mod gitops;
 mod helm_chart;
 mod hygiene;
+mod ksealsecret;
 mod kubectl_reading;
 mod manifest_differential;
 mod properties;

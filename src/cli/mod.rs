@@ -15,6 +15,7 @@ mod apply;
 #[cfg(feature = "cluster")]
 mod cluster;
 mod completions;
+mod convert;
 mod credentials;
 mod edit;
 #[cfg(feature = "scan")]
@@ -270,6 +271,8 @@ pub enum Command {
     Webhook(webhook::WebhookArgs),
     /// Check that every Secret value is sealed, well formed and to the right keys (no private key needed).
     Verify(verify::VerifyArgs),
+    /// Switch sealed files between a Secret and a KsealSecret (for `kseal controller`); values unchanged.
+    Convert(convert::ConvertArgs),
     /// Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets.
     ImportSops(import_sops::ImportSopsArgs),
     /// Convert Bitnami SealedSecrets into kseal-sealed Secrets, with the controller's private key.
@@ -537,6 +540,7 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         #[cfg(feature = "cluster")]
         Command::Webhook(a) => dispatch(a, b, bin_name),
         Command::Verify(a) => dispatch(a, b, bin_name),
+        Command::Convert(a) => dispatch(a, b, bin_name),
         Command::ImportSops(a) => dispatch(a, b, bin_name),
         Command::ImportSealedsecret(a) => dispatch(a, b, bin_name),
         Command::Ls(a) => dispatch(a, b, bin_name),

@@ -93,6 +93,12 @@ pub(crate) fn str_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
     path.iter().try_fold(node, |n, k| n.get(k)).and_then(Node::as_str)
 }
 
+/// A v1 Secret, or a KsealSecret (the controller's kind, shaped and read as a Secret): plaintext
+/// in either is a leak.
+pub(crate) fn is_secret(node: &Node) -> bool {
+    is_v1(node, "Secret") || kseal_core::manifest::secret::is_kseal_secret(node)
+}
+
 pub(crate) fn is_v1(node: &Node, kind: &str) -> bool {
     str_at(node, &["kind"]) == Some(kind)
         && str_at(node, &["apiVersion"]).is_some_and(kseal_core::manifest::secret::is_core_v1)

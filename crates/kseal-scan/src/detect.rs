@@ -8,7 +8,7 @@
 
 use memchr::memmem;
 
-use crate::classify::{is_v1, secret_key_hit, str_at};
+use crate::classify::{is_secret, secret_key_hit, str_at};
 use crate::finding::{Class, Finding, KeyHit, Source, ValueId, AGE_IDENTITY, ALLOW_ANNOTATION, LAST_APPLIED};
 use kseal_core::manifest::tree::{self, Document, Node, NodeKind};
 
@@ -52,6 +52,7 @@ pub(crate) fn candidate(bytes: &[u8]) -> Option<Wanted> {
         || says_kind_secret(bytes)
         // A SecretList's items may name no kind (kubectl fills in Secret): issue 36.
         || memmem::find(bytes, b"SecretList").is_some()
+        || memmem::find(bytes, b"KsealSecret").is_some()
         || may_hold_workload_credentials(bytes, formats)
         || spells_kind_or_secret_otherwise(bytes)
         || memmem::find(bytes, b"secretGenerator").is_some()
@@ -72,6 +73,7 @@ fn may_hold_objects(bytes: &[u8], wanted: Wanted) -> bool {
     wanted.templates
         || says_kind_secret(bytes)
         || memmem::find(bytes, b"SecretList").is_some()
+        || memmem::find(bytes, b"KsealSecret").is_some()
         || spells_kind_or_secret_otherwise(bytes)
         || may_hold_workload_credentials(bytes, wanted.formats)
         || memmem::find(bytes, b"Generator").is_some()
@@ -316,7 +318,7 @@ fn last_applied(path: &str, doc: &Document, root: &Node, out: &mut Vec<Finding>)
     };
     let line = value.line;
     for d in &inner {
-        let Some(secret) = d.root.as_ref().filter(|r| is_v1(r, "Secret")) else {
+        let Some(secret) = d.root.as_ref().filter(|r| is_secret(r)) else {
             continue;
         };
         if allowed(root) || allowed(secret) {
@@ -421,7 +423,7 @@ fn template(
 ) {
     let yaml = "\n".repeat(first_line - 1) + &crate::tolerant::detemplate(chunk);
     let Ok(mut docs) = tree::parse(&yaml) else { return };
-    docs.retain(|d| !d.root.as_ref().is_some_and(|r| is_v1(r, "Secret")));
+    docs.retain(|d| !d.root.as_ref().is_some_and(is_secret));
     docs.iter_mut().for_each(|d| d.index = index);
     let before = out.len();
     scan_documents(path, text, &docs, wanted, out);
@@ -511,7 +513,7 @@ fn scan_documents(path: &str, text: &str, docs: &[Document], wanted: Wanted, out
     for doc in docs {
         let Some(root) = &doc.root else { continue };
         // As kubectl reads it: the items of anything with `items` (manifest::secret::list_items).
-        let mut objects: Vec<(&Node, bool)> = vec![(root, is_v1(root, "Secret"))];
+        let mut objects: Vec<(&Node, bool)> = vec![(root, is_secret(root))];
         if let Some(items) = kseal_core::manifest::secret::list_items(root) {
             objects.extend(
                 items

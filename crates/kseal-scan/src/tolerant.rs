@@ -84,7 +84,11 @@ pub fn secret(path: &str, index: usize, first_line: usize, chunk: &str) -> Optio
     let lines: Vec<&str> = chunk.lines().collect();
     let kind = lines.iter().find_map(|l| top_level(l, "kind"));
     let api = lines.iter().find_map(|l| top_level(l, "apiVersion"));
-    if kind != Some("Secret") || api != Some("v1") || chunk.contains(ALLOW_ANNOTATION) {
+    let secret = matches!(
+        (kind, api),
+        (Some("Secret"), Some("v1")) | (Some("KsealSecret"), Some("kseal.dev/v1"))
+    );
+    if !secret || chunk.contains(ALLOW_ANNOTATION) {
         return None;
     }
     let secret_type = lines.iter().find_map(|l| top_level(l, "type"));

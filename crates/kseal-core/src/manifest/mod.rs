@@ -3,6 +3,7 @@
 //! new text of the whole file; only the bytes of the values it changes differ from the input.
 
 pub mod chart;
+pub mod convert;
 pub mod edit;
 pub mod krm;
 pub mod open;

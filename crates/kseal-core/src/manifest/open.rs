@@ -186,6 +186,15 @@ pub fn open(
             edits.extend(namespace_edit(src, s, ns));
         }
     }
+    // A KsealSecret opens to the Secret the controller would make of it: opened values never go
+    // into a KsealSecret (whose readers RBAC may grant more widely than a Secret's).
+    for s in secrets.iter().filter(|s| super::secret::is_kseal_secret(s.root)) {
+        edits.extend(
+            super::convert::kind_edits(src, s.root, super::convert::Kind::Secret)
+                .into_iter()
+                .flatten(),
+        );
+    }
     for shape in &mut shapes {
         if shape.namespace.is_none() {
             shape.namespace = default_namespace.map(str::to_string);

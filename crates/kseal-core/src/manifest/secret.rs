@@ -210,6 +210,24 @@ fn is_kind(node: &Node, kind: &str) -> bool {
             .is_some_and(is_core_v1)
 }
 
+/// The custom resource the in-cluster controller turns into a Secret (docs/ARCHITECTURE.md §3):
+/// shaped exactly like a Secret, its values sealed and bound as a Secret's of the same namespace
+/// and name, so every reader reads it as one.
+pub const KSEAL_SECRET_API_VERSION: &str = "kseal.dev/v1";
+/// The kind of [`KSEAL_SECRET_API_VERSION`].
+pub const KSEAL_SECRET_KIND: &str = "KsealSecret";
+
+/// Whether a document is a `kseal.dev/v1` KsealSecret.
+pub fn is_kseal_secret(node: &Node) -> bool {
+    node.get("kind").and_then(Node::as_str) == Some(KSEAL_SECRET_KIND)
+        && node.get("apiVersion").and_then(Node::as_str) == Some(KSEAL_SECRET_API_VERSION)
+}
+
+/// A v1 Secret or a KsealSecret: what kseal seals, opens and checks.
+fn is_secret_kind(node: &Node) -> bool {
+    is_kind(node, "Secret") || is_kseal_secret(node)
+}
+
 /// Whether an `apiVersion` names the core group's v1 as kubectl reads it
 /// (`schema.ParseGroupVersion`): `v1`, or `/v1` (an empty group before the slash). Issue 36:
 /// kubectl stored a plaintext Secret written `apiVersion: /v1` that kseal read as no Secret.
@@ -220,7 +238,7 @@ pub fn is_core_v1(api_version: &str) -> bool {
 /// Whether a document root can hold Secrets: a v1 Secret or a v1 List, or a document whose kind
 /// another YAML parser could read differently (see `ambiguous_kind`).
 pub fn may_hold_secrets(root: &Node) -> bool {
-    is_kind(root, "Secret")
+    is_secret_kind(root)
         || is_list(root)
         || ambiguous_kind(root)
         || misspelled_secret(root)
@@ -298,7 +316,7 @@ pub fn list_items(root: &Node) -> Option<&[Node]> {
 /// missing or empty (`kind: ""`, `apiVersion: ""`).
 pub fn is_secret_item(list: &Node, item: &Node) -> bool {
     let unset = |f: &str| item.get(f).is_none_or(|v| v.as_str() == Some(""));
-    is_kind(item, "Secret") || (is_kind(list, "SecretList") && unset("kind") && unset("apiVersion"))
+    is_secret_kind(item) || (is_kind(list, "SecretList") && unset("kind") && unset("apiVersion"))
 }
 
 /// A mapping whose `apiVersion` or `kind` is not a plain written string (an alias, a tagged or
@@ -511,7 +529,7 @@ pub fn find_secrets<'a>(docs: &'a [Document], file: &Location) -> Result<Vec<Sec
             for item in items.iter().filter(|i| is_secret_item(root, i)) {
                 out.push(secret_from(item, doc.index, file)?);
             }
-        } else if is_kind(root, "Secret") {
+        } else if is_secret_kind(root) {
             out.push(secret_from(root, doc.index, file)?);
         }
     }
