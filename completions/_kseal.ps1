@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Open sealed manifests and server-side apply them to the cluster')
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Serve the mutating admission webhook that opens sealed Secrets as they are written')
+            [CompletionResult]::new('controller', 'controller', [CompletionResultType]::ParameterValue, 'Run in the cluster: turn each KsealSecret into its Secret, with no inbound port')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Switch sealed files between a Secret and a KsealSecret (for `kseal controller`); values unchanged')
             [CompletionResult]::new('import-sops', 'import-sops', [CompletionResultType]::ParameterValue, 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets')
@@ -397,6 +398,25 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kseal;controller' {
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The folder of *.agekey files: the kseal-keys Secret mounted as a volume. Re-read on change')
+            [CompletionResult]::new('--probe-listen', '--probe-listen', [CompletionResultType]::ParameterName, 'Serve GET /healthz, /readyz and /metrics in plain HTTP here (the kubelet''s probes)')
+            [CompletionResult]::new('--watch-namespace', '--watch-namespace', [CompletionResultType]::ParameterName, 'Watch KsealSecrets in this namespace only (repeatable); default: every namespace')
+            [CompletionResult]::new('--lease-namespace', '--lease-namespace', [CompletionResultType]::ParameterName, 'The namespace of the leader Lease [default: the Pod''s namespace, else kseal]')
+            [CompletionResult]::new('--lease-name', '--lease-name', [CompletionResultType]::ParameterName, 'The name of the leader Lease')
+            [CompletionResult]::new('--lease-duration', '--lease-duration', [CompletionResultType]::ParameterName, 'How long a lease lasts without renewal before another replica takes it')
+            [CompletionResult]::new('--renew-every', '--renew-every', [CompletionResultType]::ParameterName, 'How often the leader renews the lease (and candidates look at it)')
+            [CompletionResult]::new('--reload-every', '--reload-every', [CompletionResultType]::ParameterName, 'How often the key folder is checked for change')
+            [CompletionResult]::new('--retry-after', '--retry-after', [CompletionResultType]::ParameterName, 'How long after a failure a KsealSecret is tried again')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails, as kubectl''s flag: `30s` (the default), `2m`; `0` waits forever')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kseal;verify' {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
@@ -609,6 +629,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Open sealed manifests and server-side apply them to the cluster')
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Serve the mutating admission webhook that opens sealed Secrets as they are written')
+            [CompletionResult]::new('controller', 'controller', [CompletionResultType]::ParameterValue, 'Run in the cluster: turn each KsealSecret into its Secret, with no inbound port')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Switch sealed files between a Secret and a KsealSecret (for `kseal controller`); values unchanged')
             [CompletionResult]::new('import-sops', 'import-sops', [CompletionResultType]::ParameterValue, 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets')
@@ -684,6 +705,9 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;help;webhook' {
+            break
+        }
+        'kseal;help;controller' {
             break
         }
         'kseal;help;verify' {

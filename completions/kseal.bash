@@ -28,6 +28,9 @@ _kseal() {
             kseal,completions)
                 cmd="kseal__subcmd__completions"
                 ;;
+            kseal,controller)
+                cmd="kseal__subcmd__controller"
+                ;;
             kseal,convert)
                 cmd="kseal__subcmd__convert"
                 ;;
@@ -169,6 +172,9 @@ _kseal() {
             kseal__subcmd__help,completions)
                 cmd="kseal__subcmd__help__subcmd__completions"
                 ;;
+            kseal__subcmd__help,controller)
+                cmd="kseal__subcmd__help__subcmd__controller"
+                ;;
             kseal__subcmd__help,convert)
                 cmd="kseal__subcmd__help__subcmd__convert"
                 ;;
@@ -278,7 +284,7 @@ _kseal() {
 
     case "${cmd}" in
         kseal)
-            opts="-n -h -V --kubeconfig --context --request-timeout --namespace --help --version keygen seal set open reseal edit apply cluster webhook verify convert import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help"
+            opts="-n -h -V --kubeconfig --context --request-timeout --namespace --help --version keygen seal set open reseal edit apply cluster webhook controller verify convert import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -939,6 +945,68 @@ _kseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kseal__subcmd__controller)
+            opts="-h -V --keys --probe-listen --watch-namespace --lease-namespace --lease-name --lease-duration --renew-every --reload-every --retry-after --kubeconfig --context --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --probe-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --watch-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --renew-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reload-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kseal__subcmd__convert)
             opts="-w -o -h -V --to --write --output --exclude --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1046,7 +1114,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help)
-            opts="keygen seal set open reseal edit apply cluster webhook verify convert import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help"
+            opts="keygen seal set open reseal edit apply cluster webhook controller verify convert import-sops import-sealedsecret ls textconv scan hook completions render krm version man __complete copy-self help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1214,6 +1282,20 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kseal__subcmd__help__subcmd__controller)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

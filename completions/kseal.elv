@@ -36,6 +36,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand apply 'Open sealed manifests and server-side apply them to the cluster'
             cand cluster 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
             cand webhook 'Serve the mutating admission webhook that opens sealed Secrets as they are written'
+            cand controller 'Run in the cluster: turn each KsealSecret into its Secret, with no inbound port'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand convert 'Switch sealed files between a Secret and a KsealSecret (for `kseal controller`); values unchanged'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
@@ -362,6 +363,24 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kseal;controller'= {
+            cand --keys 'The folder of *.agekey files: the kseal-keys Secret mounted as a volume. Re-read on change'
+            cand --probe-listen 'Serve GET /healthz, /readyz and /metrics in plain HTTP here (the kubelet''s probes)'
+            cand --watch-namespace 'Watch KsealSecrets in this namespace only (repeatable); default: every namespace'
+            cand --lease-namespace 'The namespace of the leader Lease [default: the Pod''s namespace, else kseal]'
+            cand --lease-name 'The name of the leader Lease'
+            cand --lease-duration 'How long a lease lasts without renewal before another replica takes it'
+            cand --renew-every 'How often the leader renews the lease (and candidates look at it)'
+            cand --reload-every 'How often the key folder is checked for change'
+            cand --retry-after 'How long after a failure a KsealSecret is tried again'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The kubeconfig context to use'
+            cand --request-timeout 'How long one API request may take before it fails, as kubectl''s flag: `30s` (the default), `2m`; `0` waits forever'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kseal;verify'= {
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
@@ -555,6 +574,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand apply 'Open sealed manifests and server-side apply them to the cluster'
             cand cluster 'The cluster''s key pair, stored in the cluster: init, fetch-key, rotate-key, backup'
             cand webhook 'Serve the mutating admission webhook that opens sealed Secrets as they are written'
+            cand controller 'Run in the cluster: turn each KsealSecret into its Secret, with no inbound port'
             cand verify 'Check that every Secret value is sealed, well formed and to the right keys (no private key needed)'
             cand convert 'Switch sealed files between a Secret and a KsealSecret (for `kseal controller`); values unchanged'
             cand import-sops 'Convert SOPS-encrypted Secrets (age) into kseal-sealed Secrets'
@@ -613,6 +633,8 @@ set edit:completion:arg-completer[kseal] = {|@words|
         &'kseal;help;cluster;webhook;rotate-cert'= {
         }
         &'kseal;help;webhook'= {
+        }
+        &'kseal;help;controller'= {
         }
         &'kseal;help;verify'= {
         }

@@ -22,6 +22,8 @@ pub(crate) fn tune_allocator() {
 mod cli;
 #[cfg(feature = "cluster")]
 pub mod cluster;
+#[cfg(feature = "cluster")]
+pub mod controller;
 pub mod hardening;
 pub mod integrations;
 #[cfg(feature = "cluster")]

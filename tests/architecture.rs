@@ -36,6 +36,7 @@ const LAYERS: &[(&str, &[&[&str]])] = &[
             &["hardening"],
             &["webhook"],
             &["cluster"],
+            &["controller"],
             &["integrations"],
             &["cli"],
         ],

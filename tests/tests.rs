@@ -11,6 +11,7 @@ mod architecture;
 mod bad_inputs;
 mod cli;
 mod cluster;
+mod controller;
 mod corpus;
 mod edit;
 mod first_day;

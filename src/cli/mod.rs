@@ -15,6 +15,8 @@ mod apply;
 #[cfg(feature = "cluster")]
 mod cluster;
 mod completions;
+#[cfg(feature = "cluster")]
+mod controller;
 mod convert;
 mod credentials;
 mod edit;
@@ -269,6 +271,9 @@ pub enum Command {
     /// Serve the mutating admission webhook that opens sealed Secrets as they are written.
     #[cfg(feature = "cluster")]
     Webhook(webhook::WebhookArgs),
+    /// Run in the cluster: turn each KsealSecret into its Secret, with no inbound port.
+    #[cfg(feature = "cluster")]
+    Controller(controller::ControllerArgs),
     /// Check that every Secret value is sealed, well formed and to the right keys (no private key needed).
     Verify(verify::VerifyArgs),
     /// Switch sealed files between a Secret and a KsealSecret (for `kseal controller`); values unchanged.
@@ -539,6 +544,8 @@ pub fn run(cli: Cli, bin_name: &'static str) -> Result<ExitCode, Error> {
         Command::Cluster(a) => dispatch(a, b, bin_name),
         #[cfg(feature = "cluster")]
         Command::Webhook(a) => dispatch(a, b, bin_name),
+        #[cfg(feature = "cluster")]
+        Command::Controller(a) => dispatch(a, b, bin_name),
         Command::Verify(a) => dispatch(a, b, bin_name),
         Command::Convert(a) => dispatch(a, b, bin_name),
         Command::ImportSops(a) => dispatch(a, b, bin_name),

@@ -92,6 +92,14 @@ fn folder_fingerprint(dir: &Path, out: &mut Vec<(String, u64, u64, Option<System
     }
 }
 
+/// The fingerprint of one folder (the controller's keys).
+pub fn keys_fingerprint(dir: &Path) -> Fingerprint {
+    let mut out = Vec::new();
+    folder_fingerprint(dir, &mut out);
+    out.sort();
+    Fingerprint(out)
+}
+
 impl Sources {
     pub fn fingerprint(&self) -> Fingerprint {
         let mut out = Vec::new();

@@ -1,0 +1,336 @@
+//! Issue 38: `kseal controller` on the real kube-apiserver, run by the tests as a process with a
+//! kubeconfig (as it runs outside a cluster): KsealSecrets become Secrets, owned, kept, never
+//! overwritten when not theirs, and one replica of two writes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::real_apiserver::{RealApiServer, ADMIN_TOKEN};
+use crate::common::*;
+
+/// A running `kseal controller`, killed when dropped; its stderr goes to `log`.
+struct Running {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Running {
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(sb: &Sandbox, name: &str, watch: &str, lease_ns: &str) -> Running {
+    let log = sb.path(&format!("{name}.log"));
+    let child = Command::new(assert_cmd::cargo::cargo_bin("kseal"))
+        .args(["--kubeconfig", "kc", "controller", "--keys", "keys"])
+        .args(["--watch-namespace", watch, "--lease-namespace", lease_ns])
+        .args([
+            "--lease-duration",
+            "4s",
+            "--renew-every",
+            "1s",
+            "--retry-after",
+            "1s",
+        ])
+        .args(["--reload-every", "1s", "--probe-listen", "127.0.0.1:0"])
+        .current_dir(sb.dir.path())
+        .env("POD_NAME", name)
+        .env_remove("KSEAL_IDENTITY_FILE")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    Running { child, log }
+}
+
+/// Polls `check` every 100 ms for up to 20 s; panics with `what` and the controller's log.
+fn wait_for<T>(what: &str, logs: &[&Running], mut check: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        if let Some(v) = check() {
+            return v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let logs: Vec<String> = logs.iter().map(|r| r.log()).collect();
+    panic!(
+        "timed out waiting for {what}; controller logs:\n{}",
+        logs.join("\n---\n")
+    );
+}
+
+fn get_json(s: &RealApiServer, args: &[&str]) -> Option<Value> {
+    let mut all = vec!["get"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-o", "json"]);
+    let out = s.kubectl(&all);
+    out.status
+        .success()
+        .then(|| serde_json::from_slice(&out.stdout).unwrap())
+}
+
+fn apply_file(s: &RealApiServer, file: &Path) {
+    let out = s.kubectl(&["apply", "-f", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+fn decoded(secret: &Value, key: &str) -> String {
+    use base64::Engine;
+    let b = secret["data"][key].as_str().unwrap_or_default();
+    String::from_utf8(base64::engine::general_purpose::STANDARD.decode(b).unwrap()).unwrap()
+}
+
+fn ready(s: &RealApiServer, ns: &str, name: &str) -> Option<(String, String)> {
+    let ks = get_json(s, &["ksealsecret", name, "-n", ns])?;
+    let c = ks["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == "Ready")?
+        .clone();
+    Some((
+        c["status"].as_str()?.to_string(),
+        c["reason"].as_str()?.to_string(),
+    ))
+}
+
+/// A sealed KsealSecret file for `ns/name` with `password`.
+fn sealed(sb: &Sandbox, ns: &str, name: &str, password: &str, file: &str) -> PathBuf {
+    sb.write(
+        &format!("{file}.plain"),
+        &format!(
+            "apiVersion: kseal.dev/v1\nkind: KsealSecret\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels: {{app: db}}\n  annotations: {{team: shop}}\ntype: Opaque\nstringData:\n  password: {password}\n"
+        ),
+    );
+    let out = sb
+        .kseal()
+        .args(["seal", "-R", "a.pub", &format!("{file}.plain")])
+        .run_ok();
+    sb.write(file, &stdout(&out))
+}
+
+/// The shipped CRD, applied once for the tests that share the server.
+fn crd(s: &RealApiServer) {
+    static APPLIED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let mut applied = APPLIED.lock().unwrap_or_else(|e| e.into_inner());
+    if *applied {
+        return;
+    }
+    let crd = s.kubectl(&[
+        "apply",
+        "-f",
+        repo().join("deploy/controller/crd.yaml").to_str().unwrap(),
+    ]);
+    assert!(crd.status.success(), "{}", stderr(&crd));
+    let est = s.kubectl(&[
+        "wait",
+        "--for",
+        "condition=established",
+        "crd/ksealsecrets.kseal.dev",
+        "--timeout=30s",
+    ]);
+    assert!(est.status.success(), "{}", stderr(&est));
+    *applied = true;
+}
+
+fn setup(s: &RealApiServer, ns: &str, lease_ns: &str) -> Sandbox {
+    crd(s);
+    for n in [ns, lease_ns] {
+        s.kubectl(&["create", "namespace", n]);
+    }
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("kc"), ADMIN_TOKEN, Some(ns));
+    std::fs::create_dir_all(sb.path("keys")).unwrap();
+    std::fs::copy(sb.path("a.agekey"), sb.path("keys/a.agekey")).unwrap();
+    chmod(&sb.path("keys/a.agekey"), 0o600);
+    sb
+}
+
+/// A KsealSecret applied with kubectl becomes its Secret (opened values, owned, labels and
+/// annotations carried, Ready=True); a changed value reaches the Secret; a deleted Secret comes
+/// back; `kubectl get ksealsecrets` shows type, keys and Ready.
+#[test]
+fn a_ksealsecret_becomes_its_secret_and_is_kept() {
+    let s = require_real_apiserver!();
+    let (ns, lease_ns) = ("kss-one", "kss-one-lease");
+    let sb = setup(s, ns, lease_ns);
+    let c = start(&sb, "one", ns, lease_ns);
+    apply_file(s, &sealed(&sb, ns, "db", "first-pw-1", "db.yaml"));
+    let secret = wait_for("the Secret", &[&c], || {
+        get_json(s, &["secret", "db", "-n", ns]).filter(|v| v["data"]["password"].is_string())
+    });
+    assert_eq!(decoded(&secret, "password"), "first-pw-1");
+    let owner = &secret["metadata"]["ownerReferences"][0];
+    assert_eq!(
+        (owner["kind"].as_str(), owner["controller"].as_bool()),
+        (Some("KsealSecret"), Some(true))
+    );
+    assert_eq!(secret["metadata"]["labels"]["app"], "db");
+    assert_eq!(secret["metadata"]["annotations"]["team"], "shop");
+    assert_eq!(secret["type"], "Opaque");
+    let with_fields = get_json(s, &["secret", "db", "-n", ns, "--show-managed-fields"]).unwrap();
+    let managers: Vec<&str> = with_fields["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["manager"].as_str())
+        .collect();
+    assert_eq!(managers, ["kseal-controller"]);
+    wait_for("Ready=True", &[&c], || {
+        ready(s, ns, "db").filter(|r| r.0 == "True")
+    });
+    let table = stdout(&s.kubectl(&["get", "ksealsecrets", "-n", ns]));
+    assert!(
+        table.contains("TYPE")
+            && table.contains("KEYS")
+            && table.contains("READY")
+            && table.contains("Opaque"),
+        "{table}"
+    );
+    let row = table.lines().find(|l| l.starts_with("db ")).unwrap();
+    assert!(
+        row.contains(" 1 ") && row.contains("True") && row.contains("Opened"),
+        "{table}"
+    );
+
+    // A changed sealed value reaches the Secret.
+    apply_file(s, &sealed(&sb, ns, "db", "second-pw-2", "db.yaml"));
+    wait_for("the new value", &[&c], || {
+        get_json(s, &["secret", "db", "-n", ns]).filter(|v| decoded(v, "password") == "second-pw-2")
+    });
+    // A deleted Secret comes back.
+    assert!(s.kubectl(&["delete", "secret", "db", "-n", ns]).status.success());
+    wait_for("the Secret made again", &[&c], || {
+        get_json(s, &["secret", "db", "-n", ns]).filter(|v| decoded(v, "password") == "second-pw-2")
+    });
+    // Never a value in the log or the status.
+    let ks = get_json(s, &["ksealsecret", "db", "-n", ns]).unwrap();
+    for text in [c.log(), ks["status"].to_string()] {
+        assert!(
+            !text.contains("first-pw-1") && !text.contains("second-pw-2"),
+            "{text}"
+        );
+    }
+    assert!(c.log().contains("kss-one/db: secret applied"), "{}", c.log());
+}
+
+/// One sealed for another name gives no Secret and Ready=False (SealedForAnotherPlace) with an
+/// Event; an existing Secret it does not own is left as it is (SecretNotOwned) until the
+/// KsealSecret asks to adopt it.
+#[test]
+fn failures_are_said_in_status_and_events_and_foreign_secrets_are_left() {
+    let s = require_real_apiserver!();
+    let (ns, lease_ns) = ("kss-two", "kss-two-lease");
+    let sb = setup(s, ns, lease_ns);
+    let c = start(&sb, "two", ns, lease_ns);
+    // Sealed for db, applied as moved.
+    let file = sealed(&sb, ns, "db", "moved-pw-3", "db.yaml");
+    sb.write(
+        "moved.yaml",
+        &std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("name: db", "name: moved"),
+    );
+    apply_file(s, &sb.path("moved.yaml"));
+    wait_for("Ready=False", &[&c], || {
+        ready(s, ns, "moved").filter(|r| r == &("False".to_string(), "SealedForAnotherPlace".to_string()))
+    });
+    assert!(get_json(s, &["secret", "moved", "-n", ns]).is_none());
+    let events = wait_for("an Event", &[&c], || {
+        let e = stdout(&s.kubectl(&["get", "events", "-n", ns, "-o", "json"]));
+        e.contains("SealedForAnotherPlace").then_some(e)
+    });
+    assert!(!events.contains("moved-pw-3"));
+
+    // A Secret someone else made.
+    let theirs = s.kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "mine",
+        "-n",
+        ns,
+        "--from-literal=password=theirs-pw",
+    ]);
+    assert!(theirs.status.success(), "{}", stderr(&theirs));
+    let mine = sealed(&sb, ns, "mine", "ours-pw-4", "mine.yaml");
+    apply_file(s, &mine);
+    wait_for("SecretNotOwned", &[&c], || {
+        ready(s, ns, "mine").filter(|r| r.1 == "SecretNotOwned")
+    });
+    let secret = get_json(s, &["secret", "mine", "-n", ns]).unwrap();
+    assert_eq!(decoded(&secret, "password"), "theirs-pw");
+    assert!(secret["metadata"]["ownerReferences"].is_null());
+    // Adopting on purpose.
+    let out = s.kubectl(&[
+        "annotate",
+        "ksealsecret",
+        "mine",
+        "-n",
+        ns,
+        "kseal.dev/adopt=true",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    wait_for("the adopted Secret", &[&c], || {
+        get_json(s, &["secret", "mine", "-n", ns]).filter(|v| decoded(v, "password") == "ours-pw-4")
+    });
+    assert!(!c.log().contains("moved-pw-3") && !c.log().contains("ours-pw-4"));
+}
+
+/// A Lease names the leader; a second replica stands by and writes nothing; when the leader
+/// stops, it takes over within the lease's duration.
+#[test]
+fn two_replicas_elect_one_writer_and_fail_over() {
+    let s = require_real_apiserver!();
+    let (ns, lease_ns) = ("kss-three", "kss-three-lease");
+    let sb = setup(s, ns, lease_ns);
+    let first = start(&sb, "first", ns, lease_ns);
+    wait_for("the first to lead", &[&first], || {
+        first.log().contains("leading").then_some(())
+    });
+    let second = start(&sb, "second", ns, lease_ns);
+    wait_for("the second to stand by", &[&second], || {
+        second.log().contains("standing by: first_").then_some(())
+    });
+    let lease = get_json(s, &["lease", "kseal-controller", "-n", lease_ns]).unwrap();
+    assert!(
+        lease["spec"]["holderIdentity"]
+            .as_str()
+            .unwrap()
+            .starts_with("first_"),
+        "{lease}"
+    );
+    apply_file(s, &sealed(&sb, ns, "db", "lease-pw-5", "db.yaml"));
+    wait_for("the Secret", &[&first, &second], || {
+        get_json(s, &["secret", "db", "-n", ns])
+    });
+    assert!(first.log().contains("secret applied"), "{}", first.log());
+    assert!(!second.log().contains("secret applied"), "{}", second.log());
+    // The leader goes; the other takes the lease and writes.
+    drop(first);
+    wait_for("the second to lead", &[&second], || {
+        second.log().contains("leading").then_some(())
+    });
+    apply_file(s, &sealed(&sb, ns, "db", "lease-pw-6", "db.yaml"));
+    wait_for("the new value by the second", &[&second], || {
+        get_json(s, &["secret", "db", "-n", ns]).filter(|v| decoded(v, "password") == "lease-pw-6")
+    });
+    let lease = get_json(s, &["lease", "kseal-controller", "-n", lease_ns]).unwrap();
+    assert!(
+        lease["spec"]["holderIdentity"]
+            .as_str()
+            .unwrap()
+            .starts_with("second_"),
+        "{lease}"
+    );
+}
