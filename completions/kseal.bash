@@ -628,7 +628,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__cluster__subcmd__init)
-            opts="-o -i -h -V --backup-to --backup-out --public-key-out --webhook --image --admission-out --apiserver-dir --url --force --apiserver-cidr --from-backup --identity --kubeconfig --context --request-timeout --help --version"
+            opts="-o -i -h -V --backup-to --backup-out --public-key-out --webhook --controller --image --admission-out --apiserver-dir --url --force --apiserver-cidr --from-backup --identity --kubeconfig --context --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -213,6 +213,20 @@ fn a_ksealsecret_becomes_its_secret_and_is_kept() {
     wait_for("the Secret made again", &[&c], || {
         get_json(s, &["secret", "db", "-n", ns]).filter(|v| decoded(v, "password") == "second-pw-2")
     });
+    // An edited Secret goes back to what the KsealSecret says.
+    let edit = s.kubectl(&[
+        "patch",
+        "secret",
+        "db",
+        "-n",
+        ns,
+        "-p",
+        r#"{"data":{"password":"ZWRpdGVk"}}"#,
+    ]);
+    assert!(edit.status.success(), "{}", stderr(&edit));
+    wait_for("the edit undone", &[&c], || {
+        get_json(s, &["secret", "db", "-n", ns]).filter(|v| decoded(v, "password") == "second-pw-2")
+    });
     // Never a value in the log or the status.
     let ks = get_json(s, &["ksealsecret", "db", "-n", ns]).unwrap();
     for text in [c.log(), ks["status"].to_string()] {
@@ -333,4 +347,127 @@ fn two_replicas_elect_one_writer_and_fail_over() {
             .starts_with("second_"),
         "{lease}"
     );
+}
+
+/// `kseal cluster init --controller` installs the CRD, the controller's RBAC, Deployment and
+/// PodDisruptionBudget and the policy refusing sealed values in Secrets; the controller run with
+/// the token of the shipped ServiceAccount (the least RBAC it ships) makes a Secret, and that
+/// account cannot delete Secrets or read ConfigMaps. A sealed Secret (not a KsealSecret) is
+/// refused by the policy in this mode too.
+#[test]
+fn cluster_init_controller_installs_it_and_its_rbac_suffices() {
+    let s = require_real_apiserver!();
+    let _one_at_a_time = crate::real_cluster::KEYS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    crate::real_cluster::reset_keys(s);
+    let ns = "kss-rbac";
+    s.kubectl(&["create", "namespace", ns]);
+    let sb = Sandbox::new();
+    s.kubeconfig(&sb.path("admin.kc"), ADMIN_TOKEN, Some(ns));
+    let out = sb
+        .kseal()
+        .args([
+            "--kubeconfig",
+            "admin.kc",
+            "cluster",
+            "init",
+            "--controller",
+            "--public-key-out",
+            "cluster.pub",
+        ])
+        .args(["--backup-to", &sb.recipient("b"), "--backup-out", "b.age"])
+        .run_ok();
+    assert!(
+        stderr(&out).contains("installed the controller"),
+        "{}",
+        stderr(&out)
+    );
+    for (kind, name, namespace) in [
+        ("crd", "ksealsecrets.kseal.dev", None),
+        ("clusterrole", "kseal-controller", None),
+        ("clusterrolebinding", "kseal-controller", None),
+        ("validatingadmissionpolicy", "kseal-no-sealed-values", None),
+        ("deployment", "kseal-controller", Some("kseal")),
+        ("poddisruptionbudget", "kseal-controller", Some("kseal")),
+        ("role", "kseal-controller-lease", Some("kseal")),
+    ] {
+        let mut args = vec!["get", kind, name];
+        if let Some(n) = namespace {
+            args.extend(["-n", n]);
+        }
+        assert!(s.kubectl(&args).status.success(), "{kind}/{name} missing");
+    }
+    let est = s.kubectl(&[
+        "wait",
+        "--for",
+        "condition=established",
+        "crd/ksealsecrets.kseal.dev",
+        "--timeout=30s",
+    ]);
+    assert!(est.status.success());
+    // The shipped ServiceAccount's token, as the Pod would have it.
+    let token = s.kubectl(&["create", "token", "kseal-controller", "-n", "kseal"]);
+    assert!(token.status.success(), "{}", stderr(&token));
+    s.kubeconfig(&sb.path("kc"), stdout(&token).trim(), Some(ns));
+    let sa = "system:serviceaccount:kseal:kseal-controller";
+    for (verb, what, allowed) in [
+        ("list", "secrets", "yes"),
+        ("delete", "secrets", "no"),
+        ("get", "configmaps", "no"),
+        ("update", "ksealsecrets.kseal.dev", "no"),
+    ] {
+        let out = s.kubectl(&["auth", "can-i", verb, what, "-n", ns, "--as", sa]);
+        assert_eq!(stdout(&out).trim(), allowed, "{verb} {what}");
+    }
+    // The key the cluster made, mounted as the Pod would have it.
+    std::fs::create_dir_all(sb.path("keys")).unwrap();
+    let keys = get_json(s, &["secret", "kseal-keys", "-n", "kseal"]).unwrap();
+    for (name, value) in keys["data"].as_object().unwrap() {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(value.as_str().unwrap())
+            .unwrap();
+        std::fs::write(sb.path(&format!("keys/{name}")), bytes).unwrap();
+        chmod(&sb.path(&format!("keys/{name}")), 0o600);
+    }
+    let log = sb.path("rbac.log");
+    let child = Command::new(assert_cmd::cargo::cargo_bin("kseal"))
+        .args([
+            "--kubeconfig",
+            "kc",
+            "controller",
+            "--keys",
+            "keys",
+            "--lease-namespace",
+            "kseal",
+        ])
+        .args(["--watch-namespace", ns, "--retry-after", "1s"])
+        .current_dir(sb.dir.path())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let c = Running { child, log };
+    sb.write("p.yaml", &format!("apiVersion: kseal.dev/v1\nkind: KsealSecret\nmetadata: {{name: db, namespace: {ns}}}\nstringData: {{password: rbac-pw-7}}\n"));
+    let sealed = sb.kseal().args(["seal", "-R", "cluster.pub", "p.yaml"]).run_ok();
+    apply_file(s, &sb.write("db.yaml", &stdout(&sealed)));
+    let secret = wait_for("the Secret, with the shipped RBAC", &[&c], || {
+        get_json(s, &["secret", "db", "-n", ns]).filter(|v| v["data"]["password"].is_string())
+    });
+    assert_eq!(decoded(&secret, "password"), "rbac-pw-7");
+    wait_for("Ready=True", &[&c], || {
+        ready(s, ns, "db").filter(|r| r.0 == "True")
+    });
+    // A sealed Secret (the webhook's kind) is refused by the policy: nothing opens it here.
+    let as_secret = sb.kseal().args(["convert", "--to", "secret", "db.yaml"]).run_ok();
+    sb.write(
+        "db-secret.yaml",
+        &stdout(&as_secret).replace("name: db", "name: db-secret"),
+    );
+    let refused = wait_for("the policy to refuse a sealed Secret", &[&c], || {
+        let out = s.kubectl(&["apply", "-f", sb.path("db-secret.yaml").to_str().unwrap()]);
+        (!out.status.success()).then(|| stderr(&out))
+    });
+    assert!(refused.contains("kseal-no-sealed-values"), "{refused}");
+    crate::real_cluster::reset_keys(s);
 }

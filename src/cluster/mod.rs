@@ -2,6 +2,7 @@
 //! `apply`, and the cluster key pair stored in the cluster.
 
 pub mod apply;
+pub mod controller;
 pub mod keys;
 pub mod webhook;
 

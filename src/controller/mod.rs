@@ -65,6 +65,12 @@ struct Ctx {
     recorder: Recorder,
     metrics: Arc<probes::Metrics>,
     retry_after: Duration,
+    /// What this replica last wrote, by KsealSecret uid: its generation and the Secret's
+    /// resourceVersion after the write. A reconcile that finds both unchanged (woken by its own
+    /// write, or by its own status update) has nothing to do: no value is opened again and
+    /// nothing is sent. Any change to the Secret (an edit, a deletion) changes its
+    /// resourceVersion; a key reload forgets everything.
+    written: std::sync::Mutex<std::collections::HashMap<String, (i64, String)>>,
 }
 
 /// An API error while reconciling: retried by the error policy.
@@ -117,6 +123,7 @@ pub async fn run(
         ),
         metrics,
         retry_after: o.retry_after,
+        written: Default::default(),
     });
     let (reload_tx, reload_rx) = futures::channel::mpsc::unbounded::<()>();
     tokio::spawn(watch_keys(o.keys.clone(), o.reload_every, ctx.clone(), reload_tx));
@@ -203,6 +210,7 @@ async fn watch_keys(
                 log(&format!("reloaded: {} key(s) ({})", ids.len(), kids.join(", ")));
                 ctx.metrics.loaded(ids.len());
                 *ctx.identities.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(ids);
+                ctx.written.lock().unwrap_or_else(|e| e.into_inner()).clear();
                 seen = now;
                 let _ = wake.unbounded_send(());
             }
@@ -231,37 +239,76 @@ async fn reconcile_one(ks: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Action, 
         return Ok(Action::await_change());
     };
     let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), &ns);
-    let outcome = match owner_problem(&secrets, &name, &value).await? {
+    let existing = secrets
+        .get_metadata_opt(&name)
+        .await
+        .map_err(|e| ApiError(format!("reading secret {ns}/{name}: {e}")))?;
+    let uid = ks.metadata.uid.clone().unwrap_or_default();
+    let generation = ks.metadata.generation.unwrap_or(0);
+    let seen = existing
+        .as_ref()
+        .and_then(|m| m.metadata.resource_version.clone());
+    let current = ctx
+        .written
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&uid)
+        .cloned();
+    if seen.is_some() && current == seen.clone().map(|rv| (generation, rv)) && is_ready(&value, generation) {
+        ctx.metrics.reconciled("unchanged", started.elapsed());
+        return Ok(Action::await_change());
+    }
+    let existing = existing.map(|m| serde_json::to_value(&m).unwrap_or_default());
+    let outcome = match owner_problem(existing.as_ref(), &name, &value) {
         Some(f) => Err(f),
         None => apply_secret(&secrets, &name, &value, &ctx).await?,
     };
-    let result = match &outcome {
-        Ok(_) => "opened",
-        Err(f) => f.reason,
-    };
-    ctx.metrics.reconciled(result, started.elapsed());
-    match &outcome {
-        Ok(keys) => log(&format!("{ns}/{name}: secret applied ({keys} keys)")),
-        Err(f) => {
-            log(&format!("{ns}/{name}: {}: {}", f.reason, f.message));
-            let reference = ks.object_ref(&ksealsecret_resource());
-            let event = Event {
-                type_: EventType::Warning,
-                reason: f.reason.into(),
-                note: Some(truncate(&f.message, 1000)),
-                action: "Open".into(),
-                secondary: None,
-            };
-            if let Err(e) = ctx.recorder.publish(&event, &reference).await {
-                log(&format!("{ns}/{name}: could not record an event: {e}"));
-            }
+    let result = outcome.as_ref().map_or_else(|f| f.reason, |_| "opened");
+    let outcome = match outcome {
+        Ok((keys, rv)) => {
+            log(&format!("{ns}/{name}: secret applied ({keys} keys)"));
+            ctx.written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(uid, (generation, rv));
+            Ok(keys)
         }
-    }
+        Err(f) => {
+            record_failure(&ctx, &ks, &ns, &name, &f).await;
+            Err(f)
+        }
+    };
     write_status(&ctx, &ns, &name, &value, &outcome).await?;
+    // Counted once the status says so too: `opened` means the Secret and Ready=True are written.
+    ctx.metrics.reconciled(result, started.elapsed());
     Ok(match outcome {
         Ok(_) => Action::await_change(),
         Err(_) => Action::requeue(ctx.retry_after),
     })
+}
+
+/// Whether the KsealSecret's status already says Ready for this generation.
+fn is_ready(ks: &serde_json::Value, generation: i64) -> bool {
+    ks["status"]["observedGeneration"] == generation
+        && ks["status"]["conditions"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+}
+
+/// A failure: one log line and a Warning Event on the KsealSecret (no value in either).
+async fn record_failure(ctx: &Ctx, ks: &DynamicObject, ns: &str, name: &str, f: &Failure) {
+    log(&format!("{ns}/{name}: {}: {}", f.reason, f.message));
+    let reference = ks.object_ref(&ksealsecret_resource());
+    let event = Event {
+        type_: EventType::Warning,
+        reason: f.reason.into(),
+        note: Some(truncate(&f.message, 1000)),
+        action: "Open".into(),
+        secondary: None,
+    };
+    if let Err(e) = ctx.recorder.publish(&event, &reference).await {
+        log(&format!("{ns}/{name}: could not record an event: {e}"));
+    }
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -271,43 +318,37 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// A Secret of that name exists and is not controlled by this KsealSecret (and adoption was not
-/// asked for): left as it is.
-async fn owner_problem(
-    secrets: &Api<Secret>,
+/// A Secret of that name exists (`existing`, its metadata) and is not controlled by this
+/// KsealSecret, and adoption was not asked for: left as it is.
+fn owner_problem(
+    existing: Option<&serde_json::Value>,
     name: &str,
     ks: &serde_json::Value,
-) -> Result<Option<Failure>, ApiError> {
-    let Some(existing) = secrets
-        .get_metadata_opt(name)
-        .await
-        .map_err(|e| ApiError(e.to_string()))?
-    else {
-        return Ok(None);
-    };
-    let existing = serde_json::to_value(&existing).map_err(|e| ApiError(e.to_string()))?;
+) -> Option<Failure> {
+    let existing = existing?;
     let uid = ks["metadata"]["uid"].as_str().unwrap_or_default();
-    if reconcile::controlled_by(&existing, uid) || reconcile::may_adopt(ks) {
-        return Ok(None);
+    if reconcile::controlled_by(existing, uid) || reconcile::may_adopt(ks) {
+        return None;
     }
-    Ok(Some(Failure {
+    Some(Failure {
         reason: "SecretNotOwned",
         message: format!(
             "secret {name} exists and is not controlled by this KsealSecret; it is left as it is \
              (delete it, or annotate the KsealSecret {}=\"true\" to take it over)",
             reconcile::ADOPT_ANNOTATION
         ),
-    }))
+    })
 }
 
-/// Opens and server-side applies; `Ok(Err(..))` when the KsealSecret cannot be opened or the API
-/// server refuses the Secret (both said in its status), `Err` for errors worth retrying.
+/// Opens and server-side applies: the number of keys and the Secret's new resourceVersion;
+/// `Ok(Err(..))` when the KsealSecret cannot be opened or the API server refuses the Secret (both
+/// said in its status), `Err` for errors worth retrying.
 async fn apply_secret(
     secrets: &Api<Secret>,
     name: &str,
     ks: &serde_json::Value,
     ctx: &Ctx,
-) -> Result<Result<usize, Failure>, ApiError> {
+) -> Result<Result<(usize, String), Failure>, ApiError> {
     let identities = ctx.identities.read().unwrap_or_else(|e| e.into_inner()).clone();
     let desired = match reconcile::desired_secret(ks, &identities) {
         Ok(d) => d,
@@ -318,7 +359,10 @@ async fn apply_secret(
     );
     let params = PatchParams::apply(FIELD_MANAGER).force();
     match secrets.patch(name, &params, &Patch::Apply(&*body)).await {
-        Ok(_) => Ok(Ok(reconcile::key_count(ks))),
+        Ok(s) => Ok(Ok((
+            reconcile::key_count(ks),
+            s.metadata.resource_version.unwrap_or_default(),
+        ))),
         // The API server's message may quote a value (a recorded 500 does): only its reason.
         Err(kube::Error::Api(s)) if s.code == 422 || s.code == 400 => Ok(Err(Failure {
             reason: "SecretRefused",

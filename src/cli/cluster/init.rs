@@ -28,8 +28,13 @@ pub struct InitArgs {
     /// and `kubectl apply` can apply sealed manifests unchanged.
     #[arg(long)]
     pub webhook: bool,
-    /// With --webhook: the kseal image the webhook's Deployment runs.
-    #[arg(long, value_name = "IMAGE", default_value_t = crate::cluster::webhook::default_image(), requires = "webhook")]
+    /// Also install `kseal controller` (deploy/controller/: the KsealSecret CRD, RBAC, Deployment)
+    /// and the policy refusing sealed values in Secrets: the mode for managed control planes,
+    /// which cannot call a webhook with a client certificate (README "Which in-cluster mode").
+    #[arg(long, conflicts_with = "webhook")]
+    pub controller: bool,
+    /// With --webhook or --controller: the kseal image their Deployment runs.
+    #[arg(long, value_name = "IMAGE", default_value_t = crate::cluster::webhook::default_image())]
     pub image: String,
     /// With --webhook: the API server's admission files (as `cluster webhook install`).
     #[command(flatten)]
@@ -71,10 +76,14 @@ pub(super) async fn init(
         )));
     }
     let recipient = match state {
-        keys::InitState::Complete if a.webhook => {
-            // Keys are there: --webhook adds what is missing.
+        keys::InitState::Complete if a.webhook || a.controller => {
+            // Keys are there: --webhook or --controller adds what is missing.
             let r = keys::fetch_key(c).await?;
-            say!("the cluster's keys exist already (key {}); installing the webhook", r.kid());
+            say!(
+                "the cluster's keys exist already (key {}); installing the {}",
+                r.kid(),
+                if a.webhook { "webhook" } else { "controller" }
+            );
             r
         }
         keys::InitState::Complete => {
@@ -112,6 +121,17 @@ pub(super) async fn init(
     };
     if a.webhook {
         install_webhook(c, &a.image, &a.files, &a.apiserver_cidr).await?;
+    } else if a.controller {
+        let lines = crate::cluster::controller::install(c, &a.image).await?;
+        say!(
+            "installed the controller ({}): {}",
+            a.image,
+            lines
+                .iter()
+                .map(|l| l.split_whitespace().next().unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     } else if a.files.out.is_some() || a.files.url.is_some() {
         return Err(Error::usage("-o/--admission-out and --url go with --webhook"));
     }
