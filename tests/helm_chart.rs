@@ -467,6 +467,7 @@ fn set_image_re_points_every_manifest_and_chart() {
         "deploy/job.yaml",
         "deploy/cronjob.yaml",
         "deploy/webhook/webhook.yaml",
+        "deploy/controller/controller.yaml",
         "deploy/argocd/repo-server-sidecar.patch.yaml",
     ] {
         // kseal's images, not Argo CD's beside it in the sidecar patch.
@@ -476,7 +477,11 @@ fn set_image_re_points_every_manifest_and_chart() {
             "{file}: {images:?}"
         );
     }
-    for chart in ["deploy/helm/kseal-webhook", "deploy/helm/kseal-apply"] {
+    for chart in [
+        "deploy/helm/kseal-webhook",
+        "deploy/helm/kseal-apply",
+        "deploy/helm/kseal-controller",
+    ] {
         let out = std::process::Command::new("helm")
             .args(["template", "x"])
             .arg(copy.join(chart))
@@ -626,4 +631,48 @@ fn the_apply_chart_fails_fast_naming_missing_manifests_or_keys() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Issue 38: the controller's chart renders exactly deploy/controller/ (CRD, RBAC, Deployment,
+/// PodDisruptionBudget; it reads those files through links, so it cannot drift) and the policy of
+/// deploy/webhook/webhook.yaml, in the release's namespace, with the image and replicas asked for.
+#[test]
+fn the_controller_chart_renders_the_shipped_controller() {
+    require_tools!("helm");
+    const CONTROLLER_CHART: &str = "deploy/helm/kseal-controller";
+    lint(CONTROLLER_CHART);
+    let mut want = shipped("deploy/controller/crd.yaml");
+    want.extend(shipped("deploy/controller/controller.yaml"));
+    want.retain(|o| o["kind"] != "Namespace");
+    want.extend(shipped("deploy/webhook/webhook.yaml").into_iter().filter(|o| {
+        o["kind"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("ValidatingAdmissionPolicy"))
+    }));
+    let rendered = render_chart(CONTROLLER_CHART, "kseal", &["--include-crds"]);
+    assert_eq!(by_name(rendered), by_name(want));
+    let other = render_chart(
+        CONTROLLER_CHART,
+        "secrets-system",
+        &[
+            "--set",
+            "image.repository=registry.example.com/kseal",
+            "--set",
+            "replicas=3",
+            "--set",
+            "policy=false",
+        ],
+    );
+    let deployment = find(&other, "Deployment");
+    assert_eq!(deployment["metadata"]["namespace"], "secrets-system");
+    assert_eq!(deployment["spec"]["replicas"], 3);
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["containers"][0]["image"],
+        "registry.example.com/kseal:0.1.0"
+    );
+    assert_eq!(
+        find(&other, "ClusterRoleBinding")["subjects"][0]["namespace"],
+        "secrets-system"
+    );
+    assert!(!other.iter().any(|o| o["kind"] == "ValidatingAdmissionPolicy"));
 }
