@@ -183,14 +183,4 @@ pub fn run(args: CompletionsArgs, bin_name: &'static str) -> Result<ExitCode, Er
     Ok(ExitCode::Success)
 }
 
-/// `completions`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for CompletionsArgs {
-    const NAME: &'static str = "completions";
-    fn run(
-        self,
-        _flags: &super::Flags,
-        bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, bin_name)
-    }
-}
+row!(CompletionsArgs, "completions", |a, _, bin_name| run(a, bin_name));

@@ -130,13 +130,4 @@ pub fn run_controller(args: ControllerArgs, global: &Flags) -> Result<ExitCode, 
     Ok(ExitCode::Success)
 }
 
-/// `controller`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for ControllerArgs {
-    const NAME: &'static str = "controller";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(Some(&self.kube), None, None)
-    }
-    fn run(self, flags: &Flags, _bin_name: &'static str) -> Result<ExitCode, Error> {
-        run_controller(self, flags)
-    }
-}
+row!(ControllerArgs, "controller", |a, flags, _| run_controller(a, flags), takes: |a| (Some(&a.kube), None, None));

@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::input::{collect_inputs, each_input, Outcome};
-use super::output::{write_atomic, write_rendered, Perm};
+use super::input::{collect_inputs, each_input};
 use super::{ExcludeFlag, Flags};
 use crate::error::{Error, ExitCode};
 use crate::manifest::convert::{convert, Kind};
@@ -72,27 +71,7 @@ pub fn run(args: ConvertArgs, global: &Flags) -> Result<ExitCode, Error> {
         converted += out.converted;
         Ok(((out.text.as_str() != src, out.text), 0))
     })?;
-    let mut skipped = Vec::new();
-    let mut results = Vec::new();
-    for (input, outcome) in done {
-        match outcome {
-            Outcome::Done((changed, text)) => results.push((input, changed, text)),
-            Outcome::Unparseable(_) => skipped.push(input.label()),
-        }
-    }
-    if args.write {
-        for (input, changed, text) in &results {
-            if *changed {
-                let path = input.path.as_ref().expect("checked: -w has no stdin");
-                write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?;
-            }
-        }
-    } else {
-        let texts: Vec<&str> = results.iter().map(|(_, _, t)| t.as_str()).collect();
-        write_rendered(&texts, args.output.as_deref(), Perm::NewFile(0o644))?;
-    }
-    super::input::say_skipped(&skipped, "converted");
-    let changed = results.iter().filter(|(_, c, _)| *c).count();
+    let changed = super::input::write_results(done, args.write, args.output.as_deref(), "converted")?;
     say!(
         "converted {converted} {} to {}, in {changed} file{}",
         if converted == 1 { "Secret" } else { "Secrets" },
@@ -105,13 +84,4 @@ pub fn run(args: ConvertArgs, global: &Flags) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-/// `convert`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for ConvertArgs {
-    const NAME: &'static str = "convert";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(None, None, Some(&self.exclude))
-    }
-    fn run(self, flags: &Flags, _bin_name: &'static str) -> Result<ExitCode, Error> {
-        run(self, flags)
-    }
-}
+row!(ConvertArgs, "convert", |a, flags, _| run(a, flags), takes: |a| (None, None, Some(&a.exclude)));

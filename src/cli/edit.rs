@@ -342,17 +342,4 @@ pub fn run(args: EditArgs, global: &Flags) -> Result<ExitCode, Error> {
     }
 }
 
-/// `edit`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for EditArgs {
-    const NAME: &'static str = "edit";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(Some(&self.identities.kube), Some(&self.namespace), None)
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(EditArgs, "edit", |a, flags, _| run(a, flags), takes: |a| (Some(&a.identities.kube), Some(&a.namespace), None));

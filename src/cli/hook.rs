@@ -88,14 +88,4 @@ pub fn run(args: HookArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-/// `hook`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for HookArgs {
-    const NAME: &'static str = "hook";
-    fn run(
-        self,
-        _flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self)
-    }
-}
+row!(HookArgs, "hook", |a, _, _| run(a));

@@ -243,17 +243,4 @@ fn scope_counts_of(scopes: &[crate::crypto::Scope]) -> String {
         .join(", ")
 }
 
-/// `import-sealedsecret`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for ImportSealedSecretArgs {
-    const NAME: &'static str = "import-sealedsecret";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(Some(&self.kube), Some(&self.namespace), Some(&self.exclude))
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(ImportSealedSecretArgs, "import-sealedsecret", |a, flags, _| run(a, flags), takes: |a| (Some(&a.kube), Some(&a.namespace), Some(&a.exclude)));

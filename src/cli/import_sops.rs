@@ -129,21 +129,4 @@ pub fn run(args: ImportSopsArgs, global: &Flags) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-/// `import-sops`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for ImportSopsArgs {
-    const NAME: &'static str = "import-sops";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(
-            Some(&self.identities.kube),
-            Some(&self.namespace),
-            Some(&self.exclude),
-        )
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(ImportSopsArgs, "import-sops", |a, flags, _| run(a, flags), takes: |a| (Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)));

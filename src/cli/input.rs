@@ -373,6 +373,43 @@ pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
 }
 
+/// What a rewriting command made of one input: whether it changed, and the whole text.
+pub type Rewritten = (bool, zeroize::Zeroizing<String>);
+
+/// Writes what a rewriting command (seal, convert) made of its inputs: with `write` (`-w`) each
+/// changed file in place, atomically; else every result as one stream to `output` or stdout.
+/// Files of a folder that do not parse (Helm templates) are skipped and named, with `done` (what
+/// was done in the others). Returns how many files changed.
+pub fn write_results(
+    done: Vec<(&Input, Outcome<Rewritten>)>,
+    write: bool,
+    output: Option<&std::path::Path>,
+    verb: &str,
+) -> Result<usize, Error> {
+    use super::output::{write_atomic, write_rendered, Perm};
+    let mut skipped = Vec::new();
+    let mut results = Vec::with_capacity(done.len());
+    for (input, outcome) in done {
+        match outcome {
+            Outcome::Done((changed, text)) => results.push((input, changed, text)),
+            Outcome::Unparseable(_) => skipped.push(input.label()),
+        }
+    }
+    if write {
+        for (input, changed, text) in &results {
+            if *changed {
+                let path = input.path.as_ref().expect("checked: -w has no stdin");
+                write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?;
+            }
+        }
+    } else {
+        let texts: Vec<&str> = results.iter().map(|(_, _, t)| t.as_str()).collect();
+        write_rendered(&texts, output, Perm::NewFile(0o644))?;
+    }
+    say_skipped(&skipped, verb);
+    Ok(results.iter().filter(|(_, c, _)| *c).count())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

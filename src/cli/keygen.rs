@@ -83,14 +83,4 @@ fn write_new_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> 
     })
 }
 
-/// `keygen`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for KeygenArgs {
-    const NAME: &'static str = "keygen";
-    fn run(
-        self,
-        _flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self)
-    }
-}
+row!(KeygenArgs, "keygen", |a, _, _| run(a));

@@ -132,17 +132,4 @@ fn namespace_hint(e: Error) -> Error {
     e
 }
 
-/// `krm`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for KrmArgs {
-    const NAME: &'static str = "krm";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(Some(&self.identities.kube), Some(&self.namespace), None)
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(KrmArgs, "krm", |a, flags, _| run(a, flags), takes: |a| (Some(&a.identities.kube), Some(&a.namespace), None));

@@ -153,17 +153,4 @@ pub fn run(args: LsArgs, global: &Flags) -> Result<ExitCode, Error> {
     })
 }
 
-/// `ls`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for LsArgs {
-    const NAME: &'static str = "ls";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(None, None, Some(&self.exclude))
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(LsArgs, "ls", |a, flags, _| run(a, flags), takes: |a| (None, None, Some(&a.exclude)));

@@ -10,6 +10,31 @@ macro_rules! say {
     }};
 }
 
+/// A command's [`Row`] (below) in one item: its arguments' type, its name, how it runs (a
+/// closure of the arguments, the resolved flags and the program's name), and, when it takes any,
+/// the shared flags it takes (`kube`, `namespace`, `exclude`: each `Some(&...)` or `None`).
+macro_rules! row {
+    ($args:ty, $name:literal, $run:expr $(, takes: |$a:ident| ($kube:expr, $ns:expr, $ex:expr))?) => {
+        impl $crate::cli::Row for $args {
+            const NAME: &'static str = $name;
+            $(
+                fn takes(&self) -> $crate::cli::Takes<'_> {
+                    let $a = self;
+                    $crate::cli::Takes::new($kube, $ns, $ex)
+                }
+            )?
+            fn run(
+                self,
+                flags: &$crate::cli::Flags,
+                bin_name: &'static str,
+            ) -> Result<$crate::error::ExitCode, $crate::error::Error> {
+                let run: fn(Self, &$crate::cli::Flags, &'static str) -> Result<$crate::error::ExitCode, $crate::error::Error> = $run;
+                run(self, flags, bin_name)
+            }
+        }
+    };
+}
+
 #[cfg(feature = "cluster")]
 mod apply;
 #[cfg(feature = "cluster")]

@@ -113,21 +113,4 @@ fn post_renderer_hint(mut e: Error) -> Error {
     e
 }
 
-/// `open`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for OpenArgs {
-    const NAME: &'static str = "open";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(
-            Some(&self.identities.kube),
-            Some(&self.namespace),
-            Some(&self.exclude),
-        )
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(OpenArgs, "open", |a, flags, _| run(a, flags), takes: |a| (Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)));

@@ -125,21 +125,4 @@ pub fn run(args: RenderArgs, global: &Flags) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-/// `render`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for RenderArgs {
-    const NAME: &'static str = "render";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(
-            Some(&self.identities.kube),
-            Some(&self.namespace),
-            Some(&self.exclude),
-        )
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(RenderArgs, "render", |a, flags, _| run(a, flags), takes: |a| (Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)));

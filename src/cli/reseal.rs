@@ -246,21 +246,4 @@ fn without_templates<T>(done: Done<'_, T>) -> Vec<(&super::input::Input, bool, T
     results
 }
 
-/// `reseal`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for ResealArgs {
-    const NAME: &'static str = "reseal";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(
-            Some(&self.identities.kube),
-            Some(&self.namespace),
-            Some(&self.exclude),
-        )
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(ResealArgs, "reseal", |a, flags, _| run(a, flags), takes: |a| (Some(&a.identities.kube), Some(&a.namespace), Some(&a.exclude)));

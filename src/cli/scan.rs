@@ -333,14 +333,4 @@ fn shell_word(p: &str) -> String {
     }
 }
 
-/// `scan`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for ScanArgs {
-    const NAME: &'static str = "scan";
-    fn run(
-        self,
-        _flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self)
-    }
-}
+row!(ScanArgs, "scan", |a, _, _| run(a));

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::input::{collect_inputs, each_input, Outcome};
+use super::input::{collect_inputs, each_input};
 use super::output::{write_atomic, write_rendered, Perm};
 use super::policy::policy_for;
 use super::{ExcludeFlag, Flags, NamespaceFlag, RecipientArgs, ScopeArgs};
@@ -141,27 +141,8 @@ pub fn run(args: SealArgs, global: &Flags) -> Result<ExitCode, Error> {
         changed_files += usize::from(changed);
         Ok(((changed, out.text), out.sealed))
     })?;
-    // A file of a folder that is not YAML (a Helm template): skipped, and listed below.
-    let mut skipped = Vec::new();
-    let mut results = Vec::with_capacity(done.len());
-    for (input, outcome) in done {
-        match outcome {
-            Outcome::Done((changed, text)) => results.push((input, changed, text)),
-            Outcome::Unparseable(_) => skipped.push(input.label()),
-        }
-    }
-    if args.write {
-        for (input, changed, text) in &results {
-            let path = input.path.as_ref().expect("checked: -w has no stdin");
-            if *changed {
-                write_atomic(path, text.as_bytes(), Perm::NewFile(0o644))?;
-            }
-        }
-    } else {
-        let texts: Vec<&str> = results.iter().map(|(_, _, t)| t.as_str()).collect();
-        write_rendered(&texts, args.output.as_deref(), Perm::NewFile(0o644))?;
-    }
-    super::input::say_skipped(&skipped, "sealed");
+    // A file of a folder that is not YAML (a Helm template): skipped, and named.
+    super::input::write_results(done, args.write, args.output.as_deref(), "sealed")?;
     if secrets == 0 {
         say_nothing_to_seal(inputs.len(), in_configmaps);
         return Ok(ExitCode::Success);
@@ -356,17 +337,4 @@ fn run_kustomize(args: &SealArgs, global: &Flags) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-/// `seal`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for SealArgs {
-    const NAME: &'static str = "seal";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(None, Some(&self.namespace), Some(&self.exclude))
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(SealArgs, "seal", |a, flags, _| run(a, flags), takes: |a| (None, Some(&a.namespace), Some(&a.exclude)));

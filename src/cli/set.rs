@@ -124,17 +124,4 @@ pub fn run(args: SetArgs, global: &Flags) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-/// `set`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for SetArgs {
-    const NAME: &'static str = "set";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(None, Some(&self.namespace), None)
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(SetArgs, "set", |a, flags, _| run(a, flags), takes: |a| (None, Some(&a.namespace), None));

@@ -38,14 +38,4 @@ pub fn run(args: TextconvArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-/// `textconv`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for TextconvArgs {
-    const NAME: &'static str = "textconv";
-    fn run(
-        self,
-        _flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self)
-    }
-}
+row!(TextconvArgs, "textconv", |a, _, _| run(a));

@@ -374,17 +374,4 @@ fn values_files(chart: &std::path::Path) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
-/// `verify`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for VerifyArgs {
-    const NAME: &'static str = "verify";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(None, Some(&self.namespace), Some(&self.exclude))
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(VerifyArgs, "verify", |a, flags, _| run(a, flags), takes: |a| (None, Some(&a.namespace), Some(&a.exclude)));

@@ -112,14 +112,4 @@ pub fn run(args: WebhookArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-/// `webhook`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for WebhookArgs {
-    const NAME: &'static str = "webhook";
-    fn run(
-        self,
-        _flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self)
-    }
-}
+row!(WebhookArgs, "webhook", |a, _, _| run(a));

@@ -255,14 +255,24 @@ async fn shutdown_signal() {
 
 /// Answers the kubelet's probes on `listener` (plain HTTP/1.1) until the task is aborted.
 async fn serve_probes(listener: TcpListener, state: Arc<State>) {
+    serve_plain(listener, move |req| probe(req, state.clone())).await
+}
+
+/// Serves `answer` on `listener` in plain HTTP/1.1 until the task is aborted: the probe ports of
+/// the webhook and the controller (nothing secret is there).
+pub async fn serve_plain<F, Fut>(listener: TcpListener, answer: F)
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Response<Full<Bytes>>, Infallible>> + Send + 'static,
+{
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(100)).await;
             continue;
         };
-        let state = state.clone();
+        let answer = answer.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| probe(req, state.clone()));
+            let service = hyper::service::service_fn(answer);
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(tcp), service)
                 .await;

@@ -147,17 +147,4 @@ fn check_flags(command: &ClusterCommand) -> Result<(), Error> {
     }
 }
 
-/// `cluster`'s row in the CLI (cli/mod.rs): its name, the shared flags it takes, how it runs.
-impl super::Row for ClusterArgs {
-    const NAME: &'static str = "cluster";
-    fn takes(&self) -> super::Takes<'_> {
-        super::Takes::new(Some(self.command.kube()), None, None)
-    }
-    fn run(
-        self,
-        flags: &super::Flags,
-        _bin_name: &'static str,
-    ) -> Result<crate::error::ExitCode, crate::error::Error> {
-        run(self, flags)
-    }
-}
+row!(ClusterArgs, "cluster", |a, flags, _| run(a, flags), takes: |a| (Some(a.command.kube()), None, None));
