@@ -206,6 +206,11 @@ fn a_broken_sops_value_is_plaintext_to_verify_and_scan_alike() {
 #[test]
 fn utf16_files_are_read_as_kubectl_reads_them() {
     let s = require_real_apiserver!();
+    // It sends a sealed Secret to the server (a dry run, which admission sees too): not while
+    // the webhook's cluster-wide policy is installed by its own test.
+    let _not_alone = crate::webhook::CLUSTER_WIDE
+        .read()
+        .unwrap_or_else(|e| e.into_inner());
     let ns = "kubectl-utf16";
     let sb = crate::real_cluster::admin_in(s, ns);
     let text = format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: wide, namespace: {ns}}}\nstringData: {{password: hunter2}}\n");

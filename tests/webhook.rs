@@ -664,7 +664,7 @@ fn bad_admission_reviews_get_clean_answers_and_never_crash_the_webhook() {
 
 /// The cluster-wide objects `cluster webhook install` makes (a webhook configuration and a policy
 /// for every namespace) would also catch the other tests' Secrets: they run alone.
-static CLUSTER_WIDE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+pub(crate) static CLUSTER_WIDE: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 /// The certificates of a PEM bundle as trust anchors.
 fn roots(bundle: &str) -> rustls::RootCertStore {
