@@ -299,6 +299,22 @@ fn failures_are_said_in_status_and_events_and_foreign_secrets_are_left() {
         get_json(s, &["secret", "mine", "-n", ns]).filter(|v| decoded(v, "password") == "ours-pw-4")
     });
     assert!(!c.log().contains("moved-pw-3") && !c.log().contains("ours-pw-4"));
+
+    // Sealed to a key the controller does not have: NoIdentityForKey, until the key is added to
+    // the mounted folder (as the kubelet does after `kseal cluster rotate-key`): then it opens,
+    // without a restart.
+    sb.write("b.plain", &format!("apiVersion: kseal.dev/v1\nkind: KsealSecret\nmetadata: {{name: later, namespace: {ns}}}\nstringData: {{password: later-pw-8}}\n"));
+    let out = sb.kseal().args(["seal", "-R", "b.pub", "b.plain"]).run_ok();
+    apply_file(s, &sb.write("later.yaml", &stdout(&out)));
+    wait_for("NoIdentityForKey", &[&c], || {
+        ready(s, ns, "later").filter(|r| r.1 == "NoIdentityForKey")
+    });
+    std::fs::copy(sb.path("b.agekey"), sb.path("keys/b.agekey")).unwrap();
+    chmod(&sb.path("keys/b.agekey"), 0o600);
+    wait_for("the Secret after the key reload", &[&c], || {
+        get_json(s, &["secret", "later", "-n", ns]).filter(|v| decoded(v, "password") == "later-pw-8")
+    });
+    assert!(c.log().contains("reloaded: 2 key(s)"), "{}", c.log());
 }
 
 /// A Lease names the leader; a second replica stands by and writes nothing; when the leader
@@ -356,11 +372,13 @@ fn two_replicas_elect_one_writer_and_fail_over() {
 /// refused by the policy in this mode too.
 #[test]
 fn cluster_init_controller_installs_it_and_its_rbac_suffices() {
-    let s = require_real_apiserver!();
-    let _one_at_a_time = crate::real_cluster::KEYS
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    crate::real_cluster::reset_keys(s);
+    require_tools!("kubectl");
+    // A server of its own: the policy applies to every namespace, and the shared server's other
+    // tests apply sealed Secrets with kubectl on purpose.
+    let Some(server) = crate::common::real_apiserver::dedicated() else {
+        return;
+    };
+    let s = &server;
     let ns = "kss-rbac";
     s.kubectl(&["create", "namespace", ns]);
     let sb = Sandbox::new();
@@ -469,5 +487,4 @@ fn cluster_init_controller_installs_it_and_its_rbac_suffices() {
         (!out.status.success()).then(|| stderr(&out))
     });
     assert!(refused.contains("kseal-no-sealed-values"), "{refused}");
-    crate::real_cluster::reset_keys(s);
 }

@@ -252,7 +252,8 @@ fn utf16_files_are_read_as_kubectl_reads_them() {
         let out = kubectl(&format!("u/{file}"));
         assert!(
             out.status.success() && !stdout(&out).contains("aHVudGVyMg=="),
-            "{file}"
+            "{file}: {}",
+            stderr(&out)
         );
         std::fs::remove_dir_all(sb.path("u")).unwrap();
     }
