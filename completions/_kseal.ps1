@@ -409,6 +409,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             [CompletionResult]::new('--renew-every', '--renew-every', [CompletionResultType]::ParameterName, 'How often the leader renews the lease (and candidates look at it)')
             [CompletionResult]::new('--reload-every', '--reload-every', [CompletionResultType]::ParameterName, 'How often the key folder is checked for change')
             [CompletionResult]::new('--retry-after', '--retry-after', [CompletionResultType]::ParameterName, 'How long after a failure a KsealSecret is tried again')
+            [CompletionResult]::new('--renew-keys-every', '--renew-keys-every', [CompletionResultType]::ParameterName, 'Add a new key when the published one is this old (e.g. 720h, as sealed-secrets'' 30 days); old keys are kept. Needs deploy/controller/renew-keys.yaml. Default: never')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before it fails, as kubectl''s flag: `30s` (the default), `2m`; `0` waits forever')

@@ -946,7 +946,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__controller)
-            opts="-h -V --keys --probe-listen --watch-namespace --lease-namespace --lease-name --lease-duration --renew-every --reload-every --retry-after --kubeconfig --context --request-timeout --help --version"
+            opts="-h -V --keys --probe-listen --watch-namespace --lease-namespace --lease-name --lease-duration --renew-every --reload-every --retry-after --renew-keys-every --kubeconfig --context --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -985,6 +985,10 @@ _kseal() {
                     return 0
                     ;;
                 --retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --renew-keys-every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

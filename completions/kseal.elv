@@ -374,6 +374,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --renew-every 'How often the leader renews the lease (and candidates look at it)'
             cand --reload-every 'How often the key folder is checked for change'
             cand --retry-after 'How long after a failure a KsealSecret is tried again'
+            cand --renew-keys-every 'Add a new key when the published one is this old (e.g. 720h, as sealed-secrets'' 30 days); old keys are kept. Needs deploy/controller/renew-keys.yaml. Default: never'
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use'
             cand --request-timeout 'How long one API request may take before it fails, as kubectl''s flag: `30s` (the default), `2m`; `0` waits forever'

@@ -230,6 +230,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand controller" -l lease-duratio
 complete -c kseal -n "__fish_kseal_using_subcommand controller" -l renew-every -d 'How often the leader renews the lease (and candidates look at it)' -r
 complete -c kseal -n "__fish_kseal_using_subcommand controller" -l reload-every -d 'How often the key folder is checked for change' -r
 complete -c kseal -n "__fish_kseal_using_subcommand controller" -l retry-after -d 'How long after a failure a KsealSecret is tried again' -r
+complete -c kseal -n "__fish_kseal_using_subcommand controller" -l renew-keys-every -d 'Add a new key when the published one is this old (e.g. 720h, as sealed-secrets\' 30 days); old keys are kept. Needs deploy/controller/renew-keys.yaml. Default: never' -r
 complete -c kseal -n "__fish_kseal_using_subcommand controller" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand controller" -l context -d 'The kubeconfig context to use' -r
 complete -c kseal -n "__fish_kseal_using_subcommand controller" -l request-timeout -d 'How long one API request may take before it fails, as kubectl\'s flag: `30s` (the default), `2m`; `0` waits forever' -r

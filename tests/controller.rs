@@ -487,4 +487,60 @@ fn cluster_init_controller_installs_it_and_its_rbac_suffices() {
         (!out.status.success()).then(|| stderr(&out))
     });
     assert!(refused.contains("kseal-no-sealed-values"), "{refused}");
+    drop(c);
+
+    // Key renewal: with deploy/controller/renew-keys.yaml the shipped account may add a key when
+    // the published one is older than --renew-keys-every; the old key stays.
+    let published = || {
+        get_json(s, &["configmap", "kseal-public-key", "-n", "kseal"]).unwrap()["data"]["recipient"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let first = published();
+    assert!(s
+        .kubectl(&[
+            "auth",
+            "can-i",
+            "update",
+            "secret/kseal-keys",
+            "-n",
+            "kseal",
+            "--as",
+            sa
+        ])
+        .stdout
+        .starts_with(b"no"));
+    apply_file(s, &repo().join("deploy/controller/renew-keys.yaml"));
+    let log = sb.path("renew.log");
+    let child = Command::new(assert_cmd::cargo::cargo_bin("kseal"))
+        .args([
+            "--kubeconfig",
+            "kc",
+            "controller",
+            "--keys",
+            "keys",
+            "--lease-namespace",
+            "kseal",
+        ])
+        .args(["--watch-namespace", ns, "--renew-keys-every", "3s"])
+        .current_dir(sb.dir.path())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let renewing = Running { child, log };
+    let second = wait_for("a renewed key", &[&renewing], || {
+        Some(published()).filter(|p| *p != first)
+    });
+    let keys = get_json(s, &["secret", "kseal-keys", "-n", "kseal"]).unwrap();
+    assert!(
+        keys["data"].as_object().unwrap().len() >= 2,
+        "the old key was kept"
+    );
+    assert!(
+        renewing.log().contains("renewed the keys: added key"),
+        "{}",
+        renewing.log()
+    );
+    assert_ne!(first, second);
 }

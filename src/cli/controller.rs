@@ -60,6 +60,10 @@ pub struct ControllerArgs {
     /// How long after a failure a KsealSecret is tried again.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
     pub retry_after: Duration,
+    /// Add a new key when the published one is this old (e.g. 720h, as sealed-secrets' 30 days);
+    /// old keys are kept. Needs deploy/controller/renew-keys.yaml. Default: never.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub renew_keys_every: Option<Duration>,
     #[command(flatten)]
     pub kube: KubeFlags,
 }
@@ -114,6 +118,7 @@ pub fn run_controller(args: ControllerArgs, global: &Flags) -> Result<ExitCode, 
             namespaces: args.watch_namespaces,
             reload_every: args.reload_every,
             retry_after: args.retry_after,
+            renew_keys_every: args.renew_keys_every,
             lease: lease::Options {
                 namespace: args
                     .lease_namespace
@@ -125,7 +130,7 @@ pub fn run_controller(args: ControllerArgs, global: &Flags) -> Result<ExitCode, 
                 renew_every: args.renew_every,
             },
         };
-        run(cluster.client, options, probes).await
+        run(cluster, options, probes).await
     })?;
     Ok(ExitCode::Success)
 }

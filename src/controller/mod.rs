@@ -11,6 +11,7 @@
 pub mod lease;
 pub mod probes;
 pub mod reconcile;
+pub mod renew;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -41,6 +42,8 @@ pub struct Options {
     /// How long after a failure a KsealSecret is tried again (a missing key may be added, an API
     /// error pass).
     pub retry_after: Duration,
+    /// Add a new key when the published one is this old (`--renew-keys-every`); `None`: never.
+    pub renew_keys_every: Option<Duration>,
 }
 
 /// The KsealSecret kind, for kube's dynamic API.
@@ -81,10 +84,11 @@ struct ApiError(String);
 /// Runs the controller until SIGTERM or SIGINT, or until it loses the lease (an error: its Pod
 /// restarts and stands again).
 pub async fn run(
-    client: kube::Client,
+    cluster: crate::cluster::Cluster,
     o: Options,
     probe_listener: Option<tokio::net::TcpListener>,
 ) -> Result<(), Error> {
+    let client = cluster.client.clone();
     let identities = crate::keyfiles::load_identities(std::slice::from_ref(&o.keys))?;
     let metrics = Arc::new(probes::Metrics::default());
     metrics.loaded(identities.len());
@@ -111,6 +115,13 @@ pub async fn run(
     .await?;
     log("leading: reconciling KsealSecrets");
     metrics.set_leader(true);
+    if let Some(every) = o.renew_keys_every {
+        log(&format!(
+            "renewing the keys every {}",
+            humantime::format_duration(every)
+        ));
+        tokio::spawn(renew::renew_loop(cluster, every));
+    }
     let ctx = Arc::new(Ctx {
         client: client.clone(),
         identities: RwLock::new(Arc::new(identities)),
