@@ -148,6 +148,20 @@ fn webhook_client_identity(dir: &Path) -> Vec<String> {
 }
 
 fn launch(shared: bool) -> Option<RealApiServer> {
+    // A port picked free can be taken before etcd or kube-apiserver binds it (the tests run many
+    // processes at once, and every client connection takes an ephemeral port): then start again
+    // on other ports, rather than fail every test that needs the server.
+    for _ in 0..4 {
+        match launch_once(shared)? {
+            Ok(server) => return Some(server),
+            Err(in_use) => eprintln!("real kube-apiserver: {in_use}; starting again on other ports"),
+        }
+    }
+    panic!("the real kube-apiserver found no free ports in 4 attempts");
+}
+
+/// `Err` when etcd or kube-apiserver could not bind a port picked for it.
+fn launch_once(shared: bool) -> Option<Result<RealApiServer, String>> {
     let kas = kube_apiserver()?;
     let etcd = which("etcd")?;
     let dir = tempfile::Builder::new()
@@ -210,8 +224,10 @@ fn launch(shared: bool) -> Option<RealApiServer> {
         args: kas_args,
         watchdogs: Mutex::new(watchdogs),
     };
-    server.wait_ready();
-    Some(server)
+    if let Err(in_use) = server.wait_ready_or_port_taken() {
+        return Some(Err(in_use));
+    }
+    Some(Ok(server))
 }
 
 impl RealApiServer {
@@ -297,12 +313,26 @@ impl RealApiServer {
     }
 
     fn wait_ready(&self) {
+        if let Err(e) = self.wait_ready_or_port_taken() {
+            panic!("kube-apiserver did not become ready: {e}");
+        }
+    }
+
+    /// Waits until the server answers `/readyz`; `Err` when etcd or kube-apiserver says a port
+    /// it was given is taken.
+    fn wait_ready_or_port_taken(&self) -> Result<(), String> {
         let started = Instant::now();
         loop {
+            for log in ["kube-apiserver.log", "etcd.log"] {
+                let text = std::fs::read_to_string(self.dir.join(log)).unwrap_or_default();
+                if text.contains("address already in use") {
+                    return Err(format!("{log}: a port was taken before it was bound"));
+                }
+            }
             if self.ca.exists() {
                 let out = self.kubectl(&["get", "--raw", "/readyz"]);
                 if out.status.success() {
-                    return;
+                    return Ok(());
                 }
             }
             if started.elapsed() > Duration::from_secs(60) {
