@@ -473,7 +473,7 @@ Register-ArgumentCompleter -Native -CommandName 'kseal' -ScriptBlock {
             break
         }
         'kseal;import-sealedsecret' {
-            [CompletionResult]::new('--controller-key', '--controller-key', [CompletionResultType]::ParameterName, 'The controller''s private keys: PEM, or the YAML of its key Secrets (see below)')
+            [CompletionResult]::new('--controller-key', '--controller-key', [CompletionResultType]::ParameterName, 'The controller''s private keys: PEM, or the YAML of its key Secrets (see below); refused when group or others can read it (`chmod 600`), as identity files are')
             [CompletionResult]::new('--controller-namespace', '--controller-namespace', [CompletionResultType]::ParameterName, 'With --controller-keys-from-cluster: the controller''s namespace')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Seal to this recipient (age1...). Repeatable: the value is sealed to each')

@@ -434,7 +434,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand --version 'Print version'
         }
         &'kseal;import-sealedsecret'= {
-            cand --controller-key 'The controller''s private keys: PEM, or the YAML of its key Secrets (see below)'
+            cand --controller-key 'The controller''s private keys: PEM, or the YAML of its key Secrets (see below); refused when group or others can read it (`chmod 600`), as identity files are'
             cand --controller-namespace 'With --controller-keys-from-cluster: the controller''s namespace'
             cand -r 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'
             cand --recipient 'Seal to this recipient (age1...). Repeatable: the value is sealed to each'

@@ -266,7 +266,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s w -l write -
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l ignore-mac -d 'Import even when the SOPS MAC does not match (the values may have been altered)'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s V -l version -d 'Print version'
-complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l controller-key -d 'The controller\'s private keys: PEM, or the YAML of its key Secrets (see below)' -r -F
+complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l controller-key -d 'The controller\'s private keys: PEM, or the YAML of its key Secrets (see below); refused when group or others can read it (`chmod 600`), as identity files are' -r -F
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l controller-namespace -d 'With --controller-keys-from-cluster: the controller\'s namespace' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s r -l recipient -d 'Seal to this recipient (age1...). Repeatable: the value is sealed to each' -r
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (one age1... per line, # comments). Repeatable' -r -F

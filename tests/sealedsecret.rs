@@ -26,6 +26,8 @@ fn controller(sb: &Sandbox, name: &str) {
             b(&format!("{name}.key"))
         ),
     );
+    // A file of private keys: kseal refuses one others can read (issue 40).
+    chmod(&sb.path(&format!("{name}-export.yaml")), 0o600);
 }
 
 /// One value sealed by the independent implementation with `label`.
@@ -95,7 +97,7 @@ fn sealed_secrets_of_every_scope_import_verify_and_open_to_the_original_values()
         sb.read("old-export.yaml"),
         sb.read("new-export.yaml")
     );
-    sb.write("keys.yaml", &both);
+    chmod(&sb.write("keys.yaml", &both), 0o600);
     let out = sb
         .kseal()
         .args([
@@ -142,7 +144,7 @@ fn sealed_secrets_of_every_scope_import_verify_and_open_to_the_original_values()
         );
     }
     // A plain PEM file works too.
-    sb.write("new-only.pem", &sb.read("new.key"));
+    chmod(&sb.write("new-only.pem", &sb.read("new.key")), 0o600);
     sb.write("ns.yaml", &ns_wide);
     sb.kseal()
         .args([
@@ -411,9 +413,12 @@ fn ec_keys_in_an_export_are_skipped_and_the_old_spec_data_form_is_named() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{form}: {}", stderr(&out));
-        sb.write(
-            &format!("keys-{form}.pem"),
-            &format!("{}{}", stdout(&out), sb.read("key.key")),
+        chmod(
+            &sb.write(
+                &format!("keys-{form}.pem"),
+                &format!("{}{}", stdout(&out), sb.read("key.key")),
+            ),
+            0o600,
         );
         sb.write(
             "db.yaml",
@@ -701,4 +706,55 @@ fn a_gitops_repository_migrates_from_both_tools_and_every_value_comes_through() 
     let before = snapshot();
     run_both();
     assert_eq!(snapshot(), before);
+}
+
+/// Issue 40: a controller key file others can read is refused as an identity file is (it opens
+/// every SealedSecret the cluster ever had), before anything is read or written; and
+/// `immutable: false` in the template is kept, not dropped.
+#[test]
+fn a_readable_controller_key_is_refused_and_immutable_false_is_kept() {
+    require_tools!("openssl", "python3-aes-gcm-rsa-oaep");
+    let sb = Sandbox::new();
+    controller(&sb, "key");
+    let ss = format!(
+        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\n  namespace: prod\nspec:\n  encryptedData:\n    password: {}\n  template:\n    immutable: false\n",
+        encrypt(&sb, "key.crt", "prod/db", b"mutable-pw")
+    );
+    sb.write("db.yaml", &ss);
+    let import = |sb: &Sandbox| {
+        sb.kseal()
+            .args([
+                "import-sealedsecret",
+                "--controller-key",
+                "key-export.yaml",
+                "-R",
+                "a.pub",
+                "-w",
+                "db.yaml",
+            ])
+            .output()
+            .unwrap()
+    };
+    for mode in [0o644, 0o640] {
+        chmod(&sb.path("key-export.yaml"), mode);
+        let out = import(&sb);
+        assert_eq!(out.status.code(), Some(2), "{mode:o}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("controller key file key-export.yaml is accessible by")
+                && stderr(&out).contains("chmod 600 key-export.yaml"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(sb.read("db.yaml"), ss, "nothing written");
+    }
+    chmod(&sb.path("key-export.yaml"), 0o400);
+    let out = import(&sb);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_saphyr::from_str(&sb.read("db.yaml")).unwrap();
+    assert_eq!(doc["immutable"], false, "{}", sb.read("db.yaml"));
+    let opened = stdout(&sb.kseal().args(["open", "-i", "a.agekey", "db.yaml"]).run_ok());
+    assert!(
+        opened.contains(&format!("password: \"{}\"", b64("mutable-pw"))),
+        "{opened}"
+    );
 }

@@ -21,9 +21,10 @@ recipients (-r/-R, else .kseal.yaml). The new Secret keeps spec.template's label
 type. Scopes map one to one: strict -> strict, namespace-wide -> namespace, cluster-wide -> cluster
 (so there is no --scope). The plaintext exists only in memory.
 
-The controller key is what this prints (one or several keys; a plain PEM file works too):
-  kubectl get secret -n kube-system -o yaml \\
-    -l sealedsecrets.bitnami.com/sealed-secrets-key > controller-keys.yaml
+The controller key is what this prints (one or several keys; a plain PEM file works too), into a
+file only you may read (kseal refuses it otherwise):
+  (umask 077; kubectl get secret -n kube-system -o yaml \\
+    -l sealedsecrets.bitnami.com/sealed-secrets-key > controller-keys.yaml)
 
 Or, with no key file on disk at all, --controller-keys-from-cluster reads them from the cluster
 (get/list on those Secrets in kube-system, or --controller-namespace).
@@ -40,7 +41,8 @@ pub struct ImportSealedSecretArgs {
     /// SealedSecret files or folders (recursively: *.yaml, *.yml, *.json); `-` reads stdin.
     #[arg(value_name = "FILE", required = true)]
     pub paths: Vec<PathBuf>,
-    /// The controller's private keys: PEM, or the YAML of its key Secrets (see below).
+    /// The controller's private keys: PEM, or the YAML of its key Secrets (see below); refused
+    /// when group or others can read it (`chmod 600`), as identity files are.
     #[arg(
         long,
         value_name = "FILE",
@@ -94,22 +96,18 @@ fn keys_from_cluster(_: &str, _: &Flags) -> Result<Vec<sealedsecret::RsaPrivateK
 /// The controller's keys from a file (PEM, or its key Secrets as kubectl prints them).
 fn keys_from_file(path: &std::path::Path) -> Result<Vec<sealedsecret::RsaPrivateKey>, Error> {
     let key_loc = Location::file(path.display().to_string());
+    // Refused as an identity file is (issue 40: it was only warned about): the controller's keys
+    // open every SealedSecret the cluster ever had.
+    crate::keyfiles::check_key_file_mode(path, "controller key file").map_err(|mut e| {
+        e.message
+            .push_str("; and delete it when the migration is done (or use --controller-keys-from-cluster)");
+        e
+    })?;
     // The controller's private keys: wiped from memory when done.
     let key_text = std::fs::read_to_string(path).map(Zeroizing::new).map_err(|e| {
         Error::input(key_loc.clone(), format!("cannot read the controller key: {e}")).with_source(e)
     })?;
     let keys = sealedsecret::controller_keys(&key_text, &key_loc)?;
-    // A warning, not a refusal as for identity files: kubectl writes the export with the umask's
-    // mode, and the file is meant to live only for the migration.
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).map_or(0, |m| m.permissions().mode() & 0o777);
-    if mode & 0o077 != 0 {
-        say!(
-            "warning: {} holds the controller's private keys and others can read it (mode {mode:04o}): \
-             `chmod 600` it, and delete it when the migration is done (or use --controller-keys-from-cluster)",
-            key_loc
-        );
-    }
     Ok(keys)
 }
 

@@ -56,18 +56,8 @@ pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
     let mut out = Vec::new();
     for f in &identity_files(files)? {
         let shown = f.display().to_string();
-        let meta = std::fs::metadata(f).map_err(|e| Error::io(&shown, &e))?;
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = meta.permissions().mode() & 0o777;
-            let in_volume = f.parent().is_some_and(is_kubelet_volume);
-            if let Some(why) = key_mode_problem(mode, in_volume, &shown) {
-                return Err(Error::usage(format!("identity file {shown} {why}")));
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = meta;
+        check_key_file_mode(f, "identity file")?;
         let text = Zeroizing::new(std::fs::read_to_string(f).map_err(|e| Error::io(&shown, &e))?);
         let ids = keys::parse_identities(&text)
             .map_err(|e| Error::input(Location::file(&shown), e.to_string()).with_source(e))?;
@@ -84,6 +74,21 @@ pub fn load_identities(files: &[PathBuf]) -> Result<Vec<Identity>, Error> {
 /// volume (the kubelet's atomic-writer layout, read-only by construction): the group may read,
 /// because that is how a non-root Pod reads its Secret (`defaultMode: 0440` with `fsGroup`, which
 /// the kubelet applies as the file's group), and the volume cannot be written through anyway.
+/// `Err` (exit 2) when `path`, a file of private keys (`what`: "identity file", "controller key
+/// file"), is readable by others, or by its group outside a kubelet Secret volume; ssh's rule.
+#[cfg(unix)]
+pub fn check_key_file_mode(path: &std::path::Path, what: &str) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(&shown, &e))?;
+    let mode = meta.permissions().mode() & 0o777;
+    let in_volume = path.parent().is_some_and(is_kubelet_volume);
+    match key_mode_problem(mode, in_volume, &shown) {
+        Some(why) => Err(Error::usage(format!("{what} {shown} {why}"))),
+        None => Ok(()),
+    }
+}
+
 fn key_mode_problem(mode: u32, in_kubelet_volume: bool, shown: &str) -> Option<String> {
     let group_ok = if in_kubelet_volume { 0o040 } else { 0 };
     if mode & 0o007 != 0 {

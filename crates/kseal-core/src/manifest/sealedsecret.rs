@@ -467,9 +467,10 @@ fn secret_text(root: &Node, name: &str, data: &[(&str, Zeroizing<String>)]) -> Z
     if let Some(t) = template.and_then(|t| t.get("type")).and_then(Node::as_str) {
         text.push_str(&format!("type: {}\n", scalar(t)));
     }
-    // `spec.template.immutable`: the controller makes an immutable Secret.
-    if template.and_then(|t| t.get("immutable")).and_then(Node::as_str) == Some("true") {
-        text.push_str("immutable: true\n");
+    // `spec.template.immutable`: the controller makes an immutable Secret; `false` is kept too
+    // (issue 40: nothing the file said is lost).
+    if let Some(v @ ("true" | "false")) = template.and_then(|t| t.get("immutable")).and_then(Node::as_str) {
+        text.push_str(&format!("immutable: {v}\n"));
     }
     text.push_str("data:\n");
     for (k, v) in data {
