@@ -347,6 +347,81 @@ mod real_sops {
         }
     }
 
+    /// Issue 40: SOPS files the folder walk does not read (dotenv, INI, binary) were skipped in
+    /// silence. import-sops names each with the command that makes a sealed Secret of it, and
+    /// exits 1 (the migration is not complete) after importing the rest; the dotenv command,
+    /// run as printed with the real sops and kubectl, gives a sealed Secret holding its values.
+    #[test]
+    fn sops_files_that_are_no_manifest_are_named_with_the_command_that_converts_them() {
+        require_tools!("sops", "kubectl");
+        let sb = Sandbox::new();
+        encrypt(
+            &sb,
+            "plain-db.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\nstringData:\n  password: hunter2\n",
+            &["--encrypted-regex", "^(data|stringData)$"],
+            "repo/db.yaml",
+        );
+        encrypt(
+            &sb,
+            "app.env",
+            "PASSWORD=dotenv-pw\nUSER=app\n",
+            &[],
+            "repo/app.enc.env",
+        );
+        encrypt(&sb, "db.ini", "[db]\npassword = ini-pw\n", &[], "repo/db.enc.ini");
+        encrypt(&sb, "cert.bin", "raw bytes\n", &[], "repo/cert.enc.bin");
+        let out = sb
+            .kseal()
+            .args(["import-sops", "-i", "a.agekey", "-R", "a.pub", "-w", "repo"])
+            .run_exits(1);
+        let err = stderr(&out);
+        for (file, what) in [
+            ("repo/app.enc.env", "a SOPS dotenv file, not imported"),
+            ("repo/db.enc.ini", "a SOPS INI file, not imported"),
+            ("repo/cert.enc.bin", "a SOPS binary file, not imported"),
+        ] {
+            assert!(err.contains(&format!("{file}: {what}")), "{file}: {err}");
+        }
+        assert!(err.contains("3 SOPS files not imported"), "{err}");
+        assert!(
+            sb.read("repo/db.yaml").contains("kseal:v3:"),
+            "the Secret manifest was imported"
+        );
+        assert!(!err.contains("dotenv-pw") && !err.contains("ini-pw"));
+        // The dotenv command, as printed.
+        let line = err
+            .lines()
+            .find(|l| l.contains("repo/app.enc.env: a SOPS dotenv"))
+            .unwrap();
+        let command = line.split('`').nth(1).unwrap();
+        assert!(command.contains("--from-env-file=/dev/stdin"), "{command}");
+        let run = std::process::Command::new("bash")
+            .args([
+                "-o",
+                "pipefail",
+                "-c",
+                &command
+                    .replace("kseal seal", "kseal seal -R a.pub")
+                    .replace("NAMESPACE", "prod"),
+            ])
+            .current_dir(sb.path(""))
+            .env("PATH", path_with_kseal())
+            .env("SOPS_AGE_KEY_FILE", sb.path("a.agekey"))
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{command}: {}", stderr(&run));
+        let opened = stdout(
+            &sb.kseal()
+                .args(["open", "-i", "a.agekey", "app-secret.yaml"])
+                .run_ok(),
+        );
+        assert!(
+            opened.contains(&b64("dotenv-pw")) && opened.contains(&b64("app")),
+            "{opened}"
+        );
+    }
+
     #[test]
     fn multi_document_files_open_document_by_document_as_sops_d_does() {
         require_tools!("sops");

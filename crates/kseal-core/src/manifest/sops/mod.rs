@@ -66,17 +66,26 @@ fn first_ciphertext(src: &str) -> Option<(usize, usize)> {
     Some((line, col))
 }
 
+/// Which of SOPS's formats that are not YAML `src` is: `dotenv` or `INI` (with ciphertext and
+/// their SOPS metadata), else `None`.
+pub fn other_format(src: &str) -> Option<&'static str> {
+    first_ciphertext(src)?;
+    if src.lines().any(|l| l.starts_with("sops_mac=")) {
+        Some("dotenv")
+    } else if src.lines().any(|l| l.trim() == "[sops]") {
+        Some("INI")
+    } else {
+        None
+    }
+}
+
 /// Refuses SOPS's dotenv and INI files, which are not YAML: named as what they are instead of a
 /// YAML syntax error, never passed through still encrypted.
 pub fn refuse_other_formats(src: &str, file: &Location) -> Result<(), Error> {
     let Some((line, col)) = first_ciphertext(src) else {
         return Ok(());
     };
-    let format = if src.lines().any(|l| l.starts_with("sops_mac=")) {
-        "dotenv"
-    } else if src.lines().any(|l| l.trim() == "[sops]") {
-        "INI"
-    } else {
+    let Some(format) = other_format(src) else {
         return Ok(());
     };
     Err(Error::input(
