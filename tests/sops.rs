@@ -422,6 +422,97 @@ mod real_sops {
         );
     }
 
+    /// Issue 40: SIGINT while import-sops writes thousands of files. Whenever it lands, no file is
+    /// half-written, no `.kseal-*.tmp` stays, and "imported" is said only by a run that wrote
+    /// everything: a run stopped while writing says how many it wrote, and exactly those are
+    /// sealed; the next run finishes. A temporary file an earlier killed run left (older than a
+    /// minute) is removed, with a note.
+    #[test]
+    fn an_interrupted_import_leaves_whole_files_and_no_temporaries() {
+        require_tools!("sops");
+        let sb = Sandbox::new();
+        encrypt(
+            &sb,
+            "plain.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\nstringData:\n  password: hunter2\n",
+            &["--encrypted-regex", "^(data|stringData)$"],
+            "one.yaml",
+        );
+        let sops_file = sb.read("one.yaml");
+        // Enough that writing them takes a while (each is synced), few enough to decrypt quickly.
+        let n = 400;
+        for i in 0..n {
+            sb.write(&format!("repo/s{i:04}.yaml"), &sops_file);
+        }
+        sb.write("repo/.kseal-old.tmp", "left by a killed run");
+        let touched = std::process::Command::new("touch")
+            .args(["-d", "2 minutes ago"])
+            .arg(sb.path("repo/.kseal-old.tmp"))
+            .status()
+            .unwrap();
+        assert!(touched.success());
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kseal"))
+            .args(["import-sops", "-i", "a.agekey", "-R", "a.pub", "-w", "repo"])
+            .current_dir(sb.path(""))
+            .env_remove("KSEAL_IDENTITY_FILE")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Once the first file is written (or the run is over), SIGINT.
+        let started = std::time::Instant::now();
+        while !sb.read("repo/s0000.yaml").contains("kseal:v3:")
+            && started.elapsed() < std::time::Duration::from_secs(60)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        let sealed = (0..n)
+            .filter(|i| sb.read(&format!("repo/s{i:04}.yaml")).contains("kseal:v3:"))
+            .count();
+        for i in 0..n {
+            let text = sb.read(&format!("repo/s{i:04}.yaml"));
+            assert!(
+                text == sops_file || (text.contains("kseal:v3:") && !text.contains("sops:")),
+                "s{i:04}.yaml is half-written"
+            );
+        }
+        let leftovers: Vec<String> = std::fs::read_dir(sb.path("repo"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        assert!(
+            err.contains("removed repo/.kseal-old.tmp, left by an earlier run"),
+            "{err}"
+        );
+        eprintln!(
+            "interrupt landed: exit {:?}, {sealed} of {n} written",
+            out.status.code()
+        );
+        match out.status.code() {
+            Some(0) => assert_eq!(sealed, n, "{err}"),
+            Some(2) => {
+                assert!(
+                    err.contains(&format!("interrupted: {sealed} of {n} files written")),
+                    "{err}"
+                );
+                assert!(!err.contains("files imported"), "{err}");
+            }
+            other => panic!("exit {other:?}: {err}"),
+        }
+        // The next run finishes.
+        sb.kseal()
+            .args(["import-sops", "-i", "a.agekey", "-R", "a.pub", "-w", "repo"])
+            .run_ok();
+        assert!((0..n).all(|i| sb.read(&format!("repo/s{i:04}.yaml")).contains("kseal:v3:")));
+    }
+
     #[test]
     fn multi_document_files_open_document_by_document_as_sops_d_does() {
         require_tools!("sops");

@@ -183,6 +183,8 @@ pub fn run(args: ImportSealedSecretArgs, global: &Flags) -> Result<ExitCode, Err
         report.all.extend(imported.iter().filter_map(|i| i.scope));
         results.push((input, text));
     }
+    // Said once the files are written (issue 40: it was said before, then interrupted).
+    write_imported(&results, args.write)?;
     if left > 0 || results.len() > 1 {
         say!(
             "{} file{} imported: {} SealedSecret{} ({}), {} value{}; {left} file{} without a SealedSecret left as {}",
@@ -197,7 +199,6 @@ pub fn run(args: ImportSealedSecretArgs, global: &Flags) -> Result<ExitCode, Err
             if left == 1 { "it was" } else { "they were" }
         );
     }
-    write_imported(&results, args.write)?;
     Ok(ExitCode::Success)
 }
 

@@ -119,6 +119,8 @@ pub fn run(args: ImportSopsArgs, global: &Flags) -> Result<ExitCode, Error> {
     for (path, format) in &others {
         say!("{}", not_imported(path, format));
     }
+    // Said once the files are written (issue 40: it was said before, then interrupted).
+    write_imported(&results, args.write)?;
     if !left.is_empty() {
         say!(
             "{} file{} imported; {} file{} with nothing to import left as {}",
@@ -129,7 +131,6 @@ pub fn run(args: ImportSopsArgs, global: &Flags) -> Result<ExitCode, Error> {
             if left.len() == 1 { "it was" } else { "they were" }
         );
     }
-    write_imported(&results, args.write)?;
     if others.is_empty() {
         Ok(ExitCode::Success)
     } else {

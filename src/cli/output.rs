@@ -324,19 +324,89 @@ fn stream_to<S: AsRef<str>>(out: &mut impl Write, pieces: &[S]) -> std::io::Resu
 
 /// The import commands' output: each input's new text written back over it (`-w`), else all of
 /// them as one stream on stdout. Inputs read from stdin were refused with `-w` before any work.
+///
+/// In place, a migration writes many files (issue 40: interrupted with SIGINT while writing 2,000,
+/// a `.kseal-*.tmp` stayed behind for `git add -A`, and the log already said they were imported):
+/// SIGINT and SIGTERM are taken while writing; the file being written is finished (renamed) or its
+/// temporary file removed, nothing more is written, and the error says how many were. Temporary
+/// files an earlier, killed run left in these folders (older than a minute) are removed first.
 pub fn write_imported<T: AsRef<str>>(
     results: &[(&super::input::Input, T)],
     in_place: bool,
 ) -> Result<(), Error> {
-    if in_place {
-        for (input, text) in results {
-            let path = input.path.as_ref().expect("checked: -w has no stdin");
-            write_atomic(path, text.as_ref().as_bytes(), Perm::NewFile(0o644))?;
-        }
-        return Ok(());
+    if !in_place {
+        let texts: Vec<&str> = results.iter().map(|(_, t)| t.as_ref()).collect();
+        return write_rendered(&texts, None, Perm::NewFile(0o644));
     }
-    let texts: Vec<&str> = results.iter().map(|(_, t)| t.as_ref()).collect();
-    write_rendered(&texts, None, Perm::NewFile(0o644))
+    let paths: Vec<&PathBuf> = results
+        .iter()
+        .map(|(input, _)| input.path.as_ref().expect("checked: -w has no stdin"))
+        .collect();
+    remove_stale_temporaries(&paths);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut handlers = Vec::new();
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let id = signal_hook::flag::register(sig, std::sync::Arc::clone(&stop))
+            .map_err(|e| Error::usage(format!("cannot install a signal handler: {e}")))?;
+        handlers.push(id);
+    }
+    let mut written = 0;
+    let outcome = (|| {
+        for ((_, text), path) in results.iter().zip(&paths) {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(Error::usage(format!(
+                    "interrupted: {written} of {} files written (each whole); the others are as they were: run the same command again to finish",
+                    results.len()
+                )));
+            }
+            write_atomic(path, text.as_ref().as_bytes(), Perm::NewFile(0o644))?;
+            written += 1;
+        }
+        Ok(())
+    })();
+    for id in handlers {
+        signal_hook::low_level::unregister(id);
+    }
+    outcome
+}
+
+/// `.kseal-*.tmp` files older than a minute in the folders of `paths`: what a kseal killed while
+/// writing (SIGKILL, a power cut) left. Younger ones may belong to a kseal writing right now.
+fn remove_stale_temporaries(paths: &[&PathBuf]) {
+    let mut dirs: Vec<&Path> = paths
+        .iter()
+        .map(|p| {
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stale = e
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(60));
+            if name.starts_with(".kseal-")
+                && name.ends_with(".tmp")
+                && stale
+                && std::fs::remove_file(e.path()).is_ok()
+            {
+                say!(
+                    "removed {}, left by an earlier run that was stopped while writing",
+                    e.path().display()
+                );
+            }
+        }
+    }
 }
 
 /// Whether `git add .` would take `path` (which need not exist yet): it is inside a git work tree
