@@ -1754,7 +1754,7 @@ _kseal() {
             return 0
             ;;
         kseal__subcmd__import__subcmd__sops)
-            opts="-i -r -R -w -n -h -V --identity --identity-from-cluster --kubeconfig --context --request-timeout --recipient --recipients-file --scope --write --ignore-mac --namespace --exclude --help --version"
+            opts="-i -r -R -w -n -h -V --identity --identity-from-cluster --kubeconfig --context --request-timeout --recipient --recipients-file --scope --write --ignore-mac --keep-going --namespace --exclude --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -428,6 +428,7 @@ set edit:completion:arg-completer[kseal] = {|@words|
             cand -w 'Replace each file in place (atomically) instead of printing to stdout'
             cand --write 'Replace each file in place (atomically) instead of printing to stdout'
             cand --ignore-mac 'Import even when the SOPS MAC does not match (the values may have been altered)'
+            cand --keep-going 'With -w: when some files fail, still write the ones that converted (and exit 1). Without it, every failing file is named and nothing is written'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

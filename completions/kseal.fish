@@ -264,6 +264,7 @@ complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l exclude -d '
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l identity-from-cluster -d 'Read the identities from the cluster\'s kseal-keys Secret (needs get on that one Secret)'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s w -l write -d 'Replace each file in place (atomically) instead of printing to stdout'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l ignore-mac -d 'Import even when the SOPS MAC does not match (the values may have been altered)'
+complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -l keep-going -d 'With -w: when some files fail, still write the ones that converted (and exit 1). Without it, every failing file is named and nothing is written'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sops" -s V -l version -d 'Print version'
 complete -c kseal -n "__fish_kseal_using_subcommand import-sealedsecret" -l controller-key -d 'The controller\'s private keys: PEM, or the YAML of its key Secrets (see below); refused when group or others can read it (`chmod 600`), as identity files are' -r -F

@@ -513,6 +513,74 @@ mod real_sops {
         assert!((0..n).all(|i| sb.read(&format!("repo/s{i:04}.yaml")).contains("kseal:v3:")));
     }
 
+    /// Issue 40: on any failure only the first bad file was named. Now every failing file is
+    /// named in one run and nothing is written; with --keep-going the files that converted are
+    /// written and the run exits 1.
+    #[test]
+    fn every_failing_file_is_named_and_keep_going_writes_the_rest() {
+        require_tools!("sops");
+        let sb = Sandbox::new();
+        let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\nstringData:\n  password: hunter2\n";
+        let regex = ["--encrypted-regex", "^(data|stringData)$"];
+        encrypt(&sb, "p.yaml", secret, &regex, "repo/good.yaml");
+        encrypt(&sb, "p.yaml", secret, &regex, "repo/tampered.yaml");
+        let t = sb.read("repo/tampered.yaml");
+        let at = t.find("mac: ENC[AES256_GCM,data:").unwrap() + "mac: ENC[AES256_GCM,data:".len();
+        let flipped = if &t[at..at + 1] == "A" { "B" } else { "A" };
+        sb.write(
+            "repo/tampered.yaml",
+            &format!("{}{flipped}{}", &t[..at], &t[at + 1..]),
+        );
+        // Encrypted to key B only: key A does not open it.
+        sb.write("p.yaml", secret);
+        let other = sops(&sb)
+            .args(["-e", "--age", &sb.recipient("b")])
+            .args(regex)
+            .arg("p.yaml")
+            .run_ok();
+        sb.write("repo/other-key.yaml", &stdout(&other));
+        let before = sb.read("repo/good.yaml");
+        let out = sb
+            .kseal()
+            .args(["import-sops", "-i", "a.agekey", "-R", "a.pub", "-w", "repo"])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(matches!(out.status.code(), Some(2 | 3)), "{err}");
+        assert!(
+            err.contains("repo/tampered.yaml") && err.contains("repo/other-key.yaml"),
+            "{err}"
+        );
+        assert!(
+            err.contains("2 files could not be imported (each named above); nothing was written"),
+            "{err}"
+        );
+        assert_eq!(sb.read("repo/good.yaml"), before, "nothing written");
+        let out = sb
+            .kseal()
+            .args([
+                "import-sops",
+                "-i",
+                "a.agekey",
+                "-R",
+                "a.pub",
+                "-w",
+                "--keep-going",
+                "repo",
+            ])
+            .run_exits(1);
+        assert!(
+            stderr(&out).contains("2 files failed (named above)"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(sb.read("repo/good.yaml").contains("kseal:v3:"));
+        assert!(
+            sb.read("repo/tampered.yaml").contains("sops:"),
+            "a failing file stays as it was"
+        );
+    }
+
     #[test]
     fn multi_document_files_open_document_by_document_as_sops_d_does() {
         require_tools!("sops");

@@ -47,6 +47,10 @@ pub struct ImportSopsArgs {
     /// Import even when the SOPS MAC does not match (the values may have been altered).
     #[arg(long)]
     pub ignore_mac: bool,
+    /// With -w: when some files fail, still write the ones that converted (and exit 1). Without
+    /// it, every failing file is named and nothing is written.
+    #[arg(long, requires = "write")]
+    pub keep_going: bool,
     #[command(flatten)]
     pub namespace: NamespaceFlag,
     #[command(flatten)]
@@ -61,59 +65,23 @@ pub fn run(args: ImportSopsArgs, global: &Flags) -> Result<ExitCode, Error> {
     let mut cache = ConfigCache::default();
     let mut results = Vec::with_capacity(inputs.len());
     let mut left = Vec::new();
+    // Every file is tried, so one run names every file that fails (issue 40: only the first was).
+    let mut failed: Vec<Error> = Vec::new();
     for input in &inputs {
-        let src = input.read()?;
-        let loc = input.location();
-        // A folder holds more than SOPS files (kustomization.yaml, Flux's .sops.yaml, files
-        // already imported): those are left as they are, so a repository migrates in one run and
-        // a second run changes nothing. A file named on the command line must be one.
-        let is_sops = sops::is_sops(&src);
-        if input.walked && !is_sops {
-            left.push(input.label());
-            continue;
-        }
-        sops::refuse_other_formats(&src, &loc)?;
-        if !is_sops {
-            return Err(Error::input(loc, "not a SOPS file: no top-level `sops` metadata"));
-        }
-        let policy = policy_for(input, &args.recipients, &args.scope, global, &mut cache)?;
-        let plain = sops::open(&src, &loc, &identities, args.ignore_mac)?;
-        for w in &plain.warnings {
-            say!("warning: {w}");
-        }
-        let docs = parse(&plain.text, &loc)?;
-        let holds_a_secret = !secret::find_secrets(&docs, &loc)?.is_empty();
-        if input.walked && !holds_a_secret {
-            // A SOPS file of something else (a ConfigMap, a values file): not ours to convert.
-            say!(
-                "{}: a SOPS file without a Secret, left as it is (`kseal open` reads it)",
-                input.label()
-            );
-            left.push(input.label());
-            continue;
-        }
-        if !holds_a_secret {
-            return Err(Error::input(
-                loc,
-                "no v1 Secret in this SOPS file: import-sops converts Secrets only (use `kseal open` to read other files)",
-            ));
-        }
-        for path in &plain.decrypted {
-            if !(path.starts_with("data.") || path.starts_with("stringData.")) {
-                say!(
-                    "{}: `{path}` was encrypted by SOPS and is now plain text",
-                    input.label()
-                );
+        match import_one(input, &args, &identities, global, &mut cache) {
+            Ok(Some(text)) => results.push((input, text)),
+            Ok(None) => left.push(input.label()),
+            Err(e) => {
+                say!("error: {e}");
+                failed.push(e);
             }
         }
-        let out = seal(&plain.text, &loc, &policy)?;
-        say!(
-            "{}: {} value{} sealed",
-            input.label(),
-            out.sealed,
-            if out.sealed == 1 { "" } else { "s" }
-        );
-        results.push((input, out.text));
+    }
+    if !failed.is_empty() && !args.keep_going {
+        return Err(failures(
+            &failed,
+            "nothing was written; --keep-going writes the files that converted",
+        ));
     }
     let others = other_sops_files(&args.paths);
     for (path, format) in &others {
@@ -131,6 +99,16 @@ pub fn run(args: ImportSopsArgs, global: &Flags) -> Result<ExitCode, Error> {
             if left.len() == 1 { "it was" } else { "they were" }
         );
     }
+    if !failed.is_empty() {
+        say!(
+            "{} file{} failed (named above) and {} left as {}; the others were written",
+            failed.len(),
+            if failed.len() == 1 { "" } else { "s" },
+            if failed.len() == 1 { "was" } else { "were" },
+            if failed.len() == 1 { "it was" } else { "they were" }
+        );
+        return Ok(ExitCode::Findings);
+    }
     if others.is_empty() {
         Ok(ExitCode::Success)
     } else {
@@ -141,6 +119,81 @@ pub fn run(args: ImportSopsArgs, global: &Flags) -> Result<ExitCode, Error> {
         );
         Ok(ExitCode::Findings)
     }
+}
+
+/// One input: its imported text, `None` for a file of a folder with nothing to import (left as
+/// it is), or why it cannot be imported.
+fn import_one(
+    input: &super::input::Input,
+    args: &ImportSopsArgs,
+    identities: &[crate::crypto::Identity],
+    global: &Flags,
+    cache: &mut ConfigCache,
+) -> Result<Option<zeroize::Zeroizing<String>>, Error> {
+    let src = input.read()?;
+    let loc = input.location();
+    // A folder holds more than SOPS files (kustomization.yaml, Flux's .sops.yaml, files
+    // already imported): those are left as they are, so a repository migrates in one run and
+    // a second run changes nothing. A file named on the command line must be one.
+    let is_sops = sops::is_sops(&src);
+    if input.walked && !is_sops {
+        return Ok(None);
+    }
+    sops::refuse_other_formats(&src, &loc)?;
+    if !is_sops {
+        return Err(Error::input(loc, "not a SOPS file: no top-level `sops` metadata"));
+    }
+    let policy = policy_for(input, &args.recipients, &args.scope, global, cache)?;
+    let plain = sops::open(&src, &loc, identities, args.ignore_mac)?;
+    for w in &plain.warnings {
+        say!("warning: {w}");
+    }
+    let docs = parse(&plain.text, &loc)?;
+    let holds_a_secret = !secret::find_secrets(&docs, &loc)?.is_empty();
+    if input.walked && !holds_a_secret {
+        // A SOPS file of something else (a ConfigMap, a values file): not ours to convert.
+        say!(
+            "{}: a SOPS file without a Secret, left as it is (`kseal open` reads it)",
+            input.label()
+        );
+        return Ok(None);
+    }
+    if !holds_a_secret {
+        return Err(Error::input(
+            loc,
+            "no v1 Secret in this SOPS file: import-sops converts Secrets only (use `kseal open` to read other files)",
+        ));
+    }
+    for path in &plain.decrypted {
+        if !(path.starts_with("data.") || path.starts_with("stringData.")) {
+            say!(
+                "{}: `{path}` was encrypted by SOPS and is now plain text",
+                input.label()
+            );
+        }
+    }
+    let out = seal(&plain.text, &loc, &policy)?;
+    say!(
+        "{}: {} value{} sealed",
+        input.label(),
+        out.sealed,
+        if out.sealed == 1 { "" } else { "s" }
+    );
+    Ok(Some(out.text))
+}
+
+/// The error of a run where files failed: each was said as it failed; this names how many, with
+/// the exit code of the first (its kind: input, crypto).
+fn failures(failed: &[Error], what_now: &str) -> Error {
+    Error::new(
+        failed[0].kind,
+        crate::error::Location::default(),
+        format!(
+            "{} file{} could not be imported (each named above); {what_now}",
+            failed.len(),
+            if failed.len() == 1 { "" } else { "s" }
+        ),
+    )
 }
 
 /// SOPS files in the folders given that are not YAML or JSON, which the folder walk does not read
